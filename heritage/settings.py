@@ -1,0 +1,167 @@
+"""Every setting of the system in one table: the CLI, the web app, the workers and the docs read it.
+
+Configuration comes from environment variables; defaults need nothing (SQLite, inline jobs, Whoosh,
+files under the data directory). Tests pass an explicit mapping instead of touching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from heritage.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting: its name, environment variable, default and help text."""
+
+    name: str
+    env: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "data_dir",
+        "HERITAGE_DATA",
+        "./heritage-data",
+        "Data directory: SQLite database, Whoosh index, stored masters and derivatives.",
+    ),
+    Setting(
+        "database_url",
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL of the catalogue database; default a SQLite file in the data directory.",
+    ),
+    Setting(
+        "redis_url",
+        "REDIS_URL",
+        None,
+        "Redis URL for background jobs on rq; unset runs every job inline in the caller.",
+    ),
+    Setting("queue_name", "HERITAGE_QUEUE", "heritage", "Name of the rq queue the workers listen on."),
+    Setting(
+        "base_url",
+        "HERITAGE_BASE_URL",
+        None,
+        "Public base URL for IIIF ids and permalinks; default the URL of the incoming request.",
+    ),
+    Setting(
+        "secret_key",
+        "HERITAGE_SECRET_KEY",
+        None,
+        "Secret for signing session cookies; default a random key stored in the data directory.",
+    ),
+    Setting("tile_size", "HERITAGE_TILE_SIZE", "256", "Edge in pixels of the IIIF tiles made at ingest."),
+    Setting("jpeg_quality", "HERITAGE_JPEG_QUALITY", "90", "JPEG quality of derivatives and tiles."),
+    Setting(
+        "max_image_pixels",
+        "HERITAGE_MAX_IMAGE_PIXELS",
+        "400000000",
+        "Largest master (pixels) ingest accepts; bigger files are refused as decompression bombs.",
+    ),
+    Setting(
+        "iiif_max_area",
+        "HERITAGE_IIIF_MAX_AREA",
+        "16777216",
+        "Largest output (pixels) one IIIF image request may produce; announced as maxArea.",
+    ),
+    Setting(
+        "auto_migrate",
+        "HERITAGE_AUTO_MIGRATE",
+        "1",
+        "Apply pending database migrations when a command starts (0 to require `heritage db upgrade`).",
+    ),
+)
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with `Settings.load()`."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    queue_name: str
+    base_url: str | None
+    secret_key: str | None
+    tile_size: int
+    jpeg_quality: int
+    max_image_pixels: int
+    iiif_max_area: int
+    auto_migrate: bool
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from `overrides`, then the environment, then the defaults.
+
+        Raises:
+            ConfigurationError: a value has the wrong type.
+        """
+        env = os.environ if environ is None else environ
+        overrides = dict(overrides or {})
+        raw: dict[str, str | None] = {}
+        for s in SETTINGS:
+            if s.name in overrides:
+                value = overrides.pop(s.name)
+                raw[s.name] = None if value is None else str(value)
+            else:
+                raw[s.name] = env.get(s.env) or s.default
+        data_dir = Path(raw["data_dir"] or ".").expanduser().absolute()
+        database_url = raw["database_url"] or f"sqlite:///{data_dir / 'heritage.sqlite'}"
+
+        def integer(name: str) -> int:
+            value = raw[name]
+            try:
+                number = int(str(value))
+            except ValueError:
+                env_name = next(s.env for s in SETTINGS if s.name == name)
+                raise ConfigurationError(f"{env_name}={value!r} is not a whole number") from None
+            if number <= 0:
+                env_name = next(s.env for s in SETTINGS if s.name == name)
+                raise ConfigurationError(f"{env_name}={value!r} must be positive")
+            return number
+
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=raw["redis_url"] or None,
+            queue_name=raw["queue_name"] or "heritage",
+            base_url=(raw["base_url"] or "").rstrip("/") or None,
+            secret_key=raw["secret_key"] or None,
+            tile_size=integer("tile_size"),
+            jpeg_quality=min(100, integer("jpeg_quality")),
+            max_image_pixels=integer("max_image_pixels"),
+            iiif_max_area=integer("iiif_max_area"),
+            auto_migrate=_truthy(raw["auto_migrate"] or "1"),
+            extra={k: str(v) for k, v in overrides.items()},
+        )
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def as_env(self) -> dict[str, str]:
+        """The environment that reproduces these settings in another process (a worker, a server)."""
+        out: dict[str, str] = {}
+        for s in SETTINGS:
+            value = getattr(self, s.name)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = "1" if value else "0"
+            out[s.env] = str(value)
+        return out
+
+
+def setting_names() -> set[str]:
+    return {f.name for f in fields(Settings)} - {"extra"}
