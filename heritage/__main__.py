@@ -1,0 +1,5 @@
+"""`python -m heritage` is the `heritage` command."""
+
+from heritage.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""The one place that decides what a viewer may see of an item. Every surface asks it.
+
+Public: metadata and images. Restricted: metadata public, images on request. Closed: nothing, and
+for the public a closed item does not exist. `closed_until` reopens an item on that date.
+Staff of the item's custodial unit (and administrators) see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntEnum
+
+from heritage.models import Access, Item, Role
+
+STAFF_ROLES = frozenset({Role.COLLECTION_MANAGER.value, Role.ARCHIVIST.value})
+
+
+class Visibility(IntEnum):
+    NONE = 0  # the item does not exist for this viewer
+    METADATA = 1  # description only; no images, no downloads
+    FULL = 2
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: anonymous public by default; roles are (role, unit_id or None for all units)."""
+
+    username: str | None = None
+    roles: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
+    granted_items: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return any(role == Role.ADMINISTRATOR.value for role, _ in self.roles)
+
+    def is_staff_for(self, unit_id: int | None) -> bool:
+        if self.is_admin:
+            return True
+        return any(role in STAFF_ROLES and (unit is None or unit == unit_id) for role, unit in self.roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_admin or any(role in STAFF_ROLES for role, _ in self.roles)
+
+
+PUBLIC = Viewer()
+
+
+def effective_access(access: str, closed_until: date | None, today: date | None = None) -> Access:
+    """The access status in force today: a closure with a date in the past has lapsed."""
+    status = Access(access)
+    if status is Access.CLOSED and closed_until is not None and closed_until <= (today or date.today()):
+        return Access.PUBLIC
+    return status
+
+
+def item_unit_id(item: Item) -> int | None:
+    return item.unit_id if item.unit_id is not None else item.collection.unit_id
+
+
+def visibility(viewer: Viewer, item: Item, today: date | None = None) -> Visibility:
+    """What `viewer` may see of `item`."""
+    if viewer.is_staff_for(item_unit_id(item)):
+        return Visibility.FULL
+    status = effective_access(item.access, item.closed_until, today)
+    if status is Access.PUBLIC:
+        return Visibility.FULL
+    if status is Access.RESTRICTED:
+        return Visibility.FULL if item.id in viewer.granted_items else Visibility.METADATA
+    return Visibility.NONE
+
+
+def public_search_statuses() -> tuple[str, ...]:
+    """Access statuses whose items the public finds in search (closed items never show, not even counted)."""
+    return (Access.PUBLIC.value, Access.RESTRICTED.value)

@@ -1,0 +1,124 @@
+"""The `heritage` command. Commands of the upper layers (serve, demo, ingest) arrive through the
+`heritage.commands` entry points, so this layer never imports them.
+
+Every error a user can cause becomes one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+from typing import Any
+
+import click
+
+from heritage.errors import HeritageError
+from heritage.runtime import Runtime
+from heritage.settings import SETTINGS, Settings
+from metadata_schemas.errors import MetadataError
+
+
+class HeritageGroup(click.Group):
+    """A click group that loads plugin commands lazily and maps our errors to one clear line."""
+
+    def _plugins(self) -> dict[str, Any]:
+        return {ep.name: ep for ep in entry_points(group="heritage.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self._plugins():
+            command = self._plugins()[cmd_name].load()
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (HeritageError, MetadataError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+def open_runtime(**overrides: Any) -> Runtime:
+    """Settings from the environment (plus overrides), checked, migrated."""
+    return Runtime.open(Settings.load(overrides))
+
+
+_settings_help = "\n".join(f"  {s.env:<26} {s.help}" for s in SETTINGS)
+
+
+@click.group(
+    cls=HeritageGroup,
+    epilog=f"Settings (environment variables):\n{_settings_help}",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+@click.version_option(package_name="heritage")
+def main() -> None:
+    """Heritage collection management and digitisation: ingest, catalogue, IIIF and masterplan policy."""
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run background jobs from Redis (needs REDIS_URL)."""
+    from heritage.errors import ConfigurationError
+    from heritage.jobs import run_worker
+
+    runtime = open_runtime()
+    if not runtime.settings.redis_url:
+        raise ConfigurationError("heritage worker needs REDIS_URL: without it jobs run inline")
+    click.echo(f"worker on queue {runtime.settings.queue_name!r} at {runtime.settings.redis_url}", err=True)
+    run_worker(runtime, burst=burst)
+
+
+@main.group()
+def db() -> None:
+    """Database schema: migrations on SQLite and PostgreSQL."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from heritage import db as database
+
+    runtime = Runtime.open(Settings.load(), migrate=False)
+    database.upgrade(runtime.engine, revision)
+    click.echo(f"database at revision {database.current_revision(runtime.engine)}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    from heritage import db as database
+
+    runtime = Runtime.open(Settings.load(), migrate=False)
+    current = database.current_revision(runtime.engine)
+    head = database.head_revision()
+    click.echo(f"{current or '(empty)'}" + ("" if current == head else f" (newest is {head})"))
+
+
+@main.command()
+def reindex() -> None:
+    """Rebuild the search index from the database."""
+    from heritage.search.indexer import reindex_all
+
+    runtime = open_runtime()
+    with click.progressbar(length=1, label="indexing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        count = reindex_all(runtime, progress)
+    click.echo(f"indexed {count} items")
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """Show every setting, its environment variable and the value in force."""
+    settings = Settings.load()
+    for s in SETTINGS:
+        click.echo(f"{s.env}={getattr(settings, s.name)!s}    # {s.help}")

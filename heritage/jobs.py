@@ -1,0 +1,162 @@
+"""One job interface: inline in the caller without `REDIS_URL`, enqueued on rq with it.
+
+Job functions are named by dotted path and take ids (str or int), never objects, so that the same
+call runs in this process or on any `heritage worker`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from heritage.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from heritage.runtime import Runtime
+
+JobArg = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class JobHandle:
+    """What the caller gets back: the job's id, and for inline jobs its status and result at once."""
+
+    id: str
+    status: str
+    result: Any = None
+    error: str | None = None
+
+
+@runtime_checkable
+class JobQueue(Protocol):
+    def enqueue(
+        self, func: str, *args: JobArg, job_id: str | None = None, description: str | None = None
+    ) -> JobHandle: ...
+
+    def status(self, job_id: str) -> JobHandle: ...
+
+
+def resolve(func: str) -> Callable[..., Any]:
+    """Import a job function from its dotted path (`package.module.function`)."""
+    module_name, _, attr = func.rpartition(".")
+    if not module_name:
+        raise ValueError(f"job function {func!r} is not a dotted path")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _check_args(func: str, args: tuple[Any, ...]) -> None:
+    for arg in args:
+        if not isinstance(arg, JobArg):
+            raise TypeError(f"job {func}: arguments must be ids or plain values, got {type(arg).__name__}")
+
+
+class InlineQueue:
+    """Runs each job at once, in the caller, with the caller's runtime."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._done: dict[str, JobHandle] = {}
+        self._count = 0
+
+    def enqueue(self, func: str, *args: JobArg, job_id: str | None = None, description: str | None = None) -> JobHandle:
+        from heritage.runtime import use_runtime
+
+        _check_args(func, args)
+        self._count += 1
+        job_id = job_id or f"inline-{self._count}"
+        with use_runtime(self.runtime):
+            result = resolve(func)(*args)
+        handle = JobHandle(job_id, "finished", result)
+        self._done[job_id] = handle
+        return handle
+
+    def status(self, job_id: str) -> JobHandle:
+        return self._done.get(job_id, JobHandle(job_id, "unknown"))
+
+
+def redis_connection(url: str) -> Any:
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=3)
+
+
+def check_redis(url: str) -> None:
+    """Ping Redis once so that a wrong or unreachable `REDIS_URL` fails with one clear line.
+
+    Raises:
+        ConfigurationError: Redis cannot be reached.
+    """
+    from redis.exceptions import RedisError
+
+    try:
+        redis_connection(url).ping()
+    except (RedisError, ValueError, OSError) as exc:
+        raise ConfigurationError(f"Redis at REDIS_URL={url} is unreachable: {exc}") from None
+
+
+def _status(job: Any) -> str:
+    status = job.get_status()
+    return str(getattr(status, "value", status))
+
+
+class RqQueue:
+    """Enqueues on rq; `heritage worker` processes run the jobs."""
+
+    def __init__(self, redis_url: str, name: str) -> None:
+        from rq import Queue
+
+        self.connection = redis_connection(redis_url)
+        self.queue = Queue(name, connection=self.connection)
+
+    def enqueue(self, func: str, *args: JobArg, job_id: str | None = None, description: str | None = None) -> JobHandle:
+        _check_args(func, args)
+        job = self.queue.enqueue_call(
+            func,
+            args=args,
+            job_id=job_id,
+            description=description,
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            timeout=3600,
+        )
+        return JobHandle(job.id, _status(job))
+
+    def status(self, job_id: str) -> JobHandle:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            job = Job.fetch(job_id, connection=self.connection)
+        except NoSuchJobError:
+            return JobHandle(job_id, "unknown")
+        status = _status(job)
+        error = None
+        if status == "failed":
+            latest = job.latest_result()
+            error = latest.exc_string if latest else None
+        return JobHandle(job_id, status, job.return_value(), error)
+
+
+def make_queue(runtime: Runtime) -> JobQueue:
+    if runtime.settings.redis_url:
+        return RqQueue(runtime.settings.redis_url, runtime.settings.queue_name)
+    return InlineQueue(runtime)
+
+
+def run_worker(runtime: Runtime, *, burst: bool = False) -> None:
+    """Run an rq worker on the runtime's queue until stopped (or until the queue is empty with `burst`).
+
+    Raises:
+        ConfigurationError: no `REDIS_URL` is set, so there is no queue to work on.
+    """
+    from rq import Worker
+
+    from heritage.runtime import set_process_runtime
+
+    if not runtime.settings.redis_url:
+        raise ConfigurationError("heritage worker needs REDIS_URL: without it jobs run inline")
+    set_process_runtime(runtime)
+    connection = redis_connection(runtime.settings.redis_url)
+    Worker([runtime.settings.queue_name], connection=connection).work(burst=burst)

@@ -1,0 +1,131 @@
+"""Normalise free-text dates of heritage records (Dutch and English) to a year range.
+
+"1543", "1835-1968", "ca. 1650", "18e eeuw", "first half of the 17th century", "1920s", "[1650?]",
+"1543-06-01/1544" all become a `DateRange` with start and end years; what cannot be read keeps its
+text with no range, so nothing is lost and nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metadata_schemas.core import DateRange
+
+CIRCA_SPAN = 10
+_CIRCA = r"(?:ca\.?|c\.|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "m": 1000}
+_UNDATED = {"s.d.", "sd", "n.d.", "nd", "undated", "zonder datum", "z.d.", "onbekend", "unknown"}
+_PARTS = {  # (fraction start, fraction end) of a century
+    "eerste helft": (0, 50),
+    "first half": (0, 50),
+    "1e helft": (0, 50),
+    "1ste helft": (0, 50),
+    "tweede helft": (50, 100),
+    "second half": (50, 100),
+    "2e helft": (50, 100),
+    "2de helft": (50, 100),
+    "begin": (0, 25),
+    "early": (0, 25),
+    "vroeg": (0, 25),
+    "midden": (40, 60),
+    "mid": (40, 60),
+    "eind": (75, 100),
+    "einde": (75, 100),
+    "late": (75, 100),
+    "laat": (75, 100),
+    "eerste kwart": (0, 25),
+    "first quarter": (0, 25),
+    "laatste kwart": (75, 100),
+    "last quarter": (75, 100),
+}
+_BCE = r"(?:bc|bce|v\.?\s?c\.?|v\.?\s?chr\.?|voor christus)"
+
+_YEAR = r"(-?\d{1,4})"
+_ISO = r"(-?\d{3,4})(?:-\d{2}(?:-\d{2})?)?"
+
+
+def _roman(value: str) -> int | None:
+    total, prev = 0, 0
+    for ch in reversed(value.lower()):
+        if ch not in _ROMAN:
+            return None
+        n = _ROMAN[ch]
+        total = total - n if n < prev else total + n
+        prev = max(prev, n)
+    return total or None
+
+
+def _century(text: str) -> tuple[int, int] | None:
+    m = re.search(r"\b(\d{1,2}|[ivxlc]+)\s*(?:e|de|ste|th|st|nd|rd)?\s*(?:eeuw|century|c\.)", text)
+    if not m:
+        return None
+    raw = m.group(1)
+    number = int(raw) if raw.isdigit() else _roman(raw)
+    if not number or number > 21:
+        return None
+    start = (number - 1) * 100
+    lo, hi = 0, 100
+    for words, (a, b) in sorted(_PARTS.items(), key=lambda kv: -len(kv[0])):
+        if words in text[: m.start()] or words in text[m.end() :]:
+            lo, hi = a, b
+            break
+    if re.search(_BCE, text):  # the 3rd century BCE runs from -300 to -201
+        return (-number * 100 + lo, -number * 100 + hi - 1)
+    return (start + lo, start + hi - 1)
+
+
+def parse_date(text: str) -> DateRange:
+    """Read one free-text date into a year range; unknown forms keep their text and no range."""
+    raw = text.strip()
+    t = raw.lower().strip(" .;,")
+    if not t or t in _UNDATED:
+        return DateRange(raw)
+    uncertain = "?" in t or t.startswith("[")
+    t = t.replace("[", "").replace("]", "").replace("?", "").replace("–", "-").replace("—", "-").strip()
+    certainty = "uncertain" if uncertain else None
+    bce = bool(re.search(_BCE, t))
+    sign = -1 if bce else 1
+
+    century = _century(t)
+    if century:
+        return DateRange(raw, century[0], century[1], certainty)
+
+    m = re.fullmatch(rf"{_CIRCA}\s*{_YEAR}(?:\s*-\s*{_YEAR})?\s*(?:{_BCE})?", t)
+    if m:
+        a = int(m.group(1)) * sign
+        b = int(m.group(2)) * sign if m.group(2) else a
+        return DateRange(raw, min(a, b) - CIRCA_SPAN, max(a, b) + CIRCA_SPAN, "circa")
+
+    m = re.fullmatch(r"(?:jaren\s*)?(\d{3})0\s*(?:'?s|er jaren)?", t)
+    if m and ("s" in t or "jaren" in t):
+        decade = int(m.group(1)) * 10
+        return DateRange(raw, decade, decade + 9, certainty)
+
+    m = re.fullmatch(rf"(?:voor|before|vóór)\s*{_YEAR}", t)
+    if m:
+        return DateRange(raw, None, int(m.group(1)) * sign, certainty)
+    m = re.fullmatch(rf"(?:na|after)\s*{_YEAR}", t)
+    if m:
+        return DateRange(raw, int(m.group(1)) * sign, None, certainty)
+
+    m = re.fullmatch(r"(-?\d{3,4})-(0[1-9]|1[0-2])(?:-\d{2})?(?:t[\d:.]+z?)?", t)
+    if m:  # an ISO date (year-month[-day]); "1750-99" is a range, "1750-06" a month
+        year = int(m.group(1)) * sign
+        return DateRange(raw, year, year, certainty)
+
+    m = re.fullmatch(rf"{_ISO}\s*(?:-|/|tot|to|until|t/m)\s*(-?\d{{1,4}})(?:-\d{{2}}(?:-\d{{2}})?)?\s*(?:{_BCE})?", t)
+    if m:
+        a, b = int(m.group(1)) * sign, int(m.group(2)) * sign
+        if b < a and not bce and len(m.group(2)) < len(m.group(1)):
+            b = int(m.group(1)[: len(m.group(1)) - len(m.group(2))] + m.group(2))  # "1750-99"
+        return DateRange(raw, min(a, b), max(a, b), certainty)
+
+    m = re.fullmatch(rf"{_ISO}(?:t[\d:]+z?)?\s*(?:{_BCE})?", t)
+    if m:
+        year = int(m.group(1)) * sign
+        return DateRange(raw, year, year, certainty)
+
+    years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", t)]
+    if years:  # a date with words around it: "1 januari 1835", "Leuven, 1543"
+        return DateRange(raw, min(years), max(years), certainty)
+    return DateRange(raw)
