@@ -1,0 +1,30 @@
+"""The public URLs of IIIF resources and catalogue pages, in one place so every surface agrees."""
+
+from __future__ import annotations
+
+IMAGE_PREFIX = "/iiif/image/3"
+PRESENTATION_PREFIX = "/iiif/presentation/3"
+
+
+def image_service(base: str, image_id: str) -> str:
+    return f"{base}{IMAGE_PREFIX}/{image_id}"
+
+
+def manifest(base: str, item_id: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/manifest"
+
+
+def canvas(base: str, item_id: str, n: int) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/canvas/p{n}"
+
+
+def collection(base: str, slug: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/collection/{slug}"
+
+
+def item_page(base: str, item_id: str) -> str:
+    return f"{base}/items/{item_id}"
+
+
+def original_record(base: str, item_id: str) -> str:
+    return f"{base}/api/items/{item_id}/record"
