@@ -1,0 +1,61 @@
+"""`create_app`: the application factory. Each area is a blueprint registered here."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from heritage.access import PUBLIC
+from heritage.runtime import Runtime
+from heritage.settings import Settings
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the app on the given settings (or the environment); the runtime is opened and checked here."""
+    if runtime is None:
+        settings = config if isinstance(config, Settings) else Settings.load(config)
+        runtime = Runtime.open(settings)
+    app = Flask(
+        __name__,
+        template_folder=str(Path(__file__).parent / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config["SECRET_KEY"] = _secret_key(runtime.settings)
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["heritage"] = runtime
+
+    from web import api, catalogue, errors, iiif_routes
+
+    app.register_blueprint(catalogue.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(iiif_routes.bp)
+    errors.register(app)
+
+    @app.before_request
+    def _viewer() -> None:
+        g.viewer = PUBLIC
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/iiif/"):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return app

@@ -1,0 +1,118 @@
+"""The JSON shapes of the API: a search hit, a full item, a collection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from heritage.access import Viewer, Visibility, effective_access, visibility
+from heritage.catalogue import ancestors, core_of
+from heritage.models import Collection, File, Item
+from iiif import urls
+from iiif.presentation import has_manifest
+
+
+def thumbnail_url(base: str, image_id: str | None, size: str = "!200,200") -> str | None:
+    return f"{urls.image_service(base, image_id)}/full/{size}/0/default.jpg" if image_id else None
+
+
+def hit_json(hit: dict[str, Any], base: str) -> dict[str, Any]:
+    """One search result."""
+    show_images = hit.get("access") == "public"
+    return {
+        "id": hit["id"],
+        "title": hit["title"],
+        "title_en": hit.get("title_en") or None,
+        "collection": hit["collection"],
+        "domain": hit["domain"],
+        "level": hit["level"],
+        "date": hit.get("date_text") or None,
+        "date_from": hit.get("date_from"),
+        "date_to": hit.get("date_to"),
+        "access": hit["access"],
+        "has_images": hit.get("has_images") == "yes",
+        "path": hit.get("path", []),
+        "snippet": hit.get("snippet") or None,
+        "url": urls.item_page(base, hit["id"]),
+        "api": f"{base}/api/items/{hit['id']}",
+        "manifest": urls.manifest(base, hit["id"]) if hit.get("has_images") == "yes" and show_images else None,
+        "thumbnail": thumbnail_url(base, hit.get("thumbnail")) if show_images else None,
+    }
+
+
+def file_json(file: File, base: str, images_visible: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": file.id,
+        "role": file.role,
+        "sequence": file.sequence,
+        "label": file.label,
+        "format": file.format_name,
+        "puid": file.puid,
+        "mime": file.mime,
+        "size": file.size,
+        "sha256": file.sha256,
+        "width": file.width,
+        "height": file.height,
+    }
+    if images_visible and file.is_image and file.derivatives_ready:
+        data["iiif"] = urls.image_service(base, file.id)
+        data["thumbnail"] = thumbnail_url(base, file.id)
+    return data
+
+
+def item_json(item: Item, viewer: Viewer, base: str) -> dict[str, Any]:
+    """A whole item as the API gives it to this viewer (call only when visibility > NONE)."""
+    seen = visibility(viewer, item)
+    images_visible = seen >= Visibility.FULL
+    core = core_of(item)
+    children = [c for c in item.children if visibility(viewer, c) > Visibility.NONE]
+    return {
+        "id": item.id,
+        "title": item.title,
+        "title_en": item.title_en,
+        "collection": item.collection.slug,
+        "domain": item.collection.domain,
+        "unit": (item.unit or item.collection.unit).slug,
+        "level": item.level,
+        "local_id": item.local_id,
+        "date": item.date_text,
+        "date_from": item.date_from,
+        "date_to": item.date_to,
+        "access": effective_access(item.access, item.closed_until).value,
+        "rights": item.rights or item.collection.rights,
+        "url": urls.item_page(base, item.id),
+        "manifest": urls.manifest(base, item.id) if images_visible and has_manifest(item) else None,
+        "parent": item.parent_id if item.parent and visibility(viewer, item.parent) > Visibility.NONE else None,
+        "path": [
+            {"id": a.id, "title": a.title, "level": a.level}
+            for a in ancestors(item)
+            if visibility(viewer, a) > Visibility.NONE
+        ],
+        "children": [{"id": c.id, "title": c.title, "level": c.level} for c in children],
+        "metadata": core.to_dict(),
+        "standard": item.primary_record.standard if item.primary_record else None,
+        "files": [file_json(f, base, images_visible) for f in item.files] if images_visible else [],
+    }
+
+
+def collections_json(session: Session, base: str) -> list[dict[str, Any]]:
+    counts = dict(session.execute(select(Item.collection_id, func.count()).group_by(Item.collection_id)).all())
+    out = []
+    for c in session.scalars(select(Collection).order_by(Collection.title)):
+        out.append(
+            {
+                "slug": c.slug,
+                "title": c.title,
+                "title_en": c.title_en,
+                "domain": c.domain,
+                "unit": c.unit.slug,
+                "central": c.unit.central,
+                "description": c.description,
+                "items": counts.get(c.id, 0),
+                "iiif": urls.collection(base, c.slug),
+                "url": f"{base}/search?collection={c.slug}",
+            }
+        )
+    return out
