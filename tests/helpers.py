@@ -1,0 +1,80 @@
+"""Small builders for test batches: real image files and sheets written to a folder."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+
+def make_image(path: Path, size: tuple[int, int] = (600, 400), seed: int = 0, fmt: str | None = None) -> Path:
+    """A real image with structure (so derivatives and tiles differ from place to place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    im = Image.new("RGB", size, (200 + seed % 50, 190, 170))
+    draw = ImageDraw.Draw(im)
+    for i in range(0, size[0], 37):
+        draw.line([(i, 0), (size[0] - i, size[1])], fill=((i * 7 + seed) % 255, 60, 90), width=3)
+    draw.rectangle((10, 10, 60, 40), fill=(seed % 255, 20, 200))
+    im.save(path, fmt)
+    return path
+
+
+def write_sheet(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def small_batch(folder: Path) -> Path:
+    """A fonds with a series and two files, the second with two scanned pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    make_image(folder / "scans" / "a1.tif", (700, 500), seed=1, fmt="TIFF")
+    make_image(folder / "scans" / "b1.jpg", (640, 480), seed=2)
+    make_image(folder / "scans" / "b2.png", (300, 900), seed=3)
+    write_sheet(
+        folder / "sheet.csv",
+        [
+            {
+                "identifier": "F1",
+                "parent": "",
+                "level": "fonds",
+                "title": "Archief van de Pedel",
+                "title_en": "Records of the Beadle",
+                "date": "1850-1900",
+                "files": "",
+            },
+            {
+                "identifier": "F1.1",
+                "parent": "F1",
+                "level": "series",
+                "title": "Brieven",
+                "date": "1850-1870",
+                "files": "",
+            },
+            {
+                "identifier": "F1.1.1",
+                "parent": "F1.1",
+                "level": "file",
+                "title": "Règlement van de pedel",
+                "date": "ca. 1855",
+                "creator": "Jan Peeters (creator)",
+                "files": "scans/a1.tif",
+            },
+            {
+                "identifier": "F1.1.2",
+                "parent": "F1.1",
+                "level": "file",
+                "title": "Register van de pedel",
+                "date": "1860",
+                "files": "scans/b1.jpg|scans/b2.png",
+                "subject": "Tucht",
+            },
+        ],
+    )
+    return folder

@@ -1,0 +1,71 @@
+"""The one job interface: inline without Redis, rq with it (a real Redis and a real worker process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from heritage.jobs import InlineQueue, JobQueue, RqQueue, make_queue
+from heritage.models import File
+from heritage.runtime import Runtime
+from heritage.settings import Settings
+from ingest.pipeline import ingest
+from tests.conftest import REDIS_URL
+from tests.helpers import small_batch
+
+
+def test_both_queues_meet_the_protocol(runtime: Runtime) -> None:
+    assert isinstance(InlineQueue(runtime), JobQueue)
+    assert isinstance(RqQueue(REDIS_URL, "protocol-check"), JobQueue)
+
+
+def test_inline_queue_runs_the_job_at_once(runtime: Runtime, tmp_path: Path) -> None:
+    assert isinstance(make_queue(runtime), InlineQueue)
+    ingest(runtime, small_batch(tmp_path / "batch"), "pedel")
+    with runtime.sessions() as s:
+        files = s.scalars(select(File)).all()
+    assert len(files) == 3 and all(f.derivatives_ready for f in files)
+
+
+def test_job_arguments_must_be_ids(runtime: Runtime) -> None:
+    with pytest.raises(TypeError, match="ids"):
+        InlineQueue(runtime).enqueue("heritage.search.indexer.index_item", object())  # type: ignore[arg-type]
+
+
+@pytest.mark.redis
+@pytest.mark.db
+def test_rq_path_job_enqueued_run_by_real_worker_result_visible(settings: Settings, tmp_path: Path) -> None:
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    rq_settings = Settings.load(
+        {
+            "data_dir": settings.data_dir,
+            "database_url": settings.database_url,
+            "redis_url": REDIS_URL,
+            "queue_name": queue,
+        },
+        environ={},
+    )
+    runtime = Runtime.open(rq_settings)
+    assert isinstance(runtime.jobs, RqQueue)
+    ingest(runtime, small_batch(tmp_path / "batch"), "pedel")
+    with runtime.sessions() as s:
+        assert not any(f.derivatives_ready for f in s.scalars(select(File)))  # enqueued, not run yet
+    assert runtime.jobs.queue.count == 3
+    env = {**os.environ, **rq_settings.as_env()}
+    done = subprocess.run(
+        [sys.executable, "-m", "heritage", "worker", "--burst"], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    with runtime.sessions() as s:
+        files = s.scalars(select(File)).all()
+        assert len(files) == 3 and all(f.derivatives_ready for f in files)
+        file_id = files[0].id
+    handle = runtime.jobs.status(f"derive-{file_id}")
+    assert handle.status == "finished" and handle.result == {"file": file_id, "status": "done"}
+    runtime.close()

@@ -1,0 +1,98 @@
+"""Image API 3.0 parameters: every form parses to its canonical value; anything else is a named error."""
+
+from __future__ import annotations
+
+import pytest
+
+from iiif.errors import IIIFError, NotImplementedFeature, ParameterError
+from iiif.parameters import ImageRequest, Region, Rotation, Size
+
+
+@pytest.mark.parametrize(
+    ("text", "resolved"),
+    [
+        ("full", (0, 0, 1000, 800)),
+        ("square", (100, 0, 800, 800)),
+        ("10,20,30,40", (10, 20, 30, 40)),
+        ("pct:10,10,50,50", (100, 80, 500, 400)),
+        ("900,700,500,500", (900, 700, 100, 100)),
+    ],
+)
+def test_regions(text: str, resolved: tuple[int, int, int, int]) -> None:
+    assert Region.parse(text).resolve(1000, 800) == resolved
+
+
+@pytest.mark.parametrize("text", ["", "0,0,0,10", "1,2,3", "-1,0,10,10", "pct:101,0,1,1", "a,b,c,d", "full "])
+def test_bad_regions(text: str) -> None:
+    with pytest.raises(ParameterError):
+        Region.parse(text)
+
+
+def test_region_outside_image_is_400() -> None:
+    with pytest.raises(ParameterError, match="outside"):
+        Region.parse("1000,0,10,10").resolve(1000, 800)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("max", (400, 200)),
+        ("200,", (200, 100)),
+        (",100", (200, 100)),
+        ("pct:50", (200, 100)),
+        ("100,100", (100, 100)),
+        ("!100,100", (100, 50)),
+        ("^800,", (800, 400)),
+        ("^pct:150", (600, 300)),
+        ("^max", (400, 200)),
+    ],
+)
+def test_sizes(text: str, size: tuple[int, int]) -> None:
+    assert Size.parse(text).resolve(400, 200) == size
+
+
+@pytest.mark.parametrize("text", ["full", "0,", ",0", "pct:0", "pct:101", "!100,", ",", "abc", "1.5,"])
+def test_bad_sizes(text: str) -> None:
+    with pytest.raises(ParameterError):
+        Size.parse(text)
+
+
+def test_upscaling_without_caret_is_400() -> None:
+    with pytest.raises(ParameterError, match="\\^"):
+        Size.parse("800,").resolve(400, 200)
+
+
+def test_max_area_limits_max_and_refuses_bigger_explicit_sizes() -> None:
+    assert Size.parse("max").resolve(4000, 4000, max_area=1_000_000) == (1000, 1000)
+    with pytest.raises(ParameterError, match="larger than this server allows"):
+        Size.parse("^100000,100000").resolve(4000, 4000, max_area=1_000_000)
+
+
+@pytest.mark.parametrize(("text", "canonical"), [("0", "0"), ("90.0", "90"), ("!22.50", "!22.5"), ("360", "0")])
+def test_rotations(text: str, canonical: str) -> None:
+    assert Rotation.parse(text).canonical() == canonical
+
+
+@pytest.mark.parametrize("text", ["-90", "361", "abc", "!", "1e3"])
+def test_bad_rotations(text: str) -> None:
+    with pytest.raises(ParameterError):
+        Rotation.parse(text)
+
+
+def test_quality_and_format() -> None:
+    request = ImageRequest.parse("full", "max", "0", "gray.png")
+    assert (request.quality, request.format, request.media_type) == ("gray", "png", "image/png")
+    with pytest.raises(ParameterError):
+        ImageRequest.parse("full", "max", "0", "sepia.jpg")
+    with pytest.raises(ParameterError):
+        ImageRequest.parse("full", "max", "0", "default.exe")
+    with pytest.raises(NotImplementedFeature):
+        ImageRequest.parse("full", "max", "0", "default.jp2")
+
+
+@pytest.mark.parametrize(
+    "segments", [("..", "max", "0", "default.jpg"), ("full", "max", "0", "default"), ("%2F", "%2F", "%2F", "%2F")]
+)
+def test_only_named_errors(segments: tuple[str, str, str, str]) -> None:
+    with pytest.raises(IIIFError):
+        ImageRequest.parse(*segments)

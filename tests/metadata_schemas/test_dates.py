@@ -1,0 +1,47 @@
+"""Free-text dates to year ranges, Dutch and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from metadata_schemas.dates import parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("1543", 1543, 1543),
+        ("1835-1968", 1835, 1968),
+        ("ca. 1650", 1640, 1660),
+        ("circa 1650", 1640, 1660),
+        ("18e eeuw", 1700, 1799),
+        ("18th century", 1700, 1799),
+        ("XVIIIe eeuw", 1700, 1799),
+        ("1750-1799", 1750, 1799),
+        ("1750-99", 1750, 1799),
+        ("tweede helft 16de eeuw", 1550, 1599),
+        ("first half of the 17th century", 1600, 1649),
+        ("1920s", 1920, 1929),
+        ("jaren 1920", 1920, 1929),
+        ("[1650?]", 1650, 1650),
+        ("1543-06-01", 1543, 1543),
+        ("1 januari 1835", 1835, 1835),
+        ("voor 1700", None, 1700),
+        ("3e eeuw v.C.", -300, -201),
+    ],
+)
+def test_known_forms(text: str, start: int | None, end: int | None) -> None:
+    parsed = parse_date(text)
+    assert (parsed.start, parsed.end) == (start, end)
+    assert parsed.text == text
+
+
+@pytest.mark.parametrize("text", ["s.d.", "", "onbekend", "gibberish"])
+def test_unreadable_forms_keep_text_without_range(text: str) -> None:
+    parsed = parse_date(text)
+    assert (parsed.start, parsed.end) == (None, None)
+
+
+def test_circa_and_uncertain_are_marked() -> None:
+    assert parse_date("ca. 1650").certainty == "circa"
+    assert parse_date("[1650?]").certainty == "uncertain"
