@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from heritage.runtime import Runtime
 from heritage.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("HERITAGE_SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 POSTGRES_URL = os.environ.get("HERITAGE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("HERITAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
