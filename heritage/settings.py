@@ -71,6 +71,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest output (pixels) one IIIF image request may produce; announced as maxArea.",
     ),
     Setting(
+        "iiif_max_width",
+        "HERITAGE_IIIF_MAX_WIDTH",
+        None,
+        "Widest output (pixels) one IIIF image request may produce; announced as maxWidth; default no limit.",
+    ),
+    Setting(
+        "iiif_cache_mb",
+        "HERITAGE_IIIF_CACHE_MB",
+        "1024",
+        "Size bound (MB) of the disk cache of rendered IIIF images that are not stored tiles.",
+    ),
+    Setting(
+        "assets_dir",
+        "HERITAGE_ASSETS",
+        None,
+        "Folder of the viewer assets (OpenSeadragon, Mirador) that `heritage assets install` fills from npm; "
+        "default `assets` in the data directory.",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -98,6 +117,9 @@ class Settings:
     max_image_pixels: int
     iiif_max_area: int
     auto_migrate: bool
+    iiif_max_width: int | None = None
+    iiif_cache_mb: int = 1024
+    assets_dir: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -143,6 +165,9 @@ class Settings:
             max_image_pixels=integer("max_image_pixels"),
             iiif_max_area=integer("iiif_max_area"),
             auto_migrate=_truthy(raw["auto_migrate"] or "1"),
+            iiif_max_width=integer("iiif_max_width") if raw["iiif_max_width"] else None,
+            iiif_cache_mb=integer("iiif_cache_mb"),
+            assets_dir=Path(raw["assets_dir"]).expanduser().absolute() if raw["assets_dir"] else data_dir / "assets",
             extra={k: str(v) for k, v in overrides.items()},
         )
 

@@ -28,3 +28,7 @@ def item_page(base: str, item_id: str) -> str:
 
 def original_record(base: str, item_id: str) -> str:
     return f"{base}/api/items/{item_id}/record"
+
+
+def embed_page(base: str, item_id: str) -> str:
+    return f"{base}/embed/{item_id}"

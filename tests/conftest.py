@@ -142,3 +142,23 @@ def demo_client(demo_runtime: Runtime):  # type: ignore[no-untyped-def]
     application = create_app(runtime=demo_runtime)
     application.testing = True
     return application.test_client()
+
+
+def required_tool(path: Path | None, what: str) -> Path:
+    """A tool that `tests/run` sets up (validator venv, viewer assets): skip without it, or fail in CI."""
+    if path is not None and path.exists():
+        return path
+    message = f"{what} is not set up ({path}); tests/run installs it"
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def viewer_assets_dir() -> Path:
+    """The viewer assets folder (OpenSeadragon, Mirador) that tests/run installs into its cache."""
+    value = os.environ.get("HERITAGE_TEST_ASSETS")
+    path = Path(value).absolute() if value else None
+    required_tool(path / "node_modules" / "mirador" / "dist" / "mirador.min.js" if path else None, "viewer assets")
+    assert path is not None
+    return path

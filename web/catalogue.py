@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
 
 from heritage.access import Visibility, visibility
 from heritage.catalogue import ancestors, core_of, get_item
@@ -90,15 +90,22 @@ def record(item_id: str) -> str:
 
 
 @bp.get("/embed/<item_id>")
-def embed(item_id: str) -> str:
+def embed(item_id: str) -> Response:
     """A page for an iframe on a partner's site: the item's first image, deep-zoomable."""
     item = get_item(session(), item_id)
     if visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
         raise NotFound(f"item {item_id!r} has no images to embed")
     base = base_url()
-    return render_template(
-        "embed.html",
-        item=item,
-        manifest=urls.manifest(base, item.id),
-        image_base=[urls.image_service(base, f.id) for f in image_files(item)],
+    response = make_response(
+        render_template(
+            "embed.html",
+            item=item,
+            manifest=urls.manifest(base, item.id),
+            record=urls.item_page(base, item.id),
+            image_base=[urls.image_service(base, f.id) for f in image_files(item)],
+            viewer=request.args.get("viewer", "openseadragon"),
+        )
     )
+    # Made to be framed by partner sites: no X-Frame-Options, and say so to CSP-aware browsers.
+    response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    return response
