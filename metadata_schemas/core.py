@@ -13,7 +13,7 @@ from typing import Any
 class Agent:
     name: str
     role: str | None = None  # creator, contributor, publisher, collector, ... (MARC relator terms)
-    id: str | None = None  # authority URI (VIAF, ULAN, Wikidata, ...)
+    id: str | None = None  # authority URI (VIAF, ULAN, Wikidata, ...); its vocabulary: authorities.scheme_of
 
 
 @dataclass
@@ -40,6 +40,8 @@ class Taxon:
     kingdom: str | None = None
     family: str | None = None
     id: str | None = None
+    scheme: str | None = None  # gbif, ...
+    scientific_name_authorship: str | None = None
 
 
 @dataclass
@@ -61,19 +63,21 @@ class CoreRecord:
     taxon: Taxon | None = None
     rights: str | None = None
     level: str | None = None
-    parent: str | None = None  # the parent's identifier within the same source
+    parent: str | None = None  # the parent's local id within the same source
     type: str | None = None
+    local_id: str | None = None  # the record's own id within its source (EAD c@id, MARC 001, lidoRecID, ...)
+    files: list[str] = field(default_factory=list)  # scans and files it describes, relative to its source
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CoreRecord:
-        data = dict(data)
+        data = {k: v for k, v in data.items() if k in _FIELDS}  # tolerate keys of newer versions
         taxon = data.pop("taxon", None)
         return cls(
             title=data.pop("title", ""),
-            agents=[Agent(**a) for a in data.pop("agents", [])],
+            agents=[Agent(**{k: v for k, v in a.items() if k in _AGENT}) for a in data.pop("agents", [])],
             dates=[DateRange(**d) for d in data.pop("dates", [])],
             subjects=[Term(**t) for t in data.pop("subjects", [])],
             places=[Term(**t) for t in data.pop("places", [])],
@@ -97,3 +101,7 @@ class CoreRecord:
     @property
     def date_text(self) -> str | None:
         return "; ".join(d.text for d in self.dates if d.text) or None
+
+
+_FIELDS = {f for f in CoreRecord.__dataclass_fields__}
+_AGENT = {f for f in Agent.__dataclass_fields__}

@@ -12,7 +12,7 @@ import re
 from metadata_schemas.core import DateRange
 
 CIRCA_SPAN = 10
-_CIRCA = r"(?:ca\.?|c\.|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
+_CIRCA = r"(?:ca\.?|c\.|c(?=\d)|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "m": 1000}
 _UNDATED = {"s.d.", "sd", "n.d.", "nd", "undated", "zonder datum", "z.d.", "onbekend", "unknown"}
 _PARTS = {  # (fraction start, fraction end) of a century
@@ -74,8 +74,25 @@ def _century(text: str) -> tuple[int, int] | None:
     return (start + lo, start + hi - 1)
 
 
-def parse_date(text: str) -> DateRange:
-    """Read one free-text date into a year range; unknown forms keep their text and no range."""
+_NORMAL = re.compile(r"^(-?\d{4})(?:-\d{2}(?:-\d{2})?)?(?:/(-?\d{4})(?:-\d{2}(?:-\d{2})?)?)?$")
+
+
+def parse_date(text: str, normal: str | None = None) -> DateRange:
+    """Read one free-text date into a year range; unknown forms keep their text and no range.
+
+    `normal` is a machine-readable form beside the text (EAD `@normal`, ISO 8601 `1900/1950`); when it
+    parses, it gives the range and the text only says whether the date is approximate.
+    """
+    parsed = _parse_text(text)
+    m = _NORMAL.match((normal or "").strip())
+    if m:
+        start = int(m.group(1))
+        end = int(m.group(2)) if m.group(2) else start
+        return DateRange(parsed.text, min(start, end), max(start, end), parsed.certainty)
+    return parsed
+
+
+def _parse_text(text: str) -> DateRange:
     raw = text.strip()
     t = raw.lower().strip(" .;,")
     if not t or t in _UNDATED:
@@ -96,10 +113,16 @@ def parse_date(text: str) -> DateRange:
         b = int(m.group(2)) * sign if m.group(2) else a
         return DateRange(raw, min(a, b) - CIRCA_SPAN, max(a, b) + CIRCA_SPAN, "circa")
 
-    m = re.fullmatch(r"(?:jaren\s*)?(\d{3})0\s*(?:'?s|er jaren)?", t)
+    m = re.fullmatch(rf"({_CIRCA}\s*)?(?:jaren\s*)?(\d{{3}})0\s*(?:'?s|er jaren)?", t)
     if m and ("s" in t or "jaren" in t):
-        decade = int(m.group(1)) * 10
+        decade = int(m.group(2)) * 10
+        if m.group(1):
+            return DateRange(raw, decade - CIRCA_SPAN, decade + 9 + CIRCA_SPAN, "circa")
         return DateRange(raw, decade, decade + 9, certainty)
+
+    m = re.fullmatch(rf"{_ISO}\s*-\s*", t)
+    if m:  # "1954-": begun, still running
+        return DateRange(raw, int(m.group(1)) * sign, None, certainty)
 
     m = re.fullmatch(rf"(?:voor|before|vóór)\s*{_YEAR}", t)
     if m:

@@ -29,6 +29,7 @@ class ParsedRecord:
     parent_local_id: str | None = None
     files: list[str] = field(default_factory=list)  # file references, relative to the source
     fields: dict[str, Any] = field(default_factory=dict)  # extra columns (access, closed_until, ...)
+    problems: list[Problem] = field(default_factory=list)  # what is wrong with this record alone
 
 
 @runtime_checkable
@@ -60,6 +61,9 @@ class Standard(Protocol):
 
 
 REGISTRY: dict[str, Standard] = {}
+# Detection order: the XML standards (METS before the standards it embeds), binary MARC, Darwin Core,
+# then the CSV sheet, which accepts any table with a title column.
+BUILTINS = ("mets", "ead", "ead3", "marcxml", "mods", "dc", "lido", "marc", "dwc", "dwc_csv", "csv_sheet")
 _builtins_loaded = False
 
 
@@ -84,8 +88,11 @@ def detect(path: Path) -> Standard:
         UnknownFormat: no registered standard recognises it.
     """
     _load_builtins()
-    with path.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
+    if path.is_dir():  # a Darwin Core Archive unpacked in a folder
+        head = b""
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
     for standard in REGISTRY.values():
         if standard.detect(path, head):
             return standard
@@ -97,9 +104,15 @@ def _load_builtins() -> None:
     if _builtins_loaded:
         return
     _builtins_loaded = True
-    from metadata_schemas import csv_sheet
+    import importlib
 
-    for standard in (csv_sheet.STANDARD,):
+    for module in BUILTINS:
+        try:
+            standard = importlib.import_module(f"metadata_schemas.{module}").STANDARD
+        except ModuleNotFoundError as exc:  # a standard still being written must not hide the others
+            if exc.name != f"metadata_schemas.{module}":
+                raise
+            continue
         REGISTRY.setdefault(standard.name, standard)
 
 

@@ -1,0 +1,149 @@
+"""Dublin Core in XML: `oai_dc:dc` records (bare or in OAI-PMH responses) and OCLC qualified DC.
+
+Read through `crosswalks/dc.csv`; written as `oai_dc:dc` (one record) or an OAI-PMH ListRecords
+response (several), each record valid against oai_dc.xsd.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from metadata_schemas import crosswalk
+from metadata_schemas.core import Agent, CoreRecord, Term
+from metadata_schemas.errors import Problem
+from metadata_schemas.registry import ParsedRecord
+from metadata_schemas.xmlsafe import OAI, XML_NS, XSI, Sniff, namespace, tostring, write_tree
+from metadata_schemas.xmlstandard import XmlStandard, record_problem
+
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+QDC = "http://worldcat.org/xmlschemas/qdc-1.0/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+NAMESPACES = (("dc", DC), ("dcterms", DCTERMS), ("oai_dc", OAI_DC), ("rdf", RDF))
+
+
+def _text(parent: etree._Element, tag: str, text: str, lang: str | None = None) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{DC}}}{tag}")
+    el.text = text
+    if lang:
+        el.set(f"{{{XML_NS}}}lang", lang)
+    return el
+
+
+def lang_values(main: str | None, tagged: dict[str, str]) -> list[tuple[str | None, str]]:
+    """The (language, text) pairs that read back as `main` plus the language-tagged values."""
+    out: list[tuple[str | None, str]] = []
+    if main and main not in tagged.values():
+        out.append((None, main))
+    elif main:  # the main value is one of the tagged ones: put its language first
+        first = next(lang for lang, text in tagged.items() if text == main)
+        out.append((first, main))
+    out += [(lang, text) for lang, text in tagged.items() if (lang, text) not in out]
+    return out
+
+
+def paragraphs(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+
+
+def dc_element(core: CoreRecord) -> etree._Element:
+    """One `oai_dc:dc` element that reads back as the same core record."""
+    dc = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
+    dc.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
+    idents = list(core.identifiers)
+    if core.local_id and core.local_id not in idents:
+        idents.insert(0, core.local_id)
+    for ident in idents:
+        _text(dc, "identifier", ident)
+    for lang, text in lang_values(core.title, core.titles):
+        _text(dc, "title", text, lang)
+    for agent in core.agents:
+        tag = agent.role if agent.role in ("creator", "publisher") else "contributor"
+        _text(dc, tag, agent.name)
+    for date in core.dates:
+        _text(dc, "date", date.text)
+    if core.extent:
+        _text(dc, "format", core.extent)
+    descriptions = [(None, p) for p in paragraphs(core.description) if p not in core.descriptions.values()]
+    if core.description and core.description in core.descriptions.values():
+        first = next(lang for lang, text in core.descriptions.items() if text == core.description)
+        descriptions = [(first, p) for p in paragraphs(core.description)]
+    for lang, text in core.descriptions.items():
+        if (lang, paragraphs(text)[0] if paragraphs(text) else "") not in descriptions:
+            descriptions += [(lang, p) for p in paragraphs(text)]
+    for lang, text in descriptions:
+        _text(dc, "description", text, lang)
+    for code in core.languages:
+        _text(dc, "language", code)
+    for term in core.subjects + core.genres:
+        _text(dc, "subject", term.label)
+    for term in core.places:
+        _text(dc, "coverage", term.label)
+    if core.type:
+        _text(dc, "type", core.type)
+    if core.rights:
+        _text(dc, "rights", core.rights)
+    return dc
+
+
+class DublinCore(XmlStandard):
+    name = "dc"
+    label = "Dublin Core (oai_dc)"
+    record_tags = (f"{{{OAI_DC}}}dc", f"{{{QDC}}}qualifieddc")
+    record_label = "oai_dc:dc record"
+    expected = f"<dc> in {OAI_DC} (bare or in an OAI-PMH response)"
+
+    def matches(self, shape: Sniff) -> bool:
+        return shape.payload in self.record_tags or any(tag in shape.seen for tag in self.record_tags)
+
+    def schema_key(self, element: etree._Element) -> str | None:
+        return "oai_dc" if element.tag == f"{{{OAI_DC}}}dc" else None
+
+    def check(self, element: etree._Element, source: str, position: int) -> list[Problem]:
+        if not any(namespace(c.tag) in (DC, DCTERMS) for c in element):
+            return [record_problem(source, element, position, "no Dublin Core element in this record")]
+        return []
+
+    def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
+        core, fields = crosswalk.load("dc", NAMESPACES).apply(element)
+        core.local_id = core.identifiers[0] if core.identifiers else None
+        return ParsedRecord(
+            core=core,
+            standard=self.name,
+            position=position,
+            line=element.sourceline,
+            original=tostring(element),
+            local_id=core.local_id,
+            fields=fields,
+        )
+
+    def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
+        items = list(records)
+        if len(items) == 1:
+            write_tree(dc_element(items[0]), out)
+            return
+        root = etree.Element(f"{{{OAI}}}OAI-PMH", nsmap={None: OAI, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        etree.SubElement(root, f"{{{OAI}}}responseDate").text = now
+        etree.SubElement(
+            root, f"{{{OAI}}}request", verb="ListRecords", metadataPrefix="oai_dc"
+        ).text = "http://localhost/oai"
+        listing = etree.SubElement(root, f"{{{OAI}}}ListRecords")
+        for position, core in enumerate(items, start=1):
+            record = etree.SubElement(listing, f"{{{OAI}}}record")
+            header = etree.SubElement(record, f"{{{OAI}}}header")
+            etree.SubElement(header, f"{{{OAI}}}identifier").text = f"oai:heritage:{core.local_id or position}"
+            etree.SubElement(header, f"{{{OAI}}}datestamp").text = now
+            etree.SubElement(record, f"{{{OAI}}}metadata").append(dc_element(core))
+        write_tree(root, out)
+
+
+STANDARD = DublinCore()
+__all__ = ["STANDARD", "Agent", "Term"]

@@ -1,0 +1,420 @@
+"""Darwin Core Archives: a zip (or a folder) with `meta.xml`, a core data file and extensions.
+
+Read with zipfile and csv as `meta.xml` describes them (TDWG Darwin Core text guide): each core row
+is a record; Multimedia extensions (GBIF or Audubon Core) add its files. Written as a valid archive:
+`meta.xml`, an occurrence (or taxon) core and `eml.xml`. A truncated or damaged zip, a missing data
+file, a descriptor that maps columns the data does not have: each is a clear problem, never a crash.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from lxml import etree
+
+from metadata_schemas import dwc_terms, schemas
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.errors import InvalidMetadata, Problem
+from metadata_schemas.registry import ParsedRecord
+from metadata_schemas.xmlsafe import XSI, parser, syntax_problem
+
+TEXT = "http://rs.tdwg.org/dwc/text/"
+OCCURRENCE = "http://rs.tdwg.org/dwc/terms/Occurrence"
+TAXON = "http://rs.tdwg.org/dwc/terms/Taxon"
+MULTIMEDIA = ("http://rs.gbif.org/terms/1.0/Multimedia", "http://rs.tdwg.org/ac/terms/Multimedia")
+MEDIA_TERMS = ("identifier", "accessURI")
+MAX_META_BYTES = 5_000_000
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+def _unescape(value: str | None, default: str) -> str:
+    if value is None:
+        return default
+    return codecs.decode(value, "unicode_escape") if "\\" in value else value
+
+
+@dataclass
+class DataFile:
+    """One `core` or `extension` of meta.xml."""
+
+    element: etree._Element
+    location: str | None
+    row_type: str
+    encoding: str
+    delimiter: str
+    quote: str
+    header_lines: int
+    id_index: int | None
+    fields: dict[int, str] = field(default_factory=dict)  # index -> term (simple name)
+    defaults: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, el: etree._Element) -> DataFile:
+        q = f"{{{TEXT}}}"
+        location = el.findtext(f"{q}files/{q}location")
+        id_el = el.find(f"{q}id") if el.find(f"{q}id") is not None else el.find(f"{q}coreid")
+        out = cls(
+            element=el,
+            location=location.strip() if location else None,
+            row_type=el.get("rowType", ""),
+            encoding=el.get("encoding", "UTF-8"),
+            delimiter=_unescape(el.get("fieldsTerminatedBy"), ","),
+            quote=_unescape(el.get("fieldsEnclosedBy"), '"'),
+            header_lines=int(el.get("ignoreHeaderLines", "0") or 0),
+            id_index=int(id_el.get("index")) if id_el is not None and (id_el.get("index") or "").isdigit() else None,
+        )
+        for f in el.findall(f"{q}field"):
+            term = dwc_terms.canonical(f.get("term", "")) or dwc_terms.simple(f.get("term", ""))
+            if (f.get("index") or "").isdigit():
+                out.fields[int(f.get("index"))] = term
+            elif f.get("default") is not None:
+                out.defaults[term] = f.get("default", "")
+        return out
+
+
+class Source:
+    """An archive as a zip, a folder, or a meta.xml beside its data files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        self.meta_name = "meta.xml"
+        if path.is_dir():
+            self.folder = path
+        elif not path.read_bytes()[:4].startswith(b"PK"):  # a descriptor beside its data files
+            self.folder = path.parent
+            self.meta_name = path.name
+        else:
+            self.folder = None
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise InvalidMetadata([Problem(str(path), None, f"not a readable zip archive: {exc}")]) from None
+
+    def label(self, name: str) -> str:
+        return f"{self.path}!{name}" if self.zip else str((self.folder or self.path.parent) / name)
+
+    def names(self) -> set[str]:
+        if self.zip is not None:
+            return set(self.zip.namelist())
+        return {p.name for p in (self.folder or self.path.parent).iterdir()}
+
+    def open(self, name: str) -> IO[bytes]:
+        """A member as a binary stream.
+
+        Raises:
+            KeyError / FileNotFoundError: it is not there; zipfile.BadZipFile: it is damaged.
+        """
+        if self.zip is not None:
+            return self.zip.open(name)
+        folder = (self.folder or self.path.parent).resolve()
+        target = (folder / name).resolve()
+        if not target.is_relative_to(folder):
+            raise FileNotFoundError(name)
+        return target.open("rb")
+
+    def meta(self) -> etree._Element:
+        with self.open(self.meta_name) as fh:
+            data = fh.read(MAX_META_BYTES + 1)
+        if len(data) > MAX_META_BYTES:
+            raise InvalidMetadata([Problem(self.label("meta.xml"), None, "meta.xml is too large to be a descriptor")])
+        try:
+            return etree.fromstring(data, parser())
+        except etree.XMLSyntaxError as exc:
+            raise InvalidMetadata([syntax_problem(Path(self.label("meta.xml")), exc)]) from None
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+
+def _rows(source: Source, data: DataFile) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of a data file, after its header lines, decoded as meta.xml says."""
+    assert data.location is not None
+    raw = source.open(data.location)
+    text = io.TextIOWrapper(raw, encoding=data.encoding, errors="strict", newline="")
+    quoting = csv.QUOTE_NONE if not data.quote else csv.QUOTE_MINIMAL
+    reader = csv.reader(text, delimiter=data.delimiter, quotechar=data.quote or None, quoting=quoting, strict=False)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number <= data.header_lines or not any(c.strip() for c in cells):
+                continue
+            yield reader.line_num, cells
+    finally:
+        text.close()
+
+
+def _header(source: Source, data: DataFile) -> list[str] | None:
+    if not data.header_lines or data.location is None:
+        return None
+    raw = source.open(data.location)
+    text = io.TextIOWrapper(raw, encoding=data.encoding, errors="replace", newline="")
+    quoting = csv.QUOTE_NONE if not data.quote else csv.QUOTE_MINIMAL
+    try:
+        return next(csv.reader(text, delimiter=data.delimiter, quotechar=data.quote or None, quoting=quoting), [])
+    finally:
+        text.close()
+
+
+def _descriptor(source: Source) -> tuple[etree._Element, DataFile, list[DataFile]]:
+    try:
+        meta = source.meta()
+    except (KeyError, FileNotFoundError):
+        raise InvalidMetadata([Problem(str(source.path), None, "no meta.xml: not a Darwin Core Archive")]) from None
+    except zipfile.BadZipFile as exc:
+        raise InvalidMetadata([Problem(str(source.path), None, f"damaged zip archive: {exc}")]) from None
+    if meta.tag != f"{{{TEXT}}}archive":
+        raise InvalidMetadata(
+            [Problem(source.label("meta.xml"), 1, f"document element is {meta.tag}, not <archive> in {TEXT}")]
+        )
+    core_el = meta.find(f"{{{TEXT}}}core")
+    if core_el is None:
+        raise InvalidMetadata([Problem(source.label("meta.xml"), meta.sourceline, "meta.xml has no <core>")])
+    return meta, DataFile.read(core_el), [DataFile.read(e) for e in meta.findall(f"{{{TEXT}}}extension")]
+
+
+class DwcArchive:
+    name = "dwc"
+    label = "Darwin Core Archive"
+
+    def detect(self, path: Path, head: bytes) -> bool:
+        if path.is_dir():
+            return (path / "meta.xml").is_file()
+        if head.startswith(b"PK\x03\x04"):
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    return "meta.xml" in zf.namelist()
+            except (zipfile.BadZipFile, OSError):
+                return path.suffix.lower() == ".zip"  # a damaged archive: let validate say what is wrong
+        return b"http://rs.tdwg.org/dwc/text/" in head and b"<archive" in head
+
+    # --- validation --------------------------------------------------------------------------------
+
+    def validate(self, path: Path) -> list[Problem]:
+        try:
+            source = Source(path)
+        except InvalidMetadata as exc:
+            return exc.problems
+        try:
+            return self._validate(source)
+        except InvalidMetadata as exc:
+            return exc.problems
+        finally:
+            source.close()
+
+    def _validate(self, source: Source) -> list[Problem]:
+        meta, core, extensions = _descriptor(source)
+        meta_label = source.label(source.meta_name)
+        problems: list[Problem] = []
+        schema_set = schemas.active()
+        if schema_set is not None and schema_set.has("dwc_text"):
+            problems += schema_set.check("dwc_text", meta, meta_label)
+        elif schema_set is None:
+            schemas.skipped(self.name)
+        names = source.names()
+        metadata = meta.get("metadata")
+        if metadata and metadata not in names:
+            problems.append(
+                Problem(meta_label, meta.sourceline, f"meta.xml names metadata {metadata!r}, which is missing")
+            )
+        elif metadata:
+            problems += self._metadata_problems(source, metadata)
+        for data in [core, *extensions]:
+            where = data.element.sourceline
+            kind = "core" if data is core else "extension"
+            if data.location is None:
+                problems.append(Problem(meta_label, where, f"{kind} has no <files><location>"))
+                continue
+            if data.location not in names:
+                problems.append(Problem(meta_label, where, f"{kind} data file {data.location!r} is missing"))
+                continue
+            if data is not core and data.id_index is None:
+                problems.append(Problem(meta_label, where, f"extension {data.location!r} has no <coreid index>"))
+            if data is not core and data.row_type not in MULTIMEDIA:
+                continue  # extensions that are not read are not checked row by row
+            try:
+                codecs.lookup(data.encoding)
+            except LookupError:
+                problems.append(Problem(meta_label, where, f"unknown encoding {data.encoding!r}"))
+                continue
+            problems += self._data_problems(source, data, strict=data is core)
+        return problems
+
+    def _metadata_problems(self, source: Source, name: str) -> list[Problem]:
+        try:
+            with source.open(name) as fh:
+                etree.fromstring(fh.read(), parser())
+        except etree.XMLSyntaxError as exc:
+            return [syntax_problem(Path(source.label(name)), exc)]
+        except zipfile.BadZipFile as exc:
+            return [Problem(source.label(name), None, f"damaged in the zip: {exc}")]
+        return []
+
+    def _data_problems(self, source: Source, data: DataFile, *, strict: bool) -> list[Problem]:
+        label = source.label(data.location or "")
+        problems: list[Problem] = []
+        highest = max([*data.fields, data.id_index or 0])
+        header = _header(source, data)
+        if header is not None and len(header) <= highest:
+            problems.append(
+                Problem(
+                    source.label(source.meta_name),
+                    data.element.sourceline,
+                    f"meta.xml maps column {highest + 1} but {data.location} has {len(header)} columns",
+                )
+            )
+        try:
+            for line, cells in _rows(source, data):
+                if strict and len(cells) <= highest:
+                    problems.append(
+                        Problem(label, line, f"row has {len(cells)} fields; meta.xml maps field index {highest}")
+                    )
+                if len(problems) > 100:
+                    problems.append(Problem(label, line, "more than 100 problems; stopped looking"))
+                    break
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(label, None, f"not {data.encoding} text as meta.xml declares ({exc.reason})"))
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            problems.append(Problem(label, None, f"damaged or truncated in the archive: {exc}"))
+        except csv.Error as exc:
+            problems.append(Problem(label, None, f"not readable as delimited text: {exc}"))
+        return problems
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def parse(self, path: Path) -> Iterator[ParsedRecord]:
+        source = Source(path)
+        try:
+            _meta, core, extensions = _descriptor(source)
+            if core.location is None:
+                raise InvalidMetadata([Problem(source.label("meta.xml"), None, "core has no <files><location>")])
+            media = self._media(source, extensions)
+            label = source.label(core.location)
+            for position, (line, cells) in enumerate(_rows(source, core), start=1):
+                values = dict(core.defaults)
+                values.update({term: cells[i] for i, term in core.fields.items() if i < len(cells) and cells[i]})
+                record_id = (
+                    cells[core.id_index].strip() if core.id_index is not None and core.id_index < len(cells) else None
+                )
+                record, fields = dwc_terms.to_core(values, record_id)
+                for ref in media.get(record_id or "", []):
+                    if dwc_terms.is_url(ref):
+                        fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
+                    elif ref not in record.files:
+                        record.files.append(ref)
+                problems = []
+                if len(cells) <= max([*core.fields, core.id_index or 0]):
+                    problems.append(Problem(label, line, f"row has {len(cells)} fields; meta.xml maps more", position))
+                yield ParsedRecord(
+                    core=record,
+                    standard=self.name,
+                    position=position,
+                    line=line,
+                    original=core.delimiter.join(cells),
+                    local_id=record.local_id,
+                    parent_local_id=record.parent,
+                    files=list(record.files),
+                    fields=fields,
+                    problems=problems,
+                )
+        except KeyError as exc:
+            raise InvalidMetadata([Problem(str(path), None, f"data file {exc} is missing from the archive")]) from None
+        except FileNotFoundError as exc:
+            raise InvalidMetadata([Problem(str(path), None, f"data file {exc.filename or exc} is missing")]) from None
+        except UnicodeDecodeError as exc:
+            raise InvalidMetadata(
+                [Problem(str(path), None, f"a data file is not in its declared encoding ({exc.reason})")]
+            ) from None
+        except (zipfile.BadZipFile, EOFError) as exc:
+            raise InvalidMetadata([Problem(str(path), None, f"damaged or truncated zip archive: {exc}")]) from None
+        finally:
+            source.close()
+
+    def _media(self, source: Source, extensions: list[DataFile]) -> dict[str, list[str]]:
+        media: dict[str, list[str]] = {}
+        for ext in extensions:
+            if ext.row_type not in MULTIMEDIA or ext.location is None or ext.id_index is None:
+                continue
+            link = next((i for i, t in ext.fields.items() if t in MEDIA_TERMS), None)
+            if link is None:
+                continue
+            for _line, cells in _rows(source, ext):
+                if link < len(cells) and ext.id_index < len(cells) and cells[link].strip():
+                    media.setdefault(cells[ext.id_index].strip(), []).append(cells[link].strip())
+        return media
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
+        items = list(records)
+        taxa_only = bool(items) and all(r.taxon is not None and not r.type for r in items)
+        row_type, id_term = (TAXON, "taxonID") if taxa_only else (OCCURRENCE, "occurrenceID")
+        rows = io.StringIO()
+        writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+        writer.writerow(["id", id_term, *dwc_terms.COLUMNS])
+        for n, core in enumerate(items, start=1):
+            row = dwc_terms.from_core(core)
+            record_id = core.local_id or f"record-{n}"
+            writer.writerow([_cell(record_id), _cell(record_id), *(_cell(row[c]) for c in dwc_terms.COLUMNS)])
+        data_name = "taxon.txt" if taxa_only else "occurrence.txt"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("meta.xml", _meta_xml(row_type, id_term, data_name))
+            zf.writestr(data_name, rows.getvalue())
+            zf.writestr("eml.xml", _eml(items))
+
+
+def _cell(value: str) -> str:
+    """Tabs and line breaks cannot stand in a tab-separated cell without quotes: they become spaces."""
+    return " ".join(value.replace("\t", " ").split("\n")) if value else ""
+
+
+def _meta_xml(row_type: str, id_term: str, data_name: str) -> bytes:
+    archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT, "xsi": XSI}, metadata="eml.xml")
+    archive.set(f"{{{XSI}}}schemaLocation", f"{TEXT} http://rs.tdwg.org/dwc/text/tdwg_dwc_text.xsd")
+    core = etree.SubElement(
+        archive,
+        f"{{{TEXT}}}core",
+        encoding="UTF-8",
+        fieldsTerminatedBy="\\t",
+        linesTerminatedBy="\\n",
+        fieldsEnclosedBy="",
+        ignoreHeaderLines="1",
+        rowType=row_type,
+    )
+    etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = data_name
+    etree.SubElement(core, f"{{{TEXT}}}id", index="0")
+    etree.SubElement(core, f"{{{TEXT}}}field", index="1", term=dwc_terms.DWC + id_term)
+    for n, column in enumerate(dwc_terms.COLUMNS, start=2):
+        etree.SubElement(core, f"{{{TEXT}}}field", index=str(n), term=dwc_terms.TERM_URIS[column])
+    etree.indent(archive, space="  ")
+    return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _eml(items: list[CoreRecord]) -> bytes:
+    eml_ns = "eml://ecoinformatics.org/eml-2.1.1"
+    root = etree.Element(
+        f"{{{eml_ns}}}eml",
+        nsmap={"eml": eml_ns},
+        packageId=f"heritage-{datetime.now(UTC):%Y%m%d%H%M%S}",
+        system="heritage",
+    )
+    dataset = etree.SubElement(root, "dataset")
+    title = items[0].title if len(items) == 1 else f"{len(items)} records exported by heritage"
+    etree.SubElement(dataset, "title").text = title or "heritage export"
+    creator = etree.SubElement(dataset, "creator")
+    etree.SubElement(creator, "organizationName").text = "heritage"
+    contact = etree.SubElement(dataset, "contact")
+    etree.SubElement(contact, "organizationName").text = "heritage"
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+STANDARD = DwcArchive()

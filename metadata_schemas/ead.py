@@ -1,0 +1,484 @@
+"""EAD finding aids (EAD 2002 namespaced and DTD-era without namespace, and EAD3): every level into the tree.
+
+The `archdesc` is the first record; each component (`c`, `c01`..`c12`) is a record whose parent is
+the component around it. Components stream in document order, a parent before its children, and
+each is freed once read, so a large finding aid is read in bounded memory. A component's original
+is its own XML without its sub-components (those are records of their own).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from lxml import etree
+
+from metadata_schemas import access_terms, crosswalk, schemas
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.dc import lang_values, paragraphs
+from metadata_schemas.errors import InvalidMetadata, Problem
+from metadata_schemas.registry import ParsedRecord
+from metadata_schemas.tables import CORE_LEVELS, level_for, value_for
+from metadata_schemas.xmlsafe import (
+    XLINK,
+    XSI,
+    Sniff,
+    entity_declarations,
+    iterparse,
+    local,
+    namespace,
+    parse,
+    sniff,
+    syntax_problem,
+    text_of,
+    tostring,
+    write_tree,
+)
+
+EAD2002 = "urn:isbn:1-931666-22-9"
+EAD3 = "http://ead3.archivists.org/schema/"
+EAD3_UNDEPRECATED = "http://ead3.archivists.org/schema/undeprecated/"
+_COMPONENT = re.compile(r"^c(0[1-9]|1[0-2])?$")
+EAD_LEVELS = {
+    "class",
+    "collection",
+    "file",
+    "fonds",
+    "item",
+    "otherlevel",
+    "recordgrp",
+    "series",
+    "subfonds",
+    "subgrp",
+    "subseries",
+}
+
+
+def is_unit(tag: object) -> bool:
+    name = local(tag)
+    return name == "archdesc" or bool(_COMPONENT.match(name))
+
+
+@dataclass
+class _Open:
+    element: etree._Element
+    parent: _Open | None
+    emitted: bool = False
+    local_id: str | None = None
+    header_title: str | None = None
+
+
+class EadBase:
+    name: ClassVar[str]
+    label: ClassVar[str]
+    namespaces_ok: ClassVar[tuple[str, ...]]
+    table: ClassVar[str]
+    schema: ClassVar[str]
+
+    def detect(self, path: Path, head: bytes) -> bool:
+        shape = sniff(path, head)
+        return shape is not None and self.matches(shape)
+
+    def matches(self, shape: Sniff) -> bool:
+        return local(shape.payload) == "ead" and namespace(shape.payload) in self.namespaces_ok
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def _units(self, path: Path) -> Iterator[tuple[int, etree._Element, str | None, _Open]]:
+        """(position, unit copy without sub-units, parent local id, state) in document order."""
+        stack: list[_Open] = []
+        header_id: str | None = None
+        header_title: str | None = None
+        position = 0
+        root_ns: str | None = None
+
+        def emit(unit: _Open) -> tuple[int, etree._Element, str | None, _Open]:
+            nonlocal position
+            position += 1
+            unit.emitted = True
+            own = copy.deepcopy(unit.element)
+            for child in list(own):
+                if is_unit(child.tag) or local(child.tag) == "dsc":
+                    if local(child.tag) == "dsc":
+                        for sub in list(child):
+                            if is_unit(sub.tag):
+                                child.remove(sub)
+                        if len(child) == 0 or all(not isinstance(c.tag, str) for c in child):
+                            own.remove(child)
+                    else:
+                        own.remove(child)
+            own_id = unit.element.get("id")
+            if local(unit.element.tag) == "archdesc":
+                unit.local_id = own_id or header_id or "archdesc"
+                unit.header_title = header_title
+            else:
+                unit.local_id = own_id or f"component-{position}"
+            return position, own, unit.parent.local_id if unit.parent else None, unit
+
+        for event, element in iterparse(path, ("start", "end")):
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue
+            if root_ns is None:
+                root_ns = namespace(tag)
+                if local(tag) != "ead" or root_ns not in self.namespaces_ok:
+                    return
+            if namespace(tag) != root_ns:
+                continue
+            if event == "start":
+                if is_unit(tag):
+                    parent = stack[-1] if stack else None
+                    if parent is not None and not parent.emitted:
+                        yield emit(parent)
+                    stack.append(_Open(element, parent))
+                continue
+            name = local(tag)
+            if name in ("eadid", "recordid") and header_id is None:
+                header_id = text_of(element) or None
+            elif name == "titleproper" and header_title is None and element.get("type") != "filing":
+                header_title = text_of(element) or None
+            elif is_unit(tag):
+                unit = stack.pop()
+                if not unit.emitted:
+                    yield emit(unit)
+                element.clear(keep_tail=True)
+                parent_el = element.getparent()
+                if parent_el is not None:
+                    parent_el.remove(element)
+
+    def _core(self, own: etree._Element, header_title: str | None = None) -> tuple[CoreRecord, dict[str, str]]:
+        work = own
+        if namespace(own.tag) == "":  # DTD-era EAD 2002: read it as the namespaced form
+            work = copy.deepcopy(own)
+            for el in work.iter():
+                if isinstance(el.tag, str) and not el.tag.startswith("{"):
+                    el.tag = f"{{{EAD2002}}}{el.tag}"
+        elif namespace(own.tag) == EAD3_UNDEPRECATED:
+            work = copy.deepcopy(own)
+            for el in work.iter():
+                if isinstance(el.tag, str) and namespace(el.tag) == EAD3_UNDEPRECATED:
+                    el.tag = f"{{{EAD3}}}{local(el.tag)}"
+        ns = EAD3 if self.name == "ead3" else EAD2002
+        core, fields = crosswalk.load(self.table, (("ead", ns), ("xlink", XLINK))).apply(work)
+        level = own.get("level")
+        if level == "otherlevel":
+            core.level = level_for("ead", own.get("otherlevel")) or "otherlevel"
+        else:
+            core.level = level_for("ead", level)
+        if not core.title and header_title:
+            core.title = header_title
+        return core, access_terms.apply(fields)
+
+    def parse(self, path: Path) -> Iterator[ParsedRecord]:
+        count = 0
+        try:
+            for position, own, parent_id, unit in self._units(path):
+                count = position
+                core, fields = self._core(own, unit.header_title)
+                core.local_id = unit.local_id
+                core.parent = parent_id
+                yield ParsedRecord(
+                    core=core,
+                    standard=self.name,
+                    position=position,
+                    line=own.sourceline,
+                    original=tostring(own),
+                    local_id=unit.local_id,
+                    parent_local_id=parent_id,
+                    files=list(core.files),
+                    fields=fields,
+                    problems=self._unit_problems(own, str(path), position),
+                )
+        except etree.XMLSyntaxError as exc:
+            raise InvalidMetadata([syntax_problem(path, exc)]) from None
+        if count == 0:
+            raise InvalidMetadata([self._nothing(path)])
+
+    # --- validation --------------------------------------------------------------------------------
+
+    def _nothing(self, path: Path) -> Problem:
+        shape = sniff(path, path.read_bytes()[:4096])
+        root = shape.root if shape else "(none)"
+        return Problem(
+            str(path),
+            1,
+            f"no {self.label} finding aid with an <archdesc>: the document element is {root}; expected <ead> in "
+            f"{self.namespaces_ok[0] or '(no namespace)'} (wrong standard or wrong namespace?)",
+        )
+
+    def _unit_problems(self, own: etree._Element, source: str, position: int) -> list[Problem]:
+        out: list[Problem] = []
+        where = "archdesc" if local(own.tag) == "archdesc" else f"component {position}"
+        if not any(local(c.tag) == "did" for c in own):
+            out.append(Problem(source, own.sourceline, f"{where}: no <did> (descriptive identification)", position))
+        level = own.get("level")
+        if local(own.tag) == "archdesc" and not level:
+            out.append(Problem(source, own.sourceline, "archdesc: no level attribute", position))
+        if level and level not in EAD_LEVELS:
+            out.append(Problem(source, own.sourceline, f"{where}: unknown level {level!r}", position))
+        return out
+
+    def validate(self, path: Path) -> list[Problem]:
+        source = str(path)
+        problems: list[Problem] = []
+        count = 0
+        try:
+            for position, own, _parent, _unit in self._units(path):
+                count = position
+                problems += self._unit_problems(own, source, position)
+        except etree.XMLSyntaxError as exc:
+            return [syntax_problem(path, exc)]
+        except OSError as exc:
+            return [Problem(source, None, f"cannot be read: {exc.strerror or exc}")]
+        if count == 0:
+            return [self._nothing(path)]
+        problems += self._namespace_problems(path)
+        schema_set = schemas.active()
+        if schema_set is None:
+            schemas.skipped(self.name)
+            return problems
+        tree = parse(path)
+        if entity_declarations(tree.getroot()):
+            problems.append(Problem(source, 1, "the DOCTYPE declares entities; they are never expanded or fetched"))
+        if namespace(tree.getroot().tag) in (EAD2002, EAD3) and schema_set.has(self.schema):
+            problems += schema_set.check(self.schema, tree.getroot(), source)
+        return problems
+
+    def _namespace_problems(self, path: Path) -> list[Problem]:
+        return []
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
+        items = list(records)
+        if not items:
+            raise InvalidMetadata([Problem("(output)", None, f"{self.label} needs at least one record")])
+        ids = {r.local_id for r in items if r.local_id}
+        top = next((r for r in items if not r.parent or r.parent not in ids), items[0])
+        children: dict[str | None, list[CoreRecord]] = {}
+        for r in items:
+            if r is top:
+                continue
+            parent = r.parent if r.parent in ids and r.parent != top.local_id else top.local_id
+            children.setdefault(parent, []).append(r)
+        root = self._document(top)
+        archdesc = root.find(self._q("archdesc"))
+        kids = children.get(top.local_id, []) + (children.get(None, []) if top.local_id is not None else [])
+        if kids:
+            dsc = etree.SubElement(archdesc, self._q("dsc"))
+            for kid in kids:
+                self._component(dsc, kid, children, set())
+        write_tree(root, out)
+
+    def _q(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _document(self, top: CoreRecord) -> etree._Element:
+        raise NotImplementedError
+
+    def _component(
+        self, parent: etree._Element, record: CoreRecord, children: dict[str | None, list[CoreRecord]], seen: set[int]
+    ) -> None:
+        if id(record) in seen:
+            return
+        seen.add(id(record))
+        c = etree.SubElement(parent, self._q("c"))
+        if record.local_id and _NCNAME.match(record.local_id):
+            c.set("id", record.local_id)
+        self._describe(c, record)
+        for kid in children.get(record.local_id, []) if record.local_id else []:
+            self._component(c, kid, children, seen)
+
+    def _level(self, element: etree._Element, level: str | None) -> None:
+        value = value_for("ead", level) or ("otherlevel" if level else None)
+        if value:
+            element.set("level", value)
+            if value == "otherlevel" and level in CORE_LEVELS and level != "otherlevel":
+                element.set("otherlevel", level)
+
+    def _describe(self, unit: etree._Element, record: CoreRecord) -> None:
+        raise NotImplementedError
+
+
+_NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+class Ead2002(EadBase):
+    name = "ead"
+    label = "EAD 2002"
+    namespaces_ok = (EAD2002, "")
+    table = "ead2002"
+    schema = "ead2002"
+
+    def _q(self, name: str) -> str:
+        return f"{{{EAD2002}}}{name}"
+
+    def _document(self, top: CoreRecord) -> etree._Element:
+        q = self._q
+        root = etree.Element(q("ead"), nsmap={None: EAD2002, "xlink": XLINK, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", f"{EAD2002} http://www.loc.gov/ead/ead.xsd")
+        header = etree.SubElement(root, q("eadheader"))
+        etree.SubElement(header, q("eadid")).text = top.local_id or (top.identifiers or ["heritage-export"])[0]
+        titlestmt = etree.SubElement(etree.SubElement(header, q("filedesc")), q("titlestmt"))
+        etree.SubElement(titlestmt, q("titleproper")).text = top.title
+        archdesc = etree.SubElement(root, q("archdesc"))
+        self._level(archdesc, top.level or "collection")
+        self._describe(archdesc, top)
+        return root
+
+    def _describe(self, unit: etree._Element, record: CoreRecord) -> None:
+        q = self._q
+        if local(unit.tag) != "archdesc":
+            self._level(unit, record.level)
+        did = etree.SubElement(unit, q("did"))
+        for ident in record.identifiers:
+            etree.SubElement(did, q("unitid")).text = ident
+        if record.title:
+            etree.SubElement(did, q("unittitle")).text = record.title
+        for date in record.dates:
+            el = etree.SubElement(did, q("unitdate"))
+            el.text = date.text
+            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
+                el.set("normal", f"{date.start:04d}/{date.end:04d}" if date.end != date.start else f"{date.start:04d}")
+        if record.agents:
+            origination = etree.SubElement(did, q("origination"))
+            for agent in record.agents:
+                el = etree.SubElement(origination, q("persname"))
+                el.text = agent.name
+                if agent.role and agent.role != "creator":
+                    el.set("role", agent.role)
+                if agent.id:
+                    el.set("authfilenumber", agent.id)
+        if record.extent:
+            etree.SubElement(etree.SubElement(did, q("physdesc")), q("extent")).text = record.extent
+        if record.languages:
+            langmaterial = etree.SubElement(did, q("langmaterial"))
+            for code in record.languages:
+                etree.SubElement(langmaterial, q("language"), langcode=code).text = code
+        for ref in record.files:
+            etree.SubElement(did, q("dao"), {f"{{{XLINK}}}href": ref, f"{{{XLINK}}}type": "simple"})
+        if len(did) == 0:
+            etree.SubElement(did, q("unittitle"))
+        if record.description:
+            scope = etree.SubElement(unit, q("scopecontent"))
+            for paragraph in paragraphs(record.description):
+                etree.SubElement(scope, q("p")).text = paragraph
+        if record.rights:
+            etree.SubElement(etree.SubElement(unit, q("userestrict")), q("p")).text = record.rights
+        if record.subjects or record.places or record.genres:
+            control = etree.SubElement(unit, q("controlaccess"))
+            for tag, terms in (("subject", record.subjects), ("geogname", record.places), ("genreform", record.genres)):
+                for term in terms:
+                    el = etree.SubElement(control, q(tag))
+                    el.text = term.label
+                    if term.id:
+                        el.set("authfilenumber", term.id)
+                    if term.scheme:
+                        el.set("source", term.scheme)
+
+
+class Ead3(EadBase):
+    name = "ead3"
+    label = "EAD3"
+    namespaces_ok = (EAD3, EAD3_UNDEPRECATED)
+    table = "ead3"
+    schema = "ead3"
+
+    def _namespace_problems(self, path: Path) -> list[Problem]:
+        shape = sniff(path, path.read_bytes()[:4096])
+        if shape is not None and namespace(shape.root) == EAD3_UNDEPRECATED:
+            return [
+                Problem(
+                    str(path),
+                    1,
+                    f"wrong namespace: {EAD3_UNDEPRECATED} is the 'undeprecated' EAD3 variant; EAD3 is {EAD3} "
+                    "(read as EAD3, but it does not validate against ead3.xsd)",
+                )
+            ]
+        return []
+
+    def _q(self, name: str) -> str:
+        return f"{{{EAD3}}}{name}"
+
+    def _document(self, top: CoreRecord) -> etree._Element:
+        q = self._q
+        root = etree.Element(q("ead"), nsmap={None: EAD3, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", f"{EAD3} http://ead3.archivists.org/schema/ead3.xsd")
+        control = etree.SubElement(root, q("control"))
+        etree.SubElement(control, q("recordid")).text = top.local_id or (top.identifiers or ["heritage-export"])[0]
+        titlestmt = etree.SubElement(etree.SubElement(control, q("filedesc")), q("titlestmt"))
+        etree.SubElement(titlestmt, q("titleproper")).text = top.title
+        etree.SubElement(control, q("maintenancestatus"), value="derived")
+        agency = etree.SubElement(control, q("maintenanceagency"))
+        etree.SubElement(agency, q("agencyname")).text = "heritage"
+        event = etree.SubElement(etree.SubElement(control, q("maintenancehistory")), q("maintenanceevent"))
+        etree.SubElement(event, q("eventtype"), value="derived")
+        now = datetime.now(UTC).replace(microsecond=0)
+        etree.SubElement(event, q("eventdatetime"), standarddatetime=now.isoformat()).text = now.isoformat()
+        etree.SubElement(event, q("agenttype"), value="machine")
+        etree.SubElement(event, q("agent")).text = "heritage metadata convert"
+        archdesc = etree.SubElement(root, q("archdesc"))
+        self._level(archdesc, top.level or "collection")
+        self._describe(archdesc, top)
+        return root
+
+    def _describe(self, unit: etree._Element, record: CoreRecord) -> None:
+        q = self._q
+        if local(unit.tag) != "archdesc":
+            self._level(unit, record.level)
+        did = etree.SubElement(unit, q("did"))
+        for ident in record.identifiers:
+            etree.SubElement(did, q("unitid")).text = ident
+        for lang, text in lang_values(record.title, record.titles):
+            el = etree.SubElement(did, q("unittitle"))
+            el.text = text
+            if lang:
+                el.set("lang", lang)
+        for date in record.dates:
+            el = etree.SubElement(did, q("unitdate"))
+            el.text = date.text
+            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
+                el.set("normal", f"{date.start:04d}/{date.end:04d}" if date.end != date.start else f"{date.start:04d}")
+        if record.agents:
+            origination = etree.SubElement(did, q("origination"))
+            for agent in record.agents:
+                el = etree.SubElement(origination, q("persname"))
+                if agent.role and agent.role != "creator":
+                    el.set("relator", agent.role)
+                if agent.id:
+                    el.set("identifier", agent.id)
+                etree.SubElement(el, q("part")).text = agent.name
+        if record.extent:
+            etree.SubElement(did, q("physdesc")).text = record.extent
+        if record.languages:
+            langmaterial = etree.SubElement(did, q("langmaterial"))
+            for code in record.languages:
+                etree.SubElement(langmaterial, q("language"), langcode=code).text = code
+        for ref in record.files:
+            etree.SubElement(did, q("dao"), daotype="unknown", href=ref)
+        if len(did) == 0:
+            etree.SubElement(did, q("unittitle"))
+        if record.description:
+            scope = etree.SubElement(unit, q("scopecontent"))
+            for paragraph in paragraphs(record.description):
+                etree.SubElement(scope, q("p")).text = paragraph
+        if record.rights:
+            etree.SubElement(etree.SubElement(unit, q("userestrict")), q("p")).text = record.rights
+        if record.subjects or record.places or record.genres:
+            control = etree.SubElement(unit, q("controlaccess"))
+            for tag, terms in (("subject", record.subjects), ("geogname", record.places), ("genreform", record.genres)):
+                for term in terms:
+                    el = etree.SubElement(control, q(tag))
+                    if term.id:
+                        el.set("identifier", term.id)
+                    if term.scheme:
+                        el.set("source", term.scheme)
+                    etree.SubElement(el, q("part")).text = term.label
+
+
+STANDARD = Ead2002()

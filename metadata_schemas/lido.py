@@ -1,0 +1,180 @@
+"""LIDO 1.0 and 1.1 museum object records (`lidoWrap` of `lido` records), read and written.
+
+Read through `crosswalks/lido.csv` (CIDOC LIDO terminology); written as LIDO 1.1 records that also
+keep to LIDO 1.0 where it can (one `descriptiveMetadata` block, production event, resource set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from metadata_schemas import crosswalk
+from metadata_schemas.authorities import scheme_of
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.dc import lang_values
+from metadata_schemas.errors import Problem
+from metadata_schemas.registry import ParsedRecord
+from metadata_schemas.xmlsafe import XML_NS, XSI, Sniff, local, tostring, write_tree
+from metadata_schemas.xmlstandard import XmlStandard, record_problem
+
+LIDO = "http://www.lido-schema.org"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+NAMESPACES = (("lido", LIDO), ("skos", SKOS), ("rdf", RDF))
+NOT_SPECIFIED = "not specified"
+
+
+def _q(name: str) -> str:
+    return f"{{{LIDO}}}{name}"
+
+
+def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(
+        parent, _q(name), {(_q(k) if k in ("type", "source") else k): v for k, v in attrs.items() if v}
+    )
+    if text is not None:
+        el.text = text
+    return el
+
+
+class Lido(XmlStandard):
+    name = "lido"
+    label = "LIDO"
+    record_tags = (f"{{{LIDO}}}lido",)
+    record_label = "lido record"
+    expected = f"<lidoWrap> or <lido> in {LIDO}"
+
+    def matches(self, shape: Sniff) -> bool:
+        return shape.payload in (f"{{{LIDO}}}lido", f"{{{LIDO}}}lidoWrap")
+
+    def schema_key(self, element: etree._Element) -> str | None:
+        location = element.getroottree().getroot().get(f"{{{XSI}}}schemaLocation", "")
+        return "lido10" if "v1.0" in location else "lido11"
+
+    def check(self, element: etree._Element, source: str, position: int) -> list[Problem]:
+        out: list[Problem] = []
+        names = {local(c.tag) for c in element}
+        for required in ("lidoRecID", "descriptiveMetadata", "administrativeMetadata"):
+            if required not in names:
+                out.append(record_problem(source, element, position, f"no lido:{required}"))
+        return out
+
+    def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
+        core, fields = crosswalk.load("lido", NAMESPACES).apply(element)
+        core.level = "object"
+        return ParsedRecord(
+            core=core,
+            standard=self.name,
+            position=position,
+            line=element.sourceline,
+            original=tostring(element),
+            local_id=core.local_id,
+            parent_local_id=core.parent,
+            files=list(core.files),
+            fields=fields,
+        )
+
+    def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
+        root = etree.Element(_q("lidoWrap"), nsmap={"lido": LIDO, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", f"{LIDO} http://www.lido-schema.org/schema/v1.1/lido-v1.1.xsd")
+        for position, core in enumerate(records, start=1):
+            root.append(lido_element(core, position))
+        write_tree(root, out)
+
+
+def lido_element(core: CoreRecord, position: int) -> etree._Element:
+    """A `lido` record that reads back (through `crosswalks/lido.csv`) as the same core record."""
+    record_id = core.local_id or (core.identifiers[0] if core.identifiers else f"record-{position}")
+    lido = etree.Element(_q("lido"))
+    _sub(lido, "lidoRecID", record_id, type="local")
+    if core.type:
+        _sub(_sub(lido, "category"), "term", core.type)
+    titles = lang_values(core.title or "(untitled)", core.titles)
+    main_lang = titles[0][0] or "und"
+    descriptive = _sub(lido, "descriptiveMetadata")
+    descriptive.set(f"{{{XML_NS}}}lang", main_lang)
+    work_types = _sub(_sub(descriptive, "objectClassificationWrap"), "objectWorkTypeWrap")
+    for term in core.genres or [None]:
+        work_type = _sub(work_types, "objectWorkType")
+        if term is not None and term.id:
+            _sub(work_type, "conceptID", term.id, type="uri", source=term.scheme or "")
+        _sub(work_type, "term", term.label if term is not None else NOT_SPECIFIED)
+    identification = _sub(descriptive, "objectIdentificationWrap")
+    title_wrap = _sub(identification, "titleWrap")
+    for lang, text in titles:
+        value = _sub(_sub(title_wrap, "titleSet"), "appellationValue", text)
+        if lang and lang != main_lang:
+            value.set(f"{{{XML_NS}}}lang", lang)
+    others = [i for i in core.identifiers if i != record_id]
+    if others:
+        repository = _sub(_sub(identification, "repositoryWrap"), "repositorySet")
+        for ident in others:
+            _sub(repository, "workID", ident, type="inventory number")
+    descriptions = lang_values(core.description, core.descriptions)
+    if descriptions:
+        wrap = _sub(identification, "objectDescriptionWrap")
+        for lang, text in descriptions:
+            note = _sub(_sub(wrap, "objectDescriptionSet"), "descriptiveNoteValue", text)
+            if lang and lang != main_lang:
+                note.set(f"{{{XML_NS}}}lang", lang)
+    if core.extent:
+        _sub(
+            _sub(_sub(identification, "objectMeasurementsWrap"), "objectMeasurementsSet"),
+            "displayObjectMeasurements",
+            core.extent,
+        )
+    if core.agents or core.dates or core.places:
+        event_wrap = _sub(descriptive, "eventWrap")
+        event = _sub(_sub(event_wrap, "eventSet"), "event")
+        _sub(_sub(event, "eventType"), "term", "Production")
+        for agent in core.agents:
+            in_role = _sub(_sub(event, "eventActor"), "actorInRole")
+            actor = _sub(in_role, "actor")
+            if agent.id:
+                _sub(actor, "actorID", agent.id, type="uri", source=scheme_of(agent.id) or "")
+            _sub(_sub(actor, "nameActorSet"), "appellationValue", agent.name)
+            if agent.role:
+                _sub(_sub(in_role, "roleActor"), "term", agent.role)
+        for number, date in enumerate(core.dates):
+            if number:  # one date per event: the later dates get production events of their own
+                event = _sub(_sub(event_wrap, "eventSet"), "event")
+                _sub(_sub(event, "eventType"), "term", "Production")
+            event_date = _sub(event, "eventDate")
+            _sub(event_date, "displayDate", date.text)
+            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
+                span = _sub(event_date, "date")
+                _sub(span, "earliestDate", f"{date.start:04d}")
+                _sub(span, "latestDate", f"{date.end:04d}")
+        for place in core.places:
+            where = _sub(_sub(event, "eventPlace"), "place")  # after the last date, in LIDO's order
+            if place.id:
+                _sub(where, "placeID", place.id, type="uri", source=place.scheme or "")
+            _sub(_sub(where, "namePlaceSet"), "appellationValue", place.label)
+    if core.subjects:
+        subject_set = _sub(_sub(_sub(descriptive, "objectRelationWrap"), "subjectWrap"), "subjectSet")
+        subject = _sub(subject_set, "subject")
+        for term in core.subjects:
+            concept = _sub(subject, "subjectConcept")
+            if term.id:
+                _sub(concept, "conceptID", term.id, type="uri", source=term.scheme or "")
+            _sub(concept, "term", term.label)
+    administrative = _sub(lido, "administrativeMetadata")
+    administrative.set(f"{{{XML_NS}}}lang", main_lang)
+    if core.rights:
+        _sub(_sub(_sub(_sub(administrative, "rightsWorkWrap"), "rightsWorkSet"), "rightsType"), "term", core.rights)
+    record_wrap = _sub(administrative, "recordWrap")
+    _sub(record_wrap, "recordID", record_id, type="local")
+    _sub(_sub(record_wrap, "recordType"), "term", core.level or "item")
+    _sub(_sub(_sub(record_wrap, "recordSource"), "legalBodyName"), "appellationValue", "heritage")
+    if core.files:
+        resource_wrap = _sub(administrative, "resourceWrap")
+        for ref in core.files:
+            _sub(_sub(_sub(resource_wrap, "resourceSet"), "resourceRepresentation"), "linkResource", ref)
+    return lido
+
+
+STANDARD = Lido()

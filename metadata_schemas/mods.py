@@ -1,0 +1,151 @@
+"""MODS 3.x: single records, `modsCollection`, and records in OAI-PMH responses; read and written.
+
+Read through `crosswalks/mods.csv` (after the LoC MODS mappings); written as MODS 3.8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from metadata_schemas import crosswalk
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.dc import lang_values, paragraphs
+from metadata_schemas.errors import Problem
+from metadata_schemas.registry import ParsedRecord
+from metadata_schemas.xmlsafe import XLINK, XSI, Sniff, tostring, write_tree
+from metadata_schemas.xmlstandard import XmlStandard
+
+MODS = "http://www.loc.gov/mods/v3"
+NAMESPACES = (("mods", MODS), ("xlink", XLINK))
+SCHEMA_LOCATION = f"{MODS} http://www.loc.gov/standards/mods/v3/mods-3-8.xsd"
+
+
+def read_mods(element: etree._Element) -> tuple[CoreRecord, dict[str, str]]:
+    core, fields = crosswalk.load("mods", NAMESPACES).apply(element)
+    if core.local_id is None and core.identifiers:
+        core.local_id = core.identifiers[0]
+    return core, fields
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{MODS}}}{tag}", {k: v for k, v in attrs.items() if v})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
+    """A `mods` element that reads back (through `read_mods`) as the same core record."""
+    nsmap = {None: MODS, "xsi": XSI, "xlink": XLINK} if root else {None: MODS}
+    mods = etree.Element(f"{{{MODS}}}mods", nsmap=nsmap)
+    mods.set("version", "3.8")
+    for lang, text in lang_values(core.title, core.titles):
+        title_info = _sub(mods, "titleInfo", lang=lang or "")
+        _sub(title_info, "title", text)
+    for agent in core.agents:
+        if agent.role == "publisher":
+            continue
+        name = _sub(mods, "name", valueURI=agent.id or "")
+        _sub(name, "namePart", agent.name)
+        if agent.role:
+            _sub(_sub(name, "role"), "roleTerm", agent.role, type="text")
+    publishers = [a for a in core.agents if a.role == "publisher"]
+    if publishers or core.dates:
+        origin = _sub(mods, "originInfo")
+        for agent in publishers:
+            _sub(origin, "publisher", agent.name)
+        for date in core.dates:
+            _sub(origin, "dateCreated", date.text)
+    if core.extent:
+        _sub(_sub(mods, "physicalDescription"), "extent", core.extent)
+    for paragraph in paragraphs(core.description):
+        _sub(mods, "abstract", paragraph)
+    for code in core.languages:
+        _sub(_sub(mods, "language"), "languageTerm", code, type="code")
+    for term in core.subjects:
+        _sub(_sub(mods, "subject", authority=term.scheme or "", valueURI=term.id or ""), "topic", term.label)
+    for term in core.places:
+        _sub(_sub(mods, "subject", authority=term.scheme or "", valueURI=term.id or ""), "geographic", term.label)
+    for term in core.genres:
+        _sub(mods, "genre", term.label, authority=term.scheme or "", valueURI=term.id or "")
+    if core.type:
+        _sub(mods, "typeOfResource", core.type) if core.type in TYPES else None
+    for ident in core.identifiers:
+        _sub(mods, "identifier", ident)
+    if core.rights:
+        _sub(mods, "accessCondition", core.rights, type="use and reproduction")
+    if core.files:
+        location = _sub(mods, "location")
+        for ref in core.files:
+            _sub(location, "url", ref)
+    if core.parent:
+        host = _sub(mods, "relatedItem", type="host")
+        _sub(_sub(host, "recordInfo"), "recordIdentifier", core.parent)
+    if core.local_id:
+        _sub(_sub(mods, "recordInfo"), "recordIdentifier", core.local_id)
+    return mods
+
+
+# MODS restricts typeOfResource to these values; other types are not written.
+TYPES = {
+    "text",
+    "cartographic",
+    "notated music",
+    "sound recording-musical",
+    "sound recording-nonmusical",
+    "sound recording",
+    "still image",
+    "moving image",
+    "three dimensional object",
+    "software, multimedia",
+    "mixed material",
+}
+
+
+class Mods(XmlStandard):
+    name = "mods"
+    label = "MODS 3"
+    record_tags = (f"{{{MODS}}}mods",)
+    record_label = "mods record"
+    expected = f"<mods> or <modsCollection> in {MODS}"
+
+    def matches(self, shape: Sniff) -> bool:
+        return shape.payload in (f"{{{MODS}}}mods", f"{{{MODS}}}modsCollection")
+
+    def schema_key(self, element: etree._Element) -> str | None:
+        return "mods"
+
+    def check(self, element: etree._Element, source: str, position: int) -> list[Problem]:
+        return []
+
+    def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
+        core, fields = read_mods(element)
+        return ParsedRecord(
+            core=core,
+            standard=self.name,
+            position=position,
+            line=element.sourceline,
+            original=tostring(element),
+            local_id=core.local_id,
+            parent_local_id=core.parent,
+            files=list(core.files),
+            fields=fields,
+        )
+
+    def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
+        items = list(records)
+        if len(items) == 1:
+            root = mods_element(items[0])
+        else:
+            root = etree.Element(f"{{{MODS}}}modsCollection", nsmap={None: MODS, "xsi": XSI, "xlink": XLINK})
+            for core in items:
+                root.append(mods_element(core, root=False))
+        root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+        write_tree(root, out)
+
+
+STANDARD = Mods()
