@@ -15,8 +15,9 @@ from iiif.errors import NotImplementedFeature, ParameterError
 QUALITIES = ("default", "color", "gray", "bitonal")
 FORMATS = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "tif": "image/tiff", "gif": "image/gif"}
 KNOWN_UNOFFERED_FORMATS = {"jp2", "pdf"}
-_NUMBER = r"\d+(?:\.\d+)?"
-_INT = re.compile(r"^\d+$")
+# Numbers are bounded in length, so no request can ask for arithmetic on a thousand-digit value.
+_NUMBER = r"\d{1,10}(?:\.\d{1,10})?"
+_INT = re.compile(r"\d{1,10}")
 
 
 def _fmt(value: float) -> str:
@@ -42,7 +43,7 @@ class Region:
         percent = text.startswith("pct:")
         body = text[4:] if percent else text
         parts = body.split(",")
-        if len(parts) != 4 or not all(re.fullmatch(_NUMBER if percent else r"\d+", p) for p in parts):
+        if len(parts) != 4 or not all(re.fullmatch(_NUMBER if percent else _INT, p) for p in parts):
             raise ParameterError(f"region {text!r}: expected full, square, x,y,w,h or pct:x,y,w,h")
         x, y, w, h = (float(p) for p in parts)
         if w <= 0 or h <= 0:
@@ -116,7 +117,7 @@ class Size:
         if confined:
             body = body[1:]
         parts = body.split(",")
-        if len(parts) != 2 or not all(p == "" or _INT.match(p) for p in parts) or parts == ["", ""]:
+        if len(parts) != 2 or not all(p == "" or _INT.fullmatch(p) for p in parts) or parts == ["", ""]:
             raise ParameterError(f"size {text!r}: expected max, w,, ,h, pct:n, w,h or !w,h (optionally ^)")
         w = int(parts[0]) if parts[0] else None
         h = int(parts[1]) if parts[1] else None

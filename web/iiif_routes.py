@@ -1,6 +1,7 @@
 """IIIF routes: the Image API 3 service and the Presentation API 3 manifests and collections.
 
-The routes only route; parsing, access and rendering live in `iiif` and `heritage`.
+The routes only route; parsing, access and rendering live in `iiif` and `heritage`. Every response
+under /iiif/ (errors included) carries `Access-Control-Allow-Origin: *` (set in `web.app`).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_file
 from sqlalchemy import select
 
 from heritage.access import Visibility, visibility
@@ -16,59 +17,97 @@ from heritage.catalogue import get_collection, get_item
 from heritage.errors import NotFound
 from heritage.models import Item
 from iiif import urls
-from iiif.image_service import INFO_MEDIA_TYPE, PROFILE_URI, info_json, render, resolve_image
+from iiif.image_service import INFO_MEDIA_TYPE, PROFILE_URI, ImageResolver, Limits, info_json, plan, render
 from iiif.parameters import ImageRequest
 from iiif.presentation import build_collection, build_manifest, has_manifest
+from iiif.render_cache import RenderCache
 from web.context import base_url, runtime, session, viewer
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 PRESENTATION_MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
-CACHE_PUBLIC = "public, max-age=86400"
+IMAGE_MAX_AGE = 86400
+PROFILE_LINK = f'<{PROFILE_URI}>;rel="profile"'
 
 
 def _json_ld(document: dict[str, Any], media_type: str) -> Response:
     response = jsonify(document)
-    accept = request.headers.get("Accept", "")
     response.mimetype = "application/json"
-    if "application/ld+json" in accept:
+    if "application/ld+json" in request.headers.get("Accept", ""):
         response.headers["Content-Type"] = media_type
+    response.vary.add("Accept")
+    return response
+
+
+def _resolver() -> ImageResolver:
+    found = current_app.extensions.get("iiif_resolver")
+    if found is None:
+        rt = runtime()
+        found = current_app.extensions["iiif_resolver"] = ImageResolver(rt.storage, rt.sessions)
+    return found
+
+
+def _cache() -> RenderCache:
+    found = current_app.extensions.get("iiif_render_cache")
+    if found is None:
+        settings = runtime().settings
+        found = RenderCache(settings.data_dir / "cache" / "iiif", settings.iiif_cache_mb * 1024 * 1024)
+        current_app.extensions["iiif_render_cache"] = found
+    return found
+
+
+def _limits() -> Limits:
+    settings = runtime().settings
+    return Limits(max_area=settings.iiif_max_area, max_width=settings.iiif_max_width)
+
+
+def _cache_control(response: Response, public: bool, max_age: int = IMAGE_MAX_AGE) -> Response:
+    # Images of items that are not public may reach a granted viewer, never a shared cache.
+    response.headers["Cache-Control"] = f"{'public' if public else 'private'}, max-age={max_age}"
     return response
 
 
 @bp.get("/image/3/<image_id>")
 def image_base(image_id: str) -> Response:
     """The base URI redirects to info.json."""
+    _resolver().resolve(image_id, viewer())
     return redirect(f"{request.base_url}/info.json", code=303)
 
 
 @bp.get("/image/3/<image_id>/info.json")
 def image_info(image_id: str) -> Response:
-    rt = runtime()
-    image = resolve_image(session(), rt.storage, image_id, viewer())
+    """The image's info.json; its `id` is the base URI the client asked for."""
+    image = _resolver().resolve(image_id, viewer())
     base_id = urls.image_service(base_url(), image_id)
-    response = _json_ld(info_json(image, base_id, max_area=rt.settings.iiif_max_area), INFO_MEDIA_TYPE)
-    response.headers["Link"] = f'<{PROFILE_URI}>;rel="profile"'
-    response.headers["Cache-Control"] = CACHE_PUBLIC
-    response.add_etag()
-    return response.make_conditional(request)
+    limits = _limits()
+    response = _json_ld(info_json(image, base_id, limits), INFO_MEDIA_TYPE)
+    response.headers["Link"] = PROFILE_LINK
+    response.set_etag(hashlib.sha1(response.get_data(), usedforsecurity=False).hexdigest())
+    return _cache_control(response, image.public).make_conditional(request)
 
 
 @bp.get("/image/3/<image_id>/<region>/<size>/<rotation>/<quality_format>")
 def image(image_id: str, region: str, size: str, rotation: str, quality_format: str) -> Response:
-    rt = runtime()
+    """An image request: a stored tile as it is, or a render from the pyramid through the disk cache."""
     image_request = ImageRequest.parse(region, size, rotation, quality_format)
-    resolved = resolve_image(session(), rt.storage, image_id, viewer())
-    rendered = render(resolved, image_request, max_area=rt.settings.iiif_max_area, quality=rt.settings.jpeg_quality)
-    if rendered.path is not None:
-        response = send_file(rendered.path, mimetype=rendered.media_type, conditional=True, etag=True, max_age=86400)
+    resolved = _resolver().resolve(image_id, viewer())
+    settings = runtime().settings
+    limits = _limits()
+    planned = plan(resolved, image_request, limits, encoding=f"q{settings.jpeg_quality}")
+    if planned.etag in request.if_none_match:
+        response = Response(status=304)
+        response.set_etag(planned.etag)
     else:
-        response = Response(rendered.data, mimetype=rendered.media_type)
-        response.set_etag(hashlib.sha1(rendered.data or b"", usedforsecurity=False).hexdigest())
-        response.make_conditional(request)
-    response.headers["Cache-Control"] = CACHE_PUBLIC
-    canonical = f"{urls.image_service(base_url(), image_id)}/{rendered.canonical}"
-    response.headers["Link"] = f'<{canonical}>;rel="canonical", <{PROFILE_URI}>;rel="profile"'
-    return response
+        path = planned.tile
+        if path is None:
+            cache = _cache()
+            path = cache.get(planned.etag, image_request.format)
+            if path is None:
+                data = render(resolved, planned, limits, quality=settings.jpeg_quality)
+                path = cache.put(planned.etag, image_request.format, data)
+        response = send_file(path, mimetype=planned.media_type, etag=planned.etag, conditional=True)
+    canonical = f"{urls.image_service(base_url(), image_id)}/{planned.canonical}"
+    response.headers["Link"] = f'<{canonical}>;rel="canonical", {PROFILE_LINK}'
+    return _cache_control(response, resolved.public)
 
 
 @bp.get("/presentation/3/<item_id>/manifest")

@@ -96,3 +96,46 @@ def test_quality_and_format() -> None:
 def test_only_named_errors(segments: tuple[str, str, str, str]) -> None:
     with pytest.raises(IIIFError):
         ImageRequest.parse(*segments)
+
+
+# Any text in any segment parses to a value or raises one of our named errors; nothing else escapes,
+# and whatever parses also plans against an image or raises a named error (never an arithmetic error).
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SEGMENT_ALPHABET = "0123456789,.:!^%pctfulsqaremxdjgn-/ "
+segment = st.one_of(
+    st.text(alphabet=SEGMENT_ALPHABET, max_size=24),
+    st.text(max_size=12),
+    st.sampled_from(["full", "square", "max", "^max", "pct:50", "!100,100", "0", "!90", "default.jpg", "gray.png"]),
+    st.integers(min_value=0, max_value=10**30).map(str),
+    st.tuples(st.integers(0, 10**12), st.integers(0, 10**12)).map(lambda t: f"{t[0]},{t[1]}"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(segment, segment, segment, segment, st.integers(1, 50000), st.integers(1, 50000))
+def test_any_segments_give_a_value_or_a_named_error(
+    region: str, size: str, rotation: str, qf: str, w: int, h: int
+) -> None:
+    try:
+        request = ImageRequest.parse(region, size, rotation, qf)
+    except IIIFError:
+        return
+    try:
+        x, y, rw, rh = request.region.resolve(w, h)
+        ow, oh = request.size.resolve(rw, rh, max_area=16_777_216)
+    except ParameterError:
+        return
+    assert 0 <= x < w and 0 <= y < h and 0 < rw <= w and 0 < rh <= h
+    assert 0 < ow * oh <= 16_777_216
+    assert Size.parse(request.size.canonical()) == request.size
+    assert Rotation.parse(request.rotation.canonical()) == request.rotation
+
+
+@pytest.mark.parametrize("text", ["1" * 5000 + ",0,10,10", "0,0," + "9" * 400 + ",1", "pct:" + "1" * 500 + ",0,1,1"])
+def test_absurdly_long_numbers_are_400(text: str) -> None:
+    with pytest.raises(ParameterError):
+        Region.parse(text)
+    with pytest.raises(ParameterError):
+        Size.parse("9" * 5000 + ",")

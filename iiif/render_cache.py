@@ -1,0 +1,93 @@
+"""A disk cache with a size bound for rendered IIIF images that are not stored tiles.
+
+Entries are files named by a key (a hash of the image's derivative stamp and the canonical request),
+written atomically, touched on every hit (so the oldest-used go first) and trimmed to the bound by a
+scan that runs once per tenth of the bound written, in any process that shares the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+TRIM_TO = 0.9  # after a trim the cache holds at most this share of the bound
+
+
+class RenderCache:
+    """Files under `root`, at most `max_bytes` in total (give or take one trim interval)."""
+
+    def __init__(self, root: Path, max_bytes: int) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self._written_since_scan = max_bytes  # scan on the first write of the process
+        self._lock = threading.Lock()
+
+    def path(self, key: str, suffix: str) -> Path:
+        if not key.isalnum():
+            raise ValueError(f"cache key {key!r} is not alphanumeric")
+        return self.root / key[:2] / f"{key}.{suffix}"
+
+    def get(self, key: str, suffix: str) -> Path | None:
+        path = self.path(key, suffix)
+        try:
+            os.utime(path)
+        except OSError:
+            return None
+        return path
+
+    def put(self, key: str, suffix: str, data: bytes) -> Path:
+        """Store `data` under `key` (atomically: readers see the whole file or none)."""
+        path = self.path(key, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        with self._lock:
+            self._written_since_scan += len(data)
+            due = self._written_since_scan >= self.max_bytes // 10
+            if due:
+                self._written_since_scan = 0
+        if due:
+            self.trim()
+        return path
+
+    def entries(self) -> list[tuple[float, int, Path]]:
+        out = []
+        if not self.root.is_dir():
+            return out
+        for folder in self.root.iterdir():
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                if entry.name.startswith("."):
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    st = entry.stat()
+                    out.append((st.st_mtime, st.st_size, Path(entry.path)))
+        return out
+
+    def size(self) -> int:
+        return sum(size for _, size, _ in self.entries())
+
+    def trim(self) -> int:
+        """Drop the least recently used entries until the cache is under the bound; return bytes freed."""
+        entries = self.entries()
+        total = sum(size for _, size, _ in entries)
+        if total <= self.max_bytes:
+            return 0
+        freed, target = 0, total - int(self.max_bytes * TRIM_TO)
+        for _, size, path in sorted(entries):
+            if freed >= target:
+                break
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                freed += size
+        return freed
