@@ -1,36 +1,59 @@
-"""IIIF Presentation API 3 manifests and collections, built with iiif-prezi3 (in this module only)."""
+"""IIIF Presentation API 3 manifests and collections, built with iiif-prezi3 (in this module only).
+
+A manifest per item with images: one canvas per page with its Image API 3 service, and ranges for the
+sections of an item (the sub-folders its pages were scanned into: a register's years, a book's chapters).
+Collections: one per catalogue collection, nested down the archival tree (fonds > series > file) to the
+items with images, paged when a level has more members than fit on a page, and one of all collections.
+Only what the viewer may see fully is listed.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from iiif_prezi3 import Collection as PCollection
 from iiif_prezi3 import Manifest, ServiceV3
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from heritage.access import AccessFacts, Viewer, Visibility, visibility
 from heritage.catalogue import core_of
-from heritage.models import Collection, FileRole, Item, Level
+from heritage.models import Collection, File, FileRole, Item, Level
 from iiif import urls
 
-LABELS = Path(__file__).parent / "data" / "labels.json"
+DATA = Path(__file__).parent / "data"
 RIGHTS_PREFIXES = ("http://rightsstatements.org/vocab/", "http://creativecommons.org/")
 PAGED_LEVELS = {Level.VOLUME.value, Level.FILE.value}
+PAGE_SIZE = 100  # members of one collection page
+THUMBNAIL_SIZE = "!200,200"
 
 
 @cache
 def labels() -> dict[str, dict[str, str]]:
-    return json.loads(LABELS.read_text(encoding="utf-8"))
+    return json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
+
+
+@cache
+def record_formats() -> dict[str, dict[str, str | None]]:
+    return json.loads((DATA / "record_formats.json").read_text(encoding="utf-8"))
 
 
 def _lang(nl: str, en: str | None = None) -> dict[str, list[str]]:
     return {"nl": [nl], "en": [en or nl]}
 
 
-def _pair(key: str, values: list[str]) -> dict[str, Any]:
+def _label(key: str, suffix: str = "") -> dict[str, list[str]]:
     label = labels()[key]
-    return {"label": {"nl": [label["nl"]], "en": [label["en"]]}, "value": {"none": values}}
+    return {"nl": [label["nl"] + suffix], "en": [label["en"] + suffix]}
+
+
+def _pair(key: str, values: list[str]) -> dict[str, Any]:
+    return {"label": _label(key), "value": {"none": values}}
 
 
 def iiif_rights(uri: str | None) -> str | None:
@@ -43,12 +66,112 @@ def iiif_rights(uri: str | None) -> str | None:
     return uri if uri.startswith(RIGHTS_PREFIXES) else None
 
 
-def image_files(item: Item) -> list[Any]:
+def image_files(item: Item) -> list[File]:
     return [f for f in item.files if f.role == FileRole.MASTER.value and f.is_image and f.derivatives_ready]
 
 
 def has_manifest(item: Item) -> bool:
     return bool(image_files(item))
+
+
+def _provider(base: str) -> list[dict[str, Any]]:
+    institution = labels()["institution"]
+    name = _lang(institution["nl"], institution["en"])
+    return [
+        {
+            "id": f"{base}/",
+            "type": "Agent",
+            "label": name,
+            "homepage": [{"id": f"{base}/", "type": "Text", "label": name, "format": "text/html"}],
+        }
+    ]
+
+
+def _image_service(base: str, file: File) -> dict[str, Any]:
+    return {"id": urls.image_service(base, file.id), "type": "ImageService3", "profile": "level2"}
+
+
+def _thumbnail(base: str, file: File) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{urls.image_service(base, file.id)}/full/{THUMBNAIL_SIZE}/0/default.jpg",
+            "type": "Image",
+            "format": "image/jpeg",
+            "service": [_image_service(base, file)],
+        }
+    ]
+
+
+def sections(files: list[File]) -> list[tuple[str, list[int]]]:
+    """Consecutive pages that share a sub-folder, as (label, page numbers from 1), when there are two or more.
+
+    The folder is taken below the folder all of the item's pages share, so `register/1860/p001.jpg`
+    and `register/1861/p004.jpg` make the sections `1860` and `1861`.
+    """
+    folders = [PurePosixPath(f.original_name.replace("\\", "/")).parent for f in files]
+    if len(folders) < 2:
+        return []
+    common = folders[0]
+    while any(not folder.is_relative_to(common) for folder in folders):
+        common = common.parent
+    runs: list[tuple[str, list[int]]] = []
+    for n, folder in enumerate(folders, start=1):
+        name = " / ".join(folder.relative_to(common).parts)
+        if runs and runs[-1][0] == name:
+            runs[-1][1].append(n)
+        else:
+            runs.append((name, [n]))
+    if len(runs) < 2 or any(not name for name, _ in runs):
+        return []
+    return runs
+
+
+def _record_link(base: str, item: Item) -> list[dict[str, Any]]:
+    record = item.primary_record
+    if record is None or not record.original:
+        return []
+    formats = record_formats()
+    spec = formats.get(record.standard) or formats["_default"]
+    link: dict[str, Any] = {
+        "id": urls.original_record(base, item.id),
+        "type": "Dataset",
+        "label": {"none": [f"{spec.get('label') or record.standard} record"]},
+        "format": spec["format"],
+    }
+    if spec.get("profile"):
+        link["profile"] = spec["profile"]
+    return [link]
+
+
+def _metadata(item: Item) -> list[dict[str, Any]]:
+    core = core_of(item)
+    metadata = []
+    if item.date_text:
+        metadata.append(_pair("date", [item.date_text]))
+    if core.agents:
+        metadata.append(_pair("creator", [a.name for a in core.agents]))
+    metadata.append(_pair("collection", [item.collection.title]))
+    metadata.append(_pair("identifier", [item.local_id or item.id]))
+    metadata.append(_pair("level", [item.level]))
+    if core.extent:
+        metadata.append(_pair("extent", [core.extent]))
+    if core.languages:
+        metadata.append(_pair("language", core.languages))
+    if core.subjects:
+        metadata.append(_pair("subject", [t.label for t in core.subjects]))
+    if core.places:
+        metadata.append(_pair("place", [t.label for t in core.places]))
+    if core.taxon:
+        metadata.append(_pair("taxon", [core.taxon.scientific_name]))
+    rights = item.rights or item.collection.rights
+    if rights:
+        metadata.append(_pair("rights", [rights]))
+    return metadata
+
+
+def _summary(descriptions: dict[str, str | None]) -> dict[str, list[str]] | None:
+    texts = {lang: [text[:1000]] for lang, text in descriptions.items() if text}
+    return texts or None
 
 
 def build_manifest(item: Item, base: str) -> dict[str, Any]:
@@ -57,114 +180,286 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
     collection = item.collection
     unit = item.unit or collection.unit
     manifest = Manifest(id=urls.manifest(base, item.id), label=_lang(item.title, item.title_en))
-    description = core.description_in("nl")
-    if description:
-        manifest.summary = _lang(description[:1000], (core.description_in("en") or description)[:1000])
-    metadata = []
-    if item.date_text:
-        metadata.append(_pair("date", [item.date_text]))
-    if core.agents:
-        metadata.append(_pair("creator", [a.name for a in core.agents]))
-    metadata.append(_pair("collection", [collection.title]))
-    metadata.append(_pair("identifier", [item.local_id or item.id]))
-    metadata.append(_pair("level", [item.level]))
-    if core.extent:
-        metadata.append(_pair("extent", [core.extent]))
-    if core.subjects:
-        metadata.append(_pair("subject", [t.label for t in core.subjects]))
-    if core.places:
-        metadata.append(_pair("place", [t.label for t in core.places]))
-    if core.taxon:
-        metadata.append(_pair("taxon", [core.taxon.scientific_name]))
-    manifest.metadata = metadata
+    summary = _summary({"nl": core.description_in("nl"), "en": core.descriptions.get("en")})
+    if summary:
+        manifest.summary = summary
+    manifest.metadata = _metadata(item)
     institution = labels()["institution"]
     holder = f"{unit.name}, {collection.title}" if unit else collection.title
     manifest.requiredStatement = {
-        "label": {"nl": [labels()["attribution"]["nl"]], "en": [labels()["attribution"]["en"]]},
+        "label": _label("attribution"),
         "value": {"nl": [f"{institution['nl']}: {holder}"], "en": [f"{institution['en']}: {holder}"]},
     }
     rights = iiif_rights(item.rights or collection.rights)
     if rights:
         manifest.rights = rights
-    manifest.provider = [
-        {
-            "id": f"{base}/",
-            "type": "Agent",
-            "label": _lang(institution["nl"], institution["en"]),
-            "homepage": [
-                {
-                    "id": f"{base}/",
-                    "type": "Text",
-                    "label": _lang(institution["nl"], institution["en"]),
-                    "format": "text/html",
-                }
-            ],
-        }
-    ]
+    manifest.provider = _provider(base)
     manifest.homepage = [
         {
             "id": urls.item_page(base, item.id),
             "type": "Text",
             "label": _lang(item.title, item.title_en),
             "format": "text/html",
+            "language": ["nl"],
         }
     ]
-    record = item.primary_record
-    if record is not None and record.original:
-        manifest.seeAlso = [
-            {
-                "id": urls.original_record(base, item.id),
-                "type": "Dataset",
-                "label": {"none": [f"{record.standard} record"]},
-                "format": _record_format(record.standard),
-            }
-        ]
+    see_also = _record_link(base, item)
+    if see_also:
+        manifest.seeAlso = see_also
+    if item.date_from is not None and 1 <= item.date_from <= 9999:
+        manifest.navDate = f"{item.date_from:04d}-01-01T00:00:00Z"
+    parent_collection = (
+        urls.item_collection(base, item.parent_id) if item.parent_id else urls.collection(base, collection.slug)
+    )
+    manifest.partOf = [{"id": parent_collection, "type": "Collection"}]
     files = image_files(item)
     if item.level in PAGED_LEVELS and len(files) > 1:
         manifest.behavior = ["paged"]
         manifest.viewingDirection = "left-to-right"
-    page_label = labels()["page"]
+    page = labels()["page"]
     for n, file in enumerate(files, start=1):
-        service_id = urls.image_service(base, file.id)
+        service = _image_service(base, file)
         canvas = manifest.make_canvas(
             id=urls.canvas(base, item.id, n),
             width=file.width,
             height=file.height,
-            label={"nl": [f"{page_label['nl']} {n}"], "en": [f"{page_label['en']} {n}"]},
+            label={"nl": [f"{page['nl']} {n}"], "en": [f"{page['en']} {n}"]},
+            thumbnail=_thumbnail(base, file),
         )
-        page = canvas.add_image(
-            f"{service_id}/full/max/0/default.jpg",
+        annotation_page = canvas.add_image(
+            f"{service['id']}/full/max/0/default.jpg",
             anno_id=f"{canvas.id}/annotation",
             anno_page_id=f"{canvas.id}/page",
             format="image/jpeg",
             width=file.width,
             height=file.height,
         )
-        page.items[0].body.add_service(ServiceV3(id=service_id, type="ImageService3", profile="level2"))
+        annotation_page.items[0].body.add_service(ServiceV3(**service))
     if files:
-        first = files[0]
-        manifest.thumbnail = [
+        manifest.thumbnail = _thumbnail(base, files[0])
+    document = json.loads(manifest.json())
+    parts = sections(files)
+    if parts:
+        document["structures"] = [
             {
-                "id": f"{urls.image_service(base, first.id)}/full/!200,200/0/default.jpg",
-                "type": "Image",
-                "format": "image/jpeg",
-                "service": [{"id": urls.image_service(base, first.id), "type": "ImageService3", "profile": "level2"}],
+                "id": urls.range_(base, item.id, k),
+                "type": "Range",
+                "label": {"none": [name]},
+                "items": [{"id": urls.canvas(base, item.id, n), "type": "Canvas"} for n in pages],
             }
+            for k, (name, pages) in enumerate(parts, start=1)
         ]
-    return json.loads(manifest.json())
+    return document
 
 
-def _record_format(standard: str) -> str:
-    return "text/csv" if standard == "csv" else "application/xml"
+@dataclass
+class ImageTree:
+    """The items of one catalogue collection that lead to images the viewer may see.
+
+    `manifests` holds the items that have a manifest; `children[parent]` the members below an item
+    (None: the collection's top), in catalogue order, kept only when they lead to a manifest.
+    """
+
+    items: dict[str, Item] = field(default_factory=dict)
+    manifests: set[str] = field(default_factory=set)
+    children: dict[str | None, list[str]] = field(default_factory=dict)
+
+    def is_branch(self, item_id: str) -> bool:
+        return bool(self.children.get(item_id))
 
 
-def build_collection(collection: Collection, items: list[Item], base: str) -> dict[str, Any]:
-    """A IIIF Collection listing the manifests of a catalogue collection."""
-    pc = PCollection(id=urls.collection(base, collection.slug), label=_lang(collection.title, collection.title_en))
-    members = []
-    for item in items:
-        members.append(
-            {"id": urls.manifest(base, item.id), "type": "Manifest", "label": _lang(item.title, item.title_en)}
+def image_tree(session: Session, collection: Collection, viewer: Viewer) -> ImageTree:
+    """Walk a collection once: which items lead to images `viewer` may see (closed branches are cut)."""
+    items = list(
+        session.scalars(select(Item).where(Item.collection_id == collection.id).order_by(Item.position, Item.id))
+    )
+    with_images = set(
+        session.scalars(
+            select(File.item_id)
+            .join(Item, Item.id == File.item_id)
+            .where(
+                Item.collection_id == collection.id,
+                File.role == FileRole.MASTER.value,
+                File.derivatives_ready.is_(True),
+                File.width.is_not(None),
+                File.height.is_not(None),
+            )
+            .distinct()
         )
-    pc.items = members
-    return json.loads(pc.json())
+    )
+    by_id = {i.id: i for i in items}
+    seen = {i.id: visibility(viewer, AccessFacts.of(i)) for i in items}
+
+    def reachable(item: Item) -> bool:
+        """The item and all its ancestors are visible: a closed fonds hides its whole tree."""
+        node: Item | None = item
+        while node is not None:
+            if seen.get(node.id, Visibility.NONE) == Visibility.NONE:
+                return False
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        return True
+
+    tree = ImageTree(items=by_id)
+    tree.manifests = {i for i in with_images if i in by_id and seen[i] >= Visibility.FULL and reachable(by_id[i])}
+    keep: set[str] = set()
+    for item_id in tree.manifests:
+        node: str | None = item_id
+        while node is not None and node not in keep:
+            keep.add(node)
+            node = by_id[node].parent_id if node in by_id else None
+    for item in items:
+        if item.id in keep:
+            parent = item.parent_id if item.parent_id in by_id else None
+            tree.children.setdefault(parent, []).append(item.id)
+    return tree
+
+
+def _member(tree: ImageTree, item_id: str, base: str) -> dict[str, Any]:
+    item = tree.items[item_id]
+    member: dict[str, Any] = {"label": _lang(item.title, item.title_en)}
+    if tree.is_branch(item_id):
+        member.update(id=urls.item_collection(base, item_id), type="Collection")
+    else:
+        member.update(id=urls.manifest(base, item_id), type="Manifest")
+        files = image_files(item)
+        if files:
+            member["thumbnail"] = _thumbnail(base, files[0])
+    return member
+
+
+def _paged(
+    collection_id: str,
+    label: dict[str, list[str]],
+    members: list[dict[str, Any]],
+    page: int | None,
+    page_size: int,
+) -> tuple[str, dict[str, list[str]], list[dict[str, Any]]]:
+    """Split members over nested page collections (`<id>/page/<n>`) when there are more than fit on one.
+
+    Raises:
+        LookupError: `page` does not exist.
+    """
+    pages = max(1, -(-len(members) // page_size))
+    if page is None:
+        if pages == 1:
+            return collection_id, label, members
+        part = labels()["page_of"]
+        refs = []
+        for n in range(1, pages + 1):
+            first, last = (n - 1) * page_size + 1, min(n * page_size, len(members))
+            refs.append(
+                {
+                    "id": f"{collection_id}/page/{n}",
+                    "type": "Collection",
+                    "label": {lang: [f"{label[lang][0]} ({part[lang].lower()} {n}: {first}-{last})"] for lang in label},
+                }
+            )
+        return collection_id, label, refs
+    if not 1 <= page <= pages or pages == 1:
+        raise LookupError(f"page {page} does not exist (1 to {pages})" if pages > 1 else "this collection has no pages")
+    part = labels()["page_of"]
+    page_label = {lang: [f"{label[lang][0]} ({part[lang].lower()} {page})"] for lang in label}
+    return f"{collection_id}/page/{page}", page_label, members[(page - 1) * page_size : page * page_size]
+
+
+def _collection_document(
+    collection_id: str,
+    label: dict[str, list[str]],
+    members: list[dict[str, Any]],
+    base: str,
+    *,
+    page: int | None,
+    page_size: int,
+    summary: dict[str, list[str]] | None = None,
+    rights: str | None = None,
+    homepage: str | None = None,
+    part_of: str | None = None,
+) -> dict[str, Any]:
+    own_id, own_label, listed = _paged(collection_id, label, members, page, page_size)
+    pc = PCollection(id=own_id, label=own_label)
+    if summary:
+        pc.summary = summary
+    if rights:
+        pc.rights = rights
+    pc.provider = _provider(base)
+    if homepage:
+        pc.homepage = [{"id": homepage, "type": "Text", "label": label, "format": "text/html"}]
+    parent = collection_id if page is not None else part_of
+    if parent:
+        pc.partOf = [{"id": parent, "type": "Collection"}]
+    document = json.loads(pc.json())
+    document["items"] = listed
+    return document
+
+
+def build_collection(
+    collection: Collection, tree: ImageTree, base: str, *, page: int | None = None, page_size: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """A catalogue collection as a IIIF Collection: its top items with images, nested down the tree.
+
+    Raises:
+        LookupError: `page` does not exist.
+    """
+    return _collection_document(
+        urls.collection(base, collection.slug),
+        _lang(collection.title, collection.title_en),
+        [_member(tree, i, base) for i in tree.children.get(None, [])],
+        base,
+        page=page,
+        page_size=page_size,
+        summary=_summary({"nl": collection.description, "en": collection.description_en}),
+        rights=iiif_rights(collection.rights),
+        homepage=f"{base}/search?collection={collection.slug}",
+        part_of=urls.collections(base),
+    )
+
+
+def build_item_collection(
+    item: Item, tree: ImageTree, base: str, *, page: int | None = None, page_size: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """One level of the archival tree (a fonds, a series, a file with parts) as a IIIF Collection.
+
+    Raises:
+        LookupError: the item leads to no images, or `page` does not exist.
+    """
+    if not tree.is_branch(item.id):
+        raise LookupError(f"item {item.id!r} has no parts with images")
+    members = [_member(tree, i, base) for i in tree.children[item.id]]
+    if item.id in tree.manifests:  # an item with its own pages as well as parts: its manifest first
+        members.insert(
+            0, {"id": urls.manifest(base, item.id), "type": "Manifest", "label": _lang(item.title, item.title_en)}
+        )
+    parent = (
+        urls.item_collection(base, item.parent_id) if item.parent_id else urls.collection(base, item.collection.slug)
+    )
+    core = core_of(item)
+    return _collection_document(
+        urls.item_collection(base, item.id),
+        _lang(item.title, item.title_en),
+        members,
+        base,
+        page=page,
+        page_size=page_size,
+        summary=_summary({"nl": core.description_in("nl"), "en": core.descriptions.get("en")}),
+        rights=iiif_rights(item.rights or item.collection.rights),
+        homepage=urls.item_page(base, item.id),
+        part_of=parent,
+    )
+
+
+def build_collections(collections: Iterable[Collection], base: str) -> dict[str, Any]:
+    """The collection of all catalogue collections that have images."""
+    members = [
+        {"id": urls.collection(base, c.slug), "type": "Collection", "label": _lang(c.title, c.title_en)}
+        for c in collections
+    ]
+    collections_label = labels()["collections"]
+    return _collection_document(
+        urls.collections(base),
+        _lang(collections_label["nl"], collections_label["en"]),
+        members,
+        base,
+        page=None,
+        page_size=max(1, len(members)),
+        summary=_label("collections_summary"),
+    )

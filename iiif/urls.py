@@ -22,6 +22,18 @@ def collection(base: str, slug: str) -> str:
     return f"{base}{PRESENTATION_PREFIX}/collection/{slug}"
 
 
+def collections(base: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/collections"
+
+
+def item_collection(base: str, item_id: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/collection"
+
+
+def range_(base: str, item_id: str, n: int) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/range/r{n}"
+
+
 def item_page(base: str, item_id: str) -> str:
     return f"{base}/items/{item_id}"
 

@@ -15,11 +15,18 @@ from sqlalchemy import select
 from heritage.access import Visibility, visibility
 from heritage.catalogue import get_collection, get_item
 from heritage.errors import NotFound
-from heritage.models import Item
+from heritage.models import Collection
 from iiif import urls
 from iiif.image_service import INFO_MEDIA_TYPE, PROFILE_URI, ImageResolver, Limits, info_json, plan, render
 from iiif.parameters import ImageRequest
-from iiif.presentation import build_collection, build_manifest, has_manifest
+from iiif.presentation import (
+    build_collection,
+    build_collections,
+    build_item_collection,
+    build_manifest,
+    has_manifest,
+    image_tree,
+)
 from iiif.render_cache import RenderCache
 from web.context import base_url, runtime, session, viewer
 
@@ -112,21 +119,53 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
 
 @bp.get("/presentation/3/<item_id>/manifest")
 def manifest(item_id: str) -> Response:
+    """The manifest of an item with images."""
     item = get_item(session(), item_id)
     if visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
         raise NotFound(f"no manifest for {item_id!r}")
-    response = _json_ld(build_manifest(item, base_url()), PRESENTATION_MEDIA_TYPE)
+    return _presentation(build_manifest(item, base_url()))
+
+
+def _presentation(document: dict[str, Any]) -> Response:
+    response = _json_ld(document, PRESENTATION_MEDIA_TYPE)
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    response.set_etag(hashlib.sha1(response.get_data(), usedforsecurity=False).hexdigest())
+    return response.make_conditional(request)
+
+
+@bp.get("/presentation/3/collections")
+def collections() -> Response:
+    """Every catalogue collection with images the viewer may see."""
+    db = session()
+    listed = [
+        c for c in db.scalars(select(Collection).order_by(Collection.title)) if image_tree(db, c, viewer()).manifests
+    ]
+    return _presentation(build_collections(listed, base_url()))
 
 
 @bp.get("/presentation/3/collection/<slug>")
-def collection(slug: str) -> Response:
+@bp.get("/presentation/3/collection/<slug>/page/<int:page>")
+def collection(slug: str, page: int | None = None) -> Response:
+    """A catalogue collection, nested down its archival tree; paged when it is long."""
     db = session()
     coll = get_collection(db, slug)
-    items = [
-        i
-        for i in db.scalars(select(Item).where(Item.collection_id == coll.id).order_by(Item.position))
-        if has_manifest(i) and visibility(viewer(), i) >= Visibility.FULL
-    ]
-    return _json_ld(build_collection(coll, items, base_url()), PRESENTATION_MEDIA_TYPE)
+    try:
+        return _presentation(build_collection(coll, image_tree(db, coll, viewer()), base_url(), page=page))
+    except LookupError as exc:
+        raise NotFound(f"collection {slug!r}: {exc}") from None
+
+
+@bp.get("/presentation/3/<item_id>/collection")
+@bp.get("/presentation/3/<item_id>/collection/page/<int:page>")
+def item_collection(item_id: str, page: int | None = None) -> Response:
+    """One level of the archival tree (fonds, series, file with parts) as a IIIF Collection."""
+    db = session()
+    item = get_item(db, item_id)
+    if visibility(viewer(), item) == Visibility.NONE:
+        raise NotFound(f"item {item_id!r} does not exist")
+    try:
+        return _presentation(
+            build_item_collection(item, image_tree(db, item.collection, viewer()), base_url(), page=page)
+        )
+    except LookupError as exc:
+        raise NotFound(f"no IIIF collection for {item_id!r}: {exc}") from None

@@ -132,7 +132,8 @@ def rectoraat(vocab: dict[str, Any]) -> DemoBatch:
             place="Leuven <http://vocab.getty.edu/tgn/7007874>",
         )
         if start == 1860:
-            pages = [f"registers/{ident}/p{p:03d}.jpg" for p in range(1, 13)]
+            # scanned into one folder per year: the manifest's ranges (sections) follow the folders
+            pages = [f"registers/{ident}/{1860 + p // 3}/p{p:03d}.jpg" for p in range(1, 13)]
             row["files"] = "|".join(pages)
             row["description"] = (
                 "Gebonden register met de notulen van de zittingen van de Academische Raad, "
@@ -359,7 +360,8 @@ BOOKS = [
 
 def library(vocab: dict[str, Any]) -> DemoBatch:
     b = DemoBatch("bijzondere-collecties")
-    pages = [f"vesalius-1543/p{p:03d}.jpg" for p in range(1, 11)]
+    books = {1: "Titelblad", 2: "Liber I", 5: "Liber II", 8: "Liber III"}  # first page of each section
+    pages = [f"vesalius-1543/{books[max(k for k in books if k <= p)]}/p{p:03d}.jpg" for p in range(1, 11)]
     b.add(
         identifier="BC-VES-1543",
         level="volume",
