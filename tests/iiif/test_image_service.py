@@ -170,13 +170,15 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("template", HOSTILE)
-def test_hostile_requests_get_a_4xx_or_501_with_cors_never_a_500(served, template: str) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_requests_get_a_4xx_or_501_with_cors_never_a_500(served) -> None:  # type: ignore[no-untyped-def]
     client, image_id, _, _ = served
-    response = client.get(template.replace("{id}", image_id))
-    assert 400 <= response.status_code < 500 or response.status_code == 501, (template, response.status_code)
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert b"root:" not in response.data
+    wrong = {}
+    for template in HOSTILE:
+        response = client.get(template.replace("{id}", image_id))
+        ok = 400 <= response.status_code < 500 or response.status_code == 501
+        if not ok or response.headers.get("Access-Control-Allow-Origin") != "*" or b"root:" in response.data:
+            wrong[template] = response.status_code
+    assert wrong == {}
 
 
 def test_a_region_past_the_edge_is_cropped_to_the_image(served) -> None:  # type: ignore[no-untyped-def]
