@@ -122,3 +122,10 @@ def show_settings() -> None:
     settings = Settings.load()
     for s in SETTINGS:
         click.echo(f"{s.env}={getattr(settings, s.name)!s}    # {s.help}")
+
+
+# Commands of the heritage layer defined in their own modules.
+from heritage.metadata_cli import metadata, schemas_group  # noqa: E402
+
+main.add_command(metadata)
+main.add_command(schemas_group)

@@ -66,6 +66,9 @@ class Runtime:
         """
         settings = settings or Settings.load()
         ensure_data_dir(settings.data_dir)
+        from heritage import standards
+
+        standards.activate(settings)  # metadata validates against the official XSDs where a folder has them
         runtime = cls(settings)
         db.check_connection(runtime.engine)
         if settings.redis_url:

@@ -90,6 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
         "default `assets` in the data directory.",
     ),
     Setting(
+        "schemas_dir",
+        "HERITAGE_SCHEMAS",
+        None,
+        "Folder of official XSDs with a catalog.xml for offline validation; default <data>/schemas when "
+        "`heritage schemas install` filled it (without one, only well-formedness and structure are checked).",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -116,6 +123,7 @@ class Settings:
     jpeg_quality: int
     max_image_pixels: int
     iiif_max_area: int
+    schemas_dir: Path | None
     auto_migrate: bool
     iiif_max_width: int | None = None
     iiif_cache_mb: int = 1024
@@ -164,12 +172,21 @@ class Settings:
             jpeg_quality=min(100, integer("jpeg_quality")),
             max_image_pixels=integer("max_image_pixels"),
             iiif_max_area=integer("iiif_max_area"),
+            schemas_dir=Path(raw["schemas_dir"]).expanduser().absolute() if raw["schemas_dir"] else None,
             auto_migrate=_truthy(raw["auto_migrate"] or "1"),
             iiif_max_width=integer("iiif_max_width") if raw["iiif_max_width"] else None,
             iiif_cache_mb=integer("iiif_cache_mb"),
             assets_dir=Path(raw["assets_dir"]).expanduser().absolute() if raw["assets_dir"] else data_dir / "assets",
             extra={k: str(v) for k, v in overrides.items()},
         )
+
+    @property
+    def schemas_folder(self) -> Path | None:
+        """The schemas folder in force: HERITAGE_SCHEMAS, else the installed one in the data directory."""
+        if self.schemas_dir is not None:
+            return self.schemas_dir
+        installed = self.data_dir / "schemas"
+        return installed if (installed / "catalog.xml").is_file() else None
 
     @property
     def uses_sqlite(self) -> bool:

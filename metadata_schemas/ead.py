@@ -267,6 +267,7 @@ class EadBase:
             parent = r.parent if r.parent in ids and r.parent != top.local_id else top.local_id
             children.setdefault(parent, []).append(r)
         root = self._document(top)
+        self._used_ids: set[str] = set()
         archdesc = root.find(self._q("archdesc"))
         kids = children.get(top.local_id, []) + (children.get(None, []) if top.local_id is not None else [])
         if kids:
@@ -288,8 +289,9 @@ class EadBase:
             return
         seen.add(id(record))
         c = etree.SubElement(parent, self._q("c"))
-        if record.local_id and _NCNAME.match(record.local_id):
-            c.set("id", record.local_id)
+        if record.local_id and _NCNAME.match(record.local_id) and record.local_id not in self._used_ids:
+            c.set("id", record.local_id)  # an xs:ID: a name, once per document
+            self._used_ids.add(record.local_id)
         self._describe(c, record)
         for kid in children.get(record.local_id, []) if record.local_id else []:
             self._component(c, kid, children, seen)
@@ -306,6 +308,7 @@ class EadBase:
 
 
 _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_LANGCODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 class Ead2002(EadBase):
@@ -359,7 +362,10 @@ class Ead2002(EadBase):
         if record.languages:
             langmaterial = etree.SubElement(did, q("langmaterial"))
             for code in record.languages:
-                etree.SubElement(langmaterial, q("language"), langcode=code).text = code
+                language = etree.SubElement(langmaterial, q("language"))
+                language.text = code
+                if _LANGCODE.match(code):  # an ISO 639 code; free text ("English; Czech") stays text only
+                    language.set("langcode", code)
         for ref in record.files:
             etree.SubElement(did, q("dao"), {f"{{{XLINK}}}href": ref, f"{{{XLINK}}}type": "simple"})
         if len(did) == 0:
@@ -458,7 +464,10 @@ class Ead3(EadBase):
         if record.languages:
             langmaterial = etree.SubElement(did, q("langmaterial"))
             for code in record.languages:
-                etree.SubElement(langmaterial, q("language"), langcode=code).text = code
+                language = etree.SubElement(langmaterial, q("language"))
+                language.text = code
+                if _LANGCODE.match(code):  # an ISO 639 code; free text ("English; Czech") stays text only
+                    language.set("langcode", code)
         for ref in record.files:
             etree.SubElement(did, q("dao"), daotype="unknown", href=ref)
         if len(did) == 0:

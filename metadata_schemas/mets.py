@@ -228,6 +228,9 @@ class Mets(XmlStandard):
             page = etree.SubElement(sequence, _q("div"), ID=f"PHYS_{n:04d}", TYPE="page", ORDER=str(n))
             etree.SubElement(page, _q("fptr"), FILEID=f"FILE_{n:04d}")
         logical = etree.SubElement(root, _q("structMap"), TYPE="LOGICAL")
+        roots = [c for c in items if not c.parent or c.parent not in {i.local_id for i in items}]
+        if len(roots) > 1:  # a structMap has one top division: an undescribed one holds them all
+            logical = etree.SubElement(logical, _q("div"), ID="DIV_ALL", TYPE="collection")
         by_local = {core.local_id: n for n, core in enumerate(items, start=1) if core.local_id}
         elements: dict[int, etree._Element] = {}
         for number, core in enumerate(items, start=1):

@@ -180,12 +180,20 @@ def active() -> SchemaSet | None:
     return _active
 
 
-def skipped(standard: str) -> None:
-    """Say once per process that XSD validation was skipped, and how to enable it."""
+def notice_once() -> str | None:
+    """The skipped-XSD notice the first time it is asked for in this process, then None."""
     global _notice_given
-    if not _notice_given:
-        _notice_given = True
-        log.warning("%s (first met for %s)", SKIPPED_NOTICE, standard)
+    if _notice_given:
+        return None
+    _notice_given = True
+    return SKIPPED_NOTICE
+
+
+def skipped(standard: str) -> None:
+    """Say once per process (on the `metadata_schemas` logger) that XSD validation was skipped, and how to enable it."""
+    notice = notice_once()
+    if notice:
+        log.warning("%s (first met for %s)", notice, standard)
 
 
 # --- installing a schemas folder -------------------------------------------------------------------

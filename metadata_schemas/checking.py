@@ -1,0 +1,145 @@
+"""Whole-file operations for the surfaces above: check a file (detect + validate) and convert it.
+
+`check` always answers with problems located `FILE:LINE`, also for a file no standard recognises
+(not well-formed XML, an unknown encoding, a damaged zip); `convert` writes records in another
+standard and validates what it wrote before handing it over, so the output is valid or refused.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from metadata_schemas import registry, schemas
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.errors import InvalidMetadata, Problem, UnknownFormat
+from metadata_schemas.registry import ParsedRecord, Standard
+from metadata_schemas.xmlsafe import iterparse, syntax_problem
+
+# --to names of the command line -> registered standards (json is not a standard: the core records)
+TARGETS = {
+    "dc": "dc",
+    "ead": "ead",
+    "ead3": "ead3",
+    "marcxml": "marcxml",
+    "mods": "mods",
+    "lido": "lido",
+    "dwc": "dwc",
+    "mets": "mets",
+    "marc": "marc",
+    "json": "json",
+}
+SUFFIXES = {"dwc": ".zip", "marc": ".mrc", "json": ".json"}
+
+
+@dataclass
+class Report:
+    """The outcome of checking one file."""
+
+    path: Path
+    standard: Standard | None
+    problems: list[Problem] = field(default_factory=list)
+    xsd: bool = False  # whether the XSD of the standard was applied
+
+    @property
+    def valid(self) -> bool:
+        return self.standard is not None and not self.problems
+
+
+def _looks_like_xml(path: Path, head: bytes) -> bool:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return stripped.startswith(b"<") or path.suffix.lower() == ".xml"
+
+
+def _unknown(path: Path) -> list[Problem]:
+    known = ", ".join(sorted(s.name for s in registry.standards()))
+    if path.is_dir():
+        return [Problem(str(path), None, f"a folder without meta.xml, not a metadata file (known standards: {known})")]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(registry.HEAD_BYTES)
+    except OSError as exc:
+        return [Problem(str(path), None, f"cannot be read: {exc.strerror or exc}")]
+    if _looks_like_xml(path, head):
+        root = None
+        try:
+            for _event, element in iterparse(path, ("start",)):
+                root = root if root is not None else element
+        except etree.XMLSyntaxError as exc:
+            return [syntax_problem(path, exc)]
+        tag = root.tag if root is not None else "(none)"
+        return [Problem(str(path), 1, f"XML in no known standard: the document element is {tag} (known: {known})")]
+    if head.startswith(b"PK"):
+        return [Problem(str(path), None, "a zip archive without meta.xml: not a Darwin Core Archive")]
+    return [Problem(str(path), 1, f"not a metadata file in any known standard ({known})")]
+
+
+def resolve(path: Path, fmt: str = "auto") -> Standard:
+    """The standard to read a file with: detected by content, or the one named.
+
+    Raises:
+        UnknownFormat: no standard recognises it, or `fmt` names none.
+    """
+    return registry.detect(path) if fmt == "auto" else registry.get(fmt)
+
+
+def check(path: Path, fmt: str = "auto") -> Report:
+    """Detect (or take `fmt`) and validate; every problem located."""
+    if not path.exists():
+        return Report(path, None, [Problem(str(path), None, "no such file or folder")])
+    try:
+        standard = resolve(path, fmt)
+    except UnknownFormat as exc:
+        if fmt != "auto":
+            return Report(path, None, [Problem(str(path), None, str(exc))])
+        return Report(path, None, _unknown(path))
+    active = schemas.active()
+    return Report(path, standard, standard.validate(path), xsd=active is not None)
+
+
+def records(path: Path, fmt: str = "auto") -> Iterator[ParsedRecord]:
+    """The parsed records of a file.
+
+    Raises:
+        UnknownFormat, InvalidMetadata: the file cannot be read at all.
+    """
+    try:
+        standard = resolve(path, fmt)
+    except UnknownFormat:
+        if fmt == "auto" and path.exists():
+            raise InvalidMetadata(_unknown(path)) from None
+        raise
+    yield from standard.parse(path)
+
+
+def convert(cores: list[CoreRecord], to: str, out: BinaryIO) -> None:
+    """Write core records in standard `to` (or as JSON), validated before a byte reaches `out`.
+
+    Raises:
+        UnknownFormat: `to` is not a target; InvalidMetadata: the output does not validate.
+    """
+    if to not in TARGETS:
+        raise UnknownFormat(f"cannot convert to {to!r} (targets: {', '.join(sorted(TARGETS))})")
+    if to == "json":
+        payload = {"records": [c.to_dict() for c in cores]}
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+        return
+    target = registry.get(TARGETS[to])
+    with tempfile.TemporaryDirectory(prefix="heritage-convert-") as tmp:
+        written = Path(tmp) / f"converted{SUFFIXES.get(to, '.xml')}"
+        with written.open("wb") as fh:
+            target.serialise(cores, fh)
+        problems = target.validate(written)
+        if problems:
+            raise InvalidMetadata(
+                [Problem("(converted output)", p.line, f"{target.label}: {p.message}", p.record) for p in problems]
+            )
+        with written.open("rb") as fh:
+            shutil.copyfileobj(fh, out)
