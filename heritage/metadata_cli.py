@@ -71,7 +71,7 @@ def convert(file: Path, to: str, output: Path | None, fmt: str) -> None:
     _activate()
     if not file.exists():
         raise BadRequest(f"{file}: no such file or folder")
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     if output is None and to in BINARY_TARGETS and stdout.isatty():
         raise click.UsageError(
             f"--to {to} writes binary data (a {'zip' if to == 'dwc' else 'MARC'} file): give -o PATH"

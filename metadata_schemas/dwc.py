@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -230,14 +231,14 @@ class DwcArchive:
         for data in [core, *extensions]:
             where = data.element.sourceline
             kind = "core" if data is core else "extension"
+            if data is not core and data.id_index is None:
+                problems.append(Problem(meta_label, where, f"extension {data.location!r} has no <coreid index>"))
             if data.location is None:
                 problems.append(Problem(meta_label, where, f"{kind} has no <files><location>"))
                 continue
             if data.location not in names:
                 problems.append(Problem(meta_label, where, f"{kind} data file {data.location!r} is missing"))
                 continue
-            if data is not core and data.id_index is None:
-                problems.append(Problem(meta_label, where, f"extension {data.location!r} has no <coreid index>"))
             if data is not core and data.row_type not in MULTIMEDIA:
                 continue  # extensions that are not read are not checked row by row
             try:
@@ -254,7 +255,7 @@ class DwcArchive:
                 etree.fromstring(fh.read(), parser())
         except etree.XMLSyntaxError as exc:
             return [syntax_problem(Path(source.label(name)), exc)]
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             return [Problem(source.label(name), None, f"damaged in the zip: {exc}")]
         return []
 
@@ -262,16 +263,16 @@ class DwcArchive:
         label = source.label(data.location or "")
         problems: list[Problem] = []
         highest = max([*data.fields, data.id_index or 0])
-        header = _header(source, data)
-        if header is not None and len(header) <= highest:
-            problems.append(
-                Problem(
-                    source.label(source.meta_name),
-                    data.element.sourceline,
-                    f"meta.xml maps column {highest + 1} but {data.location} has {len(header)} columns",
-                )
-            )
         try:
+            header = _header(source, data)
+            if header is not None and len(header) <= highest:
+                problems.append(
+                    Problem(
+                        source.label(source.meta_name),
+                        data.element.sourceline,
+                        f"meta.xml maps column {highest + 1} but {data.location} has {len(header)} columns",
+                    )
+                )
             for line, cells in _rows(source, data):
                 if strict and len(cells) <= highest:
                     problems.append(
@@ -282,7 +283,7 @@ class DwcArchive:
                     break
         except UnicodeDecodeError as exc:
             problems.append(Problem(label, None, f"not {data.encoding} text as meta.xml declares ({exc.reason})"))
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
             problems.append(Problem(label, None, f"damaged or truncated in the archive: {exc}"))
         except csv.Error as exc:
             problems.append(Problem(label, None, f"not readable as delimited text: {exc}"))
@@ -333,7 +334,7 @@ class DwcArchive:
             raise InvalidMetadata(
                 [Problem(str(path), None, f"a data file is not in its declared encoding ({exc.reason})")]
             ) from None
-        except (zipfile.BadZipFile, EOFError) as exc:
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise InvalidMetadata([Problem(str(path), None, f"damaged or truncated zip archive: {exc}")]) from None
         finally:
             source.close()

@@ -151,9 +151,13 @@ class SchemaSet:
     def check(self, key: str, element: etree._Element, source: str, record: int | None = None) -> list[Problem]:
         """Validate one element (a record or a whole document) in place; lines are the file's."""
         schema = self.schema(key)
-        if schema.validate(element):
-            return []
         prefix = f"record {record}: " if record is not None else ""
+        try:
+            if schema.validate(element):
+                return []
+        except etree.XMLSchemaValidateError as exc:  # libxml2 gives up, e.g. on unexpanded entity references
+            message = f"{prefix}cannot be validated against the {sources()[key].meaning} schema ({exc})"
+            return [Problem(source, element.sourceline, message, record)]
         return [
             Problem(source, err.line or None, f"{prefix}{sources()[key].meaning} schema: {err.message}", record)
             for err in schema.error_log  # type: ignore[attr-defined]
