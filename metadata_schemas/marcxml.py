@@ -24,22 +24,25 @@ SCHEMA_LOCATION = f"{MARC} http://www.loc.gov/standards/marcxml/schema/MARC21sli
 
 def read_element(element: etree._Element) -> marc21.MarcRecord:
     """The MARC fields of a `record` element (namespaced or not)."""
+    tag = element.tag
+    ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+    leader, control, data, subfield = f"{ns}leader", f"{ns}controlfield", f"{ns}datafield", f"{ns}subfield"
     record = marc21.MarcRecord()
     for child in element:
-        name = local(child.tag)
-        if name == "leader":
-            record.leader = child.text or ""
-        elif name == "controlfield":
-            record.control.append((child.get("tag", ""), child.text or ""))
-        elif name == "datafield":
+        name = child.tag
+        if name == data:
             record.fields.append(
                 marc21.DataField(
                     child.get("tag", ""),
                     child.get("ind1", " "),
                     child.get("ind2", " "),
-                    [(sf.get("code", ""), sf.text or "") for sf in child if local(sf.tag) == "subfield"],
+                    [(sf.get("code", ""), sf.text or "") for sf in child.iterchildren(subfield)],
                 )
             )
+        elif name == control:
+            record.control.append((child.get("tag", ""), child.text or ""))
+        elif name == leader:
+            record.leader = child.text or ""
     return record
 
 
@@ -70,6 +73,7 @@ class MarcXml(XmlStandard):
     record_tags = (f"{{{MARC}}}record", "record")
     record_label = "record"
     expected = f"<collection> or <record> in {MARC}"
+    checks_while_reading = True
 
     def matches(self, shape: Sniff) -> bool:
         if shape.payload in (f"{{{MARC}}}record", f"{{{MARC}}}collection"):
@@ -90,7 +94,10 @@ class MarcXml(XmlStandard):
         )
 
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
-        core, files, fields = marc21.to_core(read_element(element))
+        marc = read_element(element)
+        core, files, fields = marc21.to_core(marc)
+        source = str(path)
+        problems = structure_problems(marc, lambda message: record_problem(source, element, position, message))
         return ParsedRecord(
             core=core,
             standard=self.name,
@@ -101,6 +108,7 @@ class MarcXml(XmlStandard):
             parent_local_id=core.parent,
             files=files,
             fields=fields,
+            problems=problems,
         )
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:

@@ -28,6 +28,7 @@ class XmlStandard:
     record_tags: ClassVar[tuple[str, ...]]  # {ns}local of the record elements (no-namespace forms too)
     record_label: ClassVar[str] = "record"
     expected: ClassVar[str] = ""  # how a reader recognises the standard, for "wrong standard" messages
+    checks_while_reading: ClassVar[bool] = False  # `read` fills the record's problems itself
 
     # --- detection -------------------------------------------------------------------------------
 
@@ -107,7 +108,8 @@ class XmlStandard:
             for position, element in self.records(path):
                 count = position
                 record = self.read(element, position, path)
-                record.problems = self.check(element, source, position)
+                if not self.checks_while_reading:
+                    record.problems = self.check(element, source, position)
                 yield record
         except etree.XMLSyntaxError as exc:
             raise InvalidMetadata([syntax_problem(path, exc)]) from None
