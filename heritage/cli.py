@@ -129,3 +129,13 @@ from heritage.metadata_cli import metadata, schemas_group  # noqa: E402
 
 main.add_command(metadata)
 main.add_command(schemas_group)
+
+
+def _add_layer_commands() -> None:
+    """The masterplan commands of this layer (policy, locations, transfers) live in their own packages."""
+    from heritage.policy.cli import policy
+
+    main.add_command(policy)
+
+
+_add_layer_commands()

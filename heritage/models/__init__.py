@@ -5,25 +5,43 @@ from heritage.models.catalogue import Item, MetadataRecord
 from heritage.models.events import Event
 from heritage.models.files import File
 from heritage.models.locations import Location
+from heritage.models.masterplan import (
+    Approval,
+    EnvironmentReading,
+    InventoryCheck,
+    Movement,
+    PolicyDecision,
+    PolicyOverride,
+    PolicyVersion,
+    Transfer,
+)
 from heritage.models.organisation import Collection, Unit
 from heritage.models.users import RoleAssignment, User
 from heritage.models.vocab import Access, Domain, FileRole, Level, Outcome, Role, UnitKind
 
 __all__ = [
     "Access",
+    "Approval",
     "Base",
     "Collection",
     "Domain",
+    "EnvironmentReading",
     "Event",
     "File",
     "FileRole",
+    "InventoryCheck",
     "Item",
     "Level",
     "Location",
     "MetadataRecord",
+    "Movement",
     "Outcome",
+    "PolicyDecision",
+    "PolicyOverride",
+    "PolicyVersion",
     "Role",
     "RoleAssignment",
+    "Transfer",
     "Unit",
     "UnitKind",
     "User",

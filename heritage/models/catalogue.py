@@ -38,6 +38,9 @@ class Item(Base):
     rights: Mapped[str | None] = mapped_column(String(300))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    # Facts the masterplan rules read (material, series, flags, significance, condition, ...):
+    # documented in heritage/policy/README.md.
+    attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,305 @@
+"""The decision engine: hard rules first (first match wins), then the significance index; and the
+digitisation priority score with its gates. Pure functions of (policy, facts, today), so that the same
+item gives the same decision everywhere, and a million items evaluate in seconds (bench/policy.py).
+
+The engine only proposes: destruction and deaccession need the approvals the policy names.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from heritage.policy.model import Policy
+
+DECISIONS = (
+    "frozen",
+    "retain_permanent",
+    "retain_until",
+    "destroy_proposed",
+    "review_at",
+    "deaccession_candidate",
+    "urgent_review",
+)
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the rules read about one item (built from the database by heritage.policy.facts)."""
+
+    item: str
+    material: str | None = None
+    series: str | None = None
+    flags: frozenset[str] = frozenset()
+    significance: dict[str, int] | None = None
+    modifiers: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, date] = field(default_factory=dict)  # trigger name -> date (closing, date_of_birth, ...)
+    appraised_on: date | None = None
+    unsafe_hazards: tuple[str, ...] = ()  # hazards whose dedicated store the current location is not
+    location: str | None = None
+    condition: str | None = None
+    deterioration: str | None = None
+    requests_per_year: float = 0.0
+    teaching_use: bool = False
+    exhibition_planned: bool = False
+    fragile: bool = False
+    unique: bool | None = None
+    rights_class: str | None = None
+    has_surrogate: bool = False
+
+
+@dataclass(slots=True)
+class Decision:
+    item: str
+    decision: str
+    rule: str
+    explanation: str
+    inputs: dict[str, Any]
+    policy_version: str
+    due: date | None = None
+    significance: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract of `heritage policy evaluate --json`: exactly these six keys."""
+        return {
+            "item": self.item,
+            "decision": self.decision,
+            "rule": self.rule,
+            "explanation": self.explanation,
+            "inputs": self.inputs,
+            "policy_version": self.policy_version,
+        }
+
+
+@dataclass(slots=True)
+class Priority:
+    score: float | None  # 0-100; None when a gate holds the item back
+    gate: str | None  # conservation_first | surrogate_exists | None
+    factors: dict[str, float]
+
+
+def significance_index(policy: Policy, facts: Facts) -> tuple[float, dict[str, float], bool]:
+    """SI = 100 x sum(w.s) / (3 sum(w)) x product(modifiers), capped at 100; and whether it is heritage."""
+    scores = facts.significance or {}
+    total = 0.0
+    heritage = policy.heritage_group is None
+    for cid, group, weight in policy.criteria:
+        s = scores.get(cid, 0)
+        total += weight * s
+        if s >= 1 and group == policy.heritage_group:
+            heritage = True
+    si = 100.0 * total / (3.0 * policy.criteria_weight_total)
+    applied: dict[str, float] = {}
+    for name, level in facts.modifiers.items():
+        factor = policy.modifiers.get(name, {}).get(level)
+        if factor is not None and factor != 1.0:
+            si *= factor
+            applied[name] = factor
+    return min(100.0, round(si, 1)), applied, heritage
+
+
+def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
+    row = policy.schedule.get(facts.series) if facts.series else None
+    if row is None:
+        return None
+    inputs: dict[str, Any] = {"series": row.series_id, "disposition": row.disposition}
+    head = f"selection list {row.series_id} ({row.title}): disposition {row.disposition}"
+    if row.retention is None:
+        text = f"{head}, kept permanently"
+        if row.transfer_after is not None:
+            text += f"; transferred to the central archive {row.transfer_after} after {row.trigger}"
+            inputs["transfer_after"] = str(row.transfer_after)
+        return Decision(facts.item, "retain_permanent", "selection_list.B", text, inputs, policy.version)
+    inputs["retention"] = str(row.retention)
+    inputs["trigger"] = row.trigger
+    start = facts.dates.get(row.trigger)
+    if start is None:
+        return Decision(
+            facts.item,
+            "review_at",
+            "selection_list.trigger_unknown",
+            f"{head}, {row.retention} after {row.trigger}, but the item has no {row.trigger} date: "
+            "record it so that the retention date can be computed",
+            inputs,
+            policy.version,
+            due=today,
+        )
+    due = row.retention.after(start)
+    inputs[row.trigger] = start.isoformat()
+    inputs["due"] = due.isoformat()
+    if row.disposition == "V":
+        if due <= today:
+            return Decision(
+                facts.item,
+                "destroy_proposed",
+                "selection_list.V",
+                f"{head}: retention {row.retention} after {row.trigger} ({start}) ended on {due}; "
+                "destruction proposed, it needs the approvals the policy names",
+                inputs,
+                policy.version,
+                due=due,
+            )
+        return Decision(
+            facts.item,
+            "retain_until",
+            "selection_list.V",
+            f"{head}: retain {row.retention} after {row.trigger} ({start}), until {due}; then propose destruction",
+            inputs,
+            policy.version,
+            due=due,
+        )
+    inputs["selection_rule"] = row.selection_rule
+    rule_text = f" with the sampling rule: {row.selection_rule}" if row.selection_rule else ""
+    return Decision(
+        facts.item,
+        "review_at",
+        "selection_list.S",
+        f"{head}: review {row.retention} after {row.trigger} ({start}), on {due}{rule_text}",
+        inputs,
+        policy.version,
+        due=due,
+    )
+
+
+def decide(policy: Policy, facts: Facts, today: date) -> Decision:
+    """The decision for one item, with the rule that fired, its inputs and the policy version."""
+    for rule in policy.hard_rules:
+        if rule.kind == "flags":
+            matched = rule.if_any & facts.flags
+            if matched:
+                names = sorted(matched)
+                return Decision(
+                    facts.item,
+                    rule.decision or "urgent_review",
+                    rule.id,
+                    f"{rule.explanation} ({', '.join(names)})",
+                    {"flags": names},
+                    policy.version,
+                )
+        elif rule.kind == "selection_list":
+            decision = _selection(policy, facts, today)
+            if decision is not None:
+                return decision
+        elif rule.kind == "hazard_storage" and facts.unsafe_hazards:
+            where = facts.location or "no recorded location"
+            return Decision(
+                facts.item,
+                rule.decision or "urgent_review",
+                rule.id,
+                f"hazard {', '.join(facts.unsafe_hazards)} of material {facts.material} is kept in {where}, "
+                f"not in a dedicated store: {rule.explanation}",
+                {"material": facts.material, "hazards": list(facts.unsafe_hazards), "location": facts.location},
+                policy.version,
+                due=today,
+            )
+    if not facts.significance:
+        return Decision(
+            facts.item,
+            "review_at",
+            "significance.unscored",
+            "no selection-list series and no significance assessment yet: curatorial appraisal needed",
+            {"series": facts.series} if facts.series else {},
+            policy.version,
+            due=today,
+        )
+    si, applied, heritage = significance_index(policy, facts)
+    inputs: dict[str, Any] = {"significance_index": si, "scores": dict(facts.significance)}
+    if applied:
+        inputs["modifiers"] = applied
+    note = ""
+    if not heritage:
+        inputs["not_heritage"] = True
+        note = f"; flagged not heritage (no {policy.heritage_group} criterion scored 1 or more)"
+    if si >= policy.core_threshold:
+        result = Decision(
+            facts.item,
+            "retain_permanent",
+            "significance.core",
+            f"significance index {si} >= {policy.core_threshold:g}: core collection, kept permanently{note}",
+            inputs,
+            policy.version,
+        )
+    elif si >= policy.review_threshold:
+        since = facts.appraised_on or today
+        due = policy.review_interval.after(since)
+        inputs["appraised_on"] = since.isoformat()
+        result = Decision(
+            facts.item,
+            "review_at",
+            "significance.retain_with_review",
+            f"significance index {si} between {policy.review_threshold:g} and {policy.core_threshold:g}: kept, "
+            f"reviewed {policy.review_interval} after the appraisal of {since}, on {due}{note}",
+            inputs,
+            policy.version,
+            due=due,
+        )
+    elif si >= policy.curatorial_threshold or si >= policy.deaccession_below:
+        result = Decision(
+            facts.item,
+            "review_at",
+            "significance.curatorial_review",
+            f"significance index {si} below {policy.review_threshold:g}: curatorial review now{note}",
+            inputs,
+            policy.version,
+            due=today,
+        )
+    else:
+        reasons = sorted(policy.deaccession_reasons & facts.flags)
+        if reasons:
+            inputs["reasons"] = reasons
+            result = Decision(
+                facts.item,
+                "deaccession_candidate",
+                "significance.deaccession",
+                f"significance index {si} below {policy.deaccession_below:g} and {', '.join(reasons)}: "
+                f"deaccession candidate (a proposal; the approvals the policy names decide){note}",
+                inputs,
+                policy.version,
+                due=today,
+            )
+        else:
+            result = Decision(
+                facts.item,
+                "review_at",
+                "significance.low_without_reason",
+                f"significance index {si} below {policy.deaccession_below:g} but no reason to dispose "
+                f"({', '.join(sorted(policy.deaccession_reasons))}): curatorial review{note}",
+                inputs,
+                policy.version,
+                due=today,
+            )
+    result.significance = si
+    return result
+
+
+def priority(policy: Policy, facts: Facts, si: float | None) -> Priority:
+    """The digitisation priority score (0-100) and the gate that holds an item back, if any."""
+    if facts.condition in policy.conservation_first:
+        return Priority(None, "conservation_first", {})
+    if policy.skip_with_surrogate and facts.has_surrogate:
+        return Priority(None, "surrogate_exists", {})
+    material = policy.materials.get(facts.material) if facts.material else None
+    demand = facts.requests_per_year
+    x_demand = min(1.0, math.log1p(demand) / math.log1p(policy.demand_saturation)) if demand > 0 else 0.0
+    if facts.teaching_use or facts.exhibition_planned:
+        x_demand = max(x_demand, 0.5)
+    if facts.deterioration is not None:
+        x_det = policy.deterioration.get(facts.deterioration, 0.0)
+    elif material is not None and material.obsolescence_risk:
+        x_det = policy.obsolescence.get(material.obsolescence_risk, 0.0)
+    else:
+        x_det = 0.0
+    factors = {
+        "significance": (si or 0.0) / 100.0,
+        "demand": round(x_demand, 3),
+        "deterioration_obsolescence": x_det,
+        "uniqueness": 1.0 if facts.unique or facts.unique is None else 0.0,
+        "fragility_handling": 1.0 if facts.fragile else 0.0,
+        "rights_reuse": policy.rights_reuse.get(facts.rights_class or "unknown", 0.5),
+    }
+    weights = policy.priority_weights
+    total = sum(weights.values())
+    score = 100.0 * sum(weights.get(k, 0.0) * x for k, x in factors.items()) / total
+    return Priority(round(score, 1), None, factors)
