@@ -133,9 +133,11 @@ main.add_command(schemas_group)
 
 def _add_layer_commands() -> None:
     """The masterplan commands of this layer (policy, locations, transfers) live in their own packages."""
+    from heritage.locations.cli import locations, report_cmd, transfers
     from heritage.policy.cli import policy
 
-    main.add_command(policy)
+    for command in (policy, locations, transfers, report_cmd):
+        main.add_command(command)
 
 
 _add_layer_commands()

@@ -5,6 +5,7 @@ problem is reported as `FILE:LINE: message`, and a file with any problem is neve
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -218,9 +219,13 @@ def semantic_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem
     if sig.get("heritage_group") and criteria and sig["heritage_group"] not in groups:
         add(("significance", "heritage_group"), f"no criterion is in group {sig['heritage_group']!r}")
     t = sig.get("thresholds") or {}
-    if all(
-        isinstance(t.get(k), int | float) for k in ("retain_permanent_core", "retain_with_review", "curatorial_review")
-    ) and not t["retain_permanent_core"] >= t["retain_with_review"] >= t["curatorial_review"]:
+    if (
+        all(
+            isinstance(t.get(k), int | float)
+            for k in ("retain_permanent_core", "retain_with_review", "curatorial_review")
+        )
+        and not t["retain_permanent_core"] >= t["retain_with_review"] >= t["curatorial_review"]
+    ):
         add(
             ("significance", "thresholds"),
             "thresholds must fall: retain_permanent_core >= retain_with_review >= curatorial_review",
@@ -280,10 +285,9 @@ def check(doc: PolicyDocument, base: dict[str, Any] | None = None) -> list[Probl
     if doc.is_override and not problems:
         data = merge(base if base is not None else default_document().data, doc.data)
         problems = schema_problems(PolicyDocument(data=data, lines=doc.lines, source=doc.source))
-    try:
+    # A value of the wrong shape breaks a semantic check: the schema problems above already name it.
+    with contextlib.suppress(TypeError, AttributeError, KeyError):
         problems += semantic_problems(data, doc)
-    except (TypeError, AttributeError, KeyError):
-        pass  # a value of the wrong shape: the schema problems above already name it
     return sorted(set(problems), key=lambda p: (p.line, p.message))
 
 

@@ -22,6 +22,7 @@ from heritage import catalogue
 from heritage.models import File, FileRole, Item, Location
 from heritage.runtime import Runtime
 from ingest.demo import scans
+from ingest.demo.masterplan import apply_masterplan
 from ingest.pipeline import IngestReport, ingest
 
 CONTENT = Path(__file__).parent / "data" / "catalogue.json"
@@ -64,6 +65,7 @@ class DemoBatch:
     slug: str
     rows: list[dict[str, str]] = field(default_factory=list)
     scans: list[Scan] = field(default_factory=list)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)  # policy facts per local identifier
 
     def add(self, **row: Any) -> dict[str, str]:
         clean = {k: str(v) for k, v in row.items() if v not in (None, "")}
@@ -177,6 +179,7 @@ def rectoraat(vocab: dict[str, Any]) -> DemoBatch:
             closed_until=f"{born + 100}-01-01",
             description="Persoonsgegevens: gesloten tot 100 jaar na de geboorte.",
         )
+        b.attributes[f"{fonds}.3.{n}"] = {"dates": {"date_of_birth": f"{born}-01-01"}}
     for n in range(1, 31):
         year = rng.randint(1900, 1968)
         name = _person(rng, vocab)
@@ -225,6 +228,32 @@ def rectoraat(vocab: dict[str, Any]) -> DemoBatch:
             subject="Reglementen",
             extent="1 stuk",
         )
+    b.add(
+        identifier=f"{fonds}.6",
+        parent=fonds,
+        level="series",
+        title="Audiovisueel materiaal",
+        title_en="Audiovisual material",
+        date="1925-1968",
+    )
+    b.add(
+        identifier=f"{fonds}.6.1",
+        parent=f"{fonds}.6",
+        level="item",
+        title="Film van de jubileumfeesten, 1925 (nitraatfilm)",
+        title_en="Film of the jubilee celebrations, 1925 (nitrate film)",
+        date="1925",
+        extent="3 spoelen 35 mm",
+    )
+    b.add(
+        identifier=f"{fonds}.6.2",
+        parent=f"{fonds}.6",
+        level="item",
+        title="Film van de opening van de Universiteitsbibliotheek, 1928 (acetaatkopie)",
+        title_en="Film of the opening of the University Library, 1928 (acetate copy)",
+        date="1928",
+        extent="1 spoel 16 mm",
+    )
     return b
 
 
@@ -279,6 +308,40 @@ def faculteit(vocab: dict[str, Any]) -> DemoBatch:
             date=str(year),
             creator=f"{_person(rng, vocab)} (creator)",
             subject="Laboratoria",
+        )
+    b.add(
+        identifier=f"{fonds}.3",
+        parent=fonds,
+        level="series",
+        title="Examenkopijen",
+        title_en="Written exam papers",
+        date="2019-2026",
+    )
+    for n, year in enumerate((2019, 2021, 2023, 2025, 2026), start=1):
+        b.add(
+            identifier=f"{fonds}.3.{n}",
+            parent=f"{fonds}.3",
+            level="file",
+            title=f"Examenkopijen academiejaar {year - 1}-{year}",
+            title_en=f"Exam papers, academic year {year - 1}-{year}",
+            date=str(year),
+        )
+    b.add(
+        identifier=f"{fonds}.4",
+        parent=fonds,
+        level="series",
+        title="Boekhoudstukken",
+        title_en="Accounting records",
+        date="2010-2022",
+    )
+    for n, year in enumerate((2010, 2014, 2018, 2022), start=1):
+        b.add(
+            identifier=f"{fonds}.4.{n}",
+            parent=f"{fonds}.4",
+            level="file",
+            title=f"Boekhoudstukken en bewijsstukken {year}",
+            title_en=f"Accounting records and vouchers {year}",
+            date=str(year),
         )
     return b
 
@@ -489,6 +552,13 @@ def museum(vocab: dict[str, Any]) -> DemoBatch:
         ("Bureau van de rentmeester", "Desk of the steward", "18e eeuw", None),
         ("Klok uit de grote zaal", "Clock from the great hall", "ca. 1790", None),
         ("Medaille 500 jaar universiteit", "Medal for the university's 500th anniversary", "1925", None),
+        (
+            "Anatomisch nat preparaat van een hart (in alcohol)",
+            "Anatomical wet preparation of a heart (in spirit)",
+            "ca. 1880",
+            None,
+        ),
+        ("Schaal in uraniumglas", "Bowl in uranium glass", "ca. 1900", None),
     ]
     for n, (title, title_en, date, kind) in enumerate(objects, start=1):
         ident = f"ARB-{n:04d}"
@@ -575,7 +645,8 @@ def _ensure_structure(runtime: Runtime, data: dict[str, Any]) -> None:
                 session.add(loc)
             loc.parent, loc.name, loc.name_en = parent, node["name"], node.get("name_en")
             loc.kind, loc.function = node["kind"], node.get("function")
-            loc.attributes = node.get("attributes", {})
+            measured = (loc.attributes or {}).get("measured")  # logger readings outlive a rebuild
+            loc.attributes = {**node.get("attributes", {}), **({"measured": measured} if measured else {})}
             if node.get("unit"):
                 loc.unit_id = catalogue.ensure_unit(session, node["unit"]).id
             session.flush()
@@ -612,8 +683,10 @@ def build_demo(runtime: Runtime, log: Callable[[str], None] = print) -> list[Ing
     data = content()
     _ensure_structure(runtime, data)
     reports = []
+    batches = []
     for c in data["collections"]:
         batch = BUILDERS[c["slug"]](data["vocabulary"])
+        batches.append(batch)
         if _complete(runtime, batch):
             log(f"{c['slug']}: complete ({len(batch.rows)} records)")
             continue
@@ -625,4 +698,5 @@ def build_demo(runtime: Runtime, log: Callable[[str], None] = print) -> list[Ing
             for failure in report.failed:
                 log(f"  failed: {failure.path}: {failure.reason}")
         _place_collection(runtime, c["slug"], c["location"])
+    apply_masterplan(runtime, data, [(b.slug, b.attributes) for b in batches], log)
     return reports
