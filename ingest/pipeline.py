@@ -298,5 +298,7 @@ def ingest(
         runtime.jobs.enqueue(
             "ingest.jobs.derive_file", file_id, job_id=f"derive-{file_id}", description=f"derivatives of {file_id}"
         )
+    for item_id, _ in planned:  # the policy engine decides on every ingested item (retention, priority)
+        runtime.jobs.enqueue("heritage.policy.jobs.evaluate_item", item_id, description=f"policy for {item_id}")
     report.finished = datetime.now().astimezone().isoformat()
     return report

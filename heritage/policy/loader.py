@@ -162,10 +162,13 @@ def _schema_problem(doc: PolicyDocument, error: ValidationError) -> list[Problem
     return [Problem(doc.source, doc.line(path), f"{where}: {message}")]
 
 
-def schema_problems(doc: PolicyDocument) -> list[Problem]:
+def schema_problems(doc: PolicyDocument, *, partial: bool = False) -> list[Problem]:
+    """Schema violations; `partial` (an override on its own) leaves missing sections to the merged check."""
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: doc.line(e.absolute_path))
     problems: list[Problem] = []
     for error in errors:
+        if partial and error.validator == "required" and error.absolute_path:
+            continue
         problems += _schema_problem(doc, error)
     return problems
 
@@ -280,7 +283,7 @@ def merge(base: dict[str, Any], override: dict[str, Any], key: str | None = None
 
 def check(doc: PolicyDocument, base: dict[str, Any] | None = None) -> list[Problem]:
     """Every problem of a policy file; an override is also checked as applied on `base` (the default)."""
-    problems = schema_problems(doc)
+    problems = schema_problems(doc, partial=doc.is_override)
     data = doc.data
     if doc.is_override and not problems:
         data = merge(base if base is not None else default_document().data, doc.data)

@@ -82,7 +82,10 @@ def evaluate(
             select(PolicyOverride).where(PolicyOverride.active.is_(True)).order_by(PolicyOverride.id)
         )
     }
-    existing = {d.item_id: d for d in session.scalars(select(PolicyDecision))} if store else {}
+    query = select(PolicyDecision)
+    if item_id:
+        query = query.where(PolicyDecision.item_id == item_id)
+    existing = {d.item_id: d for d in session.scalars(query)} if store else {}
     results: list[Decision] = []
     contexts = list(facts_mod.contexts(session, locations, collection=collection, item_id=item_id))
     for n, ctx in enumerate(contexts, start=1):
