@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from heritage.jobs import InlineQueue, JobQueue, RqQueue, make_queue
-from heritage.models import File
+from heritage.models import File, PolicyDecision
 from heritage.runtime import Runtime
 from heritage.settings import Settings
 from ingest.pipeline import ingest
@@ -56,7 +56,7 @@ def test_rq_path_job_enqueued_run_by_real_worker_result_visible(settings: Settin
     ingest(runtime, small_batch(tmp_path / "batch"), "pedel")
     with runtime.sessions() as s:
         assert not any(f.derivatives_ready for f in s.scalars(select(File)))  # enqueued, not run yet
-    assert runtime.jobs.queue.count == 3
+    assert runtime.jobs.queue.count == 3 + 4  # a derivative job per master, a policy evaluation per item
     env = {**os.environ, **rq_settings.as_env()}
     done = subprocess.run(
         [sys.executable, "-m", "heritage", "worker", "--burst"], env=env, capture_output=True, text=True, timeout=180
@@ -66,6 +66,7 @@ def test_rq_path_job_enqueued_run_by_real_worker_result_visible(settings: Settin
         files = s.scalars(select(File)).all()
         assert len(files) == 3 and all(f.derivatives_ready for f in files)
         file_id = files[0].id
+        assert len(s.scalars(select(PolicyDecision)).all()) == 4  # the worker ran heritage.policy.jobs.evaluate_item
     handle = runtime.jobs.status(f"derive-{file_id}")
     assert handle.status == "finished" and handle.result == {"file": file_id, "status": "done"}
     runtime.close()

@@ -177,7 +177,8 @@ def test_a_malformed_policy_is_not_applied(
         before = session.scalar(select(func.count()).select_from(PolicyVersion))
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "schema: heritage-policy-override/1\npolicy: {id: x, version: 2.0.0}\nsignificance:\n  thresholds: {retain_permanent_core: high}\n",
+        "schema: heritage-policy-override/1\npolicy: {id: x, version: 2.0.0}\n"
+        "significance:\n  thresholds: {retain_permanent_core: high}\n",
         encoding="utf-8",
     )
     result = runner.invoke(main, ["policy", "apply", str(bad)])
