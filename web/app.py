@@ -41,13 +41,14 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.extensions["heritage"] = runtime
 
     from iiif import urls as iiif_urls
-    from web import api, assets, catalogue, errors, iiif_routes
+    from web import api, assets, catalogue, errors, iiif_routes, masterplan
     from web.context import base_url
 
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(iiif_routes.bp)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(masterplan.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -53,19 +54,28 @@ def decisions(session: Session) -> Figure:
     return Figure("decisions", "Decisions by type", ["decision", "items"], [list(r) for r in rows])
 
 
-def retention_due(session: Session) -> Figure:
-    counts: Counter[tuple[int, str]] = Counter()
+def retention_due(session: Session, today: date | None = None) -> Figure:
+    """Decisions falling due per year: overdue, each of the next ten years, and later."""
+    this_year = (today or date.today()).year
+    counts: Counter[tuple[str, str]] = Counter()
     for decision, due in session.execute(
         select(PolicyDecision.decision, PolicyDecision.due).where(PolicyDecision.due.is_not(None))
     ):
-        counts[(due.year, decision)] += 1
-    rows = [[year, decision, n] for (year, decision), n in sorted(counts.items())]
+        if due.year < this_year:
+            bucket = f"before {this_year}"
+        elif due.year >= this_year + 10:
+            bucket = f"{this_year + 10} and later"
+        else:
+            bucket = str(due.year)
+        counts[(bucket, decision)] += 1
+    order = [f"before {this_year}", *(str(y) for y in range(this_year, this_year + 10)), f"{this_year + 10} and later"]
+    rows = [[b, d, counts[(b, d)]] for b in order for d in sorted({d for (bb, d) in counts if bb == b})]
     return Figure(
         "retention_due",
         "Retention and review due per year",
         ["year", "decision", "items"],
         rows,
-        "years in the past are overdue",
+        f"'before {this_year}' is overdue",
     )
 
 
@@ -106,8 +116,11 @@ def capacity(session: Session) -> Figure:
     rows = []
     for place in sorted(load_places(session).values(), key=lambda p: p.code):
         for measure, cap in place.capacity.items():
-            rows.append([place.code, measure, cap, place.used.get(measure, 0.0)])
-    return Figure("capacity", "Location capacity and use", ["location", "measure", "capacity", "used"], rows)
+            used = place.used.get(measure, 0.0)
+            rows.append([place.code, measure, cap, used, round(100 * used / cap, 1) if cap else None])
+    return Figure(
+        "capacity", "Location capacity and use", ["location", "measure", "capacity", "used", "percent_used"], rows
+    )
 
 
 def environment(session: Session) -> Figure:
