@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from heritage.cli import main
-from heritage.models import Event, InventoryCheck, Item, Movement
+from heritage.models import Event, InventoryCheck, Item, Location, Movement
 from heritage.runtime import Runtime
 from tests.heritage.policy import builders
 
@@ -130,6 +130,8 @@ def test_moves_are_events_with_who_when_from_to_and_why(
     ]
     with runtime.sessions() as session:
         assert len(session.scalars(select(Movement)).all()) == 2
+        basement = session.scalar(select(Location).where(Location.code == "LEU-WET-ARCH"))
+        assert basement.attributes["used"] == {"linear_m": 3.0}  # the 2 m of P1 left the room
         event = session.scalar(select(Event).where(Event.type == "movement", Event.item_id == items["paper"]))
         assert event is not None and event.outcome == "warning" and event.data["to_location"] == "LEU-CD-KOEL"
 
