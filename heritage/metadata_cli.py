@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -18,7 +20,7 @@ from heritage import standards
 from heritage.errors import BadRequest
 from heritage.runtime import ensure_data_dir
 from heritage.settings import Settings
-from metadata_schemas import checking, registry, schemas
+from metadata_schemas import checking, registry, schemas, xmlsafe
 from metadata_schemas.errors import InvalidMetadata
 
 BINARY_TARGETS = {"dwc", "marc"}
@@ -38,6 +40,25 @@ def _activate() -> Settings:
     return settings
 
 
+PROGRESS_FROM_BYTES = 10 * 1024 * 1024
+
+
+@contextmanager
+def _progress(file: Path, label: str) -> Iterator[None]:
+    """A progress bar on stderr while a large file streams through the parser."""
+    size = file.stat().st_size if file.is_file() else 0
+    if size < PROGRESS_FROM_BYTES:
+        yield
+        return
+    with click.progressbar(length=size, label=f"{label} {file.name}", file=sys.stderr) as bar:
+
+        def advance(count: int) -> None:
+            bar.update(min(count, size - bar.pos))
+
+        with xmlsafe.reporting(advance):
+            yield
+
+
 @click.group()
 def metadata() -> None:
     """Metadata standards: validate a file, convert it to another standard."""
@@ -49,7 +70,8 @@ def metadata() -> None:
 def validate(file: Path, fmt: str) -> None:
     """Validate FILE: one line naming its standard, or every problem as FILE:LINE: message (exit 1)."""
     _activate()
-    report = checking.check(file, fmt)
+    with _progress(file, "validating"):
+        report = checking.check(file, fmt)
     if report.valid and report.standard is not None:
         how = "against its XSD" if report.xsd else "structure only"
         click.echo(f"{file}: valid {report.standard.label} ({report.standard.name}; {how})")
@@ -78,7 +100,9 @@ def convert(file: Path, to: str, output: Path | None, fmt: str) -> None:
         )
     cores = []
     skipped = 0
-    for record in checking.records(file, fmt):
+    with _progress(file, "reading"):
+        records = list(checking.records(file, fmt))
+    for record in records:
         if not record.core.to_dict().keys() - {"title"} and not record.core.title:
             skipped += 1
             for problem in record.problems:

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import pymarc
 
-from metadata_schemas import marc21
+from metadata_schemas import access_terms, marc21
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.marcxml import structure_problems
@@ -131,6 +131,7 @@ class BinaryMarc:
                 yield ParsedRecord(core, self.name, position, problems=problems)
                 continue
             core, files, fields = marc21.to_core(record)
+            access_terms.apply(fields)
             yield ParsedRecord(
                 core=core,
                 standard=self.name,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,11 +44,52 @@ def parser() -> etree.XMLParser:
     return etree.XMLParser(remove_comments=False, **_PARSER_OPTIONS)  # type: ignore[arg-type]
 
 
+_progress: ContextVar[Callable[[int], object] | None] = ContextVar("metadata_progress", default=None)
+
+
+@contextmanager
+def reporting(callback: Callable[[int], object]) -> Iterator[None]:
+    """Report the bytes each streaming read consumes to `callback` (a progress bar's `update`)."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+class _Counting:
+    """A file whose reads are reported, so that long streaming work can show its progress."""
+
+    def __init__(self, path: Path, callback: Callable[[int], object]) -> None:
+        self._file = path.open("rb")
+        self._callback = callback
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._callback(len(data))
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+
+
 def iterparse(path: Path, events: tuple[str, ...] = ("end",), tag: Iterable[str] | None = None) -> Iterator:
-    """`lxml.etree.iterparse` with the hardened options."""
-    return etree.iterparse(  # type: ignore[call-overload, no-any-return]
-        str(path), events=events, tag=list(tag) if tag is not None else None, **_PARSER_OPTIONS
-    )
+    """`lxml.etree.iterparse` with the hardened options (its reads reported inside `reporting`)."""
+    callback = _progress.get()
+    tags = list(tag) if tag is not None else None
+    if callback is None:
+        return etree.iterparse(str(path), events=events, tag=tags, **_PARSER_OPTIONS)  # type: ignore[call-overload, no-any-return]
+    return _counted(path, callback, events, tags)
+
+
+def _counted(
+    path: Path, callback: Callable[[int], object], events: tuple[str, ...], tags: list[str] | None
+) -> Iterator:
+    source = _Counting(path, callback)
+    try:
+        yield from etree.iterparse(source, events=events, tag=tags, **_PARSER_OPTIONS)  # type: ignore[call-overload]
+    finally:
+        source.close()
 
 
 def parse(path: Path) -> etree._ElementTree:

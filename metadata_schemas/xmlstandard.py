@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from lxml import etree
 
-from metadata_schemas import schemas
+from metadata_schemas import access_terms, schemas
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
 from metadata_schemas.xmlsafe import Sniff, entity_declarations, iterparse, release, sniff, syntax_problem
@@ -110,6 +110,7 @@ class XmlStandard:
                 record = self.read(element, position, path)
                 if not self.checks_while_reading:
                     record.problems = self.check(element, source, position)
+                access_terms.apply(record.fields)
                 yield record
         except etree.XMLSyntaxError as exc:
             raise InvalidMetadata([syntax_problem(path, exc)]) from None
