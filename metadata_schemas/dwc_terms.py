@@ -104,7 +104,7 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
         core.taxon.scientific_name = ""
     if not core.title:
         name = core.taxon.scientific_name if core.taxon else ""
-        number = core.identifiers[0] if core.identifiers else (core.local_id or "")
+        number = core.identifiers[0] if core.identifiers else ""
         core.title = f"{name} ({number})" if name and number else name or number
     core.level = level_for("dwc", core.type)
     return core, fields

@@ -152,7 +152,7 @@ def _apply(
     core: CoreRecord, m: Mapping, f: DataField, files: list[str], links: list[str], fields: dict[str, str]
 ) -> None:
     if m.core == "title":
-        if core.title:
+        if core.title or (m.role == "authority" and core.type != "authority"):
             return
         text = _joined(f, "abnpks" if f.tag == "245" else m.subfields)
         core.title = strip_isbd(text)
@@ -253,10 +253,10 @@ def from_core(core: CoreRecord) -> MarcRecord:
         record.fields.append(DataField("100", "1", " ", _agent_subfields(main)))
     publishers = [a for a in agents if a.role == "publisher"]
     added = [a for a in agents if a is not main and a.role != "publisher"]
-    title = core.title or "(untitled)"
-    t245 = DataField("245", "1" if main else "0", "0", [("a", title)])
+    t245 = DataField("245", "1" if main else "0", "0", [("a", core.title)] if core.title else [])
     t245.subfields += [("f", d.text) for d in core.dates[1:]]
-    record.fields.append(t245)
+    if t245.subfields:
+        record.fields.append(t245)
     if publishers or core.dates:
         f264 = DataField("264", " ", "1", [("b", a.name) for a in publishers])
         if core.dates:

@@ -166,6 +166,7 @@ class SchemaSet:
 
 _active: SchemaSet | None = None
 _notice_given = False
+_compiled_sets: dict[tuple[Path, float], SchemaSet] = {}
 
 
 def activate(folder: Path | None) -> SchemaSet | None:
@@ -175,7 +176,14 @@ def activate(folder: Path | None) -> SchemaSet | None:
         SchemaError: the folder has no catalog.xml.
     """
     global _active, _notice_given
-    _active = SchemaSet(folder) if folder is not None else None
+    if folder is None:
+        _active = None
+    else:
+        catalog = folder / "catalog.xml"
+        key = (folder.resolve(), catalog.stat().st_mtime if catalog.is_file() else 0.0)
+        if key not in _compiled_sets:  # compiled schemas are kept: activating again costs nothing
+            _compiled_sets[key] = SchemaSet(folder)
+        _active = _compiled_sets[key]
     _notice_given = False
     return _active
 
