@@ -94,8 +94,7 @@ def exposures(session: Session, today: date | None = None) -> list[Exposure]:
     out: list[Exposure] = []
     items = session.scalars(select(Item).where(Item.location_id.in_(lit)).order_by(Item.id)) if lit else []
     for item in items:
-        unit = item.unit or item.collection.unit
-        policy = store.for_item(unit.slug if unit else None, item.collection.slug)
+        policy = store.for_catalogue_item(item)
         attrs = facts_mod.effective_attributes(item, policy.defaults)
         material = policy.materials.get(attrs.get("material") or "")
         if material is None or material.light_category is None:

@@ -206,8 +206,7 @@ def suggest_for(session: Session, item_id: str) -> dict[str, Any]:
     from heritage.locations.light import dose_received
 
     item = catalogue.get_item(session, item_id)
-    unit = item.unit or item.collection.unit
-    policy = PolicyStore.load(session).for_item(unit.slug if unit else None, item.collection.slug)
+    policy = PolicyStore.load(session).for_catalogue_item(item)
     places = load_places(session)
     need = need_for(item, policy, dose_received(session, item.id, places))
     together = set(
@@ -253,8 +252,7 @@ def placement_violations(session: Session) -> list[dict[str, Any]]:
     store = PolicyStore.load(session)
     out = []
     for item in session.scalars(select(Item).where(Item.location_id.is_not(None)).order_by(Item.id)):
-        unit = item.unit or item.collection.unit
-        policy = store.for_item(unit.slug if unit else None, item.collection.slug)
+        policy = store.for_catalogue_item(item)
         need = need_for(item, policy)
         if need.material is None:
             continue

@@ -35,8 +35,7 @@ def move(
     target = get_place(places, to_code)
     if item.location_id == target.location.id:
         raise BadRequest(f"item {item_id} is already in {to_code}")
-    unit = item.unit or item.collection.unit
-    policy = PolicyStore.load(session).for_item(unit.slug if unit else None, item.collection.slug)
+    policy = PolicyStore.load(session).for_catalogue_item(item)
     warnings = hard_failures(policy, need_for(item, policy, dose_received(session, item.id, places)), target)
     source = places.get(item.location_id) if item.location_id else None
     movement = Movement(

@@ -203,8 +203,7 @@ def approve(session: Session, item_id: str, *, role: str, person: str, comment: 
             f"item {item_id} has no destruction or deaccession proposal to approve "
             f"(its decision is {kind or 'not evaluated yet'}; run heritage policy evaluate)"
         )
-    unit = item.unit or item.collection.unit
-    policy = PolicyStore.load(session).for_item(unit.slug if unit else None, item.collection.slug)
+    policy = PolicyStore.load(session).for_catalogue_item(item)
     roles, distinct = policy.approvals.get(kind, ((), True))
     if role not in roles:
         raise BadRequest(f"role {role!r} does not approve {kind}; the policy asks for: {', '.join(roles)}")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
 from heritage.errors import BadRequest
-from heritage.models import PolicyVersion
+from heritage.models import Item, PolicyVersion
 from heritage.policy.loader import (
     PolicyDocument,
     PolicyFileError,
@@ -173,6 +173,11 @@ class PolicyStore:
             policy = compile_policy(document, labels)
             self._cache[key] = policy
         return policy
+
+    def for_catalogue_item(self, item: Item) -> Policy:
+        """The policy in force for an item: its unit's and its collection's overrides on the base."""
+        unit = item.unit or item.collection.unit
+        return self.for_item(unit.slug if unit else None, item.collection.slug)
 
     @property
     def default(self) -> Policy:
