@@ -1,4 +1,4 @@
-"""The JSON API: search, items, collections."""
+"""The JSON API: search, items, their children, collections, and its OpenAPI description."""
 
 from __future__ import annotations
 
@@ -8,29 +8,37 @@ from flask import Blueprint, Response, jsonify, request
 
 from heritage.access import Visibility, visibility
 from heritage.catalogue import get_item
-from heritage.errors import NotFound
+from heritage.errors import BadRequest, NotFound
+from web.catalogue import children_page, visible_counts
 from web.context import base_url, runtime, session, viewer
+from web.i18n import current_language
+from web.openapi import document as openapi_document
 from web.search_params import search_query
 from web.serialize import collections_json, hit_json, item_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+def _facets_json(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
+    return {name: [{"value": v, "count": c} for v, c in values] for name, values in facets.items()}
+
+
 @bp.get("/items")
 def items() -> Any:
     """Search the catalogue: {"total", "page", "per_page", "items", "facets"}."""
-    query = search_query(request.args, viewer())
+    query = search_query(request.args, viewer(), current_language())
     result = runtime().index.search(query)
     base = base_url()
-    return jsonify(
-        {
-            "total": result.total,
-            "page": result.page,
-            "per_page": result.per_page,
-            "items": [hit_json(hit, base) for hit in result.hits],
-            "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
-        }
-    )
+    body: dict[str, Any] = {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "items": [hit_json(hit, base) for hit in result.hits],
+        "facets": _facets_json(result.facets),
+    }
+    if result.suggestion:
+        body["suggestion"] = result.suggestion
+    return jsonify(body)
 
 
 def _visible_item(item_id: str) -> Any:
@@ -46,6 +54,25 @@ def item(item_id: str) -> Any:
     return jsonify(item_json(_visible_item(item_id), viewer(), base_url()))
 
 
+@bp.get("/items/<item_id>/children")
+def children(item_id: str) -> Any:
+    """The item's children this viewer may see, in archival order, 50 a page."""
+    _visible_item(item_id)
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise BadRequest(f"page={raw!r} must be a whole number from 1 to 100000")
+    result = children_page(item_id, int(raw))
+    base = base_url()
+    return jsonify(
+        {
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "items": [hit_json(hit, base) for hit in result.hits],
+        }
+    )
+
+
 @bp.get("/items/<item_id>/record")
 def original_record(item_id: str) -> Response:
     """The original metadata record, verbatim, as it came in."""
@@ -58,5 +85,15 @@ def original_record(item_id: str) -> Response:
 
 @bp.get("/collections")
 def collections() -> Any:
-    """Every collection with its IIIF collection URL."""
-    return jsonify({"collections": collections_json(session(), base_url())})
+    """Every collection with its IIIF collection URL and the number of items this viewer may find."""
+    return jsonify({"collections": collections_json(session(), base_url(), visible_counts())})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3.1 description of this API (a schemathesis test holds the API to it)."""
+    document = openapi_document()
+    document["servers"] = [{"url": base_url()}]
+    response = jsonify(document)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, url_for
 
 from heritage.access import PUBLIC
 from heritage.runtime import Runtime
@@ -41,8 +41,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.extensions["heritage"] = runtime
 
     from iiif import urls as iiif_urls
-    from web import api, assets, catalogue, errors, iiif_routes, masterplan
+    from web import api, assets, catalogue, errors, i18n, iiif_routes, masterplan
     from web.context import base_url
+
+    i18n.init_app(app, i18n.compile_catalogs(runtime.settings.data_dir / "cache" / "translations"))
 
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(api.bp)
@@ -55,6 +57,15 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     @app.before_request
     def _viewer() -> None:
         g.viewer = PUBLIC
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        def lang_url(code: str) -> str:
+            args = request.args.to_dict(flat=False)
+            args["lang"] = [code]
+            return url_for(request.endpoint or "catalogue.home", **(request.view_args or {}), **args)
+
+        return {"lang": i18n.current_language(), "current_lang": i18n.current_language, "lang_url": lang_url}
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

@@ -1,91 +1,213 @@
-"""The researcher's catalogue pages: home, search results, record page, embed page."""
+"""The researcher's catalogue pages: home, search results, record page, fonds tree, citations, sitemap."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Blueprint, Response, make_response, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
 
-from heritage.access import Visibility, visibility
+from heritage.access import Visibility, effective_access, public_search_statuses, visibility
 from heritage.catalogue import ancestors, core_of, get_item
 from heritage.errors import BadRequest, NotFound
+from heritage.models import Access, Item, Unit
+from heritage.search import HISTOGRAM_FACETS, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
+from web import citation, jsonld
 from web.context import base_url, runtime, session, viewer
-from web.search_params import search_query
+from web.i18n import current_language
+from web.search_params import search_query, search_url, toggle_url
 from web.serialize import collections_json, hit_json
 
 bp = Blueprint("catalogue", __name__)
+TREE_PAGE = 50
+SITEMAP_SIZE = 50_000
+
+
+def _access() -> tuple[str, ...] | None:
+    return None if viewer().is_staff else public_search_statuses()
+
+
+def visible_counts(facet: str = "collection") -> dict[str, int]:
+    """Items per facet value that this viewer may find (from the index, so closed items never count)."""
+    result = runtime().index.search(SearchQuery(access=_access(), per_page=1, facet_limit=1000))
+    return dict(result.facets.get(facet, []))
 
 
 @bp.get("/")
 def home() -> str:
     """Entry points per domain and collection, and one search box."""
-    collections = collections_json(session(), base_url())
+    counts = visible_counts()
+    collections = collections_json(session(), base_url(), counts)
     domains: dict[str, list[dict[str, Any]]] = {}
     for c in collections:
         domains.setdefault(c["domain"], []).append(c)
-    return render_template("home.html", domains=domains)
+    domain_counts = visible_counts("domain")
+    return render_template("home.html", domains=domains, domain_counts=domain_counts)
+
+
+def _histogram(result: SearchResult, query: SearchQuery) -> tuple[str, list[tuple[str, int]]]:
+    """Centuries, or the decades of one century when the range or the selection stays within it."""
+    centuries = result.facets.get("century", [])
+    narrow = query.year_from is not None and query.year_to is not None and query.year_to - query.year_from <= 200
+    if len(centuries) == 1 or narrow or query.filters.get("century"):
+        return "decade", result.facets.get("decade", [])
+    return "century", centuries
 
 
 @bp.get("/search")
 def search() -> tuple[str, int] | str:
-    """Search results with facets; a query that cannot be read gets a helpful page."""
+    """Search results with facets; a query that cannot be read gets a helpful page (400)."""
+    lang = current_language()
     try:
-        query = search_query(request.args, viewer())
+        query = search_query(request.args, viewer(), lang)
         result = runtime().index.search(query)
     except BadRequest as exc:
-        return render_template("search.html", error=str(exc), result=None, hits=[], args=request.args), 400
-    base = base_url()
-
-    def link(**changes: Any) -> str:
-        params = [(k, v) for k, v in request.args.items(multi=True) if k not in changes and k != "page"]
-        for key, value in changes.items():
-            if value is not None:
-                params.append((key, value))
-        return "/search?" + urlencode(params)
-
-    def toggle(name: str, value: str) -> str:
-        current = request.args.getlist(name)
-        params = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and not (k == name and v == value)]
-        if value not in current:
-            params.append((name, value))
-        return "/search?" + urlencode(params)
-
+        return render_template("search.html", error=str(exc), result=None, hits=[], query=None), 400
     pages = max(1, -(-result.total // query.per_page))
+    histogram_name, histogram = _histogram(result, query)
+    active = [(name, value) for name, values in query.filters.items() for value in values]
     return render_template(
         "search.html",
+        error=None,
         result=result,
-        hits=[hit_json(h, base) for h in result.hits],
+        hits=[hit_json(h, base_url()) for h in result.hits],
         query=query,
         pages=pages,
-        link=link,
-        toggle=toggle,
-        args=request.args,
-        error=None,
+        past_end=query.page > pages and result.total > 0,
+        histogram_name=histogram_name,
+        histogram=histogram,
+        histogram_max=max((c for _v, c in histogram), default=0),
+        active=active,
+        facet_order=[n for n in result.facets if n not in HISTOGRAM_FACETS],
+        collection_titles=_collection_titles(),
+        unit_names=_unit_names(),
+        link=lambda **changes: search_url(request.args, **changes),
+        toggle=lambda name, value: toggle_url(request.args, name, value),
     )
 
 
-@bp.get("/items/<item_id>")
-def record(item_id: str) -> str:
-    """The record page: all metadata, the hierarchy, the images, the manifest link."""
+def _collection_titles() -> dict[str, str]:
+    lang = current_language()
+    return {
+        c["slug"]: (c["title_en"] if lang == "en" and c["title_en"] else c["title"])
+        for c in collections_json(session(), "", {})
+    }
+
+
+def _unit_names() -> dict[str, str]:
+    lang = current_language()
+    return {u.slug: (u.name_en if lang == "en" and u.name_en else u.name) for u in session().scalars(select(Unit))}
+
+
+def _visible_item(item_id: str) -> tuple[Item, Visibility]:
     item = get_item(session(), item_id)
     seen = visibility(viewer(), item)
     if seen == Visibility.NONE:
         raise NotFound(f"item {item_id!r} does not exist")
+    return item, seen
+
+
+def children_page(item_id: str, page: int) -> SearchResult:
+    """One page of an item's children that this viewer may see, in archival order."""
+    query = SearchQuery(filters={"parent": [item_id]}, access=_access(), page=page, per_page=TREE_PAGE, sort="position")
+    return runtime().index.search(query)
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise BadRequest(f"page={raw!r} must be a whole number from 1")
+    return int(raw)
+
+
+@bp.get("/items/<item_id>")
+def record(item_id: str) -> str:
+    """The record page: all metadata, the hierarchy, the images, citation, manifest and permalink."""
+    item, seen = _visible_item(item_id)
     base = base_url()
+    lang = current_language()
+    core = core_of(item)
     images = image_files(item) if seen >= Visibility.FULL else []
+    manifest = urls.manifest(base, item.id) if images and has_manifest(item) else None
+    permalink = urls.item_page(base, item.id)
+    path = [a for a in ancestors(item) if visibility(viewer(), a) > Visibility.NONE]
+    children = children_page(item.id, 1)
     return render_template(
         "record.html",
         item=item,
-        core=core_of(item),
-        path=ancestors(item),
-        children=[c for c in item.children if visibility(viewer(), c) > Visibility.NONE],
+        core=core,
+        title=core.title_in(lang) or item.title,
+        description=core.description_in(lang),
+        other_titles={k: v for k, v in core.titles.items() if v and v != (core.title_in(lang) or item.title)},
+        path=path,
+        children=[hit_json(h, base) for h in children.hits],
+        children_total=children.total,
         images=images,
         image_base=[urls.image_service(base, f.id) for f in images],
-        manifest=urls.manifest(base, item.id) if images and has_manifest(item) else None,
+        manifest=manifest,
         restricted=seen == Visibility.METADATA,
+        permalink=permalink,
+        citation_text=citation.text(item, core, permalink, lang),
+        jsonld=Markup(
+            json.dumps(jsonld.item(item, core, base, manifest, images), ensure_ascii=False).replace("</", "<\\/")
+        ),
+        access=effective_access(item.access, item.closed_until).value,
+    )
+
+
+@bp.get("/items/<item_id>/citation.bib")
+def citation_bibtex(item_id: str) -> Response:
+    """The item as a BibTeX entry."""
+    item, _seen = _visible_item(item_id)
+    body = citation.bibtex(item, core_of(item), urls.item_page(base_url(), item.id))
+    return Response(
+        body, mimetype="application/x-bibtex", headers={"Content-Disposition": f"inline; filename={item.id}.bib"}
+    )
+
+
+@bp.get("/items/<item_id>/citation.json")
+def citation_csl(item_id: str) -> Response:
+    """The item as CSL-JSON (Zotero, citeproc)."""
+    item, _seen = _visible_item(item_id)
+    data = [citation.csl_json(item, core_of(item), urls.item_page(base_url(), item.id))]
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/vnd.citationstyles.csl+json")
+
+
+@bp.get("/browse/<item_id>")
+def browse(item_id: str) -> str:
+    """An archival description as a tree: the node's ancestors, then its children, page by page."""
+    item, _seen = _visible_item(item_id)
+    page = _page_arg()
+    children = children_page(item.id, page)
+    path = [a for a in ancestors(item) if visibility(viewer(), a) > Visibility.NONE]
+    return render_template(
+        "browse.html",
+        item=item,
+        path=path,
+        children=[hit_json(h, base_url()) for h in children.hits],
+        total=children.total,
+        page=page,
+        pages=max(1, -(-children.total // TREE_PAGE)),
+    )
+
+
+@bp.get("/browse/<item_id>/children")
+def browse_children(item_id: str) -> str:
+    """One page of children as a list fragment, for expanding a tree node in place."""
+    item, _seen = _visible_item(item_id)
+    page = _page_arg()
+    children = children_page(item.id, page)
+    return render_template(
+        "_tree_children.html",
+        item=item,
+        children=[hit_json(h, base_url()) for h in children.hits],
+        total=children.total,
+        page=page,
+        pages=max(1, -(-children.total // TREE_PAGE)),
     )
 
 
@@ -109,3 +231,44 @@ def embed(item_id: str) -> Response:
     # Made to be framed by partner sites: no X-Frame-Options, and say so to CSP-aware browsers.
     response.headers["Content-Security-Policy"] = "frame-ancestors *"
     return response
+
+
+# -- for search engines ----------------------------------------------------------------------
+
+
+def _public_ids() -> list[str]:
+    """Ids of the items the public may see (what the access rules decide, asked per item)."""
+    rows = session().execute(select(Item.id, Item.access, Item.closed_until).order_by(Item.id))
+    return [
+        item_id
+        for item_id, access, closed_until in rows
+        if effective_access(access, closed_until) in (Access.PUBLIC, Access.RESTRICTED)
+    ]
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """A sitemap of the public items (an index of sitemaps of 50,000 each when there are more)."""
+    base = base_url()
+    ids = _public_ids()
+    if len(ids) <= SITEMAP_SIZE:
+        body = render_template("sitemap.xml", urls=[urls.item_page(base, i) for i in ids], base=base)
+    else:
+        parts = [f"{base}{url_for('catalogue.sitemap_part', n=n)}" for n in range(1, -(-len(ids) // SITEMAP_SIZE) + 1)]
+        body = render_template("sitemap_index.xml", parts=parts)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-<int:n>.xml")
+def sitemap_part(n: int) -> Response:
+    ids = _public_ids()[(n - 1) * SITEMAP_SIZE : n * SITEMAP_SIZE]
+    if n < 1 or not ids:
+        abort(404, f"sitemap part {n} does not exist")
+    base = base_url()
+    body = render_template("sitemap.xml", urls=[urls.item_page(base, i) for i in ids], base=base)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    return Response(f"User-agent: *\nAllow: /\nSitemap: {base_url()}/sitemap.xml\n", mimetype="text/plain")

@@ -1,44 +1,109 @@
-"""Reading search parameters from a request, the same way for pages and the JSON API."""
+"""Reading search parameters from a request, the same way for pages and the JSON API.
+
+Every parameter is named in `PARAMETERS` or is a facet the viewer may use; anything else is refused
+with a message that names it, so a misspelt facet never silently returns everything.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
 from heritage.access import Viewer, public_search_statuses
 from heritage.errors import BadRequest
-from heritage.search import FACETS, SearchQuery
+from heritage.search import SORTS, SearchQuery, facets_for
 
 MAX_PER_PAGE = 100
-SORTS = ("relevance", "title", "date", "-date")
+MAX_PAGE = 100_000
+MAX_FACET_VALUES = 20  # values of one facet in one request
+MAX_VALUE_LENGTH = 300
+YEAR_BOUND = 9999
+PARAMETERS = ("q", "page", "per_page", "sort", "from", "to", "lang")
 
 
-def _positive(args: Mapping[str, str], name: str, default: int, maximum: int | None = None) -> int:
+def _positive(args: Mapping[str, str], name: str, default: int, maximum: int) -> int:
     raw = args.get(name)
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)
+        value = int(str(raw))
     except ValueError:
         raise BadRequest(f"{name}={raw!r} is not a whole number") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f" and at most {maximum}" if maximum else ""
-        raise BadRequest(f"{name}={value} must be at least 1{bound}")
+    if value < 1 or value > maximum:
+        raise BadRequest(f"{name}={value} must be at least 1 and at most {maximum}")
     return value
 
 
-def search_query(args: MultiDict[str, str], viewer: Viewer) -> SearchQuery:
-    """Raises: BadRequest: a parameter is malformed."""
+def _year(args: Mapping[str, str], name: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name}={raw!r} is not a year (a whole number such as 1834)") from None
+    if abs(value) > YEAR_BOUND:
+        raise BadRequest(f"{name}={value} is not a year between -{YEAR_BOUND} and {YEAR_BOUND}")
+    return value
+
+
+def search_query(args: MultiDict[str, str], viewer: Viewer, lang: str = "nl") -> SearchQuery:
+    """Raises: BadRequest: a parameter is unknown or malformed; the message names it."""
+    allowed = facets_for(viewer.is_staff)
+    for name in args:
+        if name not in PARAMETERS and name not in allowed:
+            facets = ", ".join(allowed)
+            raise BadRequest(
+                f"unknown parameter {name!r}: use q, page, per_page, sort, from, to, lang or a facet ({facets})"
+            )
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort={sort!r}: one of {', '.join(SORTS)}")
-    filters = {name: [v for v in args.getlist(name) if v] for name in FACETS if args.getlist(name)}
+    filters: dict[str, list[str]] = {}
+    for name in allowed:
+        values = list(dict.fromkeys(v for v in args.getlist(name) if v))
+        if len(values) > MAX_FACET_VALUES:
+            raise BadRequest(f"{name}: at most {MAX_FACET_VALUES} values at once")
+        if any(len(v) > MAX_VALUE_LENGTH for v in values):
+            raise BadRequest(f"{name}: a value is longer than {MAX_VALUE_LENGTH} characters")
+        if values:
+            filters[name] = values
+    year_from, year_to = _year(args, "from"), _year(args, "to")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise BadRequest(f"from={year_from} lies after to={year_to}")
     return SearchQuery(
         q=args.get("q", ""),
         filters=filters,
         access=None if viewer.is_staff else public_search_statuses(),
-        page=_positive(args, "page", 1, 100000),
+        page=_positive(args, "page", 1, MAX_PAGE),
         per_page=_positive(args, "per_page", 20, MAX_PER_PAGE),
         sort=sort,
+        year_from=year_from,
+        year_to=year_to,
+        lang=lang,
     )
+
+
+def search_url(args: MultiDict[str, str], path: str = "/search", **changes: str | int | None) -> str:
+    """The URL of these search parameters with some changed (None removes one); the page resets to 1.
+
+    Parameters keep a fixed order, so the same search always has the same URL.
+    """
+    params = [(k, v) for k, v in args.items(multi=True) if k not in changes and k != "page" and v != ""]
+    for key, value in changes.items():
+        if value is not None and value != "":
+            params.append((key, str(value)))
+    order = {name: i for i, name in enumerate(PARAMETERS)}
+    params.sort(key=lambda kv: (order.get(kv[0], len(order)), kv[0], kv[1]))
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def toggle_url(args: MultiDict[str, str], name: str, value: str, path: str = "/search") -> str:
+    """The URL with one facet value added, or removed when it is already chosen."""
+    current = args.getlist(name)
+    params = MultiDict([(k, v) for k, v in args.items(multi=True) if not (k == name and v == value)])
+    if value not in current:
+        params.add(name, value)
+    return search_url(params, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.access import Viewer, Visibility, effective_access, visibility
@@ -19,25 +19,29 @@ def thumbnail_url(base: str, image_id: str | None, size: str = "!200,200") -> st
 
 
 def hit_json(hit: dict[str, Any], base: str) -> dict[str, Any]:
-    """One search result."""
-    show_images = hit.get("access") == "public"
+    """One search result (from the index's stored display fields)."""
+    show_images = hit.get("access") == "public" and bool(hit.get("has_images"))
     return {
         "id": hit["id"],
         "title": hit["title"],
-        "title_en": hit.get("title_en") or None,
+        "title_en": (hit.get("titles") or {}).get("en"),
+        "titles": hit.get("titles") or {},
         "collection": hit["collection"],
         "domain": hit["domain"],
         "level": hit["level"],
         "date": hit.get("date_text") or None,
         "date_from": hit.get("date_from"),
         "date_to": hit.get("date_to"),
+        "creators": hit.get("creators") or [],
         "access": hit["access"],
-        "has_images": hit.get("has_images") == "yes",
+        "has_images": bool(hit.get("has_images")),
         "path": hit.get("path", []),
         "snippet": hit.get("snippet") or None,
+        "score": hit.get("score"),
+        "children": hit.get("children"),
         "url": urls.item_page(base, hit["id"]),
         "api": f"{base}/api/items/{hit['id']}",
-        "manifest": urls.manifest(base, hit["id"]) if hit.get("has_images") == "yes" and show_images else None,
+        "manifest": urls.manifest(base, hit["id"]) if show_images else None,
         "thumbnail": thumbnail_url(base, hit.get("thumbnail")) if show_images else None,
     }
 
@@ -97,8 +101,9 @@ def item_json(item: Item, viewer: Viewer, base: str) -> dict[str, Any]:
     }
 
 
-def collections_json(session: Session, base: str) -> list[dict[str, Any]]:
-    counts = dict(session.execute(select(Item.collection_id, func.count()).group_by(Item.collection_id)).all())
+def collections_json(session: Session, base: str, counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Every collection; `counts` are the items the viewer may find, by slug, from the search index
+    (a count from the database would reveal closed items)."""
     out = []
     for c in session.scalars(select(Collection).order_by(Collection.title)):
         out.append(
@@ -110,7 +115,8 @@ def collections_json(session: Session, base: str) -> list[dict[str, Any]]:
                 "unit": c.unit.slug,
                 "central": c.unit.central,
                 "description": c.description,
-                "items": counts.get(c.id, 0),
+                "items": counts.get(c.slug, 0),
+                "description_en": c.description_en,
                 "iiif": urls.collection(base, c.slug),
                 "url": f"{base}/search?collection={c.slug}",
             }

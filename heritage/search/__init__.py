@@ -1,7 +1,8 @@
-"""Search: the `SearchIndex` interface, its query and result shapes, and the documents items become.
+"""Search: the `SearchIndex` interface, its query and result shapes, and the facets every backend offers.
 
-The embedded backend is Whoosh (`whoosh_index.WhooshIndex`); a backend on a distributed engine
-implements the same Protocol.
+The embedded backend is Whoosh (`whoosh_index.WhooshIndex`), with its facet counts, filters and sorts
+computed on column arrays (`facet_store`); a backend on a distributed engine implements the same
+Protocol.
 """
 
 from __future__ import annotations
@@ -10,17 +11,59 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-FACETS: tuple[str, ...] = ("domain", "collection", "level", "century", "has_images", "unit")
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet: its name in URLs and the API, and whether only staff may see and use it."""
+
+    name: str
+    multi: bool = False  # an item may have several values
+    staff_only: bool = False
+
+
+FACET_TABLE: tuple[Facet, ...] = (
+    Facet("domain"),
+    Facet("collection"),
+    Facet("unit"),
+    Facet("custody"),  # central or decentral, from the custodial unit
+    Facet("level"),
+    Facet("century", multi=True),
+    Facet("decade", multi=True),
+    Facet("creator", multi=True),
+    Facet("subject", multi=True),
+    Facet("place", multi=True),
+    Facet("taxon", multi=True),
+    Facet("language", multi=True),
+    Facet("has_images"),
+    Facet("access", staff_only=True),
+)
+FACETS: tuple[str, ...] = tuple(f.name for f in FACET_TABLE)
+MULTI_FACETS = frozenset(f.name for f in FACET_TABLE if f.multi)
+STAFF_FACETS = frozenset(f.name for f in FACET_TABLE if f.staff_only)
+HISTOGRAM_FACETS: tuple[str, ...] = ("century", "decade")  # counted for a date histogram, all values
+SORTS: tuple[str, ...] = ("relevance", "date", "-date", "title", "-title")
+MAX_QUERY_LENGTH = 1000
+
+
+def facets_for(staff: bool) -> tuple[str, ...]:
+    """The facets a viewer may see and filter on."""
+    return FACETS if staff else tuple(name for name in FACETS if name not in STAFF_FACETS)
 
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """What to look for: the query text (Whoosh syntax), facet filters, a year range, access, page, sort."""
+
     q: str = ""
     filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
     access: Sequence[str] | None = None  # access statuses the viewer may find; None = all (staff)
     page: int = 1
     per_page: int = 20
-    sort: str = "relevance"  # relevance, title, date
+    sort: str = "relevance"  # one of SORTS
+    year_from: int | None = None  # the item's dates overlap [year_from, year_to]
+    year_to: int | None = None
+    facet_limit: int = 20  # values per facet (most frequent first); selected values are always included
+    lang: str = "nl"  # the reader's language, for snippets
 
 
 @dataclass
@@ -30,6 +73,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     per_page: int
+    suggestion: str | None = None  # a corrected query when nothing (or little) was found
 
 
 @runtime_checkable
@@ -47,3 +91,10 @@ class SearchIndex(Protocol):
     def count(self) -> int: ...
 
     def clear(self) -> None: ...
+
+    def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
+        """Build a fresh index from `documents` beside the current one, then swap it in; returns the count.
+
+        Searches keep being answered by the current index until the swap.
+        """
+        ...

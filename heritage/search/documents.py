@@ -1,4 +1,5 @@
-"""What an item becomes in the search index: its text, its facet values and what a result line shows."""
+"""What an item becomes in the search index: its text by language, its facet values, its place links,
+its dates and what a result line shows. The shape is the same for every backend."""
 
 from __future__ import annotations
 
@@ -7,60 +8,115 @@ from typing import Any
 from heritage.access import effective_access
 from heritage.catalogue import ancestors, core_of
 from heritage.models import FileRole, Item
+from heritage.search.places import labels_for
+
+MAX_CENTURIES = 30
+MAX_DECADES = 60
+SNIPPET_SOURCE = 600
 
 
 def century_of(year: int | None) -> str | None:
+    """The century a year falls in, named by its first year: 1543 -> "1500", -50 -> "-100"."""
     if year is None:
         return None
-    return str((year // 100) * 100) if year >= 0 else str(-((-year + 99) // 100) * 100)
+    return str((year // 100) * 100)
+
+
+def decade_of(year: int) -> str:
+    return str((year // 10) * 10)
+
+
+def date_buckets(start: int | None, end: int | None) -> tuple[list[str], list[str]]:
+    """The centuries and decades a date range touches (a long range is capped, not expanded forever)."""
+    if start is None:
+        return [], []
+    end = start if end is None or end < start else end
+    centuries = [str(c) for c in range((start // 100) * 100, end + 1, 100)][:MAX_CENTURIES]
+    decades = [str(d) for d in range((start // 10) * 10, end + 1, 10)][:MAX_DECADES]
+    return centuries, decades
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
 def item_document(item: Item) -> dict[str, Any]:
-    """The index document for one item (facets are lists of exact values)."""
+    """The index document for one item."""
     core = core_of(item)
     images = [f for f in item.files if f.role == FileRole.MASTER and f.is_image and f.derivatives_ready]
     unit = item.unit or item.collection.unit
-    centuries: list[str] = []
-    if item.date_from is not None:
-        end = item.date_to if item.date_to is not None else item.date_from
-        start_c = int(century_of(item.date_from) or 0)
-        end_c = int(century_of(end) or 0)
-        centuries = [str(c) for c in range(start_c, end_c + 1, 100)][:30]
-    texts = [
-        core.title,
-        *core.titles.values(),
-        core.description or "",
-        *core.descriptions.values(),
-        *(a.name for a in core.agents),
-        *(t.label for t in core.subjects),
-        *(t.label for t in core.places),
-        *core.identifiers,
-        core.extent or "",
-        core.taxon.scientific_name if core.taxon else "",
-        item.local_id or "",
-    ]
-    path = [{"id": a.id, "title": a.title, "level": a.level} for a in ancestors(item)]
+    access = effective_access(item.access, item.closed_until).value
+    centuries, decades = date_buckets(item.date_from, item.date_to)
+    titles = {lang: t for lang, t in core.titles.items() if t}
+    descriptions = {lang: d for lang, d in core.descriptions.items() if d}
+    if item.title_en and "en" not in titles:
+        titles["en"] = item.title_en
+    # (language or None, text): stemmed by that language; None goes to every stemmer
+    texts: list[tuple[str | None, str]] = [(None, core.title or item.title)]
+    texts += [(lang, t) for lang, t in titles.items()]
+    if core.description:
+        texts.append((None, core.description))
+    texts += [(lang, d) for lang, d in descriptions.items()]
+    if core.extent:
+        texts.append((None, core.extent))
+    places = [{"label": p.label, "id": p.id} for p in core.places if p.label]
+    place_words = _unique([p["label"] for p in places] + [alt for p in places for alt in labels_for(p["id"])])
+    taxon_words: list[str] = []
+    if core.taxon:
+        taxon_words = _unique([core.taxon.scientific_name, core.taxon.family or "", core.taxon.kingdom or ""])
+    creators = _unique([a.name for a in core.agents])
+    subjects = _unique([t.label for t in core.subjects] + [g.label for g in core.genres])
+    identifiers = _unique([*core.identifiers, item.local_id or "", item.id])
+    path = [{"id": a.id, "title": a.title, "title_en": a.title_en, "level": a.level} for a in ancestors(item)]
     return {
         "id": item.id,
         "title": item.title,
-        "title_en": item.title_en or "",
-        "text": "\n".join(t for t in texts if t),
-        "description": (core.description or "")[:600],
-        "creator": [a.name for a in core.agents],
-        "subject": [t.label for t in core.subjects],
-        "place": [t.label for t in core.places],
-        "collection": item.collection.slug,
-        "domain": item.collection.domain,
-        "unit": unit.slug if unit else "",
-        "level": item.level,
-        "access": effective_access(item.access, item.closed_until).value,
-        "has_images": "yes" if images else "no",
-        "century": centuries,
+        "titles": list(dict.fromkeys([item.title, *titles.values()])),
+        "texts": texts,
+        "identifiers": identifiers,
+        "creators": creators,
+        "subjects": subjects,
+        "places": places,
+        "place_words": place_words,
+        "taxon_words": taxon_words,
+        "facets": {
+            "domain": [item.collection.domain],
+            "collection": [item.collection.slug],
+            "unit": [unit.slug] if unit else [],
+            "custody": (["central" if unit.central else "decentral"]) if unit else [],
+            "level": [item.level],
+            "century": centuries,
+            "decade": decades,
+            "creator": creators,
+            "subject": subjects,
+            "place": _unique([p["label"] for p in places]),
+            "taxon": [core.taxon.scientific_name] if core.taxon else [],
+            "language": _unique(core.languages),
+            "has_images": ["yes" if images else "no"],
+            "access": [access],
+        },
+        "parent": item.parent_id or "",
+        "position": item.position or 0,
         "date_from": item.date_from,
         "date_to": item.date_to,
-        "date_text": item.date_text or "",
-        "parent": item.parent_id or "",
-        "path": path,
-        "thumbnail": images[0].id if images else "",
-        "sort_title": (item.title or "").casefold()[:200],
+        "sort_title": (item.title or "").casefold()[:120],
+        "display": {
+            "title": item.title,
+            "titles": titles,
+            "date_text": item.date_text or "",
+            "date_from": item.date_from,
+            "date_to": item.date_to,
+            "collection": item.collection.slug,
+            "domain": item.collection.domain,
+            "level": item.level,
+            "access": access,
+            "has_images": bool(images),
+            "thumbnail": images[0].id if images else "",
+            "path": path,
+            "parent": item.parent_id or "",
+            "creators": creators[:3],
+            "local_id": item.local_id or "",
+            "description": (core.description or "")[:SNIPPET_SOURCE],
+            "descriptions": {lang: d[:SNIPPET_SOURCE] for lang, d in descriptions.items()},
+        },
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,17 +15,30 @@ from heritage.search.documents import item_document
 BATCH = 500
 
 
+def _documents(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
+    with runtime.sessions() as session:
+        items = session.scalars(
+            select(Item)
+            .where(Item.id.in_(ids))
+            .options(selectinload(Item.files), selectinload(Item.records), selectinload(Item.collection))
+        ).all()
+        return [item_document(item) for item in items]
+
+
+def documents_of(runtime: Runtime, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The current index documents of these items, in batches (ids that no longer exist are skipped)."""
+    wanted = list(dict.fromkeys(ids))
+    for start in range(0, len(wanted), BATCH):
+        yield from _documents(runtime, wanted[start : start + BATCH])
+
+
 def index_items(runtime: Runtime, ids: Iterable[str]) -> int:
     """Re-index these items (deleting those that no longer exist); returns how many were written."""
     wanted = list(dict.fromkeys(ids))
     written = 0
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
-        with runtime.sessions() as session:
-            items = session.scalars(
-                select(Item).where(Item.id.in_(chunk)).options(selectinload(Item.files), selectinload(Item.records))
-            ).all()
-            docs = [item_document(item) for item in items]
+        docs = _documents(runtime, chunk)
         runtime.index.update(docs)
         missing = set(chunk) - {d["id"] for d in docs}
         if missing:
@@ -34,16 +48,21 @@ def index_items(runtime: Runtime, ids: Iterable[str]) -> int:
 
 
 def reindex_all(runtime: Runtime, progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the whole index from the database."""
+    """Rebuild the whole index from the database beside the current one, then swap it in.
+
+    The catalogue keeps answering from the current index while this runs; items changed meanwhile
+    are written into the new index before and after the swap.
+    """
     with runtime.sessions() as session:
         ids = list(session.scalars(select(Item.id).order_by(Item.id)))
-    runtime.index.clear()
-    done = 0
-    for start in range(0, len(ids), BATCH):
-        done += index_items(runtime, ids[start : start + BATCH])
-        if progress:
-            progress(done, len(ids))
-    return done
+    total = len(ids)
+    if progress:
+        progress(0, total)
+    return runtime.index.rebuild(
+        documents_of(runtime, ids),
+        refresh=lambda changed: list(documents_of(runtime, changed)),
+        progress=(lambda done: progress(done, total)) if progress else None,
+    )
 
 
 def index_item(item_id: str) -> int:

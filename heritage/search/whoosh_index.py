@@ -1,188 +1,506 @@
-"""The embedded search backend: a Whoosh index in the data directory."""
+"""The embedded search backend: a Whoosh index in the data directory.
+
+Whoosh finds and ranks the documents that match the words; the facet store (numpy columns per
+segment) counts facets, applies filters and sorts by date or title, because doing that in Whoosh
+costs a Python call per document and facet.
+
+Layout: `index/CURRENT` names the generation folder in use (`index/g-<time>/`). `rebuild` writes a
+new generation beside it and swaps `CURRENT` in one rename, so searches never meet a missing or
+half-built index; updates made meanwhile are journalled and replayed into the new generation.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+import os
+import queue
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import sorting
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.qparser import MultifieldParser, OrGroup, QueryParserError
-from whoosh.query import And, Every, Or, Query, Term
-from whoosh.support.charset import accent_map
+from whoosh.idsets import DocIdSet
+from whoosh.query import Every, Query
 from whoosh.writing import AsyncWriter
 
 from heritage.errors import BadRequest
-from heritage.search import FACETS, SearchQuery, SearchResult
+from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
+from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
+from heritage.search.facet_store import NO_DATE, Column, FacetStore, SegmentColumns
+from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
+from heritage.search.schema import schema
 
-MULTI_SEPARATOR = "\x1f"
-MAX_QUERY_LENGTH = 1000
-
-
-def _text_analyzer() -> Any:
-    # Accent folding makes "reglement" find "règlement"; stemming per language comes with the catalogue issue.
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(stoplist=None, minsize=1)
-
-
-def _multi() -> KEYWORD:
-    return KEYWORD(stored=True, analyzer=RegexTokenizer(r"[^\x1f]+"))
+MAX_RESULT_WINDOW = 10_000
+KEYWORD_FIELDS = (*FACETS, "parent")
+NUMBER_FIELDS = ("date_from", "date_to", "position")
+INTERNAL_SORTS = ("position",)
+SNIPPET_WIDTH = 220
 
 
-def schema() -> Schema:
-    return Schema(
-        id=ID(stored=True, unique=True),
-        title=TEXT(stored=True, analyzer=_text_analyzer(), field_boost=3.0),
-        title_en=TEXT(stored=True, analyzer=_text_analyzer(), field_boost=2.0),
-        text=TEXT(analyzer=_text_analyzer()),
-        description=STORED(),
-        creator=_multi(),
-        subject=_multi(),
-        place=_multi(),
-        collection=ID(stored=True),
-        domain=ID(stored=True),
-        unit=ID(stored=True),
-        level=ID(stored=True),
-        access=ID(stored=True),
-        has_images=ID(stored=True),
-        century=_multi(),
-        date_from=NUMERIC(stored=True, sortable=True, signed=True),
-        date_to=NUMERIC(stored=True, signed=True),
-        date_text=STORED(),
-        parent=ID(stored=True),
-        path=STORED(),
-        thumbnail=STORED(),
-        sort_title=ID(sortable=True),
-    )
+def _join(values: Iterable[str]) -> str:
+    return MULTI_SEPARATOR.join(v for v in values if v)
 
 
-MULTI_FIELDS = {"creator", "subject", "place", "century"}
+def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """The Whoosh fields of one index document (see `documents.item_document`)."""
+    texts: list[tuple[str | None, str]] = doc.get("texts", [])
+    names = [*doc.get("creators", []), *doc.get("subjects", []), *doc.get("place_words", [])]
+    by_lang = {lang: "\n".join([t for tl, t in texts if tl in (None, lang)] + names) for lang in STEMMED_LANGUAGES}
+    links = []
+    for place in doc.get("places", []):
+        if place.get("id"):
+            for word in set(fold(place["label"]).split()) | {fold(place["label"])}:
+                links.append(f"{word}{LINK_SEPARATOR}{place['id']}")
+    fields: dict[str, Any] = {
+        "id": doc["id"],
+        "title": "\n".join(doc.get("titles", [doc.get("title", "")])),
+        "identifier": " ".join(doc.get("identifiers", [])),
+        "creator_text": "\n".join(doc.get("creators", [])),
+        "subject_text": "\n".join(doc.get("subjects", [])),
+        "place_text": "\n".join(doc.get("place_words", [])),
+        "taxon_text": "\n".join(doc.get("taxon_words", [])),
+        "text": "\n".join([t for _, t in texts] + names + doc.get("taxon_words", []) + doc.get("identifiers", [])),
+        "text_nl": by_lang["nl"],
+        "text_en": by_lang["en"],
+        "place_link": _join(links),
+        "place_id": _join(p["id"] for p in doc.get("places", []) if p.get("id")),
+        "parent": doc.get("parent") or "",
+        "position": int(doc.get("position") or 0),
+        "date_from": NO_DATE if doc.get("date_from") is None else int(doc["date_from"]),
+        "date_to": NO_DATE if doc.get("date_to") is None else int(doc["date_to"]),
+        "sort_title": doc.get("sort_title") or "",
+        "stored": doc.get("display", {}),
+    }
+    for name in FACETS:
+        value = _join(doc.get("facets", {}).get(name, []))
+        if value:
+            fields[name] = value
+    return {k: v for k, v in fields.items() if v != ""}
 
 
-def _prepare(doc: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        if value is None:
-            continue
-        if key in MULTI_FIELDS:
-            value = MULTI_SEPARATOR.join(v for v in value if v)
-            if not value:
-                continue
-        elif key == "path":
-            value = json.dumps(value)
-        out[key] = value
-    return out
+class _Mask(DocIdSet):
+    """The documents a search may return, as Whoosh's `filter` (global document numbers)."""
 
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask
 
-def _stored(fields: dict[str, Any]) -> dict[str, Any]:
-    out = dict(fields)
-    for key in MULTI_FIELDS:
-        out[key] = [v for v in out.get(key, "").split(MULTI_SEPARATOR) if v]
-    out["path"] = json.loads(out.get("path") or "[]")
-    return out
+    def __contains__(self, docnum: object) -> bool:
+        return bool(self.mask[docnum])  # type: ignore[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
 
 
 class WhooshIndex:
-    """A Whoosh index at `path`, created on first use."""
+    """A Whoosh index under `path`, created on first use."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._opened: dict[Path, Any] = {}
+        self._stores: dict[Path, FacetStore] = {}
+        self._idle: dict[Path, queue.SimpleQueue[Any]] = {}
 
-    def _open(self) -> Any:
-        if whoosh_index.exists_in(str(self.path)):
-            return whoosh_index.open_dir(str(self.path))
-        self.path.mkdir(parents=True, exist_ok=True)
-        return whoosh_index.create_in(str(self.path), schema())
+    # -- where the index is -------------------------------------------------------------------
+
+    def current_dir(self) -> Path:
+        """The generation in use; a spine-era index without `CURRENT` is used where it is."""
+        pointer = self.path / "CURRENT"
+        if pointer.exists():
+            return self.path / pointer.read_text(encoding="utf-8").strip()
+        return self.path
+
+    def _index(self, folder: Path | None = None) -> Any:
+        folder = folder or self.current_dir()
+        ix = self._opened.get(folder)
+        if ix is None:
+            for stale in [f for f in self._opened if f != folder]:  # another process swapped generations
+                self._opened.pop(stale, None)
+                self._stores.pop(stale, None)
+                self._idle.pop(stale, None)
+            if whoosh_index.exists_in(str(folder)):
+                ix = whoosh_index.open_dir(str(folder))
+            else:
+                folder.mkdir(parents=True, exist_ok=True)
+                ix = whoosh_index.create_in(str(folder), schema())
+            self._opened[folder] = ix
+        return ix
+
+    def _store(self, folder: Path) -> FacetStore:
+        store = self._stores.get(folder)
+        if store is None:
+            store = self._stores[folder] = FacetStore(folder / "facets", KEYWORD_FIELDS, NUMBER_FIELDS)
+        return store
+
+    @contextmanager
+    def _searcher(self) -> Iterator[tuple[Any, FacetStore]]:
+        """A searcher from a small pool (Whoosh searchers must not be shared by threads at once)."""
+        folder = self.current_dir()
+        ix = self._index(folder)
+        idle = self._idle.setdefault(folder, queue.SimpleQueue())
+        try:
+            searcher = idle.get_nowait().refresh()
+        except queue.Empty:
+            searcher = ix.searcher()
+        try:
+            yield searcher, self._store(folder)
+        finally:
+            idle.put(searcher)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _journal(self, ids: Iterable[str]) -> None:
+        """While a rebuild runs, remember what changed so it can be replayed into the new generation."""
+        if (self.path / "BUILDING").exists():
+            with (self.path / "PENDING").open("a", encoding="utf-8") as fh:
+                fh.write("".join(f"{i}\n" for i in ids))
 
     def update(self, documents: Iterable[dict[str, Any]]) -> None:
-        ix = self._open()
-        writer = AsyncWriter(ix, delay=0.25)
+        docs = list(documents)
+        if not docs:
+            return
+        writer = AsyncWriter(self._index(), delay=0.25)
         try:
-            for doc in documents:
-                writer.update_document(**_prepare(doc))
+            for doc in docs:
+                writer.update_document(**to_fields(doc))
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        self._journal(d["id"] for d in docs)
 
     def delete(self, ids: Iterable[str]) -> None:
-        ix = self._open()
-        writer = AsyncWriter(ix, delay=0.25)
-        for item_id in ids:
+        wanted = list(ids)
+        if not wanted:
+            return
+        writer = AsyncWriter(self._index(), delay=0.25)
+        for item_id in wanted:
             writer.delete_by_term("id", item_id)
         writer.commit()
+        self._journal(wanted)
 
     def clear(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        whoosh_index.create_in(str(self.path), schema())
+        self.rebuild([])
 
     def count(self) -> int:
-        with self._open().searcher() as s:
-            return s.doc_count()
+        with self._searcher() as (searcher, _store):
+            return searcher.doc_count()
 
-    def _parse(self, ix: Any, text: str) -> Query:
-        if len(text) > MAX_QUERY_LENGTH:
-            raise BadRequest(f"query is {len(text)} characters long; at most {MAX_QUERY_LENGTH}")
-        if not text.strip():
-            return Every()
-        parser = MultifieldParser(["title", "title_en", "text"], ix.schema, group=OrGroup.factory(0.9))
+    def rebuild(
+        self,
+        documents: Iterable[dict[str, Any]],
+        refresh: Callable[[list[str]], Iterable[dict[str, Any]]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Write every document into a new generation, replay what changed meanwhile, then swap it in.
+
+        `refresh(ids)` returns the current documents of the items changed during the build (an id it
+        does not return was deleted); `progress(n)` is called as documents are written.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        folder = self.path / name
+        (self.path / "BUILDING").write_text(name, encoding="utf-8")
+        (self.path / "PENDING").unlink(missing_ok=True)
+        count = 0
         try:
-            return parser.parse(text)
-        except QueryParserError as exc:
-            raise BadRequest(f"query {text!r} cannot be read: {exc}") from None
+            folder.mkdir()
+            ix = whoosh_index.create_in(str(folder), schema())
+            writer = ix.writer(limitmb=256)
+            try:
+                for doc in documents:
+                    writer.add_document(**to_fields(doc))
+                    count += 1
+                    if progress and count % 1000 == 0:
+                        progress(count)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+            self._replay(folder, refresh)
+            old = self.current_dir()
+            tmp = self.path / "CURRENT.tmp"
+            tmp.write_text(name, encoding="utf-8")
+            tmp.replace(self.path / "CURRENT")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            (self.path / "BUILDING").unlink(missing_ok=True)
+        self._replay(folder, refresh)
+        (self.path / "PENDING").unlink(missing_ok=True)
+        self._retire(old)
+        if progress:
+            progress(count)
+        return count
+
+    def _replay(self, folder: Path, refresh: Callable[[list[str]], Iterable[dict[str, Any]]] | None) -> None:
+        pending_file = self.path / "PENDING"
+        if refresh is None or not pending_file.exists():
+            return
+        ids = list(dict.fromkeys(pending_file.read_text(encoding="utf-8").split()))
+        if not ids:
+            return
+        docs = list(refresh(ids))
+        writer = AsyncWriter(self._index(folder), delay=0.25)
+        for doc in docs:
+            writer.update_document(**to_fields(doc))
+        for gone in set(ids) - {d["id"] for d in docs}:
+            writer.delete_by_term("id", gone)
+        writer.commit()
+
+    def _retire(self, old: Path) -> None:
+        """Remove the generation a swap replaced (open searchers keep their files until they close)."""
+        self._opened.pop(old, None)
+        self._stores.pop(old, None)
+        self._idle.pop(old, None)
+        if old == self.path:  # a spine-era index: its files sit in the index folder itself
+            for child in old.iterdir():
+                if child.is_file() and child.name.startswith(("MAIN_", "_MAIN_")):
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+    # -- searching ---------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        ix = self._open()
-        q = self._parse(ix, query.q)
-        clauses: list[Query] = []
-        for name, values in query.filters.items():
-            if name not in FACETS and name not in ("parent",):
-                raise BadRequest(f"unknown filter {name!r} (known: {', '.join(FACETS)})")
-            if values:
-                clauses.append(Or([Term(name, v) for v in values]))
-        if query.access is not None:
-            clauses.append(Or([Term("access", a) for a in query.access]))
-        filter_q = And(clauses) if clauses else None
-        sortedby: Any = None
-        reverse = False
-        if query.sort == "title":
-            sortedby = "sort_title"
-        elif query.sort == "date":
-            sortedby = "date_from"
-        elif query.sort == "-date":
-            sortedby, reverse = "date_from", True
-        facets = {
-            name: sorting.FieldFacet(name, allow_overlap=name in MULTI_FIELDS, maptype=sorting.Count) for name in FACETS
-        }
-        with ix.searcher() as searcher:
-            page = searcher.search_page(
-                q,
-                query.page,
-                pagelen=query.per_page,
-                filter=filter_q,
-                groupedby=facets,
-                sortedby=sortedby,
-                reverse=reverse,
+        if query.sort not in SORTS and query.sort not in INTERNAL_SORTS:
+            raise BadRequest(f"sort={query.sort!r}: one of {', '.join(SORTS)}")
+        known = set(KEYWORD_FIELDS) if query.access is None else set(facets_for(False)) | {"parent"}
+        for name in query.filters:
+            if name not in known:
+                raise BadRequest(f"unknown filter {name!r} (known: {', '.join(sorted(known - {'parent'}))})")
+        start = (query.page - 1) * query.per_page
+        if start + query.per_page > MAX_RESULT_WINDOW:
+            raise BadRequest(
+                f"page {query.page} lies past the first {MAX_RESULT_WINDOW:,} results; narrow the search instead"
             )
-            results = page.results
-            results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
-            results.formatter = HtmlFormatter(tagname="mark", classname="hit")
-            hits = []
-            if page.pagenum == query.page:  # Whoosh clamps a page past the end to the last one
-                for hit in page:
-                    fields = _stored(hit.fields())
-                    fields["score"] = hit.score
-                    fields["snippet"] = hit.highlights("title") or ""
-                    hits.append(fields)
-            facet_counts = {
-                name: sorted(
-                    ((str(k), int(v)) for k, v in results.groups(name).items() if k not in (None, "")),
-                    key=lambda kv: (-kv[1], kv[0]),
-                )
-                for name in FACETS
-            }
-            return SearchResult(page.total, hits, facet_counts, query.page, query.per_page)
+        with self._searcher() as (searcher, store):
+            q = parse(query.q, searcher.schema, searcher.reader())
+            return self._search(searcher, store, q, query, start)
+
+    def _segments(self, searcher: Any, store: FacetStore) -> list[tuple[Any, int, SegmentColumns]]:
+        leaves = searcher.leaf_searchers()
+        segments = [(sub, offset, store.segment(sub.reader())) for sub, offset in leaves]
+        store.forget_except(sub.reader().segment().segment_id() for sub, _, _ in segments)
+        return segments
+
+    def _search(self, searcher: Any, store: FacetStore, q: Query, query: SearchQuery, start: int) -> SearchResult:
+        segments = self._segments(searcher, store)
+        is_text = not isinstance(q, Every)
+        bases: list[np.ndarray] = []
+        filter_masks: list[dict[str, np.ndarray]] = []
+        for sub, _offset, seg in segments:
+            reader = sub.reader()
+            base = np.ones(seg.n, dtype=bool)
+            if reader.has_deletions():
+                base[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
+            if query.access is not None:
+                base &= seg.columns["access"].docs_with(query.access, seg.n)
+            if query.year_from is not None or query.year_to is not None:
+                lo = query.year_from if query.year_from is not None else -(2**30)
+                hi = query.year_to if query.year_to is not None else 2**30
+                dated = seg.numbers["date_from"] != NO_DATE
+                base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
+            if is_text:
+                matched = np.zeros(seg.n, dtype=bool)
+                ids = np.fromiter(q.docs(sub), dtype=np.int64)
+                matched[ids] = True
+                base &= matched
+            bases.append(base)
+            filter_masks.append(
+                {name: seg.columns[name].docs_with(values, seg.n) for name, values in query.filters.items() if values}
+            )
+        finals = []
+        for base, masks in zip(bases, filter_masks, strict=True):
+            final = base.copy()
+            for mask in masks.values():
+                final &= mask
+            finals.append(final)
+        total = int(sum(int(f.sum()) for f in finals))
+        facets = self._facet_counts(segments, bases, filter_masks, finals, query)
+        hits: list[dict[str, Any]] = []
+        if start < total:
+            docnums = self._page(searcher, segments, finals, q, query, start, is_text)
+            words = matched_words(q, searcher.reader()) if is_text else None
+            child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
+            for docnum, score in docnums:
+                hits.append(self._hit(searcher, docnum, score, words, query.lang, child_counts))
+        suggestion = None
+        if total == 0 and is_text:
+            suggestion = self._suggest(searcher, q, query.q)
+        return SearchResult(total, hits, facets, query.page, query.per_page, suggestion)
+
+    # -- facets ------------------------------------------------------------------------------
+
+    def _facet_counts(
+        self,
+        segments: list[tuple[Any, int, SegmentColumns]],
+        bases: list[np.ndarray],
+        filter_masks: list[dict[str, np.ndarray]],
+        finals: list[np.ndarray],
+        query: SearchQuery,
+    ) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        final_counts = [int(f.sum()) for f in finals]
+        for name in facets_for(query.access is None):
+            parts: list[tuple[Column, np.ndarray]] = []
+            for i, (_sub, _offset, seg) in enumerate(segments):
+                if name in filter_masks[i]:  # a facet's own selection does not narrow its own counts
+                    mask = bases[i].copy()
+                    for other, m in filter_masks[i].items():
+                        if other != name:
+                            mask &= m
+                    matched = int(mask.sum())
+                else:
+                    mask, matched = finals[i], final_counts[i]
+                column = seg.columns[name]
+                parts.append((column, column.counts(mask, matched)))
+            out[name] = self._top_values(name, parts, query)
+        return out
+
+    def _top_values(
+        self, name: str, parts: list[tuple[Column, np.ndarray]], query: SearchQuery
+    ) -> list[tuple[str, int]]:
+        parts = [p for p in parts if len(p[0].vocab)]
+        if not parts:
+            return []
+        base_col, base_counts = max(parts, key=lambda p: len(p[0].vocab))
+        counts = base_counts.astype(np.int64, copy=True)
+        extra: dict[str, int] = {}
+        for column, part in parts:
+            if column is base_col:
+                continue
+            for o in np.flatnonzero(part).tolist():
+                value = column.vocab[o]
+                target = base_col.ordinal(value)
+                if target is None:
+                    extra[value] = extra.get(value, 0) + int(part[o])
+                else:
+                    counts[target] += part[o]
+        nonzero = np.flatnonzero(counts)
+        if name in HISTOGRAM_FACETS:
+            values = [(base_col.vocab[o], int(counts[o])) for o in nonzero.tolist()] + list(extra.items())
+            return sorted(values, key=lambda kv: int(kv[0]))
+        limit = query.facet_limit
+        top = nonzero[np.argpartition(-counts[nonzero], limit - 1)[:limit]] if len(nonzero) > limit else nonzero
+        values = [(base_col.vocab[o], int(counts[o])) for o in top.tolist()] + list(extra.items())
+        chosen = set(query.filters.get(name, ()))
+        present = {v for v, _ in values}
+        for value in chosen - present:  # a selected value stays visible, so it can be unselected
+            o = base_col.ordinal(value)
+            values.append((value, int(counts[o]) if o is not None else extra.get(value, 0)))
+        values.sort(key=lambda kv: (-kv[1], kv[0]))
+        keep = values[:limit]
+        keep += [kv for kv in values[limit:] if kv[0] in chosen]
+        return keep
+
+    def _child_counts(self, segments: list[tuple[Any, int, SegmentColumns]], bases: list[np.ndarray]) -> dict[str, int]:
+        """How many visible children each parent id has (for the tree)."""
+        out: dict[str, int] = {}
+        for (_sub, _offset, seg), base in zip(segments, bases, strict=True):
+            col = seg.columns["parent"]
+            # bases were narrowed by the text query; the tree asks with an empty query
+            counts = col.counts(base, int(base.sum()))
+            for o in np.flatnonzero(counts).tolist():
+                out[col.vocab[o]] = out.get(col.vocab[o], 0) + int(counts[o])
+        return out
+
+    # -- paging and sorting ------------------------------------------------------------------
+
+    def _page(
+        self,
+        searcher: Any,
+        segments: list[tuple[Any, int, SegmentColumns]],
+        finals: list[np.ndarray],
+        q: Query,
+        query: SearchQuery,
+        start: int,
+        is_text: bool,
+    ) -> list[tuple[int, float | None]]:
+        want = start + query.per_page
+        sort = query.sort
+        if sort == "relevance" and is_text:
+            results = searcher.search(q, limit=want, filter=_Mask(np.concatenate(finals)))
+            return [(hit.docnum, hit.score) for hit in results[start:want]]
+        if sort == "relevance":
+            sort = "title"
+        reverse = sort.startswith("-")
+        key_name = sort.lstrip("-")
+        candidates: list[tuple[Any, int]] = []
+        for (_sub, offset, seg), final in zip(segments, finals, strict=True):
+            idx = np.flatnonzero(final)
+            if not len(idx):
+                continue
+            if key_name == "title":
+                keys = seg.title_rank[idx].astype(np.int64)
+            elif key_name == "date":
+                keys = seg.numbers["date_from"][idx].astype(np.int64)
+                keys = np.where(keys == NO_DATE, np.int64(2**40), keys)  # undated last, either way
+                if reverse:
+                    keys = np.where(keys == 2**40, np.int64(-(2**40)), keys)
+            else:  # position, then title
+                keys = seg.numbers["position"][idx].astype(np.int64) * (1 << 32) + seg.title_rank[idx]
+            keys = -keys if reverse else keys
+            if len(idx) > want:
+                part = np.argpartition(keys, want - 1)[:want]
+                idx, keys = idx[part], keys[part]
+            candidates += [(k, int(d) + offset) for k, d in zip(keys.tolist(), idx.tolist(), strict=True)]
+        if key_name == "title" and len(segments) > 1:
+            column = searcher.reader()
+            titled = [(self._sort_title(column, d), d) for _k, d in candidates]
+            titled.sort(reverse=reverse)
+            ordered = [d for _t, d in titled]
+        else:
+            candidates.sort()
+            ordered = [d for _k, d in candidates]
+        return [(d, None) for d in ordered[start:want]]
+
+    @staticmethod
+    def _sort_title(reader: Any, docnum: int) -> str:
+        value = reader.column_reader("sort_title")[docnum]
+        return value.decode("utf-8") if isinstance(value, bytes) else str(value or "")
+
+    # -- one result line -----------------------------------------------------------------------
+
+    def _hit(
+        self,
+        searcher: Any,
+        docnum: int,
+        score: float | None,
+        words: dict[str, set[str]] | None,
+        lang: str,
+        child_counts: dict[str, int] | None,
+    ) -> dict[str, Any]:
+        stored = dict(searcher.stored_fields(docnum).get("stored") or {})
+        hit_id = searcher.stored_fields(docnum)["id"]
+        stored["id"] = hit_id
+        stored["score"] = score
+        description = stored.get("descriptions", {}).get(lang) or stored.get("description") or ""
+        if words is not None:
+            candidates = [
+                description,
+                *stored.get("descriptions", {}).values(),
+                stored.get("description") or "",
+                *stored.get("titles", {}).values(),
+            ]
+            source = any_match(candidates, words) or description
+            stored["snippet"] = highlight(source, words, SNIPPET_WIDTH)
+        else:
+            stored["snippet"] = highlight(description, {"folded": set(), "nl": set(), "en": set()}, SNIPPET_WIDTH)
+        if child_counts is not None:
+            stored["children"] = child_counts.get(hit_id, 0)
+        return stored
+
+    def _suggest(self, searcher: Any, q: Query, text: str) -> str | None:
+        try:
+            corrected = searcher.correct_query(q, text, correctors={"text": searcher.corrector("text")})
+        except Exception:  # suggestions are a courtesy; a query Whoosh cannot correct gets none
+            return None
+        suggestion = corrected.string
+        return suggestion if suggestion and suggestion != text else None

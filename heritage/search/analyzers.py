@@ -1,0 +1,50 @@
+"""How text becomes index terms: accent-folded words for exact, prefix, fuzzy and phrase matching, and
+Dutch and English stems so that "reglementen" finds "reglement" and "regulations" finds "regulation".
+
+Stemming happens in separate fields, one per language (`text_nl`, `text_en`): a stem is only right for
+the language it was made for, so a record's Dutch text is stemmed the Dutch way and its English text the
+English way; text of unknown or other languages goes to both. The unstemmed, folded `text` field keeps
+exact forms, so a phrase, a prefix or a fuzzy term still matches what was written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+WORD = r"\w+(\.?\w+)*"
+MULTI_SEPARATOR = "\x1f"  # between the values of a multi-valued keyword field
+STEMMED_LANGUAGES = ("nl", "en")
+
+
+def folded() -> Any:
+    """Words, lowercased, accents folded ("Règlement" -> "reglement"); no stop words, no stems."""
+    return RegexTokenizer(WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def stemmed(lang: str) -> Any:
+    """Words of one language: lowercased, stop words dropped, stemmed, then accent-folded."""
+    return (
+        RegexTokenizer(WORD)
+        | LowercaseFilter()
+        | StopFilter(lang=lang)
+        | StemFilter(lang=lang, cachesize=200_000)
+        | CharsetFilter(accent_map)
+    )
+
+
+def identifier() -> Any:
+    """Whole identifiers ("BE-KUL-UA-R.1.3"), lowercased, so that `identifier:be-kul-ua-r.1*` works."""
+    return RegexTokenizer(r"[^\s,;|]+") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def keywords() -> Any:
+    """Exact facet values, several per field, separated by MULTI_SEPARATOR."""
+    return RegexTokenizer(r"[^\x1f]+")
+
+
+def fold(text: str) -> str:
+    """One word or label as the folded analyzer would index it, words joined by spaces."""
+    return " ".join(t.text for t in folded()(text))

@@ -1,0 +1,212 @@
+"""Column arrays per index segment, for facet counts, filters and sorts at a million records.
+
+Whoosh counts facets by calling Python for every matching document and every facet; at a million
+records one facet-only browse takes seconds. Segments never change once written (only their deletion
+sets grow), so each segment's facet values are read once into numpy arrays (value ordinals per
+document, compressed-row by document), kept in memory and saved beside the segment; a count is then a
+`bincount` over the matching documents, a filter a boolean mask, a sort an `argpartition`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+NO_DATE = -(2**31) + 1  # the column value of an item without a date
+ID_TYPE = np.int32
+
+
+@dataclass
+class Column:
+    """The values of one keyword field of one segment: a sorted vocabulary and value ordinals per document."""
+
+    vocab: list[str]
+    offsets: np.ndarray  # len n+1: the entries of document d are ords[offsets[d]:offsets[d+1]]
+    ords: np.ndarray  # value ordinal per entry, grouped by document
+    docs: np.ndarray  # document per entry (the same order as ords)
+    full: np.ndarray  # counts over every document present when the column was read
+    _lookup: dict[str, int] | None = field(default=None, repr=False)
+
+    def ordinal(self, value: str) -> int | None:
+        if self._lookup is None:
+            self._lookup = {v: i for i, v in enumerate(self.vocab)}
+        return self._lookup.get(value)
+
+    def docs_with(self, values: Iterable[str], n: int) -> np.ndarray:
+        """A mask of the documents having any of these values."""
+        wanted = [o for o in (self.ordinal(v) for v in values) if o is not None]
+        mask = np.zeros(n, dtype=bool)
+        if wanted:
+            mask[self.docs[np.isin(self.ords, np.asarray(wanted, dtype=ID_TYPE))]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray, matched: int) -> np.ndarray:
+        """Counts of each value over the documents in `mask` (`matched` of them), by the cheapest route."""
+        n = len(mask)
+        if matched == 0:
+            return np.zeros(len(self.vocab), dtype=np.int64)
+        if matched == n:
+            return self.full
+        if matched > n // 2:  # most documents match: subtract the few that do not
+            return self.full - self._counts_of(np.flatnonzero(~mask))
+        if matched < n // 8:  # few match: walk their entries only
+            return self._counts_of(np.flatnonzero(mask))
+        return np.bincount(self.ords[mask[self.docs]], minlength=len(self.vocab))
+
+    def _counts_of(self, idx: np.ndarray) -> np.ndarray:
+        starts = self.offsets[idx]
+        lens = self.offsets[idx + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.zeros(len(self.vocab), dtype=np.int64)
+        shift = np.repeat(np.cumsum(lens) - lens - starts, lens)
+        positions = np.arange(total, dtype=np.int64) - shift
+        return np.bincount(self.ords[positions], minlength=len(self.vocab))
+
+    def first_value(self, n: int) -> np.ndarray:
+        """For a single-valued field: the ordinal per document, -1 where it has none."""
+        out = np.full(n, -1, dtype=ID_TYPE)
+        has = self.offsets[1:] > self.offsets[:-1]
+        out[has] = self.ords[self.offsets[:-1][has]]
+        return out
+
+
+@dataclass
+class SegmentColumns:
+    """Everything the facet store keeps of one segment."""
+
+    n: int
+    columns: dict[str, Column]
+    numbers: dict[str, np.ndarray]  # date_from, date_to, position: one int32 per document
+    title_rank: np.ndarray  # the rank of each document's sort title within the segment
+
+
+def _read_keyword(reader: Any, fieldname: str, n: int) -> Column:
+    vocab: list[str] = []
+    doc_parts: list[np.ndarray] = []
+    ord_parts: list[np.ndarray] = []
+    if fieldname in reader.indexed_field_names():
+        for ordinal, term in enumerate(reader.lexicon(fieldname)):
+            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=ID_TYPE)
+            vocab.append(value)
+            doc_parts.append(ids)
+            ord_parts.append(np.full(len(ids), ordinal, dtype=ID_TYPE))
+    docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=ID_TYPE)
+    ords = np.concatenate(ord_parts) if ord_parts else np.zeros(0, dtype=ID_TYPE)
+    order = np.argsort(docs, kind="stable")
+    docs, ords = docs[order], ords[order]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(docs, minlength=n), out=offsets[1:])
+    full = np.bincount(ords, minlength=len(vocab)).astype(np.int64)
+    return Column(vocab, offsets, ords, docs, full)
+
+
+def _read_numbers(reader: Any, fieldname: str, n: int) -> np.ndarray:
+    if not reader.has_column(fieldname):
+        return np.full(n, NO_DATE, dtype=ID_TYPE)
+    column = reader.column_reader(fieldname)
+    return np.fromiter((int(v) for v in column), dtype=ID_TYPE, count=n)
+
+
+def _read_title_rank(reader: Any, n: int) -> np.ndarray:
+    if not reader.has_column("sort_title"):
+        return np.zeros(n, dtype=ID_TYPE)
+    titles = list(reader.column_reader("sort_title"))
+    order = sorted(range(n), key=titles.__getitem__)
+    rank = np.empty(n, dtype=ID_TYPE)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(n, dtype=ID_TYPE)
+    return rank
+
+
+def read_segment(reader: Any, keyword_fields: Sequence[str], number_fields: Sequence[str]) -> SegmentColumns:
+    n = reader.doc_count_all()
+    return SegmentColumns(
+        n=n,
+        columns={name: _read_keyword(reader, name, n) for name in keyword_fields},
+        numbers={name: _read_numbers(reader, name, n) for name in number_fields},
+        title_rank=_read_title_rank(reader, n),
+    )
+
+
+def _save(path: Path, seg: SegmentColumns) -> None:
+    arrays: dict[str, Any] = {"n": np.asarray([seg.n]), "title_rank": seg.title_rank}
+    for name, col in seg.columns.items():
+        arrays[f"k.{name}.vocab"] = np.asarray(col.vocab, dtype=object)
+        arrays[f"k.{name}.offsets"] = col.offsets
+        arrays[f"k.{name}.ords"] = col.ords
+        arrays[f"k.{name}.docs"] = col.docs
+        arrays[f"k.{name}.full"] = col.full
+    for name, values in seg.numbers.items():
+        arrays[f"n.{name}"] = values
+    tmp = path.with_suffix(".tmp.npz")
+    with tmp.open("wb") as fh:
+        np.savez(fh, **arrays)
+    tmp.replace(path)
+
+
+def _load(path: Path, keyword_fields: Sequence[str], number_fields: Sequence[str]) -> SegmentColumns | None:
+    try:
+        with np.load(path, allow_pickle=True) as data:
+            columns = {
+                name: Column(
+                    list(data[f"k.{name}.vocab"]),
+                    data[f"k.{name}.offsets"],
+                    data[f"k.{name}.ords"],
+                    data[f"k.{name}.docs"],
+                    data[f"k.{name}.full"],
+                )
+                for name in keyword_fields
+            }
+            numbers = {name: data[f"n.{name}"] for name in number_fields}
+            return SegmentColumns(int(data["n"][0]), columns, numbers, data["title_rank"])
+    except (OSError, KeyError, ValueError):
+        return None  # absent, from an older layout or damaged: read the segment again
+
+
+class FacetStore:
+    """Segment columns by segment id, in memory and saved under `folder` (a cache: deleting it is safe)."""
+
+    def __init__(self, folder: Path, keyword_fields: Sequence[str], number_fields: Sequence[str]) -> None:
+        self.folder = folder
+        self.keyword_fields = tuple(keyword_fields)
+        self.number_fields = tuple(number_fields)
+        self._segments: dict[str, SegmentColumns] = {}
+        self._lock = threading.Lock()
+
+    def segment(self, reader: Any) -> SegmentColumns:
+        segid = reader.segment().segment_id()
+        cached = self._segments.get(segid)
+        if cached is not None and cached.n == reader.doc_count_all():
+            return cached
+        with self._lock:
+            cached = self._segments.get(segid)
+            if cached is not None and cached.n == reader.doc_count_all():
+                return cached
+            path = self.folder / f"{segid}.npz"
+            seg = _load(path, self.keyword_fields, self.number_fields) if path.exists() else None
+            if seg is None or seg.n != reader.doc_count_all():
+                seg = read_segment(reader, self.keyword_fields, self.number_fields)
+                try:
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    _save(path, seg)
+                except OSError:
+                    pass  # a read-only index still answers; it reads the segment again next start
+            self._segments[segid] = seg
+            return seg
+
+    def forget_except(self, live: Iterable[str]) -> None:
+        """Drop segments merged away (from memory and disk)."""
+        keep = set(live)
+        with self._lock:
+            for segid in [s for s in self._segments if s not in keep]:
+                del self._segments[segid]
+            if self.folder.is_dir():
+                for path in self.folder.glob("*.npz"):
+                    if path.stem not in keep:
+                        path.unlink(missing_ok=True)

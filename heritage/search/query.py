@@ -1,0 +1,179 @@
+"""Reading what a researcher types: one box, fielded search, boolean operators in Dutch and English,
+phrases, prefixes, fuzzy terms; and marking the words that matched in a snippet.
+
+Syntax (Whoosh's, with our field names): `reglement studenten` (both words), `leuven OR louvain`
+(`OF`), `NOT brief` (`NIET`), `"academische raad"` (phrase), `regl*` (prefix), `vesalius~` (fuzzy, one
+edit; `~2` two), `title:fabrica`, `creator:vesalius`, `subject:anatomie`, `place:leuven`,
+`identifier:BC-VES-1543`, `text:woodcuts` (Dutch names too: `titel:`, `maker:`, `onderwerp:`,
+`plaats:`, `tekst:`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh import qparser
+from whoosh.query import Every, Or, Query, Term
+
+from heritage.errors import BadRequest
+from heritage.search import MAX_QUERY_LENGTH
+from heritage.search.analyzers import folded, stemmed
+from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
+
+MAX_CLAUSES = 64
+LINK_SEPARATOR = "\x1e"
+FIELDED = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
+
+
+def check_syntax(text: str) -> None:
+    """Raises: BadRequest: the query is too long, or its quotes or brackets do not pair up."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadRequest(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH} are read")
+    if text.count('"') % 2:
+        raise BadRequest('the query has an opening quote (") without a closing one')
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise BadRequest("the query closes a bracket ')' that was not opened")
+    if depth:
+        raise BadRequest("the query opens a bracket '(' that is not closed")
+
+
+def make_parser(schema: Any) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=DEFAULT_FIELDS, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    aliases: dict[str, list[str]] = {}
+    for alias, fieldname in FIELD_ALIASES.items():
+        if alias != fieldname:
+            aliases.setdefault(fieldname, []).append(alias)
+    parser.add_plugin(qparser.FieldAliasPlugin(aliases))
+    parser.replace_plugin(
+        qparser.OperatorsPlugin(
+            And=r"(?<=\s)(AND|EN)(?=\s)",
+            Or=r"(?<=\s)(OR|OF)(?=\s)",
+            AndNot=r"(?<=\s)ANDNOT(?=\s)",
+            AndMaybe=r"(?<=\s)ANDMAYBE(?=\s)",
+            Not=r"(^|(?<=(\s|[()])))(NOT|NIET)(?=\s)",
+        )
+    )
+    return parser
+
+
+def _fieldnames(text: str) -> str:
+    """Known field names lowercased; a colon after any other word is read as punctuation ("Leuven: plan")."""
+
+    def fix(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name.lower() in FIELD_ALIASES:
+            return m.group(0).replace(name, name.lower())
+        return m.group(0)[:-1] + " "
+
+    return FIELDED.sub(fix, text)
+
+
+def parse(text: str, schema: Any, reader: Any | None = None) -> Query:
+    """The Whoosh query for `text`; with a reader, place words expand to linked places.
+
+    Raises:
+        BadRequest: see `check_syntax`, or the query has too many terms.
+    """
+    check_syntax(text)
+    if not text.strip():
+        return Every()
+    query = make_parser(schema).parse(_fieldnames(text))
+    if sum(1 for _ in query.leaves()) > MAX_CLAUSES * len(DEFAULT_FIELDS):
+        raise BadRequest(f"the query has too many terms; at most {MAX_CLAUSES} words are read")
+    if reader is not None:
+        query = expand_places(query, reader)
+    return query
+
+
+def _linked_ids(reader: Any, word: str) -> list[str]:
+    prefix = f"{word}{LINK_SEPARATOR}"
+    ids = []
+    for term in reader.expand_prefix("place_link", prefix):
+        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        ids.append(value.split(LINK_SEPARATOR, 1)[1])
+    return ids
+
+
+def expand_places(query: Query, reader: Any) -> Query:
+    """A word that names a place with an authority id also finds every item linked to that id."""
+
+    def visit(node: Query) -> Query:
+        if isinstance(node, Term) and node.fieldname in ("text", "place_text") and isinstance(node.text, str):
+            ids = _linked_ids(reader, node.text)
+            if ids:
+                return Or([node, *(Term("place_id", i, boost=node.boost) for i in ids)])
+        return node
+
+    return query.accept(visit)
+
+
+def matched_words(query: Query, reader: Any) -> dict[str, set[str]]:
+    """The index terms a query matched, by analysis ("folded", "nl", "en"), prefixes and fuzzy terms expanded."""
+    out: dict[str, set[str]] = {"folded": set(), "nl": set(), "en": set()}
+    try:
+        terms = query.existing_terms(reader, expand=True)
+    except Exception:  # a query over fields the reader lacks has nothing to mark
+        return out
+    for fieldname, value in terms:
+        word = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+        if fieldname == "text_nl":
+            out["nl"].add(word)
+        elif fieldname == "text_en":
+            out["en"].add(word)
+        elif fieldname in DEFAULT_FIELDS or fieldname == "taxon_text":
+            out["folded"].add(word)
+    return out
+
+
+_FOLD = folded()
+_STEM = {"nl": stemmed("nl"), "en": stemmed("en")}
+
+
+def _is_match(word: str, words: dict[str, set[str]]) -> bool:
+    folded_word = next((t.text for t in _FOLD(word)), "")
+    if folded_word in words["folded"]:
+        return True
+    return any(words[lang] and any(t.text in words[lang] for t in _STEM[lang](word)) for lang in ("nl", "en"))
+
+
+def highlight(text: str, words: dict[str, set[str]], width: int = 220) -> str:
+    """An HTML fragment of `text` around its first matching word, every matching word in <mark>.
+
+    Everything else is escaped, so a record's own markup is shown as text, never run.
+    """
+    if not text:
+        return ""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text) if _is_match(m.group(0), words)]
+    start = 0
+    if spans and spans[0][0] > width // 3:
+        start = text.rfind(" ", 0, spans[0][0] - width // 4) + 1
+    end = min(len(text), start + width)
+    if end < len(text):
+        end = max(text.rfind(" ", start, end), start + width // 2)
+    out: list[str] = ["… " if start > 0 else ""]
+    cursor = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(html.escape(text[cursor:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        out.append(" …")
+    return "".join(out)
+
+
+def any_match(texts: Iterable[str], words: dict[str, set[str]]) -> str | None:
+    """The first text with a matching word."""
+    for text in texts:
+        if text and any(_is_match(m.group(0), words) for m in re.finditer(r"\w+", text)):
+            return text
+    return None

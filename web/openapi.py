@@ -1,0 +1,282 @@
+"""The OpenAPI 3.1 description of the JSON API, built from the same tables the API reads (facets,
+sorts, limits), so that the document cannot drift from what the API does; a schemathesis test holds
+the API to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heritage.search import MAX_QUERY_LENGTH, SORTS, facets_for
+from web.search_params import MAX_FACET_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_VALUE_LENGTH, YEAR_BOUND
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_INT = {"type": ["integer", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _json(_ref("Error"), "A parameter is unknown or malformed; the message names it."),
+    "404": _json(_ref("Error"), "No such item, or not one this viewer may see."),
+}
+ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+PAGE = {
+    "name": "page",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    "description": "Page number (results past the 10,000th are not paged: narrow the search).",
+}
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {
+            "name": "q",
+            "in": "query",
+            "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+            "description": 'Query: words (all must occur), OR/OF, NOT/NIET, "phrases", prefix*, fuzzy~, '
+            "fields title:, creator:, subject:, place:, identifier:, text:. Quotes and brackets must pair up.",
+        },
+        PAGE,
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
+        },
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"}},
+        {
+            "name": "from",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": -YEAR_BOUND, "maximum": YEAR_BOUND},
+            "description": "Items whose dates reach this year or later.",
+        },
+        {
+            "name": "to",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": -YEAR_BOUND, "maximum": YEAR_BOUND},
+            "description": "Items whose dates reach this year or earlier (not before `from`).",
+        },
+        {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["nl", "en"]}},
+    ]
+    for name in facets_for(False):
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "style": "form",
+                "explode": True,
+                "schema": {
+                    "type": "array",
+                    "maxItems": MAX_FACET_VALUES,
+                    "items": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
+                },
+                "description": f"Only items with this {name} (several values: any of them).",
+            }
+        )
+    return params
+
+
+def _schemas() -> dict[str, Any]:
+    path_entry = {
+        "type": "object",
+        "required": ["id", "title", "level"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "level": {"type": "string"}},
+    }
+    facet_value = {
+        "type": "object",
+        "required": ["value", "count"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["status", "message"],
+                    "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+                }
+            },
+        },
+        "Hit": {
+            "type": "object",
+            "required": ["id", "title", "collection", "domain", "level", "access", "url", "api", "manifest"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "title_en": NULLABLE_STRING,
+                "titles": {"type": "object", "additionalProperties": {"type": "string"}},
+                "collection": {"type": "string"},
+                "domain": {"type": "string", "enum": ["archive", "library", "science", "museum"]},
+                "level": {"type": "string"},
+                "date": NULLABLE_STRING,
+                "date_from": NULLABLE_INT,
+                "date_to": NULLABLE_INT,
+                "creators": {"type": "array", "items": {"type": "string"}},
+                "access": {"type": "string", "enum": ["public", "restricted", "closed"]},
+                "has_images": {"type": "boolean"},
+                "path": {"type": "array", "items": path_entry},
+                "snippet": {
+                    "type": ["string", "null"],
+                    "description": "HTML: the record's text escaped, matching words in <mark>.",
+                },
+                "score": {"type": ["number", "null"]},
+                "children": NULLABLE_INT,
+                "url": {"type": "string", "format": "uri"},
+                "api": {"type": "string", "format": "uri"},
+                "manifest": {"type": ["string", "null"], "format": "uri"},
+                "thumbnail": {"type": ["string", "null"], "format": "uri"},
+            },
+        },
+        "SearchResult": {
+            "type": "object",
+            "required": ["total", "page", "per_page", "items", "facets"],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1},
+                "items": {"type": "array", "items": _ref("Hit")},
+                "facets": {
+                    "type": "object",
+                    "properties": {name: {"type": "array", "items": facet_value} for name in facets_for(False)},
+                    "additionalProperties": {"type": "array", "items": facet_value},
+                },
+                "suggestion": {"type": "string", "description": "A corrected query, when nothing was found."},
+            },
+        },
+        "Children": {
+            "type": "object",
+            "required": ["total", "page", "per_page", "items"],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1},
+                "items": {"type": "array", "items": _ref("Hit")},
+            },
+        },
+        "Item": {
+            "type": "object",
+            "required": ["id", "title", "collection", "domain", "level", "access", "url", "manifest", "metadata"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "title_en": NULLABLE_STRING,
+                "collection": {"type": "string"},
+                "domain": {"type": "string"},
+                "unit": {"type": "string"},
+                "level": {"type": "string"},
+                "local_id": NULLABLE_STRING,
+                "date": NULLABLE_STRING,
+                "date_from": NULLABLE_INT,
+                "date_to": NULLABLE_INT,
+                "access": {"type": "string"},
+                "rights": NULLABLE_STRING,
+                "url": {"type": "string"},
+                "manifest": NULLABLE_STRING,
+                "parent": NULLABLE_STRING,
+                "path": {"type": "array", "items": path_entry},
+                "children": {"type": "array", "items": path_entry},
+                "metadata": {"type": "object", "description": "The core record (see metadata_schemas.core)."},
+                "standard": NULLABLE_STRING,
+                "files": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Collections": {
+            "type": "object",
+            "required": ["collections"],
+            "properties": {
+                "collections": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["slug", "title", "iiif", "domain", "items"],
+                        "properties": {
+                            "slug": {"type": "string"},
+                            "title": {"type": "string"},
+                            "title_en": NULLABLE_STRING,
+                            "domain": {"type": "string"},
+                            "unit": {"type": "string"},
+                            "central": {"type": "boolean"},
+                            "description": NULLABLE_STRING,
+                            "description_en": NULLABLE_STRING,
+                            "items": {"type": "integer", "minimum": 0},
+                            "iiif": {"type": "string"},
+                            "url": {"type": "string"},
+                        },
+                    },
+                }
+            },
+        },
+    }
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document (servers are added per request)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Heritage catalogue API",
+            "version": "1",
+            "description": "Search and read the heritage catalogue of archives, libraries, scientific collections "
+            "and museums. Closed items do not exist for the public, not even in counts.",
+        },
+        "paths": {
+            "/api/items": {
+                "get": {
+                    "operationId": "searchItems",
+                    "summary": "Search the catalogue, with facet counts",
+                    "parameters": _search_parameters(),
+                    "responses": {"200": _json(_ref("SearchResult"), "One page of results."), "400": ERRORS["400"]},
+                }
+            },
+            "/api/items/{item_id}": {
+                "get": {
+                    "operationId": "getItem",
+                    "summary": "One item with its metadata, hierarchy and files",
+                    "parameters": [ITEM_ID],
+                    "responses": {"200": _json(_ref("Item"), "The item."), "404": ERRORS["404"]},
+                }
+            },
+            "/api/items/{item_id}/children": {
+                "get": {
+                    "operationId": "getChildren",
+                    "summary": "The item's children in archival order, 50 a page",
+                    "parameters": [ITEM_ID, PAGE],
+                    "responses": {
+                        "200": _json(_ref("Children"), "One page of children."),
+                        "400": ERRORS["400"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/api/items/{item_id}/record": {
+                "get": {
+                    "operationId": "getOriginalRecord",
+                    "summary": "The original metadata record, verbatim",
+                    "parameters": [ITEM_ID],
+                    "responses": {
+                        "200": {
+                            "description": "The record as it came in.",
+                            "content": {"application/xml": {}, "text/csv": {}},
+                        },
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/api/collections": {
+                "get": {
+                    "operationId": "listCollections",
+                    "summary": "Every collection with its IIIF collection and the items one may find",
+                    "responses": {"200": _json(_ref("Collections"), "The collections.")},
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }
