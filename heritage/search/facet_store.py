@@ -84,6 +84,7 @@ class SegmentColumns:
     columns: dict[str, Column]
     numbers: dict[str, np.ndarray]  # date_from, date_to, position: one int32 per document
     title_rank: np.ndarray  # the rank of each document's sort title within the segment
+    lengths: dict[str, np.ndarray | None] = field(default_factory=dict)  # field lengths, read when first scored
 
 
 def _read_keyword(reader: Any, fieldname: str, n: int) -> Column:

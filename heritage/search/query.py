@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from whoosh import qparser
-from whoosh.query import Every, Or, Query, Term
+from whoosh.query import Every, MultiTerm, Or, Query, Term
 
 from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
@@ -114,21 +114,21 @@ def expand_places(query: Query, reader: Any) -> Query:
     return query.accept(visit)
 
 
-def matched_words(query: Query, reader: Any) -> dict[str, set[str]]:
-    """The index terms a query matched, by analysis ("folded", "nl", "en"), prefixes and fuzzy terms expanded."""
+def matched_words(query: Query, reader: Any, limit: int = 512) -> dict[str, set[str]]:
+    """The words a query looks for, by analysis ("folded", "nl", "en"), prefixes and fuzzy terms expanded."""
     out: dict[str, set[str]] = {"folded": set(), "nl": set(), "en": set()}
-    try:
-        terms = query.existing_terms(reader, expand=True)
-    except Exception:  # a query over fields the reader lacks has nothing to mark
-        return out
-    for fieldname, value in terms:
-        word = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    for leaf in query.leaves():
+        fieldname = getattr(leaf, "fieldname", None)
+        if isinstance(leaf, MultiTerm):
+            words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in leaf._btexts(reader)][:limit]
+        else:
+            words = [str(w) for _f, w in leaf.terms(phrases=True)]
         if fieldname == "text_nl":
-            out["nl"].add(word)
+            out["nl"].update(words)
         elif fieldname == "text_en":
-            out["en"].add(word)
+            out["en"].update(words)
         elif fieldname in DEFAULT_FIELDS or fieldname == "taxon_text":
-            out["folded"].add(word)
+            out["folded"].update(words)
     return out
 
 

@@ -41,7 +41,8 @@ FIELD_ALIASES: dict[str, str] = {
 
 
 def schema() -> Schema:
-    facet_fields = {name: KEYWORD(analyzer=keywords()) for name in FACETS}
+    # scorable keyword fields keep a length column; without one Whoosh stats a file for every posting it writes
+    facet_fields = {name: KEYWORD(analyzer=keywords(), scorable=True) for name in FACETS}
     return Schema(
         id=ID(stored=True, unique=True),
         # searchable text
@@ -55,10 +56,10 @@ def schema() -> Schema:
         text_nl=TEXT(analyzer=stemmed("nl")),
         text_en=TEXT(analyzer=stemmed("en")),
         # linked places: "leuven\x1e<authority id>" and the ids themselves
-        place_link=KEYWORD(analyzer=keywords()),
-        place_id=KEYWORD(analyzer=keywords()),
+        place_link=KEYWORD(analyzer=keywords(), scorable=True),
+        place_id=KEYWORD(analyzer=keywords(), scorable=True),
         # the tree
-        parent=ID(),
+        parent=KEYWORD(analyzer=keywords(), scorable=True),
         position=NUMERIC(sortable=True, signed=True, bits=32),
         # dates and sorting
         date_from=NUMERIC(sortable=True, signed=True, bits=32),

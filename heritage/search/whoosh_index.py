@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import queue
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,13 +23,13 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.idsets import DocIdSet
 from whoosh.query import Every, Query
 from whoosh.writing import AsyncWriter
 
 from heritage.errors import BadRequest
 from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
+from heritage.search.evaluate import Segment, Stats, evaluate
 from heritage.search.facet_store import NO_DATE, Column, FacetStore, SegmentColumns
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
 from heritage.search.schema import schema
@@ -38,6 +39,7 @@ KEYWORD_FIELDS = (*FACETS, "parent")
 NUMBER_FIELDS = ("date_from", "date_to", "position")
 INTERNAL_SORTS = ("position",)
 SNIPPET_WIDTH = 220
+DEFAULT_TEXT_LANGUAGE = "nl"
 
 
 def _join(values: Iterable[str]) -> str:
@@ -48,7 +50,12 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh fields of one index document (see `documents.item_document`)."""
     texts: list[tuple[str | None, str]] = doc.get("texts", [])
     names = [*doc.get("creators", []), *doc.get("subjects", []), *doc.get("place_words", [])]
-    by_lang = {lang: "\n".join([t for tl, t in texts if tl in (None, lang)] + names) for lang in STEMMED_LANGUAGES}
+    # Text of unknown language is stemmed as Dutch, the catalogue's language of description, and so are
+    # subject terms; names of people and places are not stemmed.
+    by_lang = {
+        lang: "\n".join(t for tl, t in texts if (tl or DEFAULT_TEXT_LANGUAGE) == lang) for lang in STEMMED_LANGUAGES
+    }
+    by_lang[DEFAULT_TEXT_LANGUAGE] += "\n" + "\n".join(doc.get("subjects", []))  # subject terms are words too
     links = []
     for place in doc.get("places", []):
         if place.get("id"):
@@ -79,22 +86,6 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         if value:
             fields[name] = value
     return {k: v for k, v in fields.items() if v != ""}
-
-
-class _Mask(DocIdSet):
-    """The documents a search may return, as Whoosh's `filter` (global document numbers)."""
-
-    def __init__(self, mask: np.ndarray) -> None:
-        self.mask = mask
-
-    def __contains__(self, docnum: object) -> bool:
-        return bool(self.mask[docnum])  # type: ignore[index]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.mask).tolist())
-
-    def __len__(self) -> int:
-        return int(self.mask.sum())
 
 
 class WhooshIndex:
@@ -144,7 +135,10 @@ class WhooshIndex:
         ix = self._index(folder)
         idle = self._idle.setdefault(folder, queue.SimpleQueue())
         try:
-            searcher = idle.get_nowait().refresh()
+            searcher = idle.get_nowait()
+            if not searcher.up_to_date():  # a fresh searcher: reused segment readers keep stale deletions
+                searcher.close()
+                searcher = ix.searcher()
         except queue.Empty:
             searcher = ix.searcher()
         try:
@@ -203,7 +197,7 @@ class WhooshIndex:
         does not return was deleted); `progress(n)` is called as documents are written.
         """
         self.path.mkdir(parents=True, exist_ok=True)
-        name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
         folder = self.path / name
         (self.path / "BUILDING").write_text(name, encoding="utf-8")
         (self.path / "PENDING").unlink(missing_ok=True)
@@ -294,6 +288,8 @@ class WhooshIndex:
         segments = self._segments(searcher, store)
         is_text = not isinstance(q, Every)
         bases: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        stats = Stats(searcher)
         filter_masks: list[dict[str, np.ndarray]] = []
         for sub, _offset, seg in segments:
             reader = sub.reader()
@@ -308,10 +304,9 @@ class WhooshIndex:
                 dated = seg.numbers["date_from"] != NO_DATE
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
-                matched = np.zeros(seg.n, dtype=bool)
-                ids = np.fromiter(q.docs(sub), dtype=np.int64)
-                matched[ids] = True
+                matched, segment_scores = evaluate(q, Segment(reader, sub, seg.lengths), stats)
                 base &= matched
+                scores.append(segment_scores)
             bases.append(base)
             filter_masks.append(
                 {name: seg.columns[name].docs_with(values, seg.n) for name, values in query.filters.items() if values}
@@ -323,10 +318,10 @@ class WhooshIndex:
                 final &= mask
             finals.append(final)
         total = int(sum(int(f.sum()) for f in finals))
-        facets = self._facet_counts(segments, bases, filter_masks, finals, query)
+        facets = self._facet_counts(segments, finals, query)
         hits: list[dict[str, Any]] = []
         if start < total:
-            docnums = self._page(searcher, segments, finals, q, query, start, is_text)
+            docnums = self._page(searcher, segments, finals, scores, query, start, is_text)
             words = matched_words(q, searcher.reader()) if is_text else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
             for docnum, score in docnums:
@@ -341,26 +336,17 @@ class WhooshIndex:
     def _facet_counts(
         self,
         segments: list[tuple[Any, int, SegmentColumns]],
-        bases: list[np.ndarray],
-        filter_masks: list[dict[str, np.ndarray]],
         finals: list[np.ndarray],
         query: SearchQuery,
     ) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
         final_counts = [int(f.sum()) for f in finals]
         for name in facets_for(query.access is None):
-            parts: list[tuple[Column, np.ndarray]] = []
-            for i, (_sub, _offset, seg) in enumerate(segments):
-                if name in filter_masks[i]:  # a facet's own selection does not narrow its own counts
-                    mask = bases[i].copy()
-                    for other, m in filter_masks[i].items():
-                        if other != name:
-                            mask &= m
-                    matched = int(mask.sum())
-                else:
-                    mask, matched = finals[i], final_counts[i]
-                column = seg.columns[name]
-                parts.append((column, column.counts(mask, matched)))
+            # counts are over the results as they are (drill-down): they add up to what the page lists
+            parts = [
+                (seg.columns[name], seg.columns[name].counts(finals[i], final_counts[i]))
+                for i, (_sub, _offset, seg) in enumerate(segments)
+            ]
             out[name] = self._top_values(name, parts, query)
         return out
 
@@ -418,7 +404,7 @@ class WhooshIndex:
         searcher: Any,
         segments: list[tuple[Any, int, SegmentColumns]],
         finals: list[np.ndarray],
-        q: Query,
+        scores: list[np.ndarray],
         query: SearchQuery,
         start: int,
         is_text: bool,
@@ -426,8 +412,16 @@ class WhooshIndex:
         want = start + query.per_page
         sort = query.sort
         if sort == "relevance" and is_text:
-            results = searcher.search(q, limit=want, filter=_Mask(np.concatenate(finals)))
-            return [(hit.docnum, hit.score) for hit in results[start:want]]
+            ranked: list[tuple[float, int]] = []
+            for (_sub, offset, _seg), final, segment_scores in zip(segments, finals, scores, strict=True):
+                idx = np.flatnonzero(final)
+                values = segment_scores[idx]
+                if len(idx) > want:
+                    part = np.argpartition(-values, want - 1)[:want]
+                    idx, values = idx[part], values[part]
+                ranked += [(-float(v), int(d) + offset) for v, d in zip(values.tolist(), idx.tolist(), strict=True)]
+            ranked.sort()
+            return [(d, -v) for v, d in ranked[start:want]]
         if sort == "relevance":
             sort = "title"
         reverse = sort.startswith("-")
