@@ -99,7 +99,7 @@ class Runtime:
     def index(self):  # -> heritage.search.SearchIndex (imported lazily: Whoosh is heavy)
         from heritage.search.whoosh_index import WhooshIndex
 
-        return WhooshIndex(self.settings.data_dir / "index")
+        return WhooshIndex(self.settings.data_dir / "index", cache_mb=self.settings.search_cache_mb)
 
     @cached_property
     def jobs(self):  # -> heritage.jobs.JobQueue

@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         "`heritage schemas install` filled it (without one, only well-formedness and structure are checked).",
     ),
     Setting(
+        "search_cache_mb",
+        "HERITAGE_SEARCH_CACHE_MB",
+        "256",
+        "Memory (MB) each process keeps for recently read search posting lists; popular words are decoded once.",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -124,6 +130,7 @@ class Settings:
     max_image_pixels: int
     iiif_max_area: int
     schemas_dir: Path | None
+    search_cache_mb: int
     auto_migrate: bool
     iiif_max_width: int | None = None
     iiif_cache_mb: int = 1024
@@ -173,6 +180,7 @@ class Settings:
             max_image_pixels=integer("max_image_pixels"),
             iiif_max_area=integer("iiif_max_area"),
             schemas_dir=Path(raw["schemas_dir"]).expanduser().absolute() if raw["schemas_dir"] else None,
+            search_cache_mb=integer("search_cache_mb"),
             auto_migrate=_truthy(raw["auto_migrate"] or "1"),
             iiif_max_width=integer("iiif_max_width") if raw["iiif_max_width"] else None,
             iiif_cache_mb=integer("iiif_cache_mb"),

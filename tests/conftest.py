@@ -136,12 +136,17 @@ def demo_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 
 
 @pytest.fixture(scope="session")
-def demo_client(demo_runtime: Runtime):  # type: ignore[no-untyped-def]
+def demo_app(demo_runtime: Runtime):  # type: ignore[no-untyped-def]
     from web import create_app
 
     application = create_app(runtime=demo_runtime)
     application.testing = True
-    return application.test_client()
+    return application
+
+
+@pytest.fixture(scope="session")
+def demo_client(demo_app):  # type: ignore[no-untyped-def]
+    return demo_app.test_client()
 
 
 def required_tool(path: Path | None, what: str) -> Path:

@@ -35,7 +35,7 @@ def text(item: Item, core: CoreRecord, permalink: str, lang: str, today: date | 
     creators = _creators(core)
     if creators:
         parts.append(", ".join(creators))
-    parts.append(core.title_in(lang) or item.title)
+    parts.append(core.title or item.title)  # a citation gives the title as the source has it
     if item.date_text:
         parts.append(item.date_text)
     if item.local_id:

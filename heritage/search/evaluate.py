@@ -11,6 +11,8 @@ scores for the order.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,7 @@ from whoosh.util.numeric import byte_to_length
 B = 0.75
 K1 = 1.2
 MAX_EXPANSION = 512  # terms a prefix, wildcard or fuzzy term may stand for
+PHRASE_FIELD = "text"
 _LENGTH_TABLE = np.asarray([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 
@@ -31,6 +34,8 @@ class Stats:
     """Index-wide statistics, so that every segment scores on the same scale."""
 
     searcher: Any
+    cache: PostingsCache | None = None
+    memo: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # one search's
     _idf: dict[tuple[str, str], float] = field(default_factory=dict)
     _avg: dict[str, float] = field(default_factory=dict)
 
@@ -74,8 +79,51 @@ def read_lengths(reader: Any, fieldname: str) -> np.ndarray | None:
     return _LENGTH_TABLE[encoded]
 
 
-def postings(reader: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+class PostingsCache:
+    """Recently read posting lists, up to a memory budget: popular words are decoded once, not per search."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self.used = 0
+        self._entries: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, str, str], entry: tuple[np.ndarray, np.ndarray]) -> None:
+        size = entry[0].nbytes + entry[1].nbytes
+        if size > self.budget // 4:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = entry
+            self.used += size
+            while self.used > self.budget and self._entries:
+                _key, (ids, weights) = self._entries.popitem(last=False)
+                self.used -= ids.nbytes + weights.nbytes
+
+
+def postings(
+    reader: Any, fieldname: str, text: Any, cache: PostingsCache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and term weights (frequencies) of one term in one segment, deleted ones included."""
+    if cache is None or cache.budget <= 0:
+        return _read_postings(reader, fieldname, text)
+    key = (reader.segment().segment_id(), fieldname, text if isinstance(text, str) else repr(text))
+    entry = cache.get(key)
+    if entry is None:
+        entry = _read_postings(reader, fieldname, text)
+        cache.put(key, entry)
+    return entry
+
+
+def _read_postings(reader: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
     try:
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
@@ -119,7 +167,7 @@ def _empty(seg: Segment) -> Result:
 
 def _term(node: wq.Term, seg: Segment, stats: Stats) -> Result:
     mask, scores = _empty(seg)
-    ids, tf = postings(seg.reader, node.fieldname, node.text)
+    ids, tf = postings(seg.reader, node.fieldname, node.text, stats.cache)
     if not len(ids):
         return mask, scores
     mask[ids] = True
@@ -168,6 +216,15 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
         words = list(node._btexts(seg.searcher.reader()))[:MAX_EXPANSION]
         expanded = wq.Or([wq.Term(node.fieldname, w, boost=node.boost) for w in words])
         return evaluate(expanded, seg, stats) if words else _empty(seg)
+    if isinstance(node, wq.Phrase) and node.fieldname != PHRASE_FIELD:
+        # `text` holds every word of a record, so a phrase is checked for position there once, and in each
+        # other field only its words are looked up (which ranks a phrase in a title above one in a note)
+        words_here = evaluate(wq.And([wq.Term(node.fieldname, w, boost=node.boost) for w in node.words]), seg, stats)
+        key = (id(seg), f"{node.words!r}/{node.slop}")
+        if key not in stats.memo:
+            stats.memo[key] = evaluate(wq.Phrase(PHRASE_FIELD, node.words, slop=node.slop), seg, stats)
+        in_text = stats.memo[key][0]
+        return words_here[0] & in_text, words_here[1] * in_text
     # phrases and anything else: Whoosh decides the set (positions); the words give the order
     mask = np.zeros(seg.n, dtype=bool)
     ids = np.fromiter(node.docs(seg.searcher), dtype=np.int64)

@@ -125,13 +125,18 @@ def _read_title_rank(reader: Any, n: int) -> np.ndarray:
     return rank
 
 
-def read_segment(reader: Any, keyword_fields: Sequence[str], number_fields: Sequence[str]) -> SegmentColumns:
+def read_segment(
+    reader: Any, keyword_fields: Sequence[str], number_fields: Sequence[str], length_fields: Sequence[str] = ()
+) -> SegmentColumns:
+    from heritage.search.evaluate import read_lengths
+
     n = reader.doc_count_all()
     return SegmentColumns(
         n=n,
         columns={name: _read_keyword(reader, name, n) for name in keyword_fields},
         numbers={name: _read_numbers(reader, name, n) for name in number_fields},
         title_rank=_read_title_rank(reader, n),
+        lengths={name: read_lengths(reader, name) for name in length_fields},
     )
 
 
@@ -145,6 +150,9 @@ def _save(path: Path, seg: SegmentColumns) -> None:
         arrays[f"k.{name}.full"] = col.full
     for name, values in seg.numbers.items():
         arrays[f"n.{name}"] = values
+    for name, lengths in seg.lengths.items():
+        if lengths is not None:
+            arrays[f"l.{name}"] = lengths
     tmp = path.with_suffix(".tmp.npz")
     with tmp.open("wb") as fh:
         np.savez(fh, **arrays)
@@ -165,7 +173,8 @@ def _load(path: Path, keyword_fields: Sequence[str], number_fields: Sequence[str
                 for name in keyword_fields
             }
             numbers = {name: data[f"n.{name}"] for name in number_fields}
-            return SegmentColumns(int(data["n"][0]), columns, numbers, data["title_rank"])
+            lengths = {key[2:]: data[key] for key in data.files if key.startswith("l.")}
+            return SegmentColumns(int(data["n"][0]), columns, numbers, data["title_rank"], lengths)
     except (OSError, KeyError, ValueError):
         return None  # absent, from an older layout or damaged: read the segment again
 
@@ -173,10 +182,17 @@ def _load(path: Path, keyword_fields: Sequence[str], number_fields: Sequence[str
 class FacetStore:
     """Segment columns by segment id, in memory and saved under `folder` (a cache: deleting it is safe)."""
 
-    def __init__(self, folder: Path, keyword_fields: Sequence[str], number_fields: Sequence[str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        keyword_fields: Sequence[str],
+        number_fields: Sequence[str],
+        length_fields: Sequence[str] = (),
+    ) -> None:
         self.folder = folder
         self.keyword_fields = tuple(keyword_fields)
         self.number_fields = tuple(number_fields)
+        self.length_fields = tuple(length_fields)
         self._segments: dict[str, SegmentColumns] = {}
         self._lock = threading.Lock()
 
@@ -192,7 +208,7 @@ class FacetStore:
             path = self.folder / f"{segid}.npz"
             seg = _load(path, self.keyword_fields, self.number_fields) if path.exists() else None
             if seg is None or seg.n != reader.doc_count_all():
-                seg = read_segment(reader, self.keyword_fields, self.number_fields)
+                seg = read_segment(reader, self.keyword_fields, self.number_fields, self.length_fields)
                 try:
                     self.folder.mkdir(parents=True, exist_ok=True)
                     _save(path, seg)

@@ -29,10 +29,10 @@ from whoosh.writing import AsyncWriter
 from heritage.errors import BadRequest
 from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
-from heritage.search.evaluate import Segment, Stats, evaluate
+from heritage.search.evaluate import PostingsCache, Segment, Stats, evaluate
 from heritage.search.facet_store import NO_DATE, Column, FacetStore, SegmentColumns
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
-from heritage.search.schema import schema
+from heritage.search.schema import DEFAULT_FIELDS, schema
 
 MAX_RESULT_WINDOW = 10_000
 KEYWORD_FIELDS = (*FACETS, "parent")
@@ -91,8 +91,9 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
 class WhooshIndex:
     """A Whoosh index under `path`, created on first use."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, cache_mb: int = 256) -> None:
         self.path = path
+        self.postings_cache = PostingsCache(cache_mb * 2**20)
         self._opened: dict[Path, Any] = {}
         self._stores: dict[Path, FacetStore] = {}
         self._idle: dict[Path, queue.SimpleQueue[Any]] = {}
@@ -125,7 +126,9 @@ class WhooshIndex:
     def _store(self, folder: Path) -> FacetStore:
         store = self._stores.get(folder)
         if store is None:
-            store = self._stores[folder] = FacetStore(folder / "facets", KEYWORD_FIELDS, NUMBER_FIELDS)
+            store = self._stores[folder] = FacetStore(
+                folder / "facets", KEYWORD_FIELDS, NUMBER_FIELDS, length_fields=tuple(DEFAULT_FIELDS)
+            )
         return store
 
     @contextmanager
@@ -289,7 +292,7 @@ class WhooshIndex:
         is_text = not isinstance(q, Every)
         bases: list[np.ndarray] = []
         scores: list[np.ndarray] = []
-        stats = Stats(searcher)
+        stats = Stats(searcher, self.postings_cache)
         filter_masks: list[dict[str, np.ndarray]] = []
         for sub, _offset, seg in segments:
             reader = sub.reader()
@@ -477,12 +480,8 @@ class WhooshIndex:
         stored["score"] = score
         description = stored.get("descriptions", {}).get(lang) or stored.get("description") or ""
         if words is not None:
-            candidates = [
-                description,
-                *stored.get("descriptions", {}).values(),
-                stored.get("description") or "",
-                *stored.get("titles", {}).values(),
-            ]
+            # the title is on the result line already: the snippet shows the description that matched
+            candidates = [description, *stored.get("descriptions", {}).values(), stored.get("description") or ""]
             source = any_match(candidates, words) or description
             stored["snippet"] = highlight(source, words, SNIPPET_WIDTH)
         else:
