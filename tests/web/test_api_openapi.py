@@ -23,7 +23,7 @@ def test_the_api_does_what_its_openapi_document_says(demo_app) -> None:  # type:
     assert {op.label for op in operations} >= {"GET /api/items", "GET /api/items/{item_id}", "GET /api/collections"}
     for operation in operations:
 
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(data=st.data())
         def check(data: st.DataObject, operation: Any = operation) -> None:
             case = data.draw(operation.as_strategy())
