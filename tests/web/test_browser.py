@@ -97,7 +97,6 @@ def test_the_viewer_zooms_and_loads_tiles(page: Any, base_url: str) -> None:
     page.wait_for_function("window.heritageViewer && window.heritageViewer.world.getItemCount() > 0")
     before = len(tiles)
     page.evaluate("window.heritageViewer.viewport.zoomBy(6); window.heritageViewer.viewport.applyConstraints()")
-    page.wait_for_function("() => true", timeout=1000)
     page.wait_for_function("window.heritageViewer.world.getItemAt(0).getFullyLoaded()", timeout=30000)
     shot(page, "record")
     assert len(tiles) > before and any("/full/" not in url for url in tiles[before:])
