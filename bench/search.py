@@ -550,7 +550,9 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
         proc.wait(timeout=30)
 
 
-def bench(n: int, root: Path, reuse: bool, users: int, duration: int, servers: list[str]) -> dict[str, Any]:
+def bench(
+    n: int, root: Path, reuse: bool, users: int, duration: int, servers: list[str], procs: int = 1
+) -> dict[str, Any]:
     data = root / f"search-{n}"
     index = WhooshIndex(data / "index")
     result: dict[str, Any] = {"records": n}
@@ -559,7 +561,7 @@ def bench(n: int, root: Path, reuse: bool, users: int, duration: int, servers: l
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True)
         started = time.perf_counter()
-        count = index.rebuild(generate(n))
+        count = index.rebuild(generate(n), procs=procs)
         elapsed = time.perf_counter() - started
         result.update(index_seconds=round(elapsed, 1), records_per_second=round(count / elapsed))
         print(f"  indexed {count:,} in {elapsed:.0f} s ({count / elapsed:,.0f} records/s)", flush=True)
@@ -591,13 +593,28 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--servers", nargs="*", default=["serve", "gunicorn"], help="serve and/or gunicorn")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--procs", type=int, default=1, help="processes that build the index")
+    parser.add_argument("--build-only", action="store_true", help="build (or keep) the indexes, measure nothing")
     args = parser.parse_args()
     print(
         f"machine: {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
         f"python {platform.python_version()}; load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
-    results = [bench(n, args.root, args.reuse, args.users, args.duration, args.servers) for n in args.records]
+    if args.build_only:
+        for n in args.records:
+            data = args.root / f"search-{n}"
+            if not (args.reuse and (data / "index" / "CURRENT").exists()):
+                shutil.rmtree(data, ignore_errors=True)
+                data.mkdir(parents=True)
+                started = time.perf_counter()
+                count = WhooshIndex(data / "index").rebuild(generate(n), procs=args.procs)
+                elapsed = time.perf_counter() - started
+                print(f"{n:,}: indexed {count:,} in {elapsed:.0f} s ({count / elapsed:,.0f} records/s)", flush=True)
+        return
+    results = [
+        bench(n, args.root, args.reuse, args.users, args.duration, args.servers, args.procs) for n in args.records
+    ]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

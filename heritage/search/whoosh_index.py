@@ -193,11 +193,13 @@ class WhooshIndex:
         documents: Iterable[dict[str, Any]],
         refresh: Callable[[list[str]], Iterable[dict[str, Any]]] | None = None,
         progress: Callable[[int], None] | None = None,
+        procs: int = 1,
     ) -> int:
         """Write every document into a new generation, replay what changed meanwhile, then swap it in.
 
         `refresh(ids)` returns the current documents of the items changed during the build (an id it
-        does not return was deleted); `progress(n)` is called as documents are written.
+        does not return was deleted); `progress(n)` is called as documents are written. With `procs` > 1
+        that many processes analyse documents side by side, each writing segments of its own.
         """
         self.path.mkdir(parents=True, exist_ok=True)
         name = f"g-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -208,7 +210,7 @@ class WhooshIndex:
         try:
             folder.mkdir()
             ix = whoosh_index.create_in(str(folder), schema())
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
             try:
                 for doc in documents:
                     writer.add_document(**to_fields(doc))
@@ -218,7 +220,7 @@ class WhooshIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(optimize=True)
+            writer.commit(optimize=procs == 1)
             self._replay(folder, refresh)
             old = self.current_dir()
             tmp = self.path / "CURRENT.tmp"
