@@ -18,23 +18,11 @@ from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
 from metadata_schemas.dates import parse_date
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
+from metadata_schemas.tables import CORE_LEVELS
 
 CROSSWALK = Path(__file__).parent / "crosswalks" / "csv_sheet.csv"
 SEPARATOR = "|"
-LEVELS = {
-    "fonds",
-    "subfonds",
-    "series",
-    "subseries",
-    "file",
-    "item",
-    "collection",
-    "volume",
-    "page",
-    "specimen",
-    "object",
-    "otherlevel",
-}
+LEVELS = set(CORE_LEVELS)
 ACCESS = {"public", "restricted", "closed"}
 _AUTHORITY = re.compile(r"^(?P<label>.*?)\s*<(?P<uri>https?://[^>]+)>\s*$")
 _ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]+)\)\s*$")

@@ -17,7 +17,7 @@ from metadata_schemas import crosswalk
 from metadata_schemas.core import Agent, CoreRecord, Term
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import OAI, XML_NS, XSI, Sniff, namespace, tostring, write_tree
+from metadata_schemas.xmlsafe import OAI, XML_NS, XSI, Sniff, namespace, write_tree
 from metadata_schemas.xmlstandard import XmlStandard, record_problem
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -113,15 +113,7 @@ class DublinCore(XmlStandard):
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
         core, fields = crosswalk.load("dc", NAMESPACES).apply(element)
         core.local_id = core.identifiers[0] if core.identifiers else None
-        return ParsedRecord(
-            core=core,
-            standard=self.name,
-            position=position,
-            line=element.sourceline,
-            original=tostring(element),
-            local_id=core.local_id,
-            fields=fields,
-        )
+        return self.parsed(core, element, position, fields)
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         items = list(records)

@@ -19,7 +19,7 @@ from typing import BinaryIO, ClassVar
 from lxml import etree
 
 from metadata_schemas import access_terms, crosswalk, schemas
-from metadata_schemas.core import CoreRecord
+from metadata_schemas.core import Agent, CoreRecord, Term
 from metadata_schemas.dc import lang_values, paragraphs
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
@@ -304,6 +304,61 @@ class EadBase:
                 element.set("otherlevel", level)
 
     def _describe(self, unit: etree._Element, record: CoreRecord) -> None:
+        """Write one unit so that this standard's crosswalk reads it back as the same core record."""
+        q = self._q
+        if local(unit.tag) != "archdesc":
+            self._level(unit, record.level)
+        did = etree.SubElement(unit, q("did"))
+        for ident in record.identifiers:
+            etree.SubElement(did, q("unitid")).text = ident
+        self._title(did, record)
+        for date in record.dates:
+            el = etree.SubElement(did, q("unitdate"))
+            el.text = date.text
+            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
+                el.set("normal", f"{date.start:04d}/{date.end:04d}" if date.end != date.start else f"{date.start:04d}")
+        if record.agents:
+            origination = etree.SubElement(did, q("origination"))
+            for agent in record.agents:
+                self._agent(origination, agent)
+        if record.extent:
+            self._extent(did, record.extent)
+        if record.languages:
+            langmaterial = etree.SubElement(did, q("langmaterial"))
+            for code in record.languages:
+                language = etree.SubElement(langmaterial, q("language"))
+                language.text = code
+                if _LANGCODE.match(code):  # an ISO 639 code; free text ("English; Czech") stays text only
+                    language.set("langcode", code)
+        for ref in record.files:
+            self._dao(did, ref)
+        if len(did) == 0:
+            etree.SubElement(did, q("unittitle"))
+        if record.description:
+            scope = etree.SubElement(unit, q("scopecontent"))
+            for paragraph in paragraphs(record.description):
+                etree.SubElement(scope, q("p")).text = paragraph
+        if record.rights:
+            etree.SubElement(etree.SubElement(unit, q("userestrict")), q("p")).text = record.rights
+        if record.subjects or record.places or record.genres:
+            control = etree.SubElement(unit, q("controlaccess"))
+            for tag, terms in (("subject", record.subjects), ("geogname", record.places), ("genreform", record.genres)):
+                for term in terms:
+                    self._term(control, tag, term)
+
+    def _title(self, did: etree._Element, record: CoreRecord) -> None:
+        raise NotImplementedError
+
+    def _agent(self, origination: etree._Element, agent: Agent) -> None:
+        raise NotImplementedError
+
+    def _extent(self, did: etree._Element, extent: str) -> None:
+        raise NotImplementedError
+
+    def _dao(self, did: etree._Element, ref: str) -> None:
+        raise NotImplementedError
+
+    def _term(self, control: etree._Element, tag: str, term: Term) -> None:
         raise NotImplementedError
 
 
@@ -334,58 +389,31 @@ class Ead2002(EadBase):
         self._describe(archdesc, top)
         return root
 
-    def _describe(self, unit: etree._Element, record: CoreRecord) -> None:
-        q = self._q
-        if local(unit.tag) != "archdesc":
-            self._level(unit, record.level)
-        did = etree.SubElement(unit, q("did"))
-        for ident in record.identifiers:
-            etree.SubElement(did, q("unitid")).text = ident
+    def _title(self, did: etree._Element, record: CoreRecord) -> None:
         if record.title:
-            etree.SubElement(did, q("unittitle")).text = record.title
-        for date in record.dates:
-            el = etree.SubElement(did, q("unitdate"))
-            el.text = date.text
-            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
-                el.set("normal", f"{date.start:04d}/{date.end:04d}" if date.end != date.start else f"{date.start:04d}")
-        if record.agents:
-            origination = etree.SubElement(did, q("origination"))
-            for agent in record.agents:
-                el = etree.SubElement(origination, q("persname"))
-                el.text = agent.name
-                if agent.role and agent.role != "creator":
-                    el.set("role", agent.role)
-                if agent.id:
-                    el.set("authfilenumber", agent.id)
-        if record.extent:
-            etree.SubElement(etree.SubElement(did, q("physdesc")), q("extent")).text = record.extent
-        if record.languages:
-            langmaterial = etree.SubElement(did, q("langmaterial"))
-            for code in record.languages:
-                language = etree.SubElement(langmaterial, q("language"))
-                language.text = code
-                if _LANGCODE.match(code):  # an ISO 639 code; free text ("English; Czech") stays text only
-                    language.set("langcode", code)
-        for ref in record.files:
-            etree.SubElement(did, q("dao"), {f"{{{XLINK}}}href": ref, f"{{{XLINK}}}type": "simple"})
-        if len(did) == 0:
-            etree.SubElement(did, q("unittitle"))
-        if record.description:
-            scope = etree.SubElement(unit, q("scopecontent"))
-            for paragraph in paragraphs(record.description):
-                etree.SubElement(scope, q("p")).text = paragraph
-        if record.rights:
-            etree.SubElement(etree.SubElement(unit, q("userestrict")), q("p")).text = record.rights
-        if record.subjects or record.places or record.genres:
-            control = etree.SubElement(unit, q("controlaccess"))
-            for tag, terms in (("subject", record.subjects), ("geogname", record.places), ("genreform", record.genres)):
-                for term in terms:
-                    el = etree.SubElement(control, q(tag))
-                    el.text = term.label
-                    if term.id:
-                        el.set("authfilenumber", term.id)
-                    if term.scheme:
-                        el.set("source", term.scheme)
+            etree.SubElement(did, self._q("unittitle")).text = record.title
+
+    def _agent(self, origination: etree._Element, agent: Agent) -> None:
+        el = etree.SubElement(origination, self._q("persname"))
+        el.text = agent.name
+        if agent.role and agent.role != "creator":
+            el.set("role", agent.role)
+        if agent.id:
+            el.set("authfilenumber", agent.id)
+
+    def _extent(self, did: etree._Element, extent: str) -> None:
+        etree.SubElement(etree.SubElement(did, self._q("physdesc")), self._q("extent")).text = extent
+
+    def _dao(self, did: etree._Element, ref: str) -> None:
+        etree.SubElement(did, self._q("dao"), {f"{{{XLINK}}}href": ref, f"{{{XLINK}}}type": "simple"})
+
+    def _term(self, control: etree._Element, tag: str, term: Term) -> None:
+        el = etree.SubElement(control, self._q(tag))
+        el.text = term.label
+        if term.id:
+            el.set("authfilenumber", term.id)
+        if term.scheme:
+            el.set("source", term.scheme)
 
 
 class Ead3(EadBase):
@@ -433,61 +461,34 @@ class Ead3(EadBase):
         self._describe(archdesc, top)
         return root
 
-    def _describe(self, unit: etree._Element, record: CoreRecord) -> None:
-        q = self._q
-        if local(unit.tag) != "archdesc":
-            self._level(unit, record.level)
-        did = etree.SubElement(unit, q("did"))
-        for ident in record.identifiers:
-            etree.SubElement(did, q("unitid")).text = ident
+    def _title(self, did: etree._Element, record: CoreRecord) -> None:
         for lang, text in lang_values(record.title, record.titles):
-            el = etree.SubElement(did, q("unittitle"))
+            el = etree.SubElement(did, self._q("unittitle"))
             el.text = text
             if lang:
                 el.set("lang", lang)
-        for date in record.dates:
-            el = etree.SubElement(did, q("unitdate"))
-            el.text = date.text
-            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
-                el.set("normal", f"{date.start:04d}/{date.end:04d}" if date.end != date.start else f"{date.start:04d}")
-        if record.agents:
-            origination = etree.SubElement(did, q("origination"))
-            for agent in record.agents:
-                el = etree.SubElement(origination, q("persname"))
-                if agent.role and agent.role != "creator":
-                    el.set("relator", agent.role)
-                if agent.id:
-                    el.set("identifier", agent.id)
-                etree.SubElement(el, q("part")).text = agent.name
-        if record.extent:
-            etree.SubElement(did, q("physdesc")).text = record.extent
-        if record.languages:
-            langmaterial = etree.SubElement(did, q("langmaterial"))
-            for code in record.languages:
-                language = etree.SubElement(langmaterial, q("language"))
-                language.text = code
-                if _LANGCODE.match(code):  # an ISO 639 code; free text ("English; Czech") stays text only
-                    language.set("langcode", code)
-        for ref in record.files:
-            etree.SubElement(did, q("dao"), daotype="unknown", href=ref)
-        if len(did) == 0:
-            etree.SubElement(did, q("unittitle"))
-        if record.description:
-            scope = etree.SubElement(unit, q("scopecontent"))
-            for paragraph in paragraphs(record.description):
-                etree.SubElement(scope, q("p")).text = paragraph
-        if record.rights:
-            etree.SubElement(etree.SubElement(unit, q("userestrict")), q("p")).text = record.rights
-        if record.subjects or record.places or record.genres:
-            control = etree.SubElement(unit, q("controlaccess"))
-            for tag, terms in (("subject", record.subjects), ("geogname", record.places), ("genreform", record.genres)):
-                for term in terms:
-                    el = etree.SubElement(control, q(tag))
-                    if term.id:
-                        el.set("identifier", term.id)
-                    if term.scheme:
-                        el.set("source", term.scheme)
-                    etree.SubElement(el, q("part")).text = term.label
+
+    def _agent(self, origination: etree._Element, agent: Agent) -> None:
+        el = etree.SubElement(origination, self._q("persname"))
+        if agent.role and agent.role != "creator":
+            el.set("relator", agent.role)
+        if agent.id:
+            el.set("identifier", agent.id)
+        etree.SubElement(el, self._q("part")).text = agent.name
+
+    def _extent(self, did: etree._Element, extent: str) -> None:
+        etree.SubElement(did, self._q("physdesc")).text = extent
+
+    def _dao(self, did: etree._Element, ref: str) -> None:
+        etree.SubElement(did, self._q("dao"), daotype="unknown", href=ref)
+
+    def _term(self, control: etree._Element, tag: str, term: Term) -> None:
+        el = etree.SubElement(control, self._q(tag))
+        if term.id:
+            el.set("identifier", term.id)
+        if term.scheme:
+            el.set("source", term.scheme)
+        etree.SubElement(el, self._q("part")).text = term.label
 
 
 STANDARD = Ead2002()

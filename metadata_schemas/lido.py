@@ -18,7 +18,7 @@ from metadata_schemas.core import CoreRecord
 from metadata_schemas.dc import lang_values
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import XML_NS, XSI, Sniff, local, tostring, write_tree
+from metadata_schemas.xmlsafe import XML_NS, XSI, Sniff, local, write_tree
 from metadata_schemas.xmlstandard import XmlStandard, record_problem
 
 LIDO = "http://www.lido-schema.org"
@@ -66,17 +66,7 @@ class Lido(XmlStandard):
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
         core, fields = crosswalk.load("lido", NAMESPACES).apply(element)
         core.level = "object"
-        return ParsedRecord(
-            core=core,
-            standard=self.name,
-            position=position,
-            line=element.sourceline,
-            original=tostring(element),
-            local_id=core.local_id,
-            parent_local_id=core.parent,
-            files=list(core.files),
-            fields=fields,
-        )
+        return self.parsed(core, element, position, fields)
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         root = etree.Element(_q("lidoWrap"), nsmap={"lido": LIDO, "xsi": XSI})

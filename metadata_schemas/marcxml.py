@@ -15,7 +15,7 @@ from metadata_schemas import marc21
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import XSI, Sniff, local, namespace, tostring, write_tree
+from metadata_schemas.xmlsafe import XSI, Sniff, local, namespace, write_tree
 from metadata_schemas.xmlstandard import XmlStandard, record_problem
 
 MARC = "http://www.loc.gov/MARC21/slim"
@@ -98,18 +98,8 @@ class MarcXml(XmlStandard):
         core, files, fields = marc21.to_core(marc)
         source = str(path)
         problems = structure_problems(marc, lambda message: record_problem(source, element, position, message))
-        return ParsedRecord(
-            core=core,
-            standard=self.name,
-            position=position,
-            line=element.sourceline,
-            original=tostring(element),
-            local_id=core.local_id,
-            parent_local_id=core.parent,
-            files=files,
-            fields=fields,
-            problems=problems,
-        )
+        core.files = files
+        return self.parsed(core, element, position, fields, problems)
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         root = etree.Element(f"{{{MARC}}}collection", nsmap={None: MARC, "xsi": XSI})

@@ -16,7 +16,7 @@ from metadata_schemas.core import CoreRecord
 from metadata_schemas.dc import lang_values, paragraphs
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import XLINK, XSI, Sniff, tostring, write_tree
+from metadata_schemas.xmlsafe import XLINK, XSI, Sniff, write_tree
 from metadata_schemas.xmlstandard import XmlStandard
 
 MODS = "http://www.loc.gov/mods/v3"
@@ -124,17 +124,7 @@ class Mods(XmlStandard):
 
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
         core, fields = read_mods(element)
-        return ParsedRecord(
-            core=core,
-            standard=self.name,
-            position=position,
-            line=element.sourceline,
-            original=tostring(element),
-            local_id=core.local_id,
-            parent_local_id=core.parent,
-            files=list(core.files),
-            fields=fields,
-        )
+        return self.parsed(core, element, position, fields)
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         items = list(records)

@@ -15,9 +15,10 @@ from typing import ClassVar
 from lxml import etree
 
 from metadata_schemas import access_terms, schemas
+from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import Sniff, entity_declarations, iterparse, release, sniff, syntax_problem
+from metadata_schemas.xmlsafe import Sniff, entity_declarations, iterparse, release, sniff, syntax_problem, tostring
 
 
 class XmlStandard:
@@ -121,6 +122,28 @@ class XmlStandard:
 
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
         raise NotImplementedError
+
+    def parsed(
+        self,
+        core: CoreRecord,
+        element: etree._Element,
+        position: int,
+        fields: dict[str, str],
+        problems: list[Problem] | None = None,
+    ) -> ParsedRecord:
+        """The parsed record of one record element: its core record, original XML, place and links."""
+        return ParsedRecord(
+            core=core,
+            standard=self.name,
+            position=position,
+            line=element.sourceline,
+            original=tostring(element),
+            local_id=core.local_id,
+            parent_local_id=core.parent,
+            files=list(core.files),
+            fields=fields,
+            problems=problems or [],
+        )
 
 
 def _entities(element: etree._Element, source: str) -> list[Problem]:
