@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,13 +42,21 @@ class MarcRecord:
     leader: str = ""
     control: list[tuple[str, str]] = field(default_factory=list)
     fields: list[DataField] = field(default_factory=list)
+    _by_tag: dict[str, list[tuple[int, DataField]]] | None = field(default=None, repr=False, compare=False)
 
     def controlfield(self, tag: str) -> str | None:
         return next((v for t, v in self.control if t == tag), None)
 
-    def datafields(self, tags: Iterable[str]) -> list[DataField]:
-        wanted = set(tags)
-        return [f for f in self.fields if f.tag in wanted]
+    def datafields(self, tags: Sequence[str]) -> list[DataField]:
+        """The fields with these tags, in record order."""
+        if self._by_tag is None:
+            self._by_tag = {}
+            for number, f in enumerate(self.fields):
+                self._by_tag.setdefault(f.tag, []).append((number, f))
+        found = [pair for tag in tags for pair in self._by_tag.get(tag, ())]
+        if len(tags) > 1:
+            found.sort(key=lambda pair: pair[0])
+        return [f for _, f in found]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 XLINK = "http://www.w3.org/1999/xlink"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SNIFF_ELEMENTS = 400
-_SPACE = re.compile(r"\s+")
 
 _PARSER_OPTIONS = {
     "resolve_entities": False,
@@ -128,7 +127,8 @@ def namespace(tag: object) -> str:
 
 def clean(text: str | None) -> str:
     """Whitespace collapsed and Unicode composed (NFC, as MARC's decomposed diacritics are not), as catalogue text."""
-    return unicodedata.normalize("NFC", _SPACE.sub(" ", text or "").strip())
+    text = " ".join((text or "").split())
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def text_of(element: etree._Element | str | None) -> str:
