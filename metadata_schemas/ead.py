@@ -120,13 +120,15 @@ class EadBase:
                 unit.local_id = own_id or f"component-{position}"
             return position, own, unit.parent.local_id if unit.parent else None, unit
 
-        for event, element in iterparse(path, ("start", "end")):
+        # Only the units and the header's id and title raise events: the rest is read with its unit.
+        names = ["archdesc", "c", *(f"c{n:02d}" for n in range(1, 13)), "eadid", "recordid", "titleproper"]
+        tags = [f"{{{ns}}}{name}" if ns else name for ns in self.namespaces_ok for name in names]
+        for event, element in iterparse(path, ("start", "end"), tags):
             tag = element.tag
-            if not isinstance(tag, str):
-                continue
             if root_ns is None:
-                root_ns = namespace(tag)
-                if local(tag) != "ead" or root_ns not in self.namespaces_ok:
+                root = element.getroottree().getroot()
+                root_ns = namespace(root.tag)
+                if local(root.tag) != "ead" or root_ns not in self.namespaces_ok:
                     return
             if namespace(tag) != root_ns:
                 continue
