@@ -153,6 +153,16 @@ def release(element: etree._Element) -> None:
         node = parent
 
 
+def declared_entities(path: Path) -> list[str]:
+    """Names of the entities a file's DOCTYPE declares, read from its prolog only."""
+    try:
+        for _event, element in etree.iterparse(str(path), events=("start",), **_PARSER_OPTIONS):  # type: ignore[call-overload]
+            return entity_declarations(element)
+    except etree.XMLSyntaxError:
+        return []
+    return []
+
+
 def entity_declarations(element: etree._Element) -> list[str]:
     """Names of entities the document declares in its DOCTYPE (never expanded here)."""
     dtd = element.getroottree().docinfo.internalDTD
