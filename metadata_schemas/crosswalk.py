@@ -28,6 +28,7 @@ from lxml import etree
 from metadata_schemas.authorities import authority
 from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
 from metadata_schemas.dates import parse_date
+from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
 
 FOLDER = Path(__file__).parent / "crosswalks"
@@ -141,7 +142,7 @@ class Crosswalk:
         extents: list[str],
     ) -> None:
         field = row.core
-        lang = _first(row.lang, node)
+        lang = language_tag(_first(row.lang, node))
         if lang in ("und", "zxx"):  # undetermined: not a language tag worth keeping
             lang = None
         if field == "title":

@@ -54,3 +54,21 @@ def value_for(source: str, level: str | None) -> str | None:
 def marc_types() -> list[tuple[str, str]]:
     with (FOLDER / "marc21_leader.csv").open(encoding="utf-8", newline="") as fh:
         return [(r["code"], r["type"]) for r in csv.DictReader(fh) if r["position"] == "6"]
+
+
+@cache
+def _language_tags() -> dict[str, str]:
+    with (FOLDER / "languages.csv").open(encoding="utf-8", newline="") as fh:
+        out: dict[str, str] = {}
+        for r in csv.DictReader(fh):
+            for code in (r["bcp47"], r["iso639_2b"], r["iso639_2t"]):
+                out[code.lower()] = r["bcp47"]
+        return out
+
+
+def language_tag(code: str | None) -> str | None:
+    """A language tag as BCP 47 (`dut`, `nld`, `NL` -> `nl`); unknown codes pass through in lower case."""
+    if not code:
+        return None
+    code = code.strip()
+    return _language_tags().get(code.lower(), code.lower() if len(code) <= 3 else code)

@@ -55,3 +55,29 @@ def test_the_tree_survives_ead_to_mets_and_back(real: Path, xsd: schemas.SchemaS
     back = list(registry.get("mets").parse(mets))
     assert [(r.local_id, r.parent_local_id) for r in back] == [(r.local_id, r.parent_local_id) for r in records]
     assert back[0].files == records[0].files == ["bioghist-images/shieldlogo.jpg"]
+
+
+@pytest.mark.parametrize("target", ["dc", "ead3", "lido", "mods", "mets"])
+def test_dutch_and_english_titles_stand_side_by_side_through_a_conversion(
+    target: str, tmp_path: Path, xsd: schemas.SchemaSet
+) -> None:
+    source = tmp_path / "mods.xml"
+    source.write_text(
+        '<mods xmlns="http://www.loc.gov/mods/v3" version="3.8">'
+        '<titleInfo lang="dut"><title>Herbarium van de Kruidtuin</title></titleInfo>'
+        '<titleInfo type="translated" lang="eng"><title>Herbarium of the Botanical Garden</title></titleInfo>'
+        "<originInfo><dateCreated>18e eeuw</dateCreated></originInfo>"
+        '<subject authority="aat" valueURI="http://vocab.getty.edu/aat/300025837"><topic>herbaria</topic></subject>'
+        "</mods>",
+        encoding="utf-8",
+    )
+    core = next(checking.records(source)).core
+    assert core.titles == {"nl": "Herbarium van de Kruidtuin", "en": "Herbarium of the Botanical Garden"}
+    assert (core.dates[0].start, core.dates[0].end) == (1700, 1799)
+    assert (core.subjects[0].id, core.subjects[0].scheme) == ("http://vocab.getty.edu/aat/300025837", "aat")
+    out = tmp_path / "out.xml"
+    with out.open("wb") as fh:
+        checking.convert([core], target, fh)
+    again = next(registry.detect(out).parse(out)).core
+    assert again.title == "Herbarium van de Kruidtuin"
+    assert again.titles == core.titles
