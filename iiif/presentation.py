@@ -126,12 +126,17 @@ def sections(files: list[File]) -> list[tuple[str, list[int]]]:
     return runs
 
 
+def record_format(standard: str) -> dict[str, str | None]:
+    """The media type, profile and label of an original record in `standard` (data/record_formats.json)."""
+    formats = record_formats()
+    return formats.get(standard) or formats["_default"]
+
+
 def _record_link(base: str, item: Item) -> list[dict[str, Any]]:
     record = item.primary_record
     if record is None or not record.original:
         return []
-    formats = record_formats()
-    spec = formats.get(record.standard) or formats["_default"]
+    spec = record_format(record.standard)
     link: dict[str, Any] = {
         "id": urls.original_record(base, item.id),
         "type": "Dataset",

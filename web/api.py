@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from heritage.access import Visibility, visibility
 from heritage.catalogue import get_item
 from heritage.errors import BadRequest, NotFound
+from iiif.presentation import record_format
 from web.catalogue import children_page, visible_counts
 from web.context import base_url, runtime, session, viewer
 from web.i18n import current_language
@@ -79,7 +80,7 @@ def original_record(item_id: str) -> Response:
     record = _visible_item(item_id).primary_record
     if record is None or not record.original:
         raise NotFound(f"item {item_id!r} has no original record")
-    mimetype = "text/csv" if record.standard == "csv" else "application/xml"
+    mimetype = record_format(record.standard)["format"]  # the same media type the manifest's seeAlso names
     return Response(record.original, mimetype=mimetype, headers={"Access-Control-Allow-Origin": "*"})
 
 

@@ -187,3 +187,29 @@ def test_a_region_past_the_edge_is_cropped_to_the_image(served) -> None:  # type
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.data)).size == (100, 100)
     assert "/900,600,100,100/100,100/0/default.jpg>" in response.headers["Link"]
+
+
+def test_any_request_path_gets_a_status_the_spec_allows(served) -> None:  # type: ignore[no-untyped-def]
+    """Fuzz the four segments over HTTP: 200, 400, 404 or 501, always with CORS, never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client, image_id, _, _ = served
+    part = st.one_of(
+        st.text(alphabet="0123456789,.:!^%pctfulsqaremx-", min_size=1, max_size=16),
+        st.sampled_from(["full", "square", "max", "^max", "pct:50", "!100,100", "0", "90", "!45", "0,0,300,300"]),
+    )
+    quality = st.sampled_from(["default", "color", "gray", "bitonal", "grey", "x"])
+    fmt = st.sampled_from(["jpg", "png", "webp", "tif", "gif", "jp2", "pdf", "bmp", ""])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(part, part, part, quality, fmt)
+    def check(region: str, size: str, rotation: str, q: str, f: str) -> None:
+        from urllib.parse import quote
+
+        path = "/".join(quote(p, safe=",:!^") for p in (region, size, rotation)) + f"/{q}.{f}"
+        response = client.get(f"/iiif/image/3/{image_id}/{path}")
+        assert response.status_code in (200, 400, 404, 501), (path, response.status_code)
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+    check()
