@@ -131,6 +131,11 @@ class ImageResolver:
         self._found: OrderedDict[str, tuple[float, ResolvedImage]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, image_id: str) -> ResolvedImage | None:
+        """The image if it was resolved less than `ttl` seconds ago (no database, no access decision)."""
+        hit = self._found.get(image_id)
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < self.ttl else None
+
     def resolve(self, image_id: str, viewer: Viewer) -> ResolvedImage:
         """The image named by `image_id`, if it exists, is ready and `viewer` may see its pixels.
 
@@ -277,6 +282,19 @@ def plan(image: ResolvedImage, request: ImageRequest, limits: Limits, *, encodin
     canonical = f"{region_c}/{size_c}/{request.rotation.canonical()}/{request.quality}.{request.format}"
     digest = hashlib.sha1(f"{image.stamp}/{canonical}/{encoding}".encode(), usedforsecurity=False).hexdigest()
     return Plan(request, (x, y, w, h), (ow, oh), canonical, digest, tile[0] if tile else None)
+
+
+IMAGE_MAX_AGE = 86400
+
+
+def image_headers(image: ResolvedImage, planned: Plan, service_url: str) -> list[tuple[str, str]]:
+    """The headers of an image response: canonical and profile links, caching and its validator."""
+    return [
+        ("Link", f'<{service_url}/{planned.canonical}>;rel="canonical", <{PROFILE_URI}>;rel="profile"'),
+        # Images of items that are not public may reach a granted viewer, never a shared cache.
+        ("Cache-Control", f"{'public' if image.public else 'private'}, max-age={IMAGE_MAX_AGE}"),
+        ("ETag", f'"{planned.etag}"'),
+    ]
 
 
 def choose_scale(pyramid: Pyramid, box: tuple[int, int, int, int], out: tuple[int, int], budget: int | None) -> int:

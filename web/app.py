@@ -53,6 +53,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(masterplan.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
+    from web.iiif_fastpath import StoredTileFastPath
+
+    app.wsgi_app = StoredTileFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def _viewer() -> None:

@@ -9,15 +9,26 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_file
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, send_file
 from sqlalchemy import select
 
 from heritage.access import Visibility, visibility
 from heritage.catalogue import get_collection, get_item
 from heritage.errors import NotFound
 from heritage.models import Collection
+from heritage.settings import Settings
 from iiif import urls
-from iiif.image_service import INFO_MEDIA_TYPE, PROFILE_URI, ImageResolver, Limits, info_json, plan, render
+from iiif.image_service import (
+    IMAGE_MAX_AGE,
+    INFO_MEDIA_TYPE,
+    PROFILE_URI,
+    ImageResolver,
+    Limits,
+    image_headers,
+    info_json,
+    plan,
+    render,
+)
 from iiif.parameters import ImageRequest
 from iiif.presentation import (
     build_collection,
@@ -32,7 +43,6 @@ from web.context import base_url, runtime, session, viewer
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 PRESENTATION_MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
-IMAGE_MAX_AGE = 86400
 PROFILE_LINK = f'<{PROFILE_URI}>;rel="profile"'
 
 
@@ -45,12 +55,17 @@ def _json_ld(document: dict[str, Any], media_type: str) -> Response:
     return response
 
 
-def _resolver() -> ImageResolver:
-    found = current_app.extensions.get("iiif_resolver")
+def image_resolver(app: Flask) -> ImageResolver:
+    """The app's image resolver (one per process), shared with the stored-tile fast path."""
+    found = app.extensions.get("iiif_resolver")
     if found is None:
-        rt = runtime()
-        found = current_app.extensions["iiif_resolver"] = ImageResolver(rt.storage, rt.sessions)
+        rt = app.extensions["heritage"]
+        found = app.extensions["iiif_resolver"] = ImageResolver(rt.storage, rt.sessions)
     return found
+
+
+def _resolver() -> ImageResolver:
+    return image_resolver(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _cache() -> RenderCache:
@@ -62,9 +77,17 @@ def _cache() -> RenderCache:
     return found
 
 
-def _limits() -> Limits:
-    settings = runtime().settings
+def limits_of(settings: Settings) -> Limits:
     return Limits(max_area=settings.iiif_max_area, max_width=settings.iiif_max_width)
+
+
+def encoding_of(settings: Settings) -> str:
+    """What besides the request changes a render's bytes: part of its ETag and cache key."""
+    return f"q{settings.jpeg_quality}"
+
+
+def _limits() -> Limits:
+    return limits_of(runtime().settings)
 
 
 def _cache_control(response: Response, public: bool, max_age: int = IMAGE_MAX_AGE) -> Response:
@@ -99,10 +122,9 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
     resolved = _resolver().resolve(image_id, viewer())
     settings = runtime().settings
     limits = _limits()
-    planned = plan(resolved, image_request, limits, encoding=f"q{settings.jpeg_quality}")
+    planned = plan(resolved, image_request, limits, encoding=encoding_of(settings))
     if planned.etag in request.if_none_match:
         response = Response(status=304)
-        response.set_etag(planned.etag)
     else:
         path = planned.tile
         if path is None:
@@ -112,9 +134,9 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
                 data = render(resolved, planned, limits, quality=settings.jpeg_quality)
                 path = cache.put(planned.etag, image_request.format, data)
         response = send_file(path, mimetype=planned.media_type, etag=planned.etag, conditional=True)
-    canonical = f"{urls.image_service(base_url(), image_id)}/{planned.canonical}"
-    response.headers["Link"] = f'<{canonical}>;rel="canonical", {PROFILE_LINK}'
-    return _cache_control(response, resolved.public)
+    for name, value in image_headers(resolved, planned, urls.image_service(base_url(), image_id)):
+        response.headers[name] = value
+    return response
 
 
 @bp.get("/presentation/3/<item_id>/manifest")

@@ -213,3 +213,22 @@ def test_any_request_path_gets_a_status_the_spec_allows(served) -> None:  # type
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 
     check()
+
+
+def test_the_stored_tile_fast_path_answers_like_the_iiif_route(served) -> None:  # type: ignore[no-untyped-def]
+    """The first request of an image goes through Flask (and its access rules); repeats take the fast path."""
+    client, image_id, root, _ = served
+    url = f"/iiif/image/3/{image_id}/512,0,256,256/256,/0/default.jpg"
+    through_flask = client.get(url)
+    fast = client.get(url)
+    assert "Last-Modified" in through_flask.headers and "Last-Modified" not in fast.headers  # two paths taken
+    compared = ("Content-Type", "Content-Length", "ETag", "Cache-Control", "Link", "Access-Control-Allow-Origin",
+                "X-Content-Type-Options")  # fmt: skip
+    assert {h: fast.headers.get(h) for h in compared} == {h: through_flask.headers.get(h) for h in compared}
+    assert fast.data == through_flask.data == (root / "tiles" / "1" / "2_0.jpg").read_bytes()
+    not_modified = client.get(url, headers={"If-None-Match": fast.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.headers["ETag"] == fast.headers["ETag"]
+    assert not_modified.headers["Access-Control-Allow-Origin"] == "*"
+    # requests the fast path does not answer still get Flask's answers
+    assert client.get(f"/iiif/image/3/{image_id}/512,0,256,256/256,/0/sepia.jpg").status_code == 400
+    assert client.get(f"/iiif/image/3/{image_id}/512,0,256,256/128,/0/default.jpg").status_code == 200

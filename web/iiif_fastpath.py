@@ -1,0 +1,76 @@
+"""The stored-tile fast path: a thin WSGI layer in front of Flask for the requests viewers make by the hundred.
+
+A GET for a tile that `info.json` declares, of an image that anyone may see and that the resolver looked
+up moments ago, is answered here with the stored file and the same headers the IIIF route gives (a test
+holds the two to each other). Anything else (a first lookup, an image that is not public, a render, an
+error) goes on to Flask unchanged, so access rules and error shapes stay in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.util import FileWrapper
+
+from flask import Flask
+
+from iiif import urls
+from iiif.errors import IIIFError
+from iiif.image_service import image_headers, plan
+from iiif.parameters import ImageRequest
+from web.iiif_routes import encoding_of, image_resolver, limits_of
+
+PREFIX = urls.IMAGE_PREFIX + "/"
+# What web.app's after_request adds to every /iiif/ response.
+APP_HEADERS = [("Access-Control-Allow-Origin", "*"), ("X-Content-Type-Options", "nosniff")]
+StartResponse = Callable[..., Any]
+
+
+class StoredTileFastPath:
+    """WSGI middleware: stored tiles of public images without Flask; everything else to the app."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+        self.next = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") == "GET" and path.startswith(PREFIX):
+            answer = self._answer(environ, path[len(PREFIX) :])
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return body
+        return self.next(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], rest: str) -> tuple[str, list[tuple[str, str]], Iterable[bytes]] | None:
+        parts = rest.split("/")
+        if len(parts) != 5:
+            return None
+        image = image_resolver(self.app).peek(parts[0])
+        if image is None or not image.public:
+            return None
+        settings = self.app.extensions["heritage"].settings
+        try:
+            planned = plan(image, ImageRequest.parse(*parts[1:]), limits_of(settings), encoding=encoding_of(settings))
+        except IIIFError:
+            return None
+        if planned.tile is None:
+            return None
+        base = (
+            settings.base_url or f"{environ['wsgi.url_scheme']}://{environ.get('HTTP_HOST') or environ['SERVER_NAME']}"
+        )
+        headers = APP_HEADERS + image_headers(
+            image, planned, urls.image_service(base + environ.get("SCRIPT_NAME", ""), parts[0])
+        )
+        if f'"{planned.etag}"' in environ.get("HTTP_IF_NONE_MATCH", ""):
+            return "304 NOT MODIFIED", headers, []
+        try:
+            handle = planned.tile.open("rb")
+        except OSError:
+            return None
+        size = os.fstat(handle.fileno()).st_size
+        headers += [("Content-Type", planned.media_type), ("Content-Length", str(size))]
+        wrapper = environ.get("wsgi.file_wrapper", FileWrapper)
+        return "200 OK", headers, wrapper(handle, 65536)
