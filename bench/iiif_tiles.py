@@ -45,8 +45,8 @@ for top, _, names in os.walk(sys.argv[1]):
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         os.close(fd)
 ' {derivatives}
-env HERITAGE_DATA={data} HERITAGE_AUTO_MIGRATE=0 {gunicorn} --workers 2 --bind 127.0.0.1:{port} \\
-  --pid {pid} --daemon --access-logfile - --error-logfile {log} 'web:create_app()'
+env HERITAGE_DATA={data} HERITAGE_AUTO_MIGRATE=0 {gunicorn} --config python:web.gunicorn_conf \\
+  --workers 2 --bind 127.0.0.1:{port} --pid {pid} --daemon --error-logfile {log} web.wsgi:app
 for _ in $(seq 100); do
   curl -fs -o /dev/null http://127.0.0.1:{port}/api/collections && break; sleep 0.1
 done
