@@ -21,7 +21,7 @@ from metadata_schemas import registry, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem, UnknownFormat
 from metadata_schemas.registry import ParsedRecord, Standard
-from metadata_schemas.xmlsafe import iterparse, syntax_problem
+from metadata_schemas.xmlsafe import iterparse, sniff, syntax_problem
 
 # --to names of the command line -> registered standards (json is not a standard: the core records)
 TARGETS = {
@@ -100,8 +100,20 @@ def check(path: Path, fmt: str = "auto") -> Report:
         if fmt != "auto":
             return Report(path, None, [Problem(str(path), None, str(exc))])
         return Report(path, None, _unknown(path))
+    return Report(path, standard, standard.validate(path), xsd=_xsd_applies(standard, path))
+
+
+def _xsd_applies(standard: Standard, path: Path) -> bool:
+    """Whether validation used an XSD: the schemas folder has the standard's, and the file is in its namespace."""
     active = schemas.active()
-    return Report(path, standard, standard.validate(path), xsd=active is not None)
+    keys: tuple[str, ...] = getattr(standard, "schema_keys", ())
+    if active is None or not keys or not all(active.has(k) for k in keys):
+        return False
+    if path.is_file() and path.suffix.lower() != ".zip":
+        shape = sniff(path, path.read_bytes()[: registry.HEAD_BYTES])
+        if shape is not None and not shape.payload.startswith("{"):
+            return False  # DTD-era EAD, MARCXML without a namespace: no XSD applies
+    return True
 
 
 def records(path: Path, fmt: str = "auto") -> Iterator[ParsedRecord]:

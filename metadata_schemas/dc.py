@@ -94,6 +94,7 @@ def dc_element(core: CoreRecord) -> etree._Element:
 
 class DublinCore(XmlStandard):
     name = "dc"
+    schema_keys = ("oai_dc",)
     label = "Dublin Core (oai_dc)"
     record_tags = (f"{{{OAI_DC}}}dc", f"{{{QDC}}}qualifieddc")
     record_label = "oai_dc:dc record"

@@ -184,6 +184,7 @@ def _descriptor(source: Source) -> tuple[etree._Element, DataFile, list[DataFile
 
 class DwcArchive:
     name = "dwc"
+    schema_keys = ("dwc_text",)
     label = "Darwin Core Archive"
 
     def detect(self, path: Path, head: bytes) -> bool:

@@ -383,6 +383,7 @@ class Ead2002(EadBase):
     namespaces_ok = (EAD2002, "")
     table = "ead2002"
     schema = "ead2002"
+    schema_keys = ("ead2002",)
 
     def _q(self, name: str) -> str:
         return f"{{{EAD2002}}}{name}"
@@ -433,6 +434,7 @@ class Ead3(EadBase):
     namespaces_ok = (EAD3, EAD3_UNDEPRECATED)
     table = "ead3"
     schema = "ead3"
+    schema_keys = ("ead3",)
 
     def _namespace_problems(self, path: Path) -> list[Problem]:
         shape = sniff(path, path.read_bytes()[:4096])

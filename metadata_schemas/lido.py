@@ -43,6 +43,7 @@ def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: st
 
 class Lido(XmlStandard):
     name = "lido"
+    schema_keys = ("lido10", "lido11")
     label = "LIDO"
     record_tags = (f"{{{LIDO}}}lido",)
     record_label = "lido record"

@@ -69,6 +69,7 @@ def structure_problems(record: marc21.MarcRecord, problem) -> list[Problem]:  # 
 
 class MarcXml(XmlStandard):
     name = "marcxml"
+    schema_keys = ("marcxml",)
     label = "MARCXML (MARC 21 in XML)"
     record_tags = (f"{{{MARC}}}record", "record")
     record_label = "record"

@@ -90,6 +90,7 @@ def _describe(section: etree._Element | None) -> tuple[CoreRecord, dict[str, str
 
 class Mets(XmlStandard):
     name = "mets"
+    schema_keys = ("mets",)
     label = "METS"
     record_tags = (f"{{{METS}}}mets",)
     record_label = "mets document"

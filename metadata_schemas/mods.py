@@ -108,6 +108,7 @@ TYPES = {
 
 class Mods(XmlStandard):
     name = "mods"
+    schema_keys = ("mods",)
     label = "MODS 3"
     record_tags = (f"{{{MODS}}}mods",)
     record_label = "mods record"
