@@ -114,16 +114,16 @@ def postings(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and term weights (frequencies) of one term in one segment, deleted ones included."""
     if cache is None or cache.budget <= 0:
-        return _read_postings(reader, fieldname, text)
+        return read_postings(reader, fieldname, text)
     key = (reader.segment().segment_id(), fieldname, text if isinstance(text, str) else repr(text))
     entry = cache.get(key)
     if entry is None:
-        entry = _read_postings(reader, fieldname, text)
+        entry = read_postings(reader, fieldname, text)
         cache.put(key, entry)
     return entry
 
 
-def _read_postings(reader: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(reader: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
     try:
         matcher = reader.postings(fieldname, text)
     except TermNotFound:

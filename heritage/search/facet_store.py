@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from heritage.search.evaluate import read_lengths, read_postings
+
 NO_DATE = -(2**31) + 1  # the column value of an item without a date
 ID_TYPE = np.int32
 
@@ -94,7 +96,7 @@ def _read_keyword(reader: Any, fieldname: str, n: int) -> Column:
     if fieldname in reader.indexed_field_names():
         for ordinal, term in enumerate(reader.lexicon(fieldname)):
             value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-            ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=ID_TYPE)
+            ids = read_postings(reader, fieldname, term)[0].astype(ID_TYPE)  # deleted ones too: masks drop them
             vocab.append(value)
             doc_parts.append(ids)
             ord_parts.append(np.full(len(ids), ordinal, dtype=ID_TYPE))
@@ -128,8 +130,6 @@ def _read_title_rank(reader: Any, n: int) -> np.ndarray:
 def read_segment(
     reader: Any, keyword_fields: Sequence[str], number_fields: Sequence[str], length_fields: Sequence[str] = ()
 ) -> SegmentColumns:
-    from heritage.search.evaluate import read_lengths
-
     n = reader.doc_count_all()
     return SegmentColumns(
         n=n,

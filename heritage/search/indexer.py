@@ -32,9 +32,29 @@ def documents_of(runtime: Runtime, ids: Iterable[str]) -> Iterator[dict[str, Any
         yield from _documents(runtime, wanted[start : start + BATCH])
 
 
-def index_items(runtime: Runtime, ids: Iterable[str]) -> int:
-    """Re-index these items (deleting those that no longer exist); returns how many were written."""
+def descendants_of(runtime: Runtime, ids: Iterable[str]) -> list[str]:
+    """Every item below these ones (their documents show the ancestors' titles in the hierarchy path)."""
+    found: list[str] = []
+    level = list(ids)
+    with runtime.sessions() as session:
+        while level:
+            children: list[str] = []
+            for start in range(0, len(level), BATCH):
+                children += session.scalars(select(Item.id).where(Item.parent_id.in_(level[start : start + BATCH])))
+            found += children
+            level = children
+    return found
+
+
+def index_items(runtime: Runtime, ids: Iterable[str], descendants: bool = False) -> int:
+    """Re-index these items (deleting those that no longer exist); returns how many were written.
+
+    With `descendants`, the items below them too: a changed title or access reaches the hierarchy path
+    their descendants' results show.
+    """
     wanted = list(dict.fromkeys(ids))
+    if descendants:
+        wanted += [i for i in descendants_of(runtime, wanted) if i not in set(wanted)]
     written = 0
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
