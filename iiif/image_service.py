@@ -2,9 +2,9 @@
 
 Tiles that `info.json` declares are stored files (made at ingest) and are answered as they are; any
 other request is assembled from the tiles of the nearest pyramid level at or above the needed
-resolution (never from the master) and kept in a size-bounded disk cache. No request allocates more
-than `Limits.work_pixels` pixels (4 x maxArea): a request whose region would need more at the right
-level is assembled from a coarser one.
+resolution (never from the master) and kept in a size-bounded disk cache. No image a request assembles
+holds more than `Limits.work_pixels` pixels (4 x maxArea): a request whose region would need more at the
+right level is assembled from a coarser one; the output itself is bounded by maxArea.
 """
 
 from __future__ import annotations
