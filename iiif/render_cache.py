@@ -12,6 +12,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 TRIM_TO = 0.9  # after a trim the cache holds at most this share of the bound
 
@@ -30,13 +31,16 @@ class RenderCache:
             raise ValueError(f"cache key {key!r} is not alphanumeric")
         return self.root / key[:2] / f"{key}.{suffix}"
 
-    def get(self, key: str, suffix: str) -> Path | None:
+    def open(self, key: str, suffix: str) -> BinaryIO | None:
+        """The entry, opened (so a trim in any process cannot take it away mid-response), or None."""
         path = self.path(key, suffix)
         try:
-            os.utime(path)
+            handle = path.open("rb")
         except OSError:
             return None
-        return path
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return handle
 
     def put(self, key: str, suffix: str, data: bytes) -> Path:
         """Store `data` under `key` (atomically: readers see the whole file or none)."""
@@ -56,7 +60,7 @@ class RenderCache:
             if due:
                 self._written_since_scan = 0
         if due:
-            self.trim()
+            self.trim(keep=path)
         return path
 
     def entries(self) -> list[tuple[float, int, Path]]:
@@ -77,8 +81,8 @@ class RenderCache:
     def size(self) -> int:
         return sum(size for _, size, _ in self.entries())
 
-    def trim(self) -> int:
-        """Drop the least recently used entries until the cache is under the bound; return bytes freed."""
+    def trim(self, keep: Path | None = None) -> int:
+        """Drop the least recently used entries (never `keep`) until under the bound; return bytes freed."""
         entries = self.entries()
         total = sum(size for _, size, _ in entries)
         if total <= self.max_bytes:
@@ -87,6 +91,8 @@ class RenderCache:
         for _, size, path in sorted(entries):
             if freed >= target:
                 break
+            if path == keep:
+                continue
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 freed += size

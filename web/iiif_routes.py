@@ -7,6 +7,7 @@ under /iiif/ (errors included) carries `Access-Control-Allow-Origin: *` (set in 
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, send_file
@@ -126,14 +127,15 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
     if planned.etag in request.if_none_match:
         response = Response(status=304)
     else:
-        path = planned.tile
-        if path is None:
+        source: Any = planned.tile
+        if source is None:
             cache = _cache()
-            path = cache.get(planned.etag, image_request.format)
-            if path is None:
+            source = cache.open(planned.etag, image_request.format)
+            if source is None:
                 data = render(resolved, planned, limits, quality=settings.jpeg_quality)
-                path = cache.put(planned.etag, image_request.format, data)
-        response = send_file(path, mimetype=planned.media_type, etag=planned.etag, conditional=True)
+                cache.put(planned.etag, image_request.format, data)
+                source = io.BytesIO(data)
+        response = send_file(source, mimetype=planned.media_type, etag=planned.etag, conditional=True)
     for name, value in image_headers(resolved, planned, urls.image_service(base_url(), image_id)):
         response.headers[name] = value
     return response

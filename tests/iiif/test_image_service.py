@@ -86,6 +86,13 @@ def test_the_render_cache_stays_within_its_bound(settings: Settings) -> None:
         total = sum(p.stat().st_size for p in files)
         assert 0 < total <= 1.1 * 1024 * 1024 + 600_000, total  # the bound, plus at most one trim interval
         assert len(files) < 40
+        # a render larger than the whole bound is still answered, from memory, and again from the cache
+        big = client.get(f"/iiif/image/3/{image_id}/full/^2000,/0/default.tif")
+        assert big.status_code == 200 and len(big.data) > 1024 * 1024
+        assert Image.open(io.BytesIO(big.data)).size == (2000, 1400)
+        assert int(big.headers["Content-Length"]) == len(big.data)
+        again = client.get(f"/iiif/image/3/{image_id}/full/^2000,/0/default.tif")
+        assert again.status_code == 200 and again.data == big.data
     finally:
         rt.close()
 
