@@ -103,6 +103,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Memory (MB) each process keeps for recently read search posting lists; popular words are decoded once.",
     ),
     Setting(
+        "digitisation_guideline",
+        "HERITAGE_DIGITISATION_GUIDELINE",
+        None,
+        "Guideline the quality checks of ingested masters apply: a profile of "
+        "ingest/data/digitisation_guidelines.json (default metamorfoze-light) or a JSON file (path#profile).",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -135,6 +142,7 @@ class Settings:
     iiif_max_width: int | None = None
     iiif_cache_mb: int = 1024
     assets_dir: Path | None = None
+    digitisation_guideline: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -185,6 +193,7 @@ class Settings:
             iiif_max_width=integer("iiif_max_width") if raw["iiif_max_width"] else None,
             iiif_cache_mb=integer("iiif_cache_mb"),
             assets_dir=Path(raw["assets_dir"]).expanduser().absolute() if raw["assets_dir"] else data_dir / "assets",
+            digitisation_guideline=raw["digitisation_guideline"] or None,
             extra={k: str(v) for k, v in overrides.items()},
         )
 

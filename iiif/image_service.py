@@ -97,7 +97,7 @@ def _load(session: Session, storage: Storage, image_id: str) -> ResolvedImage | 
     file = session.get(File, image_id)
     if file is None or not file.is_image or not file.derivatives_ready:
         return None
-    root = storage.derivative_dir(file.sha256)
+    root = storage.derivative_dir(file.sha256, file.page)
     pyramid = Pyramid.load(root)
     if pyramid is None:
         return None

@@ -1,5 +1,5 @@
-"""`heritage ingest`: a batch folder (scans with a sheet or standard metadata file, or folder
-conventions) into a collection. Exit 0 when every file went in, 1 when some failed, 2 for usage errors."""
+"""`heritage ingest`: a batch (scans with a sheet or standard metadata file, folder conventions, or a
+BagIt bag) into a collection. Exit 0 when every file went in, 1 when some failed, 2 for usage errors."""
 
 from __future__ import annotations
 
@@ -11,25 +11,31 @@ from typing import Any
 import click
 
 from heritage.cli import open_runtime
-from ingest.pipeline import FileReport
-from ingest.pipeline import ingest as run_ingest
+from ingest.batches import Progress
+from ingest.pipeline import plan_batch, run_batch
 
 
 class _ProgressBar:
-    """Files done out of files planned, on stderr."""
+    """Files done, failed and remaining, on stderr."""
 
     def __init__(self) -> None:
         self.bar: Any = None
+        self.text = ""
 
-    def start(self, total: int) -> None:
-        self.bar = click.progressbar(
-            length=max(total, 1), label="ingesting", file=sys.stderr, item_show_func=lambda name: name or ""
-        )
-        self.bar.__enter__()
-
-    def step(self, reference: str, _report: FileReport) -> None:
-        if self.bar is not None:
-            self.bar.update(1, reference if len(reference) < 40 else "…" + reference[-39:])
+    def update(self, state: Progress, last: str | None) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=max(state.total, 1),
+                label="ingesting",
+                file=sys.stderr,
+                item_show_func=lambda _item: self.text,
+            )
+            self.bar.__enter__()
+        self.text = f"{state.done} done, {state.failed} failed, {state.remaining} remaining"
+        if last:
+            self.text += f"  {last if len(last) < 40 else '…' + last[-39:]}"
+        self.bar.length = max(state.total, 1)
+        self.bar.update(state.done + state.failed - self.bar.pos, last)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -50,7 +56,8 @@ class _ProgressBar:
     "fmt",
     default="auto",
     show_default=True,
-    help="Metadata format of the batch (auto detects it by content; 'folder' ignores sheets).",
+    help="Metadata format of the batch: auto detects it by content; 'folder' ignores metadata files; "
+    "'bagit' requires a bag; or a standard's name (csv, ead, marcxml, mods, lido, dwc, mets, ...).",
 )
 @click.option(
     "--report",
@@ -58,28 +65,48 @@ class _ProgressBar:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write a JSON report listing every file.",
 )
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With REDIS_URL: enqueue the files and return at once (the web page shows the progress).",
+)
 def ingest(
-    path: Path, collection: str, unit: str | None, domain: str | None, fmt: str, report_path: Path | None
+    path: Path,
+    collection: str,
+    unit: str | None,
+    domain: str | None,
+    fmt: str,
+    report_path: Path | None,
+    no_wait: bool,
 ) -> None:
-    """Ingest the scans and metadata in PATH into a collection."""
+    """Ingest the scans, born-digital files and metadata in PATH into a collection.
+
+    Running the same command again resumes the batch: files already in stay in, the rest is finished.
+    """
     if not path.exists():
         raise click.UsageError(f"{path}: no such file or folder")
+    if report_path is not None and not report_path.parent.is_dir():
+        raise click.UsageError(f"--report {report_path}: folder {report_path.parent} does not exist")
     runtime = open_runtime()
+    batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
     bar = _ProgressBar()
     try:
-        report = run_ingest(
-            runtime, path, collection, unit=unit, fmt=fmt, domain=domain, progress=bar.step, on_plan=bar.start
-        )
+        report = run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait)
     finally:
         bar.close()
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
     for failure in report.failed:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     counts = report.as_dict()["counts"]
-    click.echo(
+    line = (
         f"{report.collection}: {report.items_created} items created, {report.items_updated} updated; "
         f"files: {counts['stored']} stored, {counts['already_ingested']} already ingested, "
         f"{counts['failed']} failed"
     )
+    if counts.get("remaining"):
+        line += f", {counts['remaining']} queued (batch {report.batch})"
+    click.echo(line)
     if report_path:
         report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
     sys.exit(report.exit_code)

@@ -1,7 +1,11 @@
 """Find what a batch folder holds: its metadata file (if any) and its files, safely.
 
 Folder conventions work without a sheet: one sub-folder per item with its files sorted by name as
-pages; files at the top become one item each. Nothing outside the batch folder is ever read.
+pages; files at the top become one item each. A sheet row of level `page` with a parent adds its files
+to the parent as pages (labelled with the row's title) instead of making an item of its own. A BagIt
+bag (a folder with `bagit.txt`) is validated first (manifests, payload oxum) and its payload then
+planned like a folder; without a metadata file in the payload the whole bag is one item whose files
+are kept as they are. Nothing outside the batch folder is ever read.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ METADATA_SUFFIXES = {".csv", ".tsv", ".xml", ".mrc", ".marc", ".json"}
 class PlannedItem:
     record: ParsedRecord
     files: list[str] = field(default_factory=list)  # paths relative to the batch root, page order
+    labels: dict[str, str] = field(default_factory=dict)  # page labels by path, from page rows
 
 
 @dataclass
@@ -32,6 +37,8 @@ class Batch:
     metadata_file: Path | None = None
     standard: str | None = None
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+    kind: str = "folder"  # sheet, standard, folder, bag
+    problems: list[str] = field(default_factory=list)  # batch-level findings (an invalid bag)
 
 
 def safe_relative(root: Path, reference: str) -> tuple[Path | None, str | None]:
@@ -99,14 +106,41 @@ def _folder_items(root: Path) -> Batch:
     return Batch(root, items, rejected=rejected)
 
 
+def _attach_pages(items: list[PlannedItem]) -> list[PlannedItem]:
+    """Rows of level `page` with a parent in the sheet become pages of that parent, not items."""
+    by_local = {i.record.local_id: i for i in items if i.record.local_id}
+    kept: list[PlannedItem] = []
+    for planned in items:
+        record = planned.record
+        parent = by_local.get(record.parent_local_id or "")
+        if (record.core.level or "").lower() == "page" and parent is not None and planned.files:
+            for path in planned.files:
+                parent.files.append(path)
+                if record.core.title:
+                    parent.labels[path] = record.core.title
+            continue
+        kept.append(planned)
+    return kept
+
+
 def discover(path: Path, fmt: str = "auto") -> Batch:
-    """Plan a batch from a folder (or a single metadata file).
+    """Plan a batch from a folder, a BagIt bag, or a single metadata file.
 
     Raises:
-        InvalidInput: the path does not exist, or is a file in no known standard.
+        InvalidInput: the path does not exist, is a file in no known standard, or is a broken bag.
     """
     if not path.exists():
         raise InvalidInput(f"{path}: no such file or folder")
+    if fmt in ("auto", "bagit") and path.is_dir() and (path / "bagit.txt").is_file():
+        from ingest.bag import discover_bag
+
+        return discover_bag(path, lambda root: _plan_folder(root, "auto"))
+    if fmt == "bagit":
+        raise InvalidInput(f"{path}: not a BagIt bag (no bagit.txt)")
+    return _plan_folder(path, fmt)
+
+
+def _plan_folder(path: Path, fmt: str) -> Batch:
     if path.is_file():
         root, metadata = path.parent, (path, registry.detect(path) if fmt == "auto" else registry.get(fmt))
     else:
@@ -116,5 +150,6 @@ def discover(path: Path, fmt: str = "auto") -> Batch:
     if metadata is None:
         return _folder_items(root)
     meta_path, standard = metadata
-    items = [PlannedItem(record, list(record.files)) for record in standard.parse(meta_path)]
-    return Batch(root, items, metadata_file=meta_path, standard=standard.name)
+    items = _attach_pages([PlannedItem(record, list(record.files)) for record in standard.parse(meta_path)])
+    kind = "sheet" if standard.name == "csv" else "standard"
+    return Batch(root, items, metadata_file=meta_path, standard=standard.name, kind=kind)

@@ -8,23 +8,30 @@ from heritage.pyramid import Pyramid
 from heritage.runtime import current_runtime
 from heritage.search.indexer import index_items
 from ingest.derivatives import build_pyramid
+from ingest.process import process_file
+
+
+def ingest_file(batch_file_id: int) -> dict[str, object]:
+    """Take one file of a batch through the whole chain (checksum to index); a no-op once it is done."""
+    state = process_file(current_runtime(), batch_file_id)
+    return {"batch_file": batch_file_id, "state": state}
 
 
 def derive_file(file_id: str) -> dict[str, object]:
-    """Make the tile pyramid and access copy of one stored master, then re-index its item."""
+    """Make (again) the tile pyramid, access copy and thumbnail of one stored master, then re-index its item."""
     runtime = current_runtime()
     with runtime.sessions() as session:
         file = session.get(File, file_id)
         if file is None:
             return {"file": file_id, "status": "gone"}
         master = runtime.storage.master_path(file.storage_key)
-        target = runtime.storage.derivative_dir(file.sha256)
-        item_id, sha256 = file.item_id, file.sha256
+        target = runtime.storage.derivative_dir(file.sha256, file.page)
+        item_id, sha256, page = file.item_id, file.sha256, file.page
     existing = Pyramid.load(target)
     try:
         if existing is None or existing.tile != runtime.settings.tile_size:
             pyramid = build_pyramid(
-                master, target, tile=runtime.settings.tile_size, quality=runtime.settings.jpeg_quality
+                master, target, tile=runtime.settings.tile_size, quality=runtime.settings.jpeg_quality, page=page
             )
         else:
             pyramid = existing
@@ -51,7 +58,7 @@ def derive_file(file_id: str) -> dict[str, object]:
                 "creation",
                 item_id=item_id,
                 file_id=file_id,
-                detail="IIIF tile pyramid and access copy",
+                detail="IIIF tile pyramid, access copy and thumbnail",
                 tiles=sum(1 for s in pyramid.scale_factors for _ in pyramid.tiles(s)),
                 levels=pyramid.scale_factors,
                 sha256=sha256,

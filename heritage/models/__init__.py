@@ -1,6 +1,7 @@
 """The SQLAlchemy 2 models; every table the catalogue has, importable from one place."""
 
 from heritage.models.base import Base, utcnow
+from heritage.models.batches import Batch, BatchFile, BatchStatus, FileState
 from heritage.models.catalogue import Item, MetadataRecord
 from heritage.models.events import Event
 from heritage.models.files import File
@@ -23,6 +24,9 @@ __all__ = [
     "Access",
     "Approval",
     "Base",
+    "Batch",
+    "BatchFile",
+    "BatchStatus",
     "Collection",
     "Domain",
     "EnvironmentReading",
@@ -30,6 +34,7 @@ __all__ = [
     "File",
     "FileRole",
     "InventoryCheck",
+    "FileState",
     "Item",
     "Level",
     "Location",

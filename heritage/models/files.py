@@ -18,12 +18,13 @@ class File(Base):
     """A stored file; `id` is also its IIIF image identifier when it is an image."""
 
     __tablename__ = "files"
-    __table_args__ = (UniqueConstraint("item_id", "sha256", name="uq_files_item_sha256"),)
+    __table_args__ = (UniqueConstraint("item_id", "sha256", "page", name="uq_files_item_sha256_page"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     sequence: Mapped[int] = mapped_column(Integer, default=1)
+    page: Mapped[int] = mapped_column(Integer, default=0)  # page of a multi-page master (0 = first)
     label: Mapped[str | None] = mapped_column(String(300))
     original_name: Mapped[str] = mapped_column(String(1000))
     storage_key: Mapped[str] = mapped_column(String(300))

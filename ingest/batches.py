@@ -1,0 +1,416 @@
+"""Batches in the database: opened (or resumed) from a plan, reconciled after a crash, counted, reported.
+
+Opening a batch a second time is how a rerun resumes: items are upserted again (their ids derive from
+collection and local id), files already `done` stay done (unless the file on disk changed), files left
+`working` by a killed process and files that `failed` go back to `pending`, and whatever a killed
+process left half-made for them (a master half-copied, a derivative folder half-written) is removed.
+When the last file is done or failed the batch is finished once: masters stored for files that then
+failed, and that nothing refers to, are removed, so no orphan stays in the store.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from heritage import catalogue, events
+from heritage.identifiers import derived_id
+from heritage.models import Batch, BatchFile, BatchStatus, File, FileState, Item, utcnow
+from heritage.runtime import Runtime
+from heritage.search.indexer import index_items
+from ingest import discover
+from ingest.derivatives import discard_partial, remove_derivatives
+
+FINAL = (FileState.DONE.value, FileState.FAILED.value)
+
+
+def agent_name() -> str:
+    try:
+        return f"{getpass.getuser()} via heritage ingest"
+    except (KeyError, OSError):
+        return "heritage ingest"
+
+
+def batch_id_for(collection: str, source: Path) -> str:
+    """The same folder ingested into the same collection is the same batch, run after run."""
+    return derived_id("batch", collection, str(source.expanduser().resolve()))
+
+
+def _stat(root: Path, reference: str) -> tuple[int, int] | None:
+    try:
+        st = (root / reference).stat()
+    except (OSError, ValueError):
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _upsert_items(
+    session: Session, plan: discover.Batch, collection: Any, batch: Batch
+) -> list[tuple[str, discover.PlannedItem]]:
+    source = str(plan.metadata_file) if plan.metadata_file else str(plan.root)
+    by_local: dict[str, Item] = {}
+    pending_parent: list[tuple[Item, str]] = []
+    planned: list[tuple[str, discover.PlannedItem]] = []
+    for planned_item in plan.items:
+        record = planned_item.record
+        item, created = catalogue.upsert_item(
+            session,
+            collection,
+            record.core,
+            local_id=record.local_id,
+            parent=None,
+            position=record.position,
+            standard=record.standard,
+            original=record.original,
+            source=source,
+            fields=record.fields,
+        )
+        if created:
+            batch.items_created += 1
+            events.record(
+                session,
+                "description",
+                item_id=item.id,
+                agent=batch.agent,
+                detail=f"described from {Path(source).name} ({record.standard})",
+                position=record.position,
+                batch=batch.id,
+            )
+        else:
+            batch.items_updated += 1
+        if record.local_id:
+            by_local[record.local_id] = item
+        if record.parent_local_id:
+            pending_parent.append((item, record.parent_local_id))
+        planned.append((item.id, planned_item))
+    for item, parent_local in pending_parent:
+        item.parent = by_local.get(parent_local) or session.scalar(
+            select(Item).where(Item.collection_id == collection.id, Item.local_id == parent_local)
+        )
+    return planned
+
+
+def open_batch(
+    runtime: Runtime,
+    plan: discover.Batch,
+    source: Path,
+    collection_slug: str,
+    *,
+    unit: str | None = None,
+    domain: str | None = None,
+    fmt: str = "auto",
+    agent: str | None = None,
+) -> str:
+    """Create the batch of this plan, or resume it; returns its id. Items are created or updated here."""
+    batch_id = batch_id_for(collection_slug, source)
+    with runtime.transaction() as session:
+        collection = catalogue.ensure_collection(session, collection_slug, unit_slug=unit, domain=domain)
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            batch = Batch(
+                id=batch_id,
+                collection=collection,
+                source=str(source.expanduser().resolve()),
+                root=str(plan.root.resolve()),
+                kind=plan.kind,
+                agent=agent or agent_name(),
+                run=1,
+                items_created=0,
+                items_updated=0,
+                options={},
+                problems=[],
+            )
+            session.add(batch)
+        else:
+            batch.run += 1
+            batch.agent = agent or batch.agent
+            batch.items_created = batch.items_updated = 0
+        batch.root = str(plan.root.resolve())
+        batch.kind = plan.kind
+        batch.standard = plan.standard
+        batch.metadata_file = str(plan.metadata_file) if plan.metadata_file else None
+        batch.options = {"unit": unit, "domain": domain, "format": fmt}
+        batch.problems = list(plan.problems)
+        batch.status = BatchStatus.RUNNING.value
+        batch.started_at = utcnow()
+        batch.finished_at = None
+        session.flush()
+        planned = _upsert_items(session, plan, collection, batch)
+        existing = {bf.key: bf for bf in batch.files}
+        position = 0
+        root = plan.root
+        for item_id, planned_item in planned:
+            for sequence, reference in enumerate(planned_item.files, start=1):
+                position += 1
+                key = derived_id(item_id, reference)
+                bf = existing.get(key)
+                if bf is None:
+                    bf = BatchFile(key=key, path=reference, state=FileState.PENDING.value, run=batch.run, attempts=0)
+                    batch.files.append(bf)
+                elif bf.state == FileState.DONE.value:
+                    if bf.size is not None and _stat(root, reference) not in (None, (bf.size, bf.mtime_ns)):
+                        bf.state, bf.outcome, bf.run = FileState.PENDING.value, None, batch.run  # changed on disk
+                else:  # failed, or left working by a killed process: try again
+                    bf.state, bf.outcome, bf.reason, bf.run = FileState.PENDING.value, None, None, batch.run
+                bf.item_id, bf.position, bf.sequence = item_id, position, sequence
+                bf.label = planned_item.labels.get(reference)
+        for reference, reason in plan.rejected:
+            position += 1
+            key = derived_id("-", reference)
+            bf = existing.get(key)
+            if bf is None:
+                bf = BatchFile(key=key, path=reference, attempts=0)
+                batch.files.append(bf)
+            bf.position, bf.state, bf.outcome, bf.reason, bf.run = (
+                position,
+                FileState.FAILED.value,
+                "failed",
+                reason,
+                batch.run,
+            )
+            bf.step = "discovery"
+        item_ids = [item_id for item_id, _ in planned]
+    reconcile(runtime, batch_id)
+    index_items(runtime, item_ids)
+    return batch_id
+
+
+def reconcile(runtime: Runtime, batch_id: str) -> None:
+    """Remove what killed processes left half-made for the unfinished files of this batch."""
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(BatchFile.sha256, BatchFile.pages).where(
+                BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL), BatchFile.sha256.is_not(None)
+            )
+        ).all()
+    for sha256, pages in rows:
+        runtime.storage.discard_incoming(sha256)
+        for page in range(max(1, pages or 1)):
+            discard_partial(runtime.storage.derivative_dir(sha256, page))
+
+
+def pending_files(runtime: Runtime, batch_id: str) -> list[tuple[int, str]]:
+    """(id, path) of the files still to do, in batch order."""
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(BatchFile.id, BatchFile.path)
+            .where(BatchFile.batch_id == batch_id, BatchFile.state == FileState.PENDING.value)
+            .order_by(BatchFile.position)
+        ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done - self.failed
+
+    def as_dict(self) -> dict[str, int]:
+        return {"total": self.total, "done": self.done, "failed": self.failed, "remaining": self.remaining}
+
+
+def progress(runtime: Runtime, batch_id: str) -> Progress:
+    with runtime.sessions() as session:
+        counts = dict(
+            session.execute(
+                select(BatchFile.state, func.count()).where(BatchFile.batch_id == batch_id).group_by(BatchFile.state)
+            ).all()
+        )
+    return Progress(
+        total=sum(counts.values()),
+        done=counts.get(FileState.DONE.value, 0),
+        failed=counts.get(FileState.FAILED.value, 0),
+    )
+
+
+def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
+    """Finish the batch when no file is left to do (once, whoever gets here first); True if this call did."""
+    with runtime.transaction() as session:
+        left = session.scalar(
+            select(func.count())
+            .select_from(BatchFile)
+            .where(BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL))
+        )
+        if left:
+            return False
+        claimed = session.execute(
+            update(Batch)
+            .where(Batch.id == batch_id, Batch.status == BatchStatus.RUNNING.value)
+            .values(status=BatchStatus.FINISHED.value, finished_at=utcnow())
+        ).rowcount
+    if not claimed:
+        return False
+    remove_orphans(runtime, batch_id)
+    hand_to_policy(runtime, batch_id)
+    return True
+
+
+def remove_orphans(runtime: Runtime, batch_id: str) -> int:
+    """Remove masters (and derivatives) stored for files of this batch that failed and nothing refers to."""
+    removed = 0
+    with runtime.sessions() as session:
+        candidates = set(
+            session.scalars(
+                select(BatchFile.sha256).where(
+                    BatchFile.batch_id == batch_id,
+                    BatchFile.state == FileState.FAILED.value,
+                    BatchFile.sha256.is_not(None),
+                )
+            )
+        )
+        for sha256 in candidates:
+            referenced = session.scalar(select(func.count()).select_from(File).where(File.sha256 == sha256))
+            in_flight = session.scalar(
+                select(func.count())
+                .select_from(BatchFile)
+                .where(BatchFile.sha256 == sha256, BatchFile.state.not_in(FINAL))
+            )
+            if referenced or in_flight:
+                continue
+            runtime.storage.discard_incoming(sha256)
+            if runtime.storage.discard_orphan(sha256):
+                removed += 1
+            remove_derivatives(runtime, sha256)
+    return removed
+
+
+def hand_to_policy(runtime: Runtime, batch_id: str) -> int:
+    """Enqueue the policy engine's evaluation of every item of the batch, once the engine exists."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("heritage.policy.jobs") is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        return 0
+    with runtime.sessions() as session:
+        item_ids = list(
+            session.scalars(
+                select(BatchFile.item_id)
+                .where(BatchFile.batch_id == batch_id, BatchFile.item_id.is_not(None))
+                .distinct()
+            )
+        )
+    for item_id in item_ids:
+        runtime.jobs.enqueue(
+            "heritage.policy.jobs.evaluate_item",
+            item_id,
+            job_id=f"policy-{item_id}",
+            description=f"policy of {item_id}",
+        )
+    return len(item_ids)
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str  # stored, already_ingested, failed, pending, working
+    reason: str | None = None
+    item: str | None = None
+    file: str | None = None
+    sha256: str | None = None
+    format: str | None = None
+    puid: str | None = None
+    pages: int | None = None
+    quality: str | None = None
+
+
+@dataclass
+class IngestReport:
+    source: str
+    collection: str
+    batch: str | None = None
+    metadata_file: str | None = None
+    standard: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    run: int = 1
+    items_created: int = 0
+    items_updated: int = 0
+    problems: list[str] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
+    started: str | None = None
+    finished: str | None = None
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.problems else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["counts"] = {
+            status: sum(1 for f in self.files if f.status == status)
+            for status in ("stored", "already_ingested", "failed")
+        }
+        remaining = sum(1 for f in self.files if f.status in ("pending", "working"))
+        if remaining:
+            data["counts"]["remaining"] = remaining
+        return data
+
+
+def _status(bf: BatchFile, run: int) -> str:
+    if bf.state == FileState.DONE.value:
+        return "stored" if bf.outcome == "stored" and bf.run == run else "already_ingested"
+    if bf.state == FileState.FAILED.value:
+        return "failed"
+    return bf.state
+
+
+def report(runtime: Runtime, batch_id: str) -> IngestReport:
+    """The report of the batch's latest run: every file, with its status and, when it failed, why."""
+    with runtime.sessions() as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            from heritage.errors import NotFound
+
+            raise NotFound(f"batch {batch_id!r} does not exist")
+        result = IngestReport(
+            source=batch.source,
+            collection=batch.collection.slug,
+            batch=batch.id,
+            metadata_file=batch.metadata_file,
+            standard=batch.standard,
+            kind=batch.kind,
+            status=batch.status,
+            run=batch.run,
+            items_created=batch.items_created,
+            items_updated=batch.items_updated,
+            problems=list(batch.problems or []),
+            started=batch.started_at.isoformat() if batch.started_at else None,
+            finished=batch.finished_at.isoformat() if batch.finished_at else None,
+        )
+        for bf in batch.files:
+            result.files.append(
+                FileReport(
+                    path=bf.path,
+                    status=_status(bf, batch.run),
+                    reason=bf.reason,
+                    item=bf.item_id,
+                    file=bf.file_id,
+                    sha256=bf.sha256,
+                    format=bf.format_name,
+                    puid=bf.puid,
+                    pages=bf.pages,
+                    quality=bf.quality,
+                )
+            )
+    return result
+
+
+def recent_batches(session: Session, limit: int = 50) -> list[Batch]:
+    return list(session.scalars(select(Batch).order_by(Batch.started_at.desc()).limit(limit)))
