@@ -27,6 +27,7 @@ from ingest.batches import (
     report,
 )
 from ingest.discover import Batch, discover
+from ingest.quality import load_guideline
 from metadata_schemas import registry
 from metadata_schemas.errors import InvalidMetadata
 
@@ -60,6 +61,7 @@ def plan_batch(
         InvalidInput, InvalidMetadata: the batch cannot be read at all; nothing was stored.
     """
     path = path.expanduser()
+    load_guideline(runtime.settings.digitisation_guideline)  # a wrong setting stops before anything is stored
     plan = discover(path, fmt)
     _validate_metadata(plan)
     if not plan.items and not plan.rejected:

@@ -41,12 +41,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.extensions["heritage"] = runtime
 
     from iiif import urls as iiif_urls
-    from web import api, assets, catalogue, errors, i18n, iiif_routes, masterplan
+    from web import api, archivist, assets, catalogue, errors, i18n, iiif_routes, masterplan
     from web.context import base_url
 
     i18n.init_app(app, i18n.compile_catalogs(runtime.settings.data_dir / "cache" / "translations"))
 
     app.register_blueprint(catalogue.bp)
+    app.register_blueprint(archivist.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(iiif_routes.bp)
     app.register_blueprint(assets.bp)

@@ -1,0 +1,81 @@
+"""The archivist's pages: upload a batch, see its progress and its report (not yet protected)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from heritage.models import File
+from heritage.runtime import Runtime
+from tests.helpers import make_image
+
+pytestmark = pytest.mark.db
+
+
+def _upload(tmp_path: Path, names: dict[str, bytes]) -> list[tuple[io.BytesIO, str]]:
+    return [(io.BytesIO(data), name) for name, data in names.items()]
+
+
+def _jpeg(tmp_path: Path, seed: int) -> bytes:
+    return make_image(tmp_path / f"src{seed}.jpg", seed=seed).read_bytes()
+
+
+def test_upload_a_folder_ingests_it_and_shows_the_report(client, runtime: Runtime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sheet = b"identifier,title,files\nA,Brief aan de rector,scans/a.jpg\nB,Kapotte scan,scans/b.jpg\n"
+    files = {
+        "map/sheet.csv": sheet,
+        "map/scans/a.jpg": _jpeg(tmp_path, 1),
+        "map/scans/b.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
+    }
+    response = client.post(
+        "/archivist/upload",
+        data={"collection": "opgeladen", "files": _upload(tmp_path, files)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    page_url = response.headers["Location"]
+    page = client.get(page_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "scans/a.jpg" in html and "scans/b.jpg" in html and "corrupt" in html
+    assert "1 klaar, 1 mislukt, 0 te gaan" in html
+    assert "Nog niet beveiligd" in html
+    data = client.get(page_url + ".json").get_json()
+    assert data["counts"] == {"stored": 1, "already_ingested": 0, "failed": 1}
+    assert data["progress"] == {"total": 2, "done": 1, "failed": 1, "remaining": 0}
+    with runtime.sessions() as s:
+        stored = s.scalar(select(File))
+        assert runtime.storage.master_path(stored.storage_key).read_bytes() == files["map/scans/a.jpg"]
+    listing = client.get("/archivist/").get_data(as_text=True)
+    assert data["batch"] in listing and "opgeladen" in listing
+
+
+def test_upload_refuses_names_leaving_the_folder_and_needs_a_collection(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    form = client.get("/archivist/upload")
+    assert form.status_code == 200 and 'name="collection"' in form.get_data(as_text=True)
+    missing = client.post(
+        "/archivist/upload",
+        data={"collection": "", "files": _upload(tmp_path, {"a.jpg": _jpeg(tmp_path, 2)})},
+        content_type="multipart/form-data",
+    )
+    assert missing.status_code == 400 and "give the collection" in missing.get_data(as_text=True)
+    response = client.post(
+        "/archivist/upload",
+        data={
+            "collection": "veilig",
+            "files": _upload(tmp_path, {"../evil.jpg": _jpeg(tmp_path, 3), "ok.jpg": _jpeg(tmp_path, 4)}),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "refused ../evil.jpg" in html and "ok.jpg" in html
+
+
+def test_unknown_batch_is_404(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/archivist/batches/aaaaaaaaaaaa").status_code == 404
+    assert client.get("/archivist/batches/not-an-id.json").status_code == 404
