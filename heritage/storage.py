@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -49,6 +49,20 @@ def file_digests(path: Path) -> tuple[str, str, int]:
     return sha.hexdigest(), md5.hexdigest(), size
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """A copy received into the store's incoming area, with its checksums; not a stored master yet."""
+
+    path: Path
+    sha256: str
+    md5: str
+    size: int
+
+
+def _is_sha(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 def _valid_sha(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise InvalidInput(f"not a SHA-256 checksum: {sha256!r}")
@@ -73,8 +87,28 @@ class Storage(Protocol):
         """The folder of a master's derivatives (of one page of a multi-page master when `page` > 0)."""
         ...
 
-    def discard_incoming(self, sha256: str) -> int:
-        """Remove half-copied masters with this checksum left by a killed process; returns how many."""
+    def receive(self, source: Path, tag: str) -> Incoming:
+        """Copy `source` into the incoming area, computing SHA-256 and MD5 on the way (the file is read once).
+
+        `tag` names the copy (for example the batch file it belongs to) so that what a killed process
+        left can be found again with `discard_incoming(tag)`.
+        """
+        ...
+
+    def persist(self, incoming: Incoming) -> None:
+        """Make the received bytes durable (fsync); may run on another thread while the copy is used."""
+        ...
+
+    def commit(self, incoming: Incoming) -> str:
+        """Store the received copy as the master of its checksum (read-only), or drop it when one is stored."""
+        ...
+
+    def discard(self, incoming: Incoming) -> None:
+        """Drop a received copy that is not to be stored."""
+        ...
+
+    def discard_incoming(self, tag: str) -> int:
+        """Remove copies left in the incoming area under this tag (a checksum or a tag given to `receive`)."""
         ...
 
     def discard_orphan(self, sha256: str) -> bool:
@@ -112,12 +146,15 @@ class LocalStorage:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".incoming-{sha256}-")
         tmp = Path(tmp_name)
         try:
+            copied = hashlib.sha256()
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out, CHUNK)
+                # hash what is written, as it is written: the copy is checked without reading it again
+                while chunk := src.read(4 * CHUNK):
+                    copied.update(chunk)
+                    out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            copied, _, _ = file_digests(tmp)
-            if copied != sha256:
+            if copied.hexdigest() != sha256:
                 raise InvalidInput(f"{source}: changed while it was being stored (checksum differs)")
             tmp.chmod(0o444)
             os.replace(tmp, target)
@@ -132,10 +169,63 @@ class LocalStorage:
         sha = _valid_sha(sha256)
         return self.derivatives / sha[:2] / (f"{sha}-p{page}" if page else sha)
 
-    def discard_incoming(self, sha256: str) -> int:
-        folder = self.master_path(self.key_for(sha256)).parent
+    @property
+    def incoming(self) -> Path:
+        return self.masters / ".incoming"
+
+    def receive(self, source: Path, tag: str) -> Incoming:
+        if not tag or not all(c.isalnum() or c in "-_" for c in tag):
+            raise InvalidInput(f"incoming tag {tag!r}: letters, digits, '-' and '_' only")
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.incoming, prefix=f"{tag}-")
+        tmp = Path(tmp_name)
+        sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src, ThreadPoolExecutor(1) as pool:
+                pending = None
+                while chunk := src.read(4 * CHUNK):
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(md5.update, chunk)  # MD5 on a second core; hashlib frees the GIL
+                    sha.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                if pending is not None:
+                    pending.result()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return Incoming(tmp, sha.hexdigest(), md5.hexdigest(), size)
+
+    def persist(self, incoming: Incoming) -> None:
+        fd = os.open(incoming.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def commit(self, incoming: Incoming) -> str:
+        key = self.key_for(incoming.sha256)
+        target = self.master_path(key)
+        if target.is_file():
+            self.discard(incoming)
+            return key
+        self.persist(incoming)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        incoming.path.chmod(0o444)
+        os.replace(incoming.path, target)
+        return key
+
+    def discard(self, incoming: Incoming) -> None:
+        incoming.path.unlink(missing_ok=True)
+
+    def discard_incoming(self, tag: str) -> int:
         removed = 0
-        for stale in folder.glob(f".incoming-{sha256}-*") if folder.is_dir() else []:
+        stale_copies = list(self.incoming.glob(f"{tag}-*")) if self.incoming.is_dir() else []
+        folder = self.master_path(self.key_for(tag)).parent if _is_sha(tag) else None
+        if folder is not None and folder.is_dir():
+            stale_copies += list(folder.glob(f".incoming-{tag}-*"))
+        for stale in stale_copies:
             stale.unlink(missing_ok=True)
             removed += 1
         return removed

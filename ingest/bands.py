@@ -156,7 +156,7 @@ def _raw_bands(
         y = 0
         while y < height:
             end = min(height, y + rows)
-            data = bytearray()
+            pieces: list[bytes] = []
             for first, last, offset in layout.strips:
                 lo, hi = max(first, y), min(last, end)
                 if lo >= hi:
@@ -166,10 +166,11 @@ def _raw_bands(
                 chunk = fh.read(want)
                 if len(chunk) != want:
                     raise OSError(f"image file is truncated (rows {lo}-{hi} of {height} missing)")
-                data += chunk
+                pieces.append(chunk)
+            data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
             if len(data) != (end - y) * layout.row_bytes:
                 raise OSError(f"image file has no data for rows {y}-{end}")
-            band = Image.frombytes(mode, (width, end - y), bytes(data), "raw", layout.rawmode, 0, 1)
+            band = Image.frombytes(mode, (width, end - y), data, "raw", layout.rawmode, 0, 1)
             yield convert(band)
             y = end
 

@@ -184,12 +184,14 @@ def reconcile(runtime: Runtime, batch_id: str) -> None:
     """Remove what killed processes left half-made for the unfinished files of this batch."""
     with runtime.sessions() as session:
         rows = session.execute(
-            select(BatchFile.sha256, BatchFile.pages).where(
-                BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL), BatchFile.sha256.is_not(None)
+            select(BatchFile.id, BatchFile.sha256, BatchFile.pages).where(
+                BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL)
             )
         ).all()
-    for sha256, pages in rows:
-        runtime.storage.discard_incoming(sha256)
+    for batch_file_id, sha256, pages in rows:
+        runtime.storage.discard_incoming(f"bf{batch_file_id}")  # see ingest.process.incoming_tag
+        if sha256 is None:
+            continue
         for page in range(max(1, pages or 1)):
             discard_partial(runtime.storage.derivative_dir(sha256, page))
 

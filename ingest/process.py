@@ -1,27 +1,31 @@
 """What every file of a batch goes through, in order, each step an event:
 
-1. checksum (SHA-256, and MD5 for exchange) before anything else; a duplicate is put aside;
+1. checksum (SHA-256, and MD5 for exchange) before anything else, computed while the file is read once
+   into the store's incoming area; a duplicate is put aside (its copy dropped);
 2. format identification by content, with its PRONOM id and format risk;
 3. technical metadata (pixel size, bit depth, colour mode, ICC profile, ppi, compression, EXIF/XMP);
-4. the master is stored once (content-addressed, write-once) and decoded completely into
-   5. derivatives (tile pyramid, access copy, thumbnail), which also tells whether it is truncated;
-   then the quality checks against the digitisation guideline (a failure marks the file);
+4. the copy is decoded completely into 5. its derivatives (tile pyramid, access copy, thumbnail), which
+   also tells whether it is truncated, while it is made durable; only then is it stored as the master
+   (content-addressed, read-only, once); the quality checks against the digitisation guideline follow
+   (a failure marks the file);
 6. the file records are written, the item re-indexed.
 
 A bad file is reported with its reason and put aside (state `failed`); it never raises. The checksum is
-committed before the master is copied, so a rerun after a kill knows what may have been left behind.
+committed before the master is stored, and the incoming copy is tagged with the batch file, so a rerun
+after a kill finds whatever was left behind.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from heritage import events
@@ -30,10 +34,10 @@ from heritage.identifiers import derived_id
 from heritage.models import Batch, BatchFile, File, FileRole, FileState, Item, Outcome
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
-from heritage.storage import file_digests
+from heritage.storage import Incoming
 from ingest import identify
 from ingest.batches import finish_if_complete
-from ingest.derivatives import Derived, build_derivatives, install, remove_derivatives
+from ingest.derivatives import Derived, build_derivatives, install
 from ingest.discover import safe_relative
 from ingest.quality import check_image, load_guideline, object_size_mm
 from ingest.technical import ImageInfo, NotAnImage, TooLarge, read_image_info
@@ -75,17 +79,20 @@ def file_id_for(item_id: str, sha256: str, page: int = 0) -> str:
 
 
 def _claim(runtime: Runtime, batch_file_id: int) -> Claim | None:
+    """Take a pending file (atomically: of two workers handed the same file, one gets it)."""
     with runtime.transaction() as session:
+        taken = session.execute(
+            update(BatchFile)
+            .where(BatchFile.id == batch_file_id, BatchFile.state == FileState.PENDING.value)
+            .values(state=FileState.WORKING.value, attempts=BatchFile.attempts + 1, step="claimed")
+        ).rowcount
+        if not taken:
+            return None
         bf = session.get(BatchFile, batch_file_id)
-        if bf is None or bf.state in (FileState.DONE.value, FileState.FAILED.value) or bf.item_id is None:
+        batch = session.get(Batch, bf.batch_id) if bf is not None else None
+        item = session.get(Item, bf.item_id) if bf is not None and bf.item_id else None
+        if bf is None or batch is None or item is None:
             return None
-        batch = session.get(Batch, bf.batch_id)
-        item = session.get(Item, bf.item_id)
-        if batch is None or item is None:
-            return None
-        bf.state = FileState.WORKING.value
-        bf.attempts += 1
-        bf.step = "claimed"
         core = core_of(item)
         return Claim(
             id=bf.id,
@@ -94,7 +101,7 @@ def _claim(runtime: Runtime, batch_file_id: int) -> Claim | None:
             kind=batch.kind,
             agent=batch.agent,
             path=bf.path,
-            item_id=bf.item_id,
+            item_id=item.id,
             sequence=bf.sequence,
             label=bf.label or Path(bf.path).stem,
             position=bf.position,
@@ -135,7 +142,7 @@ def process_file(runtime: Runtime, batch_file_id: int) -> str:
             bf = session.get(BatchFile, batch_file_id)
             return bf.state if bf is not None else "gone"
     try:
-        state = _chain(runtime, claim)
+        state = _chain_with_retry(runtime, claim)
     except Rejected as rejected:
         _reject(runtime, claim, rejected)
         state = FileState.FAILED.value
@@ -147,29 +154,53 @@ def process_file(runtime: Runtime, batch_file_id: int) -> str:
     return state
 
 
-def _checksum(runtime: Runtime, claim: Claim) -> tuple[Path, str, str, int]:
+def incoming_tag(batch_file_id: int) -> str:
+    """The tag of a batch file's copy in the store's incoming area (how a rerun finds what a kill left)."""
+    return f"bf{batch_file_id}"
+
+
+def _chain_with_retry(runtime: Runtime, claim: Claim, tries: int = 3) -> str:
+    """Run the chain; start it again when a working file vanished under it.
+
+    A rerun of the batch removes what it takes for leftovers of a killed process; when the process was
+    in fact alive (a worker still busy), its copy or half-made pyramid disappears, and starting over is
+    the right answer. A source file that vanished is then reported as such by the next try.
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            return _chain(runtime, claim)
+        except FileNotFoundError:
+            if attempt == tries:
+                raise
+            log.warning("a working file of %s vanished (a rerun cleaned up?); starting over", claim.path)
+    raise AssertionError("unreachable")
+
+
+def _receive(runtime: Runtime, claim: Claim) -> tuple[Path, Incoming]:
+    """Step 1: read the file once, copying it into the store's incoming area while computing its checksums."""
     path, reason = safe_relative(claim.root, claim.path)
     if path is None:
         raise Rejected(reason or "not a file", "discovery", event=False)
     stat = path.stat()
     if stat.st_size == 0:
         raise Rejected("empty file (0 bytes)", "checksum", event=False)
-    sha256, md5, size = file_digests(path)
+    incoming = runtime.storage.receive(path, incoming_tag(claim.id))
     with runtime.transaction() as session:
         bf = session.get(BatchFile, claim.id)
         if bf is not None:
-            bf.sha256, bf.md5, bf.size, bf.mtime_ns, bf.step = sha256, md5, size, stat.st_mtime_ns, "checksum"
+            bf.sha256, bf.md5, bf.size, bf.mtime_ns = incoming.sha256, incoming.md5, incoming.size, stat.st_mtime_ns
+            bf.step = "checksum"
         events.record(
             session,
             "message_digest_calculation",
             item_id=claim.item_id,
             detail=claim.path,
-            sha256=sha256,
-            md5=md5,
-            size=size,
+            sha256=incoming.sha256,
+            md5=incoming.md5,
+            size=incoming.size,
             batch=claim.batch_id,
         )
-    return path, sha256, md5, size
+    return path, incoming
 
 
 def _duplicates(runtime: Runtime, claim: Claim, sha256: str) -> str | None:
@@ -230,6 +261,8 @@ def _derive(runtime: Runtime, claim: Claim, master: Path, sha256: str, pages: li
                     page=page,
                 )
             )
+    except FileNotFoundError:
+        raise  # our own working files went away: not the master's fault (see _chain_with_retry)
     except DECODE_ERRORS as exc:
         for derived in made:
             shutil.rmtree(derived.work, ignore_errors=True)
@@ -238,13 +271,21 @@ def _derive(runtime: Runtime, claim: Claim, master: Path, sha256: str, pages: li
 
 
 def _chain(runtime: Runtime, claim: Claim) -> str:
-    path, sha256, md5, size = _checksum(runtime, claim)
+    path, incoming = _receive(runtime, claim)
+    try:
+        return _after_checksum(runtime, claim, path, incoming)
+    finally:
+        runtime.storage.discard(incoming)  # a no-op once committed: the copy has become the master
+
+
+def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incoming) -> str:
+    sha256, md5, size = incoming.sha256, incoming.md5, incoming.size
     existing = _duplicates(runtime, claim, sha256)
     if existing is not None:
         _update(runtime, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=existing, step="done")
         return FileState.DONE.value
 
-    fmt = identify.identify(path)
+    fmt = identify.identify(incoming.path)
     with runtime.transaction() as session:
         events.record(
             session,
@@ -265,7 +306,7 @@ def _chain(runtime: Runtime, claim: Claim) -> str:
             "identification",
         )
 
-    pages = _technical(runtime, claim, path, fmt)
+    pages = _technical(runtime, claim, incoming.path, fmt)
     if pages:
         with runtime.transaction() as session:
             first = pages[0]
@@ -283,13 +324,13 @@ def _chain(runtime: Runtime, claim: Claim) -> str:
             )
         _update(runtime, claim, pages=len(pages), step="technical")
 
-    key = runtime.storage.put_master(path, sha256)
+    # the copy is made durable on another thread while it is decoded into its derivatives
+    with ThreadPoolExecutor(1, thread_name_prefix="fsync") as pool:
+        durable = pool.submit(runtime.storage.persist, incoming)
+        derived = _derive(runtime, claim, incoming.path, sha256, pages) if pages else []
+        durable.result()
+    key = runtime.storage.commit(incoming)
     _update(runtime, claim, step="stored")
-    try:
-        derived = _derive(runtime, claim, runtime.storage.master_path(key), sha256, pages) if pages else []
-    except Rejected:
-        _discard_unreferenced(runtime, sha256)
-        raise
 
     guideline = load_guideline(runtime.settings.digitisation_guideline) if pages else None
     object_mm = object_size_mm(claim.object_text)
@@ -402,12 +443,3 @@ def _record_files(
     if bf is not None:
         bf.state, bf.outcome, bf.file_id, bf.step = FileState.DONE.value, "stored", file_ids[0], "done"
         bf.quality = ("passed" if all(q["passed"] for q in qualities) else "failed") if qualities else "not_checked"
-
-
-def _discard_unreferenced(runtime: Runtime, sha256: str) -> None:
-    """A master stored for a file that then proved corrupt goes again, unless some file refers to it."""
-    with runtime.sessions() as session:
-        if session.scalar(select(File.id).where(File.sha256 == sha256).limit(1)) is not None:
-            return
-    runtime.storage.discard_orphan(sha256)
-    remove_derivatives(runtime, sha256)

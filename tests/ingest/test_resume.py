@@ -20,7 +20,7 @@ from heritage.runtime import Runtime
 from heritage.settings import Settings
 from ingest.batches import batch_id_for, progress
 from ingest.pipeline import ingest, plan_batch
-from ingest.process import _checksum, _claim
+from ingest.process import _claim, _receive
 from tests.conftest import REDIS_URL
 from tests.helpers import make_image, write_sheet
 from tests.ingest.checks import assert_masters_identical, assert_no_duplicates, assert_store_clean
@@ -143,10 +143,10 @@ def test_leftovers_of_a_killed_file_are_reconciled(runtime: Runtime, tmp_path: P
         first = s.scalar(select(BatchFile).where(BatchFile.batch_id == batch_id).order_by(BatchFile.position))
     claim = _claim(runtime, first.id)
     assert claim is not None
-    path, sha256, _, _ = _checksum(runtime, claim)
-    key = runtime.storage.put_master(path, sha256)  # then the process "dies": no File row
-    stored = runtime.storage.master_path(key)
-    (stored.parent / f".incoming-{sha256}-abc123").write_bytes(b"half a copy")
+    _, incoming = _receive(runtime, claim)
+    sha256 = incoming.sha256
+    runtime.storage.commit(incoming)  # then the process "dies": a master, but no File row
+    (runtime.storage.incoming / f"bf{first.id + 1}-abc123").write_bytes(b"half a copy of the next file")
     half = runtime.storage.derivative_dir(sha256).parent / f".{sha256}-zz9"
     (half / "tiles").mkdir(parents=True)
     report = ingest(runtime, batch, "crash")
@@ -163,8 +163,9 @@ def test_master_stored_for_a_file_that_then_vanished_is_removed(runtime: Runtime
         first = s.scalar(select(BatchFile).where(BatchFile.batch_id == batch_id).order_by(BatchFile.position))
     claim = _claim(runtime, first.id)
     assert claim is not None
-    path, sha256, _, _ = _checksum(runtime, claim)
-    runtime.storage.put_master(path, sha256)  # killed here; then the scan is taken out of the folder
+    path, incoming = _receive(runtime, claim)
+    sha256 = incoming.sha256
+    runtime.storage.commit(incoming)  # killed here; then the scan is taken out of the folder
     path.unlink()
     report = ingest(runtime, batch, "gone")
     assert report.exit_code == 1
