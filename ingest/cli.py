@@ -66,6 +66,11 @@ class _ProgressBar:
     help="Write a JSON report listing every file.",
 )
 @click.option(
+    "--parallel",
+    type=click.IntRange(1, 32),
+    help="Without REDIS_URL: files ingested at the same time (default: one per core, at most 4).",
+)
+@click.option(
     "--no-wait",
     is_flag=True,
     help="With REDIS_URL: enqueue the files and return at once (the web page shows the progress).",
@@ -77,6 +82,7 @@ def ingest(
     domain: str | None,
     fmt: str,
     report_path: Path | None,
+    parallel: int | None,
     no_wait: bool,
 ) -> None:
     """Ingest the scans, born-digital files and metadata in PATH into a collection.
@@ -91,7 +97,7 @@ def ingest(
     batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
     bar = _ProgressBar()
     try:
-        report = run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait)
+        report = run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel)
     finally:
         bar.close()
     for problem in report.problems:

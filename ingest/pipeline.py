@@ -9,8 +9,10 @@ left half-way is finished, nothing is stored twice.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from heritage.errors import InvalidInput
@@ -27,6 +29,7 @@ from ingest.batches import (
     report,
 )
 from ingest.discover import Batch, discover
+from ingest.process import process_file
 from ingest.quality import load_guideline
 from metadata_schemas import registry
 from metadata_schemas.errors import InvalidMetadata
@@ -75,16 +78,14 @@ def run_batch(
     *,
     on_progress: ProgressCallback | None = None,
     wait: bool = True,
+    parallel: int | None = None,
 ) -> IngestReport:
-    """Run every pending file of the batch: inline one after the other, or as rq jobs (then wait for them)."""
+    """Run every pending file of the batch: inline (`parallel` files at a time), or as rq jobs (then wait)."""
     todo = pending_files(runtime, batch_id)
     if on_progress:
         on_progress(progress(runtime, batch_id), None)
     if isinstance(runtime.jobs, InlineQueue):
-        for batch_file_id, path in todo:
-            runtime.jobs.enqueue("ingest.jobs.ingest_file", batch_file_id, job_id=f"ingest-{batch_file_id}")
-            if on_progress:
-                on_progress(progress(runtime, batch_id), path)
+        _run_inline(runtime, batch_id, todo, parallel or default_parallel(), on_progress)
     else:
         run = report_run(runtime, batch_id)
         for batch_file_id, path in todo:
@@ -105,6 +106,29 @@ def run_batch(
     return report(runtime, batch_id)
 
 
+def default_parallel() -> int:
+    """Files at a time when jobs run inline: one per core (at most 4); each file's work frees the GIL."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _run_inline(
+    runtime: Runtime, batch_id: str, todo: list[tuple[int, str]], parallel: int, on_progress: ProgressCallback | None
+) -> None:
+    """Files on a few threads of this process (hashing, decoding and JPEG encoding run outside the GIL)."""
+    if parallel <= 1:
+        for batch_file_id, path in todo:
+            runtime.jobs.enqueue("ingest.jobs.ingest_file", batch_file_id, job_id=f"ingest-{batch_file_id}")
+            if on_progress:
+                on_progress(progress(runtime, batch_id), path)
+        return
+    with ThreadPoolExecutor(parallel, thread_name_prefix="ingest") as pool:
+        running = {pool.submit(process_file, runtime, batch_file_id): path for batch_file_id, path in todo}
+        for finished in as_completed(running):
+            finished.result()
+            if on_progress:
+                on_progress(progress(runtime, batch_id), running[finished])
+
+
 def report_run(runtime: Runtime, batch_id: str) -> int:
     from heritage.models import Batch
 
@@ -123,6 +147,7 @@ def ingest(
     domain: str | None = None,
     on_progress: ProgressCallback | None = None,
     wait: bool = True,
+    parallel: int | None = None,
 ) -> IngestReport:
     """Ingest a batch into a collection (created when it does not exist yet); returns the report.
 
@@ -130,4 +155,4 @@ def ingest(
         InvalidInput, InvalidMetadata: the batch cannot be read at all; nothing was stored.
     """
     batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
-    return run_batch(runtime, batch_id, on_progress=on_progress, wait=wait)
+    return run_batch(runtime, batch_id, on_progress=on_progress, wait=wait, parallel=parallel)

@@ -190,3 +190,19 @@ def test_scan_batch_refuses_unsupported_files_and_reports_json(runner: CliRunner
     assert {f["path"]: f["status"] for f in report["files"]} == {"good.png": "stored", "mystery.dat": "failed"}
     good = next(f for f in report["files"] if f["path"] == "good.png")
     assert good["sha256"] == sha256_of(batch / "good.png") and good["puid"] == "fmt/13"
+
+
+def test_truncated_masters_are_put_aside_and_never_stored(runtime: Runtime, tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    for name, fmt in (("cut.tif", "TIFF"), ("cut.jpg", "JPEG"), ("whole.png", "PNG")):
+        make_image(batch / name, (900, 700), seed=len(name) + len(fmt), fmt=fmt)
+    for name in ("cut.tif", "cut.jpg"):
+        data = (batch / name).read_bytes()
+        (batch / name).write_bytes(data[: len(data) * 2 // 3])
+    report = ingest(runtime, batch, "cut", fmt="folder")
+    reasons = {f.path: f.reason or "" for f in report.failed}
+    assert set(reasons) == {"cut.tif", "cut.jpg"} and report.exit_code == 1
+    assert all("truncated" in reason for reason in reasons.values()), reasons
+    with runtime.sessions() as s:
+        assert [f.original_name for f in s.scalars(select(File))] == ["whole.png"]
+    assert_store_clean(runtime)
