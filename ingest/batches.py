@@ -11,6 +11,8 @@ failed, and that nothing refers to, are removed, so no orphan stays in the store
 from __future__ import annotations
 
 import getpass
+import importlib.util
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
 from heritage.identifiers import derived_id
-from heritage.models import Batch, BatchFile, BatchStatus, File, FileState, Item, utcnow
+from heritage.models import Batch, BatchFile, BatchStatus, File, FileState, Item, Outcome, utcnow
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest import discover
 from ingest.derivatives import discard_partial, remove_derivatives
 
 FINAL = (FileState.DONE.value, FileState.FAILED.value)
+log = logging.getLogger(__name__)
 
 
 def agent_name() -> str:
@@ -175,6 +178,7 @@ def open_batch(
             )
             bf.step = "discovery"
         item_ids = [item_id for item_id, _ in planned]
+        batch.options = {**batch.options, "items": item_ids}  # every item the batch describes, for the policy
     reconcile(runtime, batch_id)
     index_items(runtime, item_ids)
     return batch_id
@@ -287,9 +291,7 @@ def remove_orphans(runtime: Runtime, batch_id: str) -> int:
 
 
 def hand_to_policy(runtime: Runtime, batch_id: str) -> int:
-    """Enqueue the policy engine's evaluation of every item of the batch, once the engine exists."""
-    import importlib.util
-
+    """Enqueue the policy engine's evaluation of every item the batch described (retention, priority, ...)."""
     try:
         found = importlib.util.find_spec("heritage.policy.jobs") is not None
     except ModuleNotFoundError:
@@ -297,20 +299,27 @@ def hand_to_policy(runtime: Runtime, batch_id: str) -> int:
     if not found:
         return 0
     with runtime.sessions() as session:
-        item_ids = list(
-            session.scalars(
-                select(BatchFile.item_id)
-                .where(BatchFile.batch_id == batch_id, BatchFile.item_id.is_not(None))
-                .distinct()
-            )
-        )
+        batch = session.get(Batch, batch_id)
+        item_ids = list((batch.options or {}).get("items", [])) if batch is not None else []
     for item_id in item_ids:
-        runtime.jobs.enqueue(
-            "heritage.policy.jobs.evaluate_item",
-            item_id,
-            job_id=f"policy-{item_id}",
-            description=f"policy of {item_id}",
-        )
+        try:
+            runtime.jobs.enqueue(
+                "heritage.policy.jobs.evaluate_item",
+                item_id,
+                job_id=f"policy-{item_id}",
+                description=f"policy of {item_id}",
+            )
+        except Exception as exc:  # inline, the evaluation runs here: its failure must not undo the ingest
+            log.exception("policy evaluation of %s failed", item_id)
+            with runtime.transaction() as session:
+                events.record(
+                    session,
+                    "policy_assignment",
+                    item_id=item_id,
+                    outcome=Outcome.FAILURE,
+                    detail=f"policy evaluation failed: {type(exc).__name__}: {exc}",
+                    batch=batch_id,
+                )
     return len(item_ids)
 
 
