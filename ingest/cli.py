@@ -13,6 +13,7 @@ import click
 from heritage.cli import open_runtime
 from ingest.batches import Progress
 from ingest.pipeline import plan_batch, run_batch
+from metadata_schemas import registry
 
 
 class _ProgressBar:
@@ -91,6 +92,9 @@ def ingest(
     """
     if not path.exists():
         raise click.UsageError(f"{path}: no such file or folder")
+    known = ["auto", "folder", "bagit", *sorted(s.name for s in registry.standards())]
+    if fmt not in known:
+        raise click.UsageError(f"--format {fmt!r}: one of {', '.join(known)}")
     if report_path is not None and not report_path.parent.is_dir():
         raise click.UsageError(f"--report {report_path}: folder {report_path.parent} does not exist")
     runtime = open_runtime()

@@ -139,6 +139,8 @@ def test_cli_ingest_creates_collection_writes_report_and_exits_by_outcome(runner
     assert result.exit_code == 1
     missing = runner.invoke(main, ["ingest", str(tmp_path / "nope"), "--collection", "nieuw"])
     assert missing.exit_code == 2 and "no such file" in missing.output
+    wrong = runner.invoke(main, ["ingest", str(batch), "--collection", "nieuw", "--format", "tei"])
+    assert wrong.exit_code == 2 and "--format 'tei': one of auto, folder, bagit" in wrong.output
 
 
 def test_invalid_sheet_is_refused_with_lines_and_nothing_stored(
