@@ -10,7 +10,8 @@ every master has its own checksum, or, without `--master`, masters drawn here wi
 Measured, each under `/usr/bin/time -v` (wall, CPU, peak RSS) with the masters dropped from the page
 cache first:
 - `heritage ingest` of the whole batch (checksum, identification, technical metadata, quality checks,
-  storage, derivatives and IIIF tiles, database, index), inline, SQLite, a fresh data directory;
+  storage, derivatives and IIIF tiles, database, index), inline, SQLite, a fresh data directory, one
+  file per core at a time (`heritage`) and one file at a time (`heritage_sequential`, `--only` to add it);
 - `vips dzsave --layout iiif` (256 px tiles, Q90) of every master, one after the other;
 - `vips tiffsave --tile --pyramid` (JPEG Q90, 256 px tiles) of every master.
 
@@ -122,6 +123,7 @@ def main() -> None:
     listing = " ".join(str(m) for m in masters)
     commands = {
         "heritage": f"{heritage} ingest {work / 'batch'} --collection bench --format folder",
+        "heritage_sequential": f"{heritage} ingest {work / 'batch'} --collection bench --format folder --parallel 1",
         "vips_dzsave_iiif": f"for m in {listing}; do vips dzsave $m {out}/$(basename $m .tif) --layout iiif "
         "--tile-size 256 --overlap 0 --suffix .jpg[Q=90]; done",
         "vips_tiffsave_pyramid": f"for m in {listing}; do vips tiffsave $m {out}/$(basename $m .tif).tif --tile "
