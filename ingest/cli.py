@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from heritage.cli import open_runtime
+from heritage.runtime import Runtime
 from ingest.batches import Progress
 from ingest.pipeline import plan_batch, run_batch
 from metadata_schemas import registry
@@ -98,6 +99,23 @@ def ingest(
     if report_path is not None and not report_path.parent.is_dir():
         raise click.UsageError(f"--report {report_path}: folder {report_path.parent} does not exist")
     runtime = open_runtime()
+    try:
+        _run(runtime, path, collection, unit, domain, fmt, report_path, parallel, no_wait)
+    finally:
+        runtime.close()  # give the database connections back (the command may run inside a longer process)
+
+
+def _run(
+    runtime: Runtime,
+    path: Path,
+    collection: str,
+    unit: str | None,
+    domain: str | None,
+    fmt: str,
+    report_path: Path | None,
+    parallel: int | None,
+    no_wait: bool,
+) -> None:
     batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
     bar = _ProgressBar()
     try:
