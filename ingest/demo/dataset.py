@@ -9,6 +9,7 @@ import csv
 import json
 import random
 import tempfile
+from datetime import date
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from ingest.demo.masterplan import apply_masterplan
 from ingest.pipeline import IngestReport, ingest
 
 CONTENT = Path(__file__).parent / "data" / "catalogue.json"
+YEAR = date.today().year
 COLUMNS = [
     "identifier",
     "parent",
@@ -315,9 +317,11 @@ def faculteit(vocab: dict[str, Any]) -> DemoBatch:
         level="series",
         title="Examenkopijen",
         title_en="Written exam papers",
-        date="2019-2026",
+        date=f"{YEAR - 7}-{YEAR}",
     )
-    for n, year in enumerate((2019, 2021, 2023, 2025, 2026), start=1):
+    # Recent series are dated relative to today, so that their retention periods keep running in the demo
+    # (exam papers: some still within their period, some due) whatever year the demo is built.
+    for n, year in enumerate((YEAR - 7, YEAR - 5, YEAR - 3, YEAR - 1, YEAR), start=1):
         b.add(
             identifier=f"{fonds}.3.{n}",
             parent=f"{fonds}.3",
@@ -332,9 +336,9 @@ def faculteit(vocab: dict[str, Any]) -> DemoBatch:
         level="series",
         title="Boekhoudstukken",
         title_en="Accounting records",
-        date="2010-2022",
+        date=f"{YEAR - 16}-{YEAR - 4}",
     )
-    for n, year in enumerate((2010, 2014, 2018, 2022), start=1):
+    for n, year in enumerate((YEAR - 16, YEAR - 12, YEAR - 8, YEAR - 4), start=1):
         b.add(
             identifier=f"{fonds}.4.{n}",
             parent=f"{fonds}.4",
