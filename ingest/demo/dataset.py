@@ -6,10 +6,10 @@ through the real pipeline. Deterministic and idempotent: a second run finds ever
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import random
 import tempfile
-from datetime import date
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ from ingest.demo.masterplan import apply_masterplan
 from ingest.pipeline import IngestReport, ingest
 
 CONTENT = Path(__file__).parent / "data" / "catalogue.json"
-YEAR = date.today().year
+YEAR = datetime.date.today().year
 COLUMNS = [
     "identifier",
     "parent",
