@@ -42,8 +42,19 @@ class HeritageGroup(click.Group):
 
 
 def open_runtime(**overrides: Any) -> Runtime:
-    """Settings from the environment (plus overrides), checked, migrated."""
-    return Runtime.open(Settings.load(overrides))
+    """Settings from the environment (plus overrides), checked, migrated; closed when the command ends.
+
+    Closing gives pooled database connections back at once, which matters when commands run inside a
+    longer-lived process (tests, a scheduler) rather than as their own process.
+    """
+    return _closing(Runtime.open(Settings.load(overrides)))
+
+
+def _closing(runtime: Runtime) -> Runtime:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(runtime.close)
+    return runtime
 
 
 _settings_help = "\n".join(f"  {s.env:<26} {s.help}" for s in SETTINGS)
@@ -84,7 +95,7 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from heritage import db as database
 
-    runtime = Runtime.open(Settings.load(), migrate=False)
+    runtime = _closing(Runtime.open(Settings.load(), migrate=False))
     database.upgrade(runtime.engine, revision)
     click.echo(f"database at revision {database.current_revision(runtime.engine)}")
 
@@ -94,7 +105,7 @@ def db_current() -> None:
     """Show the revision the database is at."""
     from heritage import db as database
 
-    runtime = Runtime.open(Settings.load(), migrate=False)
+    runtime = _closing(Runtime.open(Settings.load(), migrate=False))
     current = database.current_revision(runtime.engine)
     head = database.head_revision()
     click.echo(f"{current or '(empty)'}" + ("" if current == head else f" (newest is {head})"))
