@@ -85,7 +85,11 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return db.make_sessionmaker(self.engine)
+        from heritage.harvest import ledger
+
+        sessions = db.make_sessionmaker(self.engine)
+        ledger.track(sessions)  # harvesters learn of every change made through these sessions
+        return sessions
 
     def transaction(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""

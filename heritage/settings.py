@@ -110,6 +110,24 @@ SETTINGS: tuple[Setting, ...] = (
         "ingest/data/digitisation_guidelines.json (default metamorfoze-light) or a JSON file (path#profile).",
     ),
     Setting(
+        "oai_name",
+        "HERITAGE_OAI_NAME",
+        "Heritage collections",
+        "Repository name that the OAI-PMH endpoint (/oai) gives in Identify.",
+    ),
+    Setting(
+        "oai_admin_email",
+        "HERITAGE_OAI_ADMIN_EMAIL",
+        None,
+        "Contact address that OAI-PMH Identify gives; default heritage@ the host of the base URL.",
+    ),
+    Setting(
+        "oai_page_size",
+        "HERITAGE_OAI_PAGE_SIZE",
+        "100",
+        "Records per OAI-PMH list response (ListRecords, ListIdentifiers) before a resumption token.",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -143,6 +161,9 @@ class Settings:
     iiif_cache_mb: int = 1024
     assets_dir: Path | None = None
     digitisation_guideline: str | None = None
+    oai_name: str = "Heritage collections"
+    oai_admin_email: str | None = None
+    oai_page_size: int = 100
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -194,6 +215,9 @@ class Settings:
             iiif_cache_mb=integer("iiif_cache_mb"),
             assets_dir=Path(raw["assets_dir"]).expanduser().absolute() if raw["assets_dir"] else data_dir / "assets",
             digitisation_guideline=raw["digitisation_guideline"] or None,
+            oai_name=raw["oai_name"] or "Heritage collections",
+            oai_admin_email=raw["oai_admin_email"] or None,
+            oai_page_size=integer("oai_page_size"),
             extra={k: str(v) for k, v in overrides.items()},
         )
 

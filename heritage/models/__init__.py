@@ -5,6 +5,7 @@ from heritage.models.batches import Batch, BatchFile, BatchStatus, FileState
 from heritage.models.catalogue import Item, MetadataRecord
 from heritage.models.events import Event
 from heritage.models.files import File
+from heritage.models.harvest import HarvestRecord
 from heritage.models.locations import Location
 from heritage.models.masterplan import (
     Approval,
@@ -34,6 +35,7 @@ __all__ = [
     "File",
     "FileRole",
     "FileState",
+    "HarvestRecord",
     "InventoryCheck",
     "Item",
     "Level",

@@ -1,0 +1,70 @@
+"""The metadata formats a harvester can ask for, as data (`data/oai_formats.csv`), and how a record is
+written in each: the item's original record verbatim when it came in that format, otherwise its core
+record through the writer of `metadata_schemas`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from metadata_schemas import registry
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.xmlsafe import parser
+
+TABLE = Path(__file__).parent / "data" / "oai_formats.csv"
+
+
+@dataclass(frozen=True)
+class MetadataFormat:
+    prefix: str
+    standard: str  # the metadata_schemas standard that writes it
+    record: str  # local name of the record element the writer's document holds
+    namespace: str
+    schema: str
+    domains: frozenset[str]  # collections' domains whose items have it ("*": all)
+    native: frozenset[str]  # standards whose originals are served in it
+
+    def serves(self, domain: str, standard: str | None) -> bool:
+        return "*" in self.domains or domain in self.domains or (standard or "") in self.native
+
+    def element(
+        self, core: CoreRecord, original: str | None = None, original_standard: str | None = None
+    ) -> etree._Element:
+        """The record element in this format: the original when it is one, else written from the core record."""
+        if original and original_standard in self.native:
+            try:
+                element = etree.fromstring(original.encode("utf-8"), parser())
+            except etree.XMLSyntaxError:
+                element = None
+            if element is not None and element.tag == f"{{{self.namespace}}}{self.record}":
+                return element
+        buffer = io.BytesIO()
+        registry.get(self.standard).serialise([core], buffer)
+        root = etree.fromstring(buffer.getvalue(), parser())
+        tag = f"{{{self.namespace}}}{self.record}"
+        found = root if root.tag == tag else next(root.iter(tag), None)
+        if found is None:  # a writer that changed its document shape: say so, never send a wrong record
+            raise LookupError(f"the {self.standard} writer gave no <{self.record}> element")
+        return found
+
+
+@cache
+def formats() -> dict[str, MetadataFormat]:
+    with TABLE.open(encoding="utf-8", newline="") as fh:
+        return {
+            row["prefix"]: MetadataFormat(
+                prefix=row["prefix"],
+                standard=row["standard"],
+                record=row["record"],
+                namespace=row["namespace"],
+                schema=row["schema"],
+                domains=frozenset(filter(None, row["domains"].split("|"))),
+                native=frozenset(filter(None, row["native"].split("|"))),
+            )
+            for row in csv.DictReader(fh)
+        }
