@@ -144,10 +144,11 @@ main.add_command(schemas_group)
 
 def _add_layer_commands() -> None:
     """The masterplan commands of this layer (policy, locations, transfers) live in their own packages."""
+    from heritage.export.cli import export
     from heritage.locations.cli import locations, report_cmd, transfers
     from heritage.policy.cli import policy
 
-    for command in (policy, locations, transfers, report_cmd):
+    for command in (policy, locations, transfers, report_cmd, export):
         main.add_command(command)
 
 
