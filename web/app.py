@@ -41,7 +41,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.extensions["heritage"] = runtime
 
     from iiif import urls as iiif_urls
-    from web import api, archivist, assets, catalogue, errors, i18n, iiif_routes, masterplan, oai
+    from web import api, archivist, assets, catalogue, discovery, errors, i18n, iiif_routes, masterplan, oai
     from web.context import base_url
 
     i18n.init_app(app, i18n.compile_catalogs(runtime.settings.data_dir / "cache" / "translations"))
@@ -53,6 +53,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(assets.bp)
     app.register_blueprint(masterplan.bp)
     app.register_blueprint(oai.bp)
+    app.register_blueprint(discovery.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     from web.iiif_fastpath import StoredTileFastPath

@@ -68,11 +68,12 @@ class ExportSource:
         else:
             yield from self._children(None)
 
-    def _visit(self, item: Item) -> Iterator[tuple[Step, Item]]:
+    def _visit(self, item: Item, has_children: bool = True) -> Iterator[tuple[Step, Item]]:
         shown = self.seen(item) > Visibility.NONE
         if shown:
             yield Step.OPEN, item
-        yield from self._children(item.id)
+        if has_children:
+            yield from self._children(item.id)
         if shown:
             yield Step.CLOSE, item
         self.progress(1)
@@ -98,8 +99,12 @@ class ExportSource:
             if not batch:
                 return
             after = (batch[-1].position, batch[-1].id)
+            # One query tells which of these have children, so leaves cost no query of their own.
+            parents = set(
+                self.session.scalars(select(Item.parent_id).where(Item.parent_id.in_([i.id for i in batch])).distinct())
+            )
             for item in batch:
-                yield from self._visit(item)
+                yield from self._visit(item, item.id in parents)
 
     def _forget(self, item: Item) -> None:
         for obj in [*item.records, *item.files, item]:
