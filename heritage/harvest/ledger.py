@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, event, select
+from sqlalchemy import and_, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from heritage.access import PUBLIC, Visibility, visibility
@@ -39,7 +39,8 @@ def _note_changes(session: Session) -> None:
     touched: dict[str, Item] = {}
     removed: list[Item] = []
     collections: list[Collection] = []
-    for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
+    changed = list(session.new) + [o for o in session.dirty if _seen_change(o)]
+    for obj in changed:
         if isinstance(obj, Item):
             touched[obj.id] = obj
         elif isinstance(obj, MetadataRecord | File) and obj.item is not None:
@@ -64,6 +65,19 @@ def _note_changes(session: Session) -> None:
         if row is not None:
             row.datestamp = now
             row.domain = collection.domain
+
+
+# What a harvester can see change; an object moved to another shelf (location_id) or a policy fact
+# (attributes) changes no record, so it does not make harvesters fetch the item again.
+UNSEEN = {Item: frozenset({"location_id", "attributes", "updated_at"}), File: frozenset({"technical", "quality"})}
+
+
+def _seen_change(obj: object) -> bool:
+    if not isinstance(obj, Item | File | MetadataRecord | Collection):
+        return False
+    unseen = UNSEEN.get(type(obj), frozenset())
+    state = inspect(obj)
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in unseen)
 
 
 def exposure(item: Item, new_files: Iterable[File] = (), today: date | None = None) -> tuple[bool, bool]:

@@ -191,3 +191,18 @@ def test_the_ledger_follows_descriptions_and_never_records_unseen_items(runtime:
     with runtime.transaction() as session:
         assert session.get(HarvestRecord, ("item", item)).datestamp > before
         assert session.get(HarvestRecord, ("collection", "letters")).datestamp > before
+
+
+def test_moving_an_object_to_another_shelf_is_no_change_for_harvesters(runtime: Runtime) -> None:
+    from heritage.models import Location
+
+    item = add(runtime, "L1")
+    with runtime.transaction() as session:
+        before = session.get(HarvestRecord, ("item", item)).datestamp
+        shelf = Location(code="S1", name="Shelf 1", kind="shelf")
+        session.add(shelf)
+        session.flush()
+        session.get(Item, item).location_id = shelf.id
+        session.get(Item, item).attributes = {"material": "paper"}
+    with runtime.transaction() as session:
+        assert session.get(HarvestRecord, ("item", item)).datestamp == before
