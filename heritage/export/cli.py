@@ -16,11 +16,7 @@ from heritage.export.formats import EXPORTS
 from heritage.export.source import ExportSource, Scope
 
 
-def _formats_help() -> str:
-    return "; ".join(f"{name}: {fmt.label}" for name, fmt in EXPORTS.items())
-
-
-@click.command("export")
+@click.command("export", epilog="Formats: " + "; ".join(f"{n}: {f.label}" for n, f in EXPORTS.items()) + ".")
 @click.option("--collection", "slug", metavar="SLUG", help="The collection to export.")
 @click.option("--item", "item_id", metavar="ID", help="Export this item (and, for tree formats, what lies under it).")
 @click.option("--format", "fmt", required=True, metavar="FORMAT", help="One of the formats below.")
@@ -37,8 +33,7 @@ def _formats_help() -> str:
 def export(slug: str | None, item_id: str | None, fmt: str, output: Path, scope: str) -> None:
     """Export a collection or an item's tree, streamed, with a progress bar on stderr.
 
-    Formats: see `heritage export --help`; the output is written aside and moved into place when
-    complete, so a failed export leaves nothing behind.
+    The output is written aside and moved into place when complete, so a failed export leaves nothing.
     """
     from heritage.cli import open_runtime
 
