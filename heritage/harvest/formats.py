@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from metadata_schemas import registry
+from metadata_schemas import registry, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.xmlsafe import parser
 
@@ -26,6 +26,7 @@ class MetadataFormat:
     record: str  # local name of the record element the writer's document holds
     namespace: str
     schema: str
+    schema_key: str  # its key in metadata_schemas/data/schemas.csv, to check originals before serving them
     domains: frozenset[str]  # collections' domains whose items have it ("*": all)
     native: frozenset[str]  # standards whose originals are served in it
 
@@ -35,13 +36,14 @@ class MetadataFormat:
     def element(
         self, core: CoreRecord, original: str | None = None, original_standard: str | None = None
     ) -> etree._Element:
-        """The record element in this format: the original when it is one, else written from the core record."""
+        """The record element in this format: the original, verbatim, when it came in this format (and is
+        valid), else written from the core record."""
         if original and original_standard in self.native:
             try:
                 element = etree.fromstring(original.encode("utf-8"), parser())
             except etree.XMLSyntaxError:
                 element = None
-            if element is not None and element.tag == f"{{{self.namespace}}}{self.record}":
+            if element is not None and element.tag == f"{{{self.namespace}}}{self.record}" and self.valid(element):
                 return element
         buffer = io.BytesIO()
         registry.get(self.standard).serialise([core], buffer)
@@ -51,6 +53,14 @@ class MetadataFormat:
         if found is None:  # a writer that changed its document shape: say so, never send a wrong record
             raise LookupError(f"the {self.standard} writer gave no <{self.record}> element")
         return found
+
+    def valid(self, element: etree._Element) -> bool:
+        """Whether an original may go out as it is: valid against the format's XSD when a schemas folder is
+        active (an invalid original is written from its core record instead, so responses stay valid)."""
+        schema_set = schemas.active()
+        if schema_set is None or not schema_set.has(self.schema_key):
+            return True
+        return not schema_set.check(self.schema_key, element, "original record")
 
 
 @cache
@@ -63,6 +73,7 @@ def formats() -> dict[str, MetadataFormat]:
                 record=row["record"],
                 namespace=row["namespace"],
                 schema=row["schema"],
+                schema_key=row["schema_key"],
                 domains=frozenset(filter(None, row["domains"].split("|"))),
                 native=frozenset(filter(None, row["native"].split("|"))),
             )
