@@ -56,6 +56,8 @@ def _note_changes(session: Session) -> None:
     now = utcnow()
     new_files = [f for f in session.new if isinstance(f, File)]
     for item in touched.values():
+        if item.collection is None and item.collection_id is not None:  # made with the id, not the object
+            item.collection = session.get(Collection, item.collection_id)
         if item.id is not None and item.collection is not None:
             note_item(session, item, now, new_files)
     for item in removed:
