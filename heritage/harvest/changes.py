@@ -1,20 +1,23 @@
 """The change list behind IIIF Change Discovery: from the harvest ledger, the latest change of every
-item that ever had a public manifest and of every public collection, oldest first.
+item that ever had a public manifest and of every collection with public items, oldest first.
 
 Each resource appears once, with its most recent activity (the specification lets a publisher collapse
 earlier ones): Create when it was first published at that time, Update after that, Delete when it is
-no longer public (removed, closed, or its images withdrawn)."""
+no longer public (removed, closed, or its images withdrawn). A collection changes when one of its
+items does; it is deleted when none of its items is public any more."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Boolean, case, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from heritage.harvest import ledger
 from heritage.models import HarvestRecord
+from heritage.models.base import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -25,34 +28,49 @@ class Change:
     at: datetime
 
 
-def _listed():  # type: ignore[no-untyped-def]
-    return or_(
-        HarvestRecord.kind == ledger.COLLECTION,
-        (HarvestRecord.kind == ledger.ITEM) & HarvestRecord.manifest_since.is_not(None),
+def _stream() -> Any:
+    """Rows (kind, key, at, first, gone), one per resource, as a subquery."""
+    r = HarvestRecord
+    items = select(
+        literal("item").label("kind"),
+        r.key.label("key"),
+        r.datestamp.label("at"),
+        (r.manifest_since == r.datestamp).label("first"),
+        (r.deleted | ~r.manifest).label("gone"),
+    ).where(r.kind == ledger.ITEM, r.manifest_since.is_not(None))
+    shown = func.sum(case((r.deleted, 0), else_=1))
+    collections = (
+        select(
+            literal("collection").label("kind"),
+            r.collection.label("key"),
+            func.max(r.datestamp).label("at"),
+            (func.min(r.created) == func.max(r.datestamp)).label("first"),
+            (shown == 0).label("gone"),
+        )
+        .where(r.kind == ledger.ITEM)
+        .group_by(r.collection)
     )
+    return union_all(items, collections).subquery()
 
 
 def count(session: Session, today: date | None = None) -> int:
     ledger.refresh(session, today)
-    return session.scalar(select(func.count()).select_from(HarvestRecord).where(_listed())) or 0
+    return session.scalar(select(func.count()).select_from(_stream())) or 0
 
 
 def changes(session: Session, offset: int, limit: int) -> list[Change]:
-    rows = session.scalars(
-        select(HarvestRecord)
-        .where(_listed())
-        .order_by(HarvestRecord.datestamp, HarvestRecord.kind, HarvestRecord.key)
+    stream = _stream()
+    at = type_coerce(stream.c.at, UTCDateTime)  # read back as an aware datetime on every backend
+    rows = session.execute(
+        select(
+            stream.c.kind, stream.c.key, at, type_coerce(stream.c.first, Boolean), type_coerce(stream.c.gone, Boolean)
+        )
+        .order_by(stream.c.at, stream.c.kind, stream.c.key)
         .offset(offset)
         .limit(limit)
     ).all()
     out = []
-    for row in rows:
-        if row.kind == ledger.ITEM:
-            gone = row.deleted or not row.manifest
-            first = row.manifest_since == row.datestamp
-        else:
-            gone = row.deleted
-            first = row.created == row.datestamp
+    for kind, key, when, first, gone in rows:
         activity = "Delete" if gone else "Create" if first else "Update"
-        out.append(Change(row.kind, row.key, activity, row.datestamp))
+        out.append(Change(kind, key, activity, when))
     return out

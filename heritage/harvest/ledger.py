@@ -1,7 +1,8 @@
 """Keep the harvest ledger (`HarvestRecord`) in step with the catalogue, in the same transaction.
 
 A `before_flush` hook on the runtime's sessions sees every item, description and file that changes
-and stamps the item's row (and its collection's) with the time of the change. What is exposed is
+and stamps the item's row with the time of the change. A collection's state is read from its items'
+rows (its latest change is theirs), so concurrent writers never contend for one collection row. What is exposed is
 what the one access function says the public may see: an item the public may no longer see (closed,
 or removed) keeps its row, marked deleted, so harvesters learn of it; an item that was never public
 never gets a row. A closure that lapses by date changes nothing in the database, so `refresh`
@@ -21,7 +22,6 @@ from heritage.access import PUBLIC, Visibility, visibility
 from heritage.models import Access, Collection, File, FileRole, HarvestRecord, Item, MetadataRecord, utcnow
 
 ITEM = "item"
-COLLECTION = "collection"
 
 
 def track(sessions: sessionmaker[Session]) -> None:
@@ -38,20 +38,17 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def _note_changes(session: Session) -> None:
     touched: dict[str, Item] = {}
     removed: list[Item] = []
-    collections: list[Collection] = []
     changed = list(session.new) + [o for o in session.dirty if _seen_change(o)]
     for obj in changed:
         if isinstance(obj, Item):
             touched[obj.id] = obj
         elif isinstance(obj, MetadataRecord | File) and obj.item is not None:
             touched[obj.item.id] = obj.item
-        elif isinstance(obj, Collection):
-            collections.append(obj)
     for obj in session.deleted:
         if isinstance(obj, Item):
             removed.append(obj)
             touched.pop(obj.id, None)
-    if not (touched or removed or collections):
+    if not (touched or removed):
         return
     now = utcnow()
     new_files = [f for f in session.new if isinstance(f, File)]
@@ -62,11 +59,6 @@ def _note_changes(session: Session) -> None:
             note_item(session, item, now, new_files)
     for item in removed:
         _withdraw(session, item.id, now)
-    for collection in collections:
-        row = session.get(HarvestRecord, (COLLECTION, collection.slug))
-        if row is not None:
-            row.datestamp = now
-            row.domain = collection.domain
 
 
 # What a harvester can see change; an object moved to another shelf (location_id) or a policy fact
@@ -75,7 +67,7 @@ UNSEEN = {Item: frozenset({"location_id", "attributes", "updated_at"}), File: fr
 
 
 def _seen_change(obj: object) -> bool:
-    if not isinstance(obj, Item | File | MetadataRecord | Collection):
+    if not isinstance(obj, Item | File | MetadataRecord):
         return False
     unseen = UNSEEN.get(type(obj), frozenset())
     state = inspect(obj)
@@ -116,25 +108,7 @@ def note_item(
     if manifest and not row.manifest:
         row.manifest_since = now
     row.manifest = manifest
-    _note_collection(session, collection, now)
     return row
-
-
-def _note_collection(session: Session, collection: Collection, now: datetime) -> None:
-    row = session.get(HarvestRecord, (COLLECTION, collection.slug))
-    if row is None:
-        unit = collection.unit
-        row = HarvestRecord(
-            kind=COLLECTION,
-            key=collection.slug,
-            created=now,
-            collection=collection.slug,
-            unit=unit.slug if unit is not None else None,
-            domain=collection.domain,
-        )
-        session.add(row)
-    row.datestamp = now
-    row.deleted = False
 
 
 def _withdraw(session: Session, item_id: str, now: datetime) -> None:
@@ -143,9 +117,6 @@ def _withdraw(session: Session, item_id: str, now: datetime) -> None:
         row.deleted = True
         row.manifest = False
         row.datestamp = now
-        collection = session.get(HarvestRecord, (COLLECTION, row.collection))
-        if collection is not None:
-            collection.datestamp = now
 
 
 def refresh(session: Session, today: date | None = None) -> int:

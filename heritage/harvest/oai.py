@@ -249,19 +249,22 @@ class _Handler:
         return out
 
     def sets(self) -> list[tuple[str, str]]:
-        """(setSpec, setName) of every set the public can harvest."""
-        rows = self.session.execute(
-            select(HarvestRecord.key, HarvestRecord.unit, HarvestRecord.domain, Collection.title)
-            .join(Collection, Collection.slug == HarvestRecord.key)
-            .where(HarvestRecord.kind == ledger.COLLECTION)
-            .order_by(HarvestRecord.key)
+        """(setSpec, setName) of every set the public can harvest: those with records, deleted ones included."""
+        found = self.session.execute(
+            select(HarvestRecord.collection, HarvestRecord.unit, HarvestRecord.domain)
+            .where(HarvestRecord.kind == ledger.ITEM)
+            .distinct()
         ).all()
-        unit_slugs = sorted({r.unit for r in rows if r.unit})
+        slugs = sorted({r.collection for r in found})
+        unit_slugs = sorted({r.unit for r in found if r.unit})
+        titles = dict(
+            self.session.execute(select(Collection.slug, Collection.title).where(Collection.slug.in_(slugs))).all()
+        )
         units = dict(self.session.execute(select(Unit.slug, Unit.name).where(Unit.slug.in_(unit_slugs))).all())
         out = [(kind, label) for kind, label in SET_KINDS.items()]
-        out += [(f"collection:{r.key}", r.title) for r in rows]
+        out += [(f"collection:{slug}", titles.get(slug, slug)) for slug in slugs]
         out += [(f"unit:{slug}", units.get(slug, slug)) for slug in unit_slugs]
-        out += [(f"domain:{d}", d) for d in sorted({r.domain for r in rows})]
+        out += [(f"domain:{d}", d) for d in sorted({r.domain for r in found})]
         return out
 
     def list_sets(self, verb: str, params: dict[str, str]) -> etree._Element:

@@ -1,6 +1,6 @@
 """The harvest ledger: what harvesters (OAI-PMH, IIIF Change Discovery) have been or may be shown.
 
-One row per item and per collection that was ever exposed to the public. It outlives the item (no
+One row per item that was ever exposed to the public (a collection's state is read from its items'). It outlives the item (no
 foreign key), so a removed or closed item is still reported as deleted; an item that was never public
 never gets a row. `datestamp` is the time of the last change a harvester can see.
 """
@@ -19,8 +19,8 @@ class HarvestRecord(Base):
     __tablename__ = "harvest_records"
     __table_args__ = (Index("ix_harvest_records_kind_datestamp", "kind", "datestamp", "key"),)
 
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "item" or "collection"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # item id or collection slug
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "item": room for other resources later
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # the item id
     datestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first exposed
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)  # exposed once, not any more

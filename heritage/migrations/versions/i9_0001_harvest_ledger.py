@@ -1,6 +1,6 @@
 """harvest ledger: what OAI-PMH and IIIF Change Discovery harvesters were shown, deletions included
 
-Existing catalogues get a row for every item the public may see now (and for its collection), stamped
+Existing catalogues get a row for every item the public may see now, stamped
 with the item's last change, so the first harvest after the upgrade lists them all.
 
 Revision ID: i9_0001
@@ -57,8 +57,8 @@ def _backfill() -> None:
     rows = bind.execute(
         sa.text(
             """
-            SELECT i.id, i.access, i.closed_until, i.updated_at, c.slug, c.domain, c.created_at,
-                   COALESCE(iu.slug, cu.slug) AS unit, cu.slug AS collection_unit,
+            SELECT i.id, i.access, i.closed_until, i.updated_at, c.slug, c.domain,
+                   COALESCE(iu.slug, cu.slug) AS unit,
                    (SELECT r.standard FROM metadata_records r WHERE r.item_id = i.id
                      ORDER BY r.is_primary DESC, r.id LIMIT 1) AS standard,
                    EXISTS (SELECT 1 FROM files f WHERE f.item_id = i.id AND f.role = 'master'
@@ -67,7 +67,7 @@ def _backfill() -> None:
             LEFT JOIN units iu ON iu.id = i.unit_id LEFT JOIN units cu ON cu.id = c.unit_id
             """
         )
-    ).all()
+    )
     stamp_type = sa.DateTime(timezone=True)
     table = sa.table(
         "harvest_records",
@@ -84,7 +84,6 @@ def _backfill() -> None:
         sa.column("manifest_since", stamp_type),
     )
     records: list[dict[str, object]] = []
-    collections: dict[str, dict[str, object]] = {}
     for row in rows:
         closed_until = date.fromisoformat(row.closed_until) if isinstance(row.closed_until, str) else row.closed_until
         access = row.access
@@ -109,25 +108,11 @@ def _backfill() -> None:
                 "manifest_since": stamp if manifest else None,
             }
         )
-        known = collections.get(row.slug)
-        if known is None or stamp > known["datestamp"]:  # type: ignore[operator]
-            collections[row.slug] = {
-                "kind": "collection",
-                "key": row.slug,
-                "datestamp": stamp,
-                "created": _aware(row.created_at),
-                "deleted": False,
-                "collection": row.slug,
-                "unit": row.collection_unit,
-                "domain": row.domain,
-                "standard": None,
-                "manifest": False,
-                "manifest_since": None,
-            }
-    for start in range(0, len(records), 1000):
-        op.bulk_insert(table, records[start : start + 1000])
-    if collections:
-        op.bulk_insert(table, list(collections.values()))
+        if len(records) >= 1000:
+            op.bulk_insert(table, records)
+            records.clear()
+    if records:
+        op.bulk_insert(table, records)
 
 
 def downgrade() -> None:
