@@ -1,8 +1,8 @@
 """The harvest ledger: what harvesters (OAI-PMH, IIIF Change Discovery) have been or may be shown.
 
-One row per item that was ever exposed to the public (a collection's state is read from its items'). It outlives the item (no
-foreign key), so a removed or closed item is still reported as deleted; an item that was never public
-never gets a row. `datestamp` is the time of the last change a harvester can see.
+One row per item that was ever exposed to the public (a collection's state is read from its items'
+rows). It outlives the item (no foreign key), so a removed or closed item is still reported as deleted;
+an item that was never public never gets a row. `datestamp` is the time of the last change a harvester can see.
 """
 
 from __future__ import annotations
