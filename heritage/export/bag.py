@@ -1,6 +1,6 @@
 """BagIt export (RFC 8493): a collection as a bag of its masters, its metadata and its event log.
 
-    data/masters/<item id>/<page>-<name>    the masters, copied and checked against their stored SHA-256
+    data/masters/<item id>/<n>-<name>       the masters, numbered in page order, copied and checked against their stored SHA-256
     data/metadata/finding-aid.xml           the collection as an EAD 2002 finding aid
     data/metadata/records.csv               one row per item (the batch sheet's columns; `files` points into the bag)
     data/metadata/originals/<item id>.*     each item's original record, verbatim
@@ -107,8 +107,8 @@ class Bag:
 def _master_paths(item: Item) -> list[tuple[str, File]]:
     masters = [f for f in item.files if f.role in (FileRole.MASTER.value, FileRole.BORN_DIGITAL.value)]
     return [
-        (f"masters/{item.id}/{f.sequence:04d}-{_UNSAFE.sub('_', Path(f.original_name).name) or 'file'}", f)
-        for f in masters
+        (f"masters/{item.id}/{n:04d}-{_UNSAFE.sub('_', Path(f.original_name).name) or 'file'}", f)
+        for n, f in enumerate(masters, start=1)
     ]
 
 

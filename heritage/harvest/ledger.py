@@ -42,8 +42,11 @@ def _note_changes(session: Session) -> None:
     for obj in changed:
         if isinstance(obj, Item):
             touched[obj.id] = obj
-        elif isinstance(obj, MetadataRecord | File) and obj.item is not None:
-            touched[obj.item.id] = obj.item
+        elif isinstance(obj, MetadataRecord | File):
+            # made with the item's id rather than the object (as ingest adds files): look the item up
+            item = obj.item if obj.item is not None else session.get(Item, obj.item_id) if obj.item_id else None
+            if item is not None:
+                touched[item.id] = item
     for obj in session.deleted:
         if isinstance(obj, Item):
             removed.append(obj)

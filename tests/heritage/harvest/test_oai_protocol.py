@@ -205,3 +205,17 @@ def test_moving_an_object_to_another_shelf_is_no_change_for_harvesters(runtime: 
         session.get(Item, item).attributes = {"material": "paper"}
     with runtime.transaction() as session:
         assert session.get(HarvestRecord, ("item", item)).datestamp == before
+
+
+def test_a_file_added_by_item_id_gives_the_item_its_manifest(runtime: Runtime) -> None:
+    from heritage.models import File
+
+    item = add(runtime, "L1")
+    with runtime.transaction() as session:
+        session.add(
+            File(id="f1", item_id=item, role="master", original_name="a.tif", storage_key="masters/x", sha256="0" * 64,
+                 md5="0" * 32, size=1, width=10, height=10, derivatives_ready=True)
+        )  # fmt: skip
+    with runtime.transaction() as session:
+        row = session.get(HarvestRecord, ("item", item))
+        assert row.manifest and row.manifest_since == row.datestamp
