@@ -1,6 +1,6 @@
 """BagIt export (RFC 8493): a collection as a bag of its masters, its metadata and its event log.
 
-    data/masters/<item id>/<n>-<name>       the masters, numbered in page order, copied and checked against their stored SHA-256
+    data/masters/<item id>/<n>-<name>       the masters in page order, checked against their SHA-256
     data/metadata/finding-aid.xml           the collection as an EAD 2002 finding aid
     data/metadata/records.csv               one row per item (the batch sheet's columns; `files` points into the bag)
     data/metadata/originals/<item id>.*     each item's original record, verbatim
