@@ -84,7 +84,9 @@ def write_dwca(source: ExportSource, out: BinaryIO) -> int:
     institution = source.collection.unit.slug if source.collection.unit is not None else ""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("meta.xml", meta_xml())
-        with archive.open("occurrence.txt", "w", force_zip64=True) as raw:
+        entry = zipfile.ZipInfo("occurrence.txt", date_time=datetime.now().timetuple()[:6])
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(entry, "w", force_zip64=True) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=True)
             writer = csv.writer(text, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
             writer.writerow(["id", "occurrenceID", *dwc_terms.COLUMNS, *EXTRA])

@@ -103,6 +103,7 @@ def test_darwin_core_archive_for_gbif(demo_runner, demo_runtime, tmp_path: Path)
     assert demo_runner.invoke(main, args).exit_code == 0
     with zipfile.ZipFile(out) as archive:
         assert set(archive.namelist()) == {"meta.xml", "eml.xml", "occurrence.txt"}
+        assert archive.getinfo("occurrence.txt").date_time[0] >= 2024
         assert errors(archive.read("meta.xml"), DWC_TEXT) == []
         eml = etree.fromstring(archive.read("eml.xml"))
         assert eml.findtext("dataset/title")
