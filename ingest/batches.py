@@ -27,6 +27,7 @@ from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest import discover
 from ingest.derivatives import discard_partial, remove_derivatives
+from ingest.working import is_being_worked_on, working_on
 
 FINAL = (FileState.DONE.value, FileState.FAILED.value)
 log = logging.getLogger(__name__)
@@ -158,7 +159,8 @@ def open_batch(
                 elif bf.state == FileState.DONE.value:
                     if bf.size is not None and _stat(root, reference) not in (None, (bf.size, bf.mtime_ns)):
                         bf.state, bf.outcome, bf.run = FileState.PENDING.value, None, batch.run  # changed on disk
-                else:  # failed, or left working by a killed process: try again
+                elif bf.state != FileState.WORKING.value or not is_being_worked_on(runtime, bf.id):
+                    # failed, or left working by a killed process: try again (a live worker's file is left to it)
                     bf.state, bf.outcome, bf.reason, bf.run = FileState.PENDING.value, None, None, batch.run
                 bf.item_id, bf.position, bf.sequence = item_id, position, sequence
                 bf.label = planned_item.labels.get(reference)
@@ -193,11 +195,14 @@ def reconcile(runtime: Runtime, batch_id: str) -> None:
             )
         ).all()
     for batch_file_id, sha256, pages in rows:
-        runtime.storage.discard_incoming(f"bf{batch_file_id}")  # see ingest.process.incoming_tag
-        if sha256 is None:
-            continue
-        for page in range(max(1, pages or 1)):
-            discard_partial(runtime.storage.derivative_dir(sha256, page))
+        with working_on(runtime, batch_file_id, wait=False) as free:
+            if not free:
+                continue  # a live process is on it: what lies there is its work in progress
+            runtime.storage.discard_incoming(f"bf{batch_file_id}")  # see ingest.process.incoming_tag
+            if sha256 is None:
+                continue
+            for page in range(max(1, pages or 1)):
+                discard_partial(runtime.storage.derivative_dir(sha256, page))
 
 
 def pending_files(runtime: Runtime, batch_id: str) -> list[tuple[int, str]]:

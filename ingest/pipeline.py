@@ -15,8 +15,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from sqlalchemy import select
+
 from heritage.errors import InvalidInput
 from heritage.jobs import InlineQueue
+from heritage.models import BatchFile, FileState
 from heritage.runtime import Runtime
 from ingest.batches import (
     FileReport,
@@ -31,6 +34,7 @@ from ingest.batches import (
 from ingest.discover import Batch, discover
 from ingest.process import process_file
 from ingest.quality import load_guideline
+from ingest.working import is_being_worked_on
 from metadata_schemas import registry
 from metadata_schemas.errors import InvalidMetadata
 
@@ -86,6 +90,8 @@ def run_batch(
         on_progress(progress(runtime, batch_id), None)
     if isinstance(runtime.jobs, InlineQueue):
         _run_inline(runtime, batch_id, todo, parallel or default_parallel(), on_progress)
+        while wait and _others_still_working(runtime, batch_id):  # a rerun while an earlier run is alive
+            time.sleep(POLL_SECONDS)
     else:
         run = report_run(runtime, batch_id)
         for batch_file_id, path in todo:
@@ -104,6 +110,15 @@ def run_batch(
             time.sleep(POLL_SECONDS)
     finish_if_complete(runtime, batch_id)
     return report(runtime, batch_id)
+
+
+def _others_still_working(runtime: Runtime, batch_id: str) -> bool:
+    """True while another live process is on a file of this batch (this rerun left that file to it)."""
+    with runtime.sessions() as session:
+        working = session.scalars(
+            select(BatchFile.id).where(BatchFile.batch_id == batch_id, BatchFile.state == FileState.WORKING.value)
+        ).all()
+    return any(is_being_worked_on(runtime, batch_file_id) for batch_file_id in working)
 
 
 def default_parallel() -> int:

@@ -41,6 +41,7 @@ from ingest.derivatives import Derived, build_derivatives, install
 from ingest.discover import safe_relative
 from ingest.quality import check_image, load_guideline, object_size_mm
 from ingest.technical import ImageInfo, NotAnImage, TooLarge, read_image_info
+from ingest.working import working_on
 
 log = logging.getLogger(__name__)
 DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError)
@@ -135,12 +136,23 @@ def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
 
 
 def process_file(runtime: Runtime, batch_file_id: int) -> str:
-    """Run the whole chain for one batch file; returns its final state (or the state it was found in)."""
-    claim = _claim(runtime, batch_file_id)
-    if claim is None:
-        with runtime.sessions() as session:
-            bf = session.get(BatchFile, batch_file_id)
-            return bf.state if bf is not None else "gone"
+    """Run the whole chain for one batch file; returns its final state (or the state it was found in).
+
+    The file's working lock is held throughout, so a rerun of the batch meanwhile leaves it alone, and a
+    second job for the same file waits, then finds it done.
+    """
+    with working_on(runtime, batch_file_id):
+        claim = _claim(runtime, batch_file_id)
+        if claim is None:
+            with runtime.sessions() as session:
+                bf = session.get(BatchFile, batch_file_id)
+                return bf.state if bf is not None else "gone"
+        state = _run_claimed(runtime, claim)
+    finish_if_complete(runtime, claim.batch_id)
+    return state
+
+
+def _run_claimed(runtime: Runtime, claim: Claim) -> str:
     try:
         state = _chain_with_retry(runtime, claim)
     except Rejected as rejected:
@@ -150,7 +162,6 @@ def process_file(runtime: Runtime, batch_file_id: int) -> str:
         log.exception("ingest of %s failed", claim.path)
         _reject(runtime, claim, Rejected(f"internal error: {type(exc).__name__}: {exc}", "internal"))
         state = FileState.FAILED.value
-    finish_if_complete(runtime, claim.batch_id)
     return state
 
 

@@ -21,6 +21,7 @@ from heritage.settings import Settings
 from ingest.batches import batch_id_for, progress
 from ingest.pipeline import ingest, plan_batch
 from ingest.process import _claim, _receive
+from ingest.working import is_being_worked_on, working_on
 from tests.conftest import REDIS_URL
 from tests.helpers import make_image, write_sheet
 from tests.ingest.checks import assert_masters_identical, assert_no_duplicates, assert_store_clean
@@ -183,3 +184,28 @@ def test_changed_file_is_taken_again_on_rerun(runtime: Runtime, tmp_path: Path) 
         "scans/p000.tif": "already_ingested",
         "scans/p001.tif": "stored",
     }
+
+
+def test_a_rerun_leaves_a_live_workers_file_alone(runtime: Runtime, tmp_path: Path) -> None:
+    """What a live worker has in the incoming area is its work in progress, not a killed process's leftover:
+    a rerun keeps it (this raced in CI: an rq worker still on a file lost its copy to the rerun's clean-up)."""
+    batch = _batch(tmp_path / "batch", count=2, size=(600, 400))
+    batch_id = plan_batch(runtime, batch, "live")
+    with runtime.sessions() as s:
+        first = s.scalar(select(BatchFile).where(BatchFile.batch_id == batch_id).order_by(BatchFile.position))
+    with working_on(runtime, first.id) as mine:  # this test plays the live worker holding the file
+        assert mine
+        claim = _claim(runtime, first.id)
+        assert claim is not None
+        _, incoming = _receive(runtime, claim)
+        assert is_being_worked_on(runtime, first.id)
+        plan_batch(runtime, batch, "live")  # the rerun
+        assert incoming.path.is_file(), "the rerun removed a live worker's copy"
+        with runtime.sessions() as s:
+            assert s.get(BatchFile, first.id).state == FileState.WORKING.value
+        runtime.storage.discard(incoming)  # the "worker" dies here, leaving its file working
+    assert not is_being_worked_on(runtime, first.id)
+    report = ingest(runtime, batch, "live")  # the next rerun takes the file again
+    assert report.exit_code == 0
+    assert {f.status for f in report.files} == {"stored"}
+    assert_store_clean(runtime)
