@@ -20,7 +20,7 @@ from metadata_schemas.errors import UnknownFormat
 from metadata_schemas.registry import ParsedRecord, Standard
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-METADATA_SUFFIXES = {".csv", ".tsv", ".xml", ".mrc", ".marc", ".json"}
+METADATA_SUFFIXES = {".csv", ".tsv", ".xml", ".mrc", ".marc", ".json", ".zip"}  # .zip: a Darwin Core Archive
 
 
 @dataclass
@@ -64,6 +64,8 @@ def _visible(path: Path) -> bool:
 
 
 def _find_metadata(root: Path, fmt: str) -> tuple[Path, Standard] | None:
+    """The batch's metadata file: a file of a known standard at the top (a Darwin Core Archive as its .zip
+    or unpacked, by its `meta.xml`)."""
     candidates = sorted(
         p for p in root.iterdir() if p.is_file() and _visible(p) and p.suffix.lower() in METADATA_SUFFIXES
     )

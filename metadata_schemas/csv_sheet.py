@@ -186,6 +186,7 @@ class CsvSheet:
         core.parent = row.get("parent")
         if row.get("taxon"):
             core.taxon = Taxon(row["taxon"])
+        core.files = _split(row.get("files", ""))  # so that a conversion keeps them (856 $u, dao, linkResource...)
         fields = {k: row[k] for k in ("access", "closed_until") if row.get(k)}
         return ParsedRecord(
             core=core,
@@ -195,7 +196,7 @@ class CsvSheet:
             original=original,
             local_id=row.get("identifier"),
             parent_local_id=row.get("parent"),
-            files=_split(row.get("files", "")),
+            files=list(core.files),
             fields=fields,
         )
 
@@ -217,6 +218,7 @@ class CsvSheet:
             "type",
             "extent",
             "taxon",
+            "files",
         ]
         writer = csv.writer(text)
         writer.writerow(header)
@@ -238,6 +240,7 @@ class CsvSheet:
                     r.type or "",
                     r.extent or "",
                     r.taxon.scientific_name if r.taxon else "",
+                    SEPARATOR.join(r.files),
                 ]
             )
         text.detach()

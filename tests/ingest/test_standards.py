@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from heritage.cli import main
 from heritage.models import File, Item
 from heritage.runtime import Runtime
 from ingest.pipeline import ingest
 from tests.conftest import shared_path
+from tests.helpers import make_image, write_sheet
 from tests.ingest.checks import assert_masters_identical, assert_store_clean
 
 pytestmark = pytest.mark.db
@@ -127,4 +131,45 @@ def test_ead_batch_builds_the_tree_and_attaches_scans(runtime: Runtime, tmp_path
         assert [a.title for a in (diary.parent, diary.parent.parent)] == ["Dagboeken", "Archief van de pedel"]
     again = ingest(runtime, batch, "ead")
     assert again.items_created == 0 and {f.status for f in again.files} == {"already_ingested"}
+    assert_store_clean(runtime)
+
+
+ROWS = [
+    {"identifier": "VL-1", "title": "Vlinderdoos 1", "date": "1901", "files": "scans/a.tif|scans/b.tif"},
+    {"identifier": "VL-2", "title": "Vlinderdoos 2", "date": "1902", "files": "scans/c.tif"},
+]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "standard"),
+    [
+        ("marcxml", "records.xml", "marcxml"),
+        ("mods", "records.xml", "mods"),
+        ("lido", "objects.xml", "lido"),
+        ("ead3", "finding-aid.xml", "ead3"),
+        ("dwc", "specimens.zip", "dwc"),
+        ("dwc", "", "dwc"),  # the archive unpacked into the batch folder
+    ],
+)
+def test_records_of_each_standard_point_at_their_scans(
+    runtime: Runtime, runner: CliRunner, tmp_path: Path, fmt: str, name: str, standard: str
+) -> None:
+    """A batch described in MARCXML (856 $u), MODS (location/url), LIDO (linkResource), EAD3 (dao) or a
+    Darwin Core Archive (associatedMedia), written by `heritage metadata convert` from a sheet: each record's
+    scans become its pages, in order."""
+    batch = tmp_path / "batch"
+    for i, scan in enumerate("abc"):
+        make_image(batch / "scans" / f"{scan}.tif", (500, 400), seed=i, fmt="TIFF")
+    sheet = write_sheet(tmp_path / "sheet.csv", ROWS)
+    target = batch / name if name else tmp_path / "archive.zip"
+    converted = runner.invoke(main, ["metadata", "convert", str(sheet), "--to", fmt, "-o", str(target)])
+    assert converted.exit_code == 0, converted.output
+    if not name:
+        with zipfile.ZipFile(target) as archive:
+            archive.extractall(batch)
+    report = ingest(runtime, batch, "specimens")
+    assert report.standard == standard and report.exit_code == 0, (report.failed, report.problems)
+    assert _pages(runtime, "Vlinderdoos 1") == ["scans/a.tif", "scans/b.tif"]
+    assert _pages(runtime, "Vlinderdoos 2") == ["scans/c.tif"]
+    assert assert_masters_identical(runtime, batch) == 3
     assert_store_clean(runtime)
