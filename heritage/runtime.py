@@ -86,9 +86,11 @@ class Runtime:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         from heritage.harvest import ledger
+        from heritage.preservation import hooks
 
         sessions = db.make_sessionmaker(self.engine)
         ledger.track(sessions)  # harvesters learn of every change made through these sessions
+        hooks.track(sessions, self)  # a move, custody or access change becomes a new OCFL version
         return sessions
 
     def transaction(self) -> AbstractContextManager[Session]:

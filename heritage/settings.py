@@ -128,6 +128,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Records per OAI-PMH list response (ListRecords, ListIdentifiers) before a resumption token.",
     ),
     Setting(
+        "ocfl_root",
+        "HERITAGE_OCFL_ROOT",
+        None,
+        "OCFL 1.1 storage root of the preservation store (one object per item); default `ocfl` in the data directory.",
+    ),
+    Setting(
+        "replica",
+        "HERITAGE_REPLICA",
+        None,
+        "Folder (another disk or mount) that receives a verified copy of every OCFL object; default none.",
+    ),
+    Setting(
+        "fixity_cycle_days",
+        "HERITAGE_FIXITY_CYCLE_DAYS",
+        "365",
+        "Days within which `heritage fixity audit --due`, run every twelfth of them, checks every stored file.",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -164,6 +182,9 @@ class Settings:
     oai_name: str = "Heritage collections"
     oai_admin_email: str | None = None
     oai_page_size: int = 100
+    ocfl_root: Path | None = None
+    replica: Path | None = None
+    fixity_cycle_days: int = 365
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -218,6 +239,9 @@ class Settings:
             oai_name=raw["oai_name"] or "Heritage collections",
             oai_admin_email=raw["oai_admin_email"] or None,
             oai_page_size=integer("oai_page_size"),
+            ocfl_root=Path(raw["ocfl_root"]).expanduser().absolute() if raw["ocfl_root"] else data_dir / "ocfl",
+            replica=Path(raw["replica"]).expanduser().absolute() if raw["replica"] else None,
+            fixity_cycle_days=integer("fixity_cycle_days"),
             extra={k: str(v) for k, v in overrides.items()},
         )
 

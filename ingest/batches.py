@@ -263,6 +263,7 @@ def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
         return False
     remove_orphans(runtime, batch_id)
     hand_to_policy(runtime, batch_id)
+    hand_to_preservation(runtime, batch_id)
     return True
 
 
@@ -325,6 +326,23 @@ def hand_to_policy(runtime: Runtime, batch_id: str) -> int:
                     detail=f"policy evaluation failed: {type(exc).__name__}: {exc}",
                     batch=batch_id,
                 )
+    return len(item_ids)
+
+
+def hand_to_preservation(runtime: Runtime, batch_id: str) -> int:
+    """Write the next OCFL version of every item the batch described (a job each; failures are events)."""
+    with runtime.sessions() as session:
+        batch = session.get(Batch, batch_id)
+        item_ids = list((batch.options or {}).get("items", [])) if batch is not None else []
+        run = batch.run if batch is not None else 1
+    for item_id in item_ids:
+        runtime.jobs.enqueue(
+            "heritage.preservation.jobs.preserve_item",
+            item_id,
+            f"ingest batch {batch_id} (run {run})",
+            job_id=f"preserve-{item_id}-{batch_id}-r{run}",
+            description=f"preserve {item_id}",
+        )
     return len(item_ids)
 
 

@@ -1,0 +1,144 @@
+"""What an item's OCFL object holds, and how the catalogue is read back from it.
+
+An object's state:
+- `item.json`: the item's catalogue row with its collection and custodial unit, its records (the core
+  record as JSON) and its files (fixity, format, technical metadata, the logical path of the bytes);
+- `events.jsonl`: its event history, one JSON object a line, oldest first;
+- `metadata/record-N.<ext>`: each original metadata record, verbatim;
+- `masters/<path in the batch>`: the masters and born-digital files, byte for byte.
+Rows are written column by column (the names of the catalogue's tables), so a future catalogue (or a
+person with a text editor) reads them without this code.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import Date, DateTime, inspect, select
+from sqlalchemy.orm import Session
+
+from heritage.models import Event, Item, Location, MetadataRecord, Unit
+from heritage.models.base import UTCDateTime
+from heritage.preservation.store import Content
+
+FORMAT = "heritage-item/1"
+ITEM_JSON = "item.json"
+EVENTS = "events.jsonl"
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def row_json(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every column of a row as JSON-ready values (dates as ISO 8601)."""
+    return {c.key: _value(getattr(row, c.key)) for c in inspect(type(row)).column_attrs if c.key not in exclude}
+
+
+def row_values(model: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The column values of `model` in `data`, dates parsed back (the inverse of `row_json`)."""
+    values: dict[str, Any] = {}
+    for attr in inspect(model).column_attrs:
+        if attr.key not in data:
+            continue
+        value, kind = data[attr.key], attr.columns[0].type
+        if value is not None and isinstance(kind, UTCDateTime | DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(kind, Date):
+            value = date.fromisoformat(value)
+        values[attr.key] = value
+    return values
+
+
+def _safe_logical(name: str) -> str:
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("/", "", ".", "..")]
+    return "/".join(parts) or "file"
+
+
+def _unit_chain(session: Session, unit: Unit | None) -> list[dict[str, Any]]:
+    """The unit and its parents, nearest first (a rebuilt catalogue recreates them in reverse)."""
+    chain: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    while unit is not None and unit.id not in seen:
+        seen.add(unit.id)
+        chain.append(row_json(unit, ("id", "parent_id")))
+        unit = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+    return chain
+
+
+def _extension(record: MetadataRecord) -> str:
+    text = (record.original or "").lstrip("\ufeff \r\n\t")
+    if text.startswith("<"):
+        return "xml"
+    if text.startswith(("{", "[")):
+        return "json"
+    return "csv" if record.standard in ("csv", "dwc_csv") else "txt"
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return row_json(event, ("item_id",))
+
+
+def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[list[Content], dict[str, Any]]:
+    """Write the item's metadata files into `folder`; the object's contents (masters from `storage`) and item.json."""
+    records = []
+    contents: list[Content] = []
+    metadata = folder / "metadata"
+    for n, record in enumerate(item.records, start=1):
+        data = row_json(record, ("id", "item_id", "original"))
+        if record.original is not None:
+            logical = f"metadata/record-{n}.{_extension(record)}"
+            path = metadata / logical.split("/", 1)[1]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(record.original, encoding="utf-8")
+            contents.append(Content(logical, path))
+            data["original"] = logical
+        else:
+            data["original"] = None
+        records.append(data)
+    files = []
+    by_sha: dict[str, str] = {}
+    used: set[str] = set()
+    for file in sorted(item.files, key=lambda f: (f.sequence, f.id)):
+        logical = by_sha.get(file.sha256)
+        if logical is None:
+            logical = f"masters/{_safe_logical(file.original_name)}"
+            if logical in used:
+                logical = f"masters/{file.sha256[:12]}/{_safe_logical(file.original_name)}"
+            by_sha[file.sha256] = logical
+            used.add(logical)
+            contents.append(Content(logical, storage.master_path(file.storage_key), file.sha256))
+        files.append({**row_json(file, ("item_id",)), "path": logical})
+    collection = item.collection
+    location = session.get(Location, item.location_id) if item.location_id else None
+    core = {
+        "format": FORMAT,
+        **row_json(item, ("collection_id", "unit_id", "location_id")),
+        "collection": row_json(collection, ("id", "unit_id")),
+        "collection_units": _unit_chain(session, collection.unit),
+        "units": _unit_chain(session, item.unit),
+        "location": location.code if location is not None else None,
+        "records": records,
+        "files": files,
+    }
+    (folder / ITEM_JSON).write_text(json.dumps(core, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    contents.append(Content(ITEM_JSON, folder / ITEM_JSON))
+    events = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.id))
+    with (folder / EVENTS).open("w", encoding="utf-8") as fh:
+        for event in events:
+            fh.write(json.dumps(event_json(event), ensure_ascii=False, sort_keys=True) + "\n")
+    contents.append(Content(EVENTS, folder / EVENTS))
+    return contents, core
+
+
+def known_masters(core: dict[str, Any] | None) -> dict[str, str]:
+    """Logical path -> SHA-256 of the masters an item.json lists."""
+    return {f["path"]: f["sha256"] for f in (core or {}).get("files", [])}
+
+
+__all__ = ["EVENTS", "FORMAT", "ITEM_JSON", "build", "event_json", "known_masters", "row_json", "row_values"]
