@@ -37,6 +37,10 @@ class JobQueue(Protocol):
 
     def status(self, job_id: str) -> JobHandle: ...
 
+    def enqueue_in(self, seconds: float, func: str, *args: JobArg, job_id: str | None = None) -> JobHandle:
+        """Run the job after `seconds` (rq's scheduler; workers run with it)."""
+        ...
+
 
 def resolve(func: str) -> Callable[..., Any]:
     """Import a job function from its dotted path (`package.module.function`)."""
@@ -74,6 +78,9 @@ class InlineQueue:
 
     def status(self, job_id: str) -> JobHandle:
         return self._done.get(job_id, JobHandle(job_id, "unknown"))
+
+    def enqueue_in(self, seconds: float, func: str, *args: JobArg, job_id: str | None = None) -> JobHandle:
+        raise ConfigurationError("jobs run inline without REDIS_URL: schedule them with cron instead")
 
 
 def redis_connection(url: str) -> Any:
@@ -123,6 +130,13 @@ class RqQueue:
         )
         return JobHandle(job.id, _status(job))
 
+    def enqueue_in(self, seconds: float, func: str, *args: JobArg, job_id: str | None = None) -> JobHandle:
+        from datetime import timedelta
+
+        _check_args(func, args)
+        job = self.queue.enqueue_in(timedelta(seconds=seconds), func, *args, job_id=job_id, result_ttl=86400)
+        return JobHandle(job.id, _status(job))
+
     def status(self, job_id: str) -> JobHandle:
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
@@ -159,4 +173,5 @@ def run_worker(runtime: Runtime, *, burst: bool = False) -> None:
         raise ConfigurationError("heritage worker needs REDIS_URL: without it jobs run inline")
     set_process_runtime(runtime)
     connection = redis_connection(runtime.settings.redis_url)
-    Worker([runtime.settings.queue_name], connection=connection).work(burst=burst)
+    # with the scheduler: jobs put off to a later time (the rolling fixity audits) are moved to the queue when due
+    Worker([runtime.settings.queue_name], connection=connection).work(burst=burst, with_scheduler=True)

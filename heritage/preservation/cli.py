@@ -51,3 +51,81 @@ def validate(no_digests: bool) -> None:
     if problems:
         sys.exit(1)
     click.echo(f"{store.root}: valid OCFL 1.1 storage root")
+
+
+CRON_LINE = "0 3 1 * * HERITAGE_DATA=/path/to/data heritage fixity audit --due"
+
+
+@click.group("fixity")
+def fixity() -> None:
+    """Fixity of the preservation store: audits (scheduled or by hand) and repair from the replica."""
+
+
+@fixity.command("audit")
+@click.option("--all", "mode", flag_value="all", help="Every object (the default).")
+@click.option("--due", "mode", flag_value="due", help="The objects due in the cycle (HERITAGE_FIXITY_CYCLE_DAYS).")
+@click.option("--item", "item_id", metavar="ID", help="Only this item's object.")
+@click.option("--sample", type=click.FloatRange(0, 1, min_open=True), help="Audit this fraction of the objects.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"problems": [{"item", "path", "problem"}], ...}.')
+@click.option("--by", "agent", default=None, help="Who runs the audit (the events' agent).")
+def audit_cmd(mode: str | None, item_id: str | None, sample: float | None, as_json: bool, agent: str | None) -> None:
+    """Recompute every stored file's SHA-512 and compare it with the OCFL inventory (exit 1 on any problem)."""
+    import json
+
+    from heritage import events
+    from heritage.cli import open_runtime
+    from heritage.preservation.fixity import audit, select_objects
+
+    runtime = open_runtime()
+    objects = select_objects(runtime, mode=mode or "all", sample=sample, item_id=item_id)
+    with click.progressbar(length=max(len(objects), 1), label="auditing", file=sys.stderr) as bar:
+        report = audit(runtime, objects, agent=agent or events.SOFTWARE_AGENT, on_object=lambda _r: bar.update(1))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=1))
+    else:
+        for p in report.problems:
+            click.echo(f"{p.item}: {p.path}: {p.problem}" + (f" ({p.detail})" if p.detail else ""))
+        mb = report.bytes / 1e6
+        click.echo(
+            f"audited {report.objects} objects, {report.files} files, {mb:.1f} MB in {report.seconds:.1f} s: "
+            + (f"{len(report.problems)} problems" if report.problems else "no problems"),
+            err=bool(report.problems),
+        )
+    if report.problems:
+        sys.exit(1)
+
+
+@fixity.command("repair")
+@click.argument("item_id", metavar="ITEM")
+@click.option("--by", "agent", default=None, help="Who repairs (the event's agent).")
+def repair_cmd(item_id: str, agent: str | None) -> None:
+    """Restore an object's damaged or missing files from the replica (checked first); quarantine extra files."""
+    from heritage import events
+    from heritage.cli import open_runtime
+    from heritage.preservation.repair import repair
+
+    result = repair(open_runtime(), item_id, agent=agent or events.SOFTWARE_AGENT)
+    for path in result.restored:
+        click.echo(f"restored {path}")
+    for path in result.quarantined:
+        click.echo(f"quarantined {path}")
+    for problem in result.remaining:
+        click.echo(f"not repaired: {problem.path}: {problem.problem} (the replica has no good copy)", err=True)
+    if result.remaining:
+        sys.exit(1)
+    whole = result.restored or result.quarantined
+    click.echo(f"{item_id}: the object is whole again" if whole else f"{item_id}: nothing to repair")
+
+
+@fixity.command("schedule")
+def schedule_cmd() -> None:
+    """Schedule `audit --due` every twelfth of the cycle on rq (REDIS_URL; workers run with the scheduler)."""
+    from heritage.cli import open_runtime
+    from heritage.preservation.jobs import schedule_audits
+
+    runtime = open_runtime()
+    if not runtime.settings.redis_url:
+        click.echo(f"without REDIS_URL, schedule the audit with cron, for example:\n  {CRON_LINE}")
+        return
+    when = schedule_audits(runtime)
+    click.echo(f"fixity audit of the due objects scheduled for {when:%Y-%m-%d %H:%M} UTC, then every cycle/12")

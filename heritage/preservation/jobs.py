@@ -11,3 +11,30 @@ def preserve_item(item_id: str, message: str) -> dict[str, object]:
 
     preserve_quietly(current_runtime(), item_id, message=message)
     return {"item": item_id}
+
+
+AUDIT_JOB = "heritage-fixity-audit"
+
+
+def schedule_audits(runtime, delay_days: float | None = None):  # type: ignore[no-untyped-def]
+    """Put the next due-audit on rq's scheduler, a twelfth of the cycle from now; returns when it runs."""
+    from datetime import timedelta
+
+    from heritage.models import utcnow
+    from heritage.preservation.fixity import RUNS_PER_CYCLE
+
+    days = delay_days if delay_days is not None else runtime.settings.fixity_cycle_days / RUNS_PER_CYCLE
+    delay = timedelta(days=days)
+    runtime.jobs.enqueue_in(delay.total_seconds(), "heritage.preservation.jobs.audit_due", job_id=AUDIT_JOB)
+    return utcnow() + delay
+
+
+def audit_due() -> dict[str, object]:
+    """Audit the objects due in the cycle, then schedule the next run (so the audits roll on by themselves)."""
+    from heritage.preservation.fixity import audit, select_objects
+
+    runtime = current_runtime()
+    report = audit(runtime, select_objects(runtime, mode="due"))
+    if runtime.settings.redis_url:
+        schedule_audits(runtime)
+    return {"objects": report.objects, "files": report.files, "problems": len(report.problems)}
