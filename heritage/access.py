@@ -29,6 +29,21 @@ class Viewer:
     username: str | None = None
     roles: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
     granted_items: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] | None = None  # an API token's scopes; None for a signed-in person (no limit)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.username is not None
+
+    def allows(self, scope: str) -> bool:
+        """Whether this viewer may act in `scope` (`read`, `harvest`, `ingest`): tokens only in theirs."""
+        return self.signed_in and (self.scopes is None or scope in self.scopes)
+
+    def for_reading(self) -> Viewer:
+        """Who this viewer is when reading: a token without `read` or `harvest` reads as the public."""
+        if self.scopes is None or self.scopes & {"read", "harvest"}:
+            return self
+        return Viewer()
 
     @property
     def is_admin(self) -> bool:

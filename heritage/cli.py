@@ -154,3 +154,14 @@ def _add_layer_commands() -> None:
 
 
 _add_layer_commands()
+
+
+def _add_account_commands() -> None:
+    """Accounts and API tokens (`heritage user`, `heritage token`)."""
+    from heritage.users_cli import token_group, user_group
+
+    main.add_command(user_group)
+    main.add_command(token_group)
+
+
+_add_account_commands()

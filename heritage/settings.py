@@ -146,6 +146,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Days within which `heritage fixity audit --due`, run every twelfth of them, checks every stored file.",
     ),
     Setting(
+        "login_max_failures",
+        "HERITAGE_LOGIN_MAX_FAILURES",
+        "5",
+        "Failed logins per username and address within the window before login answers 429.",
+    ),
+    Setting(
+        "login_window_minutes",
+        "HERITAGE_LOGIN_WINDOW_MINUTES",
+        "15",
+        "Window (minutes) in which failed logins are counted for the rate limit.",
+    ),
+    Setting(
+        "access_rules",
+        "HERITAGE_ACCESS_RULES",
+        None,
+        "YAML file of closure rules (which items close, until when, per collection); "
+        "default heritage/data/closure_rules.yaml.",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -185,6 +204,9 @@ class Settings:
     ocfl_root: Path | None = None
     replica: Path | None = None
     fixity_cycle_days: int = 365
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    access_rules: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -242,6 +264,9 @@ class Settings:
             ocfl_root=Path(raw["ocfl_root"]).expanduser().absolute() if raw["ocfl_root"] else data_dir / "ocfl",
             replica=Path(raw["replica"]).expanduser().absolute() if raw["replica"] else None,
             fixity_cycle_days=integer("fixity_cycle_days"),
+            login_max_failures=integer("login_max_failures"),
+            login_window_minutes=integer("login_window_minutes"),
+            access_rules=Path(raw["access_rules"]).expanduser().absolute() if raw["access_rules"] else None,
             extra={k: str(v) for k, v in overrides.items()},
         )
 

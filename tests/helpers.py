@@ -78,3 +78,31 @@ def small_batch(folder: Path) -> Path:
         ],
     )
     return folder
+
+
+PASSWORD = "correct horse battery"
+
+
+def add_user(runtime, username: str, role: str, unit: str | None = None, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """A user made the way `heritage user add` makes one."""
+    from heritage import auth
+
+    with runtime.transaction() as session:
+        auth.add_user(session, username, password, role, unit)
+
+
+def csrf_token(client) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token of the client's session, read from the sign-in form as a browser would."""
+    import re
+
+    html = client.get("/login?next=/").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the sign-in form carries a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client, username: str, password: str = PASSWORD, next: str = "/"):  # type: ignore[no-untyped-def]
+    """Sign in through the form; returns the response (303 to `next` on success)."""
+    return client.post(
+        "/login", data={"username": username, "password": password, "next": next, "csrf_token": csrf_token(client)}
+    )

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 
-from heritage.access import PUBLIC
 from heritage.runtime import Runtime
 from heritage.settings import Settings
 
@@ -41,11 +40,12 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.extensions["heritage"] = runtime
 
     from iiif import urls as iiif_urls
-    from web import api, archivist, assets, catalogue, discovery, errors, i18n, iiif_routes, masterplan, oai
+    from web import api, archivist, assets, auth, catalogue, discovery, errors, i18n, iiif_routes, masterplan, oai
     from web.context import base_url
 
     i18n.init_app(app, i18n.compile_catalogs(runtime.settings.data_dir / "cache" / "translations"))
 
+    auth.init_app(app)  # who is asking, sessions and CSRF, before any area's routes
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(archivist.bp)
     app.register_blueprint(api.bp)
@@ -59,10 +59,6 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     from web.iiif_fastpath import StoredTileFastPath
 
     app.wsgi_app = StoredTileFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
-
-    @app.before_request
-    def _viewer() -> None:
-        g.viewer = PUBLIC
 
     @app.context_processor
     def _language() -> dict[str, Any]:

@@ -32,5 +32,15 @@ def base_url() -> str:
 
 
 def viewer() -> Viewer:
-    """Who is asking (the public until the login issue adds users)."""
+    """Who is asking: set for every request by `web.auth` from the session or a bearer token."""
     return getattr(g, "viewer", PUBLIC)
+
+
+def acting_viewer() -> Viewer:
+    """Who is acting (a token's scopes intact, for routes that change things)."""
+    return getattr(g, "acting_viewer", PUBLIC)
+
+
+def client_address() -> str:
+    """The address a request came from (the proxy's `X-Forwarded-For` is honoured only behind ProxyFix)."""
+    return request.remote_addr or "unknown"

@@ -18,11 +18,13 @@ from heritage.models.masterplan import (
     Transfer,
 )
 from heritage.models.organisation import Collection, Unit
-from heritage.models.users import RoleAssignment, User
+from heritage.models.users import AccessRequest, ApiToken, LoginAttempt, RoleAssignment, User
 from heritage.models.vocab import Access, Domain, FileRole, Level, Outcome, Role, UnitKind
 
 __all__ = [
     "Access",
+    "AccessRequest",
+    "ApiToken",
     "Approval",
     "Base",
     "Batch",
@@ -40,6 +42,7 @@ __all__ = [
     "Item",
     "Level",
     "Location",
+    "LoginAttempt",
     "MetadataRecord",
     "Movement",
     "Outcome",

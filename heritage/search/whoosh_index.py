@@ -284,7 +284,8 @@ class WhooshIndex:
             return self._search(searcher, store, q, query, start)
 
     def _segments(self, searcher: Any, store: FacetStore) -> list[tuple[Any, int, SegmentColumns]]:
-        leaves = searcher.leaf_searchers()
+        # an empty index has one reader without a segment: nothing to count
+        leaves = [(sub, offset) for sub, offset in searcher.leaf_searchers() if sub.reader().segment() is not None]
         segments = [(sub, offset, store.segment(sub.reader())) for sub, offset in leaves]
         store.forget_except(sub.reader().segment().segment_id() for sub, _, _ in segments)
         return segments

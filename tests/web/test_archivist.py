@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from heritage.models import File
 from heritage.runtime import Runtime
-from tests.helpers import make_image
+from tests.helpers import csrf_token, make_image
 
 pytestmark = pytest.mark.db
 
@@ -32,7 +32,7 @@ def test_upload_a_folder_ingests_it_and_shows_the_report(client, runtime: Runtim
     }
     response = client.post(
         "/archivist/upload",
-        data={"collection": "opgeladen", "files": _upload(tmp_path, files)},
+        data={"collection": "opgeladen", "files": _upload(tmp_path, files), "csrf_token": csrf_token(client)},
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
@@ -58,7 +58,11 @@ def test_upload_refuses_names_leaving_the_folder_and_needs_a_collection(client, 
     assert form.status_code == 200 and 'name="collection"' in form.get_data(as_text=True)
     missing = client.post(
         "/archivist/upload",
-        data={"collection": "", "files": _upload(tmp_path, {"a.jpg": _jpeg(tmp_path, 2)})},
+        data={
+            "collection": "",
+            "files": _upload(tmp_path, {"a.jpg": _jpeg(tmp_path, 2)}),
+            "csrf_token": csrf_token(client),
+        },
         content_type="multipart/form-data",
     )
     assert missing.status_code == 400 and "give the collection" in missing.get_data(as_text=True)
@@ -66,6 +70,7 @@ def test_upload_refuses_names_leaving_the_folder_and_needs_a_collection(client, 
         "/archivist/upload",
         data={
             "collection": "veilig",
+            "csrf_token": csrf_token(client),
             "files": _upload(tmp_path, {"../evil.jpg": _jpeg(tmp_path, 3), "ok.jpg": _jpeg(tmp_path, 4)}),
         },
         content_type="multipart/form-data",

@@ -1,0 +1,188 @@
+"""Signing in and out, API tokens over HTTP, CSRF protection, and who each request is.
+
+Every request gets its viewer here (`web.context.viewer()`): a bearer token's user (with the token's
+scopes), the signed-in user of the session cookie, or the public. Every state-changing request without a
+bearer token must carry the CSRF token of its session (Flask-WTF); OAI-PMH (reading by POST) and
+`POST /api/token` (JSON with the password itself) are the exceptions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import session as cookie
+from flask_wtf.csrf import CSRFProtect
+
+from heritage import auth
+from heritage.access import PUBLIC
+from heritage.errors import BadRequest
+from heritage.models import User
+from web.context import client_address, runtime, session, viewer
+
+bp = Blueprint("auth", __name__)
+csrf = CSRFProtect()
+CSRF_EXEMPT = frozenset({"oai.oai", "auth.api_token"})
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SESSION_HOURS = 12
+API_TOKEN_DAYS = 30  # a token made over HTTP expires unless asked otherwise (the CLI's do not)
+
+
+def init_app(app: Flask) -> None:
+    secure = (runtime_settings_base(app) or "").startswith("https://")
+    app.config.update(
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in `_protect`, after the bearer token is known
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+    )
+    csrf.init_app(app)
+    app.before_request(_load_viewer)
+    app.before_request(_protect)
+    app.after_request(_private_when_signed_in)
+    app.context_processor(lambda: {"current_viewer": viewer()})
+    app.register_blueprint(bp)
+
+
+def runtime_settings_base(app: Flask) -> str | None:
+    return app.extensions["heritage"].settings.base_url
+
+
+def _load_viewer() -> None:
+    g.viewer = g.acting_viewer = PUBLIC
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        g.bearer = True
+        who = auth.viewer_for_token(session(), header[7:])  # TokenRejected: 401, never the public silently
+    elif "uid" in cookie:
+        user = session().get(User, cookie["uid"]) if isinstance(cookie["uid"], int) else None
+        if user is None or not user.active:
+            cookie.clear()
+            return
+        who = auth.viewer_of(session(), user)
+    else:
+        return
+    g.acting_viewer = who
+    g.viewer = who if request.method in STATE_CHANGING else who.for_reading()
+
+
+def _protect() -> None:
+    if request.method in STATE_CHANGING and not g.get("bearer") and request.endpoint not in CSRF_EXEMPT:
+        csrf.protect()
+
+
+def _private_when_signed_in(response: Response) -> Response:
+    """What a signed-in person sees may differ from the public's: never for shared caches."""
+    if viewer().signed_in or "uid" in cookie:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+        response.vary.add("Authorization")
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another host (no open redirect)."""
+    fallback = url_for("catalogue.home")
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
+def _limit() -> auth.RateLimit:
+    settings = runtime().settings
+    return auth.RateLimit(settings.login_max_failures, timedelta(minutes=settings.login_window_minutes))
+
+
+@bp.get("/login")
+def login_form() -> Any:
+    """The sign-in form."""
+    if viewer().signed_in and not request.args.get("next"):
+        return redirect(url_for("catalogue.home"))
+    return render_template("login.html", next=request.args.get("next", ""), username="", error=None)
+
+
+@bp.post("/login")
+def login() -> Any:
+    """Check the username and password (rate-limited) and start a session."""
+    username = request.form.get("username", "")
+    target = request.form.get("next", "")
+    try:
+        user = auth.authenticate(
+            session(), username, request.form.get("password", ""), client_address(), _limit(), via="form"
+        )
+    except auth.TooManyAttempts as exc:
+        body = render_template("login.html", next=target, username=username, error=str(exc))
+        return Response(body, status=429, headers={"Retry-After": str(exc.retry_after)})
+    except auth.LoginFailed as exc:
+        return render_template("login.html", next=target, username=username, error=str(exc)), 401
+    cookie.clear()  # a fresh session (and CSRF token) for the signed-in user
+    cookie["uid"] = user.id
+    cookie.permanent = True
+    return redirect(safe_next(target), code=303)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """End the session (an event)."""
+    who = viewer()
+    if who.signed_in and who.username:
+        auth.record_logout(session(), who.username, client_address())
+    cookie.clear()
+    return redirect(url_for("catalogue.home"), code=303)
+
+
+@bp.post("/api/token")
+def api_token() -> Any:
+    """Trade a username and password (JSON) for an API token: {"token", "id", "scopes", "expires"}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("username"), str):
+        raise BadRequest('send JSON {"username": ..., "password": ...} with Content-Type application/json')
+    password = body.get("password")
+    if not isinstance(password, str):
+        raise BadRequest('"password" must be a string')
+    scopes = body.get("scopes", ["read"])
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise BadRequest('"scopes" must be a list of strings (read, harvest, ingest)')
+    expires = _expiry(body.get("expires"))
+    try:
+        user = auth.authenticate(session(), body["username"], password, client_address(), _limit(), via="api")
+    except auth.TooManyAttempts as exc:
+        response = jsonify({"error": {"status": 429, "message": str(exc)}})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    db = session()
+    row, token = auth.create_token(db, user.username, auth.parse_scopes(scopes), auth.expiry_of(expires))
+    db.commit()
+    response = jsonify(
+        {
+            "token": token,
+            "id": row.id,
+            "prefix": row.prefix,
+            "scopes": row.scopes.split(),
+            "expires": row.expires_at.isoformat() if row.expires_at else None,
+        }
+    )
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _expiry(value: object) -> date:
+    if value is None:
+        return date.today() + timedelta(days=API_TOKEN_DAYS)
+    if not isinstance(value, str):
+        raise BadRequest('"expires" must be a date YYYY-MM-DD')
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f'"expires": {value!r} is not a date YYYY-MM-DD') from None
