@@ -24,7 +24,10 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 ERRORS = {
     "400": _json(_ref("Error"), "A parameter is unknown or malformed; the message names it."),
     "404": _json(_ref("Error"), "No such item, or not one this viewer may see."),
+    "401": _json(_ref("Error"), "The bearer token is unknown, revoked or expired."),
 }
+# Reading needs no token; one makes the request as its user (what they may see). See the README.
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
 ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
 PAGE = {
     "name": "page",
@@ -94,6 +97,27 @@ def _schemas() -> dict[str, Any]:
         "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
     }
     return {
+        "TokenRequest": {
+            "type": "object",
+            "required": ["username", "password"],
+            "properties": {
+                "username": {"type": "string", "maxLength": 100},
+                "password": {"type": "string", "maxLength": 1000},
+                "scopes": {"type": "array", "items": {"type": "string", "enum": ["read", "harvest", "ingest"]}},
+                "expires": {"type": "string", "format": "date"},
+            },
+        },
+        "Token": {
+            "type": "object",
+            "required": ["token", "id", "prefix", "scopes", "expires"],
+            "properties": {
+                "token": {"type": "string"},
+                "id": {"type": "integer"},
+                "prefix": {"type": "string"},
+                "scopes": {"type": "array", "items": {"type": "string"}},
+                "expires": NULLABLE_STRING,
+            },
+        },
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -233,7 +257,12 @@ def document() -> dict[str, Any]:
                     "operationId": "searchItems",
                     "summary": "Search the catalogue, with facet counts",
                     "parameters": _search_parameters(),
-                    "responses": {"200": _json(_ref("SearchResult"), "One page of results."), "400": ERRORS["400"]},
+                    "security": OPTIONAL_BEARER,
+                    "responses": {
+                        "200": _json(_ref("SearchResult"), "One page of results."),
+                        "400": ERRORS["400"],
+                        "401": ERRORS["401"],
+                    },
                 }
             },
             "/api/items/{item_id}": {
@@ -241,7 +270,8 @@ def document() -> dict[str, Any]:
                     "operationId": "getItem",
                     "summary": "One item with its metadata, hierarchy and files",
                     "parameters": [ITEM_ID],
-                    "responses": {"200": _json(_ref("Item"), "The item."), "404": ERRORS["404"]},
+                    "security": OPTIONAL_BEARER,
+                    "responses": {"200": _json(_ref("Item"), "The item."), "401": ERRORS["401"], "404": ERRORS["404"]},
                 }
             },
             "/api/items/{item_id}/children": {
@@ -252,6 +282,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(_ref("Children"), "One page of children."),
                         "400": ERRORS["400"],
+                        "401": ERRORS["401"],
                         "404": ERRORS["404"],
                     },
                 }
@@ -266,6 +297,7 @@ def document() -> dict[str, Any]:
                             "description": "The record as it came in.",
                             "content": {"application/xml": {}, "text/csv": {}},
                         },
+                        "401": ERRORS["401"],
                         "404": ERRORS["404"],
                     },
                 }
@@ -274,9 +306,32 @@ def document() -> dict[str, Any]:
                 "get": {
                     "operationId": "listCollections",
                     "summary": "Every collection with its IIIF collection and the items one may find",
-                    "responses": {"200": _json(_ref("Collections"), "The collections.")},
+                    "security": OPTIONAL_BEARER,
+                    "responses": {
+                        "200": _json(_ref("Collections"), "The collections."),
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/api/token": {
+                "post": {
+                    "operationId": "createToken",
+                    "summary": "Trade a username and password for an API token (rate-limited like the sign-in form)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("TokenRequest")}},
+                    },
+                    "responses": {
+                        "201": _json(_ref("Token"), "The token, shown this once; send it as a bearer token."),
+                        "400": ERRORS["400"],
+                        "401": _json(_ref("Error"), "Wrong username or password."),
+                        "429": _json(_ref("Error"), "Too many failed attempts; see Retry-After."),
+                    },
                 }
             },
         },
-        "components": {"schemas": _schemas()},
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
+        },
     }
