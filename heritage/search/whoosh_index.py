@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.query import Every, Query
-from whoosh.writing import AsyncWriter
 
 from heritage.errors import BadRequest
 from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
@@ -35,6 +34,7 @@ from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_
 from heritage.search.schema import DEFAULT_FIELDS, schema
 
 MAX_RESULT_WINDOW = 10_000
+WRITE_LOCK_WAIT_SECONDS = 300  # how long an update waits for another process's writer before failing loudly
 KEYWORD_FIELDS = (*FACETS, "parent")
 NUMBER_FIELDS = ("date_from", "date_to", "position")
 INTERNAL_SORTS = ("position",)
@@ -44,6 +44,15 @@ DEFAULT_TEXT_LANGUAGE = "nl"
 
 def _join(values: Iterable[str]) -> str:
     return MULTI_SEPARATOR.join(v for v in values if v)
+
+
+def _writer(ix: Any) -> Any:
+    """A writer that waits for the index's lock while another process writes.
+
+    Not Whoosh's AsyncWriter: when the lock is taken it writes later on a thread, and an rq work horse
+    ends with `os._exit`, which kills that thread, so the update was silently lost.
+    """
+    return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05)
 
 
 def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +170,7 @@ class WhooshIndex:
         docs = list(documents)
         if not docs:
             return
-        writer = AsyncWriter(self._index(), delay=0.25)
+        writer = _writer(self._index())
         try:
             for doc in docs:
                 writer.update_document(**to_fields(doc))
@@ -175,7 +184,7 @@ class WhooshIndex:
         wanted = list(ids)
         if not wanted:
             return
-        writer = AsyncWriter(self._index(), delay=0.25)
+        writer = _writer(self._index())
         for item_id in wanted:
             writer.delete_by_term("id", item_id)
         writer.commit()
@@ -246,7 +255,7 @@ class WhooshIndex:
         if not ids:
             return
         docs = list(refresh(ids))
-        writer = AsyncWriter(self._index(folder), delay=0.25)
+        writer = _writer(self._index(folder))
         for doc in docs:
             writer.update_document(**to_fields(doc))
         for gone in set(ids) - {d["id"] for d in docs}:

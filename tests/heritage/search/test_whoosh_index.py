@@ -3,6 +3,9 @@ facets with counts, date ranges, sorting, paging, and an index that is rebuilt w
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -312,3 +315,42 @@ def test_concurrent_searches_share_the_index_safely(index: WhooshIndex) -> None:
     for t in threads:
         t.join()
     assert errors == [] and totals == [expected] * 8
+
+
+HOLD_WRITE_LOCK = """
+import sys, time
+from whoosh import index
+writer = index.open_dir(sys.argv[1]).writer()
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+writer.cancel()
+"""
+
+UPDATE_THEN_EXIT_LIKE_AN_RQ_WORK_HORSE = """
+import json, os, sys
+from pathlib import Path
+from heritage.search.whoosh_index import WhooshIndex
+WhooshIndex(Path(sys.argv[1])).update([json.loads(sys.argv[2])])
+os._exit(0)
+"""
+
+
+def test_an_update_waits_for_another_writer_and_is_not_lost_when_its_process_ends(tmp_path: Path) -> None:
+    """Two workers indexing at once: the second waits for the first's lock. (Whoosh's AsyncWriter wrote
+    later on a thread, which an rq work horse's `os._exit` killed: the update vanished without a word.)"""
+    index = WhooshIndex(tmp_path / "index")
+    index.rebuild([doc("a", "Eerste stuk")])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITE_LOCK, str(index.current_dir()), "1.5"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    second = doc("b", "Tweede stuk")
+    updater = subprocess.run(
+        [sys.executable, "-c", UPDATE_THEN_EXIT_LIKE_AN_RQ_WORK_HORSE, str(tmp_path / "index"), json.dumps(second)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert holder.wait(timeout=60) == 0
+    assert updater.returncode == 0, updater.stderr
+    assert WhooshIndex(tmp_path / "index").search(SearchQuery(q="tweede")).total == 1
