@@ -71,3 +71,11 @@ def test_reindex_rebuilds_with_progress_and_keeps_the_index_usable(
     index_dir = runtime.settings.data_dir / "index"
     assert (index_dir / "CURRENT").exists() and not (index_dir / "BUILDING").exists()
     assert len([p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("g-")]) == 1
+
+
+def test_an_empty_catalogue_answers_searches(client) -> None:  # type: ignore[no-untyped-def]
+    """A fresh install (an index without segments) shows its pages and an empty result, not a 500."""
+    for url in ("/", "/search", "/search?q=x&sort=date", "/api/items?subject=a&page=2"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert client.get("/api/items").get_json()["total"] == 0

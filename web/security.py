@@ -1,0 +1,91 @@
+"""Security headers on every response: a strict Content-Security-Policy, nosniff, a referrer policy,
+frame options, and HSTS when served over HTTPS.
+
+Pages load only our own scripts and styles (`/static/`, the viewer assets under `/assets/`): templates hold
+no inline script, style element or style attribute, so an injected `<script>` would not run even if
+escaping failed somewhere. Everything refuses to be framed except what partner sites are meant to frame:
+the embed page and the IIIF resources (which also stay CORS-open). The IIIF fast path
+(`web/iiif_fastpath.py`) sends the same headers through `headers_for`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from flask import Flask, g, request
+
+from web.assets import viewer_assets
+
+# Framed by any site: the embed page and every IIIF resource (images, manifests, collections, discovery).
+FRAMABLE_ENDPOINTS = frozenset({"catalogue.embed"})
+FRAMABLE_PREFIXES = ("/iiif/",)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+@cache
+def _viewer_style_hashes() -> str:
+    """The style elements the pinned viewer packages inject, by hash (`style_hashes` in viewer_assets.json)."""
+    return "".join(f" '{h}'" for asset in viewer_assets().values() for h in asset.style_hashes)
+
+
+def content_security_policy(*, framable: bool, inline_styles: bool = False) -> str:
+    """The policy: our own origin only, no plugins, no base or form hijacking; `frame-ancestors` by page."""
+    styles = "'self' 'unsafe-inline'" if inline_styles else "'self'" + _viewer_style_hashes()
+    ancestors = "*" if framable else "'none'"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {styles}",
+            "img-src 'self' data: blob:",
+            "connect-src 'self'",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        )
+    )
+
+
+def headers_for(
+    path: str, endpoint: str | None = None, *, https: bool = False, inline_styles: bool = False
+) -> list[tuple[str, str]]:
+    """The security headers of one response (CORS for IIIF included), in the order they are sent."""
+    framable = endpoint in FRAMABLE_ENDPOINTS or path.startswith(FRAMABLE_PREFIXES)
+    headers = [
+        ("Content-Security-Policy", content_security_policy(framable=framable, inline_styles=inline_styles)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ]
+    if not framable:
+        headers.append(("X-Frame-Options", "DENY"))
+    if path.startswith(FRAMABLE_PREFIXES):
+        headers.append(("Access-Control-Allow-Origin", "*"))
+    if https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
+def allow_inline_styles() -> None:
+    """For a page whose third-party viewer injects style elements (Mirador): styles only, never scripts."""
+    g.csp_inline_styles = True
+
+
+def served_over_https(base_url: str | None) -> bool:
+    return request.is_secure or bool(base_url and base_url.startswith("https://"))
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        settings = app.extensions["heritage"].settings
+        for name, value in headers_for(
+            request.path,
+            request.endpoint,
+            https=served_over_https(settings.base_url),
+            inline_styles=bool(g.get("csp_inline_styles")),
+        ):
+            response.headers[name] = value
+        return response
