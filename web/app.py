@@ -40,7 +40,20 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.extensions["heritage"] = runtime
 
     from iiif import urls as iiif_urls
-    from web import api, archivist, assets, auth, catalogue, discovery, errors, i18n, iiif_routes, masterplan, oai
+    from web import (
+        api,
+        archivist,
+        assets,
+        auth,
+        catalogue,
+        discovery,
+        errors,
+        i18n,
+        iiif_routes,
+        masterplan,
+        oai,
+        security,
+    )
     from web.context import base_url
 
     i18n.init_app(app, i18n.compile_catalogs(runtime.settings.data_dir / "cache" / "translations"))
@@ -56,6 +69,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(discovery.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
+    security.init_app(app)
     from web.iiif_fastpath import StoredTileFastPath
 
     app.wsgi_app = StoredTileFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
@@ -68,12 +82,5 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
             return url_for(request.endpoint or "catalogue.home", **(request.view_args or {}), **args)
 
         return {"lang": i18n.current_language(), "current_lang": i18n.current_language, "lang_url": lang_url}
-
-    @app.after_request
-    def _security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.path.startswith("/iiif/"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
 
     return app

@@ -40,6 +40,7 @@ class ViewerAsset:
     version: str
     serve: str
     main: str
+    style_hashes: tuple[str, ...] = ()
 
     def folder(self, assets_dir: Path) -> Path:
         return assets_dir / "node_modules" / self.package / self.serve
@@ -58,7 +59,15 @@ class ViewerAsset:
 @cache
 def viewer_assets() -> dict[str, ViewerAsset]:
     data = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-    return {name: ViewerAsset(name, **spec) for name, spec in data.items() if not name.startswith("_")}
+    return {
+        name: ViewerAsset(
+            name,
+            **{k: v for k, v in spec.items() if not k.startswith("_") and k != "style_hashes"},
+            style_hashes=tuple(spec.get("style_hashes", ())),
+        )
+        for name, spec in data.items()
+        if not name.startswith("_")
+    }
 
 
 def assets_dir(settings: Settings) -> Path:

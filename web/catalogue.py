@@ -20,6 +20,7 @@ from web import citation, jsonld
 from web.context import base_url, runtime, session, viewer
 from web.i18n import current_language
 from web.search_params import search_query, search_url, toggle_url
+from web.security import allow_inline_styles
 from web.serialize import collections_json, hit_json
 
 bp = Blueprint("catalogue", __name__)
@@ -218,19 +219,19 @@ def embed(item_id: str) -> Response:
     if visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
         raise NotFound(f"item {item_id!r} has no images to embed")
     base = base_url()
-    response = make_response(
+    chosen = request.args.get("viewer", "openseadragon")
+    if chosen == "mirador":
+        allow_inline_styles()  # Mirador (Material UI) injects its styles as elements; scripts stay our own
+    return make_response(
         render_template(
             "embed.html",
             item=item,
             manifest=urls.manifest(base, item.id),
             record=urls.item_page(base, item.id),
             image_base=[urls.image_service(base, f.id) for f in image_files(item)],
-            viewer=request.args.get("viewer", "openseadragon"),
+            viewer=chosen,
         )
-    )
-    # Made to be framed by partner sites: no X-Frame-Options, and say so to CSP-aware browsers.
-    response.headers["Content-Security-Policy"] = "frame-ancestors *"
-    return response
+    )  # framed by partner sites: web/security.py sends `frame-ancestors *` and no X-Frame-Options here
 
 
 # -- for search engines ----------------------------------------------------------------------

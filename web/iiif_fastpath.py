@@ -20,10 +20,9 @@ from iiif.errors import IIIFError
 from iiif.image_service import image_headers, plan
 from iiif.parameters import ImageRequest
 from web.iiif_routes import encoding_of, image_resolver, limits_of
+from web.security import headers_for
 
 PREFIX = urls.IMAGE_PREFIX + "/"
-# What web.app's after_request adds to every /iiif/ response.
-APP_HEADERS = [("Access-Control-Allow-Origin", "*"), ("X-Content-Type-Options", "nosniff")]
 StartResponse = Callable[..., Any]
 
 
@@ -61,7 +60,8 @@ class StoredTileFastPath:
         base = (
             settings.base_url or f"{environ['wsgi.url_scheme']}://{environ.get('HTTP_HOST') or environ['SERVER_NAME']}"
         )
-        headers = APP_HEADERS + image_headers(
+        https = environ["wsgi.url_scheme"] == "https" or (settings.base_url or "").startswith("https://")
+        headers = headers_for(PREFIX, https=https) + image_headers(
             image, planned, urls.image_service(base + environ.get("SCRIPT_NAME", ""), parts[0])
         )
         if f'"{planned.etag}"' in environ.get("HTTP_IF_NONE_MATCH", ""):

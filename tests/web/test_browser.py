@@ -94,10 +94,10 @@ def test_the_viewer_zooms_and_loads_tiles(page: Any, base_url: str) -> None:
         required_tool(None, "the deep-zoom viewer (heritage assets install; the plain image was checked)")
     tiles: list[str] = []
     page.on("response", lambda r: tiles.append(r.url) if "/iiif/image/3/" in r.url and r.status == 200 else None)
-    page.wait_for_function("window.heritageViewer && window.heritageViewer.world.getItemCount() > 0")
+    page.wait_for_function("() => window.heritageViewer && window.heritageViewer.world.getItemCount() > 0")
     before = len(tiles)
     page.evaluate("window.heritageViewer.viewport.zoomBy(6); window.heritageViewer.viewport.applyConstraints()")
-    page.wait_for_function("window.heritageViewer.world.getItemAt(0).getFullyLoaded()", timeout=30000)
+    page.wait_for_function("() => window.heritageViewer.world.getItemAt(0).getFullyLoaded()", timeout=30000)
     shot(page, "record")
     assert len(tiles) > before and any("/full/" not in url for url in tiles[before:])
 
@@ -137,5 +137,5 @@ def test_browse_a_fonds_tree_lazily_and_page_by_page(page: Any, base_url: str) -
     page.get_by_role("link", name="Bladeren in de boom").click()
     assert page.locator("#tree > ul.tree-level > li").count() == 50
     page.locator("a.more-children").click()
-    page.wait_for_function("document.querySelectorAll('#tree > ul.tree-level > li').length === 60")
+    page.wait_for_function("() => document.querySelectorAll('#tree > ul.tree-level > li').length === 60")
     assert page.locator("a.more-children").count() == 0

@@ -66,12 +66,12 @@ def test_the_embed_page_deep_zooms_with_openseadragon(served_item, tmp_path: Pat
             )
             page.goto(f"{base}/embed/{item['id']}")
             page.wait_for_function(
-                "window.heritageViewer && heritageViewer.world.getItemCount() > 0"
+                "() => window.heritageViewer && heritageViewer.world.getItemCount() > 0"
                 " && heritageViewer.world.getItemAt(0).getFullyLoaded()",
                 timeout=30000,
             )
             page.evaluate("heritageViewer.viewport.zoomTo(heritageViewer.viewport.getMaxZoom())")
-            page.wait_for_function("heritageViewer.world.getItemAt(0).getFullyLoaded()", timeout=30000)
+            page.wait_for_function("() => heritageViewer.world.getItemAt(0).getFullyLoaded()", timeout=30000)
             page.screenshot(path=str(tmp_path / "embed.png"))
             drawn = page.evaluate(
                 "(() => { const c = document.querySelector('.deepzoom canvas');"
