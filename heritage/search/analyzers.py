@@ -45,6 +45,9 @@ def keywords() -> Any:
     return RegexTokenizer(r"[^\x1f]+")
 
 
+_FOLDED = folded()
+
+
 def fold(text: str) -> str:
     """One word or label as the folded analyzer would index it, words joined by spaces."""
-    return " ".join(t.text for t in folded()(text))
+    return " ".join(t.text for t in _FOLDED(text))

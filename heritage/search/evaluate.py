@@ -22,6 +22,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from heritage.search.whoosh_speedups import numeric_column
+
 B = 0.75
 K1 = 1.2
 MAX_EXPANSION = 512  # terms a prefix, wildcard or fuzzy term may stand for
@@ -75,7 +77,10 @@ def read_lengths(reader: Any, fieldname: str) -> np.ndarray | None:
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
         return None
-    encoded = np.fromiter((int(v) for v in column), dtype=np.uint8, count=reader.doc_count_all())
+    n = reader.doc_count_all()
+    encoded = numeric_column(column, n)
+    if encoded is None:
+        encoded = np.fromiter((int(v) for v in column), dtype=np.uint8, count=n)
     return _LENGTH_TABLE[encoded]
 
 

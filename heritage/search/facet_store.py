@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from heritage.search.evaluate import read_lengths, read_postings
+from heritage.search.fields import NO_DATE, NumberColumn
+from heritage.search.whoosh_speedups import numeric_column
 
-NO_DATE = -(2**31) + 1  # the column value of an item without a date
 ID_TYPE = np.int32
 
 
@@ -113,6 +114,10 @@ def _read_keyword(reader: Any, fieldname: str, n: int) -> Column:
 def _read_numbers(reader: Any, fieldname: str, n: int) -> np.ndarray:
     if not reader.has_column(fieldname):
         return np.full(n, NO_DATE, dtype=ID_TYPE)
+    if isinstance(reader.schema[fieldname], NumberColumn):  # stored as the numbers themselves
+        values = numeric_column(reader.column_reader(fieldname, translate=False), n)
+        if values is not None:
+            return values.astype(ID_TYPE)
     column = reader.column_reader(fieldname)
     return np.fromiter((int(v) for v in column), dtype=ID_TYPE, count=n)
 

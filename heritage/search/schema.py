@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 
 from heritage.search import FACETS
 from heritage.search.analyzers import folded, identifier, keywords, stemmed
+from heritage.search.fields import NO_DATE, FastKeyword, FastText, NumberColumn, StringColumn
 
 # Fields the one search box looks in, with their weights: a word in a title counts more than one in a note.
 DEFAULT_FIELDS: dict[str, float] = {
@@ -41,30 +42,32 @@ FIELD_ALIASES: dict[str, str] = {
 
 
 def schema() -> Schema:
+    """Positions are kept only in `text`, which holds every word of a record: a phrase is checked there and
+    its words looked up in the other fields (see `evaluate`). Dates, order and sort titles are columns."""
     # scorable keyword fields keep a length column; without one Whoosh stats a file for every posting it writes
-    facet_fields = {name: KEYWORD(analyzer=keywords(), scorable=True) for name in FACETS}
+    facet_fields = {name: FastKeyword(analyzer=keywords(), scorable=True) for name in FACETS}
     return Schema(
         id=ID(stored=True, unique=True),
         # searchable text
-        title=TEXT(analyzer=folded(), field_boost=1.0),
-        identifier=TEXT(analyzer=identifier()),
-        creator_text=TEXT(analyzer=folded()),
-        subject_text=TEXT(analyzer=folded()),
-        place_text=TEXT(analyzer=folded()),
-        taxon_text=TEXT(analyzer=folded()),
-        text=TEXT(analyzer=folded(), spelling=True),
-        text_nl=TEXT(analyzer=stemmed("nl")),
-        text_en=TEXT(analyzer=stemmed("en")),
+        title=FastText(analyzer=folded(), phrase=False),
+        identifier=FastText(analyzer=identifier(), phrase=False),
+        creator_text=FastText(analyzer=folded(), phrase=False),
+        subject_text=FastText(analyzer=folded(), phrase=False),
+        place_text=FastText(analyzer=folded(), phrase=False),
+        taxon_text=FastText(analyzer=folded(), phrase=False),
+        text=FastText(analyzer=folded(), spelling=True),
+        text_nl=FastText(analyzer=stemmed("nl"), phrase=False),
+        text_en=FastText(analyzer=stemmed("en"), phrase=False),
         # linked places: "leuven\x1e<authority id>" and the ids themselves
-        place_link=KEYWORD(analyzer=keywords(), scorable=True),
-        place_id=KEYWORD(analyzer=keywords(), scorable=True),
+        place_link=FastKeyword(analyzer=keywords(), scorable=True),
+        place_id=FastKeyword(analyzer=keywords(), scorable=True),
         # the tree
-        parent=KEYWORD(analyzer=keywords(), scorable=True),
-        position=NUMERIC(sortable=True, signed=True, bits=32),
+        parent=FastKeyword(analyzer=keywords(), scorable=True),
+        position=NumberColumn(default=0),
         # dates and sorting
-        date_from=NUMERIC(sortable=True, signed=True, bits=32),
-        date_to=NUMERIC(sortable=True, signed=True, bits=32),
-        sort_title=ID(sortable=True),
+        date_from=NumberColumn(default=NO_DATE),
+        date_to=NumberColumn(default=NO_DATE),
+        sort_title=StringColumn(),
         # what a result line shows
         stored=STORED(),
         **facet_fields,

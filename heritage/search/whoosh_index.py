@@ -29,9 +29,11 @@ from heritage.errors import BadRequest
 from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
 from heritage.search.evaluate import PostingsCache, Segment, Stats, evaluate
-from heritage.search.facet_store import NO_DATE, Column, FacetStore, SegmentColumns
+from heritage.search.facet_store import Column, FacetStore, SegmentColumns
+from heritage.search.fields import NO_DATE
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
 from heritage.search.schema import DEFAULT_FIELDS, schema
+from heritage.search.whoosh_speedups import install
 
 MAX_RESULT_WINDOW = 10_000
 WRITE_LOCK_WAIT_SECONDS = 300  # how long an update waits for another process's writer before failing loudly
@@ -40,6 +42,8 @@ NUMBER_FIELDS = ("date_from", "date_to", "position")
 INTERNAL_SORTS = ("position",)
 SNIPPET_WIDTH = 220
 DEFAULT_TEXT_LANGUAGE = "nl"
+
+install()  # whole-column length reads when Whoosh writes segments
 
 
 def _join(values: Iterable[str]) -> str:

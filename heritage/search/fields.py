@@ -1,0 +1,120 @@
+"""Whoosh field types that index faster, producing exactly the terms, frequencies and positions of the stock ones.
+
+Whoosh runs every word of every document through its analyzer chain as Token objects: a catalogue of a
+million records repeats the same few hundred thousand words a hundred million times. These fields split
+the text with the analyzer's own tokenizer expression and send each *distinct* word through the rest of
+the chain once (a cache per field); frequencies, weights, positions and their encodings are Whoosh's.
+Columns hold what is only sorted or filtered on (dates, positions, sort titles), never indexed as terms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import columns
+from whoosh.analysis import CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer
+from whoosh.fields import COLUMN, KEYWORD, TEXT
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
+
+NO_DATE = -(2**31) + 1  # the column value of an item without a date
+CACHE_WORDS = 500_000  # distinct words remembered per field before the cache starts afresh
+ONE_TO_ONE = (LowercaseFilter, CharsetFilter)  # filters that never drop, split or renumber a token
+
+
+def _parts(analyzer: Any) -> tuple[RegexTokenizer, bool] | None:
+    """The analyzer's tokenizer, and whether every filter after it maps one token to one token."""
+    if isinstance(analyzer, RegexTokenizer):
+        return analyzer, True
+    if isinstance(analyzer, CompositeAnalyzer) and analyzer.items and isinstance(analyzer.items[0], RegexTokenizer):
+        return analyzer.items[0], all(isinstance(f, ONE_TO_ONE) for f in analyzer.items[1:])
+    return None
+
+
+class FastIndexing:
+    """Mixin for TEXT and KEYWORD: `index` with the analyzer applied once per distinct word."""
+
+    analyzer: Any
+    format: Any
+
+    def __getstate__(self) -> dict[str, Any]:  # the schema is pickled into the index; the cache is not
+        state = dict(self.__dict__)
+        state.pop("_terms", None)
+        return state
+
+    def _cache(self) -> dict[str, tuple[str, ...]]:
+        cache: dict[str, tuple[str, ...]] | None = self.__dict__.get("_terms")
+        if cache is None or len(cache) > CACHE_WORDS:
+            cache = self.__dict__["_terms"] = {}
+        return cache
+
+    def _words(self, value: str, expression: Any) -> list[tuple[str, ...]]:
+        """The terms of each token of `value`, in order (each distinct token analysed once)."""
+        cache = self._cache()
+        analyzer = self.analyzer
+        out = []
+        for word in expression.findall(value) if expression.groups == 0 else _whole(expression, value):
+            terms = cache.get(word)
+            if terms is None:
+                terms = cache[word] = tuple(t.text for t in analyzer(word, mode="index"))
+            out.append(terms)
+        return out
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        parts = _parts(self.analyzer)
+        positions = type(self.format) is Positions
+        frequencies = type(self.format) is Frequency
+        if not isinstance(value, str) or kwargs or parts is None or not (frequencies or (positions and parts[1])):
+            return super().index(value, **kwargs)  # type: ignore[misc]
+        words = self._words(value, parts[0].expression)
+        boost = self.format.field_boost
+        if positions:
+            poses: dict[str, list[int]] = {}
+            for pos, terms in enumerate(words):
+                for term in terms:
+                    poses.setdefault(term, []).append(pos)
+            encode = self.format.encode
+            return [(t.encode("utf-8"), len(p), len(p) * boost, encode(p)) for t, p in poses.items()]
+        freqs: dict[str, int] = {}
+        for terms in words:
+            for term in terms:
+                freqs[term] = freqs.get(term, 0) + 1
+        return [(t.encode("utf-8"), f, f * boost, pack_uint(f)) for t, f in freqs.items()]
+
+
+def _whole(expression: Any, value: str) -> list[str]:
+    return [m.group(0) for m in expression.finditer(value)]
+
+
+class FastText(FastIndexing, TEXT):
+    """TEXT, indexed word by distinct word."""
+
+
+class FastKeyword(FastIndexing, KEYWORD):
+    """KEYWORD, indexed value by distinct value."""
+
+
+class NumberColumn(COLUMN):
+    """A signed 32-bit number per document, for filtering and sorting only (not searchable as terms)."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__(columns.NumericColumn("i", default=default))
+
+    def to_column_value(self, value: Any) -> int:
+        return int(value)
+
+    def from_column_value(self, value: Any) -> int:
+        return int(value)
+
+
+class StringColumn(COLUMN):
+    """A short string per document, for sorting only."""
+
+    def __init__(self) -> None:
+        super().__init__(columns.VarBytesColumn())
+
+    def to_column_value(self, value: Any) -> bytes:
+        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+    def from_column_value(self, value: Any) -> str:
+        return value.decode("utf-8") if isinstance(value, bytes) else str(value)
