@@ -13,7 +13,7 @@ import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -365,20 +365,21 @@ class DwcArchive:
         for n, core in enumerate(items, start=1):
             row = dwc_terms.from_core(core)
             record_id = core.local_id or f"record-{n}"
-            writer.writerow([_cell(record_id), _cell(record_id), *(_cell(row[c]) for c in dwc_terms.COLUMNS)])
+            writer.writerow([cell(record_id), cell(record_id), *(cell(row[c]) for c in dwc_terms.COLUMNS)])
         data_name = "taxon.txt" if taxa_only else "occurrence.txt"
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.xml", _meta_xml(row_type, id_term, data_name))
+            zf.writestr("meta.xml", meta_xml(row_type, data_name, [id_term, *dwc_terms.COLUMNS]))
             zf.writestr(data_name, rows.getvalue())
             zf.writestr("eml.xml", _eml(items))
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     """Tabs and line breaks cannot stand in a tab-separated cell without quotes: they become spaces."""
-    return " ".join(value.replace("\t", " ").split("\n")) if value else ""
+    return " ".join(value.replace("\t", " ").splitlines()) if value else ""
 
 
-def _meta_xml(row_type: str, id_term: str, data_name: str) -> bytes:
+def meta_xml(row_type: str, data_name: str, columns: Sequence[str]) -> bytes:
+    """The `meta.xml` of an archive whose core file has an `id` column, then `columns` (Darwin Core terms)."""
     archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT, "xsi": XSI}, metadata="eml.xml")
     archive.set(f"{{{XSI}}}schemaLocation", f"{TEXT} http://rs.tdwg.org/dwc/text/tdwg_dwc_text.xsd")
     core = etree.SubElement(
@@ -393,9 +394,10 @@ def _meta_xml(row_type: str, id_term: str, data_name: str) -> bytes:
     )
     etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = data_name
     etree.SubElement(core, f"{{{TEXT}}}id", index="0")
-    etree.SubElement(core, f"{{{TEXT}}}field", index="1", term=dwc_terms.DWC + id_term)
-    for n, column in enumerate(dwc_terms.COLUMNS, start=2):
-        etree.SubElement(core, f"{{{TEXT}}}field", index=str(n), term=dwc_terms.TERM_URIS[column])
+    for n, column in enumerate(columns, start=1):
+        etree.SubElement(
+            core, f"{{{TEXT}}}field", index=str(n), term=dwc_terms.TERM_URIS.get(column, dwc_terms.DWC + column)
+        )
     etree.indent(archive, space="  ")
     return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

@@ -14,39 +14,12 @@ from lxml import etree
 
 from heritage.export.source import ExportSource, export_core
 from metadata_schemas import dwc_terms
-from metadata_schemas.dwc import OCCURRENCE, TEXT
-from metadata_schemas.xmlsafe import XML_NS, XSI
+from metadata_schemas.dwc import OCCURRENCE, cell, meta_xml
+from metadata_schemas.xmlsafe import XML_NS
 
 EML = "eml://ecoinformatics.org/eml-2.1.1"
 EXTRA = ("institutionCode", "collectionCode")
 DEFAULT_BASIS = "PreservedSpecimen"  # a specimen kept in the collection, unless the record says otherwise
-
-
-def _cell(value: str) -> str:
-    return " ".join(value.replace("\t", " ").splitlines()) if value else ""
-
-
-def meta_xml() -> bytes:
-    archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT, "xsi": XSI}, metadata="eml.xml")
-    archive.set(f"{{{XSI}}}schemaLocation", f"{TEXT} http://rs.tdwg.org/dwc/text/tdwg_dwc_text.xsd")
-    core = etree.SubElement(
-        archive,
-        f"{{{TEXT}}}core",
-        encoding="UTF-8",
-        fieldsTerminatedBy="\\t",
-        linesTerminatedBy="\\n",
-        fieldsEnclosedBy="",
-        ignoreHeaderLines="1",
-        rowType=OCCURRENCE,
-    )
-    etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = "occurrence.txt"
-    etree.SubElement(core, f"{{{TEXT}}}id", index="0")
-    columns = ["occurrenceID", *dwc_terms.COLUMNS, *EXTRA]
-    for n, column in enumerate(columns, start=1):
-        term = dwc_terms.TERM_URIS.get(column, dwc_terms.DWC + column)
-        etree.SubElement(core, f"{{{TEXT}}}field", index=str(n), term=term)
-    etree.indent(archive, space="  ")
-    return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def eml_xml(source: ExportSource, count: int) -> bytes:
@@ -83,7 +56,9 @@ def write_dwca(source: ExportSource, out: BinaryIO) -> int:
     written = 0
     institution = source.collection.unit.slug if source.collection.unit is not None else ""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("meta.xml", meta_xml())
+        archive.writestr(
+            "meta.xml", meta_xml(OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS, *EXTRA])
+        )
         entry = zipfile.ZipInfo("occurrence.txt", date_time=datetime.now().timetuple()[:6])
         entry.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(entry, "w", force_zip64=True) as raw:
@@ -97,11 +72,11 @@ def write_dwca(source: ExportSource, out: BinaryIO) -> int:
                 occurrence = f"{institution}:{source.collection.slug}:{core.local_id}"
                 writer.writerow(
                     [
-                        _cell(item.id),
-                        _cell(occurrence),
-                        *(_cell(row[c]) for c in dwc_terms.COLUMNS),
-                        _cell(institution),
-                        _cell(source.collection.slug),
+                        cell(item.id),
+                        cell(occurrence),
+                        *(cell(row[c]) for c in dwc_terms.COLUMNS),
+                        cell(institution),
+                        cell(source.collection.slug),
                     ]
                 )
                 written += 1
