@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from heritage.export import bag, dwca, tabular, xml_writers
+from heritage.export import bag, dwca, premis, tabular, xml_writers
 from heritage.export.source import ExportSource
 from heritage.storage import Storage
 
@@ -65,6 +65,12 @@ for _fmt in (
     ExportFormat("csv", "a CSV in the batch sheet's columns", write_file=tabular.write_csv),
     ExportFormat(
         "bagit", "a BagIt bag (folder): masters, metadata and the event log", write_folder=bag.write_bag, passes=2
+    ),
+    ExportFormat(
+        "mets-premis",
+        "one item (--item) as METS with its files, events and agents in PREMIS 3",
+        scope="item",
+        write_file=premis.write_mets_premis,
     ),
 ):
     register(_fmt)

@@ -13,6 +13,7 @@ person with a text editor) reads them without this code.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.orm import Session
 
-from heritage.models import Event, Item, Location, MetadataRecord, Unit
+from heritage.models import Event, File, Item, Location, MetadataRecord, Unit
 from heritage.models.base import UTCDateTime
 from heritage.preservation.store import Content
 
@@ -71,6 +72,21 @@ def _unit_chain(session: Session, unit: Unit | None) -> list[dict[str, Any]]:
     return chain
 
 
+def logical_paths(files: Iterable[File]) -> dict[str, str]:
+    """SHA-256 -> the logical path of those bytes in the object: `masters/<path in the batch>`, made unique."""
+    by_sha: dict[str, str] = {}
+    used: set[str] = set()
+    for file in sorted(files, key=lambda f: (f.sequence, f.id)):
+        if file.sha256 in by_sha:
+            continue
+        logical = f"masters/{_safe_logical(file.original_name)}"
+        if logical in used:
+            logical = f"masters/{file.sha256[:12]}/{_safe_logical(file.original_name)}"
+        by_sha[file.sha256] = logical
+        used.add(logical)
+    return by_sha
+
+
 def _extension(record: MetadataRecord) -> str:
     text = (record.original or "").lstrip("\ufeff \r\n\t")
     if text.startswith("<"):
@@ -102,16 +118,10 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
             data["original"] = None
         records.append(data)
     files = []
-    by_sha: dict[str, str] = {}
-    used: set[str] = set()
+    paths = logical_paths(item.files)
     for file in sorted(item.files, key=lambda f: (f.sequence, f.id)):
-        logical = by_sha.get(file.sha256)
-        if logical is None:
-            logical = f"masters/{_safe_logical(file.original_name)}"
-            if logical in used:
-                logical = f"masters/{file.sha256[:12]}/{_safe_logical(file.original_name)}"
-            by_sha[file.sha256] = logical
-            used.add(logical)
+        logical = paths[file.sha256]
+        if not any(c.logical == logical for c in contents):
             contents.append(Content(logical, storage.master_path(file.storage_key), file.sha256))
         files.append({**row_json(file, ("item_id",)), "path": logical})
     collection = item.collection
@@ -139,6 +149,3 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
 def known_masters(core: dict[str, Any] | None) -> dict[str, str]:
     """Logical path -> SHA-256 of the masters an item.json lists."""
     return {f["path"]: f["sha256"] for f in (core or {}).get("files", [])}
-
-
-__all__ = ["EVENTS", "FORMAT", "ITEM_JSON", "build", "event_json", "known_masters", "row_json", "row_values"]

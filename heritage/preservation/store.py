@@ -20,11 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import ocfl
+from typing import TYPE_CHECKING, Any
 
 from heritage.errors import ConfigurationError, NotFound
+
+if TYPE_CHECKING:
+    import ocfl
 
 LAYOUT = "0003-hash-and-id-n-tuple-storage-layout"
 DECLARATION = "0=ocfl_1.1"
@@ -90,6 +91,8 @@ class OcflStore:
             raise ConfigurationError(f"{self.root.parent} does not exist (HERITAGE_OCFL_ROOT, HERITAGE_REPLICA)")
         if self.root.is_dir():
             self.root.rmdir()  # empty: ocfl-py makes the folder itself
+        import ocfl  # imported when used: it takes half a second, which every command would pay
+
         ocfl.StorageRoot(str(self.root), layout_name=LAYOUT).initialize()
 
     @property
@@ -97,9 +100,13 @@ class OcflStore:
         return (self.root / DECLARATION).is_file()
 
     def _storage_root(self) -> ocfl.StorageRoot:
+        import ocfl
+
         return ocfl.StorageRoot(str(self.root))
 
     def object_path(self, item_id: str) -> str:
+        import ocfl
+
         return str(ocfl.StorageRoot(str(self.root), layout_name=LAYOUT).object_path(item_id))
 
     def object_dir(self, item_id: str) -> Path:
@@ -188,6 +195,8 @@ class OcflStore:
         a master whose logical path and SHA-256 are unchanged is carried forward without being read.
         Call under `locked(item_id)`.
         """
+        import ocfl
+
         self.ensure()
         metadata = ocfl.VersionMetadata(message=message, name=agent)
         folder = self.object_dir(item_id)
@@ -224,6 +233,8 @@ class OcflStore:
     def _first_version(
         self, item_id: str, contents: list[Content], metadata: ocfl.VersionMetadata, folder: Path
     ) -> str:
+        import ocfl
+
         nv = ocfl.NewVersion.first_version(srcdir="/", identifier=item_id, metadata=metadata)
         for content in contents:
             nv.add(str(content.source.resolve())[1:], content.logical, content_path=self._content_path(nv, content))
