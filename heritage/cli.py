@@ -147,9 +147,9 @@ def _add_layer_commands() -> None:
     from heritage.export.cli import export
     from heritage.locations.cli import locations, report_cmd, transfers
     from heritage.policy.cli import policy
-    from heritage.preservation.cli import fixity, preservation
+    from heritage.preservation.cli import fixity, preservation, rebuild_from_store
 
-    for command in (policy, locations, transfers, report_cmd, export, preservation, fixity):
+    for command in (policy, locations, transfers, report_cmd, export, preservation, fixity, rebuild_from_store):
         main.add_command(command)
 
 

@@ -129,3 +129,27 @@ def schedule_cmd() -> None:
         return
     when = schedule_audits(runtime)
     click.echo(f"fixity audit of the due objects scheduled for {when:%Y-%m-%d %H:%M} UTC, then every cycle/12")
+
+
+@click.command("rebuild-from-store")
+def rebuild_from_store() -> None:
+    """Fill an empty catalogue database from the OCFL store alone: items, records, files and events."""
+    from heritage.cli import open_runtime
+    from heritage.preservation.rebuild import rebuild
+    from heritage.search.indexer import reindex_all
+
+    runtime = open_runtime()
+    with click.progressbar(length=1, label="rebuilding", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        result = rebuild(runtime, progress)
+    reindex_all(runtime)
+    click.echo(
+        f"rebuilt {result.items} items, {result.records} records, {result.files} files and {result.events} events "
+        f"from the store ({result.masters_restored} masters restored to the working store)"
+    )
+    for missing in result.unknown_locations:
+        click.echo(f"warning: location not in the catalogue, left empty: {missing}", err=True)

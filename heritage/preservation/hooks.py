@@ -18,12 +18,15 @@ TRIGGERS = frozenset(
     {"movement", "custody change", "access_change", "metadata_modification", "deletion", "recovery", "migration"}
 )
 KEY = "heritage_preserve"
+OFF = "heritage_preserve_off"  # set in a session's info to write no versions (rebuilding from the store)
 
 
 def track(sessions: sessionmaker[Session], runtime: Any) -> None:
     """Preserve items whose changes these sessions commit (through `runtime.jobs`)."""
 
     def after_flush(session: Session, _context: Any) -> None:
+        if session.info.get(OFF):
+            return
         for obj in session.new:
             if isinstance(obj, Event) and obj.type in TRIGGERS and obj.item_id:
                 session.info.setdefault(KEY, {})[obj.item_id] = obj.type
