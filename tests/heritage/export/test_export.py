@@ -216,5 +216,5 @@ def test_item_tree_export_and_bad_input(runtime: Runtime, runner, tmp_path: Path
 
 
 def test_every_format_is_registered_once_with_a_writer() -> None:
-    assert list(EXPORTS) == ["ead", "ead3", "marcxml", "mods", "lido", "dc", "dwca", "csv", "bagit"]
+    assert list(EXPORTS) == ["ead", "ead3", "marcxml", "mods", "lido", "dc", "dwca", "csv", "bagit", "mets-premis"]
     assert all((f.write_file is None) != (f.write_folder is None) for f in EXPORTS.values())
