@@ -28,6 +28,7 @@ B = 0.75
 K1 = 1.2
 MAX_EXPANSION = 512  # terms a prefix, wildcard or fuzzy term may stand for
 PHRASE_FIELD = "text"
+MAX_SLOP = 16  # a phrase with a wider slop is left to Whoosh's span matcher
 _LENGTH_TABLE = np.asarray([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 
@@ -230,7 +231,13 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
             stats.memo[key] = evaluate(wq.Phrase(PHRASE_FIELD, node.words, slop=node.slop), seg, stats)
         in_text = stats.memo[key][0]
         return words_here[0] & in_text, words_here[1] * in_text
-    # phrases and anything else: Whoosh decides the set (positions); the words give the order
+    if isinstance(node, wq.Phrase) and 1 <= node.slop <= MAX_SLOP and node.words:
+        mask = _phrase(node, seg, stats)
+        scores = np.zeros(seg.n, dtype=np.float32)
+        for fieldname, text in node.terms(phrases=True):
+            scores += _term(wq.Term(fieldname, text, boost=node.boost), seg, stats)[1]
+        return mask, scores * mask
+    # anything else: Whoosh decides the set; the words give the order
     mask = np.zeros(seg.n, dtype=bool)
     ids = np.fromiter(node.docs(seg.searcher), dtype=np.int64)
     mask[ids] = True
@@ -238,3 +245,79 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
     for fieldname, text in node.terms(phrases=True):
         scores += _term(wq.Term(fieldname, text, boost=getattr(node, "boost", 1.0)), seg, stats)[1]
     return mask, scores * mask
+
+
+def _leaf(reader: Any, fieldname: str, text: Any) -> Any:
+    matcher = reader.postings(fieldname, text)
+    while not isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "child"):
+        matcher = matcher.child
+    return matcher
+
+
+def read_positions(reader: Any, fieldname: str, text: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document, position) pairs of one term in the documents `wanted` (sorted ids) of a segment.
+
+    Posting blocks holding none of the wanted documents are skipped unread, and positions are decoded
+    only for the wanted ones.
+    """
+    try:
+        matcher = _leaf(reader, fieldname, text)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    docs: list[int] = []
+    lists: list[list[int]] = []
+    if not isinstance(matcher, W3LeafMatcher):
+        wanted_set = set(wanted.tolist())
+        while matcher.is_active():
+            if matcher.id() in wanted_set:
+                docs.append(matcher.id())
+                lists.append(list(matcher.value_as("positions")))
+            matcher.next()
+    else:
+        decode = matcher.format.decode_positions
+        previous_max = -1
+        while matcher.is_active():
+            lo = int(np.searchsorted(wanted, previous_max + 1))
+            previous_max = matcher._maxid
+            if lo < len(wanted) and wanted[lo] <= matcher._maxid:  # the block may hold a wanted document
+                if matcher._data is None:
+                    matcher._read_data()
+                ids = np.asarray(matcher._data[0], dtype=np.int64)
+                if not matcher._byteids:
+                    ids = np.cumsum(ids)
+                picked = np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist()
+                if picked:
+                    values = matcher._data[2]
+                    for i in picked:
+                        docs.append(int(ids[i]))
+                        lists.append(decode(values[i]))
+            matcher._next_block()
+    lengths = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
+    positions = np.fromiter((p for ps in lists for p in ps), dtype=np.int64, count=int(lengths.sum()))
+    return np.repeat(np.asarray(docs, dtype=np.int64), lengths), positions
+
+
+def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
+    """The documents where the words follow each other in order, each within `slop` positions of the one
+    before (Whoosh's `SpanNear2(ordered=True, mindist=1)`), checked on position arrays."""
+    mask = np.zeros(seg.n, dtype=bool)
+    candidates: np.ndarray | None = None
+    for word in node.words:
+        ids = postings(seg.reader, node.fieldname, word, stats.cache)[0]
+        candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        if not len(candidates):
+            return mask
+    assert candidates is not None
+    shift = np.int64(1 << 32)
+    docs, positions = read_positions(seg.reader, node.fieldname, node.words[0], candidates)
+    ends = docs * shift + positions  # (document, position where the phrase so far ends)
+    for word in node.words[1:]:
+        docs, positions = read_positions(seg.reader, node.fieldname, word, candidates)
+        keys = docs * shift + positions
+        reached = [keys[np.isin(keys, ends + step)] for step in range(1, node.slop + 1)]
+        ends = np.unique(np.concatenate(reached))
+        if not len(ends):
+            return mask
+        candidates = np.unique(ends // shift)
+    mask[np.unique(ends // shift)] = True
+    return mask

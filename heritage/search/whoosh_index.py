@@ -33,6 +33,7 @@ from heritage.search.facet_store import Column, FacetStore, SegmentColumns
 from heritage.search.fields import NO_DATE
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
 from heritage.search.schema import DEFAULT_FIELDS, schema
+from heritage.search.spelling import LexiconCorrector, Lexicons
 from heritage.search.whoosh_speedups import install
 
 MAX_RESULT_WINDOW = 10_000
@@ -107,6 +108,7 @@ class WhooshIndex:
     def __init__(self, path: Path, cache_mb: int = 256) -> None:
         self.path = path
         self.postings_cache = PostingsCache(cache_mb * 2**20)
+        self._lexicons = Lexicons()
         self._opened: dict[Path, Any] = {}
         self._stores: dict[Path, FacetStore] = {}
         self._idle: dict[Path, queue.SimpleQueue[Any]] = {}
@@ -507,8 +509,16 @@ class WhooshIndex:
         return stored
 
     def _suggest(self, searcher: Any, q: Query, text: str) -> str | None:
+        """A corrected query: each word missing from `text` (which holds every word of a record) replaced by
+        the most frequent word within two edits of it."""
         try:
-            corrected = searcher.correct_query(q, text, correctors={"text": searcher.corrector("text")})
+            reader = searcher.reader()
+            tokens = [(t.fieldname, t.text) for t in q.all_tokens() if t.fieldname == "text"]
+            missing = [token for token in tokens if token not in reader]
+            if not missing:
+                return None
+            corrector = LexiconCorrector(self._lexicons.get(searcher, "text"))
+            corrected = searcher.correct_query(q, text, correctors={"text": corrector}, terms=missing)
         except Exception:  # suggestions are a courtesy; a query Whoosh cannot correct gets none
             return None
         suggestion = corrected.string

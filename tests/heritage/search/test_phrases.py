@@ -1,0 +1,58 @@
+"""Phrases checked on position arrays find exactly the documents Whoosh's own span matcher finds."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+from heritage.search.evaluate import Segment, Stats, evaluate
+from heritage.search.whoosh_index import WhooshIndex
+from tests.heritage.search.builders import doc
+
+WORDS = ["de", "raad", "brief", "academische", "van", "het", "leuven", "notulen"]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
+    rng = random.Random(6)
+    docs = [
+        doc(f"d{i}", " ".join(rng.choices(WORDS, weights=range(len(WORDS), 0, -1), k=rng.randint(2, 40))))
+        for i in range(1500)
+    ]
+    ix = WhooshIndex(tmp_path_factory.mktemp("phrases") / "index")
+    ix.rebuild(docs[:700])
+    ix.update(docs[700:])  # a second segment
+    ix.delete(["d3", "d800"])
+    return ix
+
+
+def _phrases() -> list[tuple[list[str], int]]:
+    rng = random.Random(60)
+    out = [(["de", "de"], 1), (["raad", "raad", "raad"], 1), (["de", "raad"], 3), (["niets", "de"], 1)]
+    out += [(rng.choices(WORDS, k=rng.randint(2, 4)), rng.choice((1, 1, 1, 2, 3))) for _ in range(60)]
+    return out
+
+
+@pytest.mark.parametrize(("words", "slop"), _phrases())
+def test_a_phrase_matches_the_documents_whoosh_matches(index: WhooshIndex, words: list[str], slop: int) -> None:
+    phrase = wq.Phrase("text", words, slop=slop)
+    with index._searcher() as (searcher, store):
+        stats = Stats(searcher)
+        segments = index._segments(searcher, store)
+        assert len(segments) >= 2
+        found: set[int] = set()
+        for sub, offset, seg in segments:
+            reader = sub.reader()
+            mask, _scores = evaluate(phrase, Segment(reader, sub, seg.lengths), stats)
+            live = np.flatnonzero(mask).tolist()
+            found |= {d + offset for d in live if not reader.is_deleted(d)}
+        expected = set(phrase.docs(searcher))
+    assert found == expected
+
+
+def test_the_catalogue_has_phrases_to_find(index: WhooshIndex) -> None:
+    with index._searcher() as (searcher, _store):
+        assert len(set(wq.Phrase("text", ["de", "raad"]).docs(searcher))) > 20
