@@ -32,6 +32,7 @@ from heritage import events
 from heritage.catalogue import core_of
 from heritage.identifiers import derived_id
 from heritage.models import Batch, BatchFile, File, FileRole, FileState, Item, Outcome
+from heritage.preservation import pronom
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from heritage.storage import Incoming
@@ -297,16 +298,19 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
         return FileState.DONE.value
 
     fmt = identify.identify(incoming.path)
+    matched = pronom.identify(incoming.path)  # PRONOM signatures (FIDO), beside our own table's refinements
     with runtime.transaction() as session:
         events.record(
             session,
             "format_identification",
             item_id=claim.item_id,
-            detail=f"{claim.path}: {fmt.name}",
+            detail=f"{claim.path}: {fmt.name}"
+            + (f"; PRONOM {matched.puid} {matched.name} (FIDO)" if matched else "; no PRONOM signature matches"),
             puid=fmt.puid,
             mime=fmt.mime,
             preferred=fmt.preferred,
             risk=fmt.risk,
+            pronom=matched.as_dict() if matched else None,
             batch=claim.batch_id,
         )
     _update(runtime, claim, format_name=fmt.name, puid=fmt.puid, step="identification")
@@ -357,7 +361,7 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
     file_ids = [file_id_for(claim.item_id, sha256, page) for page in range(max(1, len(pages)))]
     try:
         with runtime.transaction() as session:
-            _record_files(session, claim, key, sha256, md5, size, fmt, pages, derived, qualities, file_ids)
+            _record_files(session, claim, key, sha256, md5, size, fmt, pages, derived, qualities, file_ids, matched)
     except IntegrityError:  # another process stored the same file for this item a moment ago
         _update(
             runtime, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=file_ids[0], step="done"
@@ -379,6 +383,7 @@ def _record_files(
     derived: list[Derived],
     qualities: list[dict[str, Any]],
     file_ids: list[str],
+    matched: pronom.PronomMatch | None = None,
 ) -> None:
     many = len(pages) > 1
     if qualities:
@@ -403,6 +408,7 @@ def _record_files(
         technical = info.as_dict() if info else {"format": fmt.name}
         if info is not None:
             technical["page"] = page
+        technical["pronom"] = matched.as_dict() if matched else None
         session.add(
             File(
                 id=file_id,

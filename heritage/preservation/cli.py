@@ -153,3 +153,26 @@ def rebuild_from_store() -> None:
     )
     for missing in result.unknown_locations:
         click.echo(f"warning: location not in the catalogue, left empty: {missing}", err=True)
+
+
+@preservation.command("risks")
+@click.option("--json", "as_json", is_flag=True, help='Print {"files", "at_risk", "groups", "files_at_risk"}.')
+def risks(as_json: bool) -> None:
+    """Files not in a preferred preservation format (masterplan 3c), by collection and unit."""
+    import json
+
+    from heritage.cli import open_runtime
+    from heritage.preservation.risks import report
+
+    runtime = open_runtime()
+    with runtime.sessions() as session:
+        found = report(session)
+    if as_json:
+        click.echo(json.dumps(found, indent=1, ensure_ascii=False))
+        return
+    for group in found["groups"]:
+        click.echo(f"{group['collection']} ({group['unit']}): {group['at_risk']} of {group['files']} files at risk")
+        for fmt in group["formats"]:
+            puid = fmt["puid"] or "-"
+            click.echo(f"  {fmt['files']:>6}  {fmt['risk']:<7} {fmt['status']:<13} {puid:<10} {fmt['format']}")
+    click.echo(f"{found['at_risk']} of {found['files']} stored files are not in a preferred or accepted format")
