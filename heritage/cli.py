@@ -157,11 +157,13 @@ _add_layer_commands()
 
 
 def _add_account_commands() -> None:
-    """Accounts and API tokens (`heritage user`, `heritage token`)."""
+    """Accounts, API tokens and access (`heritage user`, `heritage token`, `heritage access`)."""
+    from heritage.access_cli import access_group
     from heritage.users_cli import token_group, user_group
 
     main.add_command(user_group)
     main.add_command(token_group)
+    main.add_command(access_group)
 
 
 _add_account_commands()

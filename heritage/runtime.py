@@ -85,13 +85,21 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
+        from heritage import access_changes
         from heritage.harvest import ledger
         from heritage.preservation import hooks
 
         sessions = db.make_sessionmaker(self.engine)
         ledger.track(sessions)  # harvesters learn of every change made through these sessions
+        access_changes.track(sessions, self.access_stamp)  # caches learn of every access change at once
         hooks.track(sessions, self)  # a move, custody or access change becomes a new OCFL version
         return sessions
+
+    @cached_property
+    def access_stamp(self):  # -> heritage.access_changes.AccessStamp
+        from heritage.access_changes import AccessStamp
+
+        return AccessStamp(self.settings.data_dir)
 
     def transaction(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""

@@ -120,19 +120,40 @@ class ImageResolver:
     """Resolves identifiers to images, keeping what it found for `ttl` seconds (per process).
 
     Tiles are requested by the hundred per page view; the database is asked once per image per `ttl`.
-    A change of access reaches the image service within `ttl` seconds.
+    `version` (the access stamp of `heritage.access_changes`) is read before anything kept is used: when
+    it changed, everything kept is forgotten, so a change of access reaches the image service at once.
     """
 
-    def __init__(self, storage: Storage, sessions: Callable[[], Session], ttl: float = 5.0, size: int = 4096) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        sessions: Callable[[], Session],
+        ttl: float = 5.0,
+        size: int = 4096,
+        version: Callable[[], object] | None = None,
+    ) -> None:
         self.storage = storage
         self.sessions = sessions
         self.ttl = ttl
         self.size = size
+        self.version = version
+        self._version: object = version() if version else None
         self._found: OrderedDict[str, tuple[float, ResolvedImage]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def _forget_if_access_changed(self) -> None:
+        if self.version is None:
+            return
+        current = self.version()
+        if current != self._version:
+            with self._lock:
+                self._found.clear()
+                self._version = current
+
     def peek(self, image_id: str) -> ResolvedImage | None:
-        """The image if it was resolved less than `ttl` seconds ago (no database, no access decision)."""
+        """The image if it was resolved less than `ttl` seconds ago and access has not changed since
+        (no database, no access decision)."""
+        self._forget_if_access_changed()
         hit = self._found.get(image_id)
         return hit[1] if hit is not None and time.monotonic() - hit[0] < self.ttl else None
 
@@ -144,6 +165,7 @@ class ImageResolver:
         """
         if not is_valid_id(image_id):
             raise ImageNotFound(f"no image {image_id!r}")
+        self._forget_if_access_changed()
         now = time.monotonic()
         with self._lock:
             hit = self._found.get(image_id)

@@ -106,3 +106,35 @@ def sign_in(client, username: str, password: str = PASSWORD, next: str = "/"):  
     return client.post(
         "/login", data={"username": username, "password": password, "next": next, "csrf_token": csrf_token(client)}
     )
+
+
+# An item per access status (each with a scanned page) under one public fonds: the leak matrix's catalogue.
+ACCESS_CASES = {
+    "public": ("public", ""),
+    "restricted": ("restricted", ""),
+    "closed": ("closed", ""),
+    "closed_past": ("closed", "2001-01-01"),
+    "closed_future": ("closed", "2999-01-01"),
+}
+
+
+def access_batch(folder: Path) -> Path:
+    """A fonds `LEK` with one file per access status, titled `Lekproef <case>` (words search finds)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{"identifier": "LEK", "level": "fonds", "title": "Lekproef fonds", "access": "public", "files": ""}]
+    for n, (case, (status, until)) in enumerate(ACCESS_CASES.items(), 1):
+        make_image(folder / "scans" / f"{case}.png", (520, 380), seed=n)
+        rows.append(
+            {
+                "identifier": f"LEK.{n}",
+                "parent": "LEK",
+                "level": "file",
+                "title": f"Lekproef {case.replace('_', ' ')} zaak{case.replace('_', '')}",
+                "subject": f"onderwerp{case.replace('_', '')}",
+                "date": "1950",
+                "access": status,
+                "closed_until": until,
+                "files": f"scans/{case}.png",
+            }
+        )
+    return write_sheet(folder / "sheet.csv", rows).parent

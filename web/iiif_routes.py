@@ -61,7 +61,9 @@ def image_resolver(app: Flask) -> ImageResolver:
     found = app.extensions.get("iiif_resolver")
     if found is None:
         rt = app.extensions["heritage"]
-        found = app.extensions["iiif_resolver"] = ImageResolver(rt.storage, rt.sessions)
+        found = app.extensions["iiif_resolver"] = ImageResolver(
+            rt.storage, rt.sessions, version=rt.access_stamp.current
+        )
     return found
 
 
