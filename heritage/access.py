@@ -105,3 +105,19 @@ def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = No
 def public_search_statuses() -> tuple[str, ...]:
     """Access statuses whose items the public finds in search (closed items never show, not even counted)."""
     return (Access.PUBLIC.value, Access.RESTRICTED.value)
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """What of the index a viewer may find: items of these statuses (None: all), and every item of these units."""
+
+    access: tuple[str, ...] | None
+    unit_ids: frozenset[int] = frozenset()
+
+
+def search_scope(viewer: Viewer) -> SearchScope:
+    """The search counterpart of `visibility`: the same rule, as filters the index applies to results and counts."""
+    if viewer.is_admin or any(role in STAFF_ROLES and unit is None for role, unit in viewer.roles):
+        return SearchScope(None)
+    units = frozenset(unit for role, unit in viewer.roles if role in STAFF_ROLES and unit is not None)
+    return SearchScope(public_search_statuses(), units)

@@ -19,6 +19,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from heritage import events
+from heritage.access import Viewer, effective_access
 from heritage.catalogue import get_item
 from heritage.errors import BadRequest
 from heritage.models import Access, AccessRequest, Item, RoleAssignment, User, utcnow
@@ -211,3 +212,12 @@ def pending_requests(session: Session) -> list[tuple[AccessRequest, str]]:
         .order_by(AccessRequest.requested_at)
     )
     return [(r, name) for r, name in rows]
+
+
+def note_staff_view(session: Session, viewer: Viewer, item: Item, where: str) -> None:
+    """A staff member looked at an item closed to the public: an event (`closed item viewed`)."""
+    if viewer.username and effective_access(item.access, item.closed_until) is Access.CLOSED:
+        events.record(
+            session, "closed item viewed", item_id=item.id, agent=viewer.username, detail=f"viewed on {where}"
+        )
+        session.commit()

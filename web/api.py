@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from heritage.access import Visibility, visibility
+from heritage.access_changes import note_staff_view
 from heritage.catalogue import get_item
 from heritage.errors import BadRequest, NotFound
 from iiif.presentation import record_format
@@ -52,7 +53,9 @@ def _visible_item(item_id: str) -> Any:
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Any:
     """One item with its metadata, hierarchy and files."""
-    return jsonify(item_json(_visible_item(item_id), viewer(), base_url()))
+    found = _visible_item(item_id)
+    note_staff_view(session(), viewer(), found, "the JSON API")
+    return jsonify(item_json(found, viewer(), base_url()))
 
 
 @bp.get("/items/<item_id>/children")

@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_wtf.csrf import CSRFProtect
 
 from heritage import auth
-from heritage.access import PUBLIC
-from heritage.errors import BadRequest
+from heritage.access import PUBLIC, Viewer
+from heritage.errors import BadRequest, Forbidden, HeritageError
 from heritage.models import User
 from web.context import client_address, runtime, session, viewer
 
@@ -28,6 +28,12 @@ CSRF_EXEMPT = frozenset({"oai.oai", "auth.api_token"})
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_HOURS = 12
 API_TOKEN_DAYS = 30  # a token made over HTTP expires unless asked otherwise (the CLI's do not)
+
+
+class Unauthorized(HeritageError):
+    """Sign in first (JSON routes; pages redirect to the sign-in form instead)."""
+
+    status = 401
 
 
 def init_app(app: Flask) -> None:
@@ -186,3 +192,15 @@ def _expiry(value: object) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise BadRequest(f'"expires": {value!r} is not a date YYYY-MM-DD') from None
+
+
+def require_staff() -> Viewer:
+    """The viewer, if staff (archivist, collection manager, administrator); else sign in first, or 403."""
+    who = viewer()
+    if not who.signed_in:
+        if request.path.endswith(".json") or request.path.startswith("/api/"):
+            raise Unauthorized("sign in (or send a bearer token) to use this")
+        abort(redirect(url_for("auth.login_form", next=request.full_path.rstrip("?"))))
+    if not who.is_staff:
+        raise Forbidden("this is for archivists, collection managers and administrators")
+    return who

@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from heritage.access import Visibility, effective_access, public_search_statuses, visibility
+from heritage import access_changes
+from heritage.access import PUBLIC, AccessFacts, Visibility, effective_access, visibility
+from heritage.access_changes import note_staff_view
+from heritage.auth import get_user
 from heritage.catalogue import ancestors, core_of, get_item
 from heritage.errors import BadRequest, NotFound
-from heritage.models import Access, Item, Unit
+from heritage.models import AccessRequest, Item, Unit, User
 from heritage.search import HISTOGRAM_FACETS, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
 from web import citation, jsonld
-from web.context import base_url, runtime, session, viewer
+from web.context import base_url, runtime, session, viewer, viewer_search_scope
 from web.i18n import current_language
 from web.search_params import search_query, search_url, toggle_url
 from web.security import allow_inline_styles
@@ -28,13 +31,10 @@ TREE_PAGE = 50
 SITEMAP_SIZE = 50_000
 
 
-def _access() -> tuple[str, ...] | None:
-    return None if viewer().is_staff else public_search_statuses()
-
-
 def visible_counts(facet: str = "collection") -> dict[str, int]:
     """Items per facet value that this viewer may find (from the index, so closed items never count)."""
-    result = runtime().index.search(SearchQuery(access=_access(), per_page=1, facet_limit=1000))
+    access, units = viewer_search_scope()
+    result = runtime().index.search(SearchQuery(access=access, units=units, per_page=1, facet_limit=1000))
     return dict(result.facets.get(facet, []))
 
 
@@ -114,7 +114,10 @@ def _visible_item(item_id: str) -> tuple[Item, Visibility]:
 
 def children_page(item_id: str, page: int) -> SearchResult:
     """One page of an item's children that this viewer may see, in archival order."""
-    query = SearchQuery(filters={"parent": [item_id]}, access=_access(), page=page, per_page=TREE_PAGE, sort="position")
+    access, units = viewer_search_scope()
+    query = SearchQuery(
+        filters={"parent": [item_id]}, access=access, units=units, page=page, per_page=TREE_PAGE, sort="position"
+    )
     return runtime().index.search(query)
 
 
@@ -129,6 +132,7 @@ def _page_arg() -> int:
 def record(item_id: str) -> str:
     """The record page: all metadata, the hierarchy, the images, citation, manifest and permalink."""
     item, seen = _visible_item(item_id)
+    note_staff_view(session(), viewer(), item, "the record page")
     base = base_url()
     lang = current_language()
     core = core_of(item)
@@ -157,7 +161,35 @@ def record(item_id: str) -> str:
             json.dumps(jsonld.item(item, core, base, manifest, images), ensure_ascii=False).replace("</", "<\\/")
         ),
         access=effective_access(item.access, item.closed_until).value,
+        request_state=_request_state(item) if seen == Visibility.METADATA else None,
     )
+
+
+def _request_state(item: Item) -> str | None:
+    """The signed-in viewer's request for this restricted item: requested, refused or None."""
+    who = viewer()
+    if not who.signed_in:
+        return None
+    return session().scalar(
+        select(AccessRequest.status)
+        .join(User, User.id == AccessRequest.user_id)
+        .where(AccessRequest.item_id == item.id, User.username == who.username)
+    )
+
+
+@bp.post("/items/<item_id>/request")
+def request_access(item_id: str) -> Any:
+    """A signed-in reader asks to see a restricted item's images; staff of its unit decide."""
+    item, seen = _visible_item(item_id)
+    who = viewer()
+    if not who.signed_in or not who.username:
+        return redirect(url_for("auth.login_form", next=url_for("catalogue.record", item_id=item.id)))
+    if seen != Visibility.METADATA:
+        raise BadRequest(f"item {item_id!r} is not restricted for you: there is nothing to request")
+    reason = (request.form.get("reason") or "").strip()[:2000] or None
+    access_changes.request_access(session(), get_user(session(), who.username), item.id, reason)
+    session().commit()
+    return redirect(url_for("catalogue.record", item_id=item.id), code=303)
 
 
 @bp.get("/items/<item_id>/citation.bib")
@@ -238,12 +270,12 @@ def embed(item_id: str) -> Response:
 
 
 def _public_ids() -> list[str]:
-    """Ids of the items the public may see (what the access rules decide, asked per item)."""
+    """Ids of the items the public may see (what the access function decides, asked per item)."""
     rows = session().execute(select(Item.id, Item.access, Item.closed_until).order_by(Item.id))
     return [
         item_id
         for item_id, access, closed_until in rows
-        if effective_access(access, closed_until) in (Access.PUBLIC, Access.RESTRICTED)
+        if visibility(PUBLIC, AccessFacts(item_id, None, access, closed_until)) > Visibility.NONE
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
-from heritage.access import PUBLIC, Viewer
+from heritage.access import PUBLIC, Viewer, search_scope
 from heritage.runtime import Runtime
 
 
@@ -44,3 +44,16 @@ def acting_viewer() -> Viewer:
 def client_address() -> str:
     """The address a request came from (the proxy's `X-Forwarded-For` is honoured only behind ProxyFix)."""
     return request.remote_addr or "unknown"
+
+
+def viewer_search_scope(who: Viewer | None = None) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The access statuses and the units (slugs) whose items `who` (default: who is asking) may find."""
+    from sqlalchemy import select
+
+    from heritage.models import Unit
+
+    scope = search_scope(who or viewer())
+    if not scope.unit_ids:
+        return scope.access, ()
+    slugs = session().scalars(select(Unit.slug).where(Unit.id.in_(sorted(scope.unit_ids))).order_by(Unit.slug))
+    return scope.access, tuple(slugs)

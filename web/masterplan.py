@@ -12,24 +12,29 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template
+from sqlalchemy import select
 
-from heritage.access import Viewer, item_unit_id
-from heritage.errors import Forbidden, NotFound
+from heritage.access import Visibility, item_unit_id, visibility
+from heritage.errors import NotFound
 from heritage.locations.light import exposures
 from heritage.locations.matching import placement_violations, suggest_for
 from heritage.models import Item, PolicyDecision
 from heritage.policy.figures import FIGURES, all_figures, figure
 from heritage.policy.reports import digitisation_queue, review_queue
 from heritage.policy.service import active_override
+from web.auth import require_staff
 from web.charts import bar_chart
 from web.context import session, viewer
 
 bp = Blueprint("masterplan", __name__, url_prefix="/masterplan")
 
 
-def _staff(who: Viewer) -> None:
-    if not who.is_staff:
-        raise Forbidden("this page is for staff of the archive and collections")
+def _visible(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose item this viewer may see (another unit's closed items stay out of staff lists)."""
+    who = viewer()
+    ids = [r["item"] for r in rows]
+    items = {i.id: i for i in session().scalars(select(Item).where(Item.id.in_(ids)))} if ids else {}
+    return [r for r in rows if r["item"] in items and visibility(who, items[r["item"]]) > Visibility.NONE]
 
 
 @bp.get("")
@@ -40,7 +45,7 @@ def dashboard() -> str:
     staff: dict[str, Any] = {}
     if who.is_staff:
         staff = {
-            "queue": digitisation_queue(session(), limit=15),
+            "queue": _visible(digitisation_queue(session(), limit=15)),
             "violations": placement_violations(session())[:30],
             "light": [e.as_json() for e in exposures(session()) if e.status != "ok"],
         }
@@ -80,13 +85,14 @@ def figure_file(name: str, ext: str) -> Response:
 @bp.get("/review")
 def review() -> str:
     """The archivists' review queue: due this month, needing review, proposed for destruction or deaccession."""
-    _staff(viewer())
+    require_staff()
     from heritage.policy.custody import due_transfers
 
     today = date.today()
+    queue = {name: _visible(rows) for name, rows in review_queue(session(), today).items()}
     return render_template(
         "masterplan/review.html",
-        queue=review_queue(session(), today),
+        queue=queue,
         transfers=due_transfers(session(), today),
         today=today,
     )

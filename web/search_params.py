@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from heritage.access import Viewer, public_search_statuses
+from heritage.access import Viewer
 from heritage.errors import BadRequest
 from heritage.search import SORTS, SearchQuery, facets_for
 
@@ -51,7 +51,10 @@ def _year(args: Mapping[str, str], name: str) -> int | None:
 
 def search_query(args: MultiDict[str, str], viewer: Viewer, lang: str = "nl") -> SearchQuery:
     """Raises: BadRequest: a parameter is unknown or malformed; the message names it."""
-    allowed = facets_for(viewer.is_staff)
+    from web.context import viewer_search_scope
+
+    access, units = viewer_search_scope(viewer)
+    allowed = facets_for(access is None or bool(units))
     for name in args:
         if name not in PARAMETERS and name not in allowed:
             facets = ", ".join(allowed)
@@ -76,7 +79,8 @@ def search_query(args: MultiDict[str, str], viewer: Viewer, lang: str = "nl") ->
     return SearchQuery(
         q=args.get("q", ""),
         filters=filters,
-        access=None if viewer.is_staff else public_search_statuses(),
+        access=access,
+        units=units,
         page=_positive(args, "page", 1, MAX_PAGE),
         per_page=_positive(args, "per_page", 20, MAX_PER_PAGE),
         sort=sort,

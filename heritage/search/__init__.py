@@ -57,6 +57,7 @@ class SearchQuery:
     q: str = ""
     filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
     access: Sequence[str] | None = None  # access statuses the viewer may find; None = all (staff)
+    units: Sequence[str] = ()  # units (slugs) whose items the viewer finds whatever their access (their staff)
     page: int = 1
     per_page: int = 20
     sort: str = "relevance"  # one of SORTS
@@ -64,6 +65,12 @@ class SearchQuery:
     year_to: int | None = None
     facet_limit: int = 20  # values per facet (most frequent first); selected values are always included
     lang: str = "nl"  # the reader's language, for snippets
+
+
+    @property
+    def staff(self) -> bool:
+        """Whether the viewer is staff somewhere (and may see and filter on the staff facets)."""
+        return self.access is None or bool(self.units)
 
 
 @dataclass

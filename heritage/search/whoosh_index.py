@@ -285,7 +285,7 @@ class WhooshIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         if query.sort not in SORTS and query.sort not in INTERNAL_SORTS:
             raise BadRequest(f"sort={query.sort!r}: one of {', '.join(SORTS)}")
-        known = set(KEYWORD_FIELDS) if query.access is None else set(facets_for(False)) | {"parent"}
+        known = set(KEYWORD_FIELDS) if query.staff else set(facets_for(False)) | {"parent"}
         for name in query.filters:
             if name not in known:
                 raise BadRequest(f"unknown filter {name!r} (known: {', '.join(sorted(known - {'parent'}))})")
@@ -318,7 +318,10 @@ class WhooshIndex:
             if reader.has_deletions():
                 base[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
             if query.access is not None:
-                base &= seg.columns["access"].docs_with(query.access, seg.n)
+                allowed = seg.columns["access"].docs_with(query.access, seg.n)
+                if query.units:  # staff see their own units' items whatever their access
+                    allowed |= seg.columns["unit"].docs_with(query.units, seg.n)
+                base &= allowed
             if query.year_from is not None or query.year_to is not None:
                 lo = query.year_from if query.year_from is not None else -(2**30)
                 hi = query.year_to if query.year_to is not None else 2**30
@@ -362,7 +365,7 @@ class WhooshIndex:
     ) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
         final_counts = [int(f.sum()) for f in finals]
-        for name in facets_for(query.access is None):
+        for name in facets_for(query.staff):
             # counts are over the results as they are (drill-down): they add up to what the page lists
             parts = [
                 (seg.columns[name], seg.columns[name].counts(finals[i], final_counts[i]))

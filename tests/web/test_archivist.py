@@ -1,4 +1,4 @@
-"""The archivist's pages: upload a batch, see its progress and its report (not yet protected)."""
+"""The archivist's pages: upload a batch, see its progress and its report; for staff of the unit only."""
 
 from __future__ import annotations
 
@@ -10,9 +10,17 @@ from sqlalchemy import select
 
 from heritage.models import File
 from heritage.runtime import Runtime
-from tests.helpers import csrf_token, make_image
+from tests.helpers import add_user, csrf_token, make_image, sign_in
 
 pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def client(client, runtime: Runtime):  # type: ignore[no-untyped-def]
+    """A client signed in as an administrator (the archivist pages are for staff)."""
+    add_user(runtime, "beheer", "administrator")
+    assert sign_in(client, "beheer").status_code == 303
+    return client
 
 
 def _upload(tmp_path: Path, names: dict[str, bytes]) -> list[tuple[io.BytesIO, str]]:
@@ -42,7 +50,6 @@ def test_upload_a_folder_ingests_it_and_shows_the_report(client, runtime: Runtim
     assert page.status_code == 200
     assert "scans/a.jpg" in html and "scans/b.jpg" in html and "corrupt" in html
     assert "1 klaar, 1 mislukt, 0 te gaan" in html
-    assert "Nog niet beveiligd" in html
     data = client.get(page_url + ".json").get_json()
     assert data["counts"] == {"stored": 1, "already_ingested": 0, "failed": 1}
     assert data["progress"] == {"total": 2, "done": 1, "failed": 1, "remaining": 0}
@@ -84,3 +91,77 @@ def test_upload_refuses_names_leaving_the_folder_and_needs_a_collection(client, 
 def test_unknown_batch_is_404(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/archivist/batches/aaaaaaaaaaaa").status_code == 404
     assert client.get("/archivist/batches/not-an-id.json").status_code == 404
+
+
+def test_the_pages_are_for_staff_of_the_unit(app, runtime: Runtime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    public = app.test_client()
+    answer = public.get("/archivist/upload")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/login?next=/archivist/upload"
+    assert public.get("/archivist/batches/aaaaaaaaaaaa.json").status_code == 401
+    upload = {"collection": "c", "files": _upload(tmp_path, {"a.jpg": _jpeg(tmp_path, 5)})}
+    assert public.post("/archivist/upload", data={**upload, "csrf_token": csrf_token(public)}).status_code == 302
+    add_user(runtime, "lezer", "reader")
+    reader = app.test_client()
+    sign_in(reader, "lezer")
+    assert reader.get("/archivist/").status_code == 403
+    from heritage.catalogue import ensure_unit
+
+    with runtime.transaction() as s:
+        ensure_unit(s, "central-archive")
+        ensure_unit(s, "bib")
+    add_user(runtime, "ua", "archivist", "central-archive")
+    add_user(runtime, "bibarchivaris", "archivist", "bib")
+    own = app.test_client()
+    sign_in(own, "ua")
+    made = own.post(
+        "/archivist/upload",
+        data={
+            "collection": "ua-brieven",
+            "files": _upload(tmp_path, {"a.jpg": _jpeg(tmp_path, 6)}),
+            "csrf_token": csrf_token(own),
+        },
+        content_type="multipart/form-data",
+    )
+    assert made.status_code == 303
+    batch_url = made.headers["Location"]
+    other = app.test_client()
+    sign_in(other, "bibarchivaris")
+    assert other.get(batch_url).status_code == 404  # another unit's batch does not exist for them
+    assert "ua-brieven" not in other.get("/archivist/").get_data(as_text=True)
+    refused = other.post(
+        "/archivist/upload",
+        data={
+            "collection": "ua-brieven",
+            "files": _upload(tmp_path, {"b.jpg": _jpeg(tmp_path, 7)}),
+            "csrf_token": csrf_token(other),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 403 and "belongs to another unit" in refused.get_data(as_text=True)
+
+
+def test_an_ingest_token_uploads_without_csrf_and_a_read_token_may_not(app, runtime: Runtime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from heritage import auth
+
+    add_user(runtime, "script", "administrator")
+    with runtime.transaction() as s:
+        _row, ingest_token = auth.create_token(s, "script", ["ingest"])
+        _row, read_token = auth.create_token(s, "script", ["read"])
+    client = app.test_client()
+    files = {"a.jpg": _jpeg(tmp_path, 8)}
+    denied = client.post(
+        "/archivist/upload",
+        data={"collection": "per-script", "files": _upload(tmp_path, files)},
+        headers={"Authorization": f"Bearer {read_token}"},
+        content_type="multipart/form-data",
+    )
+    assert denied.status_code == 403 and "--scope ingest" in denied.get_data(as_text=True)
+    done = client.post(
+        "/archivist/upload",
+        data={"collection": "per-script", "files": _upload(tmp_path, files)},
+        headers={"Authorization": f"Bearer {ingest_token}"},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 303
+    report = client.get(done.headers["Location"] + ".json", headers={"Authorization": f"Bearer {read_token}"})
+    assert report.status_code == 200 and report.get_json()["counts"]["stored"] == 1

@@ -57,7 +57,8 @@ def test_figures_come_as_csv_and_json(demo_client) -> None:
 
 
 def test_the_review_queue_is_for_staff(demo_client, demo_runtime: Runtime) -> None:
-    assert demo_client.get("/masterplan/review").status_code == 403
+    anonymous = demo_client.get("/masterplan/review")
+    assert anonymous.status_code == 302 and anonymous.headers["Location"] == "/login?next=/masterplan/review"
     app = demo_client.application
     with app.test_request_context("/masterplan/review"):
         g.viewer = ARCHIVIST
