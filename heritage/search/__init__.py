@@ -66,7 +66,6 @@ class SearchQuery:
     facet_limit: int = 20  # values per facet (most frequent first); selected values are always included
     lang: str = "nl"  # the reader's language, for snippets
 
-
     @property
     def staff(self) -> bool:
         """Whether the viewer is staff somewhere (and may see and filter on the staff facets)."""
