@@ -103,6 +103,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Memory (MB) each process keeps for recently read search posting lists; popular words are decoded once.",
     ),
     Setting(
+        "search_page_cache",
+        "HERITAGE_SEARCH_PAGE_CACHE",
+        "2000",
+        "Rendered search pages and API search answers each web process keeps for anonymous visitors (0: none); "
+        "any change to the index, and a minute's age, retire them.",
+    ),
+    Setting(
         "digitisation_guideline",
         "HERITAGE_DIGITISATION_GUIDELINE",
         None,
@@ -196,6 +203,7 @@ class Settings:
     auto_migrate: bool
     iiif_max_width: int | None = None
     iiif_cache_mb: int = 1024
+    search_page_cache: int = 2000
     assets_dir: Path | None = None
     digitisation_guideline: str | None = None
     oai_name: str = "Heritage collections"
@@ -228,16 +236,16 @@ class Settings:
         data_dir = Path(raw["data_dir"] or ".").expanduser().absolute()
         database_url = raw["database_url"] or f"sqlite:///{data_dir / 'heritage.sqlite'}"
 
-        def integer(name: str) -> int:
+        def integer(name: str, least: int = 1) -> int:
             value = raw[name]
             try:
                 number = int(str(value))
             except ValueError:
                 env_name = next(s.env for s in SETTINGS if s.name == name)
                 raise ConfigurationError(f"{env_name}={value!r} is not a whole number") from None
-            if number <= 0:
+            if number < least:
                 env_name = next(s.env for s in SETTINGS if s.name == name)
-                raise ConfigurationError(f"{env_name}={value!r} must be positive")
+                raise ConfigurationError(f"{env_name}={value!r} must be {'positive' if least else 'zero or more'}")
             return number
 
         return cls(
@@ -256,6 +264,7 @@ class Settings:
             auto_migrate=_truthy(raw["auto_migrate"] or "1"),
             iiif_max_width=integer("iiif_max_width") if raw["iiif_max_width"] else None,
             iiif_cache_mb=integer("iiif_cache_mb"),
+            search_page_cache=integer("search_page_cache", least=0),
             assets_dir=Path(raw["assets_dir"]).expanduser().absolute() if raw["assets_dir"] else data_dir / "assets",
             digitisation_guideline=raw["digitisation_guideline"] or None,
             oai_name=raw["oai_name"] or "Heritage collections",

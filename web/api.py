@@ -15,6 +15,7 @@ from web.catalogue import children_page, visible_counts
 from web.context import base_url, runtime, session, viewer
 from web.i18n import current_language
 from web.openapi import document as openapi_document
+from web.page_cache import cached_for_the_public
 from web.search_params import search_query
 from web.serialize import collections_json, hit_json, item_json
 
@@ -26,6 +27,7 @@ def _facets_json(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dic
 
 
 @bp.get("/items")
+@cached_for_the_public
 def items() -> Any:
     """Search the catalogue: {"total", "page", "per_page", "items", "facets"}."""
     query = search_query(request.args, viewer(), current_language())

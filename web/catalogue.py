@@ -22,6 +22,7 @@ from iiif.presentation import has_manifest, image_files
 from web import citation, jsonld
 from web.context import base_url, runtime, session, viewer, viewer_search_scope
 from web.i18n import current_language
+from web.page_cache import cached_for_the_public
 from web.search_params import search_query, search_url, toggle_url
 from web.security import allow_inline_styles
 from web.serialize import collections_json, hit_json
@@ -39,6 +40,7 @@ def visible_counts(facet: str = "collection") -> dict[str, int]:
 
 
 @bp.get("/")
+@cached_for_the_public
 def home() -> str:
     """Entry points per domain and collection, and one search box."""
     counts = visible_counts()
@@ -60,6 +62,7 @@ def _histogram(result: SearchResult, query: SearchQuery) -> tuple[str, list[tupl
 
 
 @bp.get("/search")
+@cached_for_the_public
 def search() -> tuple[str, int] | str:
     """Search results with facets; a query that cannot be read gets a helpful page (400)."""
     lang = current_language()

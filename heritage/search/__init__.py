@@ -96,6 +96,10 @@ class SearchIndex(Protocol):
 
     def count(self) -> int: ...
 
+    def version(self) -> str:
+        """A token that changes whenever what searches answer may change (any write, by any process)."""
+        ...
+
     def clear(self) -> None: ...
 
     def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:

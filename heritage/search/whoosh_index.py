@@ -102,6 +102,28 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v != ""}
 
 
+class UnionVocabulary:
+    """The values of one facet over several segments, and where each segment's ordinals land in it.
+
+    Keeps its columns referenced, so the `id`s it is cached under stay theirs.
+    """
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.columns = columns
+        self.vocab: list[str] = []
+        self._lookup: dict[str, int] = {}
+        self.remaps: list[np.ndarray] = []
+        for column in columns:
+            for value in column.vocab:
+                if value not in self._lookup:
+                    self._lookup[value] = len(self.vocab)
+                    self.vocab.append(value)
+            self.remaps.append(np.asarray([self._lookup[v] for v in column.vocab], dtype=np.int64))
+
+    def ordinal(self, value: str) -> int | None:
+        return self._lookup.get(value)
+
+
 class WhooshIndex:
     """A Whoosh index under `path`, created on first use."""
 
@@ -109,6 +131,7 @@ class WhooshIndex:
         self.path = path
         self.postings_cache = PostingsCache(cache_mb * 2**20)
         self._lexicons = Lexicons()
+        self._unions: dict[tuple[int, ...], UnionVocabulary] = {}
         self._opened: dict[Path, Any] = {}
         self._stores: dict[Path, FacetStore] = {}
         self._idle: dict[Path, queue.SimpleQueue[Any]] = {}
@@ -198,6 +221,17 @@ class WhooshIndex:
 
     def clear(self) -> None:
         self.rebuild([])
+
+    def version(self) -> str:
+        """The generation folder in use and the number of its latest Whoosh commit (every commit, by any
+        process, writes a new numbered table of contents; a rebuild swaps `CURRENT`)."""
+        folder = self.current_dir()
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return f"{folder.name}:absent"
+        commits = [int(n[6:-4]) for n in names if n.startswith("_MAIN_") and n.endswith(".toc") and n[6:-4].isdigit()]
+        return f"{folder.name}:{max(commits, default=-1)}"
 
     def count(self) -> int:
         with self._searcher() as (searcher, _store):
@@ -380,35 +414,38 @@ class WhooshIndex:
         parts = [p for p in parts if len(p[0].vocab)]
         if not parts:
             return []
-        base_col, base_counts = max(parts, key=lambda p: len(p[0].vocab))
-        counts = base_counts.astype(np.int64, copy=True)
-        extra: dict[str, int] = {}
-        for column, part in parts:
-            if column is base_col:
-                continue
-            for o in np.flatnonzero(part).tolist():
-                value = column.vocab[o]
-                target = base_col.ordinal(value)
-                if target is None:
-                    extra[value] = extra.get(value, 0) + int(part[o])
-                else:
-                    counts[target] += part[o]
+        if len(parts) == 1:
+            vocab, lookup, counts = parts[0][0].vocab, parts[0][0].ordinal, parts[0][1]
+        else:  # several segments: their vocabularies mapped once onto their union, then counted as arrays
+            union = self._union([col for col, _ in parts])
+            vocab, lookup = union.vocab, union.ordinal
+            counts = np.zeros(len(vocab), dtype=np.int64)
+            for remap, (_col, part) in zip(union.remaps, parts, strict=True):
+                counts += np.bincount(remap, weights=part, minlength=len(vocab)).astype(np.int64)
         nonzero = np.flatnonzero(counts)
         if name in HISTOGRAM_FACETS:
-            values = [(base_col.vocab[o], int(counts[o])) for o in nonzero.tolist()] + list(extra.items())
-            return sorted(values, key=lambda kv: int(kv[0]))
+            return sorted(((vocab[o], int(counts[o])) for o in nonzero.tolist()), key=lambda kv: int(kv[0]))
         limit = query.facet_limit
         top = nonzero[np.argpartition(-counts[nonzero], limit - 1)[:limit]] if len(nonzero) > limit else nonzero
-        values = [(base_col.vocab[o], int(counts[o])) for o in top.tolist()] + list(extra.items())
+        values = [(vocab[o], int(counts[o])) for o in top.tolist()]
         chosen = set(query.filters.get(name, ()))
         present = {v for v, _ in values}
         for value in chosen - present:  # a selected value stays visible, so it can be unselected
-            o = base_col.ordinal(value)
-            values.append((value, int(counts[o]) if o is not None else extra.get(value, 0)))
+            o = lookup(value)
+            values.append((value, int(counts[o]) if o is not None else 0))
         values.sort(key=lambda kv: (-kv[1], kv[0]))
         keep = values[:limit]
         keep += [kv for kv in values[limit:] if kv[0] in chosen]
         return keep
+
+    def _union(self, columns: list[Column]) -> UnionVocabulary:
+        key = tuple(id(c) for c in columns)
+        union = self._unions.get(key)
+        if union is None:
+            if len(self._unions) > 256:  # segments come and go with commits: start afresh now and then
+                self._unions.clear()
+            union = self._unions[key] = UnionVocabulary(columns)
+        return union
 
     def _child_counts(self, segments: list[tuple[Any, int, SegmentColumns]], bases: list[np.ndarray]) -> dict[str, int]:
         """How many visible children each parent id has (for the tree)."""
