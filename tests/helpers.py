@@ -118,8 +118,18 @@ ACCESS_CASES = {
 }
 
 
+# A word per case that no other case's words contain (search and the pages are checked for it).
+ACCESS_WORDS = {
+    "public": "alfa",
+    "restricted": "bravo",
+    "closed": "charlie",
+    "closed_past": "delta",
+    "closed_future": "echo",
+}
+
+
 def access_batch(folder: Path) -> Path:
-    """A fonds `LEK` with one file per access status, titled `Lekproef <case>` (words search finds)."""
+    """A fonds `LEK` with one file per access status, titled `Lekproef zaak<word>` with subject `onderwerp<word>`."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = [{"identifier": "LEK", "level": "fonds", "title": "Lekproef fonds", "access": "public", "files": ""}]
     for n, (case, (status, until)) in enumerate(ACCESS_CASES.items(), 1):
@@ -129,8 +139,8 @@ def access_batch(folder: Path) -> Path:
                 "identifier": f"LEK.{n}",
                 "parent": "LEK",
                 "level": "file",
-                "title": f"Lekproef {case.replace('_', ' ')} zaak{case.replace('_', '')}",
-                "subject": f"onderwerp{case.replace('_', '')}",
+                "title": f"Lekproef {case.replace('_', ' ')} zaak{ACCESS_WORDS[case]}",
+                "subject": f"onderwerp{ACCESS_WORDS[case]}",
                 "date": "1950",
                 "access": status,
                 "closed_until": until,

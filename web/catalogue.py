@@ -247,12 +247,19 @@ def browse_children(item_id: str) -> str:
     )
 
 
+def _item_or_none(item_id: str) -> Item | None:
+    try:
+        return get_item(session(), item_id)
+    except NotFound:
+        return None
+
+
 @bp.get("/embed/<item_id>")
 def embed(item_id: str) -> Response:
     """A page for an iframe on a partner's site: the item's first image, deep-zoomable."""
-    item = get_item(session(), item_id)
-    if visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
-        raise NotFound(f"item {item_id!r} has no images to embed")
+    item = _item_or_none(item_id)
+    if item is None or visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
+        raise NotFound(f"item {item_id!r} has no images to embed")  # the same for an unknown and a closed one
     base = base_url()
     chosen = request.args.get("viewer", "openseadragon")
     if chosen == "mirador":

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from heritage.access import Visibility, visibility
 from heritage.catalogue import get_collection, get_item
 from heritage.errors import NotFound
-from heritage.models import Collection
+from heritage.models import Collection, Item
 from heritage.settings import Settings
 from iiif import urls
 from iiif.image_service import (
@@ -146,9 +146,12 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
 @bp.get("/presentation/3/<item_id>/manifest")
 def manifest(item_id: str) -> Response:
     """The manifest of an item with images."""
-    item = get_item(session(), item_id)
-    if visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
-        raise NotFound(f"no manifest for {item_id!r}")
+    try:
+        item: Item | None = get_item(session(), item_id)
+    except NotFound:
+        item = None
+    if item is None or visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
+        raise NotFound(f"no manifest for {item_id!r}")  # the same for an unknown and a closed item
     return _presentation(build_manifest(item, base_url()))
 
 

@@ -39,21 +39,21 @@ def test_access_set_is_an_event_reindexes_and_bumps_the_stamp(
     runner, runtime: Runtime, catalogue: dict[str, str]
 ) -> None:  # type: ignore[no-untyped-def]
     item = catalogue["LEK.1"]
-    assert item in _public_hits(runtime, "zaakpublic")
+    assert item in _public_hits(runtime, "zaakalfa")
     before = runtime.access_stamp.current()
     result = runner.invoke(
         main, ["access", "set", item, "closed", "--until", "2090-01-01", "--reason", "privacy", "--by", "els"]
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{item}: public -> closed until 2090-01-01"
-    assert item not in _public_hits(runtime, "zaakpublic")  # search and facet counts follow at once
+    assert item not in _public_hits(runtime, "zaakalfa")  # search and facet counts follow at once
     assert runtime.access_stamp.current() != before
     with runtime.sessions() as s:
         event = s.scalar(select(Event).where(Event.type == "access_change", Event.item_id == item))
         assert event.agent == "els" and event.data["access"] == "closed" and event.data["reason"] == "privacy"
         assert event.data["before"] == "public" and event.data["closed_until"] == "2090-01-01"
     again = runner.invoke(main, ["access", "set", item, "public"])
-    assert again.exit_code == 0 and item in _public_hits(runtime, "zaakpublic")
+    assert again.exit_code == 0 and item in _public_hits(runtime, "zaakalfa")
 
 
 def test_access_set_refuses_bad_input_and_changes_nothing(runner, runtime: Runtime, catalogue: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +131,7 @@ def test_apply_rules_closes_until_the_date_strictest_wins_per_collection(
         assert s.get(Item, catalogue["LEK.5"]).closed_until == date(2999, 1, 1)
         event = s.scalar(select(Event).where(Event.type == "access_change", Event.item_id == catalogue["LEK.1"]))
         assert event.agent == "closure rules" and event.data["rule"] == "personal_file (date_of_birth + 110 y)"
-    assert catalogue["LEK.1"] not in _public_hits(runtime, "zaakpublic")
+    assert catalogue["LEK.1"] not in _public_hits(runtime, "zaakalfa")
     # a collection may choose its own class and reckoning
     rules_file = tmp_path / "rules.yaml"
     rules_file.write_text(

@@ -1,0 +1,318 @@
+"""The leak matrix: for each role x each surface x each access status, what the running application shows.
+
+One catalogue (a public fonds with a file per access status, each with a scanned page) is ingested once;
+each role signs in once. Every surface is asked as a client would ask it, and what it shows is compared
+with what the access rules promise. For the public, a closed item does not exist anywhere: 404 like an
+unknown id, and never in a list, a count, a tree, a sitemap or a harvest.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, select, text
+
+from heritage.access_changes import decide
+from heritage.catalogue import ensure_unit
+from heritage.cli import main
+from heritage.models import File, Item
+from heritage.runtime import Runtime
+from heritage.settings import Settings
+from tests.conftest import POSTGRES_URL
+from tests.helpers import ACCESS_CASES, ACCESS_WORDS, access_batch, add_user, sign_in
+
+pytestmark = pytest.mark.db
+
+ROLES = ("public", "reader", "reader_granted", "archivist_own_unit", "archivist_other_unit", "administrator")
+STATUSES = tuple(ACCESS_CASES)  # public, restricted, closed, closed_past, closed_future
+STAFF = {"archivist_own_unit", "administrator"}
+
+
+def sees_description(role: str, status: str) -> bool:
+    """Metadata: everyone sees public, restricted and lapsed closures; staff of the unit see everything."""
+    return role in STAFF or status in ("public", "restricted", "closed_past")
+
+
+def sees_images(role: str, status: str) -> bool:
+    """Images: public ones and lapsed closures; a granted reader also the restricted item; staff everything."""
+    if role in STAFF:
+        return True
+    return status in ("public", "closed_past") or (role == "reader_granted" and status == "restricted")
+
+
+def public_view(_role: str, status: str) -> bool:
+    """Sitemaps and harvests are the public's view, whoever asks."""
+    return sees_description("public", status)
+
+
+@dataclass
+class Matrix:
+    runtime: Runtime
+    clients: dict[str, FlaskClient]
+    items: dict[str, str]  # case -> item id
+    images: dict[str, str]  # case -> image id
+    fonds: str
+    runner: CliRunner
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    from web import create_app
+
+    folder = tmp_path_factory.mktemp("leak")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin_engine = None
+    if POSTGRES_URL:
+        admin_engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+        with admin_engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in POSTGRES_URL else "?"
+        url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{folder / 'data' / 'heritage.sqlite'}"
+    settings = Settings.load({"data_dir": folder / "data", "database_url": url}, environ={})
+    runtime = Runtime.open(settings)
+    runner = CliRunner(env={**settings.as_env(), "REDIS_URL": ""})
+    try:
+        result = runner.invoke(
+            main, ["ingest", str(access_batch(folder / "batch")), "--collection", "lek", "--unit", "archief"]
+        )
+        assert result.exit_code == 0, result.output
+        with runtime.sessions() as s:
+            by_local = {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}
+            items = {case: by_local[f"LEK.{n}"] for n, case in enumerate(STATUSES, 1)}
+            images = {case: s.scalar(select(File.id).where(File.item_id == items[case])) for case in STATUSES}
+        with runtime.transaction() as s:
+            ensure_unit(s, "bib", "Bibliotheek")
+        add_user(runtime, "lezer", "reader")
+        add_user(runtime, "lezer2", "reader")
+        add_user(runtime, "ua", "archivist", "archief")
+        add_user(runtime, "bibarchivaris", "archivist", "bib")
+        add_user(runtime, "beheer", "administrator")
+        with runtime.transaction() as s:
+            for case in STATUSES:  # a grant opens restricted images only: never a closed item
+                decide(s, "lezer2", items[case], True, agent="ua")
+        app = create_app(runtime=runtime)
+        app.testing = True
+        users = {
+            "reader": "lezer",
+            "reader_granted": "lezer2",
+            "archivist_own_unit": "ua",
+            "archivist_other_unit": "bibarchivaris",
+            "administrator": "beheer",
+        }
+        clients = {"public": app.test_client()}
+        for role, username in users.items():
+            client = app.test_client()
+            assert sign_in(client, username).status_code == 303
+            clients[role] = client
+        yield Matrix(runtime, clients, items, images, by_local["LEK"], runner)
+    finally:
+        runtime.close()
+        if admin_engine is not None:
+            with admin_engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin_engine.dispose()
+
+
+def _status(client: FlaskClient, url: str) -> bool:
+    """Shown (200) or not there (404: never 403, which would tell that it exists)."""
+    response = client.get(url)
+    assert response.status_code in (200, 404), f"{url}: {response.status_code}"
+    return response.status_code == 200
+
+
+def _search_html(m: Matrix, client: FlaskClient, case: str) -> bool:
+    html = client.get(f"/search?q=zaak{ACCESS_WORDS[case]}").get_data(as_text=True)
+    return f"/items/{m.items[case]}" in html
+
+
+def _search_api(m: Matrix, client: FlaskClient, case: str) -> bool:
+    body = client.get(f"/api/items?q=zaak{ACCESS_WORDS[case]}").get_json()
+    return m.items[case] in {hit["id"] for hit in body["items"]}
+
+
+def _facet_count(m: Matrix, client: FlaskClient, case: str) -> bool:
+    facets = client.get("/api/items?q=lekproef&per_page=1").get_json()["facets"]
+    return f"onderwerp{ACCESS_WORDS[case]}" in {f["value"] for f in facets["subject"]}
+
+
+def _facet_html(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return f"onderwerp{ACCESS_WORDS[case]}" in client.get("/search?q=lekproef").get_data(as_text=True)
+
+
+def _collection_count(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """The number of items the collection lists for this viewer counts the item (fonds + visible files)."""
+    counts = {c["slug"]: c["items"] for c in client.get("/api/collections").get_json()["collections"]}
+    visible = {c for c in STATUSES if _search_api(m, client, c)}
+    assert counts["lek"] == 1 + len(visible)
+    return case in visible
+
+
+def _record(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/items/{m.items[case]}")
+
+
+def _citation(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/items/{m.items[case]}/citation.json")
+
+
+def _api_item(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/api/items/{m.items[case]}")
+
+
+def _api_children(m: Matrix, client: FlaskClient, case: str) -> bool:
+    body = client.get(f"/api/items/{m.fonds}/children").get_json()
+    return m.items[case] in {hit["id"] for hit in body["items"]}
+
+
+def _manifest(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/iiif/presentation/3/{m.items[case]}/manifest")
+
+
+def _info(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/iiif/image/3/{m.images[case]}/info.json")
+
+
+def _tile(m: Matrix, client: FlaskClient, case: str) -> bool:
+    url = f"/iiif/image/3/{m.images[case]}/0,0,256,256/256,/0/default.jpg"
+    first = _status(client, url)
+    assert _status(client, url) == first  # the second time the stored-tile fast path may answer: the same
+    return first
+
+
+def _full(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/iiif/image/3/{m.images[case]}/full/max/0/default.jpg")
+
+
+def _thumbnail(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/iiif/image/3/{m.images[case]}/full/!200,200/0/default.jpg")
+
+
+def _iiif_collection(m: Matrix, client: FlaskClient, case: str) -> bool:
+    response = client.get(f"/iiif/presentation/3/{m.fonds}/collection")
+    assert response.status_code == 200
+    return f"/{m.items[case]}/manifest" in response.get_data(as_text=True)
+
+
+def _browse(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return f"/items/{m.items[case]}" in client.get(f"/browse/{m.fonds}").get_data(as_text=True)
+
+
+def _browse_node(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/browse/{m.items[case]}")
+
+
+def _embed(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/embed/{m.items[case]}")
+
+
+def _sitemap(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return f"/items/{m.items[case]}<" in client.get("/sitemap.xml").get_data(as_text=True)
+
+
+def _oai_get_record(m: Matrix, client: FlaskClient, case: str) -> bool:
+    body = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:{m.items[case]}").get_data(
+        as_text=True
+    )
+    assert "<metadata>" in body or "idDoesNotExist" in body or 'status="deleted"' in body, body[:500]
+    return "<metadata>" in body
+
+
+def _oai_list_identifiers(m: Matrix, client: FlaskClient, case: str) -> bool:
+    body = client.get("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc").get_data(as_text=True)
+    headers = re.findall(r"<header( status=\"deleted\")?>\s*<identifier>([^<]+)</identifier>", body)
+    return any(ident.endswith(f":{m.items[case]}") and not deleted for deleted, ident in headers)
+
+
+Surface = Callable[[Matrix, FlaskClient, str], bool]
+Rule = Callable[[str, str], bool]
+SURFACES: dict[str, tuple[Surface, Rule]] = {
+    "search page": (_search_html, sees_description),
+    "API search": (_search_api, sees_description),
+    "facet counts (API)": (_facet_count, sees_description),
+    "facet counts (search page)": (_facet_html, sees_description),
+    "collection counts (API)": (_collection_count, sees_description),
+    "record page": (_record, sees_description),
+    "citation": (_citation, sees_description),
+    "API item": (_api_item, sees_description),
+    "API children of the fonds": (_api_children, sees_description),
+    "browse tree of the fonds": (_browse, sees_description),
+    "browse node": (_browse_node, sees_description),
+    "IIIF manifest": (_manifest, sees_images),
+    "IIIF info.json": (_info, sees_images),
+    "IIIF tile": (_tile, sees_images),
+    "IIIF full image": (_full, sees_images),
+    "IIIF thumbnail": (_thumbnail, sees_images),
+    "IIIF collection of the fonds": (_iiif_collection, sees_images),
+    "embed page": (_embed, sees_images),
+    "sitemap": (_sitemap, public_view),
+    "OAI-PMH GetRecord": (_oai_get_record, public_view),
+    "OAI-PMH ListIdentifiers": (_oai_list_identifiers, public_view),
+}
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("role", ROLES)
+def test_leak_matrix(matrix: Matrix, role: str, surface: str, status: str) -> None:
+    ask, rule = SURFACES[surface]
+    expected = rule(role, status)
+    shown = ask(matrix, matrix.clients[role], status)
+    assert shown == expected, f"{role} {'should' if expected else 'should not'} see the {status} item on the {surface}"
+
+
+def test_the_public_cannot_tell_a_closed_item_from_one_that_never_existed(matrix: Matrix) -> None:
+    client = matrix.clients["public"]
+    templates = (
+        "/items/{}",
+        "/items/{}/citation.json",
+        "/api/items/{}",
+        "/api/items/{}/children",
+        "/iiif/presentation/3/{}/manifest",
+        "/iiif/presentation/3/{}/collection",
+        "/embed/{}",
+        "/browse/{}",
+    )
+    for template in templates:
+        closed = client.get(template.format(matrix.items["closed"]))
+        unknown = client.get(template.format("zzzzzzzzzzzz"))
+        assert closed.status_code == unknown.status_code == 404
+        assert closed.get_data(as_text=True).replace(matrix.items["closed"], "X") == unknown.get_data(
+            as_text=True
+        ).replace("zzzzzzzzzzzz", "X")
+
+
+def test_an_access_change_reaches_every_surface_at_once(matrix: Matrix) -> None:
+    client = matrix.clients["public"]
+    item, image = matrix.items["public"], matrix.images["public"]
+    tile = f"/iiif/image/3/{image}/0,0,256,256/256,/0/default.jpg"
+    assert client.get(tile).status_code == 200 and client.get(tile).status_code == 200  # the fast path knows it
+    try:
+        result = matrix.runner.invoke(main, ["access", "set", item, "closed", "--reason", "leak matrix"])
+        assert result.exit_code == 0, result.output
+        assert client.get(tile).status_code == 404  # no 5-second window
+        assert client.get(f"/items/{item}").status_code == 404
+        assert not _search_api(matrix, client, "public") and not _facet_count(matrix, client, "public")
+        assert not _oai_list_identifiers(matrix, client, "public") and not _sitemap(matrix, client, "public")
+        assert matrix.clients["archivist_own_unit"].get(tile).status_code == 200
+    finally:
+        assert matrix.runner.invoke(main, ["access", "set", item, "public"]).exit_code == 0
+    assert client.get(tile).status_code == 200 and _search_api(matrix, client, "public")
+
+
+def test_staff_views_of_closed_items_are_in_the_audit_trail(matrix: Matrix) -> None:
+    from heritage.models import Event
+
+    matrix.clients["archivist_own_unit"].get(f"/items/{matrix.items['closed']}")
+    with matrix.runtime.sessions() as s:
+        seen = s.scalars(
+            select(Event.agent).where(Event.type == "closed item viewed", Event.item_id == matrix.items["closed"])
+        )
+        assert "ua" in set(seen)
