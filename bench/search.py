@@ -484,25 +484,26 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "HERITAGE_DATA": str(data), "REDIS_URL": ""}
-    if server == "gunicorn":
+    if server.endswith("-nocache"):  # every page searched and rendered, none served from the page cache
+        env["HERITAGE_SEARCH_PAGE_CACHE"] = "0"
+    if server.startswith("gunicorn"):
         import importlib.util
 
         if importlib.util.find_spec("gunicorn") is None:
             print("  gunicorn is not installed (pip install gunicorn): that run is skipped")
             return None
+        # the production setup: web/gunicorn_conf.py (2 gthread workers, preloaded app), web.wsgi:app
         cmd = [
             sys.executable,
             "-m",
             "gunicorn",
-            "-w",
-            "2",
-            "--threads",
-            "8",
+            "--config",
+            "python:web.gunicorn_conf",
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "web:create_app()",
+            "web.wsgi:app",
         ]
     else:
         cmd = [str(Path(sys.executable).parent / "heritage"), "serve", "--port", str(port)]
@@ -591,7 +592,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an index built by an earlier run")
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--duration", type=int, default=30)
-    parser.add_argument("--servers", nargs="*", default=["serve", "gunicorn"], help="serve and/or gunicorn")
+    parser.add_argument(
+        "--servers",
+        nargs="*",
+        default=["gunicorn", "gunicorn-nocache"],
+        help="serve, gunicorn (web/gunicorn_conf.py), and either with -nocache (HERITAGE_SEARCH_PAGE_CACHE=0)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--procs", type=int, default=1, help="processes that build the index")
     parser.add_argument("--build-only", action="store_true", help="build (or keep) the indexes, measure nothing")

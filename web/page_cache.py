@@ -4,10 +4,10 @@ A public catalogue is asked the same searches over and over (the home page's col
 words, facet clicks); rendering one costs a search with every facet counted plus a template, tens of
 milliseconds of one interpreter, which is what limits a two-core server under many users. The public
 all see the same page for the same URL, so a page is kept under its URL, host and language, the index
-version (which changes with every index write, by any process: an item whose access changes is written
-again) and the day (closures lapse by date). Entries also expire after `MAX_AGE` seconds, for labels
-that come from the database (collection titles, unit names). Anyone signed in, or presenting a token
-or a session cookie, is never served nor served from this cache.
+version (which changes with every index write, by any process), the access stamp (which changes with
+every access change, `heritage.access_changes`) and the day (closures lapse by date). Entries also
+expire after `MAX_AGE` seconds, for labels that come from the database (collection titles, unit names).
+Anyone signed in, or presenting a token or a session cookie, is never served nor served from this cache.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def cached_for_the_public(view: Callable[..., Any]) -> Callable[..., Any]:
             request.full_path,
             current_language(),
             runtime().index.version(),
+            runtime().access_stamp.current(),
             date.today().isoformat(),
         )
         hit = cache.get(key)

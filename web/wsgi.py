@@ -34,6 +34,7 @@ def warm_up(app: Flask) -> None:
         if image_id is not None:
             with contextlib.suppress(ImageNotFound):  # not public: the queries are compiled all the same
                 resolve_image(session, runtime.storage, image_id, PUBLIC)
+    runtime.index.warm()  # the facet columns, read once here, are shared by the forked workers
     runtime.engine.dispose()  # no connection crosses the fork into the workers
 
 

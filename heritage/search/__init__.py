@@ -96,6 +96,10 @@ class SearchIndex(Protocol):
 
     def count(self) -> int: ...
 
+    def warm(self) -> None:
+        """Load what the first search would (a server calls this before it forks its workers)."""
+        ...
+
     def version(self) -> str:
         """A token that changes whenever what searches answer may change (any write, by any process)."""
         ...

@@ -222,6 +222,17 @@ class WhooshIndex:
     def clear(self) -> None:
         self.rebuild([])
 
+    def warm(self) -> None:
+        """Read every segment's facet columns and field lengths now, then close the searchers: a server's
+        master does this before forking its workers, which inherit the arrays but must not share open files."""
+        self.search(SearchQuery(per_page=1))
+        for idle in self._idle.values():
+            while True:
+                try:
+                    idle.get_nowait().close()
+                except queue.Empty:
+                    break
+
     def version(self) -> str:
         """The generation folder in use and the number of its latest Whoosh commit (every commit, by any
         process, writes a new numbered table of contents; a rebuild swaps `CURRENT`)."""
