@@ -38,7 +38,6 @@ class Stats:
 
     searcher: Any
     cache: PostingsCache | None = None
-    memo: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # one search's
     _idf: dict[tuple[str, str], float] = field(default_factory=dict)
     _avg: dict[str, float] = field(default_factory=dict)
 
@@ -63,6 +62,7 @@ class Segment:
         self.searcher = searcher
         self.n = reader.doc_count_all()
         self.lengths = lengths
+        self.memo: dict[str, Result] = {}  # phrase checks of this search in this segment
 
     def length(self, fieldname: str) -> np.ndarray | None:
         if fieldname not in self.lengths:
@@ -213,8 +213,14 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
         return mask, scores * mask
     if isinstance(node, (wq.Or, wq.DisjunctionMax)):  # the best field and the sum rank alike closely enough
         mask, scores = _empty(seg)
+        # a phrase typed in the box comes as one phrase per field; the one in `text` (every word of a record,
+        # folded, no stop words dropped) decides where the phrase occurs, for the fields beside it too
+        in_text = next((q for q in node.subqueries if isinstance(q, wq.Phrase) and q.fieldname == PHRASE_FIELD), None)
         for sub in node.subqueries:
-            sub_mask, sub_scores = evaluate(sub, seg, stats)
+            if in_text is not None and isinstance(sub, wq.Phrase) and sub.fieldname != PHRASE_FIELD:
+                sub_mask, sub_scores = _phrase_beside(sub, in_text, seg, stats)
+            else:
+                sub_mask, sub_scores = evaluate(sub, seg, stats)
             mask |= sub_mask
             scores += sub_scores
         return mask, scores
@@ -222,15 +228,8 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
         words = list(node._btexts(seg.searcher.reader()))[:MAX_EXPANSION]
         expanded = wq.Or([wq.Term(node.fieldname, w, boost=node.boost) for w in words])
         return evaluate(expanded, seg, stats) if words else _empty(seg)
-    if isinstance(node, wq.Phrase) and node.fieldname != PHRASE_FIELD:
-        # `text` holds every word of a record, so a phrase is checked for position there once, and in each
-        # other field only its words are looked up (which ranks a phrase in a title above one in a note)
-        words_here = evaluate(wq.And([wq.Term(node.fieldname, w, boost=node.boost) for w in node.words]), seg, stats)
-        key = (id(seg), f"{node.words!r}/{node.slop}")
-        if key not in stats.memo:
-            stats.memo[key] = evaluate(wq.Phrase(PHRASE_FIELD, node.words, slop=node.slop), seg, stats)
-        in_text = stats.memo[key][0]
-        return words_here[0] & in_text, words_here[1] * in_text
+    if isinstance(node, wq.Phrase) and node.fieldname != PHRASE_FIELD:  # a fielded phrase (`title:"..."`)
+        return _phrase_beside(node, wq.Phrase(PHRASE_FIELD, node.words, slop=node.slop), seg, stats)
     if isinstance(node, wq.Phrase) and 1 <= node.slop <= MAX_SLOP and node.words:
         mask = _phrase(node, seg, stats)
         scores = np.zeros(seg.n, dtype=np.float32)
@@ -245,6 +244,17 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
     for fieldname, text in node.terms(phrases=True):
         scores += _term(wq.Term(fieldname, text, boost=getattr(node, "boost", 1.0)), seg, stats)[1]
     return mask, scores * mask
+
+
+def _phrase_beside(node: wq.Phrase, in_text: wq.Phrase, seg: Segment, stats: Stats) -> Result:
+    """A phrase in a field other than `text`: its words looked up in that field (a phrase in a title ranks
+    above one in a note), where the phrase occurs checked once per segment in `text`."""
+    words_here = evaluate(wq.And([wq.Term(node.fieldname, w, boost=node.boost) for w in node.words]), seg, stats)
+    key = f"{in_text.words!r}/{in_text.slop}"
+    if key not in seg.memo:
+        seg.memo[key] = evaluate(in_text, seg, stats)
+    found = seg.memo[key][0]
+    return words_here[0] & found, words_here[1] * found
 
 
 def _leaf(reader: Any, fieldname: str, text: Any) -> Any:

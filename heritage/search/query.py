@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from whoosh import qparser
-from whoosh.query import Every, MultiTerm, Or, Query, Term
+from whoosh.query import Every, MultiTerm, Or, Phrase, Query, Term
 
 from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
@@ -43,6 +43,17 @@ def check_syntax(text: str) -> None:
         raise BadRequest("the query opens a bracket '(' that is not closed")
 
 
+STEMMED_FIELDS = frozenset({"text_nl", "text_en"})
+
+
+def _exact_phrase(fieldname: str, words: list[str], **kwargs: Any) -> Query:
+    """A phrase means these words in this order: it is not looked for among stems (where stop words are
+    gone, so that "de raad" would become the one word "raad")."""
+    if fieldname in STEMMED_FIELDS:
+        return Or([])
+    return Phrase(fieldname, words, **kwargs)
+
+
 def make_parser(schema: Any) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=DEFAULT_FIELDS, group=qparser.AndGroup)
     parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -51,6 +62,7 @@ def make_parser(schema: Any) -> qparser.QueryParser:
         if alias != fieldname:
             aliases.setdefault(fieldname, []).append(alias)
     parser.add_plugin(qparser.FieldAliasPlugin(aliases))
+    parser.phraseclass = _exact_phrase
     parser.replace_plugin(
         qparser.OperatorsPlugin(
             And=r"(?<=\s)(AND|EN)(?=\s)",

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
+from heritage.search import SearchQuery
 from heritage.search.evaluate import Segment, Stats, evaluate
 from heritage.search.whoosh_index import WhooshIndex
 from tests.heritage.search.builders import doc
@@ -56,3 +57,12 @@ def test_a_phrase_matches_the_documents_whoosh_matches(index: WhooshIndex, words
 def test_the_catalogue_has_phrases_to_find(index: WhooshIndex) -> None:
     with index._searcher() as (searcher, _store):
         assert len(set(wq.Phrase("text", ["de", "raad"]).docs(searcher))) > 20
+
+
+@pytest.mark.parametrize("words", [["de", "raad"], ["brief", "van", "het"], ["leuven", "leuven"]])
+def test_a_phrase_in_the_search_box_finds_it_in_every_segment(index: WhooshIndex, words: list[str]) -> None:
+    with index._searcher() as (searcher, _store):
+        expected = {searcher.stored_fields(d)["id"] for d in wq.Phrase("text", words).docs(searcher)}
+    result = index.search(SearchQuery(q='"' + " ".join(words) + '"', per_page=100))
+    assert result.total == len(expected)
+    assert {hit["id"] for hit in result.hits} <= expected
