@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from heritage import events
+from heritage.errors import NotFound
 from heritage.models import Event, Outcome, utcnow
 from heritage.preservation.store import OcflStore, sha512_of
 from heritage.runtime import Runtime
@@ -204,6 +205,8 @@ def select_objects(
 
     store = store_of(runtime)
     if item_id is not None:
+        if not store.object_dir(item_id).is_dir():
+            raise NotFound(f"item {item_id!r} has no object in the preservation store ({store.root})")
         return [(item_id, store.object_dir(item_id))]
     objects = list(store.objects())
     if mode == "due":

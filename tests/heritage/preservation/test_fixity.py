@@ -79,6 +79,8 @@ def test_every_kind_of_damage_is_found_named_and_recorded(preserved: Runtime) ->
         checks = session.scalars(select(Event).where(Event.type == "fixity_check", Event.item_id == item)).all()
     assert [c.outcome for c in checks] == ["success", "failure"]
     assert {p["path"] for p in checks[-1].data["problems"]} == {path for _, path, _ in found}
+    unknown = _runner(preserved).invoke(main, ["fixity", "audit", "--item", "nosuchitem"])
+    assert unknown.exit_code == 1 and "'nosuchitem' has no object in the preservation store" in unknown.output
     text = _runner(preserved).invoke(main, ["fixity", "audit", "--item", item])
     assert text.exit_code == 1 and f"{item}: v1/content/stray.bin: unexpected" in text.output
     assert store_of(preserved).validate() != []
@@ -175,3 +177,12 @@ def test_with_redis_the_audit_is_scheduled_on_rq_and_reschedules_itself(preserve
         assert AUDIT_JOB in scheduled.get_job_ids()  # the next run, a twelfth of the cycle later
     finally:
         rq_runtime.close()
+
+
+def test_a_sample_audits_that_share_of_the_objects(preserved: Runtime) -> None:
+    code, half = _audit(preserved, "--all", "--sample", "0.5")
+    assert code == 0 and half["objects"] == 2
+    code, tiny = _audit(preserved, "--all", "--sample", "0.01")
+    assert code == 0 and tiny["objects"] == 1  # at least one
+    bad = _runner(preserved).invoke(main, ["fixity", "audit", "--sample", "2"])
+    assert bad.exit_code == 2 and "--sample" in bad.output
