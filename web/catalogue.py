@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
-from markupsafe import Markup
+from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
 from heritage import access_changes
@@ -160,9 +160,8 @@ def record(item_id: str) -> str:
         restricted=seen == Visibility.METADATA,
         permalink=permalink,
         citation_text=citation.text(item, core, permalink, lang),
-        jsonld=Markup(
-            json.dumps(jsonld.item(item, core, base, manifest, images), ensure_ascii=False).replace("</", "<\\/")
-        ),
+        # <, > and & as \u escapes: no text of a record can close the script element or open a comment in it
+        jsonld=htmlsafe_json_dumps(jsonld.item(item, core, base, manifest, images), ensure_ascii=False),
         access=effective_access(item.access, item.closed_until).value,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 
@@ -77,7 +78,18 @@ def served_over_https(base_url: str | None) -> bool:
     return request.is_secure or bool(base_url and base_url.startswith("https://"))
 
 
+def web_link(value: object) -> str | None:
+    """A URL from metadata (authority id, rights statement) fit for an href: http(s) only, else None.
+
+    Escaping keeps a value inside its attribute; this keeps `javascript:` and `data:` URLs out of links.
+    """
+    text = str(value or "").strip()
+    return text if urlsplit(text).scheme.lower() in ("http", "https") and urlsplit(text).netloc else None
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["web_link"] = web_link
+
     @app.after_request
     def _security_headers(response: Any) -> Any:
         settings = app.extensions["heritage"].settings
