@@ -1,0 +1,123 @@
+"""SQL and Whoosh query injection in every search and API parameter: each answer is a 4xx with a message or a
+normal result, never a 500, and never shows a closed item (not its title, its id, its words in a "did you
+mean" suggestion, nor a facet count)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.security.hostile import SECRET, Hostile
+
+pytestmark = pytest.mark.db
+
+SQL = [
+    "' OR '1'='1",
+    "' OR 1=1 --",
+    '" OR ""="',
+    "1; DROP TABLE items; --",
+    "x' UNION SELECT id, title FROM items --",
+    "%' AND access='closed' --",
+    "\\'; SELECT pg_sleep(5); --",
+    "x\x00y",
+]
+WHOOSH = [
+    "*",
+    "*:*",
+    "title:*",
+    "id:*",
+    "access:closed",
+    "access:*",
+    "stored:*",
+    "parent:*",
+    "Zwartboek",
+    "geheimdossier",
+    "Zwartbok~2",
+    "Geheimd*",
+    "subject:Zwartboek",
+    "text:Zwartboek OR title:*",
+    "NOT nothingatall",
+    "title:[a TO z]",
+    "{a TO z}",
+    "((((x))))",
+    "(((",
+    '"unterminated',
+    "x^1000000",
+    "~~~",
+    ":::",
+    "title:",
+    "a" * 5000,
+    " OR ".join(["x"] * 500),
+    "\u202e\ufeff\U0001f600",
+]
+PARAMETERS = ["page", "per_page", "sort", "from", "to", "lang", "collection", "unit", "level", "century", "decade"]
+PARAMETERS += ["creator", "subject", "place", "language", "has_images", "domain", "custody", "taxon", "access", "x"]
+VALUES = [*SQL[:5], "-1", "0", "99999999999999999999", "1e9", "NaN", "abc", "closed", "Zwartboek", "", "%00"]
+
+
+def assert_no_leak(response, site: Hostile, *asked: str) -> None:  # type: ignore[no-untyped-def]
+    """No 500, and nothing of the closed item (what the request itself said aside: pages repeat the query)."""
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    body = response.get_data(as_text=True)
+    for secret in (site.closed, "Zwartboek", "Geheimdossier"):
+        if not any(secret.lower() in said.lower() for said in asked):
+            assert secret not in body, (secret, asked)
+
+
+@pytest.mark.parametrize("q", SQL + WHOOSH)
+def test_query_injection_in_the_search_box(public, site: Hostile, q: str) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/search", "/api/items"):
+        response = public.get(f"{path}?{urlencode({'q': q})}")
+        assert_no_leak(response, site, q)
+        assert response.status_code in (200, 400), (q, response.status_code)
+        if path == "/api/items" and response.status_code == 400:
+            assert response.get_json()["error"]["message"]
+
+
+def test_every_parameter_takes_hostile_values(public, site: Hostile) -> None:  # type: ignore[no-untyped-def]
+    for name in PARAMETERS:
+        for value in VALUES:
+            for path in ("/search", "/api/items"):
+                response = public.get(f"{path}?{urlencode({name: value, 'q': 'xss'})}")
+                assert_no_leak(response, site, value)
+                assert response.status_code in (200, 400), (path, name, value, response.status_code)
+    api = public.get("/api/items?" + urlencode({"q": "' OR '1'='1", "access": "closed"}))
+    assert api.status_code == 400  # the access facet is for staff only
+
+
+def test_item_ids_and_pages_with_injection_are_not_found(public, site: Hostile) -> None:  # type: ignore[no-untyped-def]
+    for bad in [*SQL, f"{site.closed}' OR '1'='1", f"{site.file}'--", "*", "%", "_" * 12]:
+        for pattern in ("/items/{}", "/api/items/{}", "/api/items/{}/children", "/api/items/{}/record",
+                        "/browse/{}", "/embed/{}", "/iiif/presentation/3/{}/manifest", "/items/{}/citation.bib",
+                        "/archivist/batches/{}"):  # fmt: skip
+            response = public.get(pattern.format(bad.replace("/", "%2F").replace("?", "%3F").replace("#", "%23")))
+            assert_no_leak(response, site, bad)
+            assert response.status_code in (400, 401, 403, 404), (pattern, bad, response.status_code)
+    for url in (f"/api/items/{site.closed}", f"/items/{site.closed}", f"/iiif/presentation/3/{site.closed}/manifest"):
+        assert public.get(url).status_code == 404  # the closed item does not exist for the public
+    children = public.get(f"/api/items/{site.fonds}/children?page=' OR 1=1 --")
+    assert children.status_code == 400 and SECRET not in children.get_data(as_text=True)
+
+
+def test_oai_arguments_with_injection_are_protocol_errors(public, site: Hostile) -> None:  # type: ignore[no-untyped-def]
+    for args in (
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:localhost:' OR '1'='1"},
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:localhost:{site.closed}"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "collection:' OR 1=1 --"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01' OR '1'='1"},
+        {"verb": "ListIdentifiers", "resumptionToken": "' OR 1=1 --"},
+        {"verb": "' OR 1=1 --"},
+    ):
+        response = public.get("/oai?" + urlencode(args))
+        assert response.status_code == 200 and b"<error code=" in response.data, args
+        assert_no_leak(response, site, *args.values())
+
+
+def test_the_staff_sees_the_closed_item_the_public_never(public, staff, site: Hostile) -> None:  # type: ignore[no-untyped-def]
+    """The same queries find the closed item for staff: the tests above would see it if it leaked."""
+    assert SECRET in staff.get("/api/items?q=Zwartboek").get_data(as_text=True)
+    assert SECRET in staff.get("/search?q=geheimdossier").get_data(as_text=True)
+    assert public.get("/api/items?q=Zwartboek").get_json()["total"] == 0
+    assert_no_leak(public.get("/search?q=Zwartbok"), site, "Zwartbok")  # no "did you mean Zwartboek"
+    assert_no_leak(public.get("/api/items?q=geheimdosier"), site, "geheimdosier")
