@@ -215,8 +215,9 @@ def authenticate(
         LoginFailed: the username is unknown, the password wrong or the account disabled.
     """
     limit = limit or RateLimit()
-    name = username.strip().lower()[:100]
-    address = (address or "unknown")[:64]
+    # NUL, which PostgreSQL cannot compare, as U+FFFD: such a name matches no user and the failure still counts
+    name = username.strip().lower().replace("\x00", "\ufffd")[:100]
+    address = (address or "unknown").replace("\x00", "\ufffd")[:64]
     now = utcnow()
     _check_rate(session, name, address, limit, now)
     user = session.scalar(select(User).where(func.lower(User.username) == name)) if name else None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.errors import BadRequest, NotFound
-from heritage.identifiers import derived_id, random_id
+from heritage.identifiers import derived_id, is_valid_id, random_id
 from heritage.models import Access, Collection, Domain, Item, Level, MetadataRecord, Unit, UnitKind
 from metadata_schemas.core import CoreRecord
 
@@ -100,8 +100,8 @@ def ensure_collection(
 
 
 def get_item(session: Session, item_id: str) -> Item:
-    """Raises: NotFound: no item has this id."""
-    item = session.get(Item, item_id)
+    """Raises: NotFound: no item has this id (a string that cannot be an id is never sent to the database)."""
+    item = session.get(Item, item_id) if is_valid_id(item_id) else None
     if item is None:
         raise NotFound(f"item {item_id!r} does not exist")
     return item

@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 
+from heritage.errors import BadRequest
 from web.assets import viewer_assets
 
 # Framed by any site: the embed page and every IIIF resource (images, manifests, collections, discovery).
 FRAMABLE_ENDPOINTS = frozenset({"catalogue.embed"})
 FRAMABLE_PREFIXES = ("/iiif/",)
 HSTS = "max-age=31536000; includeSubDomains"
+NUL_CHECKED_ELSEWHERE = frozenset({"oai.oai"})
 
 
 @cache
@@ -87,8 +89,33 @@ def web_link(value: object) -> str | None:
     return text if urlsplit(text).scheme.lower() in ("http", "https") and urlsplit(text).netloc else None
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte belongs in no path, parameter or JSON field (and PostgreSQL cannot even compare one): 400.
+
+    OAI-PMH answers its own `badArgument` for control characters; form fields are checked by their forms.
+    """
+    if request.endpoint in NUL_CHECKED_ELSEWHERE:
+        return
+    texts: list[object] = [request.path, *request.args.values(), *request.args.keys()]
+    if request.is_json:
+        texts.append(request.get_json(silent=True))
+    if any(_has_nul(text) for text in texts):
+        raise BadRequest("the request holds a NUL byte (%00), which no path, parameter or field may contain")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["web_link"] = web_link
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

@@ -4,10 +4,12 @@ mean" suggestion, nor a facet count)."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import pytest
 
+from tests.helpers import csrf_token
 from tests.security.hostile import SECRET, Hostile
 
 pytestmark = pytest.mark.db
@@ -90,7 +92,8 @@ def test_item_ids_and_pages_with_injection_are_not_found(public, site: Hostile) 
     for bad in [*SQL, f"{site.closed}' OR '1'='1", f"{site.file}'--", "*", "%", "_" * 12]:
         for pattern in ("/items/{}", "/api/items/{}", "/api/items/{}/children", "/api/items/{}/record",
                         "/browse/{}", "/embed/{}", "/iiif/presentation/3/{}/manifest", "/items/{}/citation.bib",
-                        "/archivist/batches/{}"):  # fmt: skip
+                        "/archivist/batches/{}", "/iiif/image/3/{}/info.json", "/iiif/presentation/3/collection/{}",
+                        "/iiif/presentation/3/{}/collection", "/masterplan/figures/{}.csv"):  # fmt: skip
             response = public.get(pattern.format(bad.replace("/", "%2F").replace("?", "%3F").replace("#", "%23")))
             assert_no_leak(response, site, bad)
             assert response.status_code in (400, 401, 403, 404), (pattern, bad, response.status_code)
@@ -107,6 +110,9 @@ def test_oai_arguments_with_injection_are_protocol_errors(public, site: Hostile)
         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "collection:' OR 1=1 --"},
         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01' OR '1'='1"},
         {"verb": "ListIdentifiers", "resumptionToken": "' OR 1=1 --"},
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:localhost:x\x00y"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "collection:x\x00y"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "unit:x\x00y"},
         {"verb": "' OR 1=1 --"},
     ):
         response = public.get("/oai?" + urlencode(args))
@@ -121,3 +127,26 @@ def test_the_staff_sees_the_closed_item_the_public_never(public, staff, site: Ho
     assert public.get("/api/items?q=Zwartboek").get_json()["total"] == 0
     assert_no_leak(public.get("/search?q=Zwartbok"), site, "Zwartbok")  # no "did you mean Zwartboek"
     assert_no_leak(public.get("/api/items?q=geheimdosier"), site, "geheimdosier")
+
+
+def test_a_nul_byte_anywhere_is_a_clear_400(public, staff) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL cannot even compare a string holding NUL: such requests stop before any lookup."""
+    for url in (
+        "/items/abc%00def",
+        "/search?q=a%00b",
+        "/api/items?subject=a%00",
+        "/iiif/presentation/3/collection/x%00",
+    ):
+        response = public.get(url)
+        assert response.status_code == 400 and "NUL" in response.get_data(as_text=True), url
+    token = public.post("/api/token", json={"username": "beheerder\x00", "password": "x"})
+    assert token.status_code == 400 and "NUL" in token.get_json()["error"]["message"]
+    form = public.post("/login", data={"username": "beheerder\x00", "password": "x", "csrf_token": csrf_token(public)})
+    assert form.status_code in (400, 401)
+    upload = staff.post(
+        "/archivist/upload",
+        data={"collection": "x\x00y", "unit": "u\x00", "csrf_token": csrf_token(staff),
+              "files": [(io.BytesIO(b"identifier,title\nA,B\n"), "b/sheet.csv")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert upload.status_code == 400
