@@ -96,6 +96,9 @@ def test_item_ids_and_pages_with_injection_are_not_found(public, site: Hostile) 
                         "/iiif/presentation/3/{}/collection", "/masterplan/figures/{}.csv"):  # fmt: skip
             response = public.get(pattern.format(bad.replace("/", "%2F").replace("?", "%3F").replace("#", "%23")))
             assert_no_leak(response, site, bad)
+            if response.status_code == 302:  # staff pages send the public to the sign-in form first
+                assert "/login?next=" in response.headers["Location"], response.headers["Location"]
+                continue
             assert response.status_code in (400, 401, 403, 404), (pattern, bad, response.status_code)
     for url in (f"/api/items/{site.closed}", f"/items/{site.closed}", f"/iiif/presentation/3/{site.closed}/manifest"):
         assert public.get(url).status_code == 404  # the closed item does not exist for the public
