@@ -100,15 +100,18 @@ def _has_nul(value: object) -> bool:
 
 
 def refuse_nul_bytes() -> None:
-    """A NUL byte belongs in no path, parameter or JSON field (and PostgreSQL cannot even compare one): 400.
+    """A NUL byte belongs in no path, parameter, form or JSON field (PostgreSQL cannot even compare one): 400.
 
-    OAI-PMH answers its own `badArgument` for control characters; form fields are checked by their forms.
+    OAI-PMH answers its own `badArgument` for control characters.
     """
     if request.endpoint in NUL_CHECKED_ELSEWHERE:
         return
     texts: list[object] = [request.path, *request.args.values(), *request.args.keys()]
-    if request.is_json:
-        texts.append(request.get_json(silent=True))
+    if request.method in ("POST", "PUT", "PATCH"):
+        if request.is_json:
+            texts.append(request.get_json(silent=True))
+        else:
+            texts += [*request.form.keys(), *request.form.values(), *(f.filename or "" for f in request.files.values())]
     if any(_has_nul(text) for text in texts):
         raise BadRequest("the request holds a NUL byte (%00), which no path, parameter or field may contain")
 

@@ -84,6 +84,9 @@ def test_a_disabled_user_cannot_sign_in_and_loses_the_session(client, runtime: R
 )
 def test_next_never_leaves_the_site(client, alice: str, target: str) -> None:  # type: ignore[no-untyped-def]
     response = sign_in(client, alice, next=target)
+    if "\x00" in target:  # web/security.py refuses a NUL byte in any field before the form is read
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 303 and response.headers["Location"] == "/"
 
 
