@@ -112,7 +112,14 @@ def db_current() -> None:
 
 
 @main.command()
-def reindex() -> None:
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes that analyse and write the new index side by side (one per free core).",
+)
+def reindex(procs: int) -> None:
     """Rebuild the search index from the database."""
     from heritage.search.indexer import reindex_all
 
@@ -123,7 +130,7 @@ def reindex() -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        count = reindex_all(runtime, progress)
+        count = reindex_all(runtime, progress, procs=procs)
     click.echo(f"indexed {count} items")
 
 

@@ -14,12 +14,14 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pickle import loads
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from heritage.search.whoosh_speedups import numeric_column
@@ -276,6 +278,7 @@ def read_positions(reader: Any, fieldname: str, text: Any, wanted: np.ndarray) -
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     docs: list[int] = []
     lists: list[list[int]] = []
+    deltas = False
     if not isinstance(matcher, W3LeafMatcher):
         wanted_set = set(wanted.tolist())
         while matcher.is_active():
@@ -284,26 +287,33 @@ def read_positions(reader: Any, fieldname: str, text: Any, wanted: np.ndarray) -
                 lists.append(list(matcher.value_as("positions")))
             matcher.next()
     else:
-        decode = matcher.format.decode_positions
+        deltas = True  # Whoosh keeps a posting's positions as a pickled list of gaps after a 4-byte count
         previous_max = -1
+        last = len(wanted) - 1
         while matcher.is_active():
             lo = int(np.searchsorted(wanted, previous_max + 1))
             previous_max = matcher._maxid
-            if lo < len(wanted) and wanted[lo] <= matcher._maxid:  # the block may hold a wanted document
+            if lo <= last and wanted[lo] <= matcher._maxid:  # the block may hold a wanted document
                 if matcher._data is None:
                     matcher._read_data()
                 ids = np.asarray(matcher._data[0], dtype=np.int64)
                 if not matcher._byteids:
                     ids = np.cumsum(ids)
-                picked = np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist()
+                at = np.minimum(np.searchsorted(wanted, ids), last)
+                picked = np.flatnonzero(wanted[at] == ids).tolist()
                 if picked:
                     values = matcher._data[2]
                     for i in picked:
+                        value = values[i]
                         docs.append(int(ids[i]))
-                        lists.append(decode(values[i]))
+                        lists.append(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."))
             matcher._next_block()
     lengths = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
     positions = np.fromiter((p for ps in lists for p in ps), dtype=np.int64, count=int(lengths.sum()))
+    if deltas and len(positions):  # running sums within each posting
+        sums = np.cumsum(positions)
+        before = np.concatenate(([0], sums[np.cumsum(lengths)[:-1] - 1]))
+        positions = sums - np.repeat(before, lengths)
     return np.repeat(np.asarray(docs, dtype=np.int64), lengths), positions
 
 

@@ -67,7 +67,7 @@ def index_items(runtime: Runtime, ids: Iterable[str], descendants: bool = False)
     return written
 
 
-def reindex_all(runtime: Runtime, progress: Callable[[int, int], None] | None = None) -> int:
+def reindex_all(runtime: Runtime, progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
     """Rebuild the whole index from the database beside the current one, then swap it in.
 
     The catalogue keeps answering from the current index while this runs; items changed meanwhile
@@ -82,6 +82,7 @@ def reindex_all(runtime: Runtime, progress: Callable[[int, int], None] | None = 
         documents_of(runtime, ids),
         refresh=lambda changed: list(documents_of(runtime, changed)),
         progress=(lambda done: progress(done, total)) if progress else None,
+        procs=procs,
     )
 
 

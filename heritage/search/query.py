@@ -13,10 +13,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from whoosh import qparser
 from whoosh.query import Every, MultiTerm, Or, Phrase, Query, Term
+from whoosh.support.charset import accent_map
 
 from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
@@ -148,11 +150,28 @@ _FOLD = folded()
 _STEM = {"nl": stemmed("nl"), "en": stemmed("en")}
 
 
+@lru_cache(maxsize=200_000)
+def _folded(word: str) -> str:  # what `folded()` makes of one \w+ word
+    return word.lower().translate(accent_map)
+
+
+@lru_cache(maxsize=200_000)
+def _stems(word: str, lang: str) -> tuple[str, ...]:
+    return tuple(t.text for t in _STEM[lang](word))
+
+
 def _is_match(word: str, words: dict[str, set[str]]) -> bool:
-    folded_word = next((t.text for t in _FOLD(word)), "")
+    """Whether a word of a snippet is one the query found, as written or as a stem. Stemming is slow in pure
+    Python, so a word is stemmed only when a query stem begins as it does (a suffix stemmer keeps the start)."""
+    folded_word = _folded(word)
     if folded_word in words["folded"]:
         return True
-    return any(words[lang] and any(t.text in words[lang] for t in _STEM[lang](word)) for lang in ("nl", "en"))
+    head = folded_word[:2]
+    for lang in ("nl", "en"):
+        wanted = words[lang]
+        if wanted and any(w[:2] == head for w in wanted) and any(t in wanted for t in _stems(word, lang)):
+            return True
+    return False
 
 
 def highlight(text: str, words: dict[str, set[str]], width: int = 220) -> str:

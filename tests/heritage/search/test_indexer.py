@@ -73,6 +73,19 @@ def test_reindex_rebuilds_with_progress_and_keeps_the_index_usable(
     assert len([p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("g-")]) == 1
 
 
+def test_reindex_with_several_processes_gives_the_same_answers(
+    runtime: Runtime, runner: CliRunner, tmp_path: Path
+) -> None:
+    ingest(runtime, small_batch(tmp_path / "batch"), "pedel")
+    queries = [SearchQuery(q="reglement"), SearchQuery(q="pedel"), SearchQuery(), SearchQuery(q='"van de pedel"')]
+    before = [sorted(h["id"] for h in runtime.index.search(q).hits) for q in queries]
+    result = runner.invoke(main, ["reindex", "--procs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 4 items" in result.stdout
+    assert [sorted(h["id"] for h in runtime.index.search(q).hits) for q in queries] == before
+    assert all(before)
+
+
 def test_an_empty_catalogue_answers_searches(client) -> None:  # type: ignore[no-untyped-def]
     """A fresh install (an index without segments) shows its pages and an empty result, not a 500."""
     for url in ("/", "/search", "/search?q=x&sort=date", "/api/items?subject=a&page=2"):
