@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from heritage import catalogue, events
 from heritage.identifiers import derived_id
 from heritage.models import Batch, BatchFile, BatchStatus, File, FileState, Item, Outcome, utcnow
+from heritage.preservation import hooks
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest import discover
@@ -62,6 +63,7 @@ def _upsert_items(
     planned: list[tuple[str, discover.PlannedItem]] = []
     for planned_item in plan.items:
         record = planned_item.record
+        before = _state(session, collection, record.local_id, record.standard)
         item, created = catalogue.upsert_item(
             session,
             collection,
@@ -87,6 +89,7 @@ def _upsert_items(
             )
         else:
             batch.items_updated += 1
+            _record_changes(session, item, before, record.standard, batch)
         if record.local_id:
             by_local[record.local_id] = item
         if record.parent_local_id:
@@ -97,6 +100,54 @@ def _upsert_items(
             select(Item).where(Item.collection_id == collection.id, Item.local_id == parent_local)
         )
     return planned
+
+
+def _state(session: Session, collection: Any, local_id: str | None, standard: str) -> dict[str, Any] | None:
+    """What a re-ingest may change about an existing item: its access and its description."""
+    item = session.get(Item, catalogue.item_id_for(collection, local_id))
+    if item is None:
+        return None
+    record = next((r for r in item.records if r.standard == standard and r.is_primary), None)
+    return {
+        "access": item.access,
+        "closed_until": item.closed_until.isoformat() if item.closed_until else None,
+        "core": dict(record.core) if record is not None else None,
+        "original": record.original if record is not None else None,
+    }
+
+
+def _record_changes(session: Session, item: Item, before: dict[str, Any] | None, standard: str, batch: Batch) -> None:
+    """An access or description change by a re-ingest is an event (PREMIS: access change, metadata modification)."""
+    if before is None:
+        return
+    until = item.closed_until.isoformat() if item.closed_until else None
+    if (before["access"], before["closed_until"]) != (item.access, until):
+        events.record(
+            session,
+            "access_change",
+            item_id=item.id,
+            agent=batch.agent,
+            detail=f"access {before['access']} -> {item.access}" + (f" (closed until {until})" if until else ""),
+            before={"access": before["access"], "closed_until": before["closed_until"]},
+            after={"access": item.access, "closed_until": until},
+            batch=batch.id,
+        )
+    record = next((r for r in item.records if r.standard == standard and r.is_primary), None)
+    if record is not None and (before["core"], before["original"]) != (record.core, record.original):
+        changed = sorted(
+            k
+            for k in set(before["core"] or {}) | set(record.core)
+            if (before["core"] or {}).get(k) != record.core.get(k)
+        )
+        events.record(
+            session,
+            "metadata_modification",
+            item_id=item.id,
+            agent=batch.agent,
+            detail=f"{standard} record changed by a new ingest: {', '.join(changed) or 'original record'}",
+            fields=changed,
+            batch=batch.id,
+        )
 
 
 def open_batch(
@@ -113,6 +164,7 @@ def open_batch(
     """Create the batch of this plan, or resume it; returns its id. Items are created or updated here."""
     batch_id = batch_id_for(collection_slug, source)
     with runtime.transaction() as session:
+        session.info[hooks.OFF] = True  # the end of the batch writes each item's next OCFL version, once
         collection = catalogue.ensure_collection(session, collection_slug, unit_slug=unit, domain=domain)
         batch = session.get(Batch, batch_id)
         if batch is None:

@@ -128,7 +128,8 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
     location = session.get(Location, item.location_id) if item.location_id else None
     core = {
         "format": FORMAT,
-        **row_json(item, ("collection_id", "unit_id", "location_id")),
+        # updated_at is left out: a rerun of a batch touches it without changing anything the object keeps
+        **row_json(item, ("collection_id", "unit_id", "location_id", "updated_at")),
         "collection": row_json(collection, ("id", "unit_id")),
         "collection_units": _unit_chain(session, collection.unit),
         "units": _unit_chain(session, item.unit),

@@ -2,7 +2,8 @@
 
 Each object's newest `item.json` gives the item (with its collection and custodial unit), its records and
 its files; `events.jsonl` its events, with their original ids (PREMIS identifiers stay stable). Masters
-missing from the working store are put back from the objects. Locations are a register of their own
+missing from the working store are put back from the objects; an item's `updated_at` (not kept in the store)
+becomes the time of its newest event. Locations are a register of their own
 (places and their rules): an item is put back in its location when that location exists. Policy decisions,
 batches and the harvest ledger are not in the store; the policy engine and harvesters make them again.
 """
@@ -141,8 +142,10 @@ def _restore_item(
         location = session.scalar(select(Location).where(Location.code == core["location"]))
         if location is None:
             result.unknown_locations.append(f"{core['id']}: {core['location']}")
+    changed = [package.row_values(Event, e)["at"] for e in events if e.get("at")]
     item = Item(
         **package.row_values(Item, core),
+        updated_at=max(changed) if changed else package.row_values(Item, core).get("created_at"),
         collection_id=collection.id,
         unit_id=unit.id if unit else None,
         location_id=location.id if location else None,

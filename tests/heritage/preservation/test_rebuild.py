@@ -29,7 +29,7 @@ def _snapshot(runtime: Runtime) -> dict[str, Any]:
             ),
             "items": sorted(
                 (
-                    row_json(i, ("collection_id", "location_id", "unit_id"))
+                    row_json(i, ("collection_id", "location_id", "unit_id", "updated_at"))
                     | {"collection": i.collection.slug, "location": location.get(i.location_id or 0)}
                     for i in session.scalars(select(Item))
                 ),

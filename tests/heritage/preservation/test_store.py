@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -13,9 +14,10 @@ from sqlalchemy import select
 from heritage.cli import main
 from heritage.locations.movements import move
 from heritage.models import File, Item
-from heritage.preservation.service import preserve, store_of
+from heritage.preservation.service import _changed, preserve, store_of
 from heritage.runtime import Runtime
 from ingest.pipeline import ingest
+from tests.helpers import write_sheet
 from tests.heritage.policy import builders
 
 pytestmark = pytest.mark.db
@@ -61,12 +63,23 @@ def test_nothing_changed_writes_no_version_and_a_change_writes_the_next_one(pres
 
     # a metadata change: the same batch, a new title in the sheet
     batch = tmp_path / "batch"
-    sheet = (batch / "sheet.csv").read_text(encoding="utf-8").replace("Règlement van de pedel", "Reglement (herzien)")
-    (batch / "sheet.csv").write_text(sheet, encoding="utf-8")
+    with (batch / "sheet.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["access"] = "closed" if row["identifier"] == "F1.1.1" else "public"
+        row["title"] = row["title"].replace("Règlement van de pedel", "Reglement (herzien)")
+    write_sheet(batch / "sheet.csv", rows)
     ingest(preserved, batch, "pedel", parallel=1)
     inventory = store.inventory(item)
-    assert int(inventory["head"][1:]) > int(head[1:])
-    assert json.loads(store.read(item, "item.json"))["title"] == "Reglement (herzien)"
+    assert int(inventory["head"][1:]) == int(head[1:]) + 1  # one new version for the whole re-ingest
+    core = json.loads(store.read(item, "item.json"))
+    assert (core["title"], core["access"]) == ("Reglement (herzien)", "closed")
+    history = [json.loads(line) for line in store.read(item, "events.jsonl").decode().splitlines()]
+    changes = {e["type"]: e for e in history if e["type"] in ("access_change", "metadata_modification")}
+    assert changes["access_change"]["data"]["after"]["access"] == "closed"
+    assert "title" in changes["metadata_modification"]["data"]["fields"]
+    ingest(preserved, batch, "pedel", parallel=1)  # the same batch again: the description stays as it is
+    assert _changed(store, item) == ("events.jsonl",)  # only the policy engine's new appraisal event
     first = json.loads((store.object_dir(item) / "v1" / "content" / "item.json").read_text(encoding="utf-8"))
     assert first["title"] == "Règlement van de pedel"  # the old version is still there, untouched
     assert store.validate() == []
