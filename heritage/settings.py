@@ -165,6 +165,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Window (minutes) in which failed logins are counted for the rate limit.",
     ),
     Setting(
+        "max_upload_mb",
+        "HERITAGE_MAX_UPLOAD_MB",
+        "2048",
+        "Largest request body (MB) the web accepts, an archivist's upload of a batch included; bigger ones get 413.",
+    ),
+    Setting(
         "access_rules",
         "HERITAGE_ACCESS_RULES",
         None,
@@ -215,6 +221,7 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     access_rules: Path | None = None
+    max_upload_mb: int = 2048
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -276,6 +283,7 @@ class Settings:
             login_max_failures=integer("login_max_failures"),
             login_window_minutes=integer("login_window_minutes"),
             access_rules=Path(raw["access_rules"]).expanduser().absolute() if raw["access_rules"] else None,
+            max_upload_mb=integer("max_upload_mb"),
             extra={k: str(v) for k, v in overrides.items()},
         )
 

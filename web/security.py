@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from heritage.errors import BadRequest
 from web.assets import viewer_assets
+from web.errors import error_response
 
 # Framed by any site: the embed page and every IIIF resource (images, manifests, collections, discovery).
 FRAMABLE_ENDPOINTS = frozenset({"catalogue.embed"})
@@ -116,8 +118,25 @@ def refuse_nul_bytes() -> None:
         raise BadRequest("the request holds a NUL byte (%00), which no path, parameter or field may contain")
 
 
+MAX_FORM_PARTS = 50_000  # files and fields of one upload: a folder of scans may hold thousands
+
+
 def init_app(app: Flask) -> None:
+    settings = app.extensions["heritage"].settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_mb * 1024 * 1024
+    app.config["MAX_FORM_PARTS"] = MAX_FORM_PARTS
     app.jinja_env.filters["web_link"] = web_link
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge) -> Any:
+        size = f"{request.content_length / 1024 / 1024:,.1f} MB" if request.content_length else "the request"
+        return error_response(
+            413,
+            f"{size} is more than this server accepts in one request: at most {settings.max_upload_mb:,} MB "
+            f"(HERITAGE_MAX_UPLOAD_MB) and {MAX_FORM_PARTS:,} files; upload the batch in parts or ingest it "
+            "with `heritage ingest` on the server",
+        )
+
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)
 
     @app.after_request

@@ -1,0 +1,73 @@
+"""Oversized uploads: a request body past HERITAGE_MAX_UPLOAD_MB is refused with 413 and a message naming the
+limit, before anything is saved."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from heritage.runtime import Runtime
+from heritage.settings import Settings
+from tests.helpers import add_user, csrf_token, sign_in
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def small_limit(settings: Settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The app with a 1 MB upload limit and a signed-in administrator."""
+    import dataclasses
+
+    from web import create_app
+
+    runtime = Runtime.open(dataclasses.replace(settings, max_upload_mb=1))
+    try:
+        add_user(runtime, "beheerder", "administrator")
+        client = create_app(runtime=runtime).test_client()
+        assert sign_in(client, "beheerder").status_code == 303
+        yield client, runtime
+    finally:
+        runtime.close()
+
+
+def test_an_upload_past_the_limit_is_a_413_with_the_limit_named(small_limit) -> None:  # type: ignore[no-untyped-def]
+    client, runtime = small_limit
+    big = io.BytesIO(b"\0" * (1024 * 1024 + 1))
+    response = client.post(
+        "/archivist/upload",
+        data={"collection": "groot", "csrf_token": csrf_token(client), "files": [(big, "batch/scan.tif")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "HERITAGE_MAX_UPLOAD_MB" in text and "at most 1 MB" in text
+    assert not (runtime.settings.data_dir / "uploads").exists() or not any(
+        (runtime.settings.data_dir / "uploads").rglob("scan.tif")
+    )
+    api = client.post("/api/token", data=b"x" * (1024 * 1024 + 1), content_type="application/json")
+    assert api.status_code == 413 and "HERITAGE_MAX_UPLOAD_MB" in api.get_json()["error"]["message"]
+
+
+def test_an_upload_within_the_limit_goes_through(small_limit, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client, _ = small_limit
+    response = client.post(
+        "/archivist/upload",
+        data={
+            "collection": "klein",
+            "csrf_token": csrf_token(client),
+            "files": [(io.BytesIO(b"identifier,title\nA,Klein\n"), "batch/sheet.csv")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+
+
+def test_the_limit_is_a_setting() -> None:
+    assert Settings.load({}, environ={"HERITAGE_MAX_UPLOAD_MB": "5"}).max_upload_mb == 5
+    assert Settings.load({}, environ={}).max_upload_mb == 2048
+    from heritage.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="HERITAGE_MAX_UPLOAD_MB"):
+        Settings.load({}, environ={"HERITAGE_MAX_UPLOAD_MB": "lots"})
