@@ -37,6 +37,7 @@ from metadata_schemas.xmlsafe import (
     syntax_problem,
     text_of,
     tostring,
+    undefined_entities,
     write_tree,
 )
 
@@ -233,6 +234,7 @@ class EadBase:
             for position, own, _parent, _unit in self._units(path):
                 count = position
                 problems += self._unit_problems(own, source, position)
+                problems += undefined_entities(own, source, position)
         except etree.XMLSyntaxError as exc:
             return [syntax_problem(path, exc)]
         except OSError as exc:

@@ -169,6 +169,23 @@ def entity_declarations(element: etree._Element) -> list[str]:
     return [e.name for e in dtd.iterentities()] if dtd is not None else []
 
 
+def undefined_entities(element: etree._Element, source: str, position: int) -> list[Problem]:
+    """References to entities only an external DTD would define: the DTD is never loaded, so say what is lost."""
+    declared = set(entity_declarations(element))
+    names = list(dict.fromkeys(e.name for e in element.iter(etree.Entity) if e.name not in declared))
+    if not names:
+        return []
+    return [
+        Problem(
+            source,
+            element.sourceline,
+            f"record {position}: refers to entities ({', '.join(names[:5])}) that only an external DTD would "
+            "define; DTDs are never loaded or fetched, so their text is missing",
+            position,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Sniff:
     """What a file looks like from its first elements: the root and the first payload element."""

@@ -18,7 +18,16 @@ from metadata_schemas import access_terms, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import Sniff, entity_declarations, iterparse, release, sniff, syntax_problem, tostring
+from metadata_schemas.xmlsafe import (
+    Sniff,
+    entity_declarations,
+    iterparse,
+    release,
+    sniff,
+    syntax_problem,
+    tostring,
+    undefined_entities,
+)
 
 
 class XmlStandard:
@@ -77,6 +86,7 @@ class XmlStandard:
                 count = position
                 if position == 1:
                     problems += _entities(element, source)
+                problems += undefined_entities(element, source, position)
                 problems += self.check(element, source, position)
                 key = self.schema_key(element)
                 if schema_set is not None and key is not None and schema_set.has(key):
