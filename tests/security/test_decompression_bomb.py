@@ -36,7 +36,7 @@ def bomb_png(side: int = 60000) -> bytes:
 def assert_not_stored(runtime: Runtime, bomb: bytes) -> None:
     digest = hashlib.sha256(bomb).hexdigest()
     data = runtime.settings.data_dir
-    assert not [p for p in data.rglob("*") if digest in p.name or p.name == "bomb.png" and "uploads" not in p.parts]
+    assert not [p for p in data.rglob("*") if digest in p.name or (p.name == "bomb.png" and "uploads" not in p.parts)]
     with runtime.sessions() as s:
         assert s.scalar(select(File).where(File.sha256 == digest)) is None
 

@@ -44,3 +44,18 @@ def test_the_document_lists_exactly_the_facets_the_public_may_use(demo_client) -
     params = {p["name"] for p in document["paths"]["/api/items"]["get"]["parameters"]}
     assert params == {"q", "page", "per_page", "sort", "from", "to", "lang", *facets_for(False)}
     assert document["servers"] == [{"url": "http://localhost"}]
+
+
+def test_the_document_covers_every_api_route(demo_app, demo_client) -> None:  # type: ignore[no-untyped-def]
+    """A new /api/ route must be documented (and so fuzzed above) before this passes."""
+    import re
+
+    document = demo_client.get("/api/openapi.json").get_json()
+    documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
+    routed = {
+        (re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method)
+        for rule in demo_app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert routed == documented
