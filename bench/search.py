@@ -435,7 +435,8 @@ def run_queries(index: WhooshIndex) -> dict[str, dict[str, float]]:
         }
         print(
             f"  {name:<18} p50 {out[name]['p50_ms']:>7.1f} ms  p95 {out[name]['p95_ms']:>7.1f} ms  "
-            f"(median {out[name]['median_hits']:,} hits, {len(facets_for(False))} facets)",
+            f"(median {out[name]['median_hits']:,} hits, {len(facets_for(False))} facets; "
+            f"load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
     return out
@@ -517,7 +518,7 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
                 break
             except OSError:
                 time.sleep(0.5)
-        for path in page_paths():  # warm every worker's facet columns
+        for path in page_paths() * 3:  # every path a few times, so that each worker has likely seen each once
             urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120).read()
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
             fh.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in page_paths()))
@@ -542,13 +543,18 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
         figures = {k: float(v) for k, v in (part.split("=") for part in line.split()[1:])}
         print(
             f"  search page, {users} users, {server}: p50 {figures['p50']:.0f} ms  p95 {figures['p95']:.0f} ms  "
-            f"p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  errors {int(figures['errors'])}",
+            f"p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  errors {int(figures['errors'])}  "
+            f"(load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
         return figures
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def bench(
