@@ -59,8 +59,9 @@ class Stats:
 class Segment:
     """One segment's reader with its field-length arrays (read once, then cached by the caller)."""
 
-    def __init__(self, reader: Any, searcher: Any, lengths: dict[str, np.ndarray]) -> None:
+    def __init__(self, reader: Any, searcher: Any, lengths: dict[str, np.ndarray], frequent: Any = None) -> None:
         self.reader = reader
+        self.frequent = frequent  # facet_store.FrequentPostings: common words' posting lists as arrays
         self.searcher = searcher
         self.n = reader.doc_count_all()
         self.lengths = lengths
@@ -118,16 +119,18 @@ class PostingsCache:
 
 
 def postings(
-    reader: Any, fieldname: str, text: Any, cache: PostingsCache | None = None
+    reader: Any, fieldname: str, text: Any, cache: PostingsCache | None = None, frequent: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and term weights (frequencies) of one term in one segment, deleted ones included."""
-    if cache is None or cache.budget <= 0:
-        return read_postings(reader, fieldname, text)
+    """Document numbers and term weights (frequencies) of one term in one segment, deleted ones included:
+    from memory, from the segment's arrays of common words, or decoded from Whoosh's blocks."""
     key = (reader.segment().segment_id(), fieldname, text if isinstance(text, str) else repr(text))
-    entry = cache.get(key)
+    entry = cache.get(key) if cache is not None and cache.budget > 0 else None
     if entry is None:
-        entry = read_postings(reader, fieldname, text)
-        cache.put(key, entry)
+        entry = frequent.get(fieldname, text) if frequent is not None else None
+        if entry is None:
+            entry = read_postings(reader, fieldname, text)
+        if cache is not None and cache.budget > 0:
+            cache.put(key, entry)
     return entry
 
 
@@ -175,7 +178,7 @@ def _empty(seg: Segment) -> Result:
 
 def _term(node: wq.Term, seg: Segment, stats: Stats) -> Result:
     mask, scores = _empty(seg)
-    ids, tf = postings(seg.reader, node.fieldname, node.text, stats.cache)
+    ids, tf = postings(seg.reader, node.fieldname, node.text, stats.cache, seg.frequent)
     if not len(ids):
         return mask, scores
     mask[ids] = True
@@ -323,7 +326,7 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
     mask = np.zeros(seg.n, dtype=bool)
     candidates: np.ndarray | None = None
     for word in node.words:
-        ids = postings(seg.reader, node.fieldname, word, stats.cache)[0]
+        ids = postings(seg.reader, node.fieldname, word, stats.cache, seg.frequent)[0]
         candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
         if not len(candidates):
             return mask

@@ -10,6 +10,7 @@ document, compressed-row by document), kept in memory and saved beside the segme
 from __future__ import annotations
 
 import threading
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,7 @@ class SegmentColumns:
     numbers: dict[str, np.ndarray]  # date_from, date_to, position: one int32 per document
     title_rank: np.ndarray  # the rank of each document's sort title within the segment
     lengths: dict[str, np.ndarray | None] = field(default_factory=dict)  # field lengths, read when first scored
+    frequent: FrequentPostings | None = None  # posting lists of the segment's common words, as arrays
 
 
 def _read_keyword(reader: Any, fieldname: str, n: int) -> Column:
@@ -184,6 +186,58 @@ def _load(path: Path, keyword_fields: Sequence[str], number_fields: Sequence[str
         return None  # absent, from an older layout or damaged: read the segment again
 
 
+FREQUENT_DOCS = 1000  # a word in at least this many documents of a segment has its posting list kept as arrays
+
+
+class FrequentPostings:
+    """The posting lists (document numbers, frequencies) of a segment's common words in the searched fields,
+    decoded once and saved beside the segment as plain arrays.
+
+    Whoosh stores a posting list as pickled, compressed blocks of 128 documents: a word in a tenth of a
+    million records is 800 blocks to unpickle for every search that names it. These words are few (the head
+    of the vocabulary) and they are most of what searches read; rare words stay in Whoosh's blocks.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data: Any = np.load(path)  # lazy: an array is read when asked for
+        self._keys = frozenset(self._data.files)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(fieldname: str, text: Any) -> str:
+        raw = text if isinstance(text, bytes) else str(text).encode("utf-8")
+        return f"{fieldname}.{raw.hex()}"
+
+    def get(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        key = self.key(fieldname, text)
+        if f"i.{key}" not in self._keys:
+            return None
+        with self._lock:  # one zip file handle
+            return self._data[f"i.{key}"], self._data[f"w.{key}"]
+
+    @classmethod
+    def build(
+        cls, reader: Any, fieldnames: Sequence[str], path: Path, min_docs: int = FREQUENT_DOCS
+    ) -> FrequentPostings:
+        arrays: dict[str, np.ndarray] = {}
+        indexed = set(reader.indexed_field_names())
+        for fieldname in fieldnames:
+            if fieldname not in indexed:
+                continue
+            for text, info in reader.iter_field(fieldname):
+                if info.doc_frequency() >= min_docs:
+                    ids, weights = read_postings(reader, fieldname, text)
+                    key = cls.key(fieldname, text)
+                    arrays[f"i.{key}"] = ids.astype(ID_TYPE)
+                    arrays[f"w.{key}"] = weights.astype(np.float32)
+        tmp = path.with_suffix(".tmp.npz")
+        with tmp.open("wb") as fh:
+            np.savez(fh, **arrays)
+        tmp.replace(path)
+        return cls(path)
+
+
 class FacetStore:
     """Segment columns by segment id, in memory and saved under `folder` (a cache: deleting it is safe)."""
 
@@ -193,8 +247,10 @@ class FacetStore:
         keyword_fields: Sequence[str],
         number_fields: Sequence[str],
         length_fields: Sequence[str] = (),
+        postings_fields: Sequence[str] = (),
     ) -> None:
         self.folder = folder
+        self.postings_fields = tuple(postings_fields)
         self.keyword_fields = tuple(keyword_fields)
         self.number_fields = tuple(number_fields)
         self.length_fields = tuple(length_fields)
@@ -219,8 +275,20 @@ class FacetStore:
                     _save(path, seg)
                 except OSError:
                     pass  # a read-only index still answers; it reads the segment again next start
+            if self.postings_fields and seg.frequent is None:
+                seg.frequent = self._frequent(reader, segid)
             self._segments[segid] = seg
             return seg
+
+    def _frequent(self, reader: Any, segid: str) -> FrequentPostings | None:
+        path = self.folder / f"{segid}.postings.npz"
+        try:
+            if path.exists():
+                return FrequentPostings(path)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return FrequentPostings.build(reader, self.postings_fields, path)
+        except (OSError, ValueError, zipfile.BadZipFile):
+            return None  # damaged or not writable: Whoosh's blocks answer
 
     def forget_except(self, live: Iterable[str]) -> None:
         """Drop segments merged away (from memory and disk)."""
@@ -230,5 +298,5 @@ class FacetStore:
                 del self._segments[segid]
             if self.folder.is_dir():
                 for path in self.folder.glob("*.npz"):
-                    if path.stem not in keep:
+                    if path.name.split(".")[0] not in keep:
                         path.unlink(missing_ok=True)

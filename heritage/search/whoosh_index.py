@@ -165,7 +165,11 @@ class WhooshIndex:
         store = self._stores.get(folder)
         if store is None:
             store = self._stores[folder] = FacetStore(
-                folder / "facets", KEYWORD_FIELDS, NUMBER_FIELDS, length_fields=tuple(DEFAULT_FIELDS)
+                folder / "facets",
+                KEYWORD_FIELDS,
+                NUMBER_FIELDS,
+                length_fields=tuple(DEFAULT_FIELDS),
+                postings_fields=tuple(f for f in DEFAULT_FIELDS if f != "identifier"),
             )
         return store
 
@@ -373,7 +377,7 @@ class WhooshIndex:
                 dated = seg.numbers["date_from"] != NO_DATE
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
-                matched, segment_scores = evaluate(q, Segment(reader, sub, seg.lengths), stats)
+                matched, segment_scores = evaluate(q, Segment(reader, sub, seg.lengths, seg.frequent), stats)
                 base &= matched
                 scores.append(segment_scores)
             bases.append(base)

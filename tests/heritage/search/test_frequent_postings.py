@@ -1,0 +1,64 @@
+"""Common words' posting lists kept as arrays beside a segment are exactly Whoosh's, and searches answer alike."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from heritage.search import SearchQuery
+from heritage.search.evaluate import Segment, Stats, evaluate, read_postings
+from heritage.search.facet_store import FrequentPostings
+from heritage.search.query import parse
+from heritage.search.whoosh_index import WhooshIndex
+from tests.heritage.search.builders import doc
+
+WORDS = ["brief", "raad", "academische", "leuven", "notulen", "reglement", "studenten", "kaart"]
+FIELDS = ("title", "text", "text_nl", "text_en")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
+    rng = random.Random(6)
+    ix = WhooshIndex(tmp_path_factory.mktemp("frequent") / "index")
+    ix.rebuild([doc(f"d{i}", " ".join(rng.choices(WORDS, k=rng.randint(1, 12)))) for i in range(600)])
+    ix.delete(["d5"])
+    return ix
+
+
+def test_the_arrays_are_whooshs_posting_lists(index: WhooshIndex, tmp_path: Path) -> None:
+    with index._searcher() as (searcher, _store):
+        reader = searcher.leaf_searchers()[0][0].reader()
+        frequent = FrequentPostings.build(reader, FIELDS, tmp_path / "p.npz", min_docs=50)
+        checked = 0
+        for fieldname in FIELDS:
+            for text, info in reader.iter_field(fieldname):
+                kept = frequent.get(fieldname, text.decode("utf-8"))
+                assert (kept is not None) == (info.doc_frequency() >= 50)
+                if kept is not None:
+                    ids, weights = read_postings(reader, fieldname, text)
+                    assert np.array_equal(kept[0], ids) and np.array_equal(kept[1], weights)
+                    checked += 1
+        assert checked >= 20
+
+
+@pytest.mark.parametrize("text", ["brief", "raad leuven", '"academische raad"', "kaart OR notulen", "regl*"])
+def test_searches_answer_alike_from_the_arrays(index: WhooshIndex, text: str, tmp_path: Path) -> None:
+    with index._searcher() as (searcher, store):
+        sub = index._segments(searcher, store)[0][0]
+        reader = sub.reader()
+        q = parse(text, searcher.schema, reader)
+        frequent = FrequentPostings.build(reader, FIELDS, tmp_path / "p.npz", min_docs=50)
+        plain = evaluate(q, Segment(reader, sub, {}), Stats(searcher))
+        arrays = evaluate(q, Segment(reader, sub, {}, frequent), Stats(searcher))
+    assert plain[0].any()
+    assert np.array_equal(plain[0], arrays[0]) and np.allclose(plain[1], arrays[1])
+    assert index.search(SearchQuery(q=text)).total == int((plain[0] & ~_deleted(reader)).sum())
+
+
+def _deleted(reader) -> np.ndarray:  # type: ignore[no-untyped-def]
+    mask = np.zeros(reader.doc_count_all(), dtype=bool)
+    mask[list(reader.deleted_docs_set)] = True
+    return mask
