@@ -7,6 +7,7 @@ Staff of the item's custodial unit (and administrators) see everything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
@@ -121,3 +122,20 @@ def search_scope(viewer: Viewer) -> SearchScope:
         return SearchScope(None)
     units = frozenset(unit for role, unit in viewer.roles if role in STAFF_ROLES and unit is not None)
     return SearchScope(public_search_statuses(), units)
+
+
+def download_edge(
+    viewer: Viewer,
+    item: Item | AccessFacts,
+    rights: str | None,
+    limits: Sequence[tuple[str, int]],
+    default: int,
+) -> int:
+    """The longest edge (pixels) of the image `viewer` may download: the rights statement decides, except
+    for staff of the item's unit; 0 when nothing may be downloaded (the item's images are not visible)."""
+    facts = item if isinstance(item, AccessFacts) else AccessFacts.of(item)
+    if visibility(viewer, facts) < Visibility.FULL:
+        return 0
+    if viewer.is_staff_for(facts.unit_id) or not rights:
+        return default
+    return next((edge for part, edge in limits if part in rights), default)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,8 @@ class ClosureRules:
     classes: dict[str, ClosureClass]
     series: dict[str, str]
     collections: dict[str, dict[str, Any]]
+    download_limits: tuple[tuple[str, int], ...] = ()  # (part of a rights URI, longest edge in pixels)
+    download_default: int = 2000
 
     def class_for(self, name: str, collection: str | None) -> ClosureClass | None:
         own = (self.collections.get(collection or "") or {}).get("classes") or {}
@@ -133,7 +136,42 @@ def load_rules(path: Path | None = None) -> ClosureRules:
         chosen = (spec or {}).get("class")
         if chosen and chosen not in classes and chosen not in own:
             raise ConfigurationError(f"closure rules {path}: collections.{slug}.class names unknown class {chosen!r}")
-    return ClosureRules(str(path), classes, series, collections)
+    limits, default = _downloads(data.get("downloads") or {}, path)
+    return ClosureRules(str(path), classes, series, collections, limits, default)
+
+
+def _downloads(spec: Any, path: Path) -> tuple[tuple[tuple[str, int], ...], int]:
+    if not isinstance(spec, dict):
+        raise ConfigurationError(f"closure rules {path}: downloads must be a mapping")
+    default = spec.get("default", 2000)
+    if not isinstance(default, int) or default <= 0:
+        raise ConfigurationError(f"closure rules {path}: downloads.default must be a positive whole number")
+    limits: list[tuple[str, int]] = []
+    for n, rule in enumerate(spec.get("rights") or [], 1):
+        if (
+            not isinstance(rule, dict)
+            or not isinstance(rule.get("match"), str)
+            or not isinstance(rule.get("max_px"), int)
+            or rule["max_px"] < 0
+        ):
+            raise ConfigurationError(f"closure rules {path}: downloads.rights[{n}] is {{match: TEXT, max_px: N}}")
+        limits.append((rule["match"], rule["max_px"]))
+    return tuple(limits), default
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str, _mtime_ns: int) -> ClosureRules:
+    return load_rules(Path(path))
+
+
+def current_rules(path: Path | None = None) -> ClosureRules:
+    """The rules file, read again only when it changed (pages ask on every request)."""
+    chosen = path or DEFAULT_RULES
+    try:
+        mtime = chosen.stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    return _cached(str(chosen), mtime)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
 from heritage import access_changes
-from heritage.access import PUBLIC, AccessFacts, Visibility, effective_access, visibility
+from heritage.access import PUBLIC, AccessFacts, Visibility, download_edge, effective_access, visibility
 from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
 from heritage.catalogue import ancestors, core_of, get_item
+from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
 from heritage.models import AccessRequest, Item, Unit, User
 from heritage.search import HISTOGRAM_FACETS, SearchQuery, SearchResult
@@ -164,7 +165,15 @@ def record(item_id: str) -> str:
         jsonld=htmlsafe_json_dumps(jsonld.item(item, core, base, manifest, images), ensure_ascii=False),
         access=effective_access(item.access, item.closed_until).value,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
+        download_edge=_download_edge(item),
     )
+
+
+def _download_edge(item: Item) -> int:
+    """How large a download the rights statement allows this viewer (the rules file says, per statement)."""
+    rules = current_rules(runtime().settings.access_rules)
+    rights = item.rights or item.collection.rights
+    return download_edge(viewer(), item, rights, rules.download_limits, rules.download_default)
 
 
 def _request_state(item: Item) -> str | None:

@@ -52,11 +52,13 @@ def serve(host: str, port: int) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 def demo(no_serve: bool, host: str, port: int) -> None:
     """Build the demo catalogue (idempotent) and serve it."""
-    from ingest.demo.dataset import build_demo
+    from ingest.demo.dataset import build_demo, demo_users
 
     if not no_serve:
         check_port(host, port)
     runtime = open_runtime()
+    for user in demo_users():  # documented demo accounts, to try the roles at /login
+        click.echo(f"demo user {user['username']} / {user['password']} ({user['role']})", err=True)
     started = time.monotonic()
     reports = build_demo(runtime, log=lambda line: click.echo(line, err=True))
     failed = sum(len(r.failed) for r in reports)

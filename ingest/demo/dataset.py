@@ -703,4 +703,34 @@ def build_demo(runtime: Runtime, log: Callable[[str], None] = print) -> list[Ing
                 log(f"  failed: {failure.path}: {failure.reason}")
         _place_collection(runtime, c["slug"], c["location"])
     apply_masterplan(runtime, data, [(b.slug, b.attributes) for b in batches], log)
+    ensure_demo_users(runtime)
     return reports
+
+
+DEMO_USERS = Path(__file__).parent / "data" / "users.csv"
+
+
+def demo_users() -> list[dict[str, str]]:
+    """The demo's accounts with their documented passwords (for trying the roles, never for production)."""
+    with DEMO_USERS.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def ensure_demo_users(runtime: Runtime) -> None:
+    """Create the demo accounts that do not exist yet (idempotent)."""
+    from heritage import auth
+    from heritage.errors import NotFound
+
+    with runtime.transaction() as session:
+        for row in demo_users():
+            try:
+                auth.get_user(session, row["username"])
+            except NotFound:
+                auth.add_user(
+                    session,
+                    row["username"],
+                    row["password"],
+                    row["role"],
+                    row["unit"] or None,
+                    display_name=row["name"],
+                )

@@ -31,3 +31,18 @@ def test_staff_see_their_own_units_closed_items_only() -> None:
     assert visibility(archivist, _item("closed", unit_id=2)) == Visibility.NONE
     admin = Viewer("root", frozenset({("administrator", None)}))
     assert visibility(admin, _item("closed", unit_id=2)) == Visibility.FULL
+
+
+def test_rights_statements_decide_the_download_size() -> None:
+    from heritage.access import download_edge
+    from heritage.closure import load_rules
+
+    rules = load_rules()
+    limits, default = rules.download_limits, rules.download_default
+    in_copyright = "http://rightsstatements.org/vocab/InC/1.0/"
+    public_domain = "http://creativecommons.org/publicdomain/mark/1.0/"
+    assert download_edge(PUBLIC, _item("public"), in_copyright, limits, default) == 800
+    assert download_edge(PUBLIC, _item("public"), public_domain, limits, default) == 2000
+    assert download_edge(PUBLIC, _item("restricted"), public_domain, limits, default) == 0  # no images at all
+    staff = Viewer("an", frozenset({("archivist", 1)}))
+    assert download_edge(staff, _item("public"), in_copyright, limits, default) == 2000

@@ -172,7 +172,7 @@ def test_record_page_cites_and_describes_itself_for_machines(catalogue) -> None:
     assert csl[0]["type"] == "book" and csl[0]["issued"] == {"date-parts": [[1543]]}
     links = {a.text_content(): a.get("href") for a in doc.cssselect("a")}
     assert links["IIIF manifest"].startswith(data["subjectOf"]["url"] + "?manifest=")  # IIIF drag and drop
-    assert links["Download the access copy"].endswith("/full/max/0/default.jpg")
+    assert links["Download the access copy"].endswith("/full/!2000,2000/0/default.jpg")  # public domain
     assert any(h.endswith(f"/api/items/{item_id}/record") for h in links.values())
     assert doc.cssselect('link[rel="canonical"]')[0].get("href").endswith(f"/items/{item_id}")
 

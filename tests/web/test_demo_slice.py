@@ -82,3 +82,23 @@ def test_bad_api_requests_are_400_with_one_error_shape(demo_client, query: str) 
     response = demo_client.get(f"/api/items?{query}")
     assert response.status_code == 400
     assert set(response.get_json()["error"]) == {"status", "message"}
+
+
+def test_the_demo_users_try_the_roles(demo_app) -> None:  # type: ignore[no-untyped-def]
+    from ingest.demo.dataset import demo_users
+    from tests.helpers import sign_in
+
+    accounts = {u["role"]: u for u in demo_users()}
+    public = demo_app.test_client()
+    # personnel files are closed until 100 years after birth: the public finds those whose closure lapsed
+    shown = public.get("/api/items?q=personeelsdossier").get_json()["total"]
+    archivist = demo_app.test_client()
+    assert sign_in(archivist, "archivist", accounts["archivist"]["password"]).status_code == 303
+    found = archivist.get("/api/items?q=personeelsdossier").get_json()
+    still_closed = found["total"] - shown
+    assert still_closed > 0 and {"value": "closed", "count": still_closed} in found["facets"]["access"]
+    assert archivist.get("/archivist/").status_code == 200
+    reader = demo_app.test_client()
+    assert sign_in(reader, "reader", accounts["reader"]["password"]).status_code == 303
+    assert reader.get("/api/items?q=personeelsdossier").get_json()["total"] == shown
+    assert reader.get("/archivist/").status_code == 403
