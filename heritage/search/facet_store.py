@@ -9,6 +9,7 @@ document, compressed-row by document), kept in memory and saved beside the segme
 
 from __future__ import annotations
 
+import os
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -201,6 +202,7 @@ class FrequentPostings:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._data: Any = np.load(path)  # lazy: an array is read when asked for
+        self._pid = os.getpid()
         self._keys = frozenset(self._data.files)
         self._lock = threading.Lock()
 
@@ -213,7 +215,9 @@ class FrequentPostings:
         key = self.key(fieldname, text)
         if f"i.{key}" not in self._keys:
             return None
-        with self._lock:  # one zip file handle
+        with self._lock:  # one zip file handle per process: a forked web worker opens its own
+            if self._pid != os.getpid():
+                self._data, self._pid = np.load(self.path), os.getpid()
             return self._data[f"i.{key}"], self._data[f"w.{key}"]
 
     @classmethod

@@ -62,3 +62,24 @@ def _deleted(reader) -> np.ndarray:  # type: ignore[no-untyped-def]
     mask = np.zeros(reader.doc_count_all(), dtype=bool)
     mask[list(reader.deleted_docs_set)] = True
     return mask
+
+
+def test_a_forked_process_reads_the_arrays_through_its_own_file(index: WhooshIndex, tmp_path: Path) -> None:
+    """A web server's master opens them before forking workers: a shared file offset would mix their reads."""
+    import os
+
+    with index._searcher() as (searcher, _store):
+        reader = searcher.leaf_searchers()[0][0].reader()
+        frequent = FrequentPostings.build(reader, FIELDS, tmp_path / "p.npz", min_docs=50)
+        expected = read_postings(reader, "text", "brief")[0]
+    pid = os.fork()
+    if pid == 0:  # the child reads many times while the parent does too; it never returns into pytest
+        code = 1
+        try:
+            ok = all(np.array_equal(frequent.get("text", "brief")[0], expected) for _ in range(300))  # type: ignore[index]
+            code = 0 if ok and frequent._pid == os.getpid() else 1
+        finally:
+            os._exit(code)
+    ok = all(np.array_equal(frequent.get("text", "brief")[0], expected) for _ in range(300))  # type: ignore[index]
+    _pid, status = os.waitpid(pid, 0)
+    assert ok and os.waitstatus_to_exitcode(status) == 0
