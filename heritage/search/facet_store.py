@@ -36,6 +36,7 @@ class Column:
     docs: np.ndarray  # document per entry (the same order as ords)
     full: np.ndarray  # counts over every document present when the column was read
     _lookup: dict[str, int] | None = field(default=None, repr=False)
+    _by_value: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def ordinal(self, value: str) -> int | None:
         if self._lookup is None:
@@ -43,11 +44,19 @@ class Column:
         return self._lookup.get(value)
 
     def docs_with(self, values: Iterable[str], n: int) -> np.ndarray:
-        """A mask of the documents having any of these values."""
+        """A mask of the documents having any of these values (each value's documents are one slice of an
+        index sorted by value, made on first use)."""
         wanted = [o for o in (self.ordinal(v) for v in values) if o is not None]
         mask = np.zeros(n, dtype=bool)
         if wanted:
-            mask[self.docs[np.isin(self.ords, np.asarray(wanted, dtype=ID_TYPE))]] = True
+            if self._by_value is None:
+                order = np.argsort(self.ords, kind="stable")
+                bounds = np.zeros(len(self.vocab) + 1, dtype=np.int64)
+                np.cumsum(np.bincount(self.ords, minlength=len(self.vocab)), out=bounds[1:])
+                self._by_value = (self.docs[order], bounds)
+            docs, bounds = self._by_value
+            for o in wanted:
+                mask[docs[bounds[o] : bounds[o + 1]]] = True
         return mask
 
     def counts(self, mask: np.ndarray, matched: int) -> np.ndarray:

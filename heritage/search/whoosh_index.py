@@ -522,7 +522,7 @@ class WhooshIndex:
                 idx, keys = idx[part], keys[part]
             candidates += [(k, int(d) + offset) for k, d in zip(keys.tolist(), idx.tolist(), strict=True)]
         if key_name == "title" and len(segments) > 1:
-            column = searcher.reader()
+            column = searcher.reader().column_reader("sort_title")  # made once: it reads every segment's offsets
             titled = [(self._sort_title(column, d), d) for _k, d in candidates]
             titled.sort(reverse=reverse)
             ordered = [d for _t, d in titled]
@@ -532,8 +532,8 @@ class WhooshIndex:
         return [(d, None) for d in ordered[start:want]]
 
     @staticmethod
-    def _sort_title(reader: Any, docnum: int) -> str:
-        value = reader.column_reader("sort_title")[docnum]
+    def _sort_title(column: Any, docnum: int) -> str:
+        value = column[docnum]
         return value.decode("utf-8") if isinstance(value, bytes) else str(value or "")
 
     # -- one result line -----------------------------------------------------------------------
