@@ -68,7 +68,10 @@ def fixity() -> None:
 @click.option("--sample", type=click.FloatRange(0, 1, min_open=True), help="Audit this fraction of the objects.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"problems": [{"item", "path", "problem"}], ...}.')
 @click.option("--by", "agent", default=None, help="Who runs the audit (the events' agent).")
-def audit_cmd(mode: str | None, item_id: str | None, sample: float | None, as_json: bool, agent: str | None) -> None:
+@click.option("--replica", is_flag=True, help="Audit the replica (HERITAGE_REPLICA) instead of the store.")
+def audit_cmd(
+    mode: str | None, item_id: str | None, sample: float | None, as_json: bool, agent: str | None, replica: bool
+) -> None:
     """Recompute every stored file's SHA-512 and compare it with the OCFL inventory (exit 1 on any problem)."""
     import json
 
@@ -77,9 +80,15 @@ def audit_cmd(mode: str | None, item_id: str | None, sample: float | None, as_js
     from heritage.preservation.fixity import audit, select_objects
 
     runtime = open_runtime()
-    objects = select_objects(runtime, mode=mode or "all", sample=sample, item_id=item_id)
+    objects = select_objects(runtime, mode=mode or "all", sample=sample, item_id=item_id, replica=replica)
     with click.progressbar(length=max(len(objects), 1), label="auditing", file=sys.stderr) as bar:
-        report = audit(runtime, objects, agent=agent or events.SOFTWARE_AGENT, on_object=lambda _r: bar.update(1))
+        report = audit(
+            runtime,
+            objects,
+            agent=agent or events.SOFTWARE_AGENT,
+            on_object=lambda _r: bar.update(1),
+            replica=replica,
+        )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=1))
     else:

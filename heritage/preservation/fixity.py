@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from heritage import events
-from heritage.errors import NotFound
+from heritage.errors import ConfigurationError, NotFound
 from heritage.models import Event, Outcome, utcnow
 from heritage.preservation.store import OcflStore, sha512_of
 from heritage.runtime import Runtime
@@ -161,11 +161,10 @@ def audit(
     agent: str = events.SOFTWARE_AGENT,
     on_object: Callable[[ObjectAudit], None] | None = None,
     workers: int | None = None,
+    replica: bool = False,
 ) -> AuditReport:
-    """Audit these objects, record a `fixity_check` event for each, and report every problem."""
-    from heritage.preservation.service import store_of
-
-    store = store_of(runtime)
+    """Audit these objects (of the store, or of its replica), record a `fixity_check` event for each, report."""
+    store = store_for(runtime, replica=replica)
     report = AuditReport()
     started = datetime.now()
     workers = workers or max(1, min(4, os.cpu_count() or 1))
@@ -186,7 +185,9 @@ def audit(
                     "; ".join(f"{p.path}: {p.problem}" for p in result.problems[:20])
                     if result.problems
                     else f"{result.files} files match their SHA-512 in the OCFL inventory"
-                ),
+                )
+                + (" (replica)" if replica else ""),
+                copy="replica" if replica else "store",
                 files=result.files,
                 bytes=result.bytes,
                 problems=[asdict(p) for p in result.problems],
@@ -197,13 +198,28 @@ def audit(
     return report
 
 
-def select_objects(
-    runtime: Runtime, *, mode: str, sample: float | None = None, item_id: str | None = None, seed: int | None = None
-) -> list[tuple[str, Path]]:
-    """The objects an audit covers: `all`, `due` or one item; `sample` keeps that fraction of them (at least one)."""
+def store_for(runtime: Runtime, *, replica: bool = False) -> OcflStore:
+    """The preservation store, or its replica (`HERITAGE_REPLICA`)."""
     from heritage.preservation.service import store_of
 
-    store = store_of(runtime)
+    if not replica:
+        return store_of(runtime)
+    if runtime.settings.replica is None:
+        raise ConfigurationError("--replica audits the replica: set HERITAGE_REPLICA")
+    return OcflStore(runtime.settings.replica)
+
+
+def select_objects(
+    runtime: Runtime,
+    *,
+    mode: str,
+    sample: float | None = None,
+    item_id: str | None = None,
+    seed: int | None = None,
+    replica: bool = False,
+) -> list[tuple[str, Path]]:
+    """The objects an audit covers: `all`, `due` or one item; `sample` keeps that fraction of them (at least one)."""
+    store = store_for(runtime, replica=replica)
     if item_id is not None:
         if not store.object_dir(item_id).is_dir():
             raise NotFound(f"item {item_id!r} has no object in the preservation store ({store.root})")

@@ -186,3 +186,20 @@ def test_a_sample_audits_that_share_of_the_objects(preserved: Runtime) -> None:
     assert code == 0 and tiny["objects"] == 1  # at least one
     bad = _runner(preserved).invoke(main, ["fixity", "audit", "--sample", "2"])
     assert bad.exit_code == 2 and "--sample" in bad.output
+
+
+def test_the_replica_is_audited_on_its_own(preserved: Runtime) -> None:
+    code, report = _audit(preserved, "--all", "--replica")
+    assert code == 0 and report["objects"] == 4 and report["problems"] == []
+    item = _item(preserved, "F1.1.1")
+    spare = store_of(preserved).__class__(preserved.settings.replica)  # type: ignore[arg-type]
+    damaged = _writable(spare.head_files(item)["masters/scans/a1.tif"])
+    with damaged.open("r+b") as fh:
+        fh.truncate(10)
+    code, report = _audit(preserved, "--all", "--replica")
+    assert code == 1 and [(p["item"], p["problem"]) for p in report["problems"]] == [(item, "mismatch")]
+    code, primary = _audit(preserved, "--all")
+    assert code == 0 and primary["problems"] == []  # the store itself is whole
+    with preserved.sessions() as session:
+        last = session.scalars(select(Event).where(Event.type == "fixity_check", Event.item_id == item)).all()
+    assert [e.data["copy"] for e in last] == ["replica", "replica", "store"]
