@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,11 +68,11 @@ def _require_redis() -> None:
         pytest.fail(f"Redis at {REDIS_URL} is unreachable and HERITAGE_REQUIRE_SERVICES=1: {problem}")
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """SQLite in the test's folder, or a fresh PostgreSQL schema dropped afterwards."""
+@contextmanager
+def fresh_database_url(folder: Path) -> Iterator[str]:
+    """SQLite in `folder`, or a fresh PostgreSQL schema dropped afterwards."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'data' / 'heritage.sqlite'}"
+        yield f"sqlite:///{folder / 'heritage.sqlite'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -84,6 +85,13 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """SQLite in the test's folder, or a fresh PostgreSQL schema dropped afterwards."""
+    with fresh_database_url(tmp_path / "data") as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,36 +3,22 @@ of its own), with an app and a staff member to look at it."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from heritage.runtime import Runtime
 from heritage.settings import Settings
-from tests.conftest import POSTGRES_URL
+from tests.conftest import fresh_database_url
 from tests.helpers import add_user
 from tests.security import hostile
 
 
 @pytest.fixture(scope="module")
 def module_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'heritage.sqlite'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
