@@ -325,22 +325,39 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
     before (Whoosh's `SpanNear2(ordered=True, mindist=1)`), checked on position arrays."""
     mask = np.zeros(seg.n, dtype=bool)
     candidates: np.ndarray | None = None
-    for word in node.words:
+    words = list(node.words)
+    for word in words:
         ids = postings(seg.reader, node.fieldname, word, stats.cache, seg.frequent)[0]
         candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
         if not len(candidates):
             return mask
     assert candidates is not None
     shift = np.int64(1 << 32)
-    docs, positions = read_positions(seg.reader, node.fieldname, node.words[0], candidates)
-    ends = docs * shift + positions  # (document, position where the phrase so far ends)
-    for word in node.words[1:]:
-        docs, positions = read_positions(seg.reader, node.fieldname, word, candidates)
-        keys = docs * shift + positions
-        reached = [keys[np.isin(keys, ends + step)] for step in range(1, node.slop + 1)]
+    docs, positions = _positions(seg, node.fieldname, words[0], candidates)
+    ends = docs * shift + positions  # (document, position where the phrase so far ends), sorted
+    for word in words[1:]:
+        docs, positions = _positions(seg, node.fieldname, word, candidates)
+        keys = docs * shift + positions  # sorted: documents ascend, and positions within each
+        if not len(keys):
+            return mask
+        reached = []
+        for step in range(1, node.slop + 1):
+            wanted = ends + step
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            reached.append(wanted[keys[at] == wanted])
         ends = np.unique(np.concatenate(reached))
         if not len(ends):
             return mask
         candidates = np.unique(ends // shift)
     mask[np.unique(ends // shift)] = True
     return mask
+
+
+def _positions(seg: Segment, fieldname: str, word: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A word's (document, position) pairs in the wanted documents: from the segment's arrays for a common
+    word, else decoded from Whoosh's blocks."""
+    if seg.frequent is not None:
+        kept = seg.frequent.positions(fieldname, word, wanted)
+        if kept is not None:
+            return kept
+    return read_positions(seg.reader, fieldname, word, wanted)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from heritage.search.evaluate import read_lengths, read_postings
+from heritage.search.evaluate import PHRASE_FIELD, read_lengths, read_positions, read_postings
 from heritage.search.fields import NO_DATE, NumberColumn
 from heritage.search.whoosh_speedups import numeric_column
 
@@ -206,6 +206,10 @@ class FrequentPostings:
     Whoosh stores a posting list as pickled, compressed blocks of 128 documents: a word in a tenth of a
     million records is 800 blocks to unpickle for every search that names it. These words are few (the head
     of the vocabulary) and they are most of what searches read; rare words stay in Whoosh's blocks.
+
+    In the phrase field their positions are kept too (flat, in document order, with each posting's offset):
+    a phrase of two common words otherwise unpickles the positions of every document holding both, one
+    document at a time, which at a million records is seconds.
     """
 
     def __init__(self, path: Path) -> None:
@@ -229,21 +233,50 @@ class FrequentPostings:
                 self._data, self._pid = np.load(self.path), os.getpid()
             return self._data[f"i.{key}"], self._data[f"w.{key}"]
 
+    def positions(self, fieldname: str, text: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document, position) pairs of a common word in the documents `wanted` (sorted), in document then
+        position order; None when the word's positions are not kept here."""
+        key = self.key(fieldname, text)
+        if f"p.{key}" not in self._keys:
+            return None
+        with self._lock:
+            if self._pid != os.getpid():
+                self._data, self._pid = np.load(self.path), os.getpid()
+            ids, offsets, flat = self._data[f"i.{key}"], self._data[f"o.{key}"], self._data[f"p.{key}"]
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        rows = at[ids[at] == wanted]
+        starts = offsets[rows].astype(np.int64)
+        counts = offsets[rows + 1].astype(np.int64) - starts
+        before = np.cumsum(counts) - counts
+        take = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+        return np.repeat(ids[rows].astype(np.int64), counts), flat[take].astype(np.int64)
+
     @classmethod
     def build(
-        cls, reader: Any, fieldnames: Sequence[str], path: Path, min_docs: int = FREQUENT_DOCS
+        cls,
+        reader: Any,
+        fieldnames: Sequence[str],
+        path: Path,
+        min_docs: int = FREQUENT_DOCS,
+        positions_field: str | None = PHRASE_FIELD,
     ) -> FrequentPostings:
         arrays: dict[str, np.ndarray] = {}
         indexed = set(reader.indexed_field_names())
         for fieldname in fieldnames:
             if fieldname not in indexed:
                 continue
+            with_positions = fieldname == positions_field and reader.schema[fieldname].format.supports("positions")
             for text, info in reader.iter_field(fieldname):
                 if info.doc_frequency() >= min_docs:
                     ids, weights = read_postings(reader, fieldname, text)
                     key = cls.key(fieldname, text)
                     arrays[f"i.{key}"] = ids.astype(ID_TYPE)
                     arrays[f"w.{key}"] = weights.astype(np.float32)
+                    if with_positions:
+                        docs, flat = read_positions(reader, fieldname, text, ids)
+                        counts = np.bincount(np.searchsorted(ids, docs), minlength=len(ids))
+                        arrays[f"o.{key}"] = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+                        arrays[f"p.{key}"] = flat.astype(np.int32)
         tmp = path.with_suffix(".tmp.npz")
         with tmp.open("wb") as fh:
             np.savez(fh, **arrays)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from heritage.search import SearchQuery
-from heritage.search.evaluate import Segment, Stats, evaluate, read_postings
+from heritage.search.evaluate import Segment, Stats, evaluate, read_positions, read_postings
 from heritage.search.facet_store import FrequentPostings
 from heritage.search.query import parse
 from heritage.search.whoosh_index import WhooshIndex
@@ -42,6 +42,23 @@ def test_the_arrays_are_whooshs_posting_lists(index: WhooshIndex, tmp_path: Path
                     assert np.array_equal(kept[0], ids) and np.array_equal(kept[1], weights)
                     checked += 1
         assert checked >= 20
+
+
+def test_the_phrase_fields_positions_are_whooshs(index: WhooshIndex, tmp_path: Path) -> None:
+    """Kept for the common words of `text` only, and for any set of wanted documents the same pairs."""
+    rng = random.Random(7)
+    with index._searcher() as (searcher, _store):
+        reader = searcher.leaf_searchers()[0][0].reader()
+        frequent = FrequentPostings.build(reader, FIELDS, tmp_path / "p.npz", min_docs=50)
+        assert frequent.positions("title", "brief", np.arange(10)) is None
+        for word in WORDS:
+            ids = read_postings(reader, "text", word)[0]
+            for wanted in (ids, np.asarray(sorted(rng.sample(range(reader.doc_count_all()), 40)))):
+                kept = frequent.positions("text", word, wanted)
+                assert kept is not None
+                expected = read_positions(reader, "text", word, wanted)
+                assert np.array_equal(kept[0], expected[0]) and np.array_equal(kept[1], expected[1])
+                assert len(kept[0]) >= len(np.intersect1d(wanted, ids))
 
 
 @pytest.mark.parametrize("text", ["brief", "raad leuven", '"academische raad"', "kaart OR notulen", "regl*"])

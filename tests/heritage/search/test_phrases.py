@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from whoosh import query as wq
 
 from heritage.search import SearchQuery
 from heritage.search.evaluate import Segment, Stats, evaluate
+from heritage.search.facet_store import FrequentPostings
 from heritage.search.whoosh_index import WhooshIndex
 from tests.heritage.search.builders import doc
 
@@ -37,17 +39,22 @@ def _phrases() -> list[tuple[list[str], int]]:
     return out
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["whoosh-blocks", "position-arrays"])
 @pytest.mark.parametrize(("words", "slop"), _phrases())
-def test_a_phrase_matches_the_documents_whoosh_matches(index: WhooshIndex, words: list[str], slop: int) -> None:
+def test_a_phrase_matches_the_documents_whoosh_matches(
+    index: WhooshIndex, words: list[str], slop: int, kept: bool, tmp_path: Path
+) -> None:
+    """Positions read from Whoosh's blocks, and from the arrays kept for common words, give Whoosh's answer."""
     phrase = wq.Phrase("text", words, slop=slop)
     with index._searcher() as (searcher, store):
         stats = Stats(searcher)
         segments = index._segments(searcher, store)
         assert len(segments) >= 2
         found: set[int] = set()
-        for sub, offset, seg in segments:
+        for n, (sub, offset, seg) in enumerate(segments):
             reader = sub.reader()
-            mask, _scores = evaluate(phrase, Segment(reader, sub, seg.lengths), stats)
+            frequent = FrequentPostings.build(reader, ("text",), tmp_path / f"{n}.npz", min_docs=30) if kept else None
+            mask, _scores = evaluate(phrase, Segment(reader, sub, seg.lengths, frequent), stats)
             live = np.flatnonzero(mask).tolist()
             found |= {d + offset for d in live if not reader.is_deleted(d)}
         expected = set(phrase.docs(searcher))
