@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -474,12 +475,34 @@ def page_paths() -> list[str]:
     return paths
 
 
-def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[str, float] | None:
-    """The search page under `users` concurrent connections (wrk), served by `heritage serve` or gunicorn."""
-    if not shutil.which("wrk"):
-        print("  wrk is not installed (apt-get install wrk): page load skipped")
-        return None
+def researcher_paths(seed: int = 61) -> list[str]:
+    """A few hundred searches in the order of how often researchers ask them (most asked first): every
+    typical search, each also with a facet chosen and on its second page, shuffled."""
+    from urllib.parse import urlencode
+
+    rng = random.Random(seed)
+    paths = []
+    for queries in query_sets().values():
+        for spec in queries:
+            params: list[tuple[str, Any]] = [("q", spec["q"])] if spec.get("q") else []
+            for key, values in spec.get("filters", {}).items():
+                params += [(key, value) for value in values]
+            if "year_from" in spec:
+                params += [("from", spec["year_from"]), ("to", spec["year_to"])]
+            paths.append("/search?" + urlencode(params))
+            paths.append("/search?" + urlencode([*params, ("domain", rng.choice(("archive", "library")))]))
+            paths.append("/search?" + urlencode([*params, ("page", 2)]))
+    unique = list(dict.fromkeys(paths))
+    rng.shuffle(unique)
+    return unique
+
+
+@contextmanager
+def served(data: Path, server: str) -> Iterator[str]:
+    """The catalogue in `data` served by `heritage serve` or gunicorn (`-nocache`: no page cache); yields
+    its base URL once the first search page has come back."""
     import socket
+    import urllib.request
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -488,66 +511,23 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
     if server.endswith("-nocache"):  # every page searched and rendered, none served from the page cache
         env["HERITAGE_SEARCH_PAGE_CACHE"] = "0"
     if server.startswith("gunicorn"):
-        import importlib.util
-
-        if importlib.util.find_spec("gunicorn") is None:
-            print("  gunicorn is not installed (pip install gunicorn): that run is skipped")
-            return None
         # the production setup: web/gunicorn_conf.py (2 gthread workers, preloaded app), web.wsgi:app
-        cmd = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:web.gunicorn_conf",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "web.wsgi:app",
-        ]
+        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:web.gunicorn_conf", "-b", f"127.0.0.1:{port}"]
+        cmd += ["--log-level", "warning", "web.wsgi:app"]
     else:
         cmd = [str(Path(sys.executable).parent / "heritage"), "serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
     try:
-        import urllib.request
-
-        for _ in range(600):
+        for _ in range(1200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=brief", timeout=120).read()
+                urllib.request.urlopen(f"{base}/search?q=brief", timeout=120).read()
                 break
             except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{server} stopped: {proc.stderr.read().decode()[-2000:]}") from None  # type: ignore[union-attr]
                 time.sleep(0.5)
-        for path in page_paths() * 3:  # every path a few times, so that each worker has likely seen each once
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120).read()
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-            fh.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in page_paths()))
-            script = fh.name
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{users}",
-                f"-d{duration}s",
-                "--timeout",
-                "10s",
-                "-s",
-                script,
-                f"http://127.0.0.1:{port}",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        line = next(line for line in out.splitlines() if line.startswith("RESULT"))
-        figures = {k: float(v) for k, v in (part.split("=") for part in line.split()[1:])}
-        print(
-            f"  search page, {users} users, {server}: p50 {figures['p50']:.0f} ms  p95 {figures['p95']:.0f} ms  "
-            f"p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  errors {int(figures['errors'])}  "
-            f"(load {os.getloadavg()[0]:.1f})",
-            flush=True,
-        )
-        return figures
+        yield base
     finally:
         proc.terminate()
         try:
@@ -555,6 +535,82 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def wrk_load(base: str, users: int, duration: int, label: str) -> dict[str, float]:
+    """`users` connections without pause over the 40 typical searches, each fetched a few times before."""
+    import urllib.request
+
+    for path in page_paths() * 3:  # every path a few times, so that each worker has likely seen each once
+        urllib.request.urlopen(f"{base}{path}", timeout=120).read()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in page_paths()))
+        script = fh.name
+    cmd = ["wrk", "-t2", f"-c{users}", f"-d{duration}s", "--timeout", "10s", "-s", script, base]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    figures = {k: float(v) for k, v in (part.split("=") for part in line.split()[1:])}
+    print(
+        f"  search page, wrk, {users} connections without pause, {label}: p50 {figures['p50']:.0f} ms  "
+        f"p95 {figures['p95']:.0f} ms  p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  "
+        f"errors {int(figures['errors'])}  (load {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
+    return figures
+
+
+def locust_load(base: str, users: int, duration: int, label: str) -> dict[str, float] | None:
+    """`users` researchers with a few seconds between pages (bench/search_locust.py), from a cold start:
+    the pages they ask for most come from the page cache after the first time, the long tail never does."""
+    import csv
+
+    locust = Path(sys.executable).parent / "locust"
+    if not locust.exists() and not shutil.which("locust"):
+        print("  locust is not installed (pip install -e '.[bench]'): the researchers' run is skipped")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = Path(tmp) / "paths.json"
+        paths.write_text(json.dumps(researcher_paths()), encoding="utf-8")
+        cmd = [str(locust) if locust.exists() else "locust", "-f", str(ROOT / "bench" / "search_locust.py")]
+        cmd += ["--headless", "-u", str(users), "-r", str(users), "-t", f"{duration}s", "--host", base]
+        cmd += ["--csv", str(Path(tmp) / "run"), "--only-summary", "--loglevel", "WARNING"]
+        subprocess.run(cmd, env={**os.environ, "SEARCH_BENCH_PATHS": str(paths)}, capture_output=True, check=False)
+        with (Path(tmp) / "run_stats.csv").open(encoding="utf-8") as fh:
+            row = next(r for r in csv.DictReader(fh) if r["Name"] == "Aggregated")
+    figures = {
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+        "rps": float(row["Requests/s"]),
+        "requests": float(row["Request Count"]),
+        "errors": float(row["Failure Count"]),
+    }
+    print(
+        f"  search page, locust, {users} researchers (1-5 s between pages), {label}: p50 {figures['p50']:.0f} ms  "
+        f"p95 {figures['p95']:.0f} ms  p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  "
+        f"{int(figures['requests'])} pages, errors {int(figures['errors'])}  (load {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
+    return figures
+
+
+def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[str, Any] | None:
+    """The search page under `users` researchers (locust, from a cold start), then under `users`
+    connections without pause (wrk), on one server."""
+    if server.startswith("gunicorn"):
+        import importlib.util
+
+        if importlib.util.find_spec("gunicorn") is None:
+            print("  gunicorn is not installed (pip install gunicorn): that run is skipped")
+            return None
+    out: dict[str, Any] = {}
+    with served(data, server) as base:
+        out["locust"] = locust_load(base, users, max(duration, 60), server)
+        if shutil.which("wrk"):
+            out["wrk"] = wrk_load(base, users, duration, server)
+        else:
+            print("  wrk is not installed (apt-get install wrk): the run without pause is skipped")
+    return out
 
 
 def bench(

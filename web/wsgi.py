@@ -22,6 +22,7 @@ from heritage.runtime import Runtime
 from iiif.errors import ImageNotFound
 from iiif.image_service import resolve_image
 from web import create_app
+from web.i18n import LANGUAGES
 
 
 def warm_up(app: Flask) -> None:
@@ -35,6 +36,10 @@ def warm_up(app: Flask) -> None:
             with contextlib.suppress(ImageNotFound):  # not public: the queries are compiled all the same
                 resolve_image(session, runtime.storage, image_id, PUBLIC)
     runtime.index.warm()  # the facet columns, read once here, are shared by the forked workers
+    client = app.test_client()
+    for language in LANGUAGES:  # templates compiled and message catalogues read once, for every worker
+        for path in ("/", "/search?q=warm"):
+            client.get(path, headers={"Accept-Language": language})
     runtime.engine.dispose()  # no connection crosses the fork into the workers
 
 

@@ -228,8 +228,11 @@ class WhooshIndex:
 
     def warm(self) -> None:
         """Read every segment's facet columns and field lengths now, then close the searchers: a server's
-        master does this before forking its workers, which inherit the arrays but must not share open files."""
+        master does this before forking its workers, which inherit the arrays but must not share open files.
+        Also the lexicon that did-you-mean searches (read in a few hundred milliseconds at a million records)."""
         self.search(SearchQuery(per_page=1))
+        with self._searcher() as (searcher, _store):
+            self._lexicons.get(searcher, "text")
         for idle in self._idle.values():
             while True:
                 try:
