@@ -16,7 +16,7 @@ from heritage.auth import get_user
 from heritage.catalogue import ancestors, core_of, get_item
 from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
-from heritage.models import AccessRequest, Item, Unit, User
+from heritage.models import AccessRequest, Collection, Item, Unit, User
 from heritage.search import HISTOGRAM_FACETS, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
@@ -24,7 +24,16 @@ from web import citation, jsonld
 from web.context import base_url, runtime, session, viewer, viewer_search_scope
 from web.i18n import current_language
 from web.page_cache import cached_for_the_public
-from web.search_params import search_query, search_url, toggle_url
+from web.search_page import (
+    FacetLabels,
+    RecordLinks,
+    SearchLinks,
+    active_filters,
+    facet_sections,
+    histogram_bars,
+    page_hits,
+)
+from web.search_params import search_query
 from web.security import allow_inline_styles
 from web.serialize import collections_json, hit_json
 
@@ -74,33 +83,31 @@ def search() -> tuple[str, int] | str:
         return render_template("search.html", error=str(exc), result=None, hits=[], query=None), 400
     pages = max(1, -(-result.total // query.per_page))
     histogram_name, histogram = _histogram(result, query)
-    active = [(name, value) for name, values in query.filters.items() for value in values]
+    links = SearchLinks(request.args)
+    labels = FacetLabels(lang, _collection_titles(), _unit_names())
+    base = base_url()
     return render_template(
         "search.html",
         error=None,
         result=result,
-        hits=[hit_json(h, base_url()) for h in result.hits],
+        hits=page_hits(
+            [hit_json(h, base) for h in result.hits], RecordLinks(url_for("catalogue.record", item_id="")), labels
+        ),
         query=query,
         pages=pages,
         past_end=query.page > pages and result.total > 0,
-        histogram_name=histogram_name,
-        histogram=histogram,
-        histogram_max=max((c for _v, c in histogram), default=0),
-        active=active,
-        facet_order=[n for n in result.facets if n not in HISTOGRAM_FACETS],
-        collection_titles=_collection_titles(),
-        unit_names=_unit_names(),
-        link=lambda **changes: search_url(request.args, **changes),
-        toggle=lambda name, value: toggle_url(request.args, name, value),
+        bars=histogram_bars(histogram_name, histogram, links, labels),
+        active=active_filters(query.filters, links, labels),
+        facets=facet_sections(result.facets, [n for n in result.facets if n not in HISTOGRAM_FACETS], links, labels),
+        link=links.link,
     )
 
 
 def _collection_titles() -> dict[str, str]:
+    """Collection names in the reader's language, by slug (one query: the page needs no more of them)."""
     lang = current_language()
-    return {
-        c["slug"]: (c["title_en"] if lang == "en" and c["title_en"] else c["title"])
-        for c in collections_json(session(), "", {})
-    }
+    rows = session().execute(select(Collection.slug, Collection.title, Collection.title_en).order_by(Collection.title))
+    return {slug: (title_en if lang == "en" and title_en else title) for slug, title, title_en in rows}
 
 
 def _unit_names() -> dict[str, str]:

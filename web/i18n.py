@@ -9,6 +9,7 @@ vocabulary values (domains, levels, facets, roles) are data in `web/data/labels.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,10 +68,16 @@ def label(kind: str, value: str, lang: str | None = None) -> str:
     return entry[lang or current_language()] if entry else value
 
 
+@lru_cache(maxsize=8)
+def _language_names(lang: str) -> Mapping[str, str]:
+    """Babel's names of languages in `lang`, parsed once (a search page names up to twenty per request)."""
+    return Locale.parse(lang).languages
+
+
 def language_name(code: str, lang: str | None = None) -> str:
     """ "fr" -> "Frans" / "French"."""
     try:
-        name = Locale.parse(lang or current_language()).languages.get(code)
+        name = _language_names(lang or current_language()).get(code)
     except (ValueError, TypeError):
         name = None
     return name or code
