@@ -1,10 +1,11 @@
-"""The search page's cost per request without the page cache, split into the search and the rest
-(building the context, the links and labels, rendering the template), in one interpreter.
+"""The search page's CPU time per request without the page cache, split into the search, the template
+and the rest of the web layer (the view's links, labels and hits, Flask), in one interpreter. CPU time,
+not wall time: the figures hold on a machine that is busy with other work.
 
     PYTHONPATH=. .venv/bin/python bench/search_page_profile.py /tmp/hb/search-20000 --rounds 3
     ... --save /tmp/pages-before        # keep each page's HTML (Dutch and English)
     ... --compare /tmp/pages-before     # and say which pages now differ from those
-    ... --profile 25                    # the 25 costliest functions outside the search
+    ... --profile 25                    # the 25 costliest functions, by own and by cumulative time
 
 The index is one `bench/search.py --build-only` made; an empty catalogue database is created beside it.
 """
@@ -40,13 +41,12 @@ def make_app(data: Path) -> Any:
     return create_app()
 
 
-class SearchTimer:
-    """Wraps the runtime's index so that the time spent searching is known apart from the rest."""
+class Timer:
+    """Wraps a function (the index's search, the view's render_template) to add up the CPU time it takes."""
 
-    def __init__(self, index: Any) -> None:
-        self.index = index
+    def __init__(self, inner: Any) -> None:
         self.seconds = 0.0
-        self.inner = index.search
+        self.inner = inner
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         started = time.thread_time()
@@ -72,9 +72,11 @@ def main() -> None:
     from bench.search import page_paths
 
     app = make_app(args.data)
+    import web.catalogue
+
     index = app.extensions["heritage"].index
-    timer = SearchTimer(index)
-    index.search = timer
+    timer = index.search = Timer(index.search)
+    render = web.catalogue.render_template = Timer(web.catalogue.render_template)  # type: ignore[assignment]
     client = app.test_client()
     paths = page_paths()
     requests = [(p, lang) for p in paths for lang in LANGUAGES]
@@ -87,10 +89,11 @@ def main() -> None:
 
     totals: list[float] = []
     searches: list[float] = []
+    renders: list[float] = []
     profiler = cProfile.Profile() if args.profile else None
     for _ in range(max(1, args.rounds - 1)):
         for path, lang in requests:
-            timer.seconds = 0.0
+            timer.seconds = render.seconds = 0.0
             if profiler:
                 profiler.enable()
             started = time.thread_time()  # CPU time: what the page costs, less what other processes take
@@ -101,6 +104,7 @@ def main() -> None:
             assert response.data == pages[(path, lang)], f"{path} ({lang}) differs between two requests"
             totals.append(elapsed)
             searches.append(timer.seconds)
+            renders.append(render.seconds)
     rest = [t - s for t, s in zip(totals, searches, strict=True)]
 
     def ms(values: list[float]) -> str:
@@ -110,6 +114,7 @@ def main() -> None:
     print(f"  page total   {ms(totals)}")
     print(f"  search       {ms(searches)}")
     print(f"  web (rest)   {ms(rest)}")
+    print(f"  of which the template {ms(renders)}")
     print(f"  load average {os.getloadavg()[0]:.2f}")
 
     if args.save:
