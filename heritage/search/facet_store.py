@@ -26,6 +26,24 @@ from heritage.search.whoosh_speedups import numeric_column
 ID_TYPE = np.int32
 
 
+class Matched:
+    """The documents a search matched in one segment (a mask over all), with the indices that counting
+    walks made once for every facet: of the matched documents, or of the others when they are fewer."""
+
+    def __init__(self, mask: np.ndarray, count: int | None = None) -> None:
+        self.mask = mask
+        self.n = len(mask)
+        self.count = int(mask.sum()) if count is None else count
+        self._indices: tuple[np.ndarray, bool] | None = None
+
+    def indices(self) -> tuple[np.ndarray, bool]:
+        """(indices, subtract): the matched documents, or (subtract=True) the unmatched ones."""
+        if self._indices is None:
+            subtract = self.count > self.n // 2
+            self._indices = (np.flatnonzero(~self.mask if subtract else self.mask), subtract)
+        return self._indices
+
+
 @dataclass
 class Column:
     """The values of one keyword field of one segment: a sorted vocabulary and value ordinals per document."""
@@ -37,6 +55,22 @@ class Column:
     full: np.ndarray  # counts over every document present when the column was read
     _lookup: dict[str, int] | None = field(default=None, repr=False)
     _by_value: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _slots: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)  # see slots()
+
+    def slots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each document's first value (its ordinal; `len(vocab)` where it has none), and the entries beyond
+        the first as (documents, ordinals). Most facet fields have one value a document and a few have two
+        or three: counting is then a gather over the matched documents and one over the few extra entries,
+        instead of expanding each matched document's run of entries (made on first use)."""
+        if self._slots is None:
+            n = len(self.offsets) - 1
+            first = np.full(n, len(self.vocab), dtype=ID_TYPE)
+            has = self.offsets[1:] > self.offsets[:-1]
+            first[has] = self.ords[self.offsets[:-1][has]]
+            beyond = np.ones(len(self.ords), dtype=bool)
+            beyond[self.offsets[:-1][has]] = False
+            self._slots = (first, self.docs[beyond], self.ords[beyond])
+        return self._slots
 
     def ordinal(self, value: str) -> int | None:
         if self._lookup is None:
@@ -47,6 +81,12 @@ class Column:
         """A mask of the documents having any of these values (each value's documents are one slice of an
         index sorted by value, made on first use)."""
         wanted = [o for o in (self.ordinal(v) for v in values) if o is not None]
+        single, extra_docs, _extra_ords = self.slots()
+        if not len(extra_docs) and len(single) == n and len(wanted) <= 4:  # one value a document: comparing
+            mask = single == wanted[0] if wanted else np.zeros(n, dtype=bool)  # beats scattering documents
+            for o in wanted[1:]:
+                mask |= single == o
+            return mask
         mask = np.zeros(n, dtype=bool)
         if wanted:
             if self._by_value is None:
@@ -60,27 +100,37 @@ class Column:
         return mask
 
     def counts(self, mask: np.ndarray, matched: int) -> np.ndarray:
-        """Counts of each value over the documents in `mask` (`matched` of them), by the cheapest route."""
-        n = len(mask)
-        if matched == 0:
-            return np.zeros(len(self.vocab), dtype=np.int64)
-        if matched == n:
-            return self.full
-        if matched > n // 2:  # most documents match: subtract the few that do not
-            return self.full - self._counts_of(np.flatnonzero(~mask))
-        if matched < n // 8:  # few match: walk their entries only
-            return self._counts_of(np.flatnonzero(mask))
-        return np.bincount(self.ords[mask[self.docs]], minlength=len(self.vocab))
+        """Counts of each value over the documents in `mask` (`matched` of them)."""
+        return self.counts_over(Matched(mask, matched))
 
-    def _counts_of(self, idx: np.ndarray) -> np.ndarray:
+    def counts_over(self, matched: Matched) -> np.ndarray:
+        """Counts of each value over the matched documents: those of the few that do not match subtracted
+        when most do; their first values gathered and counted, then the entries beyond the first."""
+        if matched.count == 0:
+            return np.zeros(len(self.vocab), dtype=np.int64)
+        if matched.count == matched.n:
+            return self.full
+        idx, subtract = matched.indices()
+        first, extra_docs, extra_ords = self.slots()
+        size = len(self.vocab)
+        if len(extra_docs) > 2 * len(idx):  # many values a document (decades) and few documents: expand them
+            part = self._entries_of(idx)
+        else:
+            part = np.bincount(first[idx], minlength=size + 1)[:size]
+            if len(extra_docs):
+                chosen = matched.mask[extra_docs]
+                part += np.bincount(extra_ords[~chosen if subtract else chosen], minlength=size)
+        return self.full - part if subtract else part
+
+    def _entries_of(self, idx: np.ndarray) -> np.ndarray:
+        """Counts over every entry of the documents `idx`."""
         starts = self.offsets[idx]
         lens = self.offsets[idx + 1] - starts
         total = int(lens.sum())
         if total == 0:
             return np.zeros(len(self.vocab), dtype=np.int64)
         shift = np.repeat(np.cumsum(lens) - lens - starts, lens)
-        positions = np.arange(total, dtype=np.int64) - shift
-        return np.bincount(self.ords[positions], minlength=len(self.vocab))
+        return np.bincount(self.ords[np.arange(total, dtype=np.int64) - shift], minlength=len(self.vocab))
 
     def first_value(self, n: int) -> np.ndarray:
         """For a single-valued field: the ordinal per document, -1 where it has none."""

@@ -29,7 +29,7 @@ from heritage.errors import BadRequest
 from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
 from heritage.search.evaluate import PostingsCache, Segment, Stats, evaluate
-from heritage.search.facet_store import Column, FacetStore, SegmentColumns
+from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
 from heritage.search.schema import DEFAULT_FIELDS, schema
@@ -416,11 +416,11 @@ class WhooshIndex:
         query: SearchQuery,
     ) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
-        final_counts = [int(f.sum()) for f in finals]
+        matched = [Matched(f) for f in finals]
         for name in facets_for(query.staff):
             # counts are over the results as they are (drill-down): they add up to what the page lists
             parts = [
-                (seg.columns[name], seg.columns[name].counts(finals[i], final_counts[i]))
+                (seg.columns[name], seg.columns[name].counts_over(matched[i]))
                 for i, (_sub, _offset, seg) in enumerate(segments)
             ]
             out[name] = self._top_values(name, parts, query)
