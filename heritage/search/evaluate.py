@@ -328,7 +328,7 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
     words = list(node.words)
     for word in words:
         ids = postings(seg.reader, node.fieldname, word, stats.cache, seg.frequent)[0]
-        candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        candidates = ids if candidates is None else _intersect_sorted(candidates, ids)
         if not len(candidates):
             return mask
     assert candidates is not None
@@ -345,12 +345,31 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
             wanted = ends + step
             at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
             reached.append(wanted[keys[at] == wanted])
-        ends = np.unique(np.concatenate(reached))
+        ends = reached[0] if len(reached) == 1 else np.unique(np.concatenate(reached))
         if not len(ends):
             return mask
-        candidates = np.unique(ends // shift)
-    mask[np.unique(ends // shift)] = True
+        candidates = _unique_sorted(ends // shift)
+    mask[ends // shift] = True
     return mask
+
+
+def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two sorted arrays of unique document numbers, through a mask over the
+    documents (linear; `intersect1d` sorts both together)."""
+    if not len(a) or not len(b):
+        return a[:0]
+    seen = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)
+    seen[a] = True
+    return b[seen[b]]
+
+
+def _unique_sorted(a: np.ndarray) -> np.ndarray:
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 def _positions(seg: Segment, fieldname: str, word: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -293,8 +293,10 @@ class FrequentPostings:
             if self._pid != os.getpid():
                 self._data, self._pid = np.load(self.path), os.getpid()
             ids, offsets, flat = self._data[f"i.{key}"], self._data[f"o.{key}"], self._data[f"p.{key}"]
-        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        rows = at[ids[at] == wanted]
+        row_of = np.full(int(max(ids[-1], wanted[-1] if len(wanted) else 0)) + 1, -1, dtype=np.int64)
+        row_of[ids] = np.arange(len(ids))  # linear, where a binary search per wanted document is not
+        rows = row_of[wanted]
+        rows = rows[rows >= 0]
         starts = offsets[rows].astype(np.int64)
         counts = offsets[rows + 1].astype(np.int64) - starts
         before = np.cumsum(counts) - counts
