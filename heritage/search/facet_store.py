@@ -9,9 +9,10 @@ document, compressed-row by document), kept in memory and saved beside the segme
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import threading
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,14 +261,19 @@ class FrequentPostings:
     In the phrase field their positions are kept too (flat, in document order, with each posting's offset):
     a phrase of two common words otherwise unpickles the positions of every document holding both, one
     document at a time, which at a million records is seconds.
+
+    The arrays are four flat `.npy` files in a folder, with a table of where each word's slice lies, and
+    are memory-mapped: a word's list is a view read through the operating system's page cache, which every
+    web worker shares, with nothing decompressed, checksummed or copied per search.
     """
+
+    FILES = ("ids", "weights", "offsets", "positions")
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._data: Any = np.load(path)  # lazy: an array is read when asked for
-        self._pid = os.getpid()
-        self._keys = frozenset(self._data.files)
-        self._lock = threading.Lock()
+        table = json.loads((path / "words.json").read_text(encoding="utf-8"))
+        self._slices: dict[str, list[int]] = table["words"]
+        self._arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in self.FILES}
 
     @staticmethod
     def key(fieldname: str, text: Any) -> str:
@@ -275,24 +281,22 @@ class FrequentPostings:
         return f"{fieldname}.{raw.hex()}"
 
     def get(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        key = self.key(fieldname, text)
-        if f"i.{key}" not in self._keys:
+        where = self._slices.get(self.key(fieldname, text))
+        if where is None:
             return None
-        with self._lock:  # one zip file handle per process: a forked web worker opens its own
-            if self._pid != os.getpid():
-                self._data, self._pid = np.load(self.path), os.getpid()
-            return self._data[f"i.{key}"], self._data[f"w.{key}"]
+        start, end = where[0], where[1]
+        return self._arrays["ids"][start:end], self._arrays["weights"][start:end]
 
     def positions(self, fieldname: str, text: Any, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """(document, position) pairs of a common word in the documents `wanted` (sorted), in document then
         position order; None when the word's positions are not kept here."""
-        key = self.key(fieldname, text)
-        if f"p.{key}" not in self._keys:
+        where = self._slices.get(self.key(fieldname, text))
+        if where is None or len(where) < 4:
             return None
-        with self._lock:
-            if self._pid != os.getpid():
-                self._data, self._pid = np.load(self.path), os.getpid()
-            ids, offsets, flat = self._data[f"i.{key}"], self._data[f"o.{key}"], self._data[f"p.{key}"]
+        start, end, off_start, pos_start = where
+        ids = self._arrays["ids"][start:end]
+        offsets = self._arrays["offsets"][off_start : off_start + (end - start) + 1]
+        flat = self._arrays["positions"][pos_start : pos_start + int(offsets[-1])]
         row_of = np.full(int(max(ids[-1], wanted[-1] if len(wanted) else 0)) + 1, -1, dtype=np.int64)
         row_of[ids] = np.arange(len(ids))  # linear, where a binary search per wanted document is not
         rows = row_of[wanted]
@@ -312,27 +316,43 @@ class FrequentPostings:
         min_docs: int = FREQUENT_DOCS,
         positions_field: str | None = PHRASE_FIELD,
     ) -> FrequentPostings:
-        arrays: dict[str, np.ndarray] = {}
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in cls.FILES}
+        sizes = dict.fromkeys(cls.FILES, 0)
+        words: dict[str, list[int]] = {}
         indexed = set(reader.indexed_field_names())
         for fieldname in fieldnames:
             if fieldname not in indexed:
                 continue
             with_positions = fieldname == positions_field and reader.schema[fieldname].format.supports("positions")
             for text, info in reader.iter_field(fieldname):
-                if info.doc_frequency() >= min_docs:
-                    ids, weights = read_postings(reader, fieldname, text)
-                    key = cls.key(fieldname, text)
-                    arrays[f"i.{key}"] = ids.astype(ID_TYPE)
-                    arrays[f"w.{key}"] = weights.astype(np.float32)
-                    if with_positions:
-                        docs, flat = read_positions(reader, fieldname, text, ids)
-                        counts = np.bincount(np.searchsorted(ids, docs), minlength=len(ids))
-                        arrays[f"o.{key}"] = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-                        arrays[f"p.{key}"] = flat.astype(np.int32)
-        tmp = path.with_suffix(".tmp.npz")
-        with tmp.open("wb") as fh:
-            np.savez(fh, **arrays)
-        tmp.replace(path)
+                if info.doc_frequency() < min_docs:
+                    continue
+                ids, weights = read_postings(reader, fieldname, text)
+                where = [sizes["ids"], sizes["ids"] + len(ids)]
+                parts["ids"].append(ids.astype(ID_TYPE))
+                parts["weights"].append(weights.astype(np.float32))
+                sizes["ids"] += len(ids)
+                if with_positions:
+                    docs, flat = read_positions(reader, fieldname, text, ids)
+                    counts = np.bincount(np.searchsorted(ids, docs), minlength=len(ids))
+                    where += [sizes["offsets"], sizes["positions"]]
+                    parts["offsets"].append(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+                    parts["positions"].append(flat.astype(np.int32))
+                    sizes["offsets"] += len(ids) + 1
+                    sizes["positions"] += len(flat)
+                words[cls.key(fieldname, text)] = where
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        dtypes = {"ids": ID_TYPE, "weights": np.float32, "offsets": np.int64, "positions": np.int32}
+        for name in cls.FILES:
+            array = np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=dtypes[name])
+            np.save(tmp / f"{name}.npy", array.astype(dtypes[name]))
+        (tmp / "words.json").write_text(json.dumps({"words": words}), encoding="utf-8")
+        try:
+            tmp.rename(path)
+        except OSError:  # another process made them meanwhile (a folder is not replaced while not empty)
+            shutil.rmtree(tmp, ignore_errors=True)
         return cls(path)
 
 
@@ -379,13 +399,13 @@ class FacetStore:
             return seg
 
     def _frequent(self, reader: Any, segid: str) -> FrequentPostings | None:
-        path = self.folder / f"{segid}.postings.npz"
+        path = self.folder / f"{segid}.postings"
         try:
-            if path.exists():
+            if (path / "words.json").exists():
                 return FrequentPostings(path)
             self.folder.mkdir(parents=True, exist_ok=True)
             return FrequentPostings.build(reader, self.postings_fields, path)
-        except (OSError, ValueError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError):
             return None  # damaged or not writable: Whoosh's blocks answer
 
     def forget_except(self, live: Iterable[str]) -> None:
@@ -395,6 +415,10 @@ class FacetStore:
             for segid in [s for s in self._segments if s not in keep]:
                 del self._segments[segid]
             if self.folder.is_dir():
-                for path in self.folder.glob("*.npz"):
-                    if path.name.split(".")[0] not in keep:
+                for path in self.folder.iterdir():
+                    if path.name.split(".")[0] in keep and not path.name.endswith(".postings.npz"):
+                        continue  # (a .postings.npz is an earlier layout of the common words' arrays)
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
                         path.unlink(missing_ok=True)
