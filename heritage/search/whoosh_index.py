@@ -164,14 +164,18 @@ class WhooshIndex:
     def _store(self, folder: Path) -> FacetStore:
         store = self._stores.get(folder)
         if store is None:
-            store = self._stores[folder] = FacetStore(
-                folder / "facets",
-                KEYWORD_FIELDS,
-                NUMBER_FIELDS,
-                length_fields=tuple(DEFAULT_FIELDS),
-                postings_fields=tuple(f for f in DEFAULT_FIELDS if f != "identifier"),
-            )
+            store = self._stores[folder] = self._new_store(folder)
         return store
+
+    @staticmethod
+    def _new_store(folder: Path) -> FacetStore:
+        return FacetStore(
+            folder / "facets",
+            KEYWORD_FIELDS,
+            NUMBER_FIELDS,
+            length_fields=tuple(DEFAULT_FIELDS),
+            postings_fields=tuple(f for f in DEFAULT_FIELDS if f != "identifier"),
+        )
 
     @contextmanager
     def _searcher(self) -> Iterator[tuple[Any, FacetStore]]:
@@ -289,6 +293,7 @@ class WhooshIndex:
                 raise
             writer.commit(optimize=procs == 1)
             self._replay(folder, refresh)
+            self._prepare(folder)
             old = self.current_dir()
             tmp = self.path / "CURRENT.tmp"
             tmp.write_text(name, encoding="utf-8")
@@ -304,6 +309,17 @@ class WhooshIndex:
         if progress:
             progress(count)
         return count
+
+    def _prepare(self, folder: Path) -> None:
+        """Read the new generation's facet columns and common-word arrays (with positions) and save them
+        beside its segments before it is swapped in: at a million records that is a minute and more, which
+        belongs to the rebuild, not to the first search after it."""
+        ix = whoosh_index.open_dir(str(folder))
+        store = self._new_store(folder)
+        with ix.searcher() as searcher:
+            for sub, _offset in searcher.leaf_searchers():
+                if sub.reader().segment() is not None:
+                    store.segment(sub.reader())
 
     def _replay(self, folder: Path, refresh: Callable[[list[str]], Iterable[dict[str, Any]]] | None) -> None:
         pending_file = self.path / "PENDING"

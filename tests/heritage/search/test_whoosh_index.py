@@ -354,3 +354,16 @@ def test_an_update_waits_for_another_writer_and_is_not_lost_when_its_process_end
     assert holder.wait(timeout=60) == 0
     assert updater.returncode == 0, updater.stderr
     assert WhooshIndex(tmp_path / "index").search(SearchQuery(q="tweede")).total == 1
+
+
+def test_a_rebuild_prepares_the_search_arrays_before_the_swap(tmp_path: Path) -> None:
+    """Facet columns and common-word arrays are written by the rebuild, so the first search reads them."""
+    ix = WhooshIndex(tmp_path / "index")
+    ix.rebuild(doc(f"d{i}", f"brief {i} aan de raad", subjects=("Brieven",)) for i in range(1200))
+    facets = ix.current_dir() / "facets"
+    saved = {str(p.relative_to(facets)): p.stat().st_mtime_ns for p in facets.rglob("*") if p.is_file()}
+    assert any(name.endswith(".postings/words.json") for name in saved)  # common words' arrays
+    assert any(name.endswith(".npz") for name in saved)  # facet columns
+    fresh = WhooshIndex(tmp_path / "index")  # a server started after the rebuild
+    assert fresh.search(SearchQuery(q='"de raad"')).total == 1200
+    assert {str(p.relative_to(facets)): p.stat().st_mtime_ns for p in facets.rglob("*") if p.is_file()} == saved
