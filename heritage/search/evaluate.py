@@ -332,6 +332,14 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
         if not len(candidates):
             return mask
     assert candidates is not None
+    if seg.frequent is not None and node.slop < 63:
+        found = _phrase_by_bits(seg, node.fieldname, words, node.slop, candidates)
+        if found is not None:
+            certain, unsure = found
+            mask[certain] = True
+            if not len(unsure):
+                return mask
+            candidates = unsure
     shift = np.int64(1 << 32)
     docs, positions = _positions(seg, node.fieldname, words[0], candidates)
     ends = docs * shift + positions  # (document, position where the phrase so far ends), sorted
@@ -351,6 +359,37 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
         candidates = _unique_sorted(ends // shift)
     mask[ends // shift] = True
     return mask
+
+
+LOW_BITS = np.uint64((1 << 63) - 1)
+
+
+def _phrase_by_bits(
+    seg: Segment, fieldname: str, words: list[Any], slop: int, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The phrase checked on each candidate's positions below 63 held as the bits of one 64-bit word (kept
+    for common words): the positions where the phrase so far can end are shifted by 1..slop and masked with
+    the next word's, all candidates at once. Returns (documents where it occurs, documents where a word
+    also occurs further on and it was not found: to be checked on positions), or None when a word's bits
+    are not kept."""
+    ends: np.ndarray | None = None
+    further = np.zeros(len(candidates), dtype=bool)
+    for word in words:
+        bits = seg.frequent.bits(fieldname, word, candidates) if seg.frequent is not None else None
+        if bits is None:
+            return None
+        further |= (bits & ~LOW_BITS) != 0
+        here = bits & LOW_BITS
+        if ends is None:
+            ends = here
+            continue
+        reach = np.zeros(len(candidates), dtype=np.uint64)
+        for step in range(1, slop + 1):
+            reach |= ends << np.uint64(step)
+        ends = reach & here & LOW_BITS
+    assert ends is not None
+    found = ends != 0
+    return candidates[found], candidates[~found & further]
 
 
 def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -267,11 +267,15 @@ class FrequentPostings:
     web worker shares, with nothing decompressed, checksummed or copied per search.
     """
 
-    FILES = ("ids", "weights", "offsets", "positions")
+    FILES = ("ids", "weights", "offsets", "positions", "bits")
+    LAYOUT = 2  # of the files; arrays of another layout are made again
+    OVERFLOW = np.uint64(1 << 63)  # in `bits`: the word also occurs at position 63 or later in the document
 
     def __init__(self, path: Path) -> None:
         self.path = path
         table = json.loads((path / "words.json").read_text(encoding="utf-8"))
+        if table.get("layout") != self.LAYOUT:
+            raise ValueError(f"{path}: layout {table.get('layout')!r}, not {self.LAYOUT}")
         self._slices: dict[str, list[int]] = table["words"]
         self._arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in self.FILES}
 
@@ -291,21 +295,31 @@ class FrequentPostings:
         """(document, position) pairs of a common word in the documents `wanted` (sorted), in document then
         position order; None when the word's positions are not kept here."""
         where = self._slices.get(self.key(fieldname, text))
-        if where is None or len(where) < 4:
+        if where is None or len(where) < 5:
             return None
-        start, end, off_start, pos_start = where
+        start, end, off_start, pos_start, _bits_start = where
         ids = self._arrays["ids"][start:end]
         offsets = self._arrays["offsets"][off_start : off_start + (end - start) + 1]
         flat = self._arrays["positions"][pos_start : pos_start + int(offsets[-1])]
-        row_of = np.full(int(max(ids[-1], wanted[-1] if len(wanted) else 0)) + 1, -1, dtype=np.int64)
-        row_of[ids] = np.arange(len(ids))  # linear, where a binary search per wanted document is not
-        rows = row_of[wanted]
+        rows = _rows(ids, wanted)
         rows = rows[rows >= 0]
         starts = offsets[rows].astype(np.int64)
         counts = offsets[rows + 1].astype(np.int64) - starts
         before = np.cumsum(counts) - counts
         take = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
         return np.repeat(ids[rows].astype(np.int64), counts), flat[take].astype(np.int64)
+
+    def bits(self, fieldname: str, text: Any, wanted: np.ndarray) -> np.ndarray | None:
+        """For each of the documents `wanted` (sorted, all holding the word): its positions below 63 as the
+        bits of a 64-bit word, with `OVERFLOW` set where it also occurs further on; None when not kept."""
+        where = self._slices.get(self.key(fieldname, text))
+        if where is None or len(where) < 5:
+            return None
+        start, end, bits_start = where[0], where[1], where[4]
+        rows = _rows(self._arrays["ids"][start:end], wanted)
+        if len(rows) and int(rows.min()) < 0:
+            return None
+        return self._arrays["bits"][bits_start : bits_start + (end - start)][rows]
 
     @classmethod
     def build(
@@ -335,25 +349,52 @@ class FrequentPostings:
                 if with_positions:
                     docs, flat = read_positions(reader, fieldname, text, ids)
                     counts = np.bincount(np.searchsorted(ids, docs), minlength=len(ids))
-                    where += [sizes["offsets"], sizes["positions"]]
-                    parts["offsets"].append(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+                    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+                    where += [sizes["offsets"], sizes["positions"], sizes["bits"]]
+                    parts["offsets"].append(offsets)
                     parts["positions"].append(flat.astype(np.int32))
+                    parts["bits"].append(_position_bits(flat, offsets))
                     sizes["offsets"] += len(ids) + 1
                     sizes["positions"] += len(flat)
+                    sizes["bits"] += len(ids)
                 words[cls.key(fieldname, text)] = where
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        dtypes = {"ids": ID_TYPE, "weights": np.float32, "offsets": np.int64, "positions": np.int32}
+        dtypes = {"ids": ID_TYPE, "weights": np.float32, "offsets": np.int64, "positions": np.int32, "bits": np.uint64}
         for name in cls.FILES:
             array = np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=dtypes[name])
             np.save(tmp / f"{name}.npy", array.astype(dtypes[name]))
-        (tmp / "words.json").write_text(json.dumps({"words": words}), encoding="utf-8")
+        (tmp / "words.json").write_text(json.dumps({"layout": cls.LAYOUT, "words": words}), encoding="utf-8")
         try:
             tmp.rename(path)
         except OSError:  # another process made them meanwhile (a folder is not replaced while not empty)
             shutil.rmtree(tmp, ignore_errors=True)
         return cls(path)
+
+
+def _rows(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The row of each wanted document in a posting list (-1 where absent), in linear time where a binary
+    search per document is not."""
+    row_of = np.full(int(max(ids[-1], wanted[-1] if len(wanted) else 0)) + 1, -1, dtype=np.int64)
+    row_of[ids] = np.arange(len(ids))
+    return row_of[wanted]
+
+
+def _position_bits(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per posting (its positions `flat[offsets[i]:offsets[i + 1]]`, at least one): the positions below 63
+    as bits, and `FrequentPostings.OVERFLOW` where there are more."""
+    out = np.zeros(len(offsets) - 1, dtype=np.uint64)
+    some = offsets[1:] > offsets[:-1]
+    if not some.any():
+        return out
+    low = flat < 63
+    values = np.where(low, np.left_shift(np.uint64(1), np.minimum(flat, 62).astype(np.uint64)), np.uint64(0))
+    starts = offsets[:-1][some]  # each run ends where the next non-empty one starts
+    bits = np.add.reduceat(values, starts)  # distinct powers of two: their sum is their union
+    over = np.logical_or.reduceat(~low, starts)
+    out[some] = bits | np.where(over, FrequentPostings.OVERFLOW, np.uint64(0))
+    return out
 
 
 class FacetStore:
@@ -393,6 +434,8 @@ class FacetStore:
                     _save(path, seg)
                 except OSError:
                     pass  # a read-only index still answers; it reads the segment again next start
+            for column in seg.columns.values():  # now, not at the first search that counts (or before a fork)
+                column.slots()
             if self.postings_fields and seg.frequent is None:
                 seg.frequent = self._frequent(reader, segid)
             self._segments[segid] = seg
@@ -400,13 +443,16 @@ class FacetStore:
 
     def _frequent(self, reader: Any, segid: str) -> FrequentPostings | None:
         path = self.folder / f"{segid}.postings"
-        try:
-            if (path / "words.json").exists():
+        if (path / "words.json").exists():
+            try:
                 return FrequentPostings(path)
+            except (OSError, ValueError, KeyError):
+                shutil.rmtree(path, ignore_errors=True)  # damaged or of an earlier layout: made again
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
             return FrequentPostings.build(reader, self.postings_fields, path)
-        except (OSError, ValueError, KeyError):
-            return None  # damaged or not writable: Whoosh's blocks answer
+        except OSError:
+            return None  # not writable: Whoosh's blocks answer
 
     def forget_except(self, live: Iterable[str]) -> None:
         """Drop segments merged away (from memory and disk)."""

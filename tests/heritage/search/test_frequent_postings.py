@@ -100,3 +100,16 @@ def test_a_forked_process_reads_the_arrays_through_its_own_file(index: WhooshInd
     ok = all(np.array_equal(frequent.get("text", "brief")[0], expected) for _ in range(300))  # type: ignore[index]
     _pid, status = os.waitpid(pid, 0)
     assert ok and os.waitstatus_to_exitcode(status) == 0
+
+
+def test_arrays_of_an_earlier_layout_are_made_again(index: WhooshIndex) -> None:
+    with index._searcher() as (searcher, store):
+        segid = searcher.leaf_searchers()[0][0].reader().segment().segment_id()
+    table = store.folder / f"{segid}.postings" / "words.json"
+    store._segments.clear()
+    table.write_text('{"layout": 1, "words": {}}', encoding="utf-8")
+    assert index.search(SearchQuery(q='"academische raad"')).total > 0
+    with index._searcher() as (searcher, store):
+        seg = store.segment(searcher.leaf_searchers()[0][0].reader())
+    assert seg.frequent is not None  # (no word is common enough here to be kept: the table is empty)
+    assert '"layout": 2' in table.read_text(encoding="utf-8")

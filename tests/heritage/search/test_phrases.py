@@ -15,6 +15,7 @@ from heritage.search.facet_store import FrequentPostings
 from heritage.search.whoosh_index import WhooshIndex
 from tests.heritage.search.builders import doc
 
+LENGTHS = [(60, 160), (2, 40), (2, 40)]
 WORDS = ["de", "raad", "brief", "academische", "van", "het", "leuven", "notulen"]
 
 
@@ -22,7 +23,8 @@ WORDS = ["de", "raad", "brief", "academische", "van", "het", "leuven", "notulen"
 def index(tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
     rng = random.Random(6)
     docs = [
-        doc(f"d{i}", " ".join(rng.choices(WORDS, weights=range(len(WORDS), 0, -1), k=rng.randint(2, 40))))
+        # every third record long: its words also lie past position 63, beyond the bits kept per document
+        doc(f"d{i}", " ".join(rng.choices(WORDS, weights=range(len(WORDS), 0, -1), k=rng.randint(*LENGTHS[i % 3]))))
         for i in range(1500)
     ]
     ix = WhooshIndex(tmp_path_factory.mktemp("phrases") / "index")
