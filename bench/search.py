@@ -560,7 +560,8 @@ def wrk_load(base: str, users: int, duration: int, label: str) -> dict[str, floa
 
 
 def locust_load(base: str, users: int, duration: int, label: str) -> dict[str, float] | None:
-    """`users` researchers with a few seconds between pages (bench/search_locust.py), from a cold start:
+    """`users` researchers with a few seconds between pages (bench/search_locust.py), arriving over four
+    seconds at a server that has served none of their searches yet:
     the pages they ask for most come from the page cache after the first time, the long tail never does."""
     import csv
 
@@ -572,7 +573,8 @@ def locust_load(base: str, users: int, duration: int, label: str) -> dict[str, f
         paths = Path(tmp) / "paths.json"
         paths.write_text(json.dumps(researcher_paths()), encoding="utf-8")
         cmd = [str(locust) if locust.exists() else "locust", "-f", str(ROOT / "bench" / "search_locust.py")]
-        cmd += ["--headless", "-u", str(users), "-r", str(users), "-t", f"{duration}s", "--host", base]
+        # researchers arrive over four seconds (all at the same instant is no catalogue's morning), then stay
+        cmd += ["--headless", "-u", str(users), "-r", str(max(1, users // 4)), "-t", f"{duration}s", "--host", base]
         cmd += ["--csv", str(Path(tmp) / "run"), "--only-summary", "--loglevel", "WARNING"]
         subprocess.run(cmd, env={**os.environ, "SEARCH_BENCH_PATHS": str(paths)}, capture_output=True, check=False)
         with (Path(tmp) / "run_stats.csv").open(encoding="utf-8") as fh:
@@ -605,7 +607,7 @@ def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[s
             return None
     out: dict[str, Any] = {}
     with served(data, server) as base:
-        out["locust"] = locust_load(base, users, max(duration, 60), server)
+        out["locust"] = locust_load(base, users, max(duration, 120), server)
         if shutil.which("wrk"):
             out["wrk"] = wrk_load(base, users, duration, server)
         else:

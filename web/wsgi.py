@@ -10,6 +10,7 @@ queries compiled and Pillow's codecs loaded before any client waits.
 from __future__ import annotations
 
 import contextlib
+import gc
 
 from flask import Flask
 from PIL import Image
@@ -41,6 +42,10 @@ def warm_up(app: Flask) -> None:
         for path in ("/", "/search?q=warm"):
             client.get(path, headers={"Accept-Language": language})
     runtime.engine.dispose()  # no connection crosses the fork into the workers
+    # what the master holds now (index columns, vocabularies, lexicon, templates) lives as long as the
+    # workers do: out of the collector's sight, its generations are not walked nor its pages copied
+    gc.collect()
+    gc.freeze()
 
 
 app = create_app()
