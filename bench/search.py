@@ -550,13 +550,18 @@ def wrk_load(base: str, users: int, duration: int, label: str) -> dict[str, floa
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
     figures = {k: float(v) for k, v in (part.split("=") for part in line.split()[1:])}
+    report(f"wrk, {users} connections without pause, {label}", figures)
+    return figures
+
+
+def report(who: str, figures: dict[str, float]) -> None:
+    pages = f"{int(figures['requests'])} pages, " if "requests" in figures else ""
     print(
-        f"  search page, wrk, {users} connections without pause, {label}: p50 {figures['p50']:.0f} ms  "
-        f"p95 {figures['p95']:.0f} ms  p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  "
-        f"errors {int(figures['errors'])}  (load {os.getloadavg()[0]:.1f})",
+        f"  search page, {who}: p50 {figures['p50']:.0f} ms  p95 {figures['p95']:.0f} ms  "
+        f"p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  {pages}errors {int(figures['errors'])}  "
+        f"(load {os.getloadavg()[0]:.1f})",
         flush=True,
     )
-    return figures
 
 
 def locust_load(base: str, users: int, duration: int, label: str) -> dict[str, float] | None:
@@ -587,17 +592,12 @@ def locust_load(base: str, users: int, duration: int, label: str) -> dict[str, f
         "requests": float(row["Request Count"]),
         "errors": float(row["Failure Count"]),
     }
-    print(
-        f"  search page, locust, {users} researchers (1-5 s between pages), {label}: p50 {figures['p50']:.0f} ms  "
-        f"p95 {figures['p95']:.0f} ms  p99 {figures['p99']:.0f} ms  {figures['rps']:.1f} pages/s  "
-        f"{int(figures['requests'])} pages, errors {int(figures['errors'])}  (load {os.getloadavg()[0]:.1f})",
-        flush=True,
-    )
+    report(f"locust, {users} researchers (1-5 s between pages), {label}", figures)
     return figures
 
 
 def serve_and_load(data: Path, users: int, duration: int, server: str) -> dict[str, Any] | None:
-    """The search page under `users` researchers (locust, from a cold start), then under `users`
+    """The search page under `users` researchers (locust, on a fresh server), then under `users`
     connections without pause (wrk), on one server."""
     if server.startswith("gunicorn"):
         import importlib.util
