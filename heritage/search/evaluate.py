@@ -59,13 +59,33 @@ class Stats:
 class Segment:
     """One segment's reader with its field-length arrays (read once, then cached by the caller)."""
 
-    def __init__(self, reader: Any, searcher: Any, lengths: dict[str, np.ndarray], frequent: Any = None) -> None:
+    def __init__(
+        self,
+        reader: Any,
+        searcher: Any,
+        lengths: dict[str, np.ndarray],
+        frequent: Any = None,
+        norms: dict[str, tuple[float, np.ndarray]] | None = None,
+    ) -> None:
         self.reader = reader
         self.frequent = frequent  # facet_store.FrequentPostings: common words' posting lists as arrays
         self.searcher = searcher
         self.n = reader.doc_count_all()
         self.lengths = lengths
+        self.norms = norms if norms is not None else {}
         self.memo: dict[str, Result] = {}  # phrase checks of this search in this segment
+
+    def norm(self, fieldname: str, avg: float) -> np.ndarray | None:
+        """BM25's length normalisation of every document, `K1 * (1 - B + B * length / avg)`, for the
+        index-wide average length `avg`: made once per field (and again when a commit moves the average),
+        not per term of every search."""
+        kept = self.norms.get(fieldname)
+        if kept is None or kept[0] != avg:
+            lengths = self.length(fieldname)
+            if lengths is None:
+                return None
+            kept = self.norms[fieldname] = (avg, (K1 * ((1 - B) + B * lengths / avg)).astype(np.float32))
+        return kept[1]
 
     def length(self, fieldname: str) -> np.ndarray | None:
         if fieldname not in self.lengths:
@@ -182,11 +202,11 @@ def _term(node: wq.Term, seg: Segment, stats: Stats) -> Result:
     if not len(ids):
         return mask, scores
     mask[ids] = True
-    lengths = seg.length(node.fieldname)
     avg = stats.avg_length(node.fieldname)
-    dl = lengths[ids] if lengths is not None else np.float32(avg)
-    idf = stats.idf(node.fieldname, node.text)
-    scores[ids] = node.boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dl / avg))
+    norm = seg.norm(node.fieldname, avg)
+    base = norm[ids] if norm is not None else np.float32(K1)  # (no lengths: every document of average length)
+    weight = np.float32(node.boost * stats.idf(node.fieldname, node.text) * (K1 + 1))
+    scores[ids] = weight * tf / (tf + base)
     return mask, scores
 
 

@@ -150,6 +150,7 @@ class SegmentColumns:
     numbers: dict[str, np.ndarray]  # date_from, date_to, position: one int32 per document
     title_rank: np.ndarray  # the rank of each document's sort title within the segment
     lengths: dict[str, np.ndarray | None] = field(default_factory=dict)  # field lengths, read when first scored
+    norms: dict[str, tuple[float, np.ndarray]] = field(default_factory=dict)  # BM25 length norms, see Segment
     frequent: FrequentPostings | None = None  # posting lists of the segment's common words, as arrays
 
 

@@ -233,10 +233,15 @@ class WhooshIndex:
     def warm(self) -> None:
         """Read every segment's facet columns and field lengths now, then close the searchers: a server's
         master does this before forking its workers, which inherit the arrays but must not share open files.
-        Also the lexicon that did-you-mean searches (read in a few hundred milliseconds at a million records)."""
+        Also the lexicon that did-you-mean searches, and the length norms that BM25 scores with."""
         self.search(SearchQuery(per_page=1))
-        with self._searcher() as (searcher, _store):
+        with self._searcher() as (searcher, store):
             self._lexicons.get(searcher, "text")
+            stats = Stats(searcher)
+            for sub, _offset, seg in self._segments(searcher, store):
+                scored = Segment(sub.reader(), sub, seg.lengths, seg.frequent, seg.norms)
+                for fieldname in DEFAULT_FIELDS:
+                    scored.norm(fieldname, stats.avg_length(fieldname))
         for idle in self._idle.values():
             while True:
                 try:
@@ -396,7 +401,7 @@ class WhooshIndex:
                 dated = seg.numbers["date_from"] != NO_DATE
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
-                matched, segment_scores = evaluate(q, Segment(reader, sub, seg.lengths, seg.frequent), stats)
+                matched, segment_scores = evaluate(q, Segment(reader, sub, seg.lengths, seg.frequent, seg.norms), stats)
                 base &= matched
                 scores.append(segment_scores)
             bases.append(base)
