@@ -4,8 +4,10 @@ Whoosh's matchers advance one document at a time in Python: a common word in a m
 hundreds of thousands of calls per field, and the one box searches eight fields. Here each posting
 block (128 documents, already decoded by Whoosh) becomes an array, and boolean logic and scores are
 array operations: AND is `&`, OR is `|`, a score is BM25F (Whoosh's formula and parameters) added up
-with `+`. Phrases, whose positions Whoosh checks, keep Whoosh's matcher for the set and these
-scores for the order.
+with `+`. Phrases are checked on positions: for common words on 64-bit masks of their positions and
+on position arrays kept beside the segment (`facet_store.FrequentPostings`), for the others on positions
+decoded from Whoosh's blocks for the candidate documents only; anything else (a slop wider than
+`MAX_SLOP`) keeps Whoosh's matcher for the set and these scores for the order.
 """
 
 from __future__ import annotations
