@@ -33,6 +33,8 @@ K1 = 1.2
 MAX_EXPANSION = 512  # terms a prefix, wildcard or fuzzy term may stand for
 PHRASE_FIELD = "text"
 MAX_SLOP = 16  # a phrase with a wider slop is left to Whoosh's span matcher
+POSITION_OVERFLOW = np.uint64(1 << 63)  # in a position mask: the word also occurs at position 63 or later
+LOW_BITS = ~POSITION_OVERFLOW  # the positions 0-62 themselves
 _LENGTH_TABLE = np.asarray([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 
@@ -383,9 +385,6 @@ def _phrase(node: wq.Phrase, seg: Segment, stats: Stats) -> np.ndarray:
     return mask
 
 
-LOW_BITS = np.uint64((1 << 63) - 1)
-
-
 def _phrase_by_bits(
     seg: Segment, fieldname: str, words: list[Any], slop: int, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -400,7 +399,7 @@ def _phrase_by_bits(
         bits = seg.frequent.bits(fieldname, word, candidates) if seg.frequent is not None else None
         if bits is None:
             return None
-        further |= (bits & ~LOW_BITS) != 0
+        further |= (bits & POSITION_OVERFLOW) != 0
         here = bits & LOW_BITS
         if ends is None:
             ends = here

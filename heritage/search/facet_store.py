@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from heritage.search.evaluate import PHRASE_FIELD, read_lengths, read_positions, read_postings
+from heritage.search.evaluate import PHRASE_FIELD, POSITION_OVERFLOW, read_lengths, read_positions, read_postings
 from heritage.search.fields import NO_DATE, NumberColumn
 from heritage.search.whoosh_speedups import numeric_column
 
@@ -132,13 +132,6 @@ class Column:
             return np.zeros(len(self.vocab), dtype=np.int64)
         shift = np.repeat(np.cumsum(lens) - lens - starts, lens)
         return np.bincount(self.ords[np.arange(total, dtype=np.int64) - shift], minlength=len(self.vocab))
-
-    def first_value(self, n: int) -> np.ndarray:
-        """For a single-valued field: the ordinal per document, -1 where it has none."""
-        out = np.full(n, -1, dtype=ID_TYPE)
-        has = self.offsets[1:] > self.offsets[:-1]
-        out[has] = self.ords[self.offsets[:-1][has]]
-        return out
 
 
 @dataclass
@@ -270,7 +263,6 @@ class FrequentPostings:
 
     FILES = ("ids", "weights", "offsets", "positions", "bits")
     LAYOUT = 2  # of the files; arrays of another layout are made again
-    OVERFLOW = np.uint64(1 << 63)  # in `bits`: the word also occurs at position 63 or later in the document
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -312,7 +304,7 @@ class FrequentPostings:
 
     def bits(self, fieldname: str, text: Any, wanted: np.ndarray) -> np.ndarray | None:
         """For each of the documents `wanted` (sorted, all holding the word): its positions below 63 as the
-        bits of a 64-bit word, with `OVERFLOW` set where it also occurs further on; None when not kept."""
+        bits of a 64-bit word, with `POSITION_OVERFLOW` set where it also occurs further on; None when not kept."""
         where = self._slices.get(self.key(fieldname, text))
         if where is None or len(where) < 5:
             return None
@@ -384,7 +376,7 @@ def _rows(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 def _position_bits(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Per posting (its positions `flat[offsets[i]:offsets[i + 1]]`, at least one): the positions below 63
-    as bits, and `FrequentPostings.OVERFLOW` where there are more."""
+    as bits, and `POSITION_OVERFLOW` where there are more."""
     out = np.zeros(len(offsets) - 1, dtype=np.uint64)
     some = offsets[1:] > offsets[:-1]
     if not some.any():
@@ -394,7 +386,7 @@ def _position_bits(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     starts = offsets[:-1][some]  # each run ends where the next non-empty one starts
     bits = np.add.reduceat(values, starts)  # distinct powers of two: their sum is their union
     over = np.logical_or.reduceat(~low, starts)
-    out[some] = bits | np.where(over, FrequentPostings.OVERFLOW, np.uint64(0))
+    out[some] = bits | np.where(over, POSITION_OVERFLOW, np.uint64(0))
     return out
 
 
