@@ -5,7 +5,7 @@ and named in the reader's language. Built in the template (a `toggle_url` with i
 `facet_label` macro call, `request.args.getlist` per value) they cost as much CPU as the search itself.
 Here the current parameters are encoded and sorted once per request, each link only inserts or removes
 one encoded pair, and each label is looked up once. The URLs are exactly those of `search_url` and
-`toggle_url` (the plain definitions, which the tests hold these to).
+`toggle_url` (plain definitions, kept in the tests, which hold these to them).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ with a message that names it, so a misspelt facet never silently returns everyth
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
@@ -88,26 +87,3 @@ def search_query(args: MultiDict[str, str], viewer: Viewer, lang: str = "nl") ->
         year_to=year_to,
         lang=lang,
     )
-
-
-def search_url(args: MultiDict[str, str], path: str = "/search", **changes: str | int | None) -> str:
-    """The URL of these search parameters with some changed (None removes one); the page resets to 1.
-
-    Parameters keep a fixed order, so the same search always has the same URL.
-    """
-    params = [(k, v) for k, v in args.items(multi=True) if k not in changes and k != "page" and v != ""]
-    for key, value in changes.items():
-        if value is not None and value != "":
-            params.append((key, str(value)))
-    order = {name: i for i, name in enumerate(PARAMETERS)}
-    params.sort(key=lambda kv: (order.get(kv[0], len(order)), kv[0], kv[1]))
-    return f"{path}?{urlencode(params)}" if params else path
-
-
-def toggle_url(args: MultiDict[str, str], name: str, value: str, path: str = "/search") -> str:
-    """The URL with one facet value added, or removed when it is already chosen."""
-    current = args.getlist(name)
-    params = MultiDict([(k, v) for k, v in args.items(multi=True) if not (k == name and v == value)])
-    if value not in current:
-        params.add(name, value)
-    return search_url(params, path)

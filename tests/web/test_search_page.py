@@ -5,7 +5,7 @@ and every facet, filter and bar named in the reader's language, in Dutch and in 
 from __future__ import annotations
 
 import random
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from flask import url_for
@@ -17,10 +17,36 @@ from heritage.models import Unit
 from heritage.search import HISTOGRAM_FACETS
 from web.i18n import century_name, label, language_name
 from web.search_page import FacetLabels, RecordLinks, SearchLinks
-from web.search_params import search_url, toggle_url
+from web.search_params import PARAMETERS
 
 ODD = ["", "a b", "a&b=c", "x+y", "50%", "é", "<script>", "1800", "archive", "q?#", "ünï/cødé"]
 NAMES = ["q", "page", "per_page", "sort", "from", "to", "lang", "domain", "level", "collection", "zz", "a"]
+
+
+# The plain definitions of the page's links (the web layer builds the same URLs faster, `SearchLinks`).
+
+
+def search_url(args: MultiDict[str, str], path: str = "/search", **changes: str | int | None) -> str:
+    """The URL of these search parameters with some changed (None removes one); the page resets to 1.
+
+    Parameters keep a fixed order, so the same search always has the same URL.
+    """
+    params = [(k, v) for k, v in args.items(multi=True) if k not in changes and k != "page" and v != ""]
+    for key, value in changes.items():
+        if value is not None and value != "":
+            params.append((key, str(value)))
+    order = {name: i for i, name in enumerate(PARAMETERS)}
+    params.sort(key=lambda kv: (order.get(kv[0], len(order)), kv[0], kv[1]))
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def toggle_url(args: MultiDict[str, str], name: str, value: str, path: str = "/search") -> str:
+    """The URL with one facet value added, or removed when it is already chosen."""
+    current = args.getlist(name)
+    params = MultiDict([(k, v) for k, v in args.items(multi=True) if not (k == name and v == value)])
+    if value not in current:
+        params.add(name, value)
+    return search_url(params, path)
 
 
 def random_args(rng: random.Random) -> MultiDict[str, str]:
