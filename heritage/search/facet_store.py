@@ -20,7 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from heritage.search.evaluate import PHRASE_FIELD, POSITION_OVERFLOW, read_lengths, read_positions, read_postings
+from heritage.search.evaluate import (
+    PHRASE_FIELD,
+    POSITION_OVERFLOW,
+    Segment,
+    read_lengths,
+    read_positions,
+    read_postings,
+)
 from heritage.search.fields import NO_DATE, NumberColumn
 from heritage.search.whoosh_speedups import numeric_column
 
@@ -146,6 +153,10 @@ class SegmentColumns:
     norms: dict[str, tuple[float, np.ndarray]] = field(default_factory=dict)  # BM25 length norms, see Segment
     frequent: FrequentPostings | None = None  # posting lists of the segment's common words, as arrays
 
+    def scoring(self, reader: Any, searcher: Any) -> Segment:
+        """The segment as matching and ranking see it, with this store's lengths, norms and arrays."""
+        return Segment(reader, searcher, self.lengths, self.frequent, self.norms)
+
 
 def _read_keyword(reader: Any, fieldname: str, n: int) -> Column:
     vocab: list[str] = []
@@ -256,7 +267,7 @@ class FrequentPostings:
     a phrase of two common words otherwise unpickles the positions of every document holding both, one
     document at a time, which at a million records is seconds.
 
-    The arrays are four flat `.npy` files in a folder, with a table of where each word's slice lies, and
+    The arrays are flat `.npy` files in a folder (`FILES`), with a table of where each word's slice lies, and
     are memory-mapped: a word's list is a view read through the operating system's page cache, which every
     web worker shares, with nothing decompressed, checksummed or copied per search.
     """
@@ -408,6 +419,7 @@ class FacetStore:
         self.length_fields = tuple(length_fields)
         self._segments: dict[str, SegmentColumns] = {}
         self._lock = threading.Lock()
+        self._swept: frozenset[str] | None = None  # the live segments the folder was last cleared for
 
     def segment(self, reader: Any) -> SegmentColumns:
         segid = reader.segment().segment_id()
@@ -448,11 +460,15 @@ class FacetStore:
             return None  # not writable: Whoosh's blocks answer
 
     def forget_except(self, live: Iterable[str]) -> None:
-        """Drop segments merged away (from memory and disk)."""
-        keep = set(live)
+        """Drop segments merged away (from memory and disk); the folder is looked through only when the
+        set of live segments is not the one it was last cleared for (every search asks)."""
+        keep = frozenset(live)
+        if keep == self._swept:
+            return
         with self._lock:
             for segid in [s for s in self._segments if s not in keep]:
                 del self._segments[segid]
+            self._swept = keep
             if self.folder.is_dir():
                 for path in self.folder.iterdir():
                     if path.name.split(".")[0] in keep and not path.name.endswith(".postings.npz"):

@@ -28,7 +28,7 @@ from whoosh.query import Every, Query
 from heritage.errors import BadRequest
 from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
-from heritage.search.evaluate import PostingsCache, Segment, Stats, evaluate
+from heritage.search.evaluate import PostingsCache, Stats, evaluate
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
@@ -239,7 +239,7 @@ class WhooshIndex:
             self._lexicons.get(searcher, "text")
             stats = Stats(searcher)
             for sub, _offset, seg in self._segments(searcher, store):
-                scored = Segment(sub.reader(), sub, seg.lengths, seg.frequent, seg.norms)
+                scored = seg.scoring(sub.reader(), sub)
                 for fieldname in DEFAULT_FIELDS:
                     scored.norm(fieldname, stats.avg_length(fieldname))
         for idle in self._idle.values():
@@ -401,7 +401,7 @@ class WhooshIndex:
                 dated = seg.numbers["date_from"] != NO_DATE
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
-                matched, segment_scores = evaluate(q, Segment(reader, sub, seg.lengths, seg.frequent, seg.norms), stats)
+                matched, segment_scores = evaluate(q, seg.scoring(reader, sub), stats)
                 base &= matched
                 scores.append(segment_scores)
             bases.append(base)
@@ -414,8 +414,9 @@ class WhooshIndex:
             for mask in masks.values():
                 final &= mask
             finals.append(final)
-        total = int(sum(int(f.sum()) for f in finals))
-        facets = self._facet_counts(segments, finals, query)
+        matched = [Matched(f) for f in finals]
+        total = sum(m.count for m in matched)
+        facets = self._facet_counts(segments, matched, query)
         hits: list[dict[str, Any]] = []
         if start < total:
             docnums = self._page(searcher, segments, finals, scores, query, start, is_text)
@@ -433,11 +434,10 @@ class WhooshIndex:
     def _facet_counts(
         self,
         segments: list[tuple[Any, int, SegmentColumns]],
-        finals: list[np.ndarray],
+        matched: list[Matched],
         query: SearchQuery,
     ) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
-        matched = [Matched(f) for f in finals]
         for name in facets_for(query.staff):
             # counts are over the results as they are (drill-down): they add up to what the page lists
             parts = [

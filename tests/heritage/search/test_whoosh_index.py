@@ -367,3 +367,18 @@ def test_a_rebuild_prepares_the_search_arrays_before_the_swap(tmp_path: Path) ->
     fresh = WhooshIndex(tmp_path / "index")  # a server started after the rebuild
     assert fresh.search(SearchQuery(q='"de raad"')).total == 1200
     assert {str(p.relative_to(facets)): p.stat().st_mtime_ns for p in facets.rglob("*") if p.is_file()} == saved
+
+
+def test_the_arrays_of_segments_merged_away_are_removed(tmp_path: Path) -> None:
+    ix = WhooshIndex(tmp_path / "index")
+    ix.rebuild(doc(f"a{i}", f"brief {i}") for i in range(50))
+    ix.update([doc("b1", "tweede brief")])  # a second segment
+    assert ix.search(SearchQuery(q="brief")).total == 51
+    facets = ix.current_dir() / "facets"
+    before = {p.name.split(".")[0] for p in facets.iterdir()}
+    assert len(before) == 2
+    ix._index().optimize()  # the two merged into one
+    assert ix.search(SearchQuery(q="brief")).total == 51
+    assert ix.search(SearchQuery(q="tweede")).total == 1  # later searches leave the folder as it is
+    after = {p.name.split(".")[0] for p in facets.iterdir()}
+    assert len(after) == 1 and not after & before
