@@ -25,7 +25,7 @@ from metadata_schemas import dwc_terms, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import XSI, parser, syntax_problem
+from metadata_schemas.xmlsafe import XSI, fromstring, syntax_problem
 
 TEXT = "http://rs.tdwg.org/dwc/text/"
 OCCURRENCE = "http://rs.tdwg.org/dwc/terms/Occurrence"
@@ -128,7 +128,7 @@ class Source:
         if len(data) > MAX_META_BYTES:
             raise InvalidMetadata([Problem(self.label("meta.xml"), None, "meta.xml is too large to be a descriptor")])
         try:
-            return etree.fromstring(data, parser())
+            return fromstring(data, self.label("meta.xml"))
         except etree.XMLSyntaxError as exc:
             raise InvalidMetadata([syntax_problem(Path(self.label("meta.xml")), exc)]) from None
 
@@ -253,7 +253,7 @@ class DwcArchive:
     def _metadata_problems(self, source: Source, name: str) -> list[Problem]:
         try:
             with source.open(name) as fh:
-                etree.fromstring(fh.read(), parser())
+                fromstring(fh.read(), source.label(name))
         except etree.XMLSyntaxError as exc:
             return [syntax_problem(Path(source.label(name)), exc)]
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from metadata_schemas import xmlprolog
 from metadata_schemas.errors import Problem
 
 # Wrappers around the records of a standard: OAI-PMH responses and SRU searchRetrieve responses.
@@ -41,6 +42,43 @@ _PARSER_OPTIONS = {
 def parser() -> etree.XMLParser:
     """A parser that never expands entities, loads a DTD or reaches the network."""
     return etree.XMLParser(remove_comments=False, **_PARSER_OPTIONS)  # type: ignore[arg-type]
+
+
+class RefusedXml(etree.XMLSyntaxError):
+    """A document refused for what its DOCTYPE declares (an attack), whatever the parser would have done."""
+
+
+@lru_cache(maxsize=256)
+def _prolog_of(path: str, _mtime: float, _size: int) -> xmlprolog.Prolog:
+    with open(path, "rb") as fh:
+        return xmlprolog.read(xmlprolog.decode_head(fh.read(xmlprolog.PROLOG_BYTES)))
+
+
+def prolog(path: Path) -> xmlprolog.Prolog:
+    """The prolog of a file (cached per file version).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    stat = path.stat()
+    return _prolog_of(str(path), stat.st_mtime, stat.st_size)
+
+
+def refuse_attacks(path: Path) -> None:
+    """Raise `RefusedXml` when the file's DOCTYPE declares an entity attack (XXE, expansion, parameter entities).
+
+    Raises:
+        RefusedXml: the DOCTYPE is refused; OSError: the file cannot be read.
+    """
+    found = prolog(path)
+    if found.attack:
+        raise RefusedXml(found.attack, 0, found.line, 1, str(path))
+
+
+def _refuse_attacks_in(data: bytes, source: str) -> None:
+    found = xmlprolog.read(xmlprolog.decode_head(data[: xmlprolog.PROLOG_BYTES]))
+    if found.attack:
+        raise RefusedXml(found.attack, 0, found.line, 1, source)
 
 
 _progress: ContextVar[Callable[[int], object] | None] = ContextVar("metadata_progress", default=None)
@@ -74,6 +112,7 @@ class _Counting:
 
 def iterparse(path: Path, events: tuple[str, ...] = ("end",), tag: Iterable[str] | None = None) -> Iterator:
     """`lxml.etree.iterparse` with the hardened options (its reads reported inside `reporting`)."""
+    refuse_attacks(path)
     callback = _progress.get()
     tags = list(tag) if tag is not None else None
     if callback is None:
@@ -95,13 +134,26 @@ def parse(path: Path) -> etree._ElementTree:
     """Parse a whole (small) document with the hardened parser.
 
     Raises:
-        etree.XMLSyntaxError: not well-formed.
+        etree.XMLSyntaxError: not well-formed, or refused (`RefusedXml`).
     """
+    refuse_attacks(path)
     return etree.parse(str(path), parser())
 
 
+def fromstring(data: bytes, source: str) -> etree._Element:
+    """Parse a document held in memory with the hardened parser, its DOCTYPE checked first.
+
+    Raises:
+        etree.XMLSyntaxError: not well-formed, or refused (`RefusedXml`).
+    """
+    _refuse_attacks_in(data, source)
+    return etree.fromstring(data, parser())
+
+
 def syntax_problem(path: Path, exc: etree.XMLSyntaxError | etree.XMLSchemaParseError) -> Problem:
-    """A parser error as a `FILE:LINE: message` problem."""
+    """A parser error (or a refusal) as a `FILE:LINE: message` problem."""
+    if isinstance(exc, RefusedXml):
+        return Problem(str(path), exc.lineno, str(exc.msg))
     message = str(exc.msg if getattr(exc, "msg", None) else exc)
     message = re.sub(r"\s*\(.*?, line \d+\)\s*$", "", message)
     line = getattr(exc, "lineno", None) or getattr(getattr(exc, "position", None), "__getitem__", lambda _: None)(0)
@@ -156,9 +208,9 @@ def release(element: etree._Element) -> None:
 def declared_entities(path: Path) -> list[str]:
     """Names of the entities a file's DOCTYPE declares, read from its prolog only."""
     try:
-        for _event, element in etree.iterparse(str(path), events=("start",), **_PARSER_OPTIONS):  # type: ignore[call-overload]
+        for _event, element in iterparse(path, events=("start",)):
             return entity_declarations(element)
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, OSError):
         return []
     return []
 
@@ -214,7 +266,15 @@ def _sniff(path: str, _mtime: float, _size: int) -> Sniff | None:
                 break
     except (etree.XMLSyntaxError, OSError, ValueError):
         if not root:
-            return None
+            # Refused or broken before the document element (where libxml2 2.14 stops a billion-laughs
+            # document): the element is read from the text, so the file is still known for what it is.
+            try:
+                root = payload = prolog(Path(path)).root
+            except OSError:
+                return None
+            if not root:
+                return None
+            seen.add(root)
     return Sniff(root, payload, frozenset(seen)) if root else None
 
 
