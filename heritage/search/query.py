@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from whoosh import qparser
-from whoosh.query import Every, MultiTerm, Or, Phrase, Query, Term
+from whoosh.qparser import syntax
+from whoosh.query import Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.support.charset import accent_map
 
 from heritage.errors import BadRequest
@@ -93,17 +94,35 @@ def parse(text: str, schema: Any, reader: Any | None = None) -> Query:
     """The Whoosh query for `text`; with a reader, place words expand to linked places.
 
     Raises:
-        BadRequest: see `check_syntax`, or the query has too many terms.
+        BadRequest: see `check_syntax` and `check_operators`, or the query has too many terms.
     """
     check_syntax(text)
     if not text.strip():
         return Every()
-    query = make_parser(schema).parse(_fieldnames(text))
+    parser = make_parser(schema)
+    nodes = parser.process(_fieldnames(text))
+    check_operators(nodes)
+    query = (nodes.query(parser) or NullQuery).normalize()
     if sum(1 for _ in query.leaves()) > MAX_CLAUSES * len(DEFAULT_FIELDS):
         raise BadRequest(f"the query has too many terms; at most {MAX_CLAUSES} words are read")
     if reader is not None:
         query = expand_places(query, reader)
     return query
+
+
+def check_operators(node: syntax.SyntaxNode) -> None:
+    """Whoosh builds these nodes but cannot make a query of an operator left without its words (it fails
+    with an IndexError or an assertion), so the operators are checked first.
+
+    Raises:
+        BadRequest: NOT/NIET has no word after it, or ANDNOT/ANDMAYBE lacks a word on one side.
+    """
+    if isinstance(node, syntax.Wrapper) and not node.nodes:
+        raise BadRequest("the query has NOT (NIET) without a word after it to leave out, such as NOT brief")
+    if isinstance(node, syntax.BinaryGroup) and len(node.nodes) != 2:
+        raise BadRequest("the query has ANDNOT or ANDMAYBE without a word on both sides, such as raad ANDNOT brief")
+    for child in node.nodes if isinstance(node, syntax.GroupNode) else ():
+        check_operators(child)
 
 
 def _linked_ids(reader: Any, word: str) -> list[str]:

@@ -53,6 +53,15 @@ WHOOSH = [
     " OR ".join(["x"] * 500),
     "\u202e\ufeff\U0001f600",
 ]
+DANGLING_OPERATORS = [
+    "NOT NOT NOT",
+    "NIET NIET NIET",
+    "NOT OR NOT",
+    "NOT AND x",
+    "x ANDNOT ANDNOT y",
+    "x ANDMAYBE ANDMAYBE y",
+]
+WHOOSH += DANGLING_OPERATORS
 PARAMETERS = ["page", "per_page", "sort", "from", "to", "lang", "collection", "unit", "level", "century", "decade"]
 PARAMETERS += ["creator", "subject", "place", "language", "has_images", "domain", "custody", "taxon", "access", "x"]
 VALUES = [*SQL[:5], "-1", "0", "99999999999999999999", "1e9", "NaN", "abc", "closed", "Zwartboek", "", "%00"]
@@ -75,6 +84,15 @@ def test_query_injection_in_the_search_box(public, site: Hostile, q: str) -> Non
         assert response.status_code in (200, 400), (q, response.status_code)
         if path == "/api/items" and response.status_code == 400:
             assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("q", DANGLING_OPERATORS)
+def test_an_operator_without_its_word_is_a_clear_400(public, staff, q: str) -> None:  # type: ignore[no-untyped-def]
+    for client in (public, staff):
+        api = client.get(f"/api/items?{urlencode({'q': q})}")
+        assert api.status_code == 400 and "without a word" in api.get_json()["error"]["message"], q
+        page = client.get(f"/search?{urlencode({'q': q})}")
+        assert page.status_code == 400 and "without a word" in page.get_data(as_text=True), q
 
 
 def test_every_parameter_takes_hostile_values(public, site: Hostile) -> None:  # type: ignore[no-untyped-def]

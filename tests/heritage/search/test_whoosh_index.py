@@ -213,7 +213,18 @@ def test_snippets_mark_the_words_found_and_escape_the_rest(index: WhooshIndex) -
 
 @pytest.mark.parametrize(
     ("q", "message"),
-    [('"academische raad', "quote"), ("(reglement", "bracket"), ("reglement)", "bracket"), ("x" * 1001, "characters")],
+    [
+        ('"academische raad', "quote"),
+        ("(reglement", "bracket"),
+        ("reglement)", "bracket"),
+        ("x" * 1001, "characters"),
+        ("NOT NOT NOT", "NOT"),
+        ("NIET NIET NIET", "NOT"),
+        ("NOT OR NOT", "NOT"),
+        ("NOT AND reglement", "NOT"),
+        ("raad ANDNOT ANDNOT brief", "ANDNOT"),
+        ("raad ANDMAYBE ANDMAYBE brief", "ANDMAYBE"),
+    ],
 )
 def test_unreadable_queries_are_refused_with_the_reason(index: WhooshIndex, q: str, message: str) -> None:
     with pytest.raises(BadRequest, match=message):
