@@ -135,10 +135,24 @@ def test_oai_arguments_with_injection_are_protocol_errors(public, site: Hostile)
         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "collection:x\x00y"},
         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "unit:x\x00y"},
         {"verb": "' OR 1=1 --"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "9999-12-31", "until": "9999-12-31"},
+        {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "until": "0001-01-01T00:00:00Z"},
+        {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "until": "10000-01-01"},
     ):
         response = public.get("/oai?" + urlencode(args))
         assert response.status_code == 200 and b"<error code=" in response.data, args
         assert_no_leak(response, site, *args.values())
+
+
+@pytest.mark.parametrize("verb", ["ListRecords", "ListIdentifiers"])
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59Z"])
+def test_oai_until_the_end_of_the_calendar_lists_the_public_records(
+    public, site: Hostile, verb: str, until: str
+) -> None:  # type: ignore[no-untyped-def]
+    response = public.get("/oai?" + urlencode({"verb": verb, "metadataPrefix": "oai_dc", "until": until}))
+    assert response.status_code == 200 and b"<error" not in response.data
+    assert site.file.encode() in response.data
+    assert_no_leak(response, site, until)
 
 
 def test_the_staff_sees_the_closed_item_the_public_never(public, staff, site: Hostile) -> None:  # type: ignore[no-untyped-def]
