@@ -24,6 +24,7 @@ from whoosh.support.charset import accent_map
 from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
 from heritage.search.analyzers import folded, stemmed
+from heritage.search.query_syntax import BRACKETS, broken_rule
 from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
 
 MAX_CLAUSES = 64
@@ -32,18 +33,22 @@ FIELDED = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
 
 
 def check_syntax(text: str) -> None:
-    """Raises: BadRequest: the query is too long, or its quotes or brackets do not pair up."""
+    """Raises: BadRequest: the query is too long, or breaks a rule of `query_syntax` (quotes and brackets that
+    do not pair up, an operator without its words, too many words): the message names which."""
     if len(text) > MAX_QUERY_LENGTH:
         raise BadRequest(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH} are read")
-    if text.count('"') % 2:
-        raise BadRequest('the query has an opening quote (") without a closing one')
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise BadRequest("the query closes a bracket ')' that was not opened")
-    if depth:
-        raise BadRequest("the query opens a bracket '(' that is not closed")
+    broken = broken_rule(text)
+    if broken is None:
+        return
+    if broken is BRACKETS:  # say which side is missing, when one is
+        depth = 0
+        for char in text:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth < 0:
+                raise BadRequest("the query closes a bracket ')' that was not opened")
+        if depth:
+            raise BadRequest("the query opens a bracket '(' that is not closed")
+    raise BadRequest(broken.message)
 
 
 STEMMED_FIELDS = frozenset({"text_nl", "text_en"})
