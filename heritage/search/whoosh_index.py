@@ -26,7 +26,15 @@ from whoosh import index as whoosh_index
 from whoosh.query import Every, Query
 
 from heritage.errors import BadRequest
-from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
+from heritage.search import (
+    FACETS,
+    HISTOGRAM_FACETS,
+    MAX_RESULT_WINDOW,
+    SORTS,
+    SearchQuery,
+    SearchResult,
+    facets_for,
+)
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
@@ -36,7 +44,6 @@ from heritage.search.schema import DEFAULT_FIELDS, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
 from heritage.search.whoosh_speedups import install
 
-MAX_RESULT_WINDOW = 10_000
 WRITE_LOCK_WAIT_SECONDS = 300  # how long an update waits for another process's writer before failing loudly
 KEYWORD_FIELDS = (*FACETS, "parent")
 NUMBER_FIELDS = ("date_from", "date_to", "position")
@@ -363,10 +370,6 @@ class WhooshIndex:
             if name not in known:
                 raise BadRequest(f"unknown filter {name!r} (known: {', '.join(sorted(known - {'parent'}))})")
         start = (query.page - 1) * query.per_page
-        if start + query.per_page > MAX_RESULT_WINDOW:
-            raise BadRequest(
-                f"page {query.page} lies past the first {MAX_RESULT_WINDOW:,} results; narrow the search instead"
-            )
         with self._searcher() as (searcher, store):
             q = parse(query.q, searcher.schema, searcher.reader())
             return self._search(searcher, store, q, query, start)
@@ -388,7 +391,10 @@ class WhooshIndex:
         total = sum(m.count for m in matched)
         facets = self._facet_counts(segments, matched, query)
         hits: list[dict[str, Any]] = []
-        if start < total:
+        # Past the window a page is not drawn (ranking that deep costs a sort of all before it): the counts
+        # and facets still tell the reader how to narrow the search.
+        beyond_window = start + query.per_page > MAX_RESULT_WINDOW
+        if start < total and not beyond_window:
             docnums = self._page(searcher, segments, finals, scores, query, start, is_text)
             words = matched_words(q, searcher.reader()) if is_text else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
@@ -397,7 +403,7 @@ class WhooshIndex:
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, stats, q, query)
-        return SearchResult(total, hits, facets, query.page, query.per_page, suggestion)
+        return SearchResult(total, hits, facets, query.page, query.per_page, suggestion, beyond_window)
 
     @staticmethod
     def _matches(

@@ -202,7 +202,9 @@ def test_sorting_and_stable_paging(index: WhooshIndex) -> None:
     ]
     assert titles == sorted(titles, key=str.casefold) and len(titles) == 11
     past = index.search(SearchQuery(access=PUBLIC, page=50))
-    assert past.hits == [] and past.total == 11
+    assert past.hits == [] and past.total == 11 and not past.beyond_window
+    deep = index.search(SearchQuery(access=PUBLIC, page=501))  # past the 10,000 results any search pages through
+    assert deep.hits == [] and deep.total == 11 and deep.beyond_window and deep.facets["domain"]
 
 
 def test_snippets_mark_the_words_found_and_escape_the_rest(index: WhooshIndex) -> None:
