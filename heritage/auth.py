@@ -268,8 +268,10 @@ def parse_scopes(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def expiry_of(value: date | None) -> datetime | None:
-    """A token given an expiry date works through that day (UTC)."""
-    return datetime.combine(value + timedelta(days=1), time(), tzinfo=UTC) if value else None
+    """A token given an expiry date works through that day (UTC); through 9999-12-31, it never expires."""
+    if value is None or value == date.max:
+        return None
+    return datetime.combine(value + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def create_token(

@@ -68,13 +68,14 @@ SETTINGS: tuple[Setting, ...] = (
         "iiif_max_area",
         "HERITAGE_IIIF_MAX_AREA",
         "16777216",
-        "Largest output (pixels) one IIIF image request may produce; announced as maxArea.",
+        "Largest output (pixels) one IIIF image request may produce, rotation included; announced as maxArea.",
     ),
     Setting(
         "iiif_max_width",
         "HERITAGE_IIIF_MAX_WIDTH",
         None,
-        "Widest output (pixels) one IIIF image request may produce; announced as maxWidth; default no limit.",
+        "Widest output (pixels) one IIIF image request may produce, rotation included; announced as maxWidth; "
+        "default no limit.",
     ),
     Setting(
         "iiif_cache_mb",

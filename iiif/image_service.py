@@ -4,7 +4,8 @@ Tiles that `info.json` declares are stored files (made at ingest) and are answer
 other request is assembled from the tiles of the nearest pyramid level at or above the needed
 resolution (never from the master) and kept in a size-bounded disk cache. No image a request assembles
 holds more than `Limits.work_pixels` pixels (4 x maxArea): a request whose region would need more at the
-right level is assembled from a coarser one; the output itself is bounded by maxArea.
+right level is assembled from a coarser one; the output itself, the image after rotation, is bounded by
+maxArea and maxWidth.
 """
 
 from __future__ import annotations
@@ -288,7 +289,8 @@ def plan(image: ResolvedImage, request: ImageRequest, limits: Limits, *, encodin
         ParameterError: the request is impossible for this image (the message says why).
     """
     x, y, w, h = request.region.resolve(image.width, image.height)
-    ow, oh = request.size.resolve(w, h, max_width=limits.max_width, max_area=limits.max_area)
+    degrees = request.rotation.degrees
+    ow, oh = request.size.resolve(w, h, max_width=limits.max_width, max_area=limits.max_area, degrees=degrees)
     tile = _stored_tile(image, request, (x, y, w, h), (ow, oh))
     if tile is not None:
         ow, oh = tile[1]
@@ -296,7 +298,7 @@ def plan(image: ResolvedImage, request: ImageRequest, limits: Limits, *, encodin
     # 3.0 canonical size: `max` for the whole image at its largest allowed size, else w,h (^w,h when upscaled),
     # the form static IIIF layouts (and vips --layout iiif3) use for tiles.
     if region_c == "full" and (ow, oh) == Size("max").resolve(
-        w, h, max_width=limits.max_width, max_area=limits.max_area
+        w, h, max_width=limits.max_width, max_area=limits.max_area, degrees=degrees
     ):
         size_c = "max"
     else:
@@ -356,6 +358,20 @@ def assemble(
     return canvas.resize((ow, oh), Image.Resampling.LANCZOS, box=crop)
 
 
+def rotate(im: Image.Image, degrees: float, fmt: str) -> Image.Image:
+    """The image turned clockwise with all of it kept (its size at most `rotated_bounds`); the corners are
+    transparent where the format can say so, white elsewhere."""
+    if degrees in (90, 180, 270):
+        turns = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+        return im.transpose(turns[int(degrees)])
+    if not degrees:
+        return im
+    fill: Any = "white"
+    if fmt in ("png", "webp", "tif", "gif"):
+        im, fill = im.convert("RGBA" if im.mode == "RGB" else "LA"), None
+    return im.rotate(-degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
 def _encode(im: Image.Image, fmt: str, quality: int) -> bytes:
     out = io.BytesIO()
     if fmt == "jpg":
@@ -386,15 +402,7 @@ def render(image: ResolvedImage, planned: Plan, limits: Limits, *, quality: int)
         raise ImageNotFound(f"image {image.id!r}: its derivatives cannot be read ({exc})") from None
     if request.rotation.mirror:
         im = ImageOps.mirror(im)
-    degrees = request.rotation.degrees
-    if degrees in (90, 180, 270):
-        turns = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
-        im = im.transpose(turns[int(degrees)])
-    elif degrees:
-        fill: Any = "white"
-        if request.format in ("png", "webp", "tif", "gif"):
-            im, fill = im.convert("RGBA" if im.mode == "RGB" else "LA"), None
-        im = im.rotate(-degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+    im = rotate(im, request.rotation.degrees, request.format)
     if request.quality == "gray":
         im = im.convert("LA" if im.mode in ("RGBA", "LA") else "L")
     elif request.quality == "bitonal":

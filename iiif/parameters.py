@@ -87,6 +87,86 @@ class Region:
         return ",".join(str(int(v)) for v in (self.x, self.y, self.w, self.h))
 
 
+# Pixels that rounding the turned image's edges outwards may add to each side of its exact bounding box.
+ROTATION_SLACK = 2
+
+
+def rotated_bounds(w: int, h: int, degrees: float) -> tuple[int, int]:
+    """The largest image a w x h one turned by `degrees` can make with its whole content kept (as the Image
+    API asks): the bounding box, with `ROTATION_SLACK` for the renderer's rounding. Right angles swap or keep
+    the sides exactly."""
+    c, s = _turn(degrees)
+    if degrees % 90 == 0:
+        return (w, h) if c else (h, w)
+    return math.floor(w * c + h * s + 1e-6) + ROTATION_SLACK, math.floor(w * s + h * c + 1e-6) + ROTATION_SLACK
+
+
+def _turn(degrees: float) -> tuple[float, float]:
+    """|cos| and |sin| of an angle, exact for right angles (where floating point leaves 6e-17 for 0)."""
+    turn = degrees % 180
+    if turn == 0:
+        return 1.0, 0.0
+    if turn == 90:
+        return 0.0, 1.0
+    return abs(math.cos(math.radians(turn))), abs(math.sin(math.radians(turn)))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The server's bounds on the image one request sends, which is the image after rotation; None: no bound."""
+
+    max_width: int | None = None
+    max_height: int | None = None
+    max_area: int | None = None
+    degrees: float = 0
+
+    def fits(self, w: int, h: int) -> bool:
+        """Whether a w x h image, turned by `degrees`, stays within every bound."""
+        tw, th = rotated_bounds(w, h, self.degrees)
+        return not (
+            (self.max_width and tw > self.max_width)
+            or (self.max_height and th > self.max_height)
+            or (self.max_area and tw * th > self.max_area)
+        )
+
+    def largest(self, rw: int, rh: int) -> tuple[int, int]:
+        """The largest size of a rw x rh region's aspect, at most the region itself, that fits once turned.
+
+        Raises:
+            ParameterError: not even one pixel fits (absurd limits).
+        """
+        if self.fits(rw, rh):
+            return rw, rh
+        c, s = _turn(self.degrees)
+        slack = 0 if self.degrees % 90 == 0 else ROTATION_SLACK
+        bw, bh = rw * c + rh * s, rw * s + rh * c  # the turned region's box per unit of scale
+        scale = 1.0
+        if self.max_width:
+            scale = min(scale, (self.max_width - slack) / bw)
+        if self.max_height:
+            scale = min(scale, (self.max_height - slack) / bh)
+        if self.max_area and not slack:
+            scale = min(scale, math.sqrt(self.max_area / (bw * bh)))
+        elif self.max_area:  # the largest scale with (scale * bw + slack) * (scale * bh + slack) <= max_area
+            a, b, k = bw * bh, slack * (bw + bh), slack * slack - self.max_area
+            scale = min(scale, (-b + math.sqrt(max(b * b - 4 * a * k, 0.0))) / (2 * a))
+        w, h = max(1, int(rw * scale)), max(1, int(rh * scale))
+        while not self.fits(w, h) and (w > 1 or h > 1):  # floating point's last pixel: one step at a time
+            if w >= h:
+                w = w - 1
+                h = max(1, round(rh * w / rw))
+            else:
+                h = h - 1
+                w = max(1, round(rw * h / rh))
+        if not self.fits(w, h):
+            raise ParameterError(f"no image fits this server's limits ({self.described()})")
+        return w, h
+
+    def described(self) -> str:
+        named = {"maxWidth": self.max_width, "maxHeight": self.max_height, "maxArea": self.max_area}
+        return ", ".join(f"{name} {value}" for name, value in named.items() if value)
+
+
 @dataclass(frozen=True)
 class Size:
     kind: str  # max, w, h, pct, wh, confined
@@ -139,24 +219,18 @@ class Size:
         max_width: int | None = None,
         max_height: int | None = None,
         max_area: int | None = None,
+        degrees: float = 0,
     ) -> tuple[int, int]:
-        """Output size for a region of rw x rh pixels, honouring the server's limits.
+        """Output size (before rotation) for a region of rw x rh pixels, so that the image sent, turned by
+        `degrees`, honours the server's limits: `max` is drawn as large as fits (the Image API's "constrained
+        by maxWidth, maxHeight or maxArea"); any other size that would not fit is refused.
 
         Raises:
             ParameterError: upscaling without ^, or an output beyond the limits.
         """
+        bounds = Bounds(max_width, max_height, max_area, degrees)
         if self.kind == "max":
-            w, h = rw, rh
-            scale = 1.0
-            if max_width and w > max_width:
-                scale = min(scale, max_width / w)
-            if max_height and h > max_height:
-                scale = min(scale, max_height / h)
-            if max_area and w * h > max_area:
-                scale = min(scale, math.sqrt(max_area / (w * h)))
-            if scale < 1:
-                w, h = max(1, int(w * scale)), max(1, int(h * scale))
-            return w, h
+            return bounds.largest(rw, rh)
         if self.kind == "pct":
             assert self.pct is not None
             w, h = round(rw * self.pct / 100), round(rh * self.pct / 100)
@@ -181,11 +255,15 @@ class Size:
             raise ParameterError(f"size {self.canonical()} gives an empty image for a {rw} x {rh} region")
         if not self.upscale and (w > rw or h > rh):
             raise ParameterError(f"size {self.canonical()} is larger than the {rw} x {rh} region; use ^ to upscale")
-        if (max_width and w > max_width) or (max_height and h > max_height) or (max_area and w * h > max_area):
-            raise ParameterError(
-                f"size {w} x {h} is larger than this server allows (maxWidth {max_width}, maxArea {max_area})"
-            )
-        return w, h
+        if bounds.fits(w, h):
+            return w, h
+        turned = rotated_bounds(w, h, degrees)
+        sent = (
+            f"{w} x {h}"
+            if turned == (w, h)
+            else f"{w} x {h} turned {_fmt(degrees)} degrees (up to {turned[0]} x {turned[1]})"
+        )
+        raise ParameterError(f"size {sent} is larger than this server allows ({bounds.described()})")
 
     def canonical(self) -> str:
         prefix = "^" if self.upscale else ""

@@ -2,7 +2,10 @@
 
 Entries are files named by a key (a hash of the image's derivative stamp and the canonical request),
 written atomically, touched on every hit (so the oldest-used go first) and trimmed to the bound by a
-scan that runs once per tenth of the bound written, in any process that shares the folder.
+scan that runs once per tenth of the bound written, in any process that shares the folder. Every file
+under the folder counts against the bound, whatever its name: every variant of a request (format,
+quality, rotation) is an entry of its own, and the temporary file of a writer killed mid-write is
+counted and, being old, dropped first. A render larger than the whole bound is sent but never kept.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 TRIM_TO = 0.9  # after a trim the cache holds at most this share of the bound
+PART_PREFIX = ".part-"  # a file being written; left behind when its writer was killed
 
 
 class RenderCache:
@@ -42,15 +46,20 @@ class RenderCache:
             os.utime(path)
         return handle
 
-    def put(self, key: str, suffix: str, data: bytes) -> Path:
-        """Store `data` under `key` (atomically: readers see the whole file or none)."""
+    def put(self, key: str, suffix: str, data: bytes) -> Path | None:
+        """Store `data` under `key` (atomically: readers see the whole file or none); None when it is not kept
+        (larger than the whole bound, or a trim in another process took the half-written file)."""
+        if len(data) > self.max_bytes:
+            return None
         path = self.path(key, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
             os.replace(tmp, path)
+        except FileNotFoundError:
+            return None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
@@ -64,18 +73,21 @@ class RenderCache:
         return path
 
     def entries(self) -> list[tuple[float, int, Path]]:
-        out = []
-        if not self.root.is_dir():
-            return out
-        for folder in self.root.iterdir():
-            if not folder.is_dir():
+        """(last use, bytes, path) of every file in the cache: entries, and temporary files alive or left."""
+        out: list[tuple[float, int, Path]] = []
+        folders = [self.root]
+        while folders:
+            try:
+                listed = list(os.scandir(folders.pop()))
+            except (FileNotFoundError, NotADirectoryError):
                 continue
-            for entry in os.scandir(folder):
-                if entry.name.startswith("."):
-                    continue
+            for entry in listed:
                 with contextlib.suppress(FileNotFoundError):
-                    st = entry.stat()
-                    out.append((st.st_mtime, st.st_size, Path(entry.path)))
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                        out.append((st.st_mtime, st.st_size, Path(entry.path)))
         return out
 
     def size(self) -> int:

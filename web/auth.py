@@ -25,6 +25,7 @@ from web.context import client_address, runtime, session, viewer
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 CSRF_EXEMPT = frozenset({"oai.oai", "auth.api_token"})
+TOKEN_FIELDS = frozenset({"username", "password", "scopes", "expires"})
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_HOURS = 12
 API_TOKEN_DAYS = 30  # a token made over HTTP expires unless asked otherwise (the CLI's do not)
@@ -77,6 +78,9 @@ def _load_viewer() -> None:
 
 
 def _protect() -> None:
+    # A method or path with no route changes nothing: routing answers it (405 with Allow, or 404).
+    if request.routing_exception is not None:
+        return
     if request.method in STATE_CHANGING and not g.get("bearer") and request.endpoint not in CSRF_EXEMPT:
         csrf.protect()
 
@@ -152,6 +156,9 @@ def api_token() -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str):
         raise BadRequest('send JSON {"username": ..., "password": ...} with Content-Type application/json')
+    unknown = sorted(set(body) - TOKEN_FIELDS)
+    if unknown:
+        raise BadRequest(f"unknown field(s) {', '.join(map(repr, unknown))}: use {', '.join(sorted(TOKEN_FIELDS))}")
     password = body.get("password")
     if not isinstance(password, str):
         raise BadRequest('"password" must be a string')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from heritage.catalogue import ancestors, core_of, get_item
 from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
 from heritage.models import AccessRequest, Collection, Item, Unit, User
-from heritage.search import HISTOGRAM_FACETS, SearchQuery, SearchResult
+from heritage.search import HISTOGRAM_FACETS, MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
 from web import citation, jsonld
@@ -96,6 +97,7 @@ def search() -> tuple[str, int] | str:
         query=query,
         pages=pages,
         past_end=query.page > pages and result.total > 0,
+        window=format_decimal(MAX_RESULT_WINDOW, locale=lang),
         bars=histogram_bars(histogram_name, histogram, links, labels),
         active=active_filters(query.filters, links, labels),
         facets=facet_sections(result.facets, [n for n in result.facets if n not in HISTOGRAM_FACETS], links, labels),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from heritage.errors import HeritageError
@@ -16,12 +16,15 @@ def wants_json() -> bool:
     return request.path.startswith(("/api/", "/iiif/"))
 
 
-def error_response(status: int, message: str) -> Any:
+def error_response(status: int, message: str, headers: list[tuple[str, str]] | None = None) -> Any:
     if wants_json():
         response = jsonify({"error": {"status": status, "message": message}})
         response.status_code = status
-        return response
-    return render_template("error.html", status=status, message=message), status
+    else:
+        response = make_response(render_template("error.html", status=status, message=message), status)
+    for name, value in headers or ():
+        response.headers[name] = value
+    return response
 
 
 def register(app: Flask) -> None:
@@ -37,4 +40,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
-        return error_response(exc.code or 500, exc.description or exc.name)
+        # the exception's own headers stay (a 405 names the methods there are in Allow, as RFC 9110 asks)
+        kept = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+        return error_response(exc.code or 500, exc.description or exc.name, kept)

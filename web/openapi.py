@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from heritage.search import MAX_QUERY_LENGTH, SORTS, facets_for
+from heritage.auth import SCOPES
+from heritage.search import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS, facets_for
+from heritage.search.query_syntax import MAX_DEPTH, MAX_WORDS
+from heritage.search.query_syntax import PATTERN as QUERY_PATTERN
+from web.i18n import LANGUAGES
 from web.search_params import MAX_FACET_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_VALUE_LENGTH, YEAR_BOUND
 
+# No parameter may hold a NUL byte (PostgreSQL cannot even compare one): the app refuses it with a 400.
+NO_NUL = "^[^\u0000]*$"
+_SCOPE = f"(?:{'|'.join(SCOPES)})"
+SCOPES_PATTERN = rf"^[\s,]*(?:{_SCOPE}(?:[\s,]+{_SCOPE})*)?[\s,]*$"  # as `heritage.auth.parse_scopes` reads them
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 
@@ -28,12 +36,22 @@ ERRORS = {
 }
 # Reading needs no token; one makes the request as its user (what they may see). See the README.
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
-ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+ITEM_ID = {
+    "name": "item_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
+}
 PAGE = {
     "name": "page",
     "in": "query",
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-    "description": "Page number (results past the 10,000th are not paged: narrow the search).",
+    "description": "Page number.",
+}
+SEARCH_PAGE = {
+    **PAGE,
+    "description": f"Page number; a page past the first {MAX_RESULT_WINDOW:,} results has no items (the total and "
+    "the facets are there to narrow the search by).",
 }
 
 
@@ -42,11 +60,13 @@ def _search_parameters() -> list[dict[str, Any]]:
         {
             "name": "q",
             "in": "query",
-            "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+            "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": QUERY_PATTERN},
             "description": 'Query: words (all must occur), OR/OF, NOT/NIET, "phrases", prefix*, fuzzy~, '
-            "fields title:, creator:, subject:, place:, identifier:, text:. Quotes and brackets must pair up.",
+            "fields title:, creator:, subject:, place:, identifier:, text:. Read when it keeps the rules the "
+            f"pattern states (no more than in Python's `re`): quotes and brackets pair up (at most {MAX_DEPTH} "
+            f"deep), every operator has its words, at most {MAX_WORDS} words; else a 400 names the rule.",
         },
-        PAGE,
+        SEARCH_PAGE,
         {
             "name": "per_page",
             "in": "query",
@@ -63,9 +83,15 @@ def _search_parameters() -> list[dict[str, Any]]:
             "name": "to",
             "in": "query",
             "schema": {"type": "integer", "minimum": -YEAR_BOUND, "maximum": YEAR_BOUND},
-            "description": "Items whose dates reach this year or earlier (not before `from`).",
+            "description": "Items whose dates reach this year or earlier; `from` and `to` name one range in "
+            "either order (from=1900&to=1800 is 1800 to 1900).",
         },
-        {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["nl", "en"]}},
+        {
+            "name": "lang",
+            "in": "query",
+            "schema": {"type": "string", "enum": list(LANGUAGES)},
+            "description": "The language of snippets and labels; any other value is a 400.",
+        },
     ]
     for name in facets_for(False):
         params.append(
@@ -77,7 +103,7 @@ def _search_parameters() -> list[dict[str, Any]]:
                 "schema": {
                     "type": "array",
                     "maxItems": MAX_FACET_VALUES,
-                    "items": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
+                    "items": {"type": "string", "maxLength": MAX_VALUE_LENGTH, "pattern": NO_NUL},
                 },
                 "description": f"Only items with this {name} (several values: any of them).",
             }
@@ -101,11 +127,17 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "required": ["username", "password"],
             "properties": {
-                "username": {"type": "string", "maxLength": 100},
-                "password": {"type": "string", "maxLength": 1000},
-                "scopes": {"type": "array", "items": {"type": "string", "enum": ["read", "harvest", "ingest"]}},
+                "username": {"type": "string", "maxLength": 100, "pattern": NO_NUL},
+                "password": {"type": "string", "maxLength": 1000, "pattern": NO_NUL},
+                "scopes": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": SCOPES_PATTERN},
+                    "description": f"Any of {', '.join(SCOPES)}; an item may name several, separated by commas "
+                    "or spaces; none is read.",
+                },
                 "expires": {"type": "string", "format": "date"},
             },
+            "additionalProperties": False,
         },
         "Token": {
             "type": "object",

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from heritage.access import Viewer
 from heritage.errors import BadRequest
 from heritage.search import SORTS, SearchQuery, facets_for
+from web.i18n import LANGUAGES
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
@@ -60,21 +61,29 @@ def search_query(args: MultiDict[str, str], viewer: Viewer, lang: str = "nl") ->
             raise BadRequest(
                 f"unknown parameter {name!r}: use q, page, per_page, sort, from, to, lang or a facet ({facets})"
             )
+    for name in PARAMETERS:
+        given = args.getlist(name)
+        if len(given) > 1:
+            raise BadRequest(f"{name} is given {len(given)} times; give it once")
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort={sort!r}: one of {', '.join(SORTS)}")
     filters: dict[str, list[str]] = {}
     for name in allowed:
-        values = list(dict.fromkeys(v for v in args.getlist(name) if v))
-        if len(values) > MAX_FACET_VALUES:
+        given = args.getlist(name)
+        if len(given) > MAX_FACET_VALUES:  # as sent, repeated and empty ones too: what the document bounds
             raise BadRequest(f"{name}: at most {MAX_FACET_VALUES} values at once")
+        values = list(dict.fromkeys(v for v in given if v))
         if any(len(v) > MAX_VALUE_LENGTH for v in values):
             raise BadRequest(f"{name}: a value is longer than {MAX_VALUE_LENGTH} characters")
         if values:
             filters[name] = values
+    for chosen in args.getlist("lang"):
+        if chosen and chosen not in LANGUAGES:
+            raise BadRequest(f"lang={chosen!r}: one of {', '.join(LANGUAGES)}")
     year_from, year_to = _year(args, "from"), _year(args, "to")
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise BadRequest(f"from={year_from} lies after to={year_to}")
+        year_from, year_to = year_to, year_from  # the same years, named from the other end
     return SearchQuery(
         q=args.get("q", ""),
         filters=filters,

@@ -144,6 +144,15 @@ def _parse_when(name: str, value: str) -> tuple[datetime, bool]:
     raise OaiError("badArgument", f"{name}={value!r} is not a UTC date (YYYY-MM-DD) or time (YYYY-MM-DDThh:mm:ssZ)")
 
 
+def _past(until: datetime, day: bool) -> datetime:
+    """The first moment after an inclusive `until` (the next day, or the next second). Past the last day
+    datetime can hold (9999-12-31, a legal UTC date) nothing is later: the list is unbounded, as without it."""
+    try:
+        return until + (timedelta(days=1) if day else SECOND)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
+
+
 @dataclass
 class _List:
     """A list request's frozen arguments and position."""
@@ -363,7 +372,7 @@ class _Handler:
             granularities.append(day)
         if "until" in params:
             until, day = _parse_when("until", params["until"])
-            end = until + (timedelta(days=1) if day else SECOND)
+            end = _past(until, day)
             granularities.append(day)
         if len(set(granularities)) > 1:
             raise OaiError("badArgument", "from and until must have the same granularity")

@@ -43,6 +43,7 @@ STAFF_FACETS = frozenset(f.name for f in FACET_TABLE if f.staff_only)
 HISTOGRAM_FACETS: tuple[str, ...] = ("century", "decade")  # counted for a date histogram, all values
 SORTS: tuple[str, ...] = ("relevance", "date", "-date", "title", "-title")
 MAX_QUERY_LENGTH = 1000
+MAX_RESULT_WINDOW = 10_000  # results a search pages through; a page past them has no hits
 
 
 def facets_for(staff: bool) -> tuple[str, ...]:
@@ -80,6 +81,7 @@ class SearchResult:
     page: int
     per_page: int
     suggestion: str | None = None  # a corrected query when nothing (or little) was found
+    beyond_window: bool = False  # the page lies past the results a search pages through: no hits, narrow it
 
 
 @runtime_checkable

@@ -17,12 +17,14 @@ from functools import lru_cache
 from typing import Any
 
 from whoosh import qparser
-from whoosh.query import Every, MultiTerm, Or, Phrase, Query, Term
+from whoosh.qparser import syntax
+from whoosh.query import Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.support.charset import accent_map
 
 from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
 from heritage.search.analyzers import folded, stemmed
+from heritage.search.query_syntax import BRACKETS, broken_rule
 from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
 
 MAX_CLAUSES = 64
@@ -31,18 +33,22 @@ FIELDED = re.compile(r"(?:^|[\s(])([A-Za-z_]+):")
 
 
 def check_syntax(text: str) -> None:
-    """Raises: BadRequest: the query is too long, or its quotes or brackets do not pair up."""
+    """Raises: BadRequest: the query is too long, or breaks a rule of `query_syntax` (quotes and brackets that
+    do not pair up, an operator without its words, too many words): the message names which."""
     if len(text) > MAX_QUERY_LENGTH:
         raise BadRequest(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH} are read")
-    if text.count('"') % 2:
-        raise BadRequest('the query has an opening quote (") without a closing one')
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise BadRequest("the query closes a bracket ')' that was not opened")
-    if depth:
-        raise BadRequest("the query opens a bracket '(' that is not closed")
+    broken = broken_rule(text)
+    if broken is None:
+        return
+    if broken is BRACKETS:  # say which side is missing, when one is
+        depth = 0
+        for char in text:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth < 0:
+                raise BadRequest("the query closes a bracket ')' that was not opened")
+        if depth:
+            raise BadRequest("the query opens a bracket '(' that is not closed")
+    raise BadRequest(broken.message)
 
 
 STEMMED_FIELDS = frozenset({"text_nl", "text_en"})
@@ -93,17 +99,35 @@ def parse(text: str, schema: Any, reader: Any | None = None) -> Query:
     """The Whoosh query for `text`; with a reader, place words expand to linked places.
 
     Raises:
-        BadRequest: see `check_syntax`, or the query has too many terms.
+        BadRequest: see `check_syntax` and `check_operators`, or the query has too many terms.
     """
     check_syntax(text)
     if not text.strip():
         return Every()
-    query = make_parser(schema).parse(_fieldnames(text))
+    parser = make_parser(schema)
+    nodes = parser.process(_fieldnames(text))
+    check_operators(nodes)
+    query = (nodes.query(parser) or NullQuery).normalize()
     if sum(1 for _ in query.leaves()) > MAX_CLAUSES * len(DEFAULT_FIELDS):
         raise BadRequest(f"the query has too many terms; at most {MAX_CLAUSES} words are read")
     if reader is not None:
         query = expand_places(query, reader)
     return query
+
+
+def check_operators(node: syntax.SyntaxNode) -> None:
+    """Whoosh builds these nodes but cannot make a query of an operator left without its words (it fails
+    with an IndexError or an assertion), so the operators are checked first.
+
+    Raises:
+        BadRequest: NOT/NIET has no word after it, or ANDNOT/ANDMAYBE lacks a word on one side.
+    """
+    if isinstance(node, syntax.Wrapper) and not node.nodes:
+        raise BadRequest("the query has NOT (NIET) without a word after it to leave out, such as NOT brief")
+    if isinstance(node, syntax.BinaryGroup) and len(node.nodes) != 2:
+        raise BadRequest("the query has ANDNOT or ANDMAYBE without a word on both sides, such as raad ANDNOT brief")
+    for child in node.nodes if isinstance(node, syntax.GroupNode) else ():
+        check_operators(child)
 
 
 def _linked_ids(reader: Any, word: str) -> list[str]:

@@ -3,13 +3,14 @@
 Whoosh walks a Levenshtein automaton over the whole `text` lexicon in Python: seconds per unknown word
 in a catalogue of a hundred thousand records. Here the lexicon (terms and their frequencies) is read once
 per set of segments, and the distance from a word to every term of a similar length is one dynamic
-programme over arrays. The suggestions are Whoosh's: every term within `maxdist` edits, most frequent first.
+programme over arrays. The suggestions are Whoosh's: every term within `maxdist` edits, most frequent first,
+except that a term counts only by the documents the asker may find (`VisibleCorrector`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -68,15 +69,33 @@ class Lexicon:
                 yield term, float(self.freqs[int(idx[k])])
 
 
-class LexiconCorrector(Corrector):
-    """Whoosh's `ReaderCorrector` scoring (within `maxdist`, then by frequency) over a `Lexicon`."""
+class VisibleCorrector(Corrector):
+    """Suggestions among the words the asker may find, ranked by how many such documents hold each.
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    The lexicon holds every word of the index, closed items' too. A word no visible document holds is never
+    offered, and the order between two words is decided by visible documents only, so a suggestion tells
+    nothing (neither a word nor a count) of what the asker may not see.
+    """
+
+    def __init__(self, lexicon: Lexicon, visible_count: Callable[[str], int]) -> None:
         self.lexicon = lexicon
+        self.visible_count = visible_count
 
-    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
-        for term, freq in self.lexicon.within(text, maxdist, prefix):
-            yield 0 - (maxdist + (1.0 / (freq or 1) * 0.5)), term
+    def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
+        # A term's frequency over the whole index bounds its visible count: walked most frequent first,
+        # the walk ends once no later term can beat (or tie with) the ones found, so a typical correction
+        # counts one or two terms, and the answer is the same as if every candidate had been counted.
+        candidates = sorted(self.lexicon.within(text, maxdist, prefix), key=lambda tf: (-tf[1], tf[0]))
+        found: list[tuple[int, str]] = []
+        for term, bound in candidates:
+            if len(found) >= limit and bound < found[-1][0]:
+                break
+            count = self.visible_count(term)
+            if count:
+                found.append((count, term))
+                found.sort(key=lambda ct: (-ct[0], ct[1]))
+                del found[limit:]
+        return [term for _count, term in found]
 
 
 class Lexicons:

@@ -26,17 +26,24 @@ from whoosh import index as whoosh_index
 from whoosh.query import Every, Query
 
 from heritage.errors import BadRequest
-from heritage.search import FACETS, HISTOGRAM_FACETS, SORTS, SearchQuery, SearchResult, facets_for
+from heritage.search import (
+    FACETS,
+    HISTOGRAM_FACETS,
+    MAX_RESULT_WINDOW,
+    SORTS,
+    SearchQuery,
+    SearchResult,
+    facets_for,
+)
 from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
-from heritage.search.evaluate import PostingsCache, Stats, evaluate
+from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
 from heritage.search.schema import DEFAULT_FIELDS, schema
-from heritage.search.spelling import LexiconCorrector, Lexicons
+from heritage.search.spelling import Lexicons, VisibleCorrector
 from heritage.search.whoosh_speedups import install
 
-MAX_RESULT_WINDOW = 10_000
 WRITE_LOCK_WAIT_SECONDS = 300  # how long an update waits for another process's writer before failing loudly
 KEYWORD_FIELDS = (*FACETS, "parent")
 NUMBER_FIELDS = ("date_from", "date_to", "position")
@@ -363,10 +370,6 @@ class WhooshIndex:
             if name not in known:
                 raise BadRequest(f"unknown filter {name!r} (known: {', '.join(sorted(known - {'parent'}))})")
         start = (query.page - 1) * query.per_page
-        if start + query.per_page > MAX_RESULT_WINDOW:
-            raise BadRequest(
-                f"page {query.page} lies past the first {MAX_RESULT_WINDOW:,} results; narrow the search instead"
-            )
         with self._searcher() as (searcher, store):
             q = parse(query.q, searcher.schema, searcher.reader())
             return self._search(searcher, store, q, query, start)
@@ -381,44 +384,17 @@ class WhooshIndex:
     def _search(self, searcher: Any, store: FacetStore, q: Query, query: SearchQuery, start: int) -> SearchResult:
         segments = self._segments(searcher, store)
         is_text = not isinstance(q, Every)
-        bases: list[np.ndarray] = []
-        scores: list[np.ndarray] = []
         stats = Stats(searcher, self.postings_cache)
-        filter_masks: list[dict[str, np.ndarray]] = []
-        for sub, _offset, seg in segments:
-            reader = sub.reader()
-            base = np.ones(seg.n, dtype=bool)
-            if reader.has_deletions():
-                base[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
-            if query.access is not None:
-                allowed = seg.columns["access"].docs_with(query.access, seg.n)
-                if query.units:  # staff see their own units' items whatever their access
-                    allowed |= seg.columns["unit"].docs_with(query.units, seg.n)
-                base &= allowed
-            if query.year_from is not None or query.year_to is not None:
-                lo = query.year_from if query.year_from is not None else -(2**30)
-                hi = query.year_to if query.year_to is not None else 2**30
-                dated = seg.numbers["date_from"] != NO_DATE
-                base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
-            if is_text:
-                matched, segment_scores = evaluate(q, seg.scoring(reader, sub), stats)
-                base &= matched
-                scores.append(segment_scores)
-            bases.append(base)
-            filter_masks.append(
-                {name: seg.columns[name].docs_with(values, seg.n) for name, values in query.filters.items() if values}
-            )
-        finals = []
-        for base, masks in zip(bases, filter_masks, strict=True):
-            final = base.copy()
-            for mask in masks.values():
-                final &= mask
-            finals.append(final)
+        visibles = [self._visible(sub.reader(), seg, query) for sub, _offset, seg in segments]
+        bases, finals, scores = self._matches(segments, visibles, stats, q, query)
         matched = [Matched(f) for f in finals]
         total = sum(m.count for m in matched)
         facets = self._facet_counts(segments, matched, query)
         hits: list[dict[str, Any]] = []
-        if start < total:
+        # Past the window a page is not drawn (ranking that deep costs a sort of all before it): the counts
+        # and facets still tell the reader how to narrow the search.
+        beyond_window = start + query.per_page > MAX_RESULT_WINDOW
+        if start < total and not beyond_window:
             docnums = self._page(searcher, segments, finals, scores, query, start, is_text)
             words = matched_words(q, searcher.reader()) if is_text else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
@@ -426,8 +402,54 @@ class WhooshIndex:
                 hits.append(self._hit(searcher, docnum, score, words, query.lang, child_counts))
         suggestion = None
         if total == 0 and is_text:
-            suggestion = self._suggest(searcher, q, query.q)
-        return SearchResult(total, hits, facets, query.page, query.per_page, suggestion)
+            suggestion = self._suggest(searcher, segments, visibles, stats, q, query)
+        return SearchResult(total, hits, facets, query.page, query.per_page, suggestion, beyond_window)
+
+    @staticmethod
+    def _matches(
+        segments: list[tuple[Any, int, SegmentColumns]],
+        visibles: list[np.ndarray],
+        stats: Stats,
+        q: Query,
+        query: SearchQuery,
+    ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """Per segment: the visible documents in the year range that `q` matches (bases), those that the
+        facet filters keep too (finals), and the scores (only for a text query)."""
+        is_text = not isinstance(q, Every)
+        bases: list[np.ndarray] = []
+        finals: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        for (sub, _offset, seg), visible in zip(segments, visibles, strict=True):
+            base = visible.copy()
+            if query.year_from is not None or query.year_to is not None:
+                lo = query.year_from if query.year_from is not None else -(2**30)
+                hi = query.year_to if query.year_to is not None else 2**30
+                dated = seg.numbers["date_from"] != NO_DATE
+                base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
+            if is_text:
+                matched, segment_scores = evaluate(q, seg.scoring(sub.reader(), sub), stats)
+                base &= matched
+                scores.append(segment_scores)
+            bases.append(base)
+            final = base.copy()
+            for name, values in query.filters.items():
+                if values:
+                    final &= seg.columns[name].docs_with(values, seg.n)
+            finals.append(final)
+        return bases, finals, scores
+
+    @staticmethod
+    def _visible(reader: Any, seg: SegmentColumns, query: SearchQuery) -> np.ndarray:
+        """The segment's live documents that the asker may find: every search, count and suggestion starts here."""
+        visible = np.ones(seg.n, dtype=bool)
+        if reader.has_deletions():
+            visible[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
+        if query.access is not None:
+            allowed = seg.columns["access"].docs_with(query.access, seg.n)
+            if query.units:  # staff see their own units' items whatever their access
+                allowed |= seg.columns["unit"].docs_with(query.units, seg.n)
+            visible &= allowed
+        return visible
 
     # -- facets ------------------------------------------------------------------------------
 
@@ -587,18 +609,46 @@ class WhooshIndex:
             stored["children"] = child_counts.get(hit_id, 0)
         return stored
 
-    def _suggest(self, searcher: Any, q: Query, text: str) -> str | None:
-        """A corrected query: each word missing from `text` (which holds every word of a record) replaced by
-        the most frequent word within two edits of it."""
+    def _suggest(
+        self,
+        searcher: Any,
+        segments: list[tuple[Any, int, SegmentColumns]],
+        visibles: list[np.ndarray],
+        stats: Stats,
+        q: Query,
+        query: SearchQuery,
+    ) -> str | None:
+        """A corrected query from what the asker may find: each word of `text` (which holds every word of a
+        record) that no visible document holds is replaced by the word within two edits that most visible
+        documents hold; the corrected query is offered only when it finds something for the asker.
+
+        Words, their order and the final check all count visible documents only: a suggestion never tells
+        of a closed item, nor of a word only closed items hold (typed right, it is corrected like a word
+        nobody wrote).
+        """
+
+        def visible_count(word: str) -> int:
+            count = 0
+            for (sub, _offset, seg), visible in zip(segments, visibles, strict=True):
+                ids, _weights = postings(sub.reader(), "text", word, stats.cache, seg.frequent)
+                count += int(np.count_nonzero(visible[ids]))
+            return count
+
         try:
-            reader = searcher.reader()
             tokens = [(t.fieldname, t.text) for t in q.all_tokens() if t.fieldname == "text"]
-            missing = [token for token in tokens if token not in reader]
+            missing = [token for token in dict.fromkeys(tokens) if not visible_count(token[1])]
             if not missing:
                 return None
-            corrector = LexiconCorrector(self._lexicons.get(searcher, "text"))
-            corrected = searcher.correct_query(q, text, correctors={"text": corrector}, terms=missing)
+            corrector = VisibleCorrector(self._lexicons.get(searcher, "text"), visible_count)
+            corrected = searcher.correct_query(q, query.q, correctors={"text": corrector}, terms=missing)
         except Exception:  # suggestions are a courtesy; a query Whoosh cannot correct gets none
             return None
         suggestion = corrected.string
-        return suggestion if suggestion and suggestion != text else None
+        if not suggestion or suggestion == query.q:
+            return None
+        try:
+            corrected_q = parse(suggestion, searcher.schema, searcher.reader())
+        except BadRequest:  # a correction can make a query our parser refuses (too long): none offered
+            return None
+        _bases, finals, _scores = self._matches(segments, visibles, stats, corrected_q, query)
+        return suggestion if any(final.any() for final in finals) else None

@@ -86,13 +86,40 @@ def test_the_render_cache_stays_within_its_bound(settings: Settings) -> None:
         total = sum(p.stat().st_size for p in files)
         assert 0 < total <= 1.1 * 1024 * 1024 + 600_000, total  # the bound, plus at most one trim interval
         assert len(files) < 40
-        # a render larger than the whole bound is still answered, from memory, and again from the cache
+        # a render larger than the whole bound is answered from memory, every time, and never kept
         big = client.get(f"/iiif/image/3/{image_id}/full/^2000,/0/default.tif")
         assert big.status_code == 200 and len(big.data) > 1024 * 1024
         assert Image.open(io.BytesIO(big.data)).size == (2000, 1400)
         assert int(big.headers["Content-Length"]) == len(big.data)
         again = client.get(f"/iiif/image/3/{image_id}/full/^2000,/0/default.tif")
         assert again.status_code == 200 and again.data == big.data
+        assert _cache_bytes(settings) <= 1.1 * 1024 * 1024 + 600_000
+    finally:
+        rt.close()
+
+
+def _cache_bytes(settings: Settings) -> int:
+    """Every byte under the cache folder, whatever its name."""
+    return sum(p.stat().st_size for p in (settings.data_dir / "cache" / "iiif").rglob("*") if p.is_file())
+
+
+def test_every_file_in_the_render_cache_counts_against_its_bound(settings: Settings) -> None:
+    """What a writer killed mid-render leaves (its temporary file) and every variant of one request (format,
+    quality, rotation) count against HERITAGE_IIIF_CACHE_MB like any entry, and go oldest first."""
+    import os
+
+    client, rt, image_id, _ = _app(settings, iiif_cache_mb=1)
+    try:
+        leftover = settings.data_dir / "cache" / "iiif" / "ab" / ".part-killed"
+        leftover.parent.mkdir(parents=True)
+        leftover.write_bytes(os.urandom(1_500_000))  # as a worker killed while writing a big render leaves it
+        os.utime(leftover, (1, 1))
+        for variant in ("default.png", "gray.png", "default.tif", "bitonal.png", "color.webp", "default.gif"):
+            for rotation in ("0", "!0", "90", "45"):
+                url = f"/iiif/image/3/{image_id}/full/600,/{rotation}/{variant}"
+                assert client.get(url).status_code == 200, url
+        assert not leftover.exists()
+        assert 0 < _cache_bytes(settings) <= 1.1 * 1024 * 1024 + 600_000, _cache_bytes(settings)
     finally:
         rt.close()
 
@@ -110,6 +137,30 @@ def test_limits_are_announced_and_kept(settings: Settings) -> None:
         assert (
             too_wide.status_code == 400 and "larger than this server allows" in too_wide.get_json()["error"]["message"]
         )
+    finally:
+        rt.close()
+
+
+def test_the_bounds_hold_after_rotation(settings: Settings) -> None:
+    """`max` turned by any angle is drawn within maxArea and maxWidth (the turned image is what is sent); an
+    explicit or upscaled size whose turned image would pass them is a 400."""
+    client, rt, image_id, _ = _app(settings, iiif_max_width=500, iiif_max_area=200_000)
+    try:
+        for url in ("full/max/45/default.png", "full/^max/45/default.png", "full/max/30/gray.jpg",
+                    "full/max/300/default.webp", "square/max/!135/default.tif", "full/max/90/default.png"):  # fmt: skip
+            response = client.get(f"/iiif/image/3/{image_id}/{url}")
+            assert response.status_code == 200, (url, response.get_data(as_text=True))
+            width, height = Image.open(io.BytesIO(response.data)).size
+            assert width <= 500 and width * height <= 200_000, (url, width, height)
+            assert width * height > 150_000, (url, width, height)  # as large as fits, not needlessly small
+        turned = client.get(f"/iiif/image/3/{image_id}/full/max/45/default.png")
+        assert f"/iiif/image/3/{image_id}/full/max/45/default.png>" in turned.headers["Link"]
+        for url in ("full/^440,308/45/default.png", "full/440,/45/default.jpg", "full/pct:44/30/default.jpg",
+                    "full/!500,500/45/default.webp"):  # fmt: skip
+            refused = client.get(f"/iiif/image/3/{image_id}/{url}")
+            assert refused.status_code == 400, url
+            assert "larger than this server allows" in refused.get_json()["error"]["message"], url
+        assert client.get(f"/iiif/image/3/{image_id}/full/440,/0/default.jpg").status_code == 200  # unturned, it fits
     finally:
         rt.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from iiif.errors import IIIFError, NotImplementedFeature, ParameterError
-from iiif.parameters import ImageRequest, Region, Rotation, Size
+from iiif.parameters import ImageRequest, Region, Rotation, Size, rotated_bounds
 
 
 @pytest.mark.parametrize(
@@ -68,6 +68,34 @@ def test_max_area_limits_max_and_refuses_bigger_explicit_sizes() -> None:
         Size.parse("^100000,100000").resolve(4000, 4000, max_area=1_000_000)
 
 
+def _within(size: tuple[int, int], degrees: float, max_area: int, max_width: int | None = None) -> bool:
+    w, h = rotated_bounds(*size, degrees)
+    return w * h <= max_area and (max_width is None or w <= max_width)
+
+
+@pytest.mark.parametrize("degrees", [45, 30, 1, 89.5, 135, 200, 315])
+def test_the_bounds_hold_for_the_rotated_image(degrees: float) -> None:
+    """The image sent is the turned one: `max` is drawn as large as fits in maxArea (and maxWidth) once turned;
+    an explicit size whose turned image would not fit is refused, as it would be unturned."""
+    area = 16_777_216
+    size = Size.parse("max").resolve(4096, 4096, max_area=area, degrees=degrees)
+    assert _within(size, degrees, area) and size[0] == size[1] and size[0] > 2800
+    assert not _within((size[0] + 2, size[1] + 2), degrees, area)  # as large as fits, give or take rounding
+    wide = Size.parse("max").resolve(6000, 2000, max_area=area, max_width=3000, degrees=degrees)
+    assert _within(wide, degrees, area, 3000) and abs(wide[0] / wide[1] - 3) < 0.01
+    for text in ("^4096,4096", "4096,", "pct:100", "4096,4096", "!4096,4096"):
+        with pytest.raises(ParameterError, match="larger than this server allows"):
+            Size.parse(text).resolve(4096, 4096, max_area=area, degrees=degrees)
+    assert Size.parse("^2000,2000").resolve(4096, 4096, max_area=area, degrees=degrees) == (2000, 2000)
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_right_angles_only_swap_the_sides(degrees: float) -> None:
+    turned = rotated_bounds(400, 200, degrees)
+    assert turned == ((200, 400) if degrees in (90, 270) else (400, 200))
+    assert Size.parse("max").resolve(4000, 2000, max_area=2_000_000, degrees=degrees) == (2000, 1000)
+
+
 @pytest.mark.parametrize(("text", "canonical"), [("0", "0"), ("90.0", "90"), ("!22.50", "!22.5"), ("360", "0")])
 def test_rotations(text: str, canonical: str) -> None:
     assert Rotation.parse(text).canonical() == canonical
@@ -124,11 +152,12 @@ def test_any_segments_give_a_value_or_a_named_error(
         return
     try:
         x, y, rw, rh = request.region.resolve(w, h)
-        ow, oh = request.size.resolve(rw, rh, max_area=16_777_216)
+        ow, oh = request.size.resolve(rw, rh, max_area=16_777_216, degrees=request.rotation.degrees)
     except ParameterError:
         return
     assert 0 <= x < w and 0 <= y < h and 0 < rw <= w and 0 < rh <= h
-    assert 0 < ow * oh <= 16_777_216
+    turned_w, turned_h = rotated_bounds(ow, oh, request.rotation.degrees)
+    assert 0 < ow * oh <= turned_w * turned_h <= 16_777_216
     assert Size.parse(request.size.canonical()) == request.size
     assert Rotation.parse(request.rotation.canonical()) == request.rotation
 
@@ -139,3 +168,17 @@ def test_absurdly_long_numbers_are_400(text: str) -> None:
         Region.parse(text)
     with pytest.raises(ParameterError):
         Size.parse("9" * 5000 + ",")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 300), st.one_of(st.sampled_from([0, 45, 90, 135, 180, 270, 359.9]),
+       st.floats(0, 360, allow_nan=False).map(lambda d: round(d, 3))))  # fmt: skip
+def test_the_bounds_hold_the_image_pillow_turns(w: int, h: int, degrees: float) -> None:
+    """`rotated_bounds` is never smaller than what the renderer's rotation makes, and at most two pixels larger."""
+    from PIL import Image
+
+    from iiif.image_service import rotate
+
+    made = rotate(Image.new("L", (w, h)), degrees, "jpg").size
+    bound = rotated_bounds(w, h, degrees)
+    assert made[0] <= bound[0] <= made[0] + 2 and made[1] <= bound[1] <= made[1] + 2, (made, bound)

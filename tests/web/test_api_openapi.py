@@ -1,18 +1,24 @@
 """The OpenAPI document is a contract: schemathesis generates requests from it (queries of every shape,
-facet values, pages, ids) and checks every answer against it: never a 500, the documented status, the
-documented JSON."""
+facet values, pages, ids, bodies, undeclared methods) and checks every answer against it with all its
+checks: never a 500, the documented status, the documented JSON, schema-valid requests accepted and
+schema-violating ones refused, a 405 with Allow for a method the document does not declare."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from heritage.search import facets_for
+from tests.helpers import PASSWORD, add_user
+from tests.iiif.live_server import live_server
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +38,7 @@ def conforms(operation: Any) -> Any:
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         case = data.draw(operation.as_strategy())
-        # A query can be valid JSON Schema-wise and still unreadable (an unpaired quote), or ask for
-        # page 9,000 of 20 items: those are documented 400s, so valid input may be refused with one.
-        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+        case.call_and_validate()  # every check: the document states what is refused (the pattern of q too)
 
     return check
 
@@ -59,3 +63,64 @@ def test_the_document_covers_every_api_route(demo_app, demo_client) -> None:  # 
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert routed == documented
+
+
+def test_schemathesis_run_with_all_checks_finds_nothing(demo_runtime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`schemathesis run --checks all` against `heritage serve` over HTTP: every phase (examples, coverage of
+    each parameter's edges and wrong types, fuzzing, stateful), a fixed seed so a failure can be replayed."""
+    env = {**demo_runtime.settings.as_env(), "REDIS_URL": ""}
+    with live_server(env, tmp_path / "server.log") as base:
+        run = subprocess.run(
+            [str(Path(sys.executable).with_name("schemathesis")), "--no-color", "run", f"{base}/api/openapi.json",
+             "--checks", "all", "--max-examples", "60", "--seed", "14", "--report-dir", str(tmp_path / "report")],
+            capture_output=True, text=True, timeout=900, cwd=tmp_path,
+        )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    assert "No issues found" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"lang": "fr"}, "lang"),  # the document's enum: nl, en
+        ({"subject": ["x"] * 21}, "subject"),  # maxItems counts what is sent, repeated values too
+        ({"per_page": ["", "5"]}, "per_page"),  # a single value given twice
+        ({"q": ["a", "b"]}, "q"),
+        ({"q": "NOT NOT NOT"}, "NOT"),
+        ({"q": "raad " * 65}, "words"),
+        ({"q": "(" * 9 + "raad" + ")" * 9}, "deep"),
+    ],
+)
+def test_what_the_document_refuses_the_api_refuses_naming_it(demo_client, query: dict[str, Any], named: str) -> None:  # type: ignore[no-untyped-def]
+    response = demo_client.get(f"/api/items?{urlencode(query, doseq=True)}")
+    assert response.status_code == 400 and named in response.get_json()["error"]["message"]
+
+
+def test_what_the_document_allows_the_api_answers(demo_client) -> None:  # type: ignore[no-untyped-def]
+    reversed_range = demo_client.get("/api/items?from=1900&to=1800&per_page=1").get_json()
+    assert reversed_range == demo_client.get("/api/items?from=1800&to=1900&per_page=1").get_json()
+    assert reversed_range["total"] > 0
+    deep = demo_client.get("/api/items?page=100000&per_page=100")  # past the results any search pages through
+    assert deep.status_code == 200 and deep.get_json()["items"] == [] and deep.get_json()["total"] > 0
+    assert demo_client.get("/api/items?lang=en&q=raad").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/items", "/api/items/x", "/api/items/x/children", "/api/items/x/record",
+                                  "/api/collections", "/api/token"])  # fmt: skip
+def test_an_undeclared_method_is_a_405_naming_the_methods_there_are(demo_app, path: str) -> None:  # type: ignore[no-untyped-def]
+    client = demo_app.test_client()  # no session, no CSRF token: the method is refused before either matters
+    for method in ("PUT", "PATCH", "DELETE", "TRACE", "POST" if path != "/api/token" else "GET"):
+        response = client.open(path, method=method)
+        assert response.status_code == 405, (method, path, response.status_code)
+        assert response.headers["Allow"] and method not in response.headers["Allow"].split(", ")
+        assert response.get_json()["error"]["status"] == 405
+
+
+def test_a_token_request_holds_only_the_documented_fields(demo_runtime, demo_client) -> None:  # type: ignore[no-untyped-def]
+    add_user(demo_runtime, "openapi-tokens", "reader")
+    extra = demo_client.post("/api/token", json={"username": "openapi-tokens", "password": PASSWORD, "x": 1})
+    assert extra.status_code == 400 and "'x'" in extra.get_json()["error"]["message"]
+    forever = demo_client.post(
+        "/api/token", json={"username": "openapi-tokens", "password": PASSWORD, "expires": "9999-12-31"}
+    )  # the last day there is (the day after it was a 500)
+    assert forever.status_code == 201 and forever.get_json()["expires"] is None

@@ -147,6 +147,23 @@ def _facet_html(m: Matrix, client: FlaskClient, case: str) -> bool:
     return f"onderwerp{ACCESS_WORDS[case]}" in client.get("/search?q=lekproef").get_data(as_text=True)
 
 
+def _misspelt(case: str) -> str:
+    """The case's word with its last letter dropped: one edit from it, two or more from every other word."""
+    return f"zaak{ACCESS_WORDS[case][:-1]}"
+
+
+def _suggestion_api(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """A "did you mean" offers the word only when the asker may find an item that holds it."""
+    body = client.get(f"/api/items?q={_misspelt(case)}").get_json()
+    assert body["total"] == 0, body["total"]
+    return body.get("suggestion") == f"zaak{ACCESS_WORDS[case]}"
+
+
+def _suggestion_html(m: Matrix, client: FlaskClient, case: str) -> bool:
+    html = client.get(f"/search?q={_misspelt(case)}").get_data(as_text=True)
+    return f"zaak{ACCESS_WORDS[case]}" in html
+
+
 def _collection_count(m: Matrix, client: FlaskClient, case: str) -> bool:
     """The number of items the collection lists for this viewer counts the item (fonds + visible files)."""
     counts = {c["slug"]: c["items"] for c in client.get("/api/collections").get_json()["collections"]}
@@ -236,6 +253,8 @@ Rule = Callable[[str, str], bool]
 SURFACES: dict[str, tuple[Surface, Rule]] = {
     "search page": (_search_html, sees_description),
     "API search": (_search_api, sees_description),
+    "did you mean (API)": (_suggestion_api, sees_description),
+    "did you mean (search page)": (_suggestion_html, sees_description),
     "facet counts (API)": (_facet_count, sees_description),
     "facet counts (search page)": (_facet_html, sees_description),
     "collection counts (API)": (_collection_count, sees_description),
@@ -300,6 +319,7 @@ def test_an_access_change_reaches_every_surface_at_once(matrix: Matrix) -> None:
         assert client.get(tile).status_code == 404  # no 5-second window
         assert client.get(f"/items/{item}").status_code == 404
         assert not _search_api(matrix, client, "public") and not _facet_count(matrix, client, "public")
+        assert not _suggestion_api(matrix, client, "public")
         assert not _oai_list_identifiers(matrix, client, "public") and not _sitemap(matrix, client, "public")
         assert matrix.clients["archivist_own_unit"].get(tile).status_code == 200
     finally:

@@ -112,6 +112,21 @@ def test_bad_requests_get_the_protocols_error(demo_client, query: str, code: str
         assert root.find("o:request", NS).attrib == {}
 
 
+@pytest.mark.parametrize("verb", ["ListRecords", "ListIdentifiers"])
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59Z"])
+def test_the_last_day_of_the_calendar_as_until_is_every_record(demo_client, verb: str, until: str) -> None:  # type: ignore[no-untyped-def]
+    """A legal UTC date, however far ahead: the list is the one without `until` (the day after it was a 500)."""
+    unbounded = oai(demo_client, f"verb={verb}&metadataPrefix=oai_dc&set=domain:museum")
+    bounded = oai(demo_client, f"verb={verb}&metadataPrefix=oai_dc&set=domain:museum&until={until}")
+    assert error_code(bounded) is None
+    listed = [[e.text for e in root.iterfind(".//o:header/o:identifier", NS)] for root in (unbounded, bounded)]
+    assert listed[0] and listed[0] == listed[1]
+    since = f"{until[:4]}-12-31" if len(until) == 10 else f"{until[:4]}-12-31T00:00:00Z"
+    assert error_code(oai(demo_client, f"verb={verb}&metadataPrefix=oai_dc&from={since}&until={until}")) == (
+        "noRecordsMatch"
+    )
+
+
 def test_format_an_item_does_not_have(demo_client) -> None:  # type: ignore[no-untyped-def]
     science = demo_client.get("/api/items?domain=science&per_page=1").get_json()["items"][0]["id"]
     root = oai(demo_client, f"verb=GetRecord&identifier=oai:localhost:{science}&metadataPrefix=lido")

@@ -18,9 +18,10 @@ OAI = "http://www.openarchives.org/OAI/2.0/"
 REPO = Repository(base_url="http://h.example.org/oai", site_url="http://h.example.org", name="T",
                   admin_email="a@example.org", secret=b"k", page_size=2)  # fmt: skip
 CODES = {"badVerb", "badArgument", "badResumptionToken", "cannotDisseminateFormat", "idDoesNotExist", "noRecordsMatch"}
+DATES = ["2020-01-01", "2020-01-01T00:00:00Z", "0001-01-01", "9999-12-31", "9999-12-31T23:59:59Z"]
 names = st.sampled_from(["verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken", "x"])
 values = st.one_of(
-    st.sampled_from([*VERBS, "oai_dc", "lido", "2020-01-01", "2020-01-01T00:00:00Z", "collection:x", "domain"]),
+    st.sampled_from([*VERBS, "oai_dc", "lido", "collection:x", "domain", *DATES]),
     st.text(max_size=30),
 )
 

@@ -202,7 +202,9 @@ def test_sorting_and_stable_paging(index: WhooshIndex) -> None:
     ]
     assert titles == sorted(titles, key=str.casefold) and len(titles) == 11
     past = index.search(SearchQuery(access=PUBLIC, page=50))
-    assert past.hits == [] and past.total == 11
+    assert past.hits == [] and past.total == 11 and not past.beyond_window
+    deep = index.search(SearchQuery(access=PUBLIC, page=501))  # past the 10,000 results any search pages through
+    assert deep.hits == [] and deep.total == 11 and deep.beyond_window and deep.facets["domain"]
 
 
 def test_snippets_mark_the_words_found_and_escape_the_rest(index: WhooshIndex) -> None:
@@ -213,7 +215,18 @@ def test_snippets_mark_the_words_found_and_escape_the_rest(index: WhooshIndex) -
 
 @pytest.mark.parametrize(
     ("q", "message"),
-    [('"academische raad', "quote"), ("(reglement", "bracket"), ("reglement)", "bracket"), ("x" * 1001, "characters")],
+    [
+        ('"academische raad', "quote"),
+        ("(reglement", "bracket"),
+        ("reglement)", "bracket"),
+        ("x" * 1001, "characters"),
+        ("NOT NOT NOT", "NOT"),
+        ("NIET NIET NIET", "NOT"),
+        ("NOT OR NOT", "NOT"),
+        ("NOT AND reglement", "NOT"),
+        ("raad ANDNOT ANDNOT brief", "ANDNOT"),
+        ("raad ANDMAYBE ANDMAYBE brief", "ANDMAYBE"),
+    ],
 )
 def test_unreadable_queries_are_refused_with_the_reason(index: WhooshIndex, q: str, message: str) -> None:
     with pytest.raises(BadRequest, match=message):
