@@ -40,8 +40,9 @@ def _install(spec: str) -> None:
 
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         if builtin:
-            named = getattr(arg, "__name__", None) == c_name and getattr(arg, "__module__", None) == c_module
-            if event == "c_call" and named and here(frame):
+            if event != "c_call" or getattr(arg, "__name__", None) != c_name:
+                return
+            if getattr(arg, "__module__", None) == c_module and here(frame):
                 hit()
         elif event == "call" and here(frame):
             hit()
