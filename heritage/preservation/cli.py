@@ -7,6 +7,8 @@ import sys
 import click
 from sqlalchemy import select
 
+from heritage.errors import ConfigurationError
+
 
 @click.group("preservation")
 def preservation() -> None:
@@ -20,21 +22,35 @@ def sync(item_id: str | None, all_items: bool) -> None:
     """Write a new OCFL version of every item whose state (metadata, files, events) changed since its last one."""
     from heritage.cli import open_runtime
     from heritage.models import Item
+    from heritage.preservation.outbox import drain
     from heritage.preservation.service import preserve
 
     if bool(item_id) == all_items:
         raise click.UsageError("give --item ID or --all")
     runtime = open_runtime()
+    drained = drain(runtime)  # the changes that wait first (this command waits for another drain to end)
+    if drained.stopped:
+        raise ConfigurationError(drained.stopped)
     if item_id:
         ids = [item_id]
     else:
         with runtime.sessions() as session:
             ids = list(session.scalars(select(Item.id).order_by(Item.id)))
-    written = 0
+    written = caught_up = behind = 0
     with click.progressbar(ids, label="preserving", file=sys.stderr) as bar:
         for one in bar:
-            written += preserve(runtime, one, message="heritage preservation sync").version is not None
-    click.echo(f"{written} new versions, {len(ids) - written} objects already current")
+            done = preserve(runtime, one, message="heritage preservation sync")
+            written += done.version is not None
+            caught_up += done.replicated and done.version is None
+            behind += not done.in_step
+    click.echo(
+        f"{written} new versions, {len(ids) - written} objects already current"
+        + (f"; {drained.versions} versions of changes that waited in the outbox" if drained.versions else "")
+        + (f"; {caught_up} replicas brought up to date" if caught_up else "")
+    )
+    if behind:
+        click.echo(f"error: {behind} replicas could not be brought up to date (see their replication events)", err=True)
+        sys.exit(1)
 
 
 @preservation.command("validate")

@@ -6,11 +6,19 @@ from heritage.runtime import current_runtime
 
 
 def preserve_item(item_id: str, message: str) -> dict[str, object]:
-    """Write the item's next OCFL version when its state changed (and replicate it)."""
-    from heritage.preservation.service import preserve_quietly
+    """Write the version holding the item's waiting changes (and replicate it); nothing when none wait."""
+    from heritage.preservation.outbox import drain_item
 
-    preserve_quietly(current_runtime(), item_id, message=message)
-    return {"item": item_id}
+    done = drain_item(current_runtime(), item_id, message=message)
+    return {"item": item_id, "version": done.version, "waiting": done.error}
+
+
+def drain_outbox() -> dict[str, object]:
+    """Drain every change waiting in the preservation outbox (what crashed processes left)."""
+    from heritage.preservation.outbox import drain
+
+    report = drain(current_runtime())
+    return {"items": report.items, "versions": report.versions, "waiting": len(report.failed), "error": report.stopped}
 
 
 AUDIT_JOB = "heritage-fixity-audit"

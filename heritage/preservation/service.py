@@ -1,7 +1,7 @@
 """Writing an item's state into the preservation store (a new OCFL version), then into the replica.
 
-`preserve` is called at the end of every ingest batch for its items, after a change that the session
-hook notices (a move, a custody or access change, a metadata change), and by `heritage preservation
+`preserve` is called by the drains of the preservation outbox (`outbox.py`: the end of every ingest batch,
+a change the session hook notices, the next command after a crash, workers) and by `heritage preservation
 sync`. A version is written only when the state differs from the newest one. Whether or not it wrote one,
 it brings the replica up to the store's head when it is behind (a replication killed half-way is
 finished by the next call). Events recorded after a version (its replication, a fixity check) enter the
@@ -12,7 +12,6 @@ without a replication event of its own, so that `sync` comes to rest.
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 from dataclasses import dataclass
 
@@ -23,8 +22,6 @@ from heritage.preservation import package
 from heritage.preservation.replica import in_step, replica_store, replicate
 from heritage.preservation.store import OcflStore
 from heritage.runtime import Runtime
-
-log = logging.getLogger(__name__)
 
 
 def store_of(runtime: Runtime) -> OcflStore:
@@ -115,24 +112,6 @@ def _replicate(
                 files=len(result.copied) if result else 0,
             )
     return not problems
-
-
-def preserve_quietly(runtime: Runtime, item_id: str, *, message: str, agent: str = events.SOFTWARE_AGENT) -> None:
-    """`preserve` for hooks and batch ends: a failure is logged and recorded, never raised into the caller."""
-    try:
-        preserve(runtime, item_id, message=message, agent=agent)
-    except NotFound:
-        return
-    except Exception as exc:
-        log.exception("preservation of %s failed", item_id)
-        with runtime.transaction() as session:
-            events.record(
-                session,
-                "information_package_creation",
-                item_id=item_id,
-                outcome=Outcome.FAILURE,
-                detail=f"the preservation store could not be written: {type(exc).__name__}: {exc}",
-            )
 
 
 def restore_master(runtime: Runtime, item_id: str, sha256: str, storage_key: str) -> bool:

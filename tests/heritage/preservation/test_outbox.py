@@ -94,7 +94,8 @@ def test_access_set_killed_after_its_commit_reaches_the_store_with_the_next_comm
     assert nothing.returncode == 0, nothing.stderr
     access, history = _stored(store, item)
     assert access == "closed" and "access_change" in history
-    assert replica.read(item, "inventory.json") == store.read(item, "inventory.json")
+    inventory = "inventory.json"
+    assert (replica.object_dir(item) / inventory).read_bytes() == (store.object_dir(item) / inventory).read_bytes()
     for args in (("--all",), ("--all", "--replica")):
         code, report = _audit(env, *args)
         assert code == 0 and report["problems"] == [], (args, report["problems"])
