@@ -38,11 +38,14 @@ def schedule_audits(runtime, delay_days: float | None = None):  # type: ignore[n
 
 
 def audit_due() -> dict[str, object]:
-    """Audit the objects due in the cycle, then schedule the next run (so the audits roll on by themselves)."""
-    from heritage.preservation.fixity import audit, select_objects
+    """Drain the outbox, audit the objects due in the cycle, then schedule the next run (the audits roll on)."""
+    from heritage.preservation.fixity import audit, plan
+    from heritage.preservation.outbox import drain
 
     runtime = current_runtime()
-    report = audit(runtime, select_objects(runtime, mode="due"))
+    drain(runtime)
+    chosen = plan(runtime, mode="due")
+    report = audit(runtime, chosen.objects, absent=chosen.absent)
     if runtime.settings.redis_url:
         schedule_audits(runtime)
     return {"objects": report.objects, "files": report.files, "problems": len(report.problems)}
