@@ -165,3 +165,22 @@ def test_with_workers_the_change_waits_in_the_outbox_until_a_worker_drains_it(pr
     assert access == "closed" and "access_change" in history
     code, report = _audit(env, "--all")
     assert code == 0 and report["problems"] == [], report["problems"]
+
+
+def test_a_command_leaves_the_outbox_to_a_process_already_draining_it(preserved: Runtime) -> None:
+    import fcntl
+
+    env = {**preserved.settings.as_env(), "REDIS_URL": ""}
+    store = store_of(preserved)
+    item = _item(preserved, "F1.1.1")
+    _kill_after_commit(preserved, env, item, "closed")
+    with (store.work / "locks" / "outbox.lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # another process is draining the outbox
+        try:
+            other = heritage("access", "requests", env=env)  # does not wait for it
+            assert other.returncode == 0, other.stderr
+            assert _stored(store, item)[0] == "public"  # left to the drain under way
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    assert heritage("access", "requests", env=env).returncode == 0
+    assert _stored(store, item)[0] == "closed"
