@@ -5,7 +5,7 @@ from __future__ import annotations
 from heritage.runtime import current_runtime
 
 
-def preserve_item(item_id: str, message: str) -> dict[str, object]:
+def preserve_item(item_id: str, message: str | None) -> dict[str, object]:
     """Write the version holding the item's waiting changes (and replicate it); nothing when none wait."""
     from heritage.preservation.outbox import drain_item
 
@@ -14,11 +14,10 @@ def preserve_item(item_id: str, message: str) -> dict[str, object]:
 
 
 def drain_outbox() -> dict[str, object]:
-    """Drain every change waiting in the preservation outbox (what crashed processes left)."""
-    from heritage.preservation.outbox import drain
+    """Queue a `preserve_item` job for every item whose changes wait in the outbox (what crashed processes left)."""
+    from heritage.preservation.outbox import dispatch
 
-    report = drain(current_runtime())
-    return {"items": report.items, "versions": report.versions, "waiting": len(report.failed), "error": report.stopped}
+    return {"queued": dispatch(current_runtime())}
 
 
 AUDIT_JOB = "heritage-fixity-audit"

@@ -4,8 +4,8 @@ A row (`PreservationRequest`: the item, what changed, when) is written by the se
 transaction as the change, so a process killed right after its commit leaves the request behind; the row
 is deleted only once a version holding the change is written and, with a replica, copied there. Who
 drains it: the job each change asks for at once (`jobs.preserve_item`), the end of an ingest batch, every
-`heritage` command as it starts (one indexed query when nothing waits; with `REDIS_URL` it puts one drain
-job on the queue for the workers instead), `heritage preservation sync` and the scheduled audit.
+`heritage` command as it starts (one indexed query when nothing waits; with `REDIS_URL` it queues one job
+that gives the workers a job per waiting item instead), `heritage preservation sync` and the scheduled audit.
 
 Two drains of one item at once are safe: each reads the rows first, then writes under the object's lock
 from a session opened after that read (so what it writes holds every change those rows stand for), and
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_JOB = "heritage-preservation-outbox"
 PAGE = 500
+PENDING = ("queued", "started", "scheduled", "deferred")  # rq states of a job that will still run
 
 
 def request(session: Session, item_id: str, reason: str) -> None:
@@ -170,8 +171,29 @@ def _draining(runtime: Runtime, *, wait: bool) -> Iterator[bool]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _pages(runtime: Runtime) -> Iterator[str]:
+    """Waiting item ids, oldest request first, read a page at a time (keyset over each item's oldest row, so an
+    item whose drain fails keeps its place behind the cursor and a sweep ends)."""
+    after = 0
+    while True:
+        with runtime.sessions() as session:
+            first = func.min(PreservationRequest.id)
+            page = session.execute(
+                select(PreservationRequest.item_id, first)
+                .group_by(PreservationRequest.item_id)
+                .having(first > after)
+                .order_by(first)
+                .limit(PAGE)
+            ).all()
+        if not page:
+            return
+        for item_id, oldest in page:
+            after = oldest
+            yield item_id
+
+
 def drain(runtime: Runtime, *, wait: bool = True) -> DrainReport:
-    """Drain every waiting item once, oldest request first (`wait=False`: not when another process is at it).
+    """Drain every waiting item once, here (`wait=False`: not when another process is at it).
 
     A store or replica that is not usable at all stops the sweep (`stopped`): what was not reached waits.
     """
@@ -180,29 +202,37 @@ def drain(runtime: Runtime, *, wait: bool = True) -> DrainReport:
         if not mine:
             report.busy = True
             return report
-        after = 0  # keyset over each item's oldest row: an item that fails keeps its place behind the cursor
-        while True:
-            with runtime.sessions() as session:
-                first = func.min(PreservationRequest.id)
-                page = session.execute(
-                    select(PreservationRequest.item_id, first)
-                    .group_by(PreservationRequest.item_id)
-                    .having(first > after)
-                    .order_by(first)
-                    .limit(PAGE)
-                ).all()
-            if not page:
+        for item_id in _pages(runtime):
+            done = drain_item(runtime, item_id)
+            if done.unusable:
+                report.stopped = done.error
                 return report
-            for item_id, oldest in page:
-                after = oldest
-                done = drain_item(runtime, item_id)
-                if done.unusable:
-                    report.stopped = done.error
-                    return report
-                report.items += 1
-                report.versions += done.version is not None
-                if done.error:
-                    report.failed[item_id] = done.error
+            report.items += 1
+            report.versions += done.version is not None
+            if done.error:
+                report.failed[item_id] = done.error
+    return report
+
+
+def dispatch(runtime: Runtime) -> int:
+    """With workers: a `preserve_item` job for every waiting item that has none queued or running; how many.
+
+    One short job per item, so workers share the work and stop soon when asked to.
+    """
+    queued = 0
+    for item_id in _pages(runtime):
+        job_id = f"preserve-{item_id}"
+        if runtime.jobs.status(job_id).status in PENDING:
+            continue
+        runtime.jobs.enqueue(
+            "heritage.preservation.jobs.preserve_item",
+            item_id,
+            None,
+            job_id=job_id,
+            description=f"preserve {item_id} (waiting in the outbox)",
+        )
+        queued += 1
+    return queued
 
 
 def has_waiting(runtime: Runtime) -> bool:
@@ -221,12 +251,12 @@ def count_waiting(runtime: Runtime) -> int:
 
 
 def drain_at_start(runtime: Runtime) -> DrainReport | None:
-    """What every command does first: drain what crashed processes left (with `REDIS_URL`: queue it once for the
-    workers). None when nothing waits or the drain was queued."""
+    """What every command does first: drain what crashed processes left (with `REDIS_URL`: one job that gives the
+    workers a job per waiting item). None when nothing waits or the drain was queued."""
     if not has_waiting(runtime):
         return None
     if runtime.settings.redis_url:
-        if runtime.jobs.status(DRAIN_JOB).status not in ("queued", "started", "scheduled", "deferred"):
+        if runtime.jobs.status(DRAIN_JOB).status not in PENDING:
             runtime.jobs.enqueue(
                 "heritage.preservation.jobs.drain_outbox", job_id=DRAIN_JOB, description="preservation outbox"
             )
