@@ -45,9 +45,30 @@ def open_runtime(**overrides: Any) -> Runtime:
     """Settings from the environment (plus overrides), checked, migrated; closed when the command ends.
 
     Closing gives pooled database connections back at once, which matters when commands run inside a
-    longer-lived process (tests, a scheduler) rather than as their own process.
+    longer-lived process (tests, a scheduler) rather than as their own process. Changes that a killed
+    process committed and the preservation store never got are written first, and (without `REDIS_URL`)
+    what the command itself left waiting when it ends (see `drain_waiting`).
     """
-    return _closing(Runtime.open(Settings.load(overrides)))
+    runtime = _closing(Runtime.open(Settings.load(overrides)))
+    drain_waiting(runtime)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and not runtime.settings.redis_url:
+        ctx.call_on_close(lambda: drain_waiting(runtime))  # runs before the runtime closes (last in, first out)
+    return runtime
+
+
+def drain_waiting(runtime: Runtime) -> None:
+    """Drain the preservation outbox (one query when it is empty); say so when changes are left waiting."""
+    from heritage.preservation.outbox import drain_at_start
+
+    try:
+        report = drain_at_start(runtime)
+    except Exception as exc:  # the command the user asked for still runs; the next one tries again
+        click.echo(f"warning: the preservation outbox could not be drained: {type(exc).__name__}: {exc}", err=True)
+        return
+    warning = report.warning(runtime) if report else None
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _closing(runtime: Runtime) -> Runtime:

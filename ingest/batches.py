@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from heritage import catalogue, events
 from heritage.identifiers import derived_id
 from heritage.models import Batch, BatchFile, BatchStatus, File, FileState, Item, Outcome, utcnow
-from heritage.preservation import hooks
+from heritage.preservation import hooks, outbox
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest import discover
@@ -164,7 +164,7 @@ def open_batch(
     """Create the batch of this plan, or resume it; returns its id. Items are created or updated here."""
     batch_id = batch_id_for(collection_slug, source)
     with runtime.transaction() as session:
-        session.info[hooks.OFF] = True  # the end of the batch writes each item's next OCFL version, once
+        session.info[hooks.LATER] = True  # the end of the batch writes each item's next OCFL version, once
         collection = catalogue.ensure_collection(session, collection_slug, unit_slug=unit, domain=domain)
         batch = session.get(Batch, batch_id)
         if batch is None:
@@ -382,11 +382,17 @@ def hand_to_policy(runtime: Runtime, batch_id: str) -> int:
 
 
 def hand_to_preservation(runtime: Runtime, batch_id: str) -> int:
-    """Write the next OCFL version of every item the batch described (a job each; failures are events)."""
-    with runtime.sessions() as session:
+    """Write the next OCFL version of every item the batch described (a job each; failures are events).
+
+    The requests go into the preservation outbox first, so a process killed before the versions are
+    written (and replicated) leaves them to the next command, the rerun or a worker.
+    """
+    with runtime.transaction() as session:
         batch = session.get(Batch, batch_id)
         item_ids = list((batch.options or {}).get("items", [])) if batch is not None else []
         run = batch.run if batch is not None else 1
+        for item_id in item_ids:
+            outbox.request(session, item_id, f"ingest batch {batch_id} (run {run})")
     for item_id in item_ids:
         runtime.jobs.enqueue(
             "heritage.preservation.jobs.preserve_item",

@@ -18,6 +18,7 @@ from heritage.models.masterplan import (
     Transfer,
 )
 from heritage.models.organisation import Collection, Unit
+from heritage.models.preservation import PreservationRequest
 from heritage.models.users import AccessRequest, ApiToken, LoginAttempt, RoleAssignment, User
 from heritage.models.vocab import Access, Domain, FileRole, Level, Outcome, Role, UnitKind
 
@@ -49,6 +50,7 @@ __all__ = [
     "PolicyDecision",
     "PolicyOverride",
     "PolicyVersion",
+    "PreservationRequest",
     "Role",
     "RoleAssignment",
     "Transfer",

@@ -7,6 +7,8 @@ import sys
 import click
 from sqlalchemy import select
 
+from heritage.errors import ConfigurationError
+
 
 @click.group("preservation")
 def preservation() -> None:
@@ -20,37 +22,63 @@ def sync(item_id: str | None, all_items: bool) -> None:
     """Write a new OCFL version of every item whose state (metadata, files, events) changed since its last one."""
     from heritage.cli import open_runtime
     from heritage.models import Item
+    from heritage.preservation.outbox import drain
     from heritage.preservation.service import preserve
 
     if bool(item_id) == all_items:
         raise click.UsageError("give --item ID or --all")
     runtime = open_runtime()
+    drained = drain(runtime)  # the changes that wait first (this command waits for another drain to end)
+    if drained.stopped:
+        raise ConfigurationError(drained.stopped)
     if item_id:
         ids = [item_id]
     else:
         with runtime.sessions() as session:
             ids = list(session.scalars(select(Item.id).order_by(Item.id)))
-    written = 0
+    written = caught_up = behind = 0
     with click.progressbar(ids, label="preserving", file=sys.stderr) as bar:
         for one in bar:
-            written += preserve(runtime, one, message="heritage preservation sync").version is not None
-    click.echo(f"{written} new versions, {len(ids) - written} objects already current")
+            done = preserve(runtime, one, message="heritage preservation sync")
+            written += done.version is not None
+            caught_up += done.replicated and done.version is None
+            behind += not done.in_step
+    click.echo(
+        f"{written} new versions, {len(ids) - written} objects already current"
+        + (f"; {drained.versions} versions of changes that waited in the outbox" if drained.versions else "")
+        + (f"; {caught_up} replicas brought up to date" if caught_up else "")
+    )
+    if behind:
+        click.echo(f"error: {behind} replicas could not be brought up to date (see their replication events)", err=True)
+        sys.exit(1)
 
 
 @preservation.command("validate")
 @click.option("--no-digests", is_flag=True, help="Check structure and inventories only, not every file's digest.")
 def validate(no_digests: bool) -> None:
-    """Validate the whole storage root with the OCFL validator of ocfl-py (exit 1 on any problem)."""
+    """Validate the whole storage root with the OCFL validator of ocfl-py, and check it holds every item of the
+    catalogue as it is now (exit 1 on any problem)."""
     from heritage.cli import open_runtime
+    from heritage.preservation import behind
+    from heritage.preservation.outbox import waiting
     from heritage.preservation.service import store_of
 
-    store = store_of(open_runtime())
+    runtime = open_runtime()
+    store = store_of(runtime)
     problems = store.validate(check_digests=not no_digests)
+    objects = list(store.objects())
+    with runtime.sessions() as session:
+        gaps = behind.absent(session, {item for item, _ in objects})
+        pending = waiting(session)
+    for item, folder in objects:
+        with runtime.sessions() as session:
+            gaps += behind.object_behind(session, item, folder, pending)
+    problems += [f"{g.item}: {g.path}: {g.problem} ({g.detail})" for g in gaps]
     for problem in problems:
         click.echo(problem)
     if problems:
         sys.exit(1)
-    click.echo(f"{store.root}: valid OCFL 1.1 storage root")
+    click.echo(f"{store.root}: valid OCFL 1.1 storage root, in step with the catalogue ({len(objects)} objects)")
 
 
 CRON_LINE = "0 3 1 * * HERITAGE_DATA=/path/to/data heritage fixity audit --due"
@@ -72,22 +100,24 @@ def fixity() -> None:
 def audit_cmd(
     mode: str | None, item_id: str | None, sample: float | None, as_json: bool, agent: str | None, replica: bool
 ) -> None:
-    """Recompute every stored file's SHA-512 and compare it with the OCFL inventory (exit 1 on any problem)."""
+    """Recompute every stored file's SHA-512 and compare it with the OCFL inventory; report items without an object
+    and objects behind the catalogue (or a replica behind the store) too (exit 1 on any problem)."""
     import json
 
     from heritage import events
     from heritage.cli import open_runtime
-    from heritage.preservation.fixity import audit, select_objects
+    from heritage.preservation.fixity import audit, plan
 
     runtime = open_runtime()
-    objects = select_objects(runtime, mode=mode or "all", sample=sample, item_id=item_id, replica=replica)
-    with click.progressbar(length=max(len(objects), 1), label="auditing", file=sys.stderr) as bar:
+    chosen = plan(runtime, mode=mode or "all", sample=sample, item_id=item_id, replica=replica)
+    with click.progressbar(length=max(len(chosen.objects), 1), label="auditing", file=sys.stderr) as bar:
         report = audit(
             runtime,
-            objects,
+            chosen.objects,
             agent=agent or events.SOFTWARE_AGENT,
             on_object=lambda _r: bar.update(1),
             replica=replica,
+            absent=chosen.absent,
         )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=1))

@@ -2,9 +2,13 @@
 
 An audit names every problem by item and path: a content file whose digest differs (`mismatch`), one the
 inventory lists that is gone (`missing`), a file in the object that no inventory lists (`unexpected`),
-an inventory whose own digest differs from its sidecar (`inventory`). Each audited object gets a
-`fixity_check` event. Which objects are due: every object within `HERITAGE_FIXITY_CYCLE_DAYS`, a
-rolling twelfth of them (the longest unchecked first) at each run, so a monthly run covers a year.
+an inventory whose own digest differs from its sidecar (`inventory`); and what the store lacks
+(`behind.py`): an item of the catalogue without an object (`absent`), an object whose head is older than
+its catalogue row (`behind`), and in a replica audit an object the replica lacks or holds at an older
+version. Each audited object, and each absent item, gets a `fixity_check` event. Which objects are due:
+every object within `HERITAGE_FIXITY_CYCLE_DAYS`, a rolling twelfth of them (the longest unchecked first)
+at each run, so a monthly run covers a year; absent items are looked for in the whole catalogue at every
+run (one query of the ids beside the walk of the store).
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from sqlalchemy import func, select
 
 from heritage import events
 from heritage.errors import ConfigurationError, NotFound
-from heritage.models import Event, Outcome, utcnow
+from heritage.models import Event, Item, Outcome, utcnow
+from heritage.preservation import behind
 from heritage.preservation.store import OcflStore, sha512_of
 from heritage.runtime import Runtime
 
@@ -36,8 +41,12 @@ OBJECT_FILES = {"0=ocfl_object_1.1", "inventory.json", "inventory.json.sha512"}
 class Problem:
     item: str
     path: str
-    problem: str  # mismatch, missing, unexpected, inventory
+    problem: str  # mismatch, missing, unexpected, inventory, absent, behind
     detail: str = ""
+
+    @classmethod
+    def of(cls, gap: behind.Gap) -> Problem:
+        return cls(gap.item, gap.path, gap.problem, gap.detail)
 
 
 @dataclass
@@ -162,40 +171,72 @@ def audit(
     on_object: Callable[[ObjectAudit], None] | None = None,
     workers: int | None = None,
     replica: bool = False,
+    absent: Iterable[Problem] = (),
 ) -> AuditReport:
-    """Audit these objects (of the store, or of its replica), record a `fixity_check` event for each, report."""
+    """Audit these objects (of the store, or of its replica), record a `fixity_check` event for each, report.
+
+    Each object is also compared with what it should hold: the catalogue's row (the store), or the store's
+    object (the replica). `absent` (from `plan`) are reported and recorded too.
+    """
+    from heritage.preservation import outbox
+
     store = store_for(runtime, replica=replica)
+    primary = store_for(runtime) if replica else store
     report = AuditReport()
     started = datetime.now()
     workers = workers or max(1, min(4, os.cpu_count() or 1))
+    with runtime.sessions() as session:
+        waiting = {} if replica else outbox.waiting(session)
+    for problem in absent:
+        report.problems.append(problem)
+        _record(runtime, problem.item, [problem], agent=agent, replica=replica)
     for item_id, folder in objects:
         result = audit_object(store, item_id, folder, workers=workers)
+        if replica:
+            gaps = behind.replica_behind(primary, store, item_id)
+        else:
+            with runtime.sessions() as session:
+                gaps = behind.object_behind(session, item_id, folder, waiting)
+        result.problems += [Problem.of(g) for g in gaps]
         report.objects += 1
         report.files += result.files
         report.bytes += result.bytes
         report.problems += result.problems
-        with runtime.transaction() as session:
-            events.record(
-                session,
-                "fixity_check",
-                item_id=item_id,
-                agent=agent,
-                outcome=Outcome.FAILURE if result.problems else Outcome.SUCCESS,
-                detail=(
-                    "; ".join(f"{p.path}: {p.problem}" for p in result.problems[:20])
-                    if result.problems
-                    else f"{result.files} files match their SHA-512 in the OCFL inventory"
-                )
-                + (" (replica)" if replica else ""),
-                copy="replica" if replica else "store",
-                files=result.files,
-                bytes=result.bytes,
-                problems=[asdict(p) for p in result.problems],
-            )
+        _record(runtime, item_id, result.problems, agent=agent, replica=replica, result=result)
         if on_object:
             on_object(result)
     report.seconds = (datetime.now() - started).total_seconds()
     return report
+
+
+def _record(
+    runtime: Runtime,
+    item_id: str,
+    problems: list[Problem],
+    *,
+    agent: str,
+    replica: bool,
+    result: ObjectAudit | None = None,
+) -> None:
+    """The `fixity_check` event of one object (or of an item found without one)."""
+    with runtime.transaction() as session:
+        events.record(
+            session,
+            "fixity_check",
+            item_id=item_id,
+            agent=agent,
+            outcome=Outcome.FAILURE if problems else Outcome.SUCCESS,
+            detail=(
+                "; ".join(f"{p.path}: {p.problem}" for p in problems[:20])
+                if problems
+                else f"{result.files if result else 0} files match their SHA-512 in the OCFL inventory"
+            )
+            + (" (replica)" if replica else ""),
+            copy="replica" if replica else "store",
+            files=result.files if result else 0,
+            bytes=result.bytes if result else 0,
+            problems=[asdict(p) for p in problems],
+        )
 
 
 def store_for(runtime: Runtime, *, replica: bool = False) -> OcflStore:
@@ -219,15 +260,53 @@ def select_objects(
     replica: bool = False,
 ) -> list[tuple[str, Path]]:
     """The objects an audit covers: `all`, `due` or one item; `sample` keeps that fraction of them (at least one)."""
+    return plan(runtime, mode=mode, sample=sample, item_id=item_id, seed=seed, replica=replica).objects
+
+
+@dataclass
+class AuditPlan:
+    objects: list[tuple[str, Path]]  # (item id, object folder) to audit
+    absent: list[Problem]  # items that should have an object there and have none
+
+
+def plan(
+    runtime: Runtime,
+    *,
+    mode: str,
+    sample: float | None = None,
+    item_id: str | None = None,
+    seed: int | None = None,
+    replica: bool = False,
+) -> AuditPlan:
+    """What an audit covers: the objects of `all`, `due` or one item (`sample` keeps that fraction of them, at least
+    one), and the items without an object (of the whole catalogue, or of the one item).
+
+    Raises:
+        NotFound: the one item is neither in the catalogue nor in the store.
+    """
     store = store_for(runtime, replica=replica)
+    where = "the replica" if replica else "the preservation store"
     if item_id is not None:
-        if not store.object_dir(item_id).is_dir():
+        if store.object_dir(item_id).is_dir():
+            return AuditPlan([(item_id, store.object_dir(item_id))], [])
+        with runtime.sessions() as session:
+            known = session.get(Item, item_id) is not None
+        if not known and not (replica and store_for(runtime).object_dir(item_id).is_dir()):
             raise NotFound(f"item {item_id!r} has no object in the preservation store ({store.root})")
-        return [(item_id, store.object_dir(item_id))]
-    objects = list(store.objects())
-    if mode == "due":
-        objects = due(runtime, objects)
+        return AuditPlan([], [Problem(item_id, behind.INVENTORY, behind.ABSENT, f"no object in {where}")])
+    everything = list(store.objects())
+    present = {item for item, _ in everything}
+    with runtime.sessions() as session:
+        gaps = behind.absent(session, present, where=where)
+    if replica:  # objects of the store that the replica lacks, the catalogue's or not
+        listed = {g.item for g in gaps}
+        gaps += [
+            behind.Gap(item, behind.INVENTORY, behind.ABSENT, f"the store's object has no copy in {where}")
+            for item, _ in store_for(runtime).objects()
+            if item not in present and item not in listed
+        ]
+    objects = due(runtime, everything) if mode == "due" else everything
     if sample is not None and objects:
         rng = random.Random(seed)
         objects = sorted(rng.sample(objects, max(1, round(len(objects) * sample))))
-    return objects
+    return AuditPlan(objects, [Problem.of(g) for g in gaps])

@@ -5,12 +5,19 @@ from __future__ import annotations
 from heritage.runtime import current_runtime
 
 
-def preserve_item(item_id: str, message: str) -> dict[str, object]:
-    """Write the item's next OCFL version when its state changed (and replicate it)."""
-    from heritage.preservation.service import preserve_quietly
+def preserve_item(item_id: str, message: str | None) -> dict[str, object]:
+    """Write the version holding the item's waiting changes (and replicate it); nothing when none wait."""
+    from heritage.preservation.outbox import drain_item
 
-    preserve_quietly(current_runtime(), item_id, message=message)
-    return {"item": item_id}
+    done = drain_item(current_runtime(), item_id, message=message)
+    return {"item": item_id, "version": done.version, "waiting": done.error}
+
+
+def drain_outbox() -> dict[str, object]:
+    """Queue a `preserve_item` job for every item whose changes wait in the outbox (what crashed processes left)."""
+    from heritage.preservation.outbox import dispatch
+
+    return {"queued": dispatch(current_runtime())}
 
 
 AUDIT_JOB = "heritage-fixity-audit"
@@ -30,11 +37,14 @@ def schedule_audits(runtime, delay_days: float | None = None):  # type: ignore[n
 
 
 def audit_due() -> dict[str, object]:
-    """Audit the objects due in the cycle, then schedule the next run (so the audits roll on by themselves)."""
-    from heritage.preservation.fixity import audit, select_objects
+    """Drain the outbox, audit the objects due in the cycle, then schedule the next run (the audits roll on)."""
+    from heritage.preservation.fixity import audit, plan
+    from heritage.preservation.outbox import drain
 
     runtime = current_runtime()
-    report = audit(runtime, select_objects(runtime, mode="due"))
+    drain(runtime)
+    chosen = plan(runtime, mode="due")
+    report = audit(runtime, chosen.objects, absent=chosen.absent)
     if runtime.settings.redis_url:
         schedule_audits(runtime)
     return {"objects": report.objects, "files": report.files, "problems": len(report.problems)}

@@ -100,30 +100,30 @@ def event_json(event: Event) -> dict[str, Any]:
     return row_json(event, ("item_id",))
 
 
-def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[list[Content], dict[str, Any]]:
-    """Write the item's metadata files into `folder`; the object's contents (masters from `storage`) and item.json."""
+def item_json(core: dict[str, Any]) -> bytes:
+    """The bytes of `item.json` for this core (one spelling, so equal states have equal digests)."""
+    return json.dumps(core, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def describe(session: Session, item: Item) -> tuple[dict[str, Any], dict[str, str]]:
+    """What the item's next version holds besides masters and events: its item.json (as data), and its
+    original records by logical path."""
     records = []
-    contents: list[Content] = []
-    metadata = folder / "metadata"
+    originals: dict[str, str] = {}
     for n, record in enumerate(item.records, start=1):
         data = row_json(record, ("id", "item_id", "original"))
         if record.original is not None:
             logical = f"metadata/record-{n}.{_extension(record)}"
-            path = metadata / logical.split("/", 1)[1]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(record.original, encoding="utf-8")
-            contents.append(Content(logical, path))
+            originals[logical] = record.original
             data["original"] = logical
         else:
             data["original"] = None
         records.append(data)
-    files = []
     paths = logical_paths(item.files)
-    for file in sorted(item.files, key=lambda f: (f.sequence, f.id)):
-        logical = paths[file.sha256]
-        if not any(c.logical == logical for c in contents):
-            contents.append(Content(logical, storage.master_path(file.storage_key), file.sha256))
-        files.append({**row_json(file, ("item_id",)), "path": logical})
+    files = [
+        {**row_json(file, ("item_id",)), "path": paths[file.sha256]}
+        for file in sorted(item.files, key=lambda f: (f.sequence, f.id))
+    ]
     collection = item.collection
     location = session.get(Location, item.location_id) if item.location_id else None
     core = {
@@ -137,7 +137,22 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
         "records": records,
         "files": files,
     }
-    (folder / ITEM_JSON).write_text(json.dumps(core, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    return core, originals
+
+
+def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[list[Content], dict[str, Any]]:
+    """Write the item's metadata files into `folder`; the object's contents (masters from `storage`) and item.json."""
+    core, originals = describe(session, item)
+    contents: list[Content] = []
+    for logical, text in originals.items():
+        path = folder / logical
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        contents.append(Content(logical, path))
+    for file in core["files"]:
+        if not any(c.logical == file["path"] for c in contents):
+            contents.append(Content(file["path"], storage.master_path(file["storage_key"]), file["sha256"]))
+    (folder / ITEM_JSON).write_bytes(item_json(core))
     contents.append(Content(ITEM_JSON, folder / ITEM_JSON))
     events = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.id))
     with (folder / EVENTS).open("w", encoding="utf-8") as fh:

@@ -1,17 +1,17 @@
 """Writing an item's state into the preservation store (a new OCFL version), then into the replica.
 
-`preserve` is called at the end of every ingest batch for its items, after a change that the session
-hook notices (a move, a custody or access change, a metadata change), and by `heritage preservation
-sync`. A version is written only when the state differs from the newest one. Events recorded after a
-version (its replication, a fixity check) enter the object with the next version; a version that only
-brings the event history up to date is replicated without a replication event of its own, so that
-`sync` comes to rest.
+`preserve` is called by the drains of the preservation outbox (`outbox.py`: the end of every ingest batch,
+a change the session hook notices, the next command after a crash, workers) and by `heritage preservation
+sync`. A version is written only when the state differs from the newest one. Whether or not it wrote one,
+it brings the replica up to the store's head when it is behind (a replication killed half-way is
+finished by the next call). Events recorded after a version (its replication, a fixity check) enter the
+object with the next version; a version that only brings the event history up to date is replicated
+without a replication event of its own, so that `sync` comes to rest.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 from dataclasses import dataclass
 
@@ -19,11 +19,9 @@ from heritage import events
 from heritage.errors import NotFound
 from heritage.models import Item, Outcome
 from heritage.preservation import package
-from heritage.preservation.replica import replica_store, replicate
+from heritage.preservation.replica import in_step, replica_store, replicate
 from heritage.preservation.store import OcflStore
 from heritage.runtime import Runtime
-
-log = logging.getLogger(__name__)
 
 
 def store_of(runtime: Runtime) -> OcflStore:
@@ -36,7 +34,8 @@ class Preserved:
     item: str
     version: str | None  # None: nothing had changed
     changed: tuple[str, ...] = ()
-    replicated: bool = False
+    replicated: bool = False  # the replica was brought up to date by this call
+    in_step: bool = True  # the replica (when there is one) holds the store's head
 
 
 def _changed(store: OcflStore, item_id: str) -> tuple[str, ...]:
@@ -77,19 +76,22 @@ def preserve(runtime: Runtime, item_id: str, *, message: str, agent: str = event
             version = store.write_version(item_id, contents, message=message, agent=agent, known=known)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-        if version is None:
+        if runtime.settings.replica is None:
+            return Preserved(item_id, version, _changed(store, item_id) if version else ())
+        replica = replica_store(store, runtime.settings.replica)
+        if version is None and in_step(store, replica, item_id):
             return Preserved(item_id, None)
         changed = _changed(store, item_id)
-        replicated = False
-        if runtime.settings.replica is not None:
-            replicated = _replicate(runtime, store, item_id, version, record=changed != (package.EVENTS,))
-    return Preserved(item_id, version, changed, replicated)
+        head = version or str(store.inventory(item_id)["head"])
+        replicated = _replicate(runtime, store, replica, item_id, head, record=changed != (package.EVENTS,))
+    return Preserved(item_id, version, changed if version else (), replicated, replicated)
 
 
-def _replicate(runtime: Runtime, store: OcflStore, item_id: str, version: str, *, record: bool) -> bool:
-    assert runtime.settings.replica is not None
+def _replicate(
+    runtime: Runtime, store: OcflStore, replica: OcflStore, item_id: str, version: str, *, record: bool
+) -> bool:
     try:
-        result = replicate(store, replica_store(store, runtime.settings.replica), item_id)
+        result = replicate(store, replica, item_id)
         problems = result.problems
     except OSError as exc:
         problems = [f"{item_id}: {exc}"]
@@ -104,30 +106,12 @@ def _replicate(runtime: Runtime, store: OcflStore, item_id: str, version: str, *
                 detail=(
                     "; ".join(problems)
                     if problems
-                    else f"OCFL version {version} copied to {runtime.settings.replica} and verified (SHA-512)"
+                    else f"OCFL version {version} copied to {replica.root} and verified (SHA-512)"
                 ),
                 version=version,
                 files=len(result.copied) if result else 0,
             )
     return not problems
-
-
-def preserve_quietly(runtime: Runtime, item_id: str, *, message: str, agent: str = events.SOFTWARE_AGENT) -> None:
-    """`preserve` for hooks and batch ends: a failure is logged and recorded, never raised into the caller."""
-    try:
-        preserve(runtime, item_id, message=message, agent=agent)
-    except NotFound:
-        return
-    except Exception as exc:
-        log.exception("preservation of %s failed", item_id)
-        with runtime.transaction() as session:
-            events.record(
-                session,
-                "information_package_creation",
-                item_id=item_id,
-                outcome=Outcome.FAILURE,
-                detail=f"the preservation store could not be written: {type(exc).__name__}: {exc}",
-            )
 
 
 def restore_master(runtime: Runtime, item_id: str, sha256: str, storage_key: str) -> bool:

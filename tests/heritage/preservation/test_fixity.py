@@ -203,3 +203,60 @@ def test_the_replica_is_audited_on_its_own(preserved: Runtime) -> None:
     with preserved.sessions() as session:
         last = session.scalars(select(Event).where(Event.type == "fixity_check", Event.item_id == item)).all()
     assert [e.data["copy"] for e in last] == ["replica", "replica", "store"]
+
+
+def test_an_item_without_an_object_is_a_problem_of_the_audit_and_of_validate(preserved: Runtime) -> None:
+    import shutil
+
+    store = store_of(preserved)
+    item = _item(preserved, "F1.1")
+    shutil.rmtree(store.object_dir(item))  # as when the store was never written for it
+    code, report = _audit(preserved, "--all")
+    assert code == 1 and report["objects"] == 3
+    assert [(p["item"], p["path"], p["problem"]) for p in report["problems"]] == [(item, "inventory.json", "absent")]
+    code, due_report = _audit(preserved, "--due")
+    assert code == 1 and (item, "absent") in {(p["item"], p["problem"]) for p in due_report["problems"]}
+    text = _runner(preserved).invoke(main, ["fixity", "audit", "--all"])
+    assert text.exit_code == 1 and f"{item}: inventory.json: absent" in text.output
+    checked = _runner(preserved).invoke(main, ["preservation", "validate"])
+    assert checked.exit_code == 1 and f"{item}: inventory.json: absent" in checked.output
+    with preserved.sessions() as session:
+        last = session.scalars(select(Event).where(Event.type == "fixity_check", Event.item_id == item)).all()
+    assert [e.outcome for e in last] == ["failure"] * 3  # the item's own trail says it was found absent, each time
+    assert _runner(preserved).invoke(main, ["preservation", "sync", "--all"]).exit_code == 0
+    code, report = _audit(preserved, "--all")
+    assert code == 0 and report["objects"] == 4 and report["problems"] == []
+
+
+def test_an_object_behind_its_catalogue_row_is_a_problem(preserved: Runtime) -> None:
+    from sqlalchemy import text as sql
+
+    item = _item(preserved, "F1.1.1")
+    with preserved.engine.begin() as conn:  # a change that went round the services (and so round the hooks)
+        conn.execute(sql("UPDATE items SET title = 'Herzien', access = 'closed' WHERE id = :id"), {"id": item})
+    code, report = _audit(preserved, "--all")
+    assert code == 1
+    assert [(p["item"], p["path"], p["problem"]) for p in report["problems"]] == [(item, "item.json", "behind")]
+    assert "access" in report["problems"][0]["detail"] and "title" in report["problems"][0]["detail"]
+    checked = _runner(preserved).invoke(main, ["preservation", "validate", "--no-digests"])
+    assert checked.exit_code == 1 and f"{item}: item.json: behind" in checked.output
+    assert _runner(preserved).invoke(main, ["preservation", "sync", "--all"]).exit_code == 0
+    code, report = _audit(preserved, "--all")
+    assert code == 0 and report["problems"] == []
+    assert json.loads(store_of(preserved).read(item, "item.json"))["access"] == "closed"
+
+
+def test_an_event_of_a_change_missing_from_the_object_is_a_problem(preserved: Runtime) -> None:
+    item = _item(preserved, "F1.1.2")
+    with preserved.transaction() as session:  # an event recorded with versions switched off
+        from heritage import events
+        from heritage.preservation import hooks
+
+        session.info[hooks.OFF] = True
+        event = events.record(session, "metadata_modification", item_id=item, detail="a note on the title")
+        session.flush()
+        event_id = event.id
+    code, report = _audit(preserved, "--all")
+    assert code == 1
+    assert [(p["item"], p["path"], p["problem"]) for p in report["problems"]] == [(item, "events.jsonl", "behind")]
+    assert f"event {event_id} (metadata_modification)" in report["problems"][0]["detail"]
