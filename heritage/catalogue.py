@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -119,9 +120,17 @@ def ancestors(item: Item) -> list[Item]:
     return list(reversed(chain))
 
 
-def item_id_for(collection: Collection, local_id: str | None) -> str:
-    """Stable id from the collection and the local identifier; random when the source gives none."""
-    return derived_id(collection.slug, local_id) if local_id else random_id()
+def item_id_for(collection: Collection | str, local_id: str | None, anchor: Sequence[str] = ()) -> str:
+    """Stable id from the collection and the local identifier.
+
+    A record without one is anchored by what its source says about it (the ingest passes its batch and the
+    file it names, or its position), so that the same source read again finds the same item; random only
+    when there is neither.
+    """
+    slug = collection if isinstance(collection, str) else collection.slug
+    if local_id:
+        return derived_id(slug, local_id)
+    return derived_id(slug, "\x1eanchor", *anchor) if anchor else random_id()
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -168,12 +177,14 @@ def upsert_item(
     original: str | None,
     source: str | None,
     fields: dict[str, Any] | None = None,
+    anchor: Sequence[str] = (),
 ) -> tuple[Item, bool]:
     """Create or update the item a record describes; returns (item, created).
 
-    Re-running with the same record changes nothing but the description, so ingests are idempotent.
+    Re-running with the same record changes nothing but the description, so ingests are idempotent
+    (`anchor`: see `item_id_for`).
     """
-    item_id = item_id_for(collection, local_id)
+    item_id = item_id_for(collection, local_id, anchor)
     item = session.get(Item, item_id)
     created = item is None
     if item is None:

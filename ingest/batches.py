@@ -54,6 +54,35 @@ def _stat(root: Path, reference: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+def anchors(plan: discover.Batch, batch_id: str) -> list[tuple[str, ...]]:
+    """How each planned record without an identifier is recognised run after run: by its batch and the first
+    file it names (by its position when it names none, or when an earlier record names that file first).
+
+    A record with an identifier needs none (its id derives from the identifier)."""
+    first_files: set[str] = set()
+    out: list[tuple[str, ...]] = []
+    for planned_item in plan.items:
+        record = planned_item.record
+        first = (record.files or planned_item.files or [""])[0]
+        if record.local_id:
+            out.append(())
+        elif first and first not in first_files:
+            out.append((batch_id, "file", first))
+        else:
+            out.append((batch_id, "position", str(record.position)))
+        if first:
+            first_files.add(first)
+    return out
+
+
+def planned_item_ids(plan: discover.Batch, collection_slug: str, batch_id: str) -> list[str]:
+    """The id of every planned item: the same for the same batch read again, so a rerun finds its items."""
+    return [
+        catalogue.item_id_for(collection_slug, planned_item.record.local_id, anchor)
+        for planned_item, anchor in zip(plan.items, anchors(plan, batch_id), strict=True)
+    ]
+
+
 def _upsert_items(
     session: Session, plan: discover.Batch, collection: Any, batch: Batch
 ) -> list[tuple[str, discover.PlannedItem]]:
@@ -61,9 +90,9 @@ def _upsert_items(
     by_local: dict[str, Item] = {}
     pending_parent: list[tuple[Item, str]] = []
     planned: list[tuple[str, discover.PlannedItem]] = []
-    for planned_item in plan.items:
+    for planned_item, anchor in zip(plan.items, anchors(plan, batch.id), strict=True):
         record = planned_item.record
-        before = _state(session, collection, record.local_id, record.standard)
+        before = _state(session, catalogue.item_id_for(collection, record.local_id, anchor), record.standard)
         item, created = catalogue.upsert_item(
             session,
             collection,
@@ -75,6 +104,7 @@ def _upsert_items(
             original=record.original,
             source=source,
             fields=record.fields,
+            anchor=anchor,
         )
         if created:
             batch.items_created += 1
@@ -102,9 +132,9 @@ def _upsert_items(
     return planned
 
 
-def _state(session: Session, collection: Any, local_id: str | None, standard: str) -> dict[str, Any] | None:
+def _state(session: Session, item_id: str, standard: str) -> dict[str, Any] | None:
     """What a re-ingest may change about an existing item: its access and its description."""
-    item = session.get(Item, catalogue.item_id_for(collection, local_id))
+    item = session.get(Item, item_id)
     if item is None:
         return None
     record = next((r for r in item.records if r.standard == standard and r.is_primary), None)
