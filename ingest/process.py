@@ -12,7 +12,8 @@
 
 A bad file is reported with its reason and put aside (state `failed`); it never raises. The checksum is
 committed before the master is stored, and the incoming copy is tagged with the batch file, so a rerun
-after a kill finds whatever was left behind.
+after a kill finds whatever was left behind. A step that a killed run recorded and the rerun does again
+keeps its one event (`events.record_once`): each step's event is written once per outcome.
 """
 
 from __future__ import annotations
@@ -111,12 +112,16 @@ def _claim(runtime: Runtime, batch_file_id: int) -> Claim | None:
         )
 
 
+def _set(session: Any, claim: Claim, **values: Any) -> None:
+    bf = session.get(BatchFile, claim.id)
+    if bf is not None:
+        for key, value in values.items():
+            setattr(bf, key, value)
+
+
 def _update(runtime: Runtime, claim: Claim, **values: Any) -> None:
     with runtime.transaction() as session:
-        bf = session.get(BatchFile, claim.id)
-        if bf is not None:
-            for key, value in values.items():
-                setattr(bf, key, value)
+        _set(session, claim, **values)
 
 
 def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
@@ -125,7 +130,7 @@ def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
         if bf is not None:
             bf.state, bf.outcome, bf.reason, bf.step = FileState.FAILED.value, "failed", rejected.reason, rejected.step
         if rejected.event:
-            events.record(
+            events.record_once(
                 session,
                 "validation",
                 item_id=claim.item_id,
@@ -202,7 +207,7 @@ def _receive(runtime: Runtime, claim: Claim) -> tuple[Path, Incoming]:
         if bf is not None:
             bf.sha256, bf.md5, bf.size, bf.mtime_ns = incoming.sha256, incoming.md5, incoming.size, stat.st_mtime_ns
             bf.step = "checksum"
-        events.record(
+        events.record_once(
             session,
             "message_digest_calculation",
             item_id=claim.item_id,
@@ -300,7 +305,8 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
     fmt = identify.identify(incoming.path)
     matched = pronom.identify(incoming.path)  # PRONOM signatures (FIDO), beside our own table's refinements
     with runtime.transaction() as session:
-        events.record(
+        _set(session, claim, format_name=fmt.name, puid=fmt.puid, step="identification")
+        events.record_once(
             session,
             "format_identification",
             item_id=claim.item_id,
@@ -313,7 +319,6 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
             pronom=matched.as_dict() if matched else None,
             batch=claim.batch_id,
         )
-    _update(runtime, claim, format_name=fmt.name, puid=fmt.puid, step="identification")
     if fmt.key == "unknown" and claim.kind != "bag":
         raise Rejected(
             "unsupported format: not an image or a known file format "
@@ -325,7 +330,8 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
     if pages:
         with runtime.transaction() as session:
             first = pages[0]
-            events.record(
+            _set(session, claim, pages=len(pages), step="technical")
+            events.record_once(
                 session,
                 "metadata_extraction",
                 item_id=claim.item_id,
@@ -337,7 +343,6 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
                 compression=first.compression,
                 batch=claim.batch_id,
             )
-        _update(runtime, claim, pages=len(pages), step="technical")
 
     # the copy is made durable on another thread while it is decoded into its derivatives
     with ThreadPoolExecutor(1, thread_name_prefix="fsync") as pool:

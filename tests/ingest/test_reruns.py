@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from heritage.cli import main
-from heritage.models import BatchFile, Item
+from heritage.models import BatchFile, Event, Item
 from heritage.runtime import Runtime
 from tests.helpers import make_image, write_sheet
 from tests.ingest.checks import assert_no_duplicates, assert_store_clean
@@ -79,3 +79,29 @@ def test_an_edited_description_keeps_the_item_of_a_row_without_identifier(
     with runtime.sessions() as session:
         assert session.get(Item, before).title == "Blad een, herzien"
     assert _counts(runtime) == (3, 2, 2)
+
+
+def test_a_file_refused_on_every_run_has_each_event_once(runner: CliRunner, runtime: Runtime, tmp_path: Path) -> None:
+    """Each step's event is written once per outcome, however often a rerun takes the file again."""
+    batch = tmp_path / "batch"
+    make_image(batch / "good.png", seed=1)
+    (batch / "mystery.dat").write_bytes(bytes(range(256)) * 8)
+    for _ in range(3):
+        result = runner.invoke(main, ["ingest", str(batch), "--collection", "weigering"])
+        assert result.exit_code == 1 and "failed: mystery.dat: unsupported format" in result.output
+    with runtime.sessions() as session:
+        about = session.execute(
+            select(Event.type, Event.outcome, func.count())
+            .where(Event.detail.like("mystery.dat%"))
+            .group_by(Event.type, Event.outcome)
+        ).all()
+    assert sorted(about) == [
+        ("format_identification", "success", 1),
+        ("message_digest_calculation", "success", 1),
+        ("validation", "failure", 1),
+    ]
+    with runtime.sessions() as session:
+        digests = session.scalar(
+            select(func.count()).select_from(Event).where(Event.type == "message_digest_calculation")
+        )
+    assert digests == 2
