@@ -54,6 +54,20 @@ def get_collection(session: Session, slug: str) -> Collection:
     return collection
 
 
+def check_collection_slug(slug: str) -> None:
+    """Raises: BadRequest: the slug is not acceptable for a collection."""
+    if not slug or not all(c.isalnum() or c in "-_" for c in slug) or len(slug) > 64:
+        raise BadRequest(f"collection slug {slug!r}: use letters, digits, '-' and '_' (at most 64)")
+
+
+def domain_of(domain: str | None) -> str:
+    """The domain a new collection gets (archive by default). Raises: BadRequest: no such domain."""
+    try:
+        return Domain(domain or Domain.ARCHIVE).value
+    except ValueError:
+        raise BadRequest(f"domain {domain!r}: one of {', '.join(d.value for d in Domain)}") from None
+
+
 def ensure_collection(
     session: Session,
     slug: str,
@@ -71,15 +85,11 @@ def ensure_collection(
     Raises:
         BadRequest: the slug or the domain is not acceptable.
     """
-    if not slug or not all(c.isalnum() or c in "-_" for c in slug) or len(slug) > 64:
-        raise BadRequest(f"collection slug {slug!r}: use letters, digits, '-' and '_' (at most 64)")
+    check_collection_slug(slug)
     collection = session.scalar(select(Collection).where(Collection.slug == slug))
     if collection is not None:
         return collection
-    try:
-        domain_value = Domain(domain or Domain.ARCHIVE).value
-    except ValueError:
-        raise BadRequest(f"domain {domain!r}: one of {', '.join(d.value for d in Domain)}") from None
+    domain_value = domain_of(domain)
     if unit_slug:
         unit = ensure_unit(session, unit_slug)
     else:

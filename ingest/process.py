@@ -38,7 +38,7 @@ from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from heritage.storage import Incoming
 from ingest import identify
-from ingest.batches import finish_if_complete
+from ingest.batches import finish_if_complete, settle_items
 from ingest.derivatives import Derived, build_derivatives, install
 from ingest.discover import safe_relative
 from ingest.quality import check_image, load_guideline, object_size_mm
@@ -125,10 +125,13 @@ def _update(runtime: Runtime, claim: Claim, **values: Any) -> None:
 
 
 def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
+    """Fail the file and hold its item back from the public (with the failure in the same transaction)."""
     with runtime.transaction() as session:
         bf = session.get(BatchFile, claim.id)
         if bf is not None:
             bf.state, bf.outcome, bf.reason, bf.step = FileState.FAILED.value, "failed", rejected.reason, rejected.step
+        session.flush()
+        changed = settle_items(session, claim.batch_id, [claim.item_id])
         if rejected.event:
             events.record_once(
                 session,
@@ -139,6 +142,19 @@ def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
                 batch=claim.batch_id,
                 step=rejected.step,
             )
+    if changed:
+        index_items(runtime, changed)
+
+
+def _done(runtime: Runtime, claim: Claim, file_id: str) -> str:
+    """The file was in already (this item's same file): done, and its item released when nothing else waits."""
+    with runtime.transaction() as session:
+        _set(session, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=file_id, step="done")
+        session.flush()
+        changed = settle_items(session, claim.batch_id, [claim.item_id])
+    if changed:
+        index_items(runtime, changed)
+    return FileState.DONE.value
 
 
 def process_file(runtime: Runtime, batch_file_id: int) -> str:
@@ -193,14 +209,30 @@ def _chain_with_retry(runtime: Runtime, claim: Claim, tries: int = 3) -> str:
     raise AssertionError("unreachable")
 
 
-def _receive(runtime: Runtime, claim: Claim) -> tuple[Path, Incoming]:
-    """Step 1: read the file once, copying it into the store's incoming area while computing its checksums."""
-    path, reason = safe_relative(claim.root, claim.path)
+def source_file(root: Path, reference: str) -> Path:
+    """The batch file to read: inside the batch folder, a regular file, not empty. Raises: Rejected."""
+    path, reason = safe_relative(root, reference)
     if path is None:
         raise Rejected(reason or "not a file", "discovery", event=False)
-    stat = path.stat()
-    if stat.st_size == 0:
+    if path.stat().st_size == 0:
         raise Rejected("empty file (0 bytes)", "checksum", event=False)
+    return path
+
+
+def check_format(fmt: identify.FormatInfo, kind: str) -> None:
+    """Raises: Rejected: a scan batch takes only formats we know (a bag keeps born-digital files of any kind)."""
+    if fmt.key == "unknown" and kind != "bag":
+        raise Rejected(
+            "unsupported format: not an image or a known file format "
+            "(born-digital files of any kind go in a BagIt bag)",
+            "identification",
+        )
+
+
+def _receive(runtime: Runtime, claim: Claim) -> tuple[Path, Incoming]:
+    """Step 1: read the file once, copying it into the store's incoming area while computing its checksums."""
+    path = source_file(claim.root, claim.path)
+    stat = path.stat()
     incoming = runtime.storage.receive(path, incoming_tag(claim.id))
     with runtime.transaction() as session:
         bf = session.get(BatchFile, claim.id)
@@ -245,11 +277,10 @@ def _duplicates(runtime: Runtime, claim: Claim, sha256: str) -> str | None:
     return None
 
 
-def _technical(runtime: Runtime, claim: Claim, path: Path, fmt: identify.FormatInfo) -> list[ImageInfo]:
-    """Header of every page (multi-page TIFF: each page one image); raises for bombs and unreadable files."""
+def read_pages(limit: int, path: Path, fmt: identify.FormatInfo) -> list[ImageInfo]:
+    """Header of every page (multi-page TIFF: each page one image). Raises: Rejected: a bomb, an unreadable file."""
     if not fmt.is_image:
         return []
-    limit = runtime.settings.max_image_pixels
     try:
         first = read_image_info(path, limit)
         pages = [first]
@@ -299,8 +330,7 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
     sha256, md5, size = incoming.sha256, incoming.md5, incoming.size
     existing = _duplicates(runtime, claim, sha256)
     if existing is not None:
-        _update(runtime, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=existing, step="done")
-        return FileState.DONE.value
+        return _done(runtime, claim, existing)
 
     fmt = identify.identify(incoming.path)
     matched = pronom.identify(incoming.path)  # PRONOM signatures (FIDO), beside our own table's refinements
@@ -319,14 +349,9 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
             pronom=matched.as_dict() if matched else None,
             batch=claim.batch_id,
         )
-    if fmt.key == "unknown" and claim.kind != "bag":
-        raise Rejected(
-            "unsupported format: not an image or a known file format "
-            "(born-digital files of any kind go in a BagIt bag)",
-            "identification",
-        )
+    check_format(fmt, claim.kind)
 
-    pages = _technical(runtime, claim, incoming.path, fmt)
+    pages = read_pages(runtime.settings.max_image_pixels, incoming.path, fmt)
     if pages:
         with runtime.transaction() as session:
             first = pages[0]
@@ -368,10 +393,7 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
         with runtime.transaction() as session:
             _record_files(session, claim, key, sha256, md5, size, fmt, pages, derived, qualities, file_ids, matched)
     except IntegrityError:  # another process stored the same file for this item a moment ago
-        _update(
-            runtime, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=file_ids[0], step="done"
-        )
-        return FileState.DONE.value
+        return _done(runtime, claim, file_ids[0])
     index_items(runtime, [claim.item_id])
     return FileState.DONE.value
 
@@ -465,3 +487,5 @@ def _record_files(
     if bf is not None:
         bf.state, bf.outcome, bf.file_id, bf.step = FileState.DONE.value, "stored", file_ids[0], "done"
         bf.quality = ("passed" if all(q["passed"] for q in qualities) else "failed") if qualities else "not_checked"
+    session.flush()
+    settle_items(session, claim.batch_id, [claim.item_id])  # its item is re-indexed after the commit anyway

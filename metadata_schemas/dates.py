@@ -24,6 +24,8 @@ _UNDATED = {
     "nd",
     "undated",
     "zonder datum",
+    "geen datum",
+    "no date",
     "z.d.",
     "z.j.",
     "zonder jaar",
