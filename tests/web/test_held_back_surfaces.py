@@ -104,3 +104,15 @@ def test_collection_counts_leave_a_held_back_item_out(matrix: Matrix) -> None:
     for role in ROLES:
         counts = {c["slug"]: c["items"] for c in matrix.clients[role].get("/api/collections").get_json()["collections"]}
         assert counts["lek"] == (3 if role in STAFF else 2), role
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ead", "dc"])
+def test_public_exports_leave_a_held_back_item_out(matrix: Matrix, fmt: str, tmp_path: Path) -> None:
+    word = ACCESS_WORDS[CASE]
+    public, everything = tmp_path / f"public.{fmt}", tmp_path / f"all.{fmt}"
+    for out, scope in ((public, "public"), (everything, "all")):
+        args = ["export", "--collection", "lek", "--format", fmt, "--scope", scope, "-o", str(out)]
+        result = matrix.runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert f"zaak{word}" not in public.read_text(encoding="utf-8")
+    assert f"zaak{word}" in everything.read_text(encoding="utf-8")
