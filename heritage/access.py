@@ -1,8 +1,9 @@
 """The one place that decides what a viewer may see of an item. Every surface asks it.
 
 Public: metadata and images. Restricted: metadata public, images on request. Closed: nothing, and
-for the public a closed item does not exist. `closed_until` reopens an item on that date.
-Staff of the item's custodial unit (and administrators) see everything.
+for the public a closed item does not exist. `closed_until` reopens an item on that date. An item held
+back by its ingest (its files failed or have not arrived) is, whatever its access, closed until the
+ingest releases it. Staff of the item's custodial unit (and administrators) see everything.
 """
 
 from __future__ import annotations
@@ -63,8 +64,13 @@ class Viewer:
 PUBLIC = Viewer()
 
 
-def effective_access(access: str, closed_until: date | None, today: date | None = None) -> Access:
-    """The access status in force today: a closure with a date in the past has lapsed."""
+def effective_access(
+    access: str, closed_until: date | None, today: date | None = None, *, held_back: bool = False
+) -> Access:
+    """The access status in force today: a closure with a date in the past has lapsed; a held-back item is
+    closed whatever its own access says."""
+    if held_back:
+        return Access.CLOSED
     status = Access(access)
     if status is Access.CLOSED and closed_until is not None and closed_until <= (today or date.today()):
         return Access.PUBLIC
@@ -84,10 +90,17 @@ class AccessFacts:
     unit_id: int | None
     access: str
     closed_until: date | None
+    held_back: bool = False
 
     @classmethod
     def of(cls, item: Item) -> AccessFacts:
-        return cls(item.id, item_unit_id(item), item.access, item.closed_until)
+        return cls(item.id, item_unit_id(item), item.access, item.closed_until, item.held_back is not None)
+
+
+def item_access(item: Item | AccessFacts, today: date | None = None) -> Access:
+    """The access status of `item` in force today, as search, exports and pages name it (held back: closed)."""
+    facts = item if isinstance(item, AccessFacts) else AccessFacts.of(item)
+    return effective_access(facts.access, facts.closed_until, today, held_back=facts.held_back)
 
 
 def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = None) -> Visibility:
@@ -95,7 +108,7 @@ def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = No
     facts = item if isinstance(item, AccessFacts) else AccessFacts.of(item)
     if viewer.is_staff_for(facts.unit_id):
         return Visibility.FULL
-    status = effective_access(facts.access, facts.closed_until, today)
+    status = item_access(facts, today)
     if status is Access.PUBLIC:
         return Visibility.FULL
     if status is Access.RESTRICTED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -53,6 +54,20 @@ def get_collection(session: Session, slug: str) -> Collection:
     return collection
 
 
+def check_collection_slug(slug: str) -> None:
+    """Raises: BadRequest: the slug is not acceptable for a collection."""
+    if not slug or not all(c.isalnum() or c in "-_" for c in slug) or len(slug) > 64:
+        raise BadRequest(f"collection slug {slug!r}: use letters, digits, '-' and '_' (at most 64)")
+
+
+def domain_of(domain: str | None) -> str:
+    """The domain a new collection gets (archive by default). Raises: BadRequest: no such domain."""
+    try:
+        return Domain(domain or Domain.ARCHIVE).value
+    except ValueError:
+        raise BadRequest(f"domain {domain!r}: one of {', '.join(d.value for d in Domain)}") from None
+
+
 def ensure_collection(
     session: Session,
     slug: str,
@@ -70,15 +85,11 @@ def ensure_collection(
     Raises:
         BadRequest: the slug or the domain is not acceptable.
     """
-    if not slug or not all(c.isalnum() or c in "-_" for c in slug) or len(slug) > 64:
-        raise BadRequest(f"collection slug {slug!r}: use letters, digits, '-' and '_' (at most 64)")
+    check_collection_slug(slug)
     collection = session.scalar(select(Collection).where(Collection.slug == slug))
     if collection is not None:
         return collection
-    try:
-        domain_value = Domain(domain or Domain.ARCHIVE).value
-    except ValueError:
-        raise BadRequest(f"domain {domain!r}: one of {', '.join(d.value for d in Domain)}") from None
+    domain_value = domain_of(domain)
     if unit_slug:
         unit = ensure_unit(session, unit_slug)
     else:
@@ -119,9 +130,17 @@ def ancestors(item: Item) -> list[Item]:
     return list(reversed(chain))
 
 
-def item_id_for(collection: Collection, local_id: str | None) -> str:
-    """Stable id from the collection and the local identifier; random when the source gives none."""
-    return derived_id(collection.slug, local_id) if local_id else random_id()
+def item_id_for(collection: Collection | str, local_id: str | None, anchor: Sequence[str] = ()) -> str:
+    """Stable id from the collection and the local identifier.
+
+    A record without one is anchored by what its source says about it (the ingest passes its batch and the
+    file it names, or its position), so that the same source read again finds the same item; random only
+    when there is neither.
+    """
+    slug = collection if isinstance(collection, str) else collection.slug
+    if local_id:
+        return derived_id(slug, local_id)
+    return derived_id(slug, "\x1eanchor", *anchor) if anchor else random_id()
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -168,12 +187,14 @@ def upsert_item(
     original: str | None,
     source: str | None,
     fields: dict[str, Any] | None = None,
+    anchor: Sequence[str] = (),
 ) -> tuple[Item, bool]:
     """Create or update the item a record describes; returns (item, created).
 
-    Re-running with the same record changes nothing but the description, so ingests are idempotent.
+    Re-running with the same record changes nothing but the description, so ingests are idempotent
+    (`anchor`: see `item_id_for`).
     """
-    item_id = item_id_for(collection, local_id)
+    item_id = item_id_for(collection, local_id, anchor)
     item = session.get(Item, item_id)
     created = item is None
     if item is None:

@@ -6,6 +6,10 @@ collection and local id), files already `done` stay done (unless the file on dis
 process left half-made for them (a master half-copied, a derivative folder half-written) is removed.
 When the last file is done or failed the batch is finished once: masters stored for files that then
 failed, and that nothing refers to, are removed, so no orphan stays in the store.
+
+An item the batch creates is held back from the public until its files have arrived, and held back again
+while any of them failed (`Item.held_back` says why; `heritage.access` hides it as it hides a closed item):
+the public never meets a record without the images it was ingested with.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest import discover
 from ingest.derivatives import discard_partial, remove_derivatives
+from ingest.quality import failed_reasons
 from ingest.working import is_being_worked_on, working_on
 
 FINAL = (FileState.DONE.value, FileState.FAILED.value)
@@ -54,6 +59,35 @@ def _stat(root: Path, reference: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+def anchors(plan: discover.Batch, batch_id: str) -> list[tuple[str, ...]]:
+    """How each planned record without an identifier is recognised run after run: by its batch and the first
+    file it names (by its position when it names none, or when an earlier record names that file first).
+
+    A record with an identifier needs none (its id derives from the identifier)."""
+    first_files: set[str] = set()
+    out: list[tuple[str, ...]] = []
+    for planned_item in plan.items:
+        record = planned_item.record
+        first = (record.files or planned_item.files or [""])[0]
+        if record.local_id:
+            out.append(())
+        elif first and first not in first_files:
+            out.append((batch_id, "file", first))
+        else:
+            out.append((batch_id, "position", str(record.position)))
+        if first:
+            first_files.add(first)
+    return out
+
+
+def planned_item_ids(plan: discover.Batch, collection_slug: str, batch_id: str) -> list[str]:
+    """The id of every planned item: the same for the same batch read again, so a rerun finds its items."""
+    return [
+        catalogue.item_id_for(collection_slug, planned_item.record.local_id, anchor)
+        for planned_item, anchor in zip(plan.items, anchors(plan, batch_id), strict=True)
+    ]
+
+
 def _upsert_items(
     session: Session, plan: discover.Batch, collection: Any, batch: Batch
 ) -> list[tuple[str, discover.PlannedItem]]:
@@ -61,9 +95,9 @@ def _upsert_items(
     by_local: dict[str, Item] = {}
     pending_parent: list[tuple[Item, str]] = []
     planned: list[tuple[str, discover.PlannedItem]] = []
-    for planned_item in plan.items:
+    for planned_item, anchor in zip(plan.items, anchors(plan, batch.id), strict=True):
         record = planned_item.record
-        before = _state(session, collection, record.local_id, record.standard)
+        before = _state(session, catalogue.item_id_for(collection, record.local_id, anchor), record.standard)
         item, created = catalogue.upsert_item(
             session,
             collection,
@@ -75,9 +109,12 @@ def _upsert_items(
             original=record.original,
             source=source,
             fields=record.fields,
+            anchor=anchor,
         )
         if created:
             batch.items_created += 1
+            if planned_item.files:
+                item.held_back = waiting_for_files(batch.id)
             events.record(
                 session,
                 "description",
@@ -102,9 +139,9 @@ def _upsert_items(
     return planned
 
 
-def _state(session: Session, collection: Any, local_id: str | None, standard: str) -> dict[str, Any] | None:
+def _state(session: Session, item_id: str, standard: str) -> dict[str, Any] | None:
     """What a re-ingest may change about an existing item: its access and its description."""
-    item = session.get(Item, catalogue.item_id_for(collection, local_id))
+    item = session.get(Item, item_id)
     if item is None:
         return None
     record = next((r for r in item.records if r.standard == standard and r.is_primary), None)
@@ -190,8 +227,10 @@ def open_batch(
         batch.kind = plan.kind
         batch.standard = plan.standard
         batch.metadata_file = str(plan.metadata_file) if plan.metadata_file else None
-        batch.options = {"unit": unit, "domain": domain, "format": fmt}
+        batch.options = {"unit": unit, "domain": domain, "format": fmt, "include_unlisted": plan.unlisted_included}
         batch.problems = list(plan.problems)
+        batch.warnings = [finding.as_dict() for finding in plan.warnings]
+        batch.unlisted = list(plan.unlisted)
         batch.status = BatchStatus.RUNNING.value
         batch.started_at = utcnow()
         batch.finished_at = None
@@ -216,6 +255,7 @@ def open_batch(
                     bf.state, bf.outcome, bf.reason, bf.run = FileState.PENDING.value, None, None, batch.run
                 bf.item_id, bf.position, bf.sequence = item_id, position, sequence
                 bf.label = planned_item.labels.get(reference)
+                bf.line = planned_item.line_of(reference)
         for reference, reason in plan.rejected:
             position += 1
             key = derived_id("-", reference)
@@ -296,6 +336,38 @@ def progress(runtime: Runtime, batch_id: str) -> Progress:
     )
 
 
+def waiting_for_files(batch_id: str) -> str:
+    return f"waiting for its files (batch {batch_id})"
+
+
+def settle_items(session: Session, batch_id: str, item_ids: list[str]) -> list[str]:
+    """Hold back the items whose files in this batch failed (naming them) and release those whose files are all
+    done; items with files still to do stay as they are. Returns the ids whose state changed (to re-index)."""
+    rows = session.execute(
+        select(BatchFile.item_id, BatchFile.path, BatchFile.state, BatchFile.reason)
+        .where(BatchFile.batch_id == batch_id, BatchFile.item_id.in_(item_ids))
+        .order_by(BatchFile.position)
+    ).all()
+    by_item: dict[str, list[tuple[str, str, str | None]]] = {}
+    for item_id, path, state, reason in rows:
+        by_item.setdefault(item_id, []).append((path, state, reason))
+    changed: list[str] = []
+    for item_id, files in by_item.items():
+        failed = [(path, reason) for path, state, reason in files if state == FileState.FAILED.value]
+        if failed:
+            named = "; ".join(f"{path}: {reason}" for path, reason in failed[:5]) + ("; ..." if len(failed) > 5 else "")
+            held: str | None = f"{len(failed)} of {len(files)} files failed in batch {batch_id}: {named}"
+        elif all(state == FileState.DONE.value for _, state, _ in files):
+            held = None
+        else:
+            continue
+        item = session.get(Item, item_id)
+        if item is not None and item.held_back != held:
+            item.held_back = held
+            changed.append(item_id)
+    return changed
+
+
 def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
     """Finish the batch when no file is left to do (once, whoever gets here first); True if this call did."""
     with runtime.transaction() as session:
@@ -313,6 +385,12 @@ def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
         ).rowcount
     if not claimed:
         return False
+    with runtime.transaction() as session:
+        batch = session.get(Batch, batch_id)
+        item_ids = list((batch.options or {}).get("items", [])) if batch is not None else []
+        changed = settle_items(session, batch_id, item_ids)  # whatever the files' own commits raced to decide
+    if changed:
+        index_items(runtime, changed)
     remove_orphans(runtime, batch_id)
     hand_to_policy(runtime, batch_id)
     hand_to_preservation(runtime, batch_id)
@@ -416,6 +494,20 @@ class FileReport:
     puid: str | None = None
     pages: int | None = None
     quality: str | None = None
+    quality_reasons: list[str] = field(default_factory=list)  # every failed check of the guideline, with why
+    line: int | None = None  # the metadata file's line of the record naming it
+    identifier: str | None = None  # that record's identifier
+
+
+@dataclass
+class HeldBack:
+    """An item the public does not see until its files arrive."""
+
+    item: str
+    title: str
+    identifier: str | None
+    line: int | None
+    reason: str
 
 
 @dataclass
@@ -434,6 +526,18 @@ class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     started: str | None = None
     finished: str | None = None
+    warnings: list[str] = field(default_factory=list)  # FILE:LINE: identifier: message (impossible dates)
+    unlisted: list[str] = field(default_factory=list)  # files in the folder the metadata file does not name
+    unlisted_included: bool = False  # True: they were taken in as items of their own (--include-unlisted)
+    held_back: list[HeldBack] = field(default_factory=list)
+    dry_run: bool = False  # checked only: nothing was stored
+
+    def location(self, line: int | None, identifier: str | None) -> str:
+        """Where the metadata file says it, for messages: `sheet.csv:3, identifier 'K2'` ('' without a file)."""
+        if self.metadata_file is None:
+            return ""
+        who = f"identifier {identifier!r}" if identifier else "no identifier"
+        return f"{Path(self.metadata_file).name}:{line if line is not None else '-'}, {who}"
 
     @property
     def failed(self) -> list[FileReport]:
@@ -445,10 +549,8 @@ class IngestReport:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["counts"] = {
-            status: sum(1 for f in self.files if f.status == status)
-            for status in ("stored", "already_ingested", "failed")
-        }
+        statuses = ("checked" if self.dry_run else "stored", "already_ingested", "failed")
+        data["counts"] = {status: sum(1 for f in self.files if f.status == status) for status in statuses}
         remaining = sum(1 for f in self.files if f.status in ("pending", "working"))
         if remaining:
             data["counts"]["remaining"] = remaining
@@ -485,8 +587,17 @@ def report(runtime: Runtime, batch_id: str) -> IngestReport:
             problems=list(batch.problems or []),
             started=batch.started_at.isoformat() if batch.started_at else None,
             finished=batch.finished_at.isoformat() if batch.finished_at else None,
+            warnings=[str(discover.Finding(**w)) for w in batch.warnings or []],
+            unlisted=list(batch.unlisted or []),
+            unlisted_included=bool((batch.options or {}).get("include_unlisted")),
         )
+        item_ids = set((batch.options or {}).get("items", [])) | {bf.item_id for bf in batch.files if bf.item_id}
+        items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}
+        lines: dict[str, int] = {}
         for bf in batch.files:
+            item = items.get(bf.item_id or "")
+            if item is not None and bf.line is not None:
+                lines[item.id] = min(lines.get(item.id, bf.line), bf.line)
             result.files.append(
                 FileReport(
                     path=bf.path,
@@ -499,9 +610,31 @@ def report(runtime: Runtime, batch_id: str) -> IngestReport:
                     puid=bf.puid,
                     pages=bf.pages,
                     quality=bf.quality,
+                    quality_reasons=_quality_reasons(session, bf) if bf.quality == "failed" else [],
+                    line=bf.line,
+                    identifier=item.local_id if item is not None else None,
                 )
             )
+        for item_id in (batch.options or {}).get("items", []):
+            item = items.get(item_id)
+            if item is not None and item.held_back is not None:
+                result.held_back.append(
+                    HeldBack(item.id, item.title, item.local_id, lines.get(item.id), item.held_back)
+                )
     return result
+
+
+def _quality_reasons(session: Session, bf: BatchFile) -> list[str]:
+    """Why the file failed the digitisation guideline, check by check (per page of a multi-page master)."""
+    pages = session.scalars(
+        select(File).where(File.item_id == bf.item_id, File.sha256 == bf.sha256).order_by(File.page)
+    ).all()
+    many = len(pages) > 1
+    return [
+        f"p. {page.page + 1}: {reason}" if many else reason
+        for page in pages
+        for reason in failed_reasons(page.quality or {})
+    ]
 
 
 def recent_batches(session: Session, limit: int = 50) -> list[Batch]:

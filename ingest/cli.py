@@ -1,5 +1,8 @@
 """`heritage ingest`: a batch (scans with a sheet or standard metadata file, folder conventions, or a
-BagIt bag) into a collection. Exit 0 when every file went in, 1 when some failed, 2 for usage errors."""
+BagIt bag) into a collection. Exit 0 when every file went in, 1 when some failed, 2 for usage errors.
+
+Besides the failures, the summary names what needs an archivist's eye: doubtful dates (FILE:LINE), files
+the metadata does not name, quality checks a master failed, and items held back from the public."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ import click
 
 from heritage.cli import open_runtime
 from heritage.runtime import Runtime
-from ingest.batches import Progress
+from ingest.batches import IngestReport, Progress
+from ingest.dry_run import check_batch
 from ingest.pipeline import plan_batch, run_batch
 from metadata_schemas import registry
 
@@ -77,6 +81,17 @@ class _ProgressBar:
     is_flag=True,
     help="With REDIS_URL: enqueue the files and return at once (the web page shows the progress).",
 )
+@click.option(
+    "--include-unlisted",
+    is_flag=True,
+    help="Take in files of the folder that the metadata file does not name, as items of their own "
+    "(without it they are reported and left out).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check everything (metadata, files, formats, duplicates) and write the report; store nothing.",
+)
 def ingest(
     path: Path,
     collection: str,
@@ -86,6 +101,8 @@ def ingest(
     report_path: Path | None,
     parallel: int | None,
     no_wait: bool,
+    include_unlisted: bool,
+    dry_run: bool,
 ) -> None:
     """Ingest the scans, born-digital files and metadata in PATH into a collection.
 
@@ -100,9 +117,16 @@ def ingest(
         raise click.UsageError(f"--report {report_path}: folder {report_path.parent} does not exist")
     runtime = open_runtime()
     try:
-        _run(runtime, path, collection, unit, domain, fmt, report_path, parallel, no_wait)
+        if dry_run:
+            report = check_batch(runtime, path, collection, fmt=fmt, domain=domain, include_unlisted=include_unlisted)
+        else:
+            report = _run(runtime, path, collection, unit, domain, fmt, parallel, no_wait, include_unlisted)
     finally:
         runtime.close()  # give the database connections back (the command may run inside a longer process)
+    _summarise(report)
+    if report_path:
+        report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    sys.exit(report.exit_code)
 
 
 def _run(
@@ -112,29 +136,60 @@ def _run(
     unit: str | None,
     domain: str | None,
     fmt: str,
-    report_path: Path | None,
     parallel: int | None,
     no_wait: bool,
-) -> None:
-    batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
+    include_unlisted: bool,
+) -> IngestReport:
+    batch_id = plan_batch(
+        runtime, path, collection, unit=unit, fmt=fmt, domain=domain, include_unlisted=include_unlisted
+    )
     bar = _ProgressBar()
     try:
-        report = run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel)
+        return run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel)
     finally:
         bar.close()
+
+
+def _summarise(report: IngestReport) -> None:
+    """Every finding on stderr (each naming the file, and the metadata line and identifier where there is one),
+    then one line of counts on stdout."""
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
     for problem in report.problems:
-        click.echo(f"problem: {problem}", err=True)
-    for failure in report.failed:
-        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+        say(f"problem: {problem}")
+    for warning in report.warnings:
+        say(f"warning: {warning}")
+    missing_from = "the sheet" if report.kind == "sheet" else "the metadata file"
+    then = "taken in as an item of its own" if report.unlisted_included else "left out; --include-unlisted takes it in"
+    for path in report.unlisted:
+        say(f"not in {missing_from}: {path} ({then})")
+    for f in report.failed:
+        where = report.location(f.line, f.identifier)
+        say(f"failed: {f.path}: {f.reason}" + (f" ({where})" if where else ""))
+    for f in report.files:
+        if f.quality_reasons:
+            where = report.location(f.line, f.identifier)
+            say(f"quality: {f.path}: {'; '.join(f.quality_reasons)}" + (f" ({where})" if where else ""))
+    for held in report.held_back:
+        where = report.location(held.line, held.identifier) or f"item {held.item}"
+        verb = "would be held back" if report.dry_run else "held back"
+        say(f"{verb}: {held.title} ({where}): not public until its files arrive: {held.reason}")
     counts = report.as_dict()["counts"]
-    line = (
-        f"{report.collection}: {report.items_created} items created, {report.items_updated} updated; "
-        f"files: {counts['stored']} stored, {counts['already_ingested']} already ingested, "
-        f"{counts['failed']} failed"
-    )
+    if report.dry_run:
+        line = (
+            f"{report.collection} (dry run, nothing stored): {report.items_created} items would be created, "
+            f"{report.items_updated} updated; files: {counts['checked']} checked, "
+        )
+    else:
+        line = f"{report.collection}: {report.items_created} items created, {report.items_updated} updated; files: "
+        line += f"{counts['stored']} stored, "
+    line += f"{counts['already_ingested']} already ingested, {counts['failed']} failed"
     if counts.get("remaining"):
         line += f", {counts['remaining']} queued (batch {report.batch})"
+    extra = [
+        (len(report.held_back), "items held back" if not report.dry_run else "items would be held back"),
+        (len(report.unlisted), f"files not in {missing_from}"),
+        (sum(1 for f in report.files if f.quality_reasons), "files failed quality checks"),
+        (len(report.warnings), "warnings"),
+    ]
+    line += "".join(f"; {n} {what}" for n, what in extra if n)
     click.echo(line)
-    if report_path:
-        report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    sys.exit(report.exit_code)

@@ -44,7 +44,8 @@ ProgressCallback = Callable[[Progress, str | None], None]
 POLL_SECONDS = 0.5
 
 
-def _validate_metadata(batch: Batch) -> None:
+def validate_metadata(batch: Batch) -> None:
+    """Raises: InvalidMetadata: the batch's metadata file is not valid in its standard (every problem located)."""
     if batch.metadata_file is None or batch.standard is None:
         return
     problems = list(registry.get(batch.standard).validate(batch.metadata_file))
@@ -61,16 +62,19 @@ def plan_batch(
     fmt: str = "auto",
     domain: str | None = None,
     agent: str | None = None,
+    include_unlisted: bool = False,
 ) -> str:
     """Read and check the batch, create or update its items, open (or resume) it; returns the batch id.
+
+    With `include_unlisted`, files the metadata file does not name become items of their own.
 
     Raises:
         InvalidInput, InvalidMetadata: the batch cannot be read at all; nothing was stored.
     """
     path = path.expanduser()
     load_guideline(runtime.settings.digitisation_guideline)  # a wrong setting stops before anything is stored
-    plan = discover(path, fmt)
-    _validate_metadata(plan)
+    plan = discover(path, fmt, include_unlisted=include_unlisted)
+    validate_metadata(plan)
     if not plan.items and not plan.rejected:
         raise InvalidInput(f"{path}: nothing to ingest (no files and no records)")
     return open_batch(runtime, plan, path, collection, unit=unit, domain=domain, fmt=fmt, agent=agent)
@@ -163,11 +167,14 @@ def ingest(
     on_progress: ProgressCallback | None = None,
     wait: bool = True,
     parallel: int | None = None,
+    include_unlisted: bool = False,
 ) -> IngestReport:
     """Ingest a batch into a collection (created when it does not exist yet); returns the report.
 
     Raises:
         InvalidInput, InvalidMetadata: the batch cannot be read at all; nothing was stored.
     """
-    batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
+    batch_id = plan_batch(
+        runtime, path, collection, unit=unit, fmt=fmt, domain=domain, include_unlisted=include_unlisted
+    )
     return run_batch(runtime, batch_id, on_progress=on_progress, wait=wait, parallel=parallel)

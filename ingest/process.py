@@ -12,7 +12,8 @@
 
 A bad file is reported with its reason and put aside (state `failed`); it never raises. The checksum is
 committed before the master is stored, and the incoming copy is tagged with the batch file, so a rerun
-after a kill finds whatever was left behind.
+after a kill finds whatever was left behind. A step that a killed run recorded and the rerun does again
+keeps its one event (`events.record_once`): each step's event is written once per outcome.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from heritage.storage import Incoming
 from ingest import identify
-from ingest.batches import finish_if_complete
+from ingest.batches import finish_if_complete, settle_items
 from ingest.derivatives import Derived, build_derivatives, install
 from ingest.discover import safe_relative
 from ingest.quality import check_image, load_guideline, object_size_mm
@@ -111,21 +112,28 @@ def _claim(runtime: Runtime, batch_file_id: int) -> Claim | None:
         )
 
 
+def _set(session: Any, claim: Claim, **values: Any) -> None:
+    bf = session.get(BatchFile, claim.id)
+    if bf is not None:
+        for key, value in values.items():
+            setattr(bf, key, value)
+
+
 def _update(runtime: Runtime, claim: Claim, **values: Any) -> None:
     with runtime.transaction() as session:
-        bf = session.get(BatchFile, claim.id)
-        if bf is not None:
-            for key, value in values.items():
-                setattr(bf, key, value)
+        _set(session, claim, **values)
 
 
 def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
+    """Fail the file and hold its item back from the public (with the failure in the same transaction)."""
     with runtime.transaction() as session:
         bf = session.get(BatchFile, claim.id)
         if bf is not None:
             bf.state, bf.outcome, bf.reason, bf.step = FileState.FAILED.value, "failed", rejected.reason, rejected.step
+        session.flush()
+        changed = settle_items(session, claim.batch_id, [claim.item_id])
         if rejected.event:
-            events.record(
+            events.record_once(
                 session,
                 "validation",
                 item_id=claim.item_id,
@@ -134,6 +142,19 @@ def _reject(runtime: Runtime, claim: Claim, rejected: Rejected) -> None:
                 batch=claim.batch_id,
                 step=rejected.step,
             )
+    if changed:
+        index_items(runtime, changed)
+
+
+def _done(runtime: Runtime, claim: Claim, file_id: str) -> str:
+    """The file was in already (this item's same file): done, and its item released when nothing else waits."""
+    with runtime.transaction() as session:
+        _set(session, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=file_id, step="done")
+        session.flush()
+        changed = settle_items(session, claim.batch_id, [claim.item_id])
+    if changed:
+        index_items(runtime, changed)
+    return FileState.DONE.value
 
 
 def process_file(runtime: Runtime, batch_file_id: int) -> str:
@@ -188,21 +209,37 @@ def _chain_with_retry(runtime: Runtime, claim: Claim, tries: int = 3) -> str:
     raise AssertionError("unreachable")
 
 
-def _receive(runtime: Runtime, claim: Claim) -> tuple[Path, Incoming]:
-    """Step 1: read the file once, copying it into the store's incoming area while computing its checksums."""
-    path, reason = safe_relative(claim.root, claim.path)
+def source_file(root: Path, reference: str) -> Path:
+    """The batch file to read: inside the batch folder, a regular file, not empty. Raises: Rejected."""
+    path, reason = safe_relative(root, reference)
     if path is None:
         raise Rejected(reason or "not a file", "discovery", event=False)
-    stat = path.stat()
-    if stat.st_size == 0:
+    if path.stat().st_size == 0:
         raise Rejected("empty file (0 bytes)", "checksum", event=False)
+    return path
+
+
+def check_format(fmt: identify.FormatInfo, kind: str) -> None:
+    """Raises: Rejected: a scan batch takes only formats we know (a bag keeps born-digital files of any kind)."""
+    if fmt.key == "unknown" and kind != "bag":
+        raise Rejected(
+            "unsupported format: not an image or a known file format "
+            "(born-digital files of any kind go in a BagIt bag)",
+            "identification",
+        )
+
+
+def _receive(runtime: Runtime, claim: Claim) -> tuple[Path, Incoming]:
+    """Step 1: read the file once, copying it into the store's incoming area while computing its checksums."""
+    path = source_file(claim.root, claim.path)
+    stat = path.stat()
     incoming = runtime.storage.receive(path, incoming_tag(claim.id))
     with runtime.transaction() as session:
         bf = session.get(BatchFile, claim.id)
         if bf is not None:
             bf.sha256, bf.md5, bf.size, bf.mtime_ns = incoming.sha256, incoming.md5, incoming.size, stat.st_mtime_ns
             bf.step = "checksum"
-        events.record(
+        events.record_once(
             session,
             "message_digest_calculation",
             item_id=claim.item_id,
@@ -240,11 +277,10 @@ def _duplicates(runtime: Runtime, claim: Claim, sha256: str) -> str | None:
     return None
 
 
-def _technical(runtime: Runtime, claim: Claim, path: Path, fmt: identify.FormatInfo) -> list[ImageInfo]:
-    """Header of every page (multi-page TIFF: each page one image); raises for bombs and unreadable files."""
+def read_pages(limit: int, path: Path, fmt: identify.FormatInfo) -> list[ImageInfo]:
+    """Header of every page (multi-page TIFF: each page one image). Raises: Rejected: a bomb, an unreadable file."""
     if not fmt.is_image:
         return []
-    limit = runtime.settings.max_image_pixels
     try:
         first = read_image_info(path, limit)
         pages = [first]
@@ -294,13 +330,13 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
     sha256, md5, size = incoming.sha256, incoming.md5, incoming.size
     existing = _duplicates(runtime, claim, sha256)
     if existing is not None:
-        _update(runtime, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=existing, step="done")
-        return FileState.DONE.value
+        return _done(runtime, claim, existing)
 
     fmt = identify.identify(incoming.path)
     matched = pronom.identify(incoming.path)  # PRONOM signatures (FIDO), beside our own table's refinements
     with runtime.transaction() as session:
-        events.record(
+        _set(session, claim, format_name=fmt.name, puid=fmt.puid, step="identification")
+        events.record_once(
             session,
             "format_identification",
             item_id=claim.item_id,
@@ -313,19 +349,14 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
             pronom=matched.as_dict() if matched else None,
             batch=claim.batch_id,
         )
-    _update(runtime, claim, format_name=fmt.name, puid=fmt.puid, step="identification")
-    if fmt.key == "unknown" and claim.kind != "bag":
-        raise Rejected(
-            "unsupported format: not an image or a known file format "
-            "(born-digital files of any kind go in a BagIt bag)",
-            "identification",
-        )
+    check_format(fmt, claim.kind)
 
-    pages = _technical(runtime, claim, incoming.path, fmt)
+    pages = read_pages(runtime.settings.max_image_pixels, incoming.path, fmt)
     if pages:
         with runtime.transaction() as session:
             first = pages[0]
-            events.record(
+            _set(session, claim, pages=len(pages), step="technical")
+            events.record_once(
                 session,
                 "metadata_extraction",
                 item_id=claim.item_id,
@@ -337,7 +368,6 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
                 compression=first.compression,
                 batch=claim.batch_id,
             )
-        _update(runtime, claim, pages=len(pages), step="technical")
 
     # the copy is made durable on another thread while it is decoded into its derivatives
     with ThreadPoolExecutor(1, thread_name_prefix="fsync") as pool:
@@ -363,10 +393,7 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
         with runtime.transaction() as session:
             _record_files(session, claim, key, sha256, md5, size, fmt, pages, derived, qualities, file_ids, matched)
     except IntegrityError:  # another process stored the same file for this item a moment ago
-        _update(
-            runtime, claim, state=FileState.DONE.value, outcome="already_ingested", file_id=file_ids[0], step="done"
-        )
-        return FileState.DONE.value
+        return _done(runtime, claim, file_ids[0])
     index_items(runtime, [claim.item_id])
     return FileState.DONE.value
 
@@ -460,3 +487,5 @@ def _record_files(
     if bf is not None:
         bf.state, bf.outcome, bf.file_id, bf.step = FileState.DONE.value, "stored", file_ids[0], "done"
         bf.quality = ("passed" if all(q["passed"] for q in qualities) else "failed") if qualities else "not_checked"
+    session.flush()
+    settle_items(session, claim.batch_id, [claim.item_id])  # its item is re-indexed after the commit anyway

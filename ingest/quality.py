@@ -182,3 +182,8 @@ def check_image(
         "checks": checks,
         "luminance": stats,
     }
+
+
+def failed_reasons(quality: dict[str, Any]) -> list[str]:
+    """Every failed check of a quality record (`check_image`'s result) as `check: why`."""
+    return [f"{c['check']}: {c['detail']}" for c in quality.get("checks", []) if c.get("passed") is False]

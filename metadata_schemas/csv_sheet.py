@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -84,6 +85,14 @@ def _agent(value: str, default_role: str) -> Agent:
     return Agent(value, default_role, uri)
 
 
+def _is_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
 class CsvSheet:
     name = "csv"
     label = "CSV sheet (Dublin Core columns)"
@@ -151,6 +160,10 @@ class CsvSheet:
             if row.get("access") and row["access"].lower() not in ACCESS:
                 problems.append(
                     Problem(str(path), line, f"unknown access {row['access']!r} (public, restricted or closed)")
+                )
+            if row.get("closed_until") and not _is_day(row["closed_until"]):
+                problems.append(
+                    Problem(str(path), line, f"closed_until {row['closed_until']!r} is not a date (YYYY-MM-DD)")
                 )
         for line, row, _ in rows:
             parent = row.get("parent")

@@ -8,13 +8,30 @@ text with no range, so nothing is lost and nothing is invented.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from metadata_schemas.core import DateRange
 
 CIRCA_SPAN = 10
 _CIRCA = r"(?:ca\.?|c\.|c(?=\d)|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "m": 1000}
-_UNDATED = {"s.d.", "sd", "n.d.", "nd", "undated", "zonder datum", "z.d.", "onbekend", "unknown"}
+_UNDATED = {
+    "s.d.",
+    "sd",
+    "s.a.",
+    "sine anno",
+    "n.d.",
+    "nd",
+    "undated",
+    "zonder datum",
+    "geen datum",
+    "no date",
+    "z.d.",
+    "z.j.",
+    "zonder jaar",
+    "onbekend",
+    "unknown",
+}
 _PARTS = {  # (fraction start, fraction end) of a century
     "eerste helft": (0, 50),
     "first half": (0, 50),
@@ -152,3 +169,89 @@ def _parse_text(text: str) -> DateRange:
     if years:  # a date with words around it: "1 januari 1835", "Leuven, 1543"
         return DateRange(raw, min(years), max(years), certainty)
     return DateRange(raw)
+
+
+_MONTHS = {
+    **dict.fromkeys(("januari", "january", "jan"), 1),
+    **dict.fromkeys(("februari", "february", "feb"), 2),
+    **dict.fromkeys(("maart", "march", "mrt", "mar"), 3),
+    **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("juni", "june", "jun"), 6),
+    **dict.fromkeys(("juli", "july", "jul"), 7),
+    **dict.fromkeys(("augustus", "august", "aug"), 8),
+    **dict.fromkeys(("september", "sept", "sep"), 9),
+    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
+    **dict.fromkeys(("november", "nov"), 11),
+    **dict.fromkeys(("december", "dec"), 12),
+}
+_DMY = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+_YMD = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_D_MONTH_Y = re.compile(r"(?<!\d)(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})(?!\d)")
+_MONTH_D_Y = re.compile(r"\b([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+_RANGE = re.compile(r"(\d{3,4})\s*(?:-|/|tot|to|until|t/m)\s*(\d{1,4})")
+
+
+def _day_problem(year: int, month: int, day: int) -> str | None:
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    try:
+        date(year, month, day)
+    except ValueError:
+        return f"month {month} of {year} has no day {day}"
+    return None
+
+
+def _calendar_problem(t: str) -> str | None:
+    """Why a day named in the text cannot exist (31 February, month 13); None when every day named can."""
+    for m in _DMY.finditer(t):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        problem = _day_problem(year, month, day)
+        if problem and _day_problem(year, day, month) is not None:  # nor read month-first, as in 02/28/1921
+            return problem
+    for m in _YMD.finditer(t):
+        if problem := _day_problem(int(m[1]), int(m[2]), int(m[3])):
+            return problem
+    for m in _D_MONTH_Y.finditer(t):
+        if m[2] in _MONTHS and (problem := _day_problem(int(m[3]), _MONTHS[m[2]], int(m[1]))):
+            return problem
+    for m in _MONTH_D_Y.finditer(t):
+        if m[1] in _MONTHS and (problem := _day_problem(int(m[3]), _MONTHS[m[1]], int(m[2]))):
+            return problem
+    return None
+
+
+def _reversed(t: str) -> bool:
+    """A plain range whose end comes before its start ("1750-1740"; "1921-13" read as 1921 to 1913)."""
+    m = _RANGE.fullmatch(t)
+    if m is None or re.fullmatch(r"\d{3,4}-(0[1-9]|1[0-2])", t):  # "1921-02" is a month, not a range
+        return False
+    start, end = m[1], m[2]
+    if len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return int(end) < int(start)
+
+
+def date_problem(text: str, today: date | None = None) -> str | None:
+    """Why a free-text date is doubtful (a day that does not exist, words no reading understands, a year
+    still to come, a range that ends before it begins); None when it is a possible date or says "undated".
+
+    The year range `parse_date` gives is kept either way: this only tells the archivist what to look at.
+    """
+    t = text.strip().lower().replace("[", "").replace("]", "").replace("?", "").strip()
+    if not t.strip(" .;,") or t in _UNDATED or t.strip(" .;,") in _UNDATED:
+        return None
+    t = t.strip(" .;,")
+    t = t.replace("–", "-").replace("—", "-")
+    if problem := _calendar_problem(t):
+        return f"date {text!r} does not exist: {problem}"
+    if _reversed(t):
+        return f"date {text!r} ends before it begins"
+    parsed = parse_date(text)
+    if parsed.start is None and parsed.end is None:
+        return f"date {text!r} cannot be read as a date"
+    year = (today or date.today()).year
+    latest = max(y for y in (parsed.start, parsed.end) if y is not None)
+    if latest > year:
+        return f"date {text!r} lies in the future ({latest})"
+    return None

@@ -11,7 +11,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
 from heritage import access_changes
-from heritage.access import PUBLIC, AccessFacts, Visibility, download_edge, effective_access, visibility
+from heritage.access import PUBLIC, AccessFacts, Visibility, download_edge, item_access, visibility
 from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
 from heritage.catalogue import ancestors, core_of, get_item
@@ -172,7 +172,8 @@ def record(item_id: str) -> str:
         citation_text=citation.text(item, core, permalink, lang),
         # <, > and & as \u escapes: no text of a record can close the script element or open a comment in it
         jsonld=htmlsafe_json_dumps(jsonld.item(item, core, base, manifest, images), ensure_ascii=False),
-        access=effective_access(item.access, item.closed_until).value,
+        access=item_access(item).value,
+        held_back=item.held_back,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
         download_edge=_download_edge(item),
     )
@@ -298,11 +299,11 @@ def embed(item_id: str) -> Response:
 
 def _public_ids() -> list[str]:
     """Ids of the items the public may see (what the access function decides, asked per item)."""
-    rows = session().execute(select(Item.id, Item.access, Item.closed_until).order_by(Item.id))
+    rows = session().execute(select(Item.id, Item.access, Item.closed_until, Item.held_back).order_by(Item.id))
     return [
         item_id
-        for item_id, access, closed_until in rows
-        if visibility(PUBLIC, AccessFacts(item_id, None, access, closed_until)) > Visibility.NONE
+        for item_id, access, closed_until, held_back in rows
+        if visibility(PUBLIC, AccessFacts(item_id, None, access, closed_until, held_back is not None)) > Visibility.NONE
     ]
 
 

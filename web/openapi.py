@@ -233,6 +233,11 @@ def _schemas() -> dict[str, Any]:
                 "date_from": NULLABLE_INT,
                 "date_to": NULLABLE_INT,
                 "access": {"type": "string"},
+                "held_back": {
+                    **NULLABLE_STRING,
+                    "description": "Why the item's ingest holds it back from the public (its files failed or have "
+                    "not arrived); only staff of its unit see such an item.",
+                },
                 "rights": NULLABLE_STRING,
                 "url": {"type": "string"},
                 "manifest": NULLABLE_STRING,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heritage.access import Viewer, Visibility, effective_access, visibility
+from heritage.access import Viewer, Visibility, item_access, visibility
 from heritage.catalogue import ancestors, core_of
 from heritage.models import Collection, File, Item
 from iiif import urls
@@ -84,7 +84,8 @@ def item_json(item: Item, viewer: Viewer, base: str) -> dict[str, Any]:
         "date": item.date_text,
         "date_from": item.date_from,
         "date_to": item.date_to,
-        "access": effective_access(item.access, item.closed_until).value,
+        "access": item_access(item).value,
+        "held_back": item.held_back,  # why staff see an item the public does not (its ingest holds it back)
         "rights": item.rights or item.collection.rights,
         "url": urls.item_page(base, item.id),
         "manifest": urls.manifest(base, item.id) if images_visible and has_manifest(item) else None,

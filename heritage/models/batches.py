@@ -49,6 +49,9 @@ class Batch(Base):
     items_created: Mapped[int] = mapped_column(Integer, default=0)
     items_updated: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[str]] = mapped_column(JsonType, default=list)  # batch-level warnings
+    # What the batch's metadata says that is doubtful (impossible dates): {"file", "line", "identifier", "message"}
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType, default=list)
+    unlisted: Mapped[list[str] | None] = mapped_column(JsonType, default=list)  # files no record names
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -72,6 +75,7 @@ class BatchFile(Base):
     path: Mapped[str] = mapped_column(String(1000))
     item_id: Mapped[str | None] = mapped_column(String(32), index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=1)
+    line: Mapped[int | None] = mapped_column(Integer)  # line of the record naming it in the metadata file
     label: Mapped[str | None] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16), default=FileState.PENDING.value, index=True)
     outcome: Mapped[str | None] = mapped_column(String(24))  # stored, already_ingested, failed

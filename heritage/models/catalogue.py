@@ -35,6 +35,9 @@ class Item(Base):
     date_to: Mapped[int | None] = mapped_column(Integer)
     access: Mapped[str] = mapped_column(String(16), default=Access.PUBLIC.value)
     closed_until: Mapped[date | None] = mapped_column(Date)
+    # Why the item is held back from the public (files of its batch failed or have not arrived); None when not.
+    # Set and cleared by the ingest; `heritage.access` hides a held-back item as it hides a closed one.
+    held_back: Mapped[str | None] = mapped_column(Text)
     rights: Mapped[str | None] = mapped_column(String(300))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from heritage.access import effective_access
+from heritage.access import item_access
 from heritage.catalogue import ancestors, core_of
 from heritage.models import FileRole, Item
 from heritage.search.places import labels_for
@@ -45,7 +45,7 @@ def item_document(item: Item) -> dict[str, Any]:
     core = core_of(item)
     images = [f for f in item.files if f.role == FileRole.MASTER and f.is_image and f.derivatives_ready]
     unit = item.unit or item.collection.unit
-    access = effective_access(item.access, item.closed_until).value
+    access = item_access(item).value  # a held-back item is indexed as closed: the public never finds it
     centuries, decades = date_buckets(item.date_from, item.date_to)
     titles = {lang: t for lang, t in core.titles.items() if t}
     descriptions = {lang: d for lang, d in core.descriptions.items() if d}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from metadata_schemas.dates import parse_date
+from metadata_schemas.dates import date_problem, parse_date
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,50 @@ def test_unreadable_forms_keep_text_without_range(text: str) -> None:
 def test_circa_and_uncertain_are_marked() -> None:
     assert parse_date("ca. 1650").certainty == "circa"
     assert parse_date("[1650?]").certainty == "uncertain"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("31-02-1921", "does not exist"),
+        ("31/02/1921", "does not exist"),
+        ("1921-02-30", "does not exist"),
+        ("30.13.1921", "does not exist"),
+        ("31 februari 1921", "does not exist"),
+        ("February 30, 1921", "does not exist"),
+        ("1921-13", "ends before it begins"),
+        ("volgend jaar misschien", "cannot be read as a date"),
+        ("gibberish", "cannot be read as a date"),
+        ("2999", "lies in the future"),
+        ("1950-2999", "lies in the future"),
+        ("1750-1740", "ends before it begins"),
+    ],
+)
+def test_impossible_dates_are_named_with_the_reason(text: str, reason: str) -> None:
+    problem = date_problem(text, today=date(2026, 1, 1))
+    assert problem is not None and reason in problem and text in problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1543",
+        "28-02-1921",
+        "29-02-1920",
+        "1921-02-28",
+        "1 januari 1835",
+        "ca. 1650",
+        "18e eeuw",
+        "1750-99",
+        "[1921?]",
+        "1954-",
+        "voor 1700",
+        "3e eeuw v.C.",
+        "s.d.",
+        "onbekend",
+        "",
+        "2025",
+    ],
+)
+def test_possible_dates_pass_without_a_word(text: str) -> None:
+    assert date_problem(text, today=date(2026, 1, 1)) is None
