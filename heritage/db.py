@@ -80,6 +80,21 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any], keys: list[str]) -> bool:
+    """INSERT unless a row with the same `keys` exists (ON CONFLICT DO NOTHING); True when this call added it.
+
+    For derived rows that several processes may create at the same moment (the policy version in force,
+    an item's decision): the loser of the race finds the winner's row instead of failing on the constraint.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return session.execute(statement.returning(table.c[keys[0]])).first() is not None
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error, so stored data stays as it was."""
