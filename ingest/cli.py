@@ -39,6 +39,10 @@ class _ProgressBar:
         self.bar.length = max(state.total, 1)
         self.bar.update(state.done + state.failed - self.bar.pos, last)
 
+    def notice(self, text: str) -> None:
+        """A line of its own above the bar (a worker died, a file was queued again)."""
+        click.echo(("\n" if self.bar is not None else "") + text, err=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
@@ -119,13 +123,17 @@ def _run(
     batch_id = plan_batch(runtime, path, collection, unit=unit, fmt=fmt, domain=domain)
     bar = _ProgressBar()
     try:
-        report = run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel)
+        report = run_batch(
+            runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel, on_notice=bar.notice
+        )
     finally:
         bar.close()
     for problem in report.problems:
         click.echo(f"problem: {problem}", err=True)
     for failure in report.failed:
         click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    for handoff in report.failed_handoffs:
+        click.echo(f"failed: {handoff.kind} of item {handoff.item}: {handoff.reason}", err=True)
     counts = report.as_dict()["counts"]
     line = (
         f"{report.collection}: {report.items_created} items created, {report.items_updated} updated; "
@@ -134,6 +142,9 @@ def _run(
     )
     if counts.get("remaining"):
         line += f", {counts['remaining']} queued (batch {report.batch})"
+    if report.failed_handoffs:
+        kinds = sorted({h.kind for h in report.failed_handoffs})
+        line += f"; after the files, {len(report.failed_handoffs)} items failed ({', '.join(kinds)})"
     click.echo(line)
     if report_path:
         report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
