@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from heritage import events
@@ -74,16 +74,18 @@ def enqueue(runtime: Runtime, handoff_id: int, kind: str, item_id: str, batch_id
 def remaining(runtime: Runtime, batch_id: str) -> int:
     """Handoffs of the batch's latest run still to do."""
     with runtime.sessions() as session:
-        return len(
-            session.scalars(
-                select(BatchHandoff.id)
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(BatchHandoff)
                 .join(Batch, Batch.id == BatchHandoff.batch_id)
                 .where(
                     BatchHandoff.batch_id == batch_id,
                     BatchHandoff.run == Batch.run,
                     BatchHandoff.state == FileState.PENDING.value,
                 )
-            ).all()
+            )
+            or 0
         )
 
 

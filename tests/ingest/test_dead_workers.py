@@ -22,6 +22,7 @@ from heritage.models import BatchFile, FileState
 from heritage.runtime import Runtime
 from heritage.settings import Settings
 from ingest.batches import batch_id_for, progress
+from ingest.working import working_on
 from tests.conftest import REDIS_URL
 from tests.helpers import make_image, write_sheet
 from tests.ingest.checks import assert_masters_identical, assert_no_duplicates, assert_store_clean
@@ -75,6 +76,10 @@ class Scene:
         for pid in horses:
             os.kill(pid, signal.SIGKILL)
         process.wait()
+
+    def file_id(self, batch_id: str, path: str) -> int | None:
+        with self.runtime.sessions() as session:
+            return session.scalar(select(BatchFile.id).where(BatchFile.batch_id == batch_id, BatchFile.path == path))
 
     def state(self, batch_id: str, path: str) -> str:
         return self._row(batch_id, path)[0]
@@ -189,3 +194,28 @@ def test_jobs_lost_from_redis_are_queued_again(scene: Scene, tmp_path: Path) -> 
     assert code == 0, err
     assert err.count("lost from Redis: queued again") == 3
     assert progress(scene.runtime, batch_id).done == 3
+
+
+def test_a_worker_that_died_before_taking_its_file_is_noticed_by_its_heartbeat(scene: Scene, tmp_path: Path) -> None:
+    """The worker had its job but had not taken the file yet: rq fails the job once its heartbeat expires
+    (rq's abandoned-job handling), and the waiting command queues the file again."""
+    batch = _batch(tmp_path / "batch", [(1200, 900)])
+    batch_id = batch_id_for("dood", batch)
+    command = scene.start("ingest", str(batch), "--collection", "dood")
+    deadline = time.monotonic() + 120
+    while (bf_id := scene.file_id(batch_id, "scans/p000.tif")) is None:
+        assert time.monotonic() < deadline and command.poll() is None, "the batch was never opened"
+        time.sleep(0.05)
+    with working_on(scene.runtime, bf_id):  # the worker's job will wait here, before it takes the file
+        worker = scene.start("worker")
+        deadline = time.monotonic() + 120
+        while scene.runtime.jobs.queue.started_job_registry.count == 0:
+            assert time.monotonic() < deadline, "the worker never started the job"
+            time.sleep(0.05)
+        scene.kill(worker)
+    assert scene.state(batch_id, "scans/p000.tif") == FileState.PENDING.value
+    scene.start("worker")
+    code, err = _finish(command)
+    assert code == 0, err
+    assert "worker died on scans/p000.tif: queued again" in err
+    assert progress(scene.runtime, batch_id).done == 1
