@@ -308,13 +308,14 @@ def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
     The same transaction records the handoffs of every item (policy, preservation), so that a process
     dying right after it leaves them pending for the waiting command or a rerun, never forgotten.
     """
+    left = (
+        select(func.count()).select_from(BatchFile).where(BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL))
+    )
+    with runtime.sessions() as session:  # a read first: a waiting command asks at every poll
+        if session.scalar(select(Batch.status).where(Batch.id == batch_id)) != BatchStatus.RUNNING.value:
+            return False
     with runtime.transaction() as session:
-        left = session.scalar(
-            select(func.count())
-            .select_from(BatchFile)
-            .where(BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL))
-        )
-        if left:
+        if session.scalar(left):
             return False
         claimed = session.execute(
             update(Batch)
