@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +81,21 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any], keys: list[str]) -> bool:
+    """INSERT unless a row with the same `keys` exists (ON CONFLICT DO NOTHING); True when this call added it.
+
+    For derived rows that several processes may create at the same moment (the policy version in force,
+    an item's decision): the loser of the race finds the winner's row instead of failing on the constraint.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return session.execute(statement.returning(table.c[keys[0]])).first() is not None
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error, so stored data stays as it was."""
@@ -111,11 +127,43 @@ def head_revision() -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` (idempotent)."""
+    """Apply migrations up to `revision` (idempotent; one process at a time)."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    command.upgrade(alembic_config(engine), revision)
+    with migration_lock(engine):
+        if revision == "head" and current_revision(engine) == head_revision():
+            return  # another process starting at the same moment applied them
+        command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    with migration_lock(engine):
+        command.downgrade(alembic_config(engine), revision)
+
+
+MIGRATION_LOCK = 0x68657269  # "heri": the PostgreSQL advisory lock that migrations take
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held while migrating, so that processes starting together on a fresh database (the rq workers of a
+    new installation, a command beside them) migrate one after the other instead of clashing on CREATE
+    TABLE. PostgreSQL: an advisory lock; SQLite: a lock on a file beside the database. Both are released
+    when the holder dies."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield

@@ -37,6 +37,14 @@ class JobQueue(Protocol):
 
     def status(self, job_id: str) -> JobHandle: ...
 
+    def statuses(self, job_ids: list[str]) -> dict[str, str]:
+        """The status of many jobs at once (`unknown` for a job the queue does not know)."""
+        ...
+
+    def fail_abandoned(self) -> None:
+        """Fail the jobs whose worker died (it stopped sending heartbeats) so that their status says so."""
+        ...
+
     def enqueue_in(self, seconds: float, func: str, *args: JobArg, job_id: str | None = None) -> JobHandle:
         """Run the job after `seconds` (rq's scheduler; workers run with it)."""
         ...
@@ -78,6 +86,12 @@ class InlineQueue:
 
     def status(self, job_id: str) -> JobHandle:
         return self._done.get(job_id, JobHandle(job_id, "unknown"))
+
+    def statuses(self, job_ids: list[str]) -> dict[str, str]:
+        return {job_id: self.status(job_id).status for job_id in job_ids}
+
+    def fail_abandoned(self) -> None:
+        """Nothing to do: an inline job dies with its caller."""
 
     def enqueue_in(self, seconds: float, func: str, *args: JobArg, job_id: str | None = None) -> JobHandle:
         raise ConfigurationError("jobs run inline without REDIS_URL: schedule them with cron instead")
@@ -151,6 +165,20 @@ class RqQueue:
             latest = job.latest_result()
             error = latest.exc_string if latest else None
         return JobHandle(job_id, status, job.return_value(), error)
+
+    def statuses(self, job_ids: list[str]) -> dict[str, str]:
+        from rq.job import Job
+
+        with self.connection.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.hget(Job.key_for(job_id), "status")
+            values = pipe.execute()
+        return {job_id: value.decode() if value else "unknown" for job_id, value in zip(job_ids, values, strict=True)}
+
+    def fail_abandoned(self) -> None:
+        """rq's abandoned-job handling, now rather than at a worker's next maintenance (every 10 minutes):
+        a started job whose heartbeat expired (its worker died) is moved to the failed jobs."""
+        self.queue.started_job_registry.cleanup()
 
 
 def make_queue(runtime: Runtime) -> JobQueue:

@@ -15,7 +15,6 @@ the public never meets a record without the images it was ingested with.
 from __future__ import annotations
 
 import getpass
-import importlib.util
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
 from heritage.identifiers import derived_id
-from heritage.models import Batch, BatchFile, BatchStatus, File, FileState, Item, Outcome, utcnow
-from heritage.preservation import hooks, outbox
+from heritage.models import Batch, BatchFile, BatchHandoff, BatchStatus, File, FileState, Item, utcnow
+from heritage.preservation import hooks
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
-from ingest import discover
+from ingest import discover, handoffs
 from ingest.derivatives import discard_partial, remove_derivatives
 from ingest.quality import failed_reasons
 from ingest.working import is_being_worked_on, working_on
@@ -251,8 +250,10 @@ def open_batch(
                     if bf.size is not None and _stat(root, reference) not in (None, (bf.size, bf.mtime_ns)):
                         bf.state, bf.outcome, bf.run = FileState.PENDING.value, None, batch.run  # changed on disk
                 elif bf.state != FileState.WORKING.value or not is_being_worked_on(runtime, bf.id):
-                    # failed, or left working by a killed process: try again (a live worker's file is left to it)
+                    # failed, or left working by a killed process: try again (a live worker's file is left to it),
+                    # with fresh tries (ingest.watch fails a file whose worker keeps dying)
                     bf.state, bf.outcome, bf.reason, bf.run = FileState.PENDING.value, None, None, batch.run
+                    bf.attempts = 0
                 bf.item_id, bf.position, bf.sequence = item_id, position, sequence
                 bf.label = planned_item.labels.get(reference)
                 bf.line = planned_item.line_of(reference)
@@ -290,11 +291,16 @@ def reconcile(runtime: Runtime, batch_id: str) -> None:
         with working_on(runtime, batch_file_id, wait=False) as free:
             if not free:
                 continue  # a live process is on it: what lies there is its work in progress
-            runtime.storage.discard_incoming(f"bf{batch_file_id}")  # see ingest.process.incoming_tag
-            if sha256 is None:
-                continue
-            for page in range(max(1, pages or 1)):
-                discard_partial(runtime.storage.derivative_dir(sha256, page))
+            discard_leftovers(runtime, batch_file_id, sha256, pages)
+
+
+def discard_leftovers(runtime: Runtime, batch_file_id: int, sha256: str | None, pages: int | None) -> None:
+    """Remove what a dead process left half-made for one file (call while holding the file's lock)."""
+    runtime.storage.discard_incoming(f"bf{batch_file_id}")  # see ingest.process.incoming_tag
+    if sha256 is None:
+        return
+    for page in range(max(1, pages or 1)):
+        discard_partial(runtime.storage.derivative_dir(sha256, page))
 
 
 def pending_files(runtime: Runtime, batch_id: str) -> list[tuple[int, str]]:
@@ -369,20 +375,29 @@ def settle_items(session: Session, batch_id: str, item_ids: list[str]) -> list[s
 
 
 def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
-    """Finish the batch when no file is left to do (once, whoever gets here first); True if this call did."""
+    """Finish the batch when no file is left to do (once, whoever gets here first); True if this call did.
+
+    The same transaction records the handoffs of every item (policy, preservation), so that a process
+    dying right after it leaves them pending for the waiting command or a rerun, never forgotten.
+    """
+    left = (
+        select(func.count()).select_from(BatchFile).where(BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL))
+    )
+    with runtime.sessions() as session:  # a read first: a waiting command asks at every poll
+        if session.scalar(select(Batch.status).where(Batch.id == batch_id)) != BatchStatus.RUNNING.value:
+            return False
     with runtime.transaction() as session:
-        left = session.scalar(
-            select(func.count())
-            .select_from(BatchFile)
-            .where(BatchFile.batch_id == batch_id, BatchFile.state.not_in(FINAL))
-        )
-        if left:
+        if session.scalar(left):
             return False
         claimed = session.execute(
             update(Batch)
             .where(Batch.id == batch_id, Batch.status == BatchStatus.RUNNING.value)
             .values(status=BatchStatus.FINISHED.value, finished_at=utcnow())
         ).rowcount
+        if claimed:
+            batch = session.get(Batch, batch_id)
+            assert batch is not None
+            handoffs.record(session, batch)
     if not claimed:
         return False
     with runtime.transaction() as session:
@@ -392,8 +407,7 @@ def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
     if changed:
         index_items(runtime, changed)
     remove_orphans(runtime, batch_id)
-    hand_to_policy(runtime, batch_id)
-    hand_to_preservation(runtime, batch_id)
+    handoffs.enqueue_pending(runtime, batch_id)
     return True
 
 
@@ -426,62 +440,6 @@ def remove_orphans(runtime: Runtime, batch_id: str) -> int:
     return removed
 
 
-def hand_to_policy(runtime: Runtime, batch_id: str) -> int:
-    """Enqueue the policy engine's evaluation of every item the batch described (retention, priority, ...)."""
-    try:
-        found = importlib.util.find_spec("heritage.policy.jobs") is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
-        return 0
-    with runtime.sessions() as session:
-        batch = session.get(Batch, batch_id)
-        item_ids = list((batch.options or {}).get("items", [])) if batch is not None else []
-    for item_id in item_ids:
-        try:
-            runtime.jobs.enqueue(
-                "heritage.policy.jobs.evaluate_item",
-                item_id,
-                job_id=f"policy-{item_id}",
-                description=f"policy of {item_id}",
-            )
-        except Exception as exc:  # inline, the evaluation runs here: its failure must not undo the ingest
-            log.exception("policy evaluation of %s failed", item_id)
-            with runtime.transaction() as session:
-                events.record(
-                    session,
-                    "policy_assignment",
-                    item_id=item_id,
-                    outcome=Outcome.FAILURE,
-                    detail=f"policy evaluation failed: {type(exc).__name__}: {exc}",
-                    batch=batch_id,
-                )
-    return len(item_ids)
-
-
-def hand_to_preservation(runtime: Runtime, batch_id: str) -> int:
-    """Write the next OCFL version of every item the batch described (a job each; failures are events).
-
-    The requests go into the preservation outbox first, so a process killed before the versions are
-    written (and replicated) leaves them to the next command, the rerun or a worker.
-    """
-    with runtime.transaction() as session:
-        batch = session.get(Batch, batch_id)
-        item_ids = list((batch.options or {}).get("items", [])) if batch is not None else []
-        run = batch.run if batch is not None else 1
-        for item_id in item_ids:
-            outbox.request(session, item_id, f"ingest batch {batch_id} (run {run})")
-    for item_id in item_ids:
-        runtime.jobs.enqueue(
-            "heritage.preservation.jobs.preserve_item",
-            item_id,
-            f"ingest batch {batch_id} (run {run})",
-            job_id=f"preserve-{item_id}-{batch_id}-r{run}",
-            description=f"preserve {item_id}",
-        )
-    return len(item_ids)
-
-
 @dataclass
 class FileReport:
     path: str
@@ -511,6 +469,16 @@ class HeldBack:
 
 
 @dataclass
+class HandoffReport:
+    """A handoff of the batch's latest run that failed or is still to do."""
+
+    item: str
+    kind: str  # policy, preservation
+    state: str  # pending, failed
+    reason: str | None = None
+
+
+@dataclass
 class IngestReport:
     source: str
     collection: str
@@ -531,6 +499,7 @@ class IngestReport:
     unlisted_included: bool = False  # True: they were taken in as items of their own (--include-unlisted)
     held_back: list[HeldBack] = field(default_factory=list)
     dry_run: bool = False  # checked only: nothing was stored
+    handoffs: list[HandoffReport] = field(default_factory=list)  # failed or still to do
 
     def location(self, line: int | None, identifier: str | None) -> str:
         """Where the metadata file says it, for messages: `sheet.csv:3, identifier 'K2'` ('' without a file)."""
@@ -544,8 +513,12 @@ class IngestReport:
         return [f for f in self.files if f.status == "failed"]
 
     @property
+    def failed_handoffs(self) -> list[HandoffReport]:
+        return [h for h in self.handoffs if h.state == FileState.FAILED.value]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.problems else 0
+        return 1 if self.failed or self.problems or self.failed_handoffs else 0
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -621,6 +594,18 @@ def report(runtime: Runtime, batch_id: str) -> IngestReport:
                 result.held_back.append(
                     HeldBack(item.id, item.title, item.local_id, lines.get(item.id), item.held_back)
                 )
+        result.handoffs = [
+            HandoffReport(item=h.item_id, kind=h.kind, state=h.state, reason=h.reason)
+            for h in session.scalars(
+                select(BatchHandoff)
+                .where(
+                    BatchHandoff.batch_id == batch.id,
+                    BatchHandoff.run == batch.run,
+                    BatchHandoff.state != FileState.DONE.value,
+                )
+                .order_by(BatchHandoff.id)
+            )
+        ]
     return result
 
 

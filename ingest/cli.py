@@ -43,6 +43,10 @@ class _ProgressBar:
         self.bar.length = max(state.total, 1)
         self.bar.update(state.done + state.failed - self.bar.pos, last)
 
+    def notice(self, text: str) -> None:
+        """A line of its own above the bar (a worker died, a file was queued again)."""
+        click.echo(("\n" if self.bar is not None else "") + text, err=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
@@ -145,7 +149,9 @@ def _run(
     )
     bar = _ProgressBar()
     try:
-        return run_batch(runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel)
+        return run_batch(
+            runtime, batch_id, on_progress=bar.update, wait=not no_wait, parallel=parallel, on_notice=bar.notice
+        )
     finally:
         bar.close()
 
@@ -173,6 +179,8 @@ def _summarise(report: IngestReport) -> None:
         where = report.location(held.line, held.identifier) or f"item {held.item}"
         verb = "would be held back" if report.dry_run else "held back"
         say(f"{verb}: {held.title} ({where}): not public until its files arrive: {held.reason}")
+    for handoff in report.failed_handoffs:
+        say(f"failed: {handoff.kind} of item {handoff.item}: {handoff.reason}")
     counts = report.as_dict()["counts"]
     if report.dry_run:
         line = (
@@ -192,4 +200,7 @@ def _summarise(report: IngestReport) -> None:
         (len(report.warnings), "warnings"),
     ]
     line += "".join(f"; {n} {what}" for n, what in extra if n)
+    if report.failed_handoffs:
+        kinds = sorted({h.kind for h in report.failed_handoffs})
+        line += f"; after the files, {len(report.failed_handoffs)} items failed ({', '.join(kinds)})"
     click.echo(line)

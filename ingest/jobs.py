@@ -17,6 +17,13 @@ def ingest_file(batch_file_id: int) -> dict[str, object]:
     return {"batch_file": batch_file_id, "state": state}
 
 
+def hand_on(handoff_id: int) -> dict[str, object]:
+    """One item's handoff at the end of its batch (policy evaluation or OCFL version); records how it went."""
+    from ingest import handoffs
+
+    return handoffs.run(current_runtime(), handoff_id)
+
+
 def derive_file(file_id: str) -> dict[str, object]:
     """Make (again) the tile pyramid, access copy and thumbnail of one stored master, then re-index its item."""
     runtime = current_runtime()

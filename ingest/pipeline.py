@@ -21,6 +21,7 @@ from heritage.errors import InvalidInput
 from heritage.jobs import InlineQueue
 from heritage.models import BatchFile, FileState
 from heritage.runtime import Runtime
+from ingest import handoffs
 from ingest.batches import (
     FileReport,
     IngestReport,
@@ -34,6 +35,7 @@ from ingest.batches import (
 from ingest.discover import Batch, discover
 from ingest.process import process_file
 from ingest.quality import load_guideline
+from ingest.watch import enqueue_file, look
 from ingest.working import is_being_worked_on
 from metadata_schemas import registry
 from metadata_schemas.errors import InvalidMetadata
@@ -42,6 +44,7 @@ __all__ = ["FileReport", "IngestReport", "Progress", "ingest", "plan_batch", "ru
 
 ProgressCallback = Callable[[Progress, str | None], None]
 POLL_SECONDS = 0.5
+JOB_LOOK_EVERY = 10  # polls between looks at the jobs of pending files (one Redis round trip for all of them)
 
 
 def validate_metadata(batch: Batch) -> None:
@@ -87,8 +90,13 @@ def run_batch(
     on_progress: ProgressCallback | None = None,
     wait: bool = True,
     parallel: int | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Run every pending file of the batch: inline (`parallel` files at a time), or as rq jobs (then wait)."""
+    """Run every pending file of the batch: inline (`parallel` files at a time), or as rq jobs (then wait).
+
+    While it waits for rq workers it watches for files whose worker died (`ingest.watch`): they are queued
+    again or failed, and `on_notice` hears of each ("worker died on FILE: queued again").
+    """
     todo = pending_files(runtime, batch_id)
     if on_progress:
         on_progress(progress(runtime, batch_id), None)
@@ -99,21 +107,31 @@ def run_batch(
     else:
         run = report_run(runtime, batch_id)
         for batch_file_id, path in todo:
-            runtime.jobs.enqueue(
-                "ingest.jobs.ingest_file",
-                batch_file_id,
-                job_id=f"ingest-{batch_id}-{batch_file_id}-r{run}",
-                description=f"ingest {path}",
-            )
-        while wait:
-            state = progress(runtime, batch_id)
-            if on_progress:
-                on_progress(state, None)
-            if state.remaining == 0:
-                break
-            time.sleep(POLL_SECONDS)
+            enqueue_file(runtime, batch_id, batch_file_id, path, run, attempts=0)
+        if wait:
+            _wait_for_workers(runtime, batch_id, on_progress, on_notice)
     finish_if_complete(runtime, batch_id)
     return report(runtime, batch_id)
+
+
+def _wait_for_workers(
+    runtime: Runtime, batch_id: str, on_progress: ProgressCallback | None, on_notice: Callable[[str], None] | None
+) -> None:
+    """Until every file is done or failed and every handoff of the batch has ended, watching for dead workers."""
+    polls = 0
+    while True:
+        for notice in look(runtime, batch_id, jobs_too=polls % JOB_LOOK_EVERY == JOB_LOOK_EVERY - 1):
+            if on_notice:
+                on_notice(notice)
+        state = progress(runtime, batch_id)
+        if on_progress:
+            on_progress(state, None)
+        if state.remaining == 0:
+            finish_if_complete(runtime, batch_id)  # whoever finished the last file may have died before this
+            if handoffs.remaining(runtime, batch_id) == 0:
+                return
+        polls += 1
+        time.sleep(POLL_SECONDS)
 
 
 def _others_still_working(runtime: Runtime, batch_id: str) -> bool:

@@ -1,7 +1,7 @@
 """The SQLAlchemy 2 models; every table the catalogue has, importable from one place."""
 
 from heritage.models.base import Base, utcnow
-from heritage.models.batches import Batch, BatchFile, BatchStatus, FileState
+from heritage.models.batches import Batch, BatchFile, BatchHandoff, BatchStatus, FileState, HandoffKind
 from heritage.models.catalogue import Item, MetadataRecord
 from heritage.models.events import Event
 from heritage.models.files import File
@@ -30,6 +30,7 @@ __all__ = [
     "Base",
     "Batch",
     "BatchFile",
+    "BatchHandoff",
     "BatchStatus",
     "Collection",
     "Domain",
@@ -38,6 +39,7 @@ __all__ = [
     "File",
     "FileRole",
     "FileState",
+    "HandoffKind",
     "HarvestRecord",
     "InventoryCheck",
     "Item",

@@ -95,3 +95,29 @@ class BatchFile(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="files")
+
+
+class HandoffKind(StrEnum):
+    POLICY = "policy"  # the policy engine's evaluation (heritage.policy.jobs.evaluate_item)
+    PRESERVATION = "preservation"  # the item's next OCFL version (heritage.preservation.service.preserve)
+
+
+class BatchHandoff(Base):
+    """What the end of a batch hands on for one item of it, and how that went.
+
+    The policy evaluation and the preservation version of each item run as jobs after the last file; a
+    row per item and kind lets the waiting command see them end, and their failures reach the report.
+    """
+
+    __tablename__ = "batch_handoffs"
+    __table_args__ = (UniqueConstraint("batch_id", "item_id", "kind", name="uq_batch_handoffs_batch_item_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # HandoffKind
+    run: Mapped[int] = mapped_column(Integer)  # the batch run that handed it on
+    state: Mapped[str] = mapped_column(String(16), default=FileState.PENDING.value)  # pending, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # jobs lost and queued again
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

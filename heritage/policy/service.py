@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
+from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, Forbidden
 from heritage.models import Approval, PolicyDecision, PolicyOverride, utcnow
 from heritage.policy import facts as facts_mod
@@ -102,25 +103,66 @@ def evaluate(
 
 
 def _store(session: Session, row: PolicyDecision | None, decision: Decision, prio: Any) -> None:
-    changed = row is None or (row.decision, row.rule, row.due) != (decision.decision, decision.rule, decision.due)
-    if row is None:
-        row = PolicyDecision(item_id=decision.item)
-        session.add(row)
-    row.decision, row.rule, row.explanation = decision.decision, decision.rule, decision.explanation
-    row.inputs, row.policy_version, row.due = decision.inputs, decision.policy_version, decision.due
-    row.significance = decision.significance
-    row.priority, row.priority_gate, row.priority_factors = prio.score, prio.gate, prio.factors
-    row.evaluated_at = utcnow()
-    if changed:
-        events.record(
-            session,
-            "appraisal",
-            item_id=decision.item,
-            detail=f"{decision.decision} by rule {decision.rule}: {decision.explanation}",
-            decision=decision.decision,
-            rule=decision.rule,
-            policy_version=decision.policy_version,
-        )
+    """Write the item's decision; a changed decision is an appraisal event, recorded once.
+
+    A policy job and a whole-catalogue evaluation may decide the same item at the same moment: the row is
+    inserted if absent and changed only from the values this evaluation saw, so of two evaluations reaching
+    the same decision one records it and the other finds it made.
+    """
+    values = {
+        "decision": decision.decision,
+        "rule": decision.rule,
+        "explanation": decision.explanation,
+        "inputs": decision.inputs,
+        "policy_version": decision.policy_version,
+        "due": decision.due,
+        "significance": decision.significance,
+        "priority": prio.score,
+        "priority_gate": prio.gate,
+        "priority_factors": prio.factors,
+        "evaluated_at": utcnow(),
+    }
+    table = PolicyDecision.__table__
+    for _ in range(3):  # each round loses only to a concurrent evaluation that wrote in between
+        if row is None:
+            if insert_if_absent(session, PolicyDecision, {"item_id": decision.item, **values}, ["item_id"]):
+                _appraised(session, decision)
+                return
+        elif (row.decision, row.rule, row.due) == (decision.decision, decision.rule, decision.due):
+            session.execute(update(table).where(table.c.item_id == decision.item).values(**values))
+            session.expire(row)  # written past the ORM: read afresh when next used
+            return
+        elif session.execute(
+            update(table)
+            .where(
+                table.c.item_id == decision.item,
+                table.c.decision == row.decision,
+                table.c.rule == row.rule,
+                table.c.due.is_not_distinct_from(row.due),
+            )
+            .values(**values)
+        ).rowcount:
+            session.expire(row)
+            _appraised(session, decision)
+            return
+        row = session.scalars(
+            select(PolicyDecision)
+            .where(PolicyDecision.item_id == decision.item)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+    raise RuntimeError(f"the decision of item {decision.item} kept changing under this evaluation")
+
+
+def _appraised(session: Session, decision: Decision) -> None:
+    events.record(
+        session,
+        "appraisal",
+        item_id=decision.item,
+        detail=f"{decision.decision} by rule {decision.rule}: {decision.explanation}",
+        decision=decision.decision,
+        rule=decision.rule,
+        policy_version=decision.policy_version,
+    )
 
 
 def override(

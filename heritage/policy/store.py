@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
+from heritage.db import insert_if_absent
 from heritage.errors import BadRequest
-from heritage.models import Item, PolicyVersion
+from heritage.models import Item, PolicyVersion, utcnow
 from heritage.policy.loader import (
     PolicyDocument,
     PolicyFileError,
@@ -41,21 +42,30 @@ def scope_name(unit: str | None = None, collection: str | None = None) -> str:
 
 
 def _record(session: Session, scope: str, doc: dict[str, Any], source: str | None, agent: str) -> PolicyVersion:
+    """The recorded version of this content for the scope, recorded (with its event) when it is new.
+
+    Policy jobs on several workers reach a fresh database at once: one records the version, the others
+    find it (never a failure on the unique scope and checksum).
+    """
     sha = document_sha256(doc)
-    existing = session.scalar(select(PolicyVersion).where(PolicyVersion.scope == scope, PolicyVersion.sha256 == sha))
+    by_content = select(PolicyVersion).where(PolicyVersion.scope == scope, PolicyVersion.sha256 == sha)
+    existing = session.scalar(by_content)
     if existing is not None:
         return existing
-    row = PolicyVersion(
-        scope=scope,
-        policy_id=doc["policy"]["id"],
-        version=str(doc["policy"]["version"]),
-        sha256=sha,
-        document=doc,
-        source=source,
-        agent=agent,
-    )
-    session.add(row)
-    session.flush()
+    values = {
+        "scope": scope,
+        "policy_id": doc["policy"]["id"],
+        "version": str(doc["policy"]["version"]),
+        "sha256": sha,
+        "document": doc,
+        "source": source,
+        "agent": agent,
+        "created_at": utcnow(),
+    }
+    added = insert_if_absent(session, PolicyVersion, values, ["scope", "sha256"])
+    row = session.scalars(by_content.execution_options(populate_existing=True)).one()
+    if not added:
+        return row  # another process recorded it a moment ago
     events.record(
         session,
         "policy assignment",

@@ -82,18 +82,37 @@ class OcflStore:
 
     # -- the root ------------------------------------------------------------------------------------
     def ensure(self) -> None:
-        """Create the storage root (declaration and layout) the first time it is used."""
+        """Create the storage root (declaration and layout) the first time it is used.
+
+        Any number of processes may get here at once (rq workers starting the first batch): one creates
+        the root, under a lock, in the work folder and renames it into place whole, so the others (and a
+        process killed half-way) never meet a half-made root.
+        """
         if (self.root / DECLARATION).is_file():
             return
-        if self.root.exists() and any(self.root.iterdir()):
-            raise ConfigurationError(f"{self.root} is not empty and not an OCFL storage root (HERITAGE_OCFL_ROOT)")
         if not self.root.parent.is_dir():
             raise ConfigurationError(f"{self.root.parent} does not exist (HERITAGE_OCFL_ROOT, HERITAGE_REPLICA)")
-        if self.root.is_dir():
-            self.root.rmdir()  # empty: ocfl-py makes the folder itself
-        import ocfl  # imported when used: it takes half a second, which every command would pay
+        with self._root_lock():
+            if (self.root / DECLARATION).is_file():
+                return  # another process made it while this one waited
+            if self.root.exists() and any(self.root.iterdir()):
+                raise ConfigurationError(f"{self.root} is not empty and not an OCFL storage root (HERITAGE_OCFL_ROOT)")
+            import ocfl  # imported when used: it takes half a second, which every command would pay
 
-        ocfl.StorageRoot(str(self.root), layout_name=LAYOUT).initialize()
+            stage = self.staging()
+            try:
+                ocfl.StorageRoot(str(stage / "root"), layout_name=LAYOUT).initialize()
+                os.rename(stage / "root", self.root)  # onto nothing, or onto the empty folder given as the root
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+
+    @contextmanager
+    def _root_lock(self) -> Iterator[None]:
+        locks = self.work / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with (locks / "storage-root.lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)  # released by the kernel if this process dies
+            yield
 
     @property
     def exists(self) -> bool:

@@ -6,7 +6,7 @@ empty outbox: `heritage fixity audit` reports objects behind their catalogue row
 `heritage preservation sync --all` brings them up to date.
 
 Revision ID: i14_store_0001
-Revises: i8_0001
+Revises: i14_ingest_0001
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i14_store_0001"
-down_revision = "i8_0001"
+down_revision = "i14_ingest_0001"
 branch_labels = None
 depends_on = None
 
