@@ -130,7 +130,7 @@ def run(runtime: Runtime, handoff_id: int) -> dict[str, Any]:
         pass  # the item was deleted since: nothing to hand on
     except Exception as exc:  # any failure must reach the report, not end in a log line
         log.exception("%s of %s failed", kind, item_id)
-        fail(runtime, handoff_id, f"{type(exc).__name__}: {exc}")
+        fail(runtime, handoff_id, str(exc) if isinstance(exc, PreservationFailed) else f"{type(exc).__name__}: {exc}")
         return {"handoff": handoff_id, "state": FileState.FAILED.value}
     with runtime.transaction() as session:
         session.execute(

@@ -58,8 +58,9 @@ def test_preservation_that_fails_fails_the_files_and_the_command(cli_env: dict[s
         "scans/b1.jpg": "failed",
         "scans/b2.png": "failed",
     }
-    assert all(f["reason"].startswith("preservation failed: ConfigurationError: ") for f in report["files"])
-    assert f"failed: preservation of item {failed[0]['item']}: ConfigurationError:" in err
+    assert all(f["reason"].startswith("preservation failed: ") for f in report["files"])
+    assert all("is not empty and not an OCFL storage root" in f["reason"] for f in report["files"])
+    assert f"failed: preservation of item {failed[0]['item']}: " in err
     assert "after the files, 4 items failed (preservation)" in out
 
     code, out, err = _ingest(cli_env, batch, tmp_path / "report.json")  # the setting put right: a rerun finishes

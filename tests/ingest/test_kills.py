@@ -30,7 +30,7 @@ KILL_POINTS = [
     ("heritage.events:record", 2, "before", "metadata_extraction"),  # a file's checksum and format recorded
     ("heritage.storage:LocalStorage.commit", 2, "after", None),  # a master stored, its file rows not written
     ("ingest.process:index_items", 2, "before", None),  # a file's rows committed, the index not told
-    ("ingest.batches:hand_to_policy", 1, "before", None),  # the batch finished, policy and store not told
+    ("ingest.handoffs:enqueue_pending", 1, "before", None),  # the batch finished, policy and store not told
 ]
 FILE_STEPS = ("message_digest_calculation", "format_identification", "metadata_extraction", "validation")
 
