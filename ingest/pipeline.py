@@ -34,7 +34,7 @@ from ingest.batches import (
 from ingest.discover import Batch, discover
 from ingest.process import process_file
 from ingest.quality import load_guideline
-from ingest.working import is_being_worked_on
+from ingest.working import is_being_worked_on, running_batch
 from metadata_schemas import registry
 from metadata_schemas.errors import InvalidMetadata
 
@@ -84,7 +84,22 @@ def run_batch(
     wait: bool = True,
     parallel: int | None = None,
 ) -> IngestReport:
-    """Run every pending file of the batch: inline (`parallel` files at a time), or as rq jobs (then wait)."""
+    """Run every pending file of the batch: inline (`parallel` files at a time), or as rq jobs (then wait).
+
+    The batch's run lock is held throughout, so its page knows a live process is on it.
+    """
+    with running_batch(runtime, batch_id):
+        return _run_batch(runtime, batch_id, on_progress, wait, parallel)
+
+
+def file_job_id(batch_id: str, batch_file_id: int, run: int) -> str:
+    """The rq job of one file in one run of its batch (a rerun enqueues anew)."""
+    return f"ingest-{batch_id}-{batch_file_id}-r{run}"
+
+
+def _run_batch(
+    runtime: Runtime, batch_id: str, on_progress: ProgressCallback | None, wait: bool, parallel: int | None
+) -> IngestReport:
     todo = pending_files(runtime, batch_id)
     if on_progress:
         on_progress(progress(runtime, batch_id), None)
@@ -98,7 +113,7 @@ def run_batch(
             runtime.jobs.enqueue(
                 "ingest.jobs.ingest_file",
                 batch_file_id,
-                job_id=f"ingest-{batch_id}-{batch_file_id}-r{run}",
+                job_id=file_job_id(batch_id, batch_file_id, run),
                 description=f"ingest {path}",
             )
         while wait:
