@@ -148,3 +148,21 @@ def access_batch(folder: Path) -> Path:
             }
         )
     return write_sheet(folder / "sheet.csv", rows).parent
+
+
+def wait_for_batch(client, location: str, headers: dict[str, str] | None = None, limit: float = 240):  # type: ignore[no-untyped-def]
+    """Follow a batch page's JSON (as its page does) until the batch is finished; returns the report.
+
+    An upload answers at once and the batch runs in the background: tests wait for it as an archivist would.
+    The limit only stops a test that would otherwise hang (a run that died); it asserts nothing about speed.
+    """
+    import time
+
+    deadline = time.monotonic() + limit
+    while True:
+        data = client.get(location + ".json", headers=headers or {}).get_json()
+        if data["status"] == "finished":
+            return data
+        assert not data["progress"].get("stalled"), f"the batch's run stopped: {data['progress']}"
+        assert time.monotonic() < deadline, f"the batch did not finish: {data['progress']}"
+        time.sleep(0.2)
