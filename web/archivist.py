@@ -11,7 +11,6 @@ is a 400 and nothing is kept), and then runs in the background through exactly t
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -87,21 +86,17 @@ def _refusal(exc: RefusedName) -> str:
     """What the upload page says about a refused file name, naming it."""
     name = shown(exc.name)
     if exc.reason == "collision":
-        other = exc.other or ""
-        if unicodedata.normalize("NFC", exc.name) == unicodedata.normalize("NFC", other) and exc.name != other:
-            why = _("the same letters, written in two ways in Unicode")
-        elif exc.name.casefold() == other.casefold() and exc.name != other:
-            why = _("the file system does not tell capitals from small letters")
-        elif exc.name != other and not other.startswith(exc.name.rstrip("/") + "/"):
-            why = _("the names differ only in empty or '.' folders")
-        elif exc.name != other:
-            why = _("a file and a folder cannot have one name")
-        else:
-            why = _("the name occurs twice")
+        why = {
+            "twice": _("the name occurs twice"),
+            "nfc": _("the same letters, written in two ways in Unicode"),
+            "case": _("the file system does not tell capitals from small letters"),
+            "spelling": _("the names differ only in how their folders are written"),
+            "file_and_folder": _("a file and a folder cannot have one name"),
+        }[exc.why or "twice"]
         return _(
             '"%(name)s" and "%(other)s" would be stored under the same name (%(why)s): rename one and upload again.',
             name=name,
-            other=shown(other),
+            other=shown(exc.other or ""),
             why=why,
         )
     messages = {

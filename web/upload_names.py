@@ -43,13 +43,17 @@ class Limits:
 
 
 class RefusedName(Exception):
-    """An uploaded name that cannot be stored; `reason` says why (a key of the web's messages)."""
+    """An uploaded name that cannot be stored; `reason` says why (a key of the web's messages); a collision
+    names the `other` name and `why` the two are one (`twice`, `nfc`, `case`, `spelling`, `file_and_folder`)."""
 
-    def __init__(self, name: str, reason: str, *, other: str | None = None, limit: int | None = None) -> None:
+    def __init__(
+        self, name: str, reason: str, *, other: str | None = None, why: str | None = None, limit: int | None = None
+    ) -> None:
         super().__init__(f"{shown(name)}: {reason}")
         self.name = name
         self.reason = reason
         self.other = other
+        self.why = why
         self.limit = limit
 
 
@@ -109,13 +113,25 @@ def plan_names(names: Iterable[str], folder: Path, limits: Limits) -> list[tuple
         parts = stored_parts(name)
         _check_length(name, parts, folder, limits)
         key = tuple(p.casefold() for p in parts) if limits.case_insensitive else parts
-        earlier = files.get(key) or folders.get(key)
-        if earlier is not None:
-            raise RefusedName(earlier, "collision", other=name)
+        if key in files:
+            raise RefusedName(files[key], "collision", other=name, why=_why_one(files[key], name))
+        if key in folders:
+            raise RefusedName(folders[key], "collision", other=name, why="file_and_folder")
         for depth in range(1, len(key)):
             if key[:depth] in files:
-                raise RefusedName(files[key[:depth]], "collision", other=name)
+                raise RefusedName(files[key[:depth]], "collision", other=name, why="file_and_folder")
             folders.setdefault(key[:depth], name)
         files[key] = name
         planned.append(parts)
     return planned
+
+
+def _why_one(first: str, second: str) -> str:
+    """Why two names of files are stored as one."""
+    if first == second:
+        return "twice"
+    if unicodedata.normalize("NFC", first) == unicodedata.normalize("NFC", second):
+        return "nfc"
+    if stored_parts(first) == stored_parts(second):
+        return "spelling"  # the folders written otherwise: `\\` for `/`, empty or `.` folders
+    return "case"
