@@ -11,7 +11,7 @@ import pytest
 
 from heritage.runtime import Runtime
 from heritage.settings import Settings
-from tests.helpers import add_user, csrf_token, sign_in
+from tests.helpers import add_user, csrf_token, sign_in, wait_for_batch
 
 pytestmark = pytest.mark.db
 
@@ -63,6 +63,7 @@ def test_an_upload_within_the_limit_goes_through(small_limit, tmp_path: Path) ->
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
+    assert wait_for_batch(client, response.headers["Location"])["items_created"] == 1
 
 
 def test_the_limit_is_a_setting() -> None:

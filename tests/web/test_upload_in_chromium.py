@@ -20,9 +20,9 @@ import pytest
 from heritage.runtime import Runtime
 from heritage.settings import Settings
 from ingest.working import working_on
-from tests.helpers import PASSWORD, add_user, make_image
+from tests.helpers import PASSWORD, add_user, make_image, runner_pids
 from tests.iiif.live_server import live_server
-from tests.web.test_upload_background import files_held, runner_pids, until
+from tests.web.test_upload_background import files_held, until
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -156,6 +156,7 @@ def test_upload_a_folder_and_follow_its_batch(
         assert str(runtime.settings.data_dir) not in page.content() and "/uploads/" not in page.content()
         _fits(page, "the finished batch page")
         assert violations == []
+        _ended(page)
     finally:
         context.close()
 
@@ -185,6 +186,7 @@ def test_a_killed_run_is_resumed_by_keyboard(served: tuple[str, Runtime], browse
         expect(page.get_by_role("status")).to_have_text(words["end"])
         assert page.locator("table.report tbody tr").count() == 6
         _fits(page, "the resumed batch page")
+        _ended(page)
     finally:
         context.close()
 
@@ -213,8 +215,15 @@ def test_the_page_updates_in_place_while_the_run_goes_on(
             assert page.evaluate("() => window.stillTheSamePage === true")  # updated in place, not reloaded
             assert page.get_by_label(words["bar"]).get_attribute("value") == "3"
         expect(page.locator("#status")).to_have_text(re.compile(words["finished"]), timeout=WAIT)
+        _ended(page)
     finally:
         context.close()
+
+
+def _ended(page: Any) -> None:
+    """Wait for the batch's background run to end (it hands its items on after the last file)."""
+    batch_id = page.url.split("?")[0].rsplit("/", 1)[1]
+    until(lambda: not runner_pids(batch_id), "the batch's run to end")
 
 
 def _batch_file_ids(runtime: Runtime, batch_id: str) -> list[int]:
