@@ -64,6 +64,24 @@ class Viewer:
 PUBLIC = Viewer()
 
 
+def ingest_unit_ids(viewer: Viewer) -> frozenset[int] | None:
+    """The units into whose collections `viewer` may ingest (and make new ones); None for every unit."""
+    if not viewer.allows("ingest"):
+        return frozenset()
+    if viewer.is_admin or any(role in STAFF_ROLES and unit is None for role, unit in viewer.roles):
+        return None
+    return frozenset(unit for role, unit in viewer.roles if role in STAFF_ROLES and unit is not None)
+
+
+def may_ingest(viewer: Viewer, unit_id: int | None) -> bool:
+    """Whether `viewer` may ingest into a collection of this unit, or make one there (`None`: a unit that
+    does not exist yet, which only an administrator may bring into being)."""
+    units = ingest_unit_ids(viewer)
+    if unit_id is None:
+        return units is None and viewer.is_admin
+    return units is None or unit_id in units
+
+
 def effective_access(
     access: str, closed_until: date | None, today: date | None = None, *, held_back: bool = False
 ) -> Access:

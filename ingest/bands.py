@@ -10,32 +10,20 @@ from __future__ import annotations
 
 import io
 import math
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
+
+from ingest.pixels import unbounded_pixels
 
 SRGB = ImageCms.createProfile("sRGB")
 SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 ORIENTATION = 0x0112
 # rows per band: enough to cut whole tile rows, small enough to stay a few MB
 BAND_ROWS = 256
-
-
-@contextmanager
-def _unbounded_pixels() -> Iterator[None]:
-    """Pillow's own bomb guard off: ingest checked the size against HERITAGE_MAX_IMAGE_PIXELS already."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        previous = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = None
-        try:
-            yield
-        finally:
-            Image.MAX_IMAGE_PIXELS = previous
 
 
 class DisplayConverter:
@@ -128,7 +116,7 @@ def page_bands(path: Path, page: int = 0, rows: int = BAND_ROWS) -> tuple[PageIn
     Raises:
         OSError, ValueError: the file cannot be decoded (truncated, corrupt); also while iterating.
     """
-    with _unbounded_pixels():
+    with unbounded_pixels():
         im = Image.open(path)
         if page:
             im.seek(page)
@@ -138,7 +126,7 @@ def page_bands(path: Path, page: int = 0, rows: int = BAND_ROWS) -> tuple[PageIn
     if layout is not None:
         info = PageInfo(im.size[0], im.size[1], im.mode, icc, True)
         return info, _raw_bands(path, im, layout, rows, convert)
-    with _unbounded_pixels():
+    with unbounded_pixels():
         im.load()
     if im.getexif().get(ORIENTATION, 1) != 1:
         im = ImageOps.exif_transpose(im)

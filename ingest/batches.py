@@ -374,6 +374,19 @@ def settle_items(session: Session, batch_id: str, item_ids: list[str]) -> list[s
     return changed
 
 
+def working_paths(runtime: Runtime, batch_id: str, limit: int = 5) -> list[str]:
+    """The paths of the batch's files being worked on now (a few), in batch order: what its page shows."""
+    with runtime.sessions() as session:
+        return list(
+            session.scalars(
+                select(BatchFile.path)
+                .where(BatchFile.batch_id == batch_id, BatchFile.state == FileState.WORKING.value)
+                .order_by(BatchFile.position)
+                .limit(limit)
+            )
+        )
+
+
 def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
     """Finish the batch when no file is left to do (once, whoever gets here first); True if this call did.
 

@@ -36,7 +36,7 @@ from ingest.discover import Batch, discover
 from ingest.process import process_file
 from ingest.quality import load_guideline
 from ingest.watch import enqueue_file, look
-from ingest.working import is_being_worked_on
+from ingest.working import is_being_worked_on, running_batch
 from metadata_schemas import registry
 from metadata_schemas.errors import InvalidMetadata
 
@@ -95,8 +95,21 @@ def run_batch(
     """Run every pending file of the batch: inline (`parallel` files at a time), or as rq jobs (then wait).
 
     While it waits for rq workers it watches for files whose worker died (`ingest.watch`): they are queued
-    again or failed, and `on_notice` hears of each ("worker died on FILE: queued again").
+    again or failed, and `on_notice` hears of each ("worker died on FILE: queued again"). The batch's run lock
+    is held throughout, so its page knows a live process is on it.
     """
+    with running_batch(runtime, batch_id):
+        return _run_batch(runtime, batch_id, on_progress, wait, parallel, on_notice)
+
+
+def _run_batch(
+    runtime: Runtime,
+    batch_id: str,
+    on_progress: ProgressCallback | None,
+    wait: bool,
+    parallel: int | None,
+    on_notice: Callable[[str], None] | None,
+) -> IngestReport:
     todo = pending_files(runtime, batch_id)
     if on_progress:
         on_progress(progress(runtime, batch_id), None)

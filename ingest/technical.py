@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
+
+from ingest.pixels import unbounded_pixels
 
 BITS = {
     "1": 1,
@@ -240,10 +241,7 @@ def read_image_info(path: Path, max_pixels: int, page: int = 0) -> ImageInfo:
         NotAnImage: Pillow does not recognise the content.
         TooLarge: more than `max_pixels` pixels.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        previous = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, against our own setting
+    with unbounded_pixels():  # we check the size ourselves, against our own setting
         try:
             with Image.open(path) as im:
                 pages = getattr(im, "n_frames", 1)
@@ -284,5 +282,3 @@ def read_image_info(path: Path, max_pixels: int, page: int = 0) -> ImageInfo:
             raise NotAnImage(str(exc)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise NotAnImage(f"cannot read image: {exc}") from None
-        finally:
-            Image.MAX_IMAGE_PIXELS = previous

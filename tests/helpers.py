@@ -149,3 +149,37 @@ def access_batch(folder: Path) -> Path:
             }
         )
     return write_sheet(folder / "sheet.csv", rows).parent
+
+
+def runner_pids(batch_id: str) -> list[int]:
+    """The live processes running this batch in the background (`python -m ingest.background BATCH`), found as
+    `ps` would find them."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
+        except OSError:
+            continue
+        if b"ingest.background" in argv and batch_id.encode() in argv:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for_batch(client, location: str, headers: dict[str, str] | None = None, limit: float = 240):  # type: ignore[no-untyped-def]
+    """Follow a batch page's JSON (as its page does) until the batch is finished and its background run has
+    ended (it hands the items to the policy engine and the preservation store after the last file); returns
+    the report.
+
+    An upload answers at once and the batch runs in the background: tests wait for it as an archivist would.
+    The limit only stops a test that would otherwise hang (a run that died); it asserts nothing about speed.
+    """
+    import time
+
+    deadline = time.monotonic() + limit
+    while True:
+        data = client.get(location + ".json", headers=headers or {}).get_json()
+        if data["status"] == "finished" and not runner_pids(data["batch"]):
+            return data
+        assert not data["progress"].get("stalled"), f"the batch's run stopped: {data['progress']}"
+        assert time.monotonic() < deadline, f"the batch did not finish: {data['progress']}"
+        time.sleep(0.2)

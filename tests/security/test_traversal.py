@@ -1,7 +1,8 @@
 """Path traversal in every path parameter (IIIF identifiers and their region, size, rotation and
 quality segments, viewer assets, static files, masterplan figures, item and batch ids, uploaded file names),
 plain and encoded (`%2e%2e%2f`, `..%5c`, double encoding): 400 or 404, and no byte of a file outside what
-the route serves (the secret key, a file beside the data directory, /etc/passwd)."""
+the route serves (the secret key, a file beside the data directory, /etc/passwd). An uploaded name that
+leaves its folder, is absolute or holds a control character refuses the whole upload by that name."""
 
 from __future__ import annotations
 
@@ -113,3 +114,60 @@ def test_uploaded_names_leaving_the_folder_are_refused(staff, site: Hostile, tmp
         assert ".." not in stored.relative_to(data).parts
     page = staff.get(response.headers["Location"]) if response.status_code == 303 else response
     assert "refused" in page.get_data(as_text=True) or response.status_code == 400
+
+
+# uploaded names that must never be stored, each with (part of) what the refusal says
+UNSAFE_UPLOAD_NAMES = {
+    "../evil.txt": "leaves the uploaded folder",
+    "batch/../../evil.txt": "leaves the uploaded folder",
+    "..\\..\\evil.txt": "leaves the uploaded folder",
+    "batch/./../../../evil.txt": "leaves the uploaded folder",
+    "/tmp/evil.txt": "an absolute path",
+    "//server/share/evil.txt": "an absolute path",
+    "C:\\Users\\evil.txt": "an absolute path",
+    "c:/evil.txt": "an absolute path",
+    "batch/a\x00b.txt": "control character",
+    "batch/a\x01b.txt": "control character",
+    "batch/line\nbreak.txt": "control character",
+    "batch/tab\there.txt": "control character",
+    "batch/del\x7f.txt": "control character",
+    "batch/\x1b[31mred.txt": "control character",
+    "batch/c1\x85.txt": "control character",
+    "./": "the name is empty",
+}
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A form as a script can send it: every file name as RFC 5987 `filename*`, so that any character reaches
+    the server as it is (a quoted `filename` loses backslashes and line breaks on the way)."""
+    from urllib.parse import quote
+
+    boundary = "hostile-boundary-7f3a"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    for name, data in files:
+        disposition = f"form-data; name=\"files\"; filename*=UTF-8''{quote(name, safe='')}"
+        head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: application/octet-stream\r\n\r\n"
+        parts.append(head.encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_each_unsafe_upload_name_is_refused_by_name_and_nothing_is_kept(staff, site: Hostile) -> None:  # type: ignore[no-untyped-def]
+    from web.upload_names import shown
+
+    data = data_dir(site)
+    before = sorted((data / "uploads").rglob("*")) if (data / "uploads").exists() else []
+    for name, reason in UNSAFE_UPLOAD_NAMES.items():
+        body, content_type = multipart(
+            {"collection": "uploaded-unsafe", "csrf_token": csrf_token(staff)},
+            [("batch/sheet.csv", b"identifier,title\nA,Fine\n"), (name, b"evil")],
+        )
+        response = staff.post("/archivist/upload?lang=en", data=body, content_type=content_type)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400, (name, response.status_code)
+        assert shown(name) in text and reason in text, (name, text[-1500:])
+    after = sorted((data / "uploads").rglob("*")) if (data / "uploads").exists() else []
+    assert after == before  # not even the sheet beside them was kept
+    assert [p for p in data.parent.rglob("evil.txt") if data not in p.parents] == []
+    assert not Path("/tmp/evil.txt").exists() or Path("/tmp/evil.txt").read_bytes() != b"evil"

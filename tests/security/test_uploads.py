@@ -1,5 +1,6 @@
 """Oversized uploads: a request body past HERITAGE_MAX_UPLOAD_MB is refused with 413 and a message naming the
-limit, before anything is saved."""
+limit, before anything is saved; a file name longer than the file system holds, or two names that would be
+stored as one file, are a 400 naming the file, and nothing is saved."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from heritage.runtime import Runtime
 from heritage.settings import Settings
-from tests.helpers import add_user, csrf_token, sign_in
+from tests.helpers import add_user, csrf_token, sign_in, wait_for_batch
 
 pytestmark = pytest.mark.db
 
@@ -62,6 +63,7 @@ def test_an_upload_within_the_limit_goes_through(small_limit, tmp_path: Path) ->
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
+    assert wait_for_batch(client, response.headers["Location"])["items_created"] == 1
 
 
 def test_the_limit_is_a_setting() -> None:
@@ -71,3 +73,45 @@ def test_the_limit_is_a_setting() -> None:
 
     with pytest.raises(ConfigurationError, match="HERITAGE_MAX_UPLOAD_MB"):
         Settings.load({}, environ={"HERITAGE_MAX_UPLOAD_MB": "lots"})
+
+
+def _nothing_saved(runtime: Runtime) -> bool:
+    uploads = runtime.settings.data_dir / "uploads"
+    return not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
+
+
+def test_a_file_name_of_5000_characters_is_a_400_naming_it(small_limit) -> None:  # type: ignore[no-untyped-def]
+    """It was a 500 (the file system's `File name too long` escaped the upload)."""
+    client, runtime = small_limit
+    name = "batch/" + "x" * 5000 + ".tif"
+    response = client.post(
+        "/archivist/upload?lang=en",
+        data={"collection": "lang", "csrf_token": csrf_token(client), "files": [(io.BytesIO(b"II*\0"), name)]},
+        content_type="multipart/form-data",
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "(5010 characters): a name in this path is too long for the file system (at most 255 bytes)" in text
+    assert _nothing_saved(runtime)
+
+
+def test_names_that_one_file_system_stores_as_one_file_are_a_400(small_limit) -> None:  # type: ignore[no-untyped-def]
+    """A second file must never overwrite the first: `é` precomposed and decomposed are one name on disk."""
+    import unicodedata
+
+    client, runtime = small_limit
+    files = [
+        (io.BytesIO(b"first"), "batch/\u00e9.tif"),
+        (io.BytesIO(b"second"), unicodedata.normalize("NFD", "batch/\u00e9.tif")),
+    ]
+    response = client.post(
+        "/archivist/upload?lang=en",
+        data={"collection": "botsing", "csrf_token": csrf_token(client), "files": files},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert (
+        "would be stored under the same name (the same letters, written in two ways in Unicode)"
+        in response.get_data(as_text=True)
+    )
+    assert _nothing_saved(runtime)
