@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,10 +112,37 @@ def head_revision() -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` (idempotent)."""
+    """Apply migrations up to `revision` (idempotent; one process at a time)."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    command.upgrade(alembic_config(engine), revision)
+    with _migrating(engine):
+        if revision == "head" and current_revision(engine) == head_revision():
+            return  # another process migrated while this one waited
+        command.upgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[None]:
+    """Hold the database's migration lock: workers and commands started together on a fresh database would
+    otherwise each create the same tables, and all but one fail. The lock dies with its process."""
+    if engine.dialect.name == "postgresql":
+        key = "SELECT {}(hashtext('heritage migrations ' || current_schema()))"
+        with engine.connect() as conn:
+            conn.execute(text(key.format("pg_advisory_lock")))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text(key.format("pg_advisory_unlock")))
+                conn.commit()
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with Path(f"{database}.migrating").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def downgrade(engine: Engine, revision: str) -> None:
