@@ -268,9 +268,9 @@ class Site:
             )
         return Running(label, proc, time.monotonic(), out, err, kill_log, since)
 
-    def run(self, *args: str, name: str | None = None, timeout: float = 300) -> Ran:
+    def run(self, *args: str, name: str | None = None, timeout: float = 300, env: dict[str, str] | None = None) -> Ran:
         """Run a command to its end (killed after `timeout` seconds: a hang is a result too)."""
-        running = self.start(*args, name=name)
+        running = self.start(*args, name=name, env=env)
         try:
             running.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -282,9 +282,16 @@ class Site:
         self.note(ran.summary())
         return ran
 
-    def run_killed(self, *args: str, moment: Moment, name: str | None = None, timeout: float = 300) -> Ran:
+    def run_killed(
+        self,
+        *args: str,
+        moment: Moment,
+        name: str | None = None,
+        timeout: float = 300,
+        env: dict[str, str] | None = None,
+    ) -> Ran:
         """Run a command and kill it at `moment` (it may end by itself before)."""
-        running = self.start(*args, name=name, moment=moment)
+        running = self.start(*args, name=name, moment=moment, env=env)
         ran = self.kill_at(running, moment, timeout)
         self.note(ran.summary() if ran.killed else f"{ran.summary()} [before its kill moment: {moment}]")
         return ran
@@ -485,8 +492,9 @@ def make_batch(
     return BatchSpec(folder, tuple(rows), identifiers)
 
 
-def replay_hint(seed: int, nodeid: str) -> str:
-    return f"replay: HERITAGE_KILL_SEED={seed} .venv/bin/python -m pytest '{nodeid}'"
+def replay_hint(seed: int | None, nodeid: str) -> str:
+    chosen = f"HERITAGE_KILL_SEED={seed} " if seed is not None else ""
+    return f"replay: {chosen}.venv/bin/python -m pytest '{nodeid}'"
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, poll: float = 0.2) -> bool:
@@ -498,12 +506,13 @@ def wait_until(condition: Callable[[], bool], timeout: float, poll: float = 0.2)
     return condition()
 
 
-def verdict(site: Site, checks: dict[str, list[str]], seed: int, nodeid: str, shown: int = 12) -> str | None:
+def verdict(site: Site, checks: dict[str, list[str]], seed: int | None, nodeid: str, shown: int = 12) -> str | None:
     """None when every check holds; else the seed, how to replay it, what happened and every problem."""
     failing = {name: problems for name, problems in checks.items() if problems}
     if not failing:
         return None
-    lines = [f"seed {seed}: {len(failing)} of {len(checks)} checks fail", replay_hint(seed, nodeid), "what happened:"]
+    case = f"seed {seed}: " if seed is not None else ""
+    lines = [f"{case}{len(failing)} of {len(checks)} checks fail", replay_hint(seed, nodeid), "what happened:"]
     lines += [f"  {n}. {line}" for n, line in enumerate(site.journal, start=1)]
     for name, problems in failing.items():
         lines.append(f"FAILED {name} ({len(problems)}):")

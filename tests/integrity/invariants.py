@@ -25,7 +25,7 @@ from heritage.preservation import package
 from heritage.preservation.store import OcflStore
 from heritage.runtime import Runtime
 from tests.conftest import fresh_database_url
-from tests.integrity.harness import COLLECTION, BatchSpec, Ran, Site
+from tests.integrity.harness import COLLECTION, BatchSpec, Moment, Ran, Site
 
 # Events of the steps every file goes through; each is written once per outcome.
 FILE_STEPS = (
@@ -399,16 +399,19 @@ def audits_clean(site: Site) -> tuple[list[str], int]:
 
 
 @contextmanager
-def rebuilt(site: Site) -> Iterator[tuple[Runtime, Ran]]:
-    """`heritage rebuild-from-store` into an empty database and data directory, from the site's store."""
+def rebuilt(site: Site, kill: Moment | None = None) -> Iterator[tuple[Runtime, Ran]]:
+    """`heritage rebuild-from-store` into an empty database and data directory, from the site's store (killed
+    once at `kill` first, when given, then run again)."""
     folder = site.folder / "rebuilt"
     (folder / "data").mkdir(parents=True)
     with fresh_database_url(folder) as url:
-        other = Site(folder, url)
-        running = other.start("rebuild-from-store", env={"HERITAGE_OCFL_ROOT": str(site.ocfl)})
-        running.proc.wait(300)
-        ran = running.result(False)
-        site.note(f"{ran.summary()} [into an empty catalogue]")
+        other = Site(folder, url, journal=site.journal)
+        env = {"HERITAGE_OCFL_ROOT": str(site.ocfl)}
+        if kill is not None:
+            first = other.run_killed("rebuild-from-store", moment=kill, env=env)
+            if not first.killed:
+                raise AssertionError(f"the kill point ({kill}) was never reached: {first.summary()}")
+        ran = other.run("rebuild-from-store", env=env)
         with other.runtime() as runtime:
             yield runtime, ran
         other.close()
@@ -453,10 +456,10 @@ def _same_events(item_id: str, mine: dict[int, dict[str, Any]], theirs: dict[int
     return problems
 
 
-def rebuild_gives_back(runtime: Runtime, site: Site) -> list[str]:
+def rebuild_gives_back(runtime: Runtime, site: Site, kill: Moment | None = None) -> list[str]:
     """The catalogue rebuilt from the store alone is this catalogue: items, records, files, events; masters."""
     problems = []
-    with rebuilt(site) as (other, ran):
+    with rebuilt(site, kill) as (other, ran):
         if ran.returncode != 0:
             return [f"`rebuild-from-store` exit {ran.returncode}: {ran.stderr.strip()[-600:]}"]
         with runtime.sessions() as a, other.sessions() as b:

@@ -1,5 +1,6 @@
 """Replication (HERITAGE_REPLICA set) killed mid-copy, at seeded random moments of the end of an ingest batch,
-then the ingest run again or `heritage preservation sync --all`: the replica ends whole and audits clean.
+then the ingest run again or `heritage preservation sync --all` (itself killed, at times): the replica ends
+whole and audits clean.
 
 README (Replica): "every new version is copied into a second OCFL storage root there and each copied file is
 read back and checked against the inventory before the replica's inventory is replaced".
@@ -35,13 +36,20 @@ def test_replication_killed_mid_copy_ends_with_a_whole_replica(
     command = ingest_command(spec, site)
     site.note(f"a clean run: {calibration.calls_into(PRESERVATION)} calls into the store and replica code")
     unkilled: list[str] = []
+    progress = ingest_progress(spec, PROGRESS)
     for _ in range(rng.randint(2, 4)):
-        moment = calibration.moment(rng, ingest_progress(spec, PROGRESS), ("call", "progress"), PRESERVATION)
-        ran = site.run_killed(*command, moment=moment)
-        if rng.random() < 0.5:
-            ran = site.run("preservation", "sync", "--all", name="preservation sync --all")
-        if not ran.killed and ran.returncode != 0:
-            unkilled.append(f"`{ran.name}`, not killed, exited {ran.returncode}: {ran.stderr.strip()[-400:]}")
+        ran = [site.run_killed(*command, moment=calibration.moment(rng, progress, ("call", "progress"), PRESERVATION))]
+        then = rng.choice(["the ingest again", "sync", "sync, killed"])
+        if then == "sync":
+            ran.append(site.run("preservation", "sync", "--all", name="preservation sync --all"))
+        elif then == "sync, killed":
+            moment = calibration.moment(rng, progress, ("call", "progress"), PRESERVATION)
+            ran.append(site.run_killed("preservation", "sync", "--all", moment=moment, name="preservation sync --all"))
+        unkilled += [
+            f"`{r.name}`, not killed, exited {r.returncode}: {r.stderr.strip()[-400:]}"
+            for r in ran
+            if not r.killed and r.returncode != 0
+        ]
     final = site.run(*command, name="ingest (final)")
     with site.runtime() as runtime:
         checks = {
