@@ -466,7 +466,7 @@ def make_batch(
     folder: Path, *, scans: int = 16, identifiers: bool = True, fonds: bool = True, size: tuple[int, int] = (1200, 900)
 ) -> BatchSpec:
     """Scans (JPEG and TIFF in turn) and a CSV sheet: one row per scan, the last row with two pages; with
-    identifiers (and a fonds row they hang under) or without an identifier column at all."""
+    identifiers (and, with `fonds`, a fonds row they hang under) or without an identifier column at all."""
     paths = []
     for i in range(scans):
         tiff = i % 2 == 1
@@ -493,7 +493,10 @@ def make_batch(
 
 
 def replay_hint(seed: int | None, nodeid: str) -> str:
+    """The command line that runs this case again (the same seed, the same database kind)."""
     chosen = f"HERITAGE_KILL_SEED={seed} " if seed is not None else ""
+    database = os.environ.get("HERITAGE_TEST_DATABASE_URL")
+    chosen += f"HERITAGE_TEST_DATABASE_URL={database} " if database else ""
     return f"replay: {chosen}.venv/bin/python -m pytest '{nodeid}'"
 
 

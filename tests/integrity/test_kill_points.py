@@ -17,6 +17,7 @@ from tests.integrity.harness import AtCall, AtProgress, BatchSpec, Moment, Ran, 
 from tests.integrity.ingest_runs import ingest_command
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
+HANG = 120  # seconds a waiting ingest of four scans may take, a dead worker's file included
 
 
 def _batch(site: Site, scans: int = 4, identifiers: bool = True) -> BatchSpec:
@@ -187,11 +188,11 @@ def test_a_worker_killed_mid_file_does_not_leave_the_waiting_ingest_hanging(
         site.note(f"{victim.name}: killed while busy")
         workers.append(site.start("worker", name="worker-3"))
         try:
-            waiting.proc.wait(90)
+            waiting.proc.wait(HANG)
             final = waiting.result(False)
         except subprocess.TimeoutExpired:
             waiting.kill()
-            final = waiting.result(True, "by the test: still waiting 90 s after the worker died")
+            final = waiting.result(True, f"by the test: still waiting {HANG} s after the worker died")
         site.note(final.summary())
     finally:
         for worker in workers:

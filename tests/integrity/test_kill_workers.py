@@ -27,7 +27,7 @@ from tests.integrity.ingest_runs import SCANS, ingest_command, ingest_progress
 
 pytestmark = [pytest.mark.db, pytest.mark.redis, pytest.mark.slow]
 PROGRESS = ("planned", "touched", "done", "finished", "objects", "replica_files")
-HANG = 60  # seconds a waiting command may take beyond a clean run before it counts as hung
+HANG = 120  # seconds a waiting command may take beyond a clean run before it counts as hung
 _calibrated: dict[str, tuple[Calibration, Counter[tuple[Any, ...]], list[str]]] = {}
 
 

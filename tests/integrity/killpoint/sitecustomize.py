@@ -34,8 +34,6 @@ def _kill(frame) -> None:  # type: ignore[no-untyped-def]
         fd = os.open(_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.write(fd, where.encode())
         os.close(fd)
-    if os.environ.get("HERITAGE_KILL_GROUP") == "1":
-        os.killpg(os.getpgid(0), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
