@@ -87,10 +87,13 @@ def final_run(ran: Ran, expected_files: int | None = None, report: Path | None =
         problems.append(f"the final `{ran.name}` did not end by itself: killed {ran.where}")
         return problems
     if ran.returncode != 0:
-        problems.append(f"the final `{ran.name}` exited {ran.returncode}: {ran.stderr.strip()[-600:]}")
-    for line in (ran.stdout + ran.stderr).splitlines():
-        if "duplicate" in line or line.startswith(("failed:", "problem:", "Traceback")):
-            problems.append(f"the final `{ran.name}` said: {line.strip()[:300]}")
+        problems.append(f"the final `{ran.name}` exited {ran.returncode}: {ran.stdout.strip()[-300:]}")
+    said = dict.fromkeys(
+        line.strip()[:300]
+        for line in (ran.stdout + ran.stderr).splitlines()
+        if "duplicate" in line or line.startswith(("failed:", "problem:", "Traceback", "error:"))
+    )
+    problems += [f"the final `{ran.name}` said: {line}" for line in said]
     if report is not None and expected_files is not None:
         try:
             counts = json.loads(report.read_text())["counts"]
