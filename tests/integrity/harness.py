@@ -340,7 +340,8 @@ class Site:
             self._engine.dispose()
             self._engine = None
 
-    def _rows(self, query: Any) -> int:
+    def count(self, query: Any) -> int:
+        """The count a `select(func.count())` query gives now (0 before the tables exist)."""
         try:
             with self.engine.connect() as conn:
                 return int(conn.execute(query).scalar() or 0)
@@ -352,21 +353,21 @@ class Site:
         state, n = moment.state, moment.n
         count = select(func.count())
         if state == "planned":
-            return self._rows(count.select_from(Batch).where(Batch.started_at >= since)) >= 1
+            return self.count(count.select_from(Batch).where(Batch.started_at >= since)) >= 1
         if state in ("touched", "done"):
             query = count.select_from(BatchFile).where(BatchFile.updated_at >= since)
             query = query.where(BatchFile.state == "done" if state == "done" else BatchFile.state != "pending")
-            return self._rows(query) >= n
+            return self.count(query) >= n
         if state == "finished":
             query = count.select_from(Batch).where(Batch.status == "finished", Batch.finished_at >= since)
-            return self._rows(query) >= 1
+            return self.count(query) >= 1
         if state == "objects":
             return len(written_since(self.ocfl, "inventory.json", since)) >= n
         if state == "replica_files":
             return len(written_since(self.replica_dir, None, since)) >= n
         if state == "access":
             query = count.select_from(Item).where(Item.id == moment.item, Item.access == moment.access)
-            return self._rows(query) == 1
+            return self.count(query) == 1
         raise ValueError(f"unknown progress state {state!r}")
 
 

@@ -21,10 +21,10 @@ def ingest_command(spec: BatchSpec, site: Site) -> tuple[str, ...]:
     return ("ingest", str(spec.folder), "--collection", COLLECTION, "--report", str(site.folder / "report.json"))
 
 
-def ingest_progress(spec: BatchSpec, states: tuple[str, ...]) -> Any:
-    """Progress kill moments of an ingest among `states`: planned, the Nth file taken (`touched`) or `done`,
-    `finished`, the Nth OCFL object, the Nth file in the replica."""
-    files, items = len(spec.paths), len(spec.rows)
+def ingest_progress(spec: BatchSpec, states: tuple[str, ...], files: int | None = None) -> Any:
+    """Progress kill moments of an ingest among `states`: planned, the Nth file taken (`touched`) or `done`
+    (of `files`, by default all), `finished`, the Nth OCFL object, the Nth file in the replica."""
+    files, items = files or len(spec.paths), len(spec.rows)
     top = {"objects": items, "replica_files": 4 * items}
 
     def pick(rng: random.Random) -> AtProgress:
