@@ -58,8 +58,15 @@ def open_runtime(**overrides: Any) -> Runtime:
 
 
 def drain_waiting(runtime: Runtime) -> None:
-    """Drain the preservation outbox (one query when it is empty); say so when changes are left waiting."""
+    """Drain the search and preservation outboxes (one query each when empty); say so when changes are left
+    waiting."""
     from heritage.preservation.outbox import drain_at_start
+    from heritage.search import outbox as search_outbox
+
+    try:
+        search_outbox.drain(runtime)
+    except Exception as exc:  # the command the user asked for still runs; the next one tries again
+        click.echo(f"warning: the search index could not be brought up to date: {type(exc).__name__}: {exc}", err=True)
 
     try:
         report = drain_at_start(runtime)

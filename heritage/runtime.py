@@ -88,11 +88,13 @@ class Runtime:
         from heritage import access_changes
         from heritage.harvest import ledger
         from heritage.preservation import hooks
+        from heritage.search import outbox as search_outbox
 
         sessions = db.make_sessionmaker(self.engine)
         ledger.track(sessions)  # harvesters learn of every change made through these sessions
         access_changes.track(sessions, self.access_stamp)  # caches learn of every access change at once
         hooks.track(sessions, self)  # a move, custody or access change becomes a new OCFL version
+        search_outbox.track(sessions)  # a change the index has not taken yet is known after a kill
         return sessions
 
     @cached_property

@@ -172,7 +172,10 @@ def schedule_cmd() -> None:
 
 @click.command("rebuild-from-store")
 def rebuild_from_store() -> None:
-    """Fill an empty catalogue database from the OCFL store alone: items, records, files and events."""
+    """Fill an empty catalogue database from the OCFL store alone: items, records, files and events.
+
+    A rebuild that stopped midway (killed, a power cut) is resumed by running this again.
+    """
     from heritage.cli import open_runtime
     from heritage.preservation.rebuild import rebuild
     from heritage.search.indexer import reindex_all
@@ -189,6 +192,7 @@ def rebuild_from_store() -> None:
     click.echo(
         f"rebuilt {result.items} items, {result.records} records, {result.files} files and {result.events} events "
         f"from the store ({result.masters_restored} masters restored to the working store)"
+        + (f"; {result.resumed} items were restored by the earlier run that stopped" if result.resumed else "")
     )
     for missing in result.unknown_locations:
         click.echo(f"warning: location not in the catalogue, left empty: {missing}", err=True)

@@ -6,10 +6,15 @@ missing from the working store are put back from the objects; an item's `updated
 becomes the time of its newest event. Locations are a register of their own
 (places and their rules): an item is put back in its location when that location exists. Policy decisions,
 batches and the harvest ledger are not in the store; the policy engine and harvesters make them again.
+
+Each item is restored in a transaction of its own, whole or not at all. A marker in the store's work folder
+(naming the database) says a rebuild is under way; a rebuild killed midway is resumed by running it again:
+the items already restored are kept and the rest follow. The marker goes once every master is back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +36,7 @@ class Rebuilt:
     files: int = 0
     events: int = 0
     masters_restored: int = 0
+    resumed: int = 0  # items an earlier, stopped run had restored already
     unknown_locations: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -91,12 +97,19 @@ def rebuild(runtime: Runtime, progress: Callable[[int, int], None] | None = None
 
     store = store_of(runtime)
     result = Rebuilt()
+    marker = store.work / "rebuild-under-way"
+    database = hashlib.sha256(runtime.engine.url.render_as_string(hide_password=True).encode()).hexdigest()
+    resuming = marker.is_file() and marker.read_text(encoding="utf-8").strip() == database
     with runtime.sessions() as session:
-        if session.scalar(select(func.count()).select_from(Item)):
+        present = set(session.scalars(select(Item.id))) if resuming else set()
+        if not resuming and session.scalar(select(func.count()).select_from(Item)):
             raise BadRequest("the catalogue is not empty: rebuild-from-store fills an empty database")
     objects = list(store.objects())
     if not objects:
         raise BadRequest(f"{store.root}: no OCFL objects to rebuild from")
+    if not resuming:
+        store.work.mkdir(parents=True, exist_ok=True)
+        marker.write_text(database + "\n", encoding="utf-8")
     cores: list[dict[str, Any]] = []
     history: dict[str, list[dict[str, Any]]] = {}
     originals: dict[str, dict[str, str]] = {}
@@ -114,6 +127,9 @@ def rebuild(runtime: Runtime, progress: Callable[[int, int], None] | None = None
         }
     ordered = _ordered(cores)
     for n, core in enumerate(ordered, start=1):
+        if core["id"] in present:
+            result.resumed += 1
+            continue
         with runtime.transaction() as session:
             session.info[hooks.OFF] = True  # restoring the past writes no new versions
             _restore_item(session, core, history[core["id"]], originals[core["id"]], result)
@@ -125,6 +141,7 @@ def rebuild(runtime: Runtime, progress: Callable[[int, int], None] | None = None
     for core in ordered:
         for f in core.get("files", []):
             result.masters_restored += restore_master(runtime, core["id"], f["sha256"], f["storage_key"])
+    marker.unlink(missing_ok=True)
     return result
 
 

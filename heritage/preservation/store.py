@@ -79,6 +79,7 @@ class OcflStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.work = root.parent / f".{root.name}-work"
+        self._swept = False
 
     # -- the root ------------------------------------------------------------------------------------
     def ensure(self) -> None:
@@ -188,22 +189,51 @@ class OcflStore:
         return files[logical].read_bytes()
 
     # -- writing -------------------------------------------------------------------------------------
+    @staticmethod
+    def _lock_name(item_id: str) -> str:
+        return hashlib.sha256(item_id.encode()).hexdigest()[:32]
+
     @contextmanager
     def locked(self, item_id: str) -> Iterator[None]:
         """One writer per object at a time, across processes (ingest workers, the CLI, the web app)."""
         locks = self.work / "locks"
         locks.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256(item_id.encode()).hexdigest()[:32]
-        with (locks / f"{name}.lock").open("a") as fh:
+        with (locks / f"{self._lock_name(item_id)}.lock").open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
+                self._sweep_staging()
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def staging(self) -> Path:
+    def staging(self, owner: str = "storage-root") -> Path:
+        """A fresh staging folder named after the lock its writer holds (`owner`), so that what a killed
+        writer leaves is known to be dead once that lock is free again."""
         self.work.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="stage-", dir=self.work))
+        return Path(tempfile.mkdtemp(prefix=f"stage-{owner}-", dir=self.work))
+
+    def _sweep_staging(self) -> None:
+        """Remove staging folders whose writer is gone (its lock is free): a process killed mid-write
+        leaves one behind, and nobody else would ever remove it. Done once per store per process."""
+        if self._swept or not self.work.is_dir():
+            return
+        self._swept = True
+        for stage in sorted(self.work.glob("stage-*")):
+            owner = stage.name[len("stage-") :].rsplit("-", 1)[0]
+            lock = self.work / "locks" / f"{owner}.lock"
+            if owner == stage.name[len("stage-") :] or not lock.is_file():
+                shutil.rmtree(stage, ignore_errors=True)  # an unnamed folder of an older release
+                continue
+            with lock.open("a") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its writer is at work
+                try:
+                    log.warning("removing staging folder %s left by a stopped writer", stage.name)
+                    shutil.rmtree(stage, ignore_errors=True)
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
 
     def write_version(
         self, item_id: str, contents: list[Content], *, message: str, agent: str, known: dict[str, str] | None = None
@@ -257,7 +287,10 @@ class OcflStore:
         nv = ocfl.NewVersion.first_version(srcdir="/", identifier=item_id, metadata=metadata)
         for content in contents:
             nv.add(str(content.source.resolve())[1:], content.logical, content_path=self._content_path(nv, content))
-        stage = self.staging() / "object"
+        owner = self._lock_name(item_id)
+        for left in self.work.glob(f"stage-{owner}-*"):  # this process holds the lock: their writer is dead
+            shutil.rmtree(left, ignore_errors=True)
+        stage = self.staging(owner) / "object"
         stage.mkdir()
         obj = ocfl.Object(identifier=item_id)
         obj.open_obj_fs(str(stage))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from heritage.models import Item
+from heritage.models import Item, SearchRequest
 from heritage.runtime import Runtime, current_runtime
 from heritage.search.documents import item_document
 
@@ -52,17 +52,22 @@ def index_items(runtime: Runtime, ids: Iterable[str], descendants: bool = False)
     With `descendants`, the items below them too: a changed title or access reaches the hierarchy path
     their descendants' results show.
     """
+    from heritage.search import outbox
+
     wanted = list(dict.fromkeys(ids))
+    below = set(wanted) if descendants else set()  # their rows asking for the items below are answered too
     if descendants:
         wanted += [i for i in descendants_of(runtime, wanted) if i not in set(wanted)]
     written = 0
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
+        answered = outbox.requested(runtime, chunk, below=below)
         docs = _documents(runtime, chunk)
         runtime.index.update(docs)
         missing = set(chunk) - {d["id"] for d in docs}
         if missing:
             runtime.index.delete(missing)
+        outbox.answered(runtime, answered)
         written += len(docs)
     return written
 
@@ -73,17 +78,22 @@ def reindex_all(runtime: Runtime, progress: Callable[[int, int], None] | None = 
     The catalogue keeps answering from the current index while this runs; items changed meanwhile
     are written into the new index before and after the swap.
     """
+    from heritage.search import outbox
+
     with runtime.sessions() as session:
+        waiting = list(session.scalars(select(SearchRequest.id)))  # answered by the documents read below
         ids = list(session.scalars(select(Item.id).order_by(Item.id)))
     total = len(ids)
     if progress:
         progress(0, total)
-    return runtime.index.rebuild(
+    written = runtime.index.rebuild(
         documents_of(runtime, ids),
         refresh=lambda changed: list(documents_of(runtime, changed)),
         progress=(lambda done: progress(done, total)) if progress else None,
         procs=procs,
     )
+    outbox.answered(runtime, waiting)
+    return written
 
 
 def index_item(item_id: str) -> int:
