@@ -98,6 +98,11 @@ class VisibleCorrector(Corrector):
         return [term for _count, term in found]
 
 
+def _segment_ids(readers: list[Any]) -> list[str]:
+    """The ids of the segments read; an empty index (a new catalogue) has a reader of no segment."""
+    return [segment.segment_id() if (segment := r.segment()) is not None else "" for r in readers]
+
+
 class Lexicons:
     """The lexicon of the latest set of segments (one is kept: a swap or commit makes a new set)."""
 
@@ -108,7 +113,7 @@ class Lexicons:
 
     def get(self, searcher: Any, fieldname: str) -> Lexicon:
         readers = [sub.reader() for sub, _offset in searcher.leaf_searchers()]
-        key = (fieldname, *(r.segment().segment_id() for r in readers))
+        key = (fieldname, *_segment_ids(readers))
         with self._lock:
             if self._key != key or self._lexicon is None:
                 self._lexicon = Lexicon(readers, fieldname)

@@ -82,3 +82,12 @@ def test_a_deleted_item_leaves_no_suggestion(open_and_closed: WhooshIndex) -> No
     assert index.search(SearchQuery(q="apothekersplt", access=PUBLIC)).suggestion is None
     staff_unit = SearchQuery(q="apothekersplt", access=PUBLIC, units=("central-archive",))
     assert index.search(staff_unit).suggestion == "apothekerspot"  # staff of the unit see its closed items
+
+
+def test_an_empty_index_warms_and_answers_a_misspelling(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A new catalogue: the server's warm-up (and did-you-mean) met a reader of no segment and crashed."""
+    index = WhooshIndex(tmp_path / "index")
+    index.clear()
+    index.warm()
+    result = index.search(SearchQuery(q="reglemnt"))
+    assert result.total == 0
