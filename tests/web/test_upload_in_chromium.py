@@ -101,6 +101,10 @@ def _fits(page: Any, what: str) -> None:
 
 
 def _sign_in_and_upload(page: Any, base: str, folder: Path, collection: str, lang: str) -> None:
+    # Playwright turns Chromium's file-chooser interception on when a listener is added, without waiting for
+    # the answer: a key pressed right after `expect_file_chooser` could reach the page first and open no
+    # chooser (puppeteer#6040). A listener added here has it on long before the key is pressed.
+    page.on("filechooser", lambda _chooser: None)
     page.goto(f"{base}/login?next=/archivist/upload&lang={lang}")
     _tab_to(page, "#username")
     page.keyboard.type("beheer")
