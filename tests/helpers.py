@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import signal
+import subprocess
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -149,6 +153,21 @@ def access_batch(folder: Path) -> Path:
             }
         )
     return write_sheet(folder / "sheet.csv", rows).parent
+
+
+def power_cut(process: subprocess.Popen[str]) -> None:
+    """kill -9 of an rq worker started in a session of its own and of the work horse running its job: rq puts
+    the horse in a process group of its own, so a kill of the worker's group alone leaves it running."""
+    horses = [
+        int(child)
+        for task in Path(f"/proc/{process.pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    os.killpg(process.pid, signal.SIGKILL)
+    for pid in horses:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait()
 
 
 def runner_pids(batch_id: str) -> list[int]:

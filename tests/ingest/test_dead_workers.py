@@ -24,7 +24,7 @@ from heritage.settings import Settings
 from ingest.batches import batch_id_for, progress
 from ingest.working import working_on
 from tests.conftest import REDIS_URL
-from tests.helpers import make_image, write_sheet
+from tests.helpers import make_image, power_cut, write_sheet
 from tests.ingest.checks import assert_masters_identical, assert_no_duplicates, assert_store_clean
 
 pytestmark = [pytest.mark.db, pytest.mark.redis, pytest.mark.slow]
@@ -37,13 +37,6 @@ def _batch(folder: Path, sizes: list[tuple[int, int]]) -> Path:
         rows.append({"identifier": f"D{i}", "title": f"Blad {i}", "files": f"scans/p{i:03}.tif"})
     write_sheet(folder / "sheet.csv", rows)
     return folder
-
-
-def _children(pid: int) -> list[int]:
-    children = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
-    return children
 
 
 @dataclass
@@ -67,15 +60,8 @@ class Scene:
         return process
 
     def kill(self, process: subprocess.Popen[str]) -> None:
-        """kill -9 of the worker and the work horse running its job, like a power cut.
-
-        rq puts the work horse in a process group of its own, so it is killed by its pid as well.
-        """
-        horses = _children(process.pid)
-        os.killpg(process.pid, signal.SIGKILL)
-        for pid in horses:
-            os.kill(pid, signal.SIGKILL)
-        process.wait()
+        """kill -9 of the worker and the work horse running its job, like a power cut."""
+        power_cut(process)
 
     def file_id(self, batch_id: str, path: str) -> int | None:
         with self.runtime.sessions() as session:

@@ -23,7 +23,7 @@ from ingest.pipeline import ingest, plan_batch
 from ingest.process import _claim, _receive
 from ingest.working import is_being_worked_on, working_on
 from tests.conftest import REDIS_URL
-from tests.helpers import make_image, write_sheet
+from tests.helpers import make_image, power_cut, write_sheet
 from tests.ingest.checks import assert_masters_identical, assert_no_duplicates, assert_store_clean
 
 pytestmark = pytest.mark.db
@@ -120,8 +120,7 @@ def test_worker_killed_mid_batch_and_rerun_finishes_it(settings: Settings, tmp_p
     assert progress(runtime, batch_id).remaining == FILES
     worker = _heritage("worker", env=env, start_new_session=True)
     _wait_for_done(runtime, batch_id, 2, worker)
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and the job it was running, like a power cut
-    worker.wait()
+    power_cut(worker)  # the worker and the job it was running
     assert progress(runtime, batch_id).done < FILES, "killed too late to test anything"
     rerun = _heritage(*command, env=env)
     second_worker = _heritage("worker", env=env, start_new_session=True)
