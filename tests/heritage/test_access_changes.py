@@ -8,52 +8,37 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from heritage.access import PUBLIC, public_search_statuses
+from heritage.access import PUBLIC
 from heritage.cli import main
 from heritage.closure import ClosureRules, apply_rules, closure_of, load_rules
 from heritage.errors import ConfigurationError
 from heritage.models import AccessRequest, Event, Item
 from heritage.runtime import Runtime
-from heritage.search import SearchQuery
-from tests.helpers import access_batch, add_user
+from tests.helpers import add_user
+from tests.heritage.conftest import public_hits
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-def catalogue(runner, runtime: Runtime, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    result = runner.invoke(
-        main, ["ingest", str(access_batch(tmp_path / "batch")), "--collection", "lek", "--unit", "archief"]
-    )
-    assert result.exit_code == 0, result.output
-    with runtime.sessions() as s:
-        return {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}
-
-
-def _public_hits(runtime: Runtime, q: str) -> set[str]:
-    result = runtime.index.search(SearchQuery(q=q, access=public_search_statuses(), per_page=50))
-    return {h["id"] for h in result.hits}
 
 
 def test_access_set_is_an_event_reindexes_and_bumps_the_stamp(
     runner, runtime: Runtime, catalogue: dict[str, str]
 ) -> None:  # type: ignore[no-untyped-def]
     item = catalogue["LEK.1"]
-    assert item in _public_hits(runtime, "zaakalfa")
+    assert item in public_hits(runtime, "zaakalfa")
     before = runtime.access_stamp.current()
     result = runner.invoke(
         main, ["access", "set", item, "closed", "--until", "2090-01-01", "--reason", "privacy", "--by", "els"]
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{item}: public -> closed until 2090-01-01"
-    assert item not in _public_hits(runtime, "zaakalfa")  # search and facet counts follow at once
+    assert item not in public_hits(runtime, "zaakalfa")  # search and facet counts follow at once
     assert runtime.access_stamp.current() != before
     with runtime.sessions() as s:
         event = s.scalar(select(Event).where(Event.type == "access_change", Event.item_id == item))
         assert event.agent == "els" and event.data["access"] == "closed" and event.data["reason"] == "privacy"
         assert event.data["before"] == "public" and event.data["closed_until"] == "2090-01-01"
     again = runner.invoke(main, ["access", "set", item, "public"])
-    assert again.exit_code == 0 and item in _public_hits(runtime, "zaakalfa")
+    assert again.exit_code == 0 and item in public_hits(runtime, "zaakalfa")
 
 
 def test_access_set_refuses_bad_input_and_changes_nothing(runner, runtime: Runtime, catalogue: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +116,7 @@ def test_apply_rules_closes_until_the_date_strictest_wins_per_collection(
         assert s.get(Item, catalogue["LEK.5"]).closed_until == date(2999, 1, 1)
         event = s.scalar(select(Event).where(Event.type == "access_change", Event.item_id == catalogue["LEK.1"]))
         assert event.agent == "closure rules" and event.data["rule"] == "personal_file (date_of_birth + 110 y)"
-    assert catalogue["LEK.1"] not in _public_hits(runtime, "zaakalfa")
+    assert catalogue["LEK.1"] not in public_hits(runtime, "zaakalfa")
     # a collection may choose its own class and reckoning
     rules_file = tmp_path / "rules.yaml"
     rules_file.write_text(

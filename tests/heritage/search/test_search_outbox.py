@@ -3,36 +3,18 @@ next command (issue 14: a killed `access set ITEM closed` left the item in the p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from heritage import access_changes
-from heritage.access import public_search_statuses
 from heritage.cli import main
-from heritage.models import Item, SearchRequest
+from heritage.models import SearchRequest
 from heritage.runtime import Runtime
-from heritage.search import SearchQuery, outbox
+from heritage.search import outbox
 from heritage.search.indexer import index_items, reindex_all
-from tests.helpers import access_batch
+from tests.heritage.conftest import public_hits
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-def catalogue(runner, runtime: Runtime, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    result = runner.invoke(
-        main, ["ingest", str(access_batch(tmp_path / "batch")), "--collection", "lek", "--unit", "archief"]
-    )
-    assert result.exit_code == 0, result.output
-    with runtime.sessions() as s:
-        return {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}
-
-
-def _public_hits(runtime: Runtime, q: str) -> set[str]:
-    result = runtime.index.search(SearchQuery(q=q, access=public_search_statuses(), per_page=50))
-    return {h["id"] for h in result.hits}
 
 
 def _waiting(runtime: Runtime) -> list[tuple[str, bool]]:
@@ -56,11 +38,11 @@ def test_a_commit_writes_its_request_and_the_next_command_indexes_it(
     item = catalogue["LEK.1"]
     _close_without_indexing(runtime, item)
     assert _waiting(runtime) == [(item, True)]  # the items below show its access and title too
-    assert item in _public_hits(runtime, "zaakalfa")  # the index is behind: what a kill here would leave
+    assert item in public_hits(runtime, "zaakalfa")  # the index is behind: what a kill here would leave
     result = runner.invoke(main, ["access", "set", item, "closed"])  # the rerun a user makes
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{item}: already closed"
-    assert item not in _public_hits(runtime, "zaakalfa")
+    assert item not in public_hits(runtime, "zaakalfa")
     assert _waiting(runtime) == []
 
 
@@ -70,7 +52,7 @@ def test_drain_indexes_what_waits_and_answers_only_the_rows_it_read(
     item = catalogue["LEK.1"]
     _close_without_indexing(runtime, item)
     assert outbox.drain(runtime) >= 1
-    assert item not in _public_hits(runtime, "zaakalfa") and _waiting(runtime) == []
+    assert item not in public_hits(runtime, "zaakalfa") and _waiting(runtime) == []
     assert outbox.drain(runtime) == 0  # nothing waits: nothing is indexed
 
 
@@ -91,4 +73,4 @@ def test_a_full_reindex_answers_every_request(runtime: Runtime, catalogue: dict[
     with runtime.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SearchRequest)) == 2
     reindex_all(runtime)
-    assert _waiting(runtime) == [] and not (_public_hits(runtime, "zaakalfa") & set(list(catalogue.values())[:2]))
+    assert _waiting(runtime) == [] and not (public_hits(runtime, "zaakalfa") & set(list(catalogue.values())[:2]))
