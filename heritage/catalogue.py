@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, NotFound
 from heritage.identifiers import derived_id, is_valid_id, random_id
 from heritage.models import Access, Collection, Domain, Item, Level, MetadataRecord, Unit, UnitKind
@@ -34,15 +35,16 @@ def ensure_unit(
     unit = get_unit(session, slug)
     if unit is None:
         kind = UnitKind(kind)
-        unit = Unit(
-            slug=slug,
-            name=name or slug.replace("-", " ").title(),
-            name_en=name_en,
-            kind=kind,
-            central=kind in (UnitKind.CENTRAL_ARCHIVE, UnitKind.LIBRARY) if central is None else central,
-        )
-        session.add(unit)
-        session.flush()
+        values = {
+            "slug": slug,
+            "name": name or slug.replace("-", " ").title(),
+            "name_en": name_en,
+            "kind": kind.value,
+            "central": kind in (UnitKind.CENTRAL_ARCHIVE, UnitKind.LIBRARY) if central is None else central,
+        }
+        insert_if_absent(session, Unit, values, ["slug"])  # two ingests may create it at once: one wins
+        unit = get_unit(session, slug)
+        assert unit is not None
     return unit
 
 
@@ -95,18 +97,19 @@ def ensure_collection(
     else:
         slug0, name, name_en, kind = DEFAULT_UNIT
         unit = ensure_unit(session, slug0, name, name_en=name_en, kind=kind)
-    collection = Collection(
-        slug=slug,
-        title=title or slug.replace("-", " ").capitalize(),
-        title_en=title_en,
-        domain=domain_value,
-        unit=unit,
-        description=description,
-        description_en=description_en,
-        rights=rights,
-    )
-    session.add(collection)
-    session.flush()
+    values = {
+        "slug": slug,
+        "title": title or slug.replace("-", " ").capitalize(),
+        "title_en": title_en,
+        "domain": domain_value,
+        "unit_id": unit.id,
+        "description": description,
+        "description_en": description_en,
+        "rights": rights,
+    }
+    insert_if_absent(session, Collection, values, ["slug"])  # two ingests may create it at once: one wins
+    collection = session.scalar(select(Collection).where(Collection.slug == slug))
+    assert collection is not None
     return collection
 
 

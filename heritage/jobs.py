@@ -50,6 +50,14 @@ class JobQueue(Protocol):
         ...
 
 
+def current_job_id() -> str | None:
+    """The id of the rq job this code runs in; None when run inline."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job.id if job is not None else None
+
+
 def resolve(func: str) -> Callable[..., Any]:
     """Import a job function from its dotted path (`package.module.function`)."""
     module_name, _, attr = func.rpartition(".")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from heritage import events
+from heritage.jobs import current_job_id
 from heritage.models import File, Outcome
 from heritage.pyramid import Pyramid
 from heritage.runtime import current_runtime
 from heritage.search.indexer import index_items
 from ingest.derivatives import build_pyramid
 from ingest.process import process_file
+from ingest.working import running_job
 
 
 def ingest_file(batch_file_id: int) -> dict[str, object]:
     """Take one file of a batch through the whole chain (checksum to index); a no-op once it is done."""
-    state = process_file(current_runtime(), batch_file_id)
+    runtime = current_runtime()
+    with running_job(runtime, current_job_id()):  # a waiting ingest sees at once when this process dies
+        state = process_file(runtime, batch_file_id)
     return {"batch_file": batch_file_id, "state": state}
 
 
@@ -21,7 +25,9 @@ def hand_on(handoff_id: int) -> dict[str, object]:
     """One item's handoff at the end of its batch (policy evaluation or OCFL version); records how it went."""
     from ingest import handoffs
 
-    return handoffs.run(current_runtime(), handoff_id)
+    runtime = current_runtime()
+    with running_job(runtime, current_job_id()):
+        return handoffs.run(runtime, handoff_id)
 
 
 def derive_file(file_id: str) -> dict[str, object]:

@@ -5,8 +5,9 @@ Two signs tell that a file's job will never end by itself:
 
 - the file is `working` but nobody holds its lock (`ingest.working`): the process that took it died
   (kill -9, the OOM killer, a power cut), since a live one holds the lock until the file is done or failed;
-- the file is `pending` and its job is no longer alive in the queue: the job failed before it took the
-  file, rq failed it as abandoned (its worker stopped sending heartbeats), or Redis lost it.
+- the file is `pending` and its job is no longer alive: the job failed before it took the file, its process
+  died (the job's lock, `ingest.working.running_job`, is left free), rq failed it as abandoned (its worker
+  stopped sending heartbeats), or Redis lost it.
 
 Every file's job has an id derived from the batch run and the file's attempts, so whoever watches knows
 which job to ask about, and a job queued again is a new job.
@@ -24,7 +25,7 @@ from heritage.models import Batch, BatchFile, BatchHandoff, FileState, Outcome
 from heritage.runtime import Runtime
 from ingest import handoffs
 from ingest.batches import discard_leftovers
-from ingest.working import working_on
+from ingest.working import forget_job, job_died, working_on
 
 MAX_ATTEMPTS = 3  # a file is taken up at most this often; a file that kills its worker every time then fails
 ALIVE = frozenset({"queued", "started", "deferred", "scheduled"})
@@ -113,12 +114,14 @@ def lost_jobs(runtime: Runtime, batch_id: str) -> list[str]:
     statuses = runtime.jobs.statuses(list(jobs))  # read after the files: a job that took its file says `started`
     notices = []
     for job_id, status in statuses.items():
-        if status in ALIVE:
+        if status in ALIVE and not (status == "started" and job_died(runtime, job_id)):
             continue
+        why = WORKER_DIED if status in ALIVE else _why(runtime, job_id, status)
         bf_id, path, attempts = jobs[job_id]
-        notice = _requeue_lost(runtime, batch_id, bf_id, path, run, attempts, _why(runtime, job_id, status))
+        notice = _requeue_lost(runtime, batch_id, bf_id, path, run, attempts, why)
         if notice:
             notices.append(notice)
+        forget_job(runtime, job_id)
     return notices
 
 
@@ -137,10 +140,11 @@ def lost_handoffs(runtime: Runtime, batch_id: str) -> list[str]:
     jobs = {handoffs.handoff_job_id(row[1], row[2], batch_id, row[3], row[4]): tuple(row) for row in pending}
     notices = []
     for job_id, status in runtime.jobs.statuses(list(jobs)).items():
-        if status in ALIVE:
+        if status in ALIVE and not (status == "started" and job_died(runtime, job_id)):
             continue
         handoff_id, kind, item_id, run, attempts = jobs[job_id]
-        why = _why(runtime, job_id, status)
+        why = WORKER_DIED if status in ALIVE else _why(runtime, job_id, status)
+        forget_job(runtime, job_id)
         with runtime.transaction() as session:
             taken = session.execute(
                 update(BatchHandoff)

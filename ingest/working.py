@@ -91,3 +91,53 @@ def is_batch_being_run(runtime: Runtime, batch_id: str) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def _job_lock_path(runtime: Runtime, job_id: str) -> Path:
+    folder = runtime.settings.data_dir / "locks" / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job_id}.lock"
+
+
+@contextmanager
+def running_job(runtime: Runtime, job_id: str | None) -> Iterator[None]:
+    """Hold the job's lock while its work runs (nothing for jobs run inline, which have no id).
+
+    The lock file exists only while the job runs or after its process died: it is removed, still locked, when
+    the work ends. So a started job whose lock file is there and free was killed (a dead worker noticed at
+    once, without waiting for rq's heartbeat to expire), and a job not yet begun has no file.
+    """
+    if job_id is None:
+        yield
+        return
+    path = _job_lock_path(runtime, job_id)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def job_died(runtime: Runtime, job_id: str) -> bool:
+    """True when the job began its work and the process running it is gone (its lock left behind, free)."""
+    path = runtime.settings.data_dir / "locks" / "jobs" / f"{job_id}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False  # not begun, or ended normally
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # its process is at work
+    finally:
+        os.close(fd)
+    return path.exists()  # (its work may have ended and removed the file between the open and the lock)
+
+
+def forget_job(runtime: Runtime, job_id: str) -> None:
+    """Remove the lock a dead job left, once its file has been seen to."""
+    (runtime.settings.data_dir / "locks" / "jobs" / f"{job_id}.lock").unlink(missing_ok=True)

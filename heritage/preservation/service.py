@@ -66,7 +66,7 @@ def preserve(runtime: Runtime, item_id: str, *, message: str, agent: str = event
                 known = package.known_masters(json.loads(store.read(item_id, package.ITEM_JSON)))
             except (NotFound, ValueError, OSError):
                 known = None
-        stage = store.staging()
+        stage = store.staging(store.lock_name(item_id))
         try:
             with runtime.sessions() as session:
                 item = session.get(Item, item_id)

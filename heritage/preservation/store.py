@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 LAYOUT = "0003-hash-and-id-n-tuple-storage-layout"
 DECLARATION = "0=ocfl_1.1"
+SWEEP_EVERY = 60.0  # seconds between two sweeps of staging folders left by killed writers
+ROOT_LOCK = "storage-root"  # the lock held while the storage root is created
 CHUNK = 4 * 1024 * 1024
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ class OcflStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.work = root.parent / f".{root.name}-work"
-        self._swept = False
+        self._swept = -SWEEP_EVERY
 
     # -- the root ------------------------------------------------------------------------------------
     def ensure(self) -> None:
@@ -100,7 +103,7 @@ class OcflStore:
                 raise ConfigurationError(f"{self.root} is not empty and not an OCFL storage root (HERITAGE_OCFL_ROOT)")
             import ocfl  # imported when used: it takes half a second, which every command would pay
 
-            stage = self.staging()
+            stage = self.staging(ROOT_LOCK)
             try:
                 ocfl.StorageRoot(str(stage / "root"), layout_name=LAYOUT).initialize()
                 os.rename(stage / "root", self.root)  # onto nothing, or onto the empty folder given as the root
@@ -111,7 +114,7 @@ class OcflStore:
     def _root_lock(self) -> Iterator[None]:
         locks = self.work / "locks"
         locks.mkdir(parents=True, exist_ok=True)
-        with (locks / "storage-root.lock").open("a") as fh:
+        with (locks / f"{ROOT_LOCK}.lock").open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)  # released by the kernel if this process dies
             yield
 
@@ -190,7 +193,7 @@ class OcflStore:
 
     # -- writing -------------------------------------------------------------------------------------
     @staticmethod
-    def _lock_name(item_id: str) -> str:
+    def lock_name(item_id: str) -> str:
         return hashlib.sha256(item_id.encode()).hexdigest()[:32]
 
     @contextmanager
@@ -198,26 +201,27 @@ class OcflStore:
         """One writer per object at a time, across processes (ingest workers, the CLI, the web app)."""
         locks = self.work / "locks"
         locks.mkdir(parents=True, exist_ok=True)
-        with (locks / f"{self._lock_name(item_id)}.lock").open("a") as fh:
+        self._sweep_staging()  # before taking the lock: what a killed writer of this item left is swept too
+        with (locks / f"{self.lock_name(item_id)}.lock").open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                self._sweep_staging()
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def staging(self, owner: str = "storage-root") -> Path:
-        """A fresh staging folder named after the lock its writer holds (`owner`), so that what a killed
-        writer leaves is known to be dead once that lock is free again."""
+    def staging(self, owner: str) -> Path:
+        """A fresh staging folder named after the lock its writer holds (`owner`: `lock_name(item_id)` under
+        `locked(item_id)`, ROOT_LOCK while creating the root), so that what a killed writer leaves is known to be
+        dead once that lock is free again."""
         self.work.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"stage-{owner}-", dir=self.work))
 
     def _sweep_staging(self) -> None:
         """Remove staging folders whose writer is gone (its lock is free): a process killed mid-write
-        leaves one behind, and nobody else would ever remove it. Done once per store per process."""
-        if self._swept or not self.work.is_dir():
+        leaves one behind, and nobody else would ever remove it. Done at most once a minute per store."""
+        if time.monotonic() - self._swept < SWEEP_EVERY or not self.work.is_dir():
             return
-        self._swept = True
+        self._swept = time.monotonic()
         for stage in sorted(self.work.glob("stage-*")):
             owner = stage.name[len("stage-") :].rsplit("-", 1)[0]
             lock = self.work / "locks" / f"{owner}.lock"
@@ -287,10 +291,7 @@ class OcflStore:
         nv = ocfl.NewVersion.first_version(srcdir="/", identifier=item_id, metadata=metadata)
         for content in contents:
             nv.add(str(content.source.resolve())[1:], content.logical, content_path=self._content_path(nv, content))
-        owner = self._lock_name(item_id)
-        for left in self.work.glob(f"stage-{owner}-*"):  # this process holds the lock: their writer is dead
-            shutil.rmtree(left, ignore_errors=True)
-        stage = self.staging(owner) / "object"
+        stage = self.staging(self.lock_name(item_id)) / "object"
         stage.mkdir()
         obj = ocfl.Object(identifier=item_id)
         obj.open_obj_fs(str(stage))

@@ -121,3 +121,53 @@ def test_derivatives_are_a_cache_rebuilt_from_the_store(preserved: Runtime) -> N
     assert {p.relative_to(data): p.read_bytes() for p in (data / "masters").rglob("*") if p.is_file()} == masters
     assert sorted(p.relative_to(data) for p in (data / "derivatives").rglob("*.jpg")) == tiles_before
     assert store_of(preserved).validate() == []
+
+
+def test_staging_of_a_live_writer_is_kept_and_of_a_dead_one_swept(tmp_path: Path) -> None:
+    """Two processes write one store: a sweep removes only what a writer whose lock is free left behind (a
+    writer's staging under its item's lock was once taken for a dead one's, failing the other's ingest)."""
+    from heritage.preservation.store import OcflStore
+
+    root = tmp_path / "ocfl"
+    writer, other = OcflStore(root), OcflStore(root)
+    writer.ensure()
+    with writer.locked("item-a"):
+        live = writer.staging(writer.lock_name("item-a"))
+        with other.locked("item-b"):  # the other process's first write sweeps
+            pass
+        assert live.is_dir()
+    # item-a's writer is gone (its lock is free) and left its folder: the next sweep removes it
+    later = OcflStore(root)
+    with later.locked("item-b"):
+        pass
+    assert not live.exists()
+    assert not list(later.work.glob("stage-*"))
+
+
+def test_a_version_written_while_another_process_sweeps_keeps_its_staging(preserved: Runtime) -> None:
+    """`preserve` stages an item's files under the item's lock, named after it: a sweep by another writer
+    meanwhile (a second ingest) leaves it alone. Named after the storage root's lock, it was swept mid-write."""
+    import threading
+
+    from heritage.preservation.store import OcflStore
+
+    store = store_of(preserved)
+    items = list(_items(preserved).values())
+    done = threading.Event()
+
+    def sweep() -> None:
+        while not done.is_set():
+            OcflStore(store.root)._sweep_staging()  # a new process's first sweep, again and again
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    try:
+        for _ in range(5):
+            for item in items:
+                with preserved.transaction() as session:
+                    session.get(Item, item).attributes = {"round": _}
+                preserve(preserved, item, message="a change while another process sweeps")
+    finally:
+        done.set()
+        thread.join()
+    assert store.validate() == []
