@@ -82,6 +82,19 @@ def may_ingest(viewer: Viewer, unit_id: int | None) -> bool:
     return units is None or unit_id in units
 
 
+def may_edit(viewer: Viewer, item: Item) -> bool:
+    """Whether `viewer` may change `item` (its description, place in the tree, pages, access): administrators
+    everything, archivists and collection managers their own unit's items, nobody else; a token needs `edit`."""
+    return viewer.allows("edit") and viewer.is_staff_for(item_unit_id(item))
+
+
+def may_see_history(viewer: Viewer, item: Item) -> bool:
+    """Whether `viewer` may read who changed what of `item`: its unit's staff (a token reading or editing)."""
+    if viewer.scopes is not None and not viewer.scopes & {"read", "edit"}:
+        return False
+    return viewer.signed_in and viewer.is_staff_for(item_unit_id(item))
+
+
 def effective_access(
     access: str, closed_until: date | None, today: date | None = None, *, held_back: bool = False
 ) -> Access:

@@ -1,0 +1,365 @@
+"""The one way staff change an item: validate everything first, then write the change, one revision and one
+event, bump the item's version and mark it edited. Every surface (web form, JSON API, CSV update, CLI) calls
+these functions inside its own transaction; the runtime's session hooks then write the OCFL version, the
+harvest ledger and the search outbox, and the caller re-indexes after the commit (`reindex`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from heritage import events
+from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
+from heritage.access_changes import set_access
+from heritage.catalogue import apply_core
+from heritage.editing.fields import FieldSpec, editable_fields, field_named
+from heritage.editing.values import check_access, check_title, clean, core_record, date_warnings, values_of, write
+from heritage.errors import BadRequest, Forbidden, NotFound, StaleVersion
+from heritage.identifiers import is_valid_id
+from heritage.models import Item, MetadataRecord, Revision, utcnow
+
+if TYPE_CHECKING:
+    from heritage.runtime import Runtime
+
+EDIT_STANDARD = "core"  # the standard of a record made by cataloguing rather than read from a source
+# Fields whose change shows in the search documents of the items below (hierarchy path, inherited access).
+SHOWN_BELOW = frozenset({"title", "titles.nl", "titles.en", "access", "closed_until", "level"})
+ACCESS_FIELDS = ("access", "closed_until")
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: the item's version now, its revision (None: nothing changed, nothing written)."""
+
+    item_id: str
+    version: int
+    revision: int | None
+    changes: list[Change]
+    warnings: list[str]
+    reindex: list[str]
+    descendants: bool
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    number: int
+    kind: str
+    by: str
+    at: datetime
+    reason: str | None
+    changes: list[Change] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "kind": self.kind,
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "changes": [c.as_dict() for c in self.changes],
+        }
+
+
+# -- finding the item and checking who asks ------------------------------------------------------
+
+
+def _item(session: Session, item_id: str, *, lock: bool = False) -> Item:
+    """Raises: NotFound: no such item."""
+    item = (
+        session.get(Item, item_id, with_for_update=lock or None, populate_existing=lock)
+        if isinstance(item_id, str) and is_valid_id(item_id)
+        else None
+    )
+    if item is None:
+        raise NotFound(f"item {item_id!r} does not exist")
+    return item
+
+
+def editable_item(session: Session, item_id: str, viewer: Viewer, *, lock: bool = False) -> Item:
+    """The item, when `viewer` may change it (locked against concurrent saves when `lock`).
+
+    Raises:
+        NotFound: no such item, or one the viewer may not see. Forbidden: it may see it but not change it.
+    """
+    item = _item(session, item_id, lock=lock)
+    if not may_edit(viewer, item):
+        if visibility(viewer, item) == Visibility.NONE:
+            raise NotFound(f"item {item_id!r} does not exist")
+        raise Forbidden(f"you may not edit item {item_id!r}: staff of its unit may")
+    return item
+
+
+def _check_version(item: Item, base_version: int | None) -> None:
+    if base_version is not None and base_version != item.version:
+        raise StaleVersion(
+            f"item {item.id} was changed since you opened it (your version {base_version}, now {item.version})",
+            current=item.version,
+            theirs=values_of(item),
+        )
+
+
+def _not_withdrawn(item: Item) -> None:
+    if item.withdrawn_at is not None:
+        raise BadRequest(f"item {item.id} is withdrawn: a tombstone is not edited")
+
+
+# -- recording ------------------------------------------------------------------------------------
+
+
+def _record(
+    session: Session,
+    item: Item,
+    kind: str,
+    changes: Sequence[Change],
+    *,
+    agent: str,
+    reason: str | None,
+    event: str = "metadata_modification",
+) -> int:
+    """Write the revision and its event; bump the item's version and mark it edited. Returns the number."""
+    number = (session.scalar(select(func.max(Revision.number)).where(Revision.item_id == item.id)) or 0) + 1
+    reason = reason.strip() if reason and reason.strip() else None
+    session.add(
+        Revision(
+            item_id=item.id,
+            number=number,
+            kind=kind,
+            by=agent,
+            at=utcnow(),
+            reason=reason,
+            changes=[_jsonable(c.as_dict()) for c in changes],
+        )
+    )
+    fields = [c.field for c in changes]
+    events.record(
+        session,
+        event,
+        item_id=item.id,
+        agent=agent,
+        detail=f"{kind} (revision {number}): {', '.join(fields)}" + (f": {reason}" if reason else ""),
+        revision=number,
+        kind=kind,
+        fields=fields,
+    )
+    item.version = (item.version or 1) + 1
+    item.edited_at = utcnow()
+    session.flush()
+    return number
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+# -- changing the description ---------------------------------------------------------------------
+
+
+def _cleaned(item: Item, values: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """Every given value checked; unknown fields and fields of another domain refused by name."""
+    if not isinstance(values, Mapping):
+        raise BadRequest("give the fields to change as an object of field name -> value")
+    allowed = {spec.name: spec for spec in editable_fields(item)}
+    cleaned: dict[str, Any] = {}
+    for name, raw in values.items():
+        spec = allowed.get(name)
+        if spec is None:
+            other = field_named(name)
+            reason = "is a field of another domain" if other else "is not a field"
+            raise BadRequest(f"{name!r} {reason} (fields: {', '.join(allowed)})", field=name)
+        cleaned[name] = clean(spec, raw, current.get(name))
+    merged = {**current, **cleaned}
+    if set(cleaned) & set(ACCESS_FIELDS):
+        check_access(merged)
+    check_title(merged)
+    return cleaned
+
+
+def _write(session: Session, item: Item, changes: Sequence[Change], *, agent: str, reason: str | None) -> None:
+    """Put the changed values where ingest puts them: the primary record's core (never the original), the item
+    columns derived from it, and access through `set_access` (its own event)."""
+    described = [c for c in changes if c.field not in ACCESS_FIELDS]
+    if described:
+        core = core_record(item)
+        for change in described:
+            write(core, change.field, change.after)
+        record = item.primary_record
+        if record is None:
+            record = MetadataRecord(standard=EDIT_STANDARD, is_primary=True, original=None)
+            item.records.append(record)
+        record.core = core.to_dict()
+        apply_core(item, core)
+        if any(c.field == "rights" for c in described):
+            item.rights = core.rights
+    after = {c.field: c.after for c in changes}
+    if set(after) & set(ACCESS_FIELDS):
+        access = after.get("access", item.access)
+        until = after.get("closed_until", item.closed_until.isoformat() if item.closed_until else None)
+        set_access(
+            session,
+            item.id,
+            access,
+            until=date.fromisoformat(until) if until and access == "closed" else None,
+            reason=reason,
+            agent=agent,
+        )
+
+
+def _saved(item: Item, number: int | None, changes: list[Change], warnings: list[str], below: bool) -> Saved:
+    return Saved(item.id, item.version, number, changes, warnings, [item.id] if number else [], below)
+
+
+def update_item(
+    session: Session,
+    item_id: str,
+    values: Mapping[str, Any],
+    *,
+    viewer: Viewer,
+    agent: str,
+    base_version: int | None,
+    reason: str | None = None,
+    kind: str = "update",
+) -> Saved:
+    """Change the given fields of an item (by field name); one revision with each changed field.
+
+    `base_version` is the version the editor started from (None: the caller applies to whatever is current,
+    as a CSV update does). Dates that cannot be read are kept and warned about, not refused.
+
+    Raises:
+        NotFound, Forbidden: see `editable_item`. StaleVersion: the item changed since `base_version`.
+        BadRequest: a field is unknown or its value unacceptable (`.field` names it); nothing was changed.
+    """
+    item = editable_item(session, item_id, viewer, lock=True)
+    _check_version(item, base_version)
+    _not_withdrawn(item)
+    current = values_of(item)
+    cleaned = _cleaned(item, values, current)
+    changes = [Change(name, current[name], value) for name, value in cleaned.items() if value != current[name]]
+    warnings = date_warnings(cleaned["dates"]) if "dates" in cleaned else []
+    if not changes:
+        return _saved(item, None, [], warnings, False)
+    _write(session, item, changes, agent=agent, reason=reason)
+    number = _record(session, item, kind, changes, agent=agent, reason=reason)
+    return _saved(item, number, changes, warnings, any(c.field in SHOWN_BELOW for c in changes))
+
+
+# -- history and revert ---------------------------------------------------------------------------
+
+
+def history(session: Session, item_id: str, *, viewer: Viewer | None = None) -> list[RevisionView]:
+    """The item's revisions, newest first (with `viewer`: only when it may read them).
+
+    Raises:
+        NotFound: no such item (or, with `viewer`, one it may not see). Forbidden: it may see the item but
+        not who changed it.
+    """
+    item = _item(session, item_id)
+    if viewer is not None and not may_see_history(viewer, item):
+        if visibility(viewer, item) == Visibility.NONE:
+            raise NotFound(f"item {item_id!r} does not exist")
+        raise Forbidden(f"the history of item {item_id!r} is for the staff of its unit")
+    rows = session.scalars(select(Revision).where(Revision.item_id == item.id).order_by(Revision.number.desc()))
+    return [
+        RevisionView(
+            r.number, r.kind, r.by, r.at, r.reason, [Change(c["field"], c["before"], c["after"]) for c in r.changes]
+        )
+        for r in rows
+    ]
+
+
+def values_at(session: Session, item: Item, number: int) -> dict[str, Any]:
+    """The values of the fields changed after revision `number`, as they were just after it.
+
+    Raises:
+        NotFound: the item has no revision with this number.
+    """
+    rows = session.scalars(
+        select(Revision).where(Revision.item_id == item.id, Revision.number >= number).order_by(Revision.number)
+    ).all()
+    if not rows or rows[0].number != number:
+        raise NotFound(f"item {item.id} has no revision {number}")
+    restored: dict[str, Any] = {}
+    for row in rows[1:]:
+        for change in row.changes:
+            if field_named(change["field"]) is not None:
+                restored.setdefault(change["field"], change["before"])
+    return restored
+
+
+def revert(
+    session: Session,
+    item_id: str,
+    number: int,
+    *,
+    viewer: Viewer,
+    agent: str,
+    base_version: int | None = None,
+    reason: str | None = None,
+) -> Saved:
+    """Bring the item's fields back to what they were just after revision `number`: itself a new revision.
+
+    What later revisions did to the tree (moves, order, pages) stays as it is: a revert restores descriptions.
+
+    Raises:
+        as `update_item`; NotFound also for a revision number the item does not have.
+    """
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise BadRequest(f"revision: give a revision number, not {number!r}", field="revision")
+    item = editable_item(session, item_id, viewer, lock=True)
+    restored = values_at(session, item, number)
+    allowed = {spec.name for spec in editable_fields(item)}
+    restored = {name: value for name, value in restored.items() if name in allowed}
+    return update_item(
+        session,
+        item.id,
+        restored,
+        viewer=viewer,
+        agent=agent,
+        base_version=base_version,
+        reason=reason or f"revert to revision {number}",
+        kind="revert",
+    )
+
+
+def reindex(runtime: Runtime, saved: Saved | Sequence[Saved]) -> int:
+    """Re-index what one or more saves changed (after the commit), so search finds it at once."""
+    from heritage.search.indexer import index_items
+
+    saves = [saved] if isinstance(saved, Saved) else list(saved)
+    written = 0
+    below = [i for s in saves if s.descendants for i in s.reindex]
+    alone = [i for s in saves if not s.descendants for i in s.reindex if i not in below]
+    if below:
+        written += index_items(runtime, below, descendants=True)
+    if alone:
+        written += index_items(runtime, alone)
+    return written
+
+
+def field_spec(name: str) -> FieldSpec:
+    """Raises: BadRequest: no field has this name."""
+    spec = field_named(name)
+    if spec is None:
+        raise BadRequest(f"{name!r} is not a field", field=name)
+    return spec
