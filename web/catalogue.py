@@ -5,24 +5,35 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
 from heritage import access_changes
-from heritage.access import PUBLIC, AccessFacts, Visibility, download_edge, item_access, visibility
+from heritage.access import (
+    PUBLIC,
+    AccessFacts,
+    Visibility,
+    download_edge,
+    effective_access,
+    item_access,
+    item_unit_id,
+    may_edit,
+    visibility,
+)
 from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
 from heritage.catalogue import ancestors, core_of, get_item
 from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
-from heritage.models import AccessRequest, Collection, Item, Unit, User
+from heritage.models import Access, AccessRequest, Collection, Item, Unit, User
 from heritage.search import HISTOGRAM_FACETS, MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
 from web import citation, jsonld
-from web.context import base_url, runtime, session, viewer, viewer_search_scope
+from web.context import acting_viewer, base_url, runtime, session, viewer, viewer_search_scope
 from web.i18n import current_language
 from web.page_cache import cached_for_the_public
 from web.search_page import (
@@ -141,9 +152,32 @@ def _page_arg() -> int:
     return int(raw)
 
 
+def _tombstone(item_id: str) -> Any:
+    """The 410 page of a withdrawn item for whoever could see it before it was withdrawn (staff who may
+    edit it see its page); None when the item is not withdrawn. Others get the 404 of an unknown item."""
+    item = _item_or_none(item_id)
+    if item is None or item.withdrawn_at is None or may_edit(acting_viewer(), item):
+        return None
+    was = effective_access(item.access, item.closed_until, held_back=item.held_back is not None)
+    if was is Access.CLOSED and not viewer().is_staff_for(item_unit_id(item)):
+        raise NotFound(f"item {item_id!r} does not exist")
+    lang = current_language()
+    body = render_template(
+        "tombstone.html",
+        item=item,
+        title=item.title_en if lang == "en" and item.title_en else item.title,
+        withdrawn_on=format_date(item.withdrawn_at, "long", locale=lang),
+        reason=item.withdrawn_reason if was is Access.PUBLIC else None,
+    )
+    return make_response(body, 410)
+
+
 @bp.get("/items/<item_id>")
-def record(item_id: str) -> str:
+def record(item_id: str) -> Any:
     """The record page: all metadata, the hierarchy, the images, citation, manifest and permalink."""
+    gone = _tombstone(item_id)
+    if gone is not None:
+        return gone
     item, seen = _visible_item(item_id)
     note_staff_view(session(), viewer(), item, "the record page")
     base = base_url()
@@ -176,6 +210,7 @@ def record(item_id: str) -> str:
         held_back=item.held_back,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
         download_edge=_download_edge(item),
+        may_edit=may_edit(acting_viewer(), item),
     )
 
 
