@@ -3,7 +3,8 @@
 Public: metadata and images. Restricted: metadata public, images on request. Closed: nothing, and
 for the public a closed item does not exist. `closed_until` reopens an item on that date. An item held
 back by its ingest (its files failed or have not arrived) is, whatever its access, closed until the
-ingest releases it. Staff of the item's custodial unit (and administrators) see everything.
+ingest releases it; a withdrawn item (a tombstone) is closed for good. Staff of the item's custodial
+unit (and administrators) see everything.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ class Viewer:
         return self.signed_in and (self.scopes is None or scope in self.scopes)
 
     def for_reading(self) -> Viewer:
-        """Who this viewer is when reading: a token without `read` or `harvest` reads as the public."""
-        if self.scopes is None or self.scopes & {"read", "harvest"}:
+        """Who this viewer is when reading: a token without `read`, `harvest` or `edit` reads as the public
+        (an editing token reads what its user may: the items it edits)."""
+        if self.scopes is None or self.scopes & {"read", "harvest", "edit"}:
             return self
         return Viewer()
 
@@ -122,16 +124,24 @@ class AccessFacts:
     access: str
     closed_until: date | None
     held_back: bool = False
+    withdrawn: bool = False  # a tombstone (heritage.editing.withdraw_item): for the public as closed
 
     @classmethod
     def of(cls, item: Item) -> AccessFacts:
-        return cls(item.id, item_unit_id(item), item.access, item.closed_until, item.held_back is not None)
+        return cls(
+            item.id,
+            item_unit_id(item),
+            item.access,
+            item.closed_until,
+            item.held_back is not None,
+            item.withdrawn_at is not None,
+        )
 
 
 def item_access(item: Item | AccessFacts, today: date | None = None) -> Access:
     """The access status of `item` in force today, as search, exports and pages name it (held back: closed)."""
     facts = item if isinstance(item, AccessFacts) else AccessFacts.of(item)
-    return effective_access(facts.access, facts.closed_until, today, held_back=facts.held_back)
+    return effective_access(facts.access, facts.closed_until, today, held_back=facts.held_back or facts.withdrawn)
 
 
 def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = None) -> Visibility:
@@ -145,6 +155,14 @@ def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = No
     if status is Access.RESTRICTED:
         return Visibility.FULL if facts.item_id in viewer.granted_items else Visibility.METADATA
     return Visibility.NONE
+
+
+def tombstone_is_public(item: Item) -> bool:
+    """Whether the public may be told that a withdrawn item was withdrawn (a 410 with its tombstone): only when
+    the public saw it before; a closed or held-back item withdrawn stays unknown (404)."""
+    if item.withdrawn_at is None:
+        return False
+    return effective_access(item.access, item.closed_until, held_back=item.held_back is not None) is not Access.CLOSED
 
 
 def public_search_statuses() -> tuple[str, ...]:

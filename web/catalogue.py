@@ -334,11 +334,16 @@ def embed(item_id: str) -> Response:
 
 def _public_ids() -> list[str]:
     """Ids of the items the public may see (what the access function decides, asked per item)."""
-    rows = session().execute(select(Item.id, Item.access, Item.closed_until, Item.held_back).order_by(Item.id))
+    rows = session().execute(
+        select(Item.id, Item.access, Item.closed_until, Item.held_back, Item.withdrawn_at).order_by(Item.id)
+    )
     return [
         item_id
-        for item_id, access, closed_until, held_back in rows
-        if visibility(PUBLIC, AccessFacts(item_id, None, access, closed_until, held_back is not None)) > Visibility.NONE
+        for item_id, access, closed_until, held_back, withdrawn_at in rows
+        if visibility(
+            PUBLIC, AccessFacts(item_id, None, access, closed_until, held_back is not None, withdrawn_at is not None)
+        )
+        > Visibility.NONE
     ]
 
 

@@ -157,7 +157,7 @@ def _record(
         kind=kind,
         fields=fields,
     )
-    item.version = (item.version or 1) + 1
+    item.version = (1 if item.version is None else item.version) + 1
     item.edited_at = utcnow()
     session.flush()
     return number
@@ -340,6 +340,333 @@ def revert(
         reason=reason or f"revert to revision {number}",
         kind="revert",
     )
+
+
+# -- new records ----------------------------------------------------------------------------------
+
+
+def _next_position(session: Session, collection_id: int, parent_id: str | None) -> int:
+    siblings = select(func.max(Item.position)).where(Item.collection_id == collection_id)
+    siblings = siblings.where(Item.parent_id == parent_id if parent_id else Item.parent_id.is_(None))
+    last = session.scalar(siblings)
+    return 0 if last is None else last + 1
+
+
+def create_item(
+    session: Session,
+    *,
+    parent_id: str | None = None,
+    collection: str | None = None,
+    values: Mapping[str, Any],
+    viewer: Viewer,
+    agent: str,
+    reason: str | None = None,
+) -> Saved:
+    """A new item, last under `parent_id` (or at the top of `collection`), described by `values`.
+
+    Its record is a core record of its own (standard "core", no original); revision 1 lists every field given.
+
+    Raises:
+        BadRequest: neither or both of parent and collection, or a value as in `update_item`. NotFound: no such
+        parent or collection (or one the viewer may not see). Forbidden: the viewer may not edit there.
+    """
+    from heritage.catalogue import get_collection
+    from heritage.identifiers import random_id
+    from heritage.models import Access, Collection, Level
+
+    if bool(parent_id) == bool(collection):
+        raise BadRequest("give either the parent item or the collection the new item goes into", field="parent")
+    parent: Item | None = None
+    if parent_id:
+        parent = editable_item(session, parent_id, viewer)
+        _not_withdrawn(parent)
+        target: Collection = parent.collection
+    else:
+        assert collection is not None
+        target = get_collection(session, collection)
+        if not (viewer.allows("edit") and viewer.is_staff_for(target.unit_id)):
+            raise Forbidden(f"you may not add items to collection {collection!r}: staff of its unit may")
+    if not isinstance(values, Mapping):
+        raise BadRequest("give the fields of the new item as an object of field name -> value")
+    item = Item(
+        id=random_id(),
+        version=0,  # its creation is its first saved change: version 1
+        collection=target,
+        parent=parent,
+        position=_next_position(session, target.id, parent.id if parent else None),
+        access=Access.PUBLIC.value,
+        level=Level.ITEM.value,
+        title="",
+    )
+    allowed = {spec.name: spec for spec in editable_fields(item)}
+    blank = {name: None for name in allowed}
+    blank.update({"access": Access.PUBLIC.value, "level": Level.ITEM.value})
+    for name in allowed:
+        spec = allowed[name]
+        if spec.kind in ("lines", "date_lines", "agents", "terms"):
+            blank[name] = []
+    cleaned = _cleaned(item, values, blank)
+    after = {**blank, **cleaned}
+    core = core_record(item)
+    for name, value in after.items():
+        if name not in ACCESS_FIELDS:
+            write(core, name, value)
+    apply_core(item, core)
+    item.rights = core.rights or target.rights
+    item.access = after["access"]
+    item.closed_until = date.fromisoformat(after["closed_until"]) if after["closed_until"] else None
+    item.records.append(MetadataRecord(standard=EDIT_STANDARD, is_primary=True, core=core.to_dict(), original=None))
+    session.add(item)
+    session.flush()
+    changes = [Change(name, None, value) for name, value in after.items() if value not in (None, [], "")]
+    warnings = date_warnings(after["dates"]) if after.get("dates") else []
+    number = _record(session, item, "create", changes, agent=agent, reason=reason)
+    return _saved(item, number, changes, warnings, False)
+
+
+# -- the tree -------------------------------------------------------------------------------------
+
+
+def _renumber(items: Sequence[Item]) -> None:
+    for position, child in enumerate(items):
+        if child.position != position:
+            child.position = position
+
+
+def _children(session: Session, parent: Item) -> list[Item]:
+    return list(session.scalars(select(Item).where(Item.parent_id == parent.id).order_by(Item.position, Item.id)))
+
+
+def move_item(
+    session: Session,
+    item_id: str,
+    parent_id: str | None,
+    *,
+    position: int | None = None,
+    viewer: Viewer,
+    agent: str,
+    base_version: int | None,
+    reason: str | None = None,
+) -> Saved:
+    """Put the item (and with it its whole subtree) under another parent of the same collection, at `position`
+    among its new siblings (last when None); `parent_id` None puts it at the top of its collection.
+
+    Raises:
+        BadRequest: a move into its own subtree, into another collection or under a withdrawn item; a position
+        that is not a number. NotFound, Forbidden, StaleVersion: as `update_item` (for the item and the parent).
+    """
+    item = editable_item(session, item_id, viewer, lock=True)
+    _check_version(item, base_version)
+    _not_withdrawn(item)
+    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
+        raise BadRequest(f"position: give a number from 0, not {position!r}", field="position")
+    parent: Item | None = None
+    if parent_id is not None:
+        parent = editable_item(session, parent_id, viewer)
+        _not_withdrawn(parent)
+        if parent.collection_id != item.collection_id:
+            raise BadRequest(
+                f"item {item.id} cannot move to {parent.id}: an item moves within its collection", field="parent"
+            )
+        chain = [parent.id] + [a.id for a in _ancestors(parent)]
+        if item.id in chain:
+            raise BadRequest(f"item {item.id} cannot move into its own subtree ({parent.id})", field="parent")
+    before_parent, before_position = item.parent_id, item.position
+    old_siblings = [c for c in _siblings(session, item) if c.id != item.id]
+    new_siblings = [c for c in (_children(session, parent) if parent else _top(session, item)) if c.id != item.id]
+    at = len(new_siblings) if position is None else min(position, len(new_siblings))
+    new_siblings.insert(at, item)
+    item.parent = parent
+    item.parent_id = parent.id if parent else None
+    if before_parent != item.parent_id:
+        _renumber(old_siblings)
+    _renumber(new_siblings)
+    changes = []
+    if before_parent != item.parent_id:
+        changes.append(Change("parent", before_parent, item.parent_id))
+    if before_position != item.position:
+        changes.append(Change("position", before_position, item.position))
+    if not changes:
+        return _saved(item, None, [], [], False)
+    number = _record(session, item, "move", changes, agent=agent, reason=reason)
+    return _saved(item, number, changes, [], True)
+
+
+def _ancestors(item: Item) -> list[Item]:
+    from heritage.catalogue import ancestors
+
+    return ancestors(item)
+
+
+def _top(session: Session, item: Item) -> list[Item]:
+    return list(
+        session.scalars(
+            select(Item)
+            .where(Item.collection_id == item.collection_id, Item.parent_id.is_(None))
+            .order_by(Item.position, Item.id)
+        )
+    )
+
+
+def _siblings(session: Session, item: Item) -> list[Item]:
+    return _children(session, item.parent) if item.parent is not None else _top(session, item)
+
+
+def reorder_children(
+    session: Session,
+    parent_id: str,
+    child_ids: Sequence[str],
+    *,
+    viewer: Viewer,
+    agent: str,
+    reason: str | None = None,
+    base_version: int | None = None,
+) -> Saved:
+    """Put the parent's children in this order (every child once); a revision of the parent.
+
+    Raises:
+        BadRequest: the list leaves out a child, names one twice or names an item that is not a child.
+        NotFound, Forbidden, StaleVersion: as `update_item`, for the parent.
+    """
+    parent = editable_item(session, parent_id, viewer, lock=True)
+    _check_version(parent, base_version)
+    _not_withdrawn(parent)
+    if isinstance(child_ids, str) or not all(isinstance(c, str) for c in child_ids):
+        raise BadRequest("children: give the list of the children's ids in their new order", field="children")
+    children = {c.id: c for c in _children(session, parent)}
+    wanted = list(child_ids)
+    twice = sorted({c for c in wanted if wanted.count(c) > 1})
+    strangers = [c for c in wanted if c not in children]
+    missing = [c for c in children if c not in wanted]
+    if twice or strangers or missing:
+        problems = [
+            f"named twice: {', '.join(twice)}" if twice else "",
+            f"not children of {parent.id}: {', '.join(strangers)}" if strangers else "",
+            f"left out: {', '.join(missing)}" if missing else "",
+        ]
+        raise BadRequest(f"children: {'; '.join(p for p in problems if p)}", field="children")
+    before = [c.id for c in sorted(children.values(), key=lambda c: (c.position, c.id))]
+    if before == wanted:
+        return _saved(parent, None, [], [], False)
+    _renumber([children[c] for c in wanted])
+    changes = [Change("children", before, wanted)]
+    number = _record(session, parent, "reorder", changes, agent=agent, reason=reason)
+    return Saved(parent.id, parent.version, number, changes, [], [parent.id, *wanted], False)
+
+
+# -- pages and files ------------------------------------------------------------------------------
+
+
+def pages_of(item: Item) -> list[dict[str, Any]]:
+    """The item's own files (masters and born-digital, not derivatives) in their order, with their labels."""
+    from heritage.models import FileRole
+
+    kept = [f for f in item.files if f.role != FileRole.DERIVATIVE.value]
+    return [{"file": f.id, "label": f.label, "name": f.original_name} for f in sorted(kept, key=lambda f: f.sequence)]
+
+
+def set_pages(
+    session: Session,
+    item_id: str,
+    pages: Sequence[tuple[str, str | None]],
+    *,
+    representative: str | None,
+    viewer: Viewer,
+    agent: str,
+    base_version: int | None,
+    reason: str | None = None,
+) -> Saved:
+    """Put the item's files in this order with these labels ((file id, label) each, every file once) and
+    choose the one that stands for the item (None: the first image). Masters are never changed.
+
+    Raises:
+        BadRequest: a file left out, named twice or not the item's; a label too long; a representative that
+        is not one of its files. NotFound, Forbidden, StaleVersion: as `update_item`.
+    """
+    from heritage.models import File
+
+    item = editable_item(session, item_id, viewer, lock=True)
+    _check_version(item, base_version)
+    _not_withdrawn(item)
+    current = pages_of(item)
+    files = {f.id: f for f in item.files if f.id in {p["file"] for p in current}}
+    try:
+        wanted = [(str(file_id), label) for file_id, label in pages]
+    except (TypeError, ValueError):
+        raise BadRequest("pages: give a list of (file id, label) in the new order", field="pages") from None
+    ids = [file_id for file_id, _ in wanted]
+    if sorted(ids) != sorted(files) or len(set(ids)) != len(ids):
+        raise BadRequest(
+            f"pages: name every file of item {item.id} once ({', '.join(p['file'] for p in current)})", field="pages"
+        )
+    cleaned: list[tuple[str, str | None]] = []
+    for file_id, label in wanted:
+        if label is not None and not isinstance(label, str):
+            raise BadRequest(f"pages: the label of {file_id} is a text", field="pages")
+        label = (label or "").strip() or None
+        if label is not None and (len(label) > 300 or "\n" in label or "\x00" in label):
+            raise BadRequest(f"pages: the label of {file_id} is one line of at most 300 characters", field="pages")
+        cleaned.append((file_id, label))
+    if representative is not None and representative not in files:
+        raise BadRequest(f"representative: {representative!r} is not a file of item {item.id}", field="representative")
+    if representative is not None and not files[representative].is_image:
+        raise BadRequest(
+            f"representative: {files[representative].original_name} is not an image", field="representative"
+        )
+    changes = []
+    after = [{"file": file_id, "label": label, "name": files[file_id].original_name} for file_id, label in cleaned]
+    if after != current:
+        changes.append(Change("pages", current, after))
+    if representative != item.representative_id:
+        changes.append(Change("representative", item.representative_id, representative))
+    if not changes:
+        return _saved(item, None, [], [], False)
+    file: File
+    for sequence, (file_id, label) in enumerate(cleaned, 1):
+        file = files[file_id]
+        if file.sequence != sequence:
+            file.sequence = sequence
+        if file.label != label:
+            file.label = label
+    item.representative_id = representative
+    number = _record(session, item, "pages", changes, agent=agent, reason=reason)
+    return _saved(item, number, changes, [], False)
+
+
+# -- withdrawing ----------------------------------------------------------------------------------
+
+
+def withdraw_item(
+    session: Session, item_id: str, *, viewer: Viewer, agent: str, base_version: int | None, reason: str
+) -> Saved:
+    """Withdraw the item: a tombstone the public no longer sees (harvesters learn it is deleted), its
+    description, revisions and masters kept. An item with children that are not withdrawn is refused.
+
+    Raises:
+        BadRequest: no reason, already withdrawn, or children still there. NotFound, Forbidden, StaleVersion:
+        as `update_item`.
+    """
+    item = editable_item(session, item_id, viewer, lock=True)
+    _check_version(item, base_version)
+    _not_withdrawn(item)
+    if not isinstance(reason, str) or not reason.strip():
+        raise BadRequest(f"reason: say why item {item.id} is withdrawn", field="reason")
+    if len(reason) > 2000:
+        raise BadRequest("reason: at most 2000 characters", field="reason")
+    standing = [c.id for c in _children(session, item) if c.withdrawn_at is None]
+    if standing:
+        raise BadRequest(
+            f"item {item.id} has {len(standing)} children ({', '.join(standing[:5])}): move or withdraw them first",
+            field="children",
+        )
+    item.withdrawn_at = utcnow()
+    item.withdrawn_reason = reason.strip()
+    changes = [
+        Change("withdrawn_at", None, item.withdrawn_at.isoformat()),
+        Change("withdrawn_reason", None, item.withdrawn_reason),
+    ]
+    number = _record(session, item, "withdraw", changes, agent=agent, reason=reason, event="deaccession")
+    return _saved(item, number, changes, [], True)
 
 
 def reindex(runtime: Runtime, saved: Saved | Sequence[Saved]) -> int:

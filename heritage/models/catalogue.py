@@ -54,6 +54,9 @@ class Item(Base):
     # its masters are kept.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The file that stands for the item (thumbnail, manifest thumbnail); None: its first image. No foreign key:
+    # files point at items, and a file removed leaves the first image in its place.
+    representative_id: Mapped[str | None] = mapped_column(String(32))
 
     collection: Mapped[Collection] = relationship(back_populates="items")
     unit: Mapped[Unit | None] = relationship()
