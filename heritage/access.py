@@ -84,6 +84,12 @@ def may_ingest(viewer: Viewer, unit_id: int | None) -> bool:
     return units is None or unit_id in units
 
 
+def may_edit_in(viewer: Viewer, unit_id: int | None) -> bool:
+    """Whether `viewer` may add items to the collections of this unit (the rule of `may_edit`, before there
+    is an item: the new-record form asks it)."""
+    return viewer.allows("edit") and viewer.is_staff_for(unit_id)
+
+
 def may_edit(viewer: Viewer, item: Item) -> bool:
     """Whether `viewer` may change `item` (its description, place in the tree, pages, access): administrators
     everything, archivists and collection managers their own unit's items, nobody else; a token needs `edit`."""

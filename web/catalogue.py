@@ -17,10 +17,9 @@ from heritage.access import (
     AccessFacts,
     Visibility,
     download_edge,
-    effective_access,
     item_access,
-    item_unit_id,
     may_edit,
+    tombstone_is_public,
     visibility,
 )
 from heritage.access_changes import note_staff_view
@@ -153,13 +152,12 @@ def _page_arg() -> int:
 
 
 def _tombstone(item_id: str) -> Any:
-    """The 410 page of a withdrawn item for whoever could see it before it was withdrawn (staff who may
-    edit it see its page); None when the item is not withdrawn. Others get the 404 of an unknown item."""
+    """The 410 page of a withdrawn item, when the public saw it before (else the 404 of an unknown item);
+    None when the item is not withdrawn or the viewer sees it anyway (its staff: the page says it is withdrawn)."""
     item = _item_or_none(item_id)
-    if item is None or item.withdrawn_at is None or may_edit(acting_viewer(), item):
+    if item is None or item.withdrawn_at is None or visibility(viewer(), item) > Visibility.NONE:
         return None
-    was = effective_access(item.access, item.closed_until, held_back=item.held_back is not None)
-    if was is Access.CLOSED and not viewer().is_staff_for(item_unit_id(item)):
+    if not tombstone_is_public(item):
         raise NotFound(f"item {item_id!r} does not exist")
     lang = current_language()
     body = render_template(
@@ -167,7 +165,7 @@ def _tombstone(item_id: str) -> Any:
         item=item,
         title=item.title_en if lang == "en" and item.title_en else item.title,
         withdrawn_on=format_date(item.withdrawn_at, "long", locale=lang),
-        reason=item.withdrawn_reason if was is Access.PUBLIC else None,
+        reason=item.withdrawn_reason if item.access == Access.PUBLIC.value else None,
     )
     return make_response(body, 410)
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from heritage import editing
-from heritage.access import Viewer, Visibility, may_edit, visibility
+from heritage.access import Viewer, Visibility, may_edit, may_edit_in, visibility
 from heritage.catalogue import get_item
 from heritage.editing import Saved, StaleVersion
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
@@ -227,7 +227,7 @@ def _collection_or_404(slug: str) -> Collection:
 
 def _check_may_create_in(collection: Collection) -> Viewer:
     who = editor()
-    if not editing.may_create_in(who, collection):
+    if not may_edit_in(who, collection.unit_id):
         raise Forbidden(
             _("You may not add records to this collection: it belongs to another unit, or your role only reads.")
         )
@@ -318,6 +318,18 @@ def new_in_collection(slug: str) -> Any:
     return _create(None, collection, _check_may_create_in(collection))
 
 
+def _pages_text(pages: Any) -> str:
+    """Pages in their order as their file names, each with its label: `a.jpg (recto); b.jpg`."""
+    if not isinstance(pages, list):
+        return edit_form.any_value(pages)
+    shown = []
+    for page in pages:
+        if isinstance(page, Mapping):
+            name, page_label = page.get("name") or page.get("file"), page.get("label")
+            shown.append(f"{name} ({page_label})" if page_label else str(name))
+    return "; ".join(shown)
+
+
 def _change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
     """One field's change as the history table shows it: its label, before and after in words."""
     if isinstance(change, Mapping):
@@ -325,6 +337,8 @@ def _change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
     else:
         name, before, after = change.field, change.before, change.after
     spec = specs.get(name)
+    if name == "pages":
+        return {"label": label("history_field", name), "before": _pages_text(before), "after": _pages_text(after)}
     if spec is None:
         return {
             "label": label("history_field", name),

@@ -19,7 +19,7 @@ from heritage.access import Visibility, may_edit, visibility
 from heritage.catalogue import ancestors
 from heritage.editing import StaleVersion
 from heritage.errors import BadRequest, HeritageError
-from heritage.models import File, FileRole, Item
+from heritage.models import Item
 from heritage.search import SearchQuery
 from web.context import base_url, runtime, session, viewer_search_scope
 from web.editing import agent_name, editable_item, editor, flash_saved, reason_of, save, version_of
@@ -28,6 +28,7 @@ from web.serialize import hit_json
 
 bp = Blueprint("editing_tree", __name__)
 CANDIDATES = 20
+TOP = "top"  # the move form's choice of the top of the collection (no item id is this short)
 QUERY_MAX = 500
 
 
@@ -99,9 +100,10 @@ def move(item_id: str) -> Any:
         if not parent_id:
             raise BadRequest(_("Choose the new parent: give its id or pick it from the search."))
         base = version_of(request.form)
+        target = None if parent_id == TOP else parent_id
         saved = save(
             lambda: editing.move_item(
-                session(), item.id, parent_id, viewer=who, agent=agent_name(who), base_version=base, reason=reason
+                session(), item.id, target, viewer=who, agent=agent_name(who), base_version=base, reason=reason
             )
         )
     except StaleVersion:
@@ -136,7 +138,13 @@ def arranged(current: Sequence[str], form_order: Sequence[str], up: str | None, 
 
 
 def _order_page(
-    item: Item, order: list[str], *, status: int = 200, error: str | None = None, focus: str | None = None
+    item: Item,
+    order: list[str],
+    *,
+    status: int = 200,
+    error: str | None = None,
+    focus: str | None = None,
+    version: int | str | None = None,
 ) -> Any:
     children = {c.id: c for c in item.children}
     return (
@@ -149,6 +157,7 @@ def _order_page(
             focus=focus,
             changed=order != [c.id for c in item.children],
             child_title=_title,
+            version=item.version if version is None else version,
         ),
         status,
     )
@@ -173,19 +182,28 @@ def order(item_id: str) -> Any:
     except BadRequest as exc:
         return _order_page(item, current, status=409, error=str(exc))
     if up or down:
-        return _order_page(item, new, focus=f"{'up' if up else 'down'}-{up or down}")
-    saved = save(
-        lambda: editing.reorder_children(
-            session(), item.id, new, viewer=who, agent=agent_name(who), reason=reason_of(request.form)
+        keep = request.form.get("version", "")
+        return _order_page(item, new, focus=f"{'up' if up else 'down'}-{up or down}", version=keep)
+    try:
+        base = version_of(request.form)
+        saved = save(
+            lambda: editing.reorder_children(
+                session(),
+                item.id,
+                new,
+                viewer=who,
+                agent=agent_name(who),
+                reason=reason_of(request.form),
+                base_version=base,
+            )
         )
-    )
+    except StaleVersion:
+        message = _("Someone else changed the record since this page was loaded: look at the order again.")
+        return _order_page(item, current, status=409, error=message)
+    except BadRequest as exc:
+        return _order_page(item, current, status=400, error=str(exc))
     flash_saved(saved)
     return redirect(url_for("editing_tree.order_form", item_id=item.id), code=303)
-
-
-def _page_files(item: Item) -> list[File]:
-    """The files that are the record's pages (masters and born-digital files), in their order."""
-    return [f for f in item.files if f.role != FileRole.DERIVATIVE.value]
 
 
 def _pages_page(
@@ -199,7 +217,7 @@ def _pages_page(
     focus: str | None = None,
     version: int | None = None,
 ) -> Any:
-    files = {f.id: f for f in _page_files(item)}
+    files = {f.id: f for f in item.files}
     return (
         render_template(
             "editing/pages.html",
@@ -216,17 +234,14 @@ def _pages_page(
     )
 
 
-def _representative_of(item: Item) -> str | None:
-    chosen = editing.representative_of(item)
-    return chosen.id if isinstance(chosen, File) else chosen
-
-
 @bp.get("/items/<item_id>/pages")
 def pages_form(item_id: str) -> Any:
     """The record's pages: their labels, their order, and which image represents the record."""
     item = editable_item(item_id)
-    files = _page_files(item)
-    return _pages_page(item, [f.id for f in files], {f.id: f.label or "" for f in files}, _representative_of(item))
+    pages = editing.pages_of(item)
+    return _pages_page(
+        item, [p["file"] for p in pages], {p["file"]: p["label"] or "" for p in pages}, item.representative_id
+    )
 
 
 @bp.post("/items/<item_id>/pages")
@@ -234,9 +249,9 @@ def pages(item_id: str) -> Any:
     """Move one page up or down on the page, or save labels, order and representative image as one revision."""
     item = editable_item(item_id)
     who = editor()
-    files = _page_files(item)
-    current = [f.id for f in files]
-    labels = {f.id: (request.form.get(f"label-{f.id}") or "").strip()[:300] for f in files}
+    pages = editing.pages_of(item)
+    current = [p["file"] for p in pages]
+    labels = {file_id: (request.form.get(f"label-{file_id}") or "").strip() for file_id in current}
     representative = request.form.get("representative") or None
     up, down = request.form.get("up"), request.form.get("down")
     form_version = request.form.get("version")
@@ -265,7 +280,12 @@ def pages(item_id: str) -> Any:
     except StaleVersion:
         message = _("The record was changed by someone else since this page was loaded: look at its pages again.")
         return _pages_page(
-            item, current, {f.id: f.label or "" for f in files}, _representative_of(item), status=409, error=message
+            item,
+            current,
+            {p["file"]: p["label"] or "" for p in pages},
+            item.representative_id,
+            status=409,
+            error=message,
         )
     except BadRequest as exc:
         return _pages_page(item, new, labels, representative, status=400, error=str(exc))

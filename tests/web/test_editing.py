@@ -257,19 +257,30 @@ def test_order_the_parts_with_up_and_down_buttons(archivist: Any, catalogue: Run
     page = archivist.get(f"/items/{SERIES}/order").get_data(as_text=True)
     assert re.findall(r'name="order" value="(\w+)"', page) == [FILE_A, FILE_B]
     moved = archivist.post(
-        f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_A, FILE_B], "up": FILE_B}
+        f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_A, FILE_B], "up": FILE_B, "version": "1"}
     )
     html = moved.get_data(as_text=True)
     assert moved.status_code == 200 and re.findall(r'name="order" value="(\w+)"', html) == [FILE_B, FILE_A]
     assert f'id="up-{FILE_B}" disabled autofocus' in html or f'id="up-{FILE_B}"' in html
     with catalogue.sessions() as s:
         assert [c.id for c in s.get(Item, SERIES).children] == [FILE_A, FILE_B]  # arranged, not yet saved
-    saved = archivist.post(f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_B, FILE_A], "save": "1"})
+    assert 'name="version" value="1"' in html  # the series' version, carried while arranging
+    saved = archivist.post(
+        f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_B, FILE_A], "save": "1", "version": "1"}
+    )
     assert saved.status_code == 303
     with catalogue.sessions() as s:
         assert [c.id for c in s.get(Item, SERIES).children] == [FILE_B, FILE_A]
-    wrong = archivist.post(f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_A], "save": "1"})
+    wrong = archivist.post(
+        f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_A], "save": "1", "version": "2"}
+    )
     assert wrong.status_code == 409
+    stale = archivist.post(
+        f"/items/{SERIES}/order", data={"csrf_token": token, "order": [FILE_A, FILE_B], "save": "1", "version": "1"}
+    )
+    assert stale.status_code == 409
+    with catalogue.sessions() as s:
+        assert [c.id for c in s.get(Item, SERIES).children] == [FILE_B, FILE_A]
 
 
 def test_label_and_order_the_pages(archivist: Any, catalogue: Runtime) -> None:
@@ -323,7 +334,7 @@ def test_a_withdrawn_record_is_a_tombstone(app: Any, archivist: Any, catalogue: 
         assert gone.status_code == 410
         html = gone.get_data(as_text=True)
         assert "Règlement van de pedel" in html and words in html
-    staff = archivist.get(f"/items/{FILE_A}")
+    staff = archivist.get(f"/items/{FILE_A}?lang=nl")
     assert staff.status_code == 200 and "Ingetrokken op" in staff.get_data(as_text=True)
     assert public.get(f"/items/{FILE_A}/citation.bib").status_code == 404
     with catalogue.sessions() as s:
