@@ -28,21 +28,13 @@ COLLECTIONS = itertools.count(1)
 WORDS = {
     "nl": {
         "saved": "Opgeslagen als revisie",
-        "edit": "Bewerken",
-        "add": "Onderdeel toevoegen",
         "conflict": "Iemand anders heeft deze beschrijving bewaard",
-        "history": "Geschiedenis",
         "back": "Terug naar revisie",
-        "restricted": "Beperkt",
     },
     "en": {
         "saved": "Saved as revision",
-        "edit": "Edit",
-        "add": "Add a part",
         "conflict": "Someone else saved this record",
-        "history": "History",
         "back": "Go back to revision",
-        "restricted": "Restricted",
     },
 }
 
