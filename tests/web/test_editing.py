@@ -339,3 +339,12 @@ def test_a_withdrawn_record_is_a_tombstone(app: Any, archivist: Any, catalogue: 
     assert public.get(f"/items/{FILE_A}/citation.bib").status_code == 404
     with catalogue.sessions() as s:
         assert s.scalar(select(Item.id).where(Item.id == FILE_A)) == FILE_A  # nothing deleted
+
+
+def test_the_cataloguing_page_lists_the_collections_one_may_add_to(app: Any, catalogue: Runtime) -> None:
+    assert _client(app, None).get("/cataloguing/").status_code == 302
+    assert _client(app, "lezer").get("/cataloguing/").status_code == 403
+    own = _client(app, "bibarchivaris").get("/cataloguing/?lang=en").get_data(as_text=True)
+    assert "/collections/boeken/new" in own and "/collections/pedel/new" not in own and "Cataloguing" in own
+    admin = _client(app, "beheer").get("/cataloguing/?lang=nl").get_data(as_text=True)
+    assert "/collections/boeken/new" in admin and "/collections/pedel/new" in admin and "Catalogiseren" in admin
