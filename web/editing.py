@@ -28,6 +28,7 @@ from web.i18n import current_language, label
 
 bp = Blueprint("editing", __name__)
 REASON_MAX = 2000
+NEW_RECORD = {"access": "public"}  # what the form of a new record starts with (the service's default too)
 
 
 def field_label(spec: Any) -> str:
@@ -293,7 +294,7 @@ def _kind(specs: list[Any], name: str) -> str:
 def new_child_form(item_id: str) -> Any:
     """The form of a new record under this one."""
     parent = editable_item(item_id)
-    return _new_page(parent=parent, collection=parent.collection, values={})
+    return _new_page(parent=parent, collection=parent.collection, values=NEW_RECORD)
 
 
 @bp.post("/items/<item_id>/children/new")
@@ -308,7 +309,7 @@ def new_in_collection_form(slug: str) -> Any:
     """The form of a new top-level record of a collection."""
     collection = _collection_or_404(slug)
     _check_may_create_in(collection)
-    return _new_page(parent=None, collection=collection, values={})
+    return _new_page(parent=None, collection=collection, values=NEW_RECORD)
 
 
 @bp.post("/collections/<slug>/new")
