@@ -348,3 +348,17 @@ def test_the_cataloguing_page_lists_the_collections_one_may_add_to(app: Any, cat
     assert "/collections/boeken/new" in own and "/collections/pedel/new" not in own and "Cataloguing" in own
     admin = _client(app, "beheer").get("/cataloguing/?lang=nl").get_data(as_text=True)
     assert "/collections/boeken/new" in admin and "/collections/pedel/new" in admin and "Catalogiseren" in admin
+
+
+def test_a_closed_record_withdrawn_stays_unknown_to_the_public(app: Any, archivist: Any, catalogue: Runtime) -> None:
+    assert _edit(archivist, FILE_B, {"access": "closed"}).status_code == 303
+    token = csrf_token(archivist)
+    done = archivist.post(
+        f"/items/{FILE_B}/withdraw", data={"csrf_token": token, "reason": "privacy", "confirm": "yes", "version": "2"}
+    )
+    assert done.status_code == 303
+    answer = _client(app, None).get(f"/items/{FILE_B}?lang=en")
+    assert answer.status_code == 404 and "privacy" not in answer.get_data(as_text=True)
+    assert _client(app, "bibarchivaris").get(f"/items/{FILE_B}").status_code == 404
+    history = archivist.get(f"/items/{FILE_B}/history?lang=en").get_data(as_text=True)
+    assert "Withdrawn" in history and "privacy" in history and "Go back to revision" not in history
