@@ -39,7 +39,7 @@ class Viewer:
         return self.username is not None
 
     def allows(self, scope: str) -> bool:
-        """Whether this viewer may act in `scope` (`read`, `harvest`, `ingest`): tokens only in theirs."""
+        """Whether this viewer may act in `scope` (`read`, `harvest`, `ingest`, `edit`): tokens only in theirs."""
         return self.signed_in and (self.scopes is None or scope in self.scopes)
 
     def for_reading(self) -> Viewer:

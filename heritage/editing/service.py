@@ -11,15 +11,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from heritage import events
 from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
 from heritage.access_changes import set_access
 from heritage.catalogue import apply_core
 from heritage.editing.fields import FieldSpec, editable_fields, field_named
-from heritage.editing.values import check_access, check_title, clean, core_record, date_warnings, values_of, write
+from heritage.editing.values import (
+    check_access,
+    check_title,
+    clean,
+    core_record,
+    date_warnings,
+    storable,
+    values_of,
+    write,
+)
 from heritage.errors import BadRequest, Forbidden, NotFound, StaleVersion
 from heritage.identifiers import is_valid_id
 from heritage.models import Item, MetadataRecord, Revision, utcnow
@@ -105,6 +115,31 @@ def editable_item(session: Session, item_id: str, viewer: Viewer, *, lock: bool 
     return item
 
 
+def _claim_version(session: Session, item: Item) -> None:
+    """Take the item's next version in the database, before writing anything: the one guard that holds when
+    two saves of the same version race (SQLite reads without a lock; the second writer waits for the first,
+    then finds the version taken and is refused with the first one's values, never writing over them).
+
+    Raises:
+        StaleVersion: another save took the version since this one read the item.
+    """
+    expected = item.version
+    claimed = session.execute(
+        update(Item)
+        .where(Item.id == item.id, Item.version == expected)
+        .values(version=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(item)
+        raise StaleVersion(
+            f"item {item.id} was changed while you saved it (your version {expected}, now {item.version})",
+            current=item.version,
+            theirs=values_of(item),
+        )
+    set_committed_value(item, "version", expected + 1)
+
+
 def _check_version(item: Item, base_version: int | None) -> None:
     if base_version is not None and base_version != item.version:
         raise StaleVersion(
@@ -112,6 +147,14 @@ def _check_version(item: Item, base_version: int | None) -> None:
             current=item.version,
             theirs=values_of(item),
         )
+
+
+def check_reason(reason: object) -> None:
+    """Raises: BadRequest: a reason that is not a storable text of at most 2000 characters."""
+    if reason is None:
+        return
+    if not isinstance(reason, str) or len(reason) > 2000 or not storable(reason):
+        raise BadRequest("reason: a text of at most 2000 characters", field="reason")
 
 
 def _not_withdrawn(item: Item) -> None:
@@ -157,7 +200,8 @@ def _record(
         kind=kind,
         fields=fields,
     )
-    item.version = (1 if item.version is None else item.version) + 1
+    if item.version == 0:  # a new item: its creation is version 1 (an existing one claimed its version first)
+        item.version = 1
     item.edited_at = utcnow()
     session.flush()
     return number
@@ -230,6 +274,20 @@ def _saved(item: Item, number: int | None, changes: list[Change], warnings: list
     return Saved(item.id, item.version, number, changes, warnings, [item.id] if number else [], below)
 
 
+def preview_update(session: Session, item: Item, values: Mapping[str, Any]) -> tuple[list[Change], list[str]]:
+    """What `update_item` would change and warn about, changing nothing (a sheet's preview).
+
+    Raises:
+        BadRequest: as `update_item`.
+    """
+    _not_withdrawn(item)
+    current = values_of(item)
+    cleaned = _cleaned(item, values, current)
+    changes = [Change(name, current[name], value) for name, value in cleaned.items() if value != current[name]]
+    warnings = date_warnings(cleaned["dates"]) if "dates" in cleaned else []
+    return changes, warnings
+
+
 def update_item(
     session: Session,
     item_id: str,
@@ -250,15 +308,13 @@ def update_item(
         NotFound, Forbidden: see `editable_item`. StaleVersion: the item changed since `base_version`.
         BadRequest: a field is unknown or its value unacceptable (`.field` names it); nothing was changed.
     """
+    check_reason(reason)
     item = editable_item(session, item_id, viewer, lock=True)
     _check_version(item, base_version)
-    _not_withdrawn(item)
-    current = values_of(item)
-    cleaned = _cleaned(item, values, current)
-    changes = [Change(name, current[name], value) for name, value in cleaned.items() if value != current[name]]
-    warnings = date_warnings(cleaned["dates"]) if "dates" in cleaned else []
+    changes, warnings = preview_update(session, item, values)
     if not changes:
         return _saved(item, None, [], warnings, False)
+    _claim_version(session, item)
     _write(session, item, changes, agent=agent, reason=reason)
     number = _record(session, item, kind, changes, agent=agent, reason=reason)
     return _saved(item, number, changes, warnings, any(c.field in SHOWN_BELOW for c in changes))
@@ -324,6 +380,7 @@ def revert(
     Raises:
         as `update_item`; NotFound also for a revision number the item does not have.
     """
+    check_reason(reason)
     if isinstance(number, bool) or not isinstance(number, int):
         raise BadRequest(f"revision: give a revision number, not {number!r}", field="revision")
     item = editable_item(session, item_id, viewer, lock=True)
@@ -370,6 +427,7 @@ def create_item(
         BadRequest: neither or both of parent and collection, or a value as in `update_item`. NotFound: no such
         parent or collection (or one the viewer may not see). Forbidden: the viewer may not edit there.
     """
+    check_reason(reason)
     from heritage.catalogue import get_collection
     from heritage.identifiers import random_id
     from heritage.models import Access, Collection, Level
@@ -455,6 +513,7 @@ def move_item(
         BadRequest: a move into its own subtree, into another collection or under a withdrawn item; a position
         that is not a number. NotFound, Forbidden, StaleVersion: as `update_item` (for the item and the parent).
     """
+    check_reason(reason)
     item = editable_item(session, item_id, viewer, lock=True)
     _check_version(item, base_version)
     _not_withdrawn(item)
@@ -476,6 +535,10 @@ def move_item(
     new_siblings = [c for c in (_children(session, parent) if parent else _top(session, item)) if c.id != item.id]
     at = len(new_siblings) if position is None else min(position, len(new_siblings))
     new_siblings.insert(at, item)
+    here = [c.id for c in _siblings(session, item)]
+    if before_parent == (parent.id if parent else None) and here.index(item.id) == at:
+        return _saved(item, None, [], [], False)  # where it is already
+    _claim_version(session, item)
     item.parent = parent
     item.parent_id = parent.id if parent else None
     if before_parent != item.parent_id:
@@ -484,10 +547,8 @@ def move_item(
     changes = []
     if before_parent != item.parent_id:
         changes.append(Change("parent", before_parent, item.parent_id))
-    if before_position != item.position:
+    if before_position != item.position or before_parent == item.parent_id:
         changes.append(Change("position", before_position, item.position))
-    if not changes:
-        return _saved(item, None, [], [], False)
     number = _record(session, item, "move", changes, agent=agent, reason=reason)
     return _saved(item, number, changes, [], True)
 
@@ -528,6 +589,7 @@ def reorder_children(
         BadRequest: the list leaves out a child, names one twice or names an item that is not a child.
         NotFound, Forbidden, StaleVersion: as `update_item`, for the parent.
     """
+    check_reason(reason)
     parent = editable_item(session, parent_id, viewer, lock=True)
     _check_version(parent, base_version)
     _not_withdrawn(parent)
@@ -548,6 +610,7 @@ def reorder_children(
     before = [c.id for c in sorted(children.values(), key=lambda c: (c.position, c.id))]
     if before == wanted:
         return _saved(parent, None, [], [], False)
+    _claim_version(session, parent)
     _renumber([children[c] for c in wanted])
     changes = [Change("children", before, wanted)]
     number = _record(session, parent, "reorder", changes, agent=agent, reason=reason)
@@ -583,6 +646,7 @@ def set_pages(
         BadRequest: a file left out, named twice or not the item's; a label too long; a representative that
         is not one of its files. NotFound, Forbidden, StaleVersion: as `update_item`.
     """
+    check_reason(reason)
     from heritage.models import File
 
     item = editable_item(session, item_id, viewer, lock=True)
@@ -621,6 +685,7 @@ def set_pages(
         changes.append(Change("representative", item.representative_id, representative))
     if not changes:
         return _saved(item, None, [], [], False)
+    _claim_version(session, item)
     file: File
     for sequence, (file_id, label) in enumerate(cleaned, 1):
         file = files[file_id]
@@ -646,6 +711,7 @@ def withdraw_item(
         BadRequest: no reason, already withdrawn, or children still there. NotFound, Forbidden, StaleVersion:
         as `update_item`.
     """
+    check_reason(reason)
     item = editable_item(session, item_id, viewer, lock=True)
     _check_version(item, base_version)
     _not_withdrawn(item)
@@ -659,6 +725,7 @@ def withdraw_item(
             f"item {item.id} has {len(standing)} children ({', '.join(standing[:5])}): move or withdraw them first",
             field="children",
         )
+    _claim_version(session, item)
     item.withdrawn_at = utcnow()
     item.withdrawn_reason = reason.strip()
     changes = [

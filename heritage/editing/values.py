@@ -110,9 +110,18 @@ def _text(spec: FieldSpec, raw: Any) -> str | None:
         raise BadRequest(f"{spec.name}: one line only", field=spec.name)
     if len(text) > MAX_TEXT:
         raise BadRequest(f"{spec.name}: at most {MAX_TEXT} characters", field=spec.name)
-    if "\x00" in text:
-        raise BadRequest(f"{spec.name}: contains a NUL character", field=spec.name)
+    if not storable(text):
+        raise BadRequest(f"{spec.name}: contains a NUL or an unpaired surrogate character", field=spec.name)
     return text or None
+
+
+def storable(text: str) -> bool:
+    """Text every database stores: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _lines(spec: FieldSpec, raw: Any) -> list[str]:
@@ -127,7 +136,7 @@ def _lines(spec: FieldSpec, raw: Any) -> list[str]:
         if not isinstance(entry, str):
             raise BadRequest(f"{spec.name}: every entry is a text, not {type(entry).__name__}", field=spec.name)
         entry = entry.strip()
-        if "\x00" in entry or len(entry) > MAX_TEXT:
+        if not storable(entry) or len(entry) > MAX_TEXT:
             raise BadRequest(f"{spec.name}: an entry is too long or contains a NUL character", field=spec.name)
         if entry:
             out.append(entry)
@@ -156,7 +165,7 @@ def _records(spec: FieldSpec, raw: Any, keys: tuple[str, ...], required: str) ->
             if value is not None and not isinstance(value, str):
                 raise BadRequest(f"{spec.name}: entry {n}: {key} is a text", field=spec.name)
             value = (value or "").strip() or None
-            if value is not None and ("\n" in value or "\x00" in value or len(value) > 2000):
+            if value is not None and ("\n" in value or not storable(value) or len(value) > 2000):
                 raise BadRequest(
                     f"{spec.name}: entry {n}: {key} is one line of at most 2000 characters", field=spec.name
                 )

@@ -218,3 +218,44 @@ def test_revert_is_a_new_revision(runtime: Runtime, catalogue: dict[str, str]) -
         revert(s, item_id, 9, viewer=viewer(runtime, "els"), agent="els")
     with runtime.transaction() as s, pytest.raises(StaleVersion):
         revert(s, item_id, 1, viewer=viewer(runtime, "els"), agent="els", base_version=2)
+
+
+def test_two_editors_saving_the_same_version_at_once(runtime: Runtime, catalogue: dict[str, str]) -> None:
+    """The second save waits for the first and is refused with the first one's values: no lost update."""
+    import threading
+
+    item_id = catalogue["F1.1.2"]
+    els, root = viewer(runtime, "els"), viewer(runtime, "root")
+    first_saved, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        with runtime.transaction() as s:
+            update_item(s, item_id, {"extent": "van A"}, viewer=els, agent="els", base_version=1)
+            first_saved.set()
+            release.wait(30)  # still uncommitted while the second one reads and saves
+
+    def second() -> None:
+        try:
+            with runtime.transaction() as s:
+                update_item(s, item_id, {"extent": "van B"}, viewer=root, agent="root", base_version=1)
+            outcome["saved"] = True
+        except StaleVersion as exc:
+            outcome["stale"] = exc
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_saved.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.5)  # the second save is waiting for the first one's lock (or already refused)
+    release.set()
+    a.join(30)
+    b.join(60)
+    stale = outcome.get("stale")
+    assert isinstance(stale, StaleVersion), outcome
+    assert stale.current == 2 and stale.theirs["extent"] == "van A", str(stale)
+    with runtime.sessions() as s:
+        item = s.get(Item, item_id)
+        assert item.version == 2 and values_of(item)["extent"] == "van A"
+        assert [r.by for r in history(s, item_id)] == ["els"]
