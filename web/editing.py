@@ -115,6 +115,19 @@ def save(change: Callable[[], Saved]) -> Saved:
     return saved
 
 
+def save_all(change: Callable[[], list[Saved]]) -> list[Saved]:
+    """As `save`, for a service call that saves several items at once (a sheet): all of them or none."""
+    db = session()
+    try:
+        saved = change()
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    editing.reindex(runtime(), saved)
+    return saved
+
+
 def flash_saved(saved: Saved) -> None:
     if saved.revision is None:
         flash(_("Nothing changed: the record was not saved again."), "status")
@@ -331,7 +344,7 @@ def _pages_text(pages: Any) -> str:
     return "; ".join(shown)
 
 
-def _change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
+def change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
     """One field's change as the history table shows it: its label, before and after in words."""
     if isinstance(change, Mapping):
         name, before, after = str(change.get("field")), change.get("before"), change.get("after")
@@ -363,7 +376,7 @@ def _history_page(item: Item, status: int = 200, error: str | None = None) -> An
             "by": r.by,
             "at": format_datetime(r.at, "medium"),
             "reason": r.reason,
-            "changes": [_change_row(c, specs) for c in r.changes],
+            "changes": [change_row(c, specs) for c in r.changes],
         }
         for r in editing.history(session(), item.id, viewer=who)
     ]

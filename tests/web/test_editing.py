@@ -362,3 +362,69 @@ def test_a_closed_record_withdrawn_stays_unknown_to_the_public(app: Any, archivi
     assert _client(app, "bibarchivaris").get(f"/items/{FILE_B}").status_code == 404
     history = archivist.get(f"/items/{FILE_B}/history?lang=en").get_data(as_text=True)
     assert "Withdrawn" in history and "privacy" in history and "Go back to revision" not in history
+
+
+def _upload_sheet(client: Any, text: str, lang: str = "nl") -> Any:
+    import io
+
+    return client.post(
+        f"/cataloguing/sheet?lang={lang}",
+        data={"csrf_token": csrf_token(client), "sheet": (io.BytesIO(text.encode("utf-8")), "titels.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm_form(html: str) -> dict[str, str]:
+    form = re.search(r'<form method="post" action="/cataloguing/sheet/apply"(.*?)</form>', html, re.S)
+    assert form, "the preview offers to apply it"
+    return {k: _unescape(v) for k, v in re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1))}
+
+
+def test_a_sheet_is_previewed_then_applied(archivist: Any, catalogue: Runtime) -> None:
+    text = f"heritage_id,title\n{FILE_A},Reglement van de pedel\n{FILE_B},Register van de pedel\n"
+    preview = _upload_sheet(archivist, text, lang="en")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "1 records would change, 1 stay as they are" in html
+    assert "Règlement van de pedel" in html and "Reglement van de pedel" in html and "Line 2" in html
+    assert _item(catalogue, FILE_A).title == "Règlement van de pedel"  # nothing yet
+    done = archivist.post("/cataloguing/sheet/apply", data=_confirm_form(html))
+    assert done.status_code == 303
+    assert "1 records were changed by sheet titels.csv" in archivist.get("/cataloguing/").get_data(as_text=True)
+    item = _item(catalogue, FILE_A)
+    assert item.title == "Reglement van de pedel" and item.version == 2
+
+
+def test_a_sheet_with_a_problem_changes_nothing(archivist: Any, catalogue: Runtime) -> None:
+    text = f"heritage_id,title,kleur\n{FILE_A},Nieuw,rood\n"
+    answer = _upload_sheet(archivist, text, lang="en")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "titels.csv:1: unknown column &#39;kleur&#39;" in html
+    assert "/cataloguing/sheet/apply" not in html
+    other = _upload_sheet(archivist, f"heritage_id,title\n{FILE_A},Nieuw\n{OTHER},Ander boek\n")
+    assert other.status_code == 400 and "titels.csv:3:" in other.get_data(as_text=True)
+    assert _item(catalogue, FILE_A).title == "Règlement van de pedel"
+    assert _item(catalogue, OTHER).title == "Boek van de bib"
+
+
+def test_a_sheet_whose_records_changed_since_the_preview_is_previewed_again(
+    app: Any, archivist: Any, catalogue: Runtime
+) -> None:
+    html = _upload_sheet(archivist, f"heritage_id,title\n{FILE_A},Uit het blad\n", lang="en").get_data(as_text=True)
+    assert _edit(_client(app, "beheer"), FILE_A, {"extent": "2 bladen"}).status_code == 303
+    again = archivist.post("/cataloguing/sheet/apply?lang=en", data=_confirm_form(html))
+    assert again.status_code == 409 and "changed since the preview" in again.get_data(as_text=True)
+    assert _item(catalogue, FILE_A).title == "Règlement van de pedel"
+    done = archivist.post("/cataloguing/sheet/apply", data=_confirm_form(again.get_data(as_text=True)))
+    assert done.status_code == 303 and _item(catalogue, FILE_A).title == "Uit het blad"
+
+
+def test_the_sheet_pages_are_for_staff(app: Any, catalogue: Runtime) -> None:
+    reader = _client(app, "lezer")
+    assert _upload_sheet(reader, f"heritage_id,title\n{FILE_A},x\n").status_code == 403
+    public = _client(app, None)
+    assert _upload_sheet(public, f"heritage_id,title\n{FILE_A},x\n").status_code == 302
+    archivist = _client(app, "ua")
+    no_token = archivist.post("/cataloguing/sheet/apply", data={"data": "", "name": "x.csv"})
+    assert no_token.status_code == 400
+    assert _item(catalogue, FILE_A).title == "Règlement van de pedel"
