@@ -137,6 +137,18 @@ def arranged(current: Sequence[str], form_order: Sequence[str], up: str | None, 
     return order
 
 
+def focus_after(order: Sequence[str], up: str | None, down: str | None) -> str | None:
+    """The id of the button that keeps the focus after a row moved: the one pressed, or the row's other button
+    when the pressed one is now disabled (the row reached the top or the bottom)."""
+    moved = up or down
+    if not moved or moved not in order:
+        return None
+    at = order.index(moved)
+    if up:
+        return f"up-{moved}" if at > 0 or len(order) == 1 else f"down-{moved}"
+    return f"down-{moved}" if at < len(order) - 1 or len(order) == 1 else f"up-{moved}"
+
+
 def _order_page(
     item: Item,
     order: list[str],
@@ -183,7 +195,7 @@ def order(item_id: str) -> Any:
         return _order_page(item, current, status=409, error=str(exc))
     if up or down:
         keep = request.form.get("version", "")
-        return _order_page(item, new, focus=f"{'up' if up else 'down'}-{up or down}", version=keep)
+        return _order_page(item, new, focus=focus_after(new, up, down), version=keep)
     try:
         base = version_of(request.form)
         saved = save(
@@ -260,7 +272,7 @@ def pages(item_id: str) -> Any:
     except BadRequest as exc:
         return _pages_page(item, current, labels, representative, status=409, error=str(exc))
     if up or down:
-        focus = f"{'up' if up else 'down'}-{up or down}"
+        focus = focus_after(new, up, down)
         keep = int(form_version) if (form_version or "").isdigit() else None
         return _pages_page(item, new, labels, representative, focus=focus, version=keep)
     try:

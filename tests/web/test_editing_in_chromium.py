@@ -237,3 +237,30 @@ def test_a_second_editor_gets_the_conflict(
     assert _item(runtime, file_a).title == "Titel van de eerste"
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize(("lang", "width"), [("nl", 390), ("en", 1366)])
+def test_order_the_parts_by_keyboard_without_scripts(
+    served: tuple[str, Runtime], browser: Any, tmp_path: Path, lang: str, width: int
+) -> None:
+    base, runtime = served
+    slug = _catalogue(runtime, tmp_path)
+    series, file_a, file_b = (item_id_for(slug, n) for n in ("F1.1", "F1.1.1", "F1.1.2"))
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    _sign_in(page, base, "ua", f"/items/{series}/order", lang)
+    _fits(page, "the order of the parts")
+    _tab_to(page, f"#down-{file_a}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == f"up-{file_a}"  # the row keeps the focus
+    assert [page.eval_on_selector_all("input[name=order]", "els => els.map(e => e.value)")] == [[file_b, file_a]]
+    with runtime.sessions() as s:
+        assert [c.id for c in s.get(Item, series).children] == [file_a, file_b]  # arranged, not saved
+    _tab_to(page, "#reason")
+    page.keyboard.type("chronologisch")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter in a field saves (the first button of the form), it moves nothing
+    with runtime.sessions() as s:
+        assert [c.id for c in s.get(Item, series).children] == [file_b, file_a]
+    context.close()
