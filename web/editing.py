@@ -67,12 +67,13 @@ def editor() -> Viewer:
     return who
 
 
-def editable_item(item_id: str) -> Item:
-    """The item, if this editor may change it.
+def editable_item(item_id: str, *, withdrawn: bool = False) -> Item:
+    """The item, if this editor may change it (and, unless `withdrawn`, it is not a tombstone).
 
     Raises:
         NotFound: no such item, or one the editor may not see.
         Forbidden: the editor sees it but may not change it.
+        BadRequest: it is withdrawn.
     """
     who = editor()
     item = get_item(session(), item_id)
@@ -80,7 +81,16 @@ def editable_item(item_id: str) -> Item:
         raise NotFound(f"item {item_id!r} does not exist")
     if not may_edit(who, item):
         raise Forbidden(_("You may not change this record: it belongs to another unit, or your role only reads."))
+    if item.withdrawn_at is not None and not withdrawn:
+        raise BadRequest(_("This record is withdrawn: a tombstone is not changed any more (its history stays)."))
     return item
+
+
+def in_words(message: str, specs: Mapping[str, Any]) -> str:
+    """A service message that starts with a field's name (`closed_until: ...`) starts with its label instead."""
+    name, sep, rest = message.partition(": ")
+    spec = specs.get(name) if sep else None
+    return f"{field_label(spec)}: {rest}" if spec is not None else message
 
 
 def agent_name(who: Viewer) -> str:
@@ -133,8 +143,9 @@ def flash_saved(saved: Saved) -> None:
         flash(_("Nothing changed: the record was not saved again."), "status")
     else:
         flash(_("Saved as revision %(number)s.", number=saved.revision), "status")
+    specs = {spec.name: spec for spec in editing.editable_fields()}
     for warning in saved.warnings:
-        flash(warning, "warning")
+        flash(in_words(warning, specs), "warning")
 
 
 def _title(item: Item) -> str:
@@ -161,7 +172,7 @@ def _form_page(
             template,
             groups=edit_form.grouped(specs),
             values=values,
-            error=str(error) if error is not None else None,
+            error=in_words(str(error), {s.name: s for s in specs}) if error is not None else None,
             error_field=field if field in {s.name for s in specs} else None,
             **context,
         ),
@@ -294,8 +305,9 @@ def _create(parent: Item | None, collection: Collection, who: Viewer) -> Any:
     except BadRequest as exc:
         return _new_page(parent=parent, collection=collection, values=typed, status=400, error=exc, reason=reason or "")
     flash(_("The new record was created."), "status")
+    specs = {spec.name: spec for spec in editing.editable_fields()}
     for warning in saved.warnings:
-        flash(warning, "warning")
+        flash(in_words(warning, specs), "warning")
     return redirect(url_for("editing.edit_form_page", item_id=saved.item_id), code=303)
 
 
@@ -433,7 +445,7 @@ def revert(item_id: str) -> Any:
 @bp.get("/items/<item_id>/withdraw")
 def withdraw_form(item_id: str) -> Any:
     """Ask for the reason and a confirmation before withdrawing the record."""
-    item = editable_item(item_id)
+    item = editable_item(item_id, withdrawn=True)
     return render_template("editing/withdraw.html", item=item, title=_title(item), error=None, reason="")
 
 

@@ -130,7 +130,7 @@ def test_a_refused_save_shows_the_message_at_the_field_and_keeps_nothing(archivi
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400
     assert 'aria-invalid="true"' in html and re.search(r'aria-describedby="[^"]*f-closed-until-error', html)
-    assert 'id="f-closed-until-error"' in html and "closed_until" in html
+    assert re.search(r'id="f-closed-until-error" role="alert">Closed until: [^<]*2999-13-45', html)  # its label
     assert 'value="Nieuwe titel"' in html  # what the editor typed stays
     item = _item(catalogue, FILE_A)
     assert item.title == "Règlement van de pedel" and item.version == 1
@@ -338,6 +338,9 @@ def test_a_withdrawn_record_is_a_tombstone(app: Any, archivist: Any, catalogue: 
     staff = archivist.get(f"/items/{FILE_A}?lang=nl")
     assert staff.status_code == 200 and "Ingetrokken op" in staff.get_data(as_text=True)
     assert public.get(f"/items/{FILE_A}/citation.bib").status_code == 404
+    for path in ("edit", "move", "pages", "children/new"):  # a tombstone is not changed any more
+        assert archivist.get(f"/items/{FILE_A}/{path}").status_code == 400
+    assert archivist.get(f"/items/{FILE_A}/history").status_code == 200
     with catalogue.sessions() as s:
         assert s.scalar(select(Item.id).where(Item.id == FILE_A)) == FILE_A  # nothing deleted
 
