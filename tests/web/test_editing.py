@@ -432,3 +432,29 @@ def test_the_sheet_pages_are_for_staff(app: Any, catalogue: Runtime) -> None:
     no_token = archivist.post("/cataloguing/sheet/apply", data={"data": "", "name": "x.csv"})
     assert no_token.status_code == 400
     assert _item(catalogue, FILE_A).title == "Règlement van de pedel"
+
+
+def test_the_staff_pages_hold_no_inline_script_or_style(archivist: Any, catalogue: Runtime) -> None:
+    from lxml import html as lxml_html
+
+    from tests.web.test_security_headers import inline_code
+
+    assert _edit(archivist, FILE_A, {"title": "Reglement"}).status_code == 303
+    pages = [
+        f"/items/{FILE_A}/edit",
+        f"/items/{SERIES}/children/new",
+        "/collections/pedel/new",
+        f"/items/{FILE_A}/history",
+        f"/items/{FILE_A}/move?q=Brieven",
+        f"/items/{SERIES}/order",
+        f"/items/{FILE_B}/pages",
+        f"/items/{FILE_A}/withdraw",
+        "/cataloguing/",
+    ]
+    for lang in ("nl", "en"):
+        for path in pages:
+            answer = archivist.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert answer.status_code == 200, path
+            assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+            assert inline_code(lxml_html.fromstring(answer.data)) == [], path
+            assert f'<html lang="{lang}">' in answer.get_data(as_text=True)
