@@ -24,7 +24,7 @@ from heritage.editing import StaleVersion, sheet
 from heritage.errors import BadRequest, Forbidden
 from heritage.models import Collection, Unit
 from web.context import session
-from web.editing import agent_name, change_row, editor, reason_of, save_all
+from web.editing import agent_name, change_row, editor, reason_of, save
 from web.i18n import current_language
 
 bp = Blueprint("cataloguing", __name__, url_prefix="/cataloguing")
@@ -121,7 +121,7 @@ def apply() -> Any:
     if _versions(plan) != previewed:
         return _preview(plan, data, status=409, notice=moved_on)
     try:
-        saved = save_all(
+        saved = save(
             lambda: sheet.apply(session(), plan, viewer=who, agent=agent_name(who), reason=reason_of(request.form))
         )
     except StaleVersion:

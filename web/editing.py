@@ -9,7 +9,7 @@ The public is sent to sign in, readers get 403, and an item the viewer may not s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from heritage import editing
-from heritage.access import Viewer, Visibility, may_edit, may_edit_in, visibility
+from heritage.access import Viewer, may_edit, may_edit_in
 from heritage.catalogue import get_item
 from heritage.editing import Saved, StaleVersion
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
@@ -28,6 +28,7 @@ from web.i18n import current_language, label
 
 bp = Blueprint("editing", __name__)
 REASON_MAX = 2000
+T = TypeVar("T", Saved, list[Saved])
 NEW_RECORD = {"access": "public"}  # what the form of a new record starts with (the service's default too)
 
 
@@ -76,11 +77,12 @@ def editable_item(item_id: str, *, withdrawn: bool = False) -> Item:
         BadRequest: it is withdrawn.
     """
     who = editor()
-    item = get_item(session(), item_id)
-    if visibility(who, item) == Visibility.NONE:
-        raise NotFound(f"item {item_id!r} does not exist")
-    if not may_edit(who, item):
-        raise Forbidden(_("You may not change this record: it belongs to another unit, or your role only reads."))
+    try:
+        item = editing.editable_item(session(), item_id, who)  # the service's own check of who may
+    except Forbidden:
+        raise Forbidden(
+            _("You may not change this record: it belongs to another unit, or your role only reads.")
+        ) from None
     if item.withdrawn_at is not None and not withdrawn:
         raise BadRequest(_("This record is withdrawn: a tombstone is not changed any more (its history stays)."))
     return item
@@ -109,24 +111,9 @@ def version_of(form: Mapping[str, Any]) -> int | None:
     return int(raw)
 
 
-def save(change: Callable[[], Saved]) -> Saved:
-    """Run one service call in the request's session, commit it and re-index what it touched.
-
-    On any error nothing is kept (the session rolls back) and the error goes up to the caller.
-    """
-    db = session()
-    try:
-        saved = change()
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    editing.reindex(runtime(), saved)
-    return saved
-
-
-def save_all(change: Callable[[], list[Saved]]) -> list[Saved]:
-    """As `save`, for a service call that saves several items at once (a sheet): all of them or none."""
+def save(change: Callable[[], T]) -> T:
+    """Run a service call (one save, or a sheet's several) in the request's session, commit it and re-index
+    what it touched. On any error nothing is kept (the session rolls back) and the error goes up."""
     db = session()
     try:
         saved = change()
