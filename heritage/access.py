@@ -3,7 +3,8 @@
 Public: metadata and images. Restricted: metadata public, images on request. Closed: nothing, and
 for the public a closed item does not exist. `closed_until` reopens an item on that date. An item held
 back by its ingest (its files failed or have not arrived) is, whatever its access, closed until the
-ingest releases it. Staff of the item's custodial unit (and administrators) see everything.
+ingest releases it; a withdrawn item (a tombstone) is closed for good. Staff of the item's custodial
+unit (and administrators) see everything.
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ class Viewer:
         return self.username is not None
 
     def allows(self, scope: str) -> bool:
-        """Whether this viewer may act in `scope` (`read`, `harvest`, `ingest`): tokens only in theirs."""
+        """Whether this viewer may act in `scope` (`read`, `harvest`, `ingest`, `edit`): tokens only in theirs."""
         return self.signed_in and (self.scopes is None or scope in self.scopes)
 
     def for_reading(self) -> Viewer:
-        """Who this viewer is when reading: a token without `read` or `harvest` reads as the public."""
-        if self.scopes is None or self.scopes & {"read", "harvest"}:
+        """Who this viewer is when reading: a token without `read`, `harvest` or `edit` reads as the public
+        (an editing token reads what its user may: the items it edits)."""
+        if self.scopes is None or self.scopes & {"read", "harvest", "edit"}:
             return self
         return Viewer()
 
@@ -82,6 +84,25 @@ def may_ingest(viewer: Viewer, unit_id: int | None) -> bool:
     return units is None or unit_id in units
 
 
+def may_edit_in(viewer: Viewer, unit_id: int | None) -> bool:
+    """Whether `viewer` may add items to the collections of this unit (the rule of `may_edit`, before there
+    is an item: the new-record form asks it)."""
+    return viewer.allows("edit") and viewer.is_staff_for(unit_id)
+
+
+def may_edit(viewer: Viewer, item: Item) -> bool:
+    """Whether `viewer` may change `item` (its description, place in the tree, pages, access): administrators
+    everything, archivists and collection managers their own unit's items, nobody else; a token needs `edit`."""
+    return viewer.allows("edit") and viewer.is_staff_for(item_unit_id(item))
+
+
+def may_see_history(viewer: Viewer, item: Item) -> bool:
+    """Whether `viewer` may read who changed what of `item`: its unit's staff (a token reading or editing)."""
+    if viewer.scopes is not None and not viewer.scopes & {"read", "edit"}:
+        return False
+    return viewer.signed_in and viewer.is_staff_for(item_unit_id(item))
+
+
 def effective_access(
     access: str, closed_until: date | None, today: date | None = None, *, held_back: bool = False
 ) -> Access:
@@ -109,16 +130,24 @@ class AccessFacts:
     access: str
     closed_until: date | None
     held_back: bool = False
+    withdrawn: bool = False  # a tombstone (heritage.editing.withdraw_item): for the public as closed
 
     @classmethod
     def of(cls, item: Item) -> AccessFacts:
-        return cls(item.id, item_unit_id(item), item.access, item.closed_until, item.held_back is not None)
+        return cls(
+            item.id,
+            item_unit_id(item),
+            item.access,
+            item.closed_until,
+            item.held_back is not None,
+            item.withdrawn_at is not None,
+        )
 
 
 def item_access(item: Item | AccessFacts, today: date | None = None) -> Access:
     """The access status of `item` in force today, as search, exports and pages name it (held back: closed)."""
     facts = item if isinstance(item, AccessFacts) else AccessFacts.of(item)
-    return effective_access(facts.access, facts.closed_until, today, held_back=facts.held_back)
+    return effective_access(facts.access, facts.closed_until, today, held_back=facts.held_back or facts.withdrawn)
 
 
 def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = None) -> Visibility:
@@ -132,6 +161,14 @@ def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = No
     if status is Access.RESTRICTED:
         return Visibility.FULL if facts.item_id in viewer.granted_items else Visibility.METADATA
     return Visibility.NONE
+
+
+def tombstone_is_public(item: Item) -> bool:
+    """Whether the public may be told that a withdrawn item was withdrawn (a 410 with its tombstone): only when
+    the public saw it before; a closed or held-back item withdrawn stays unknown (404)."""
+    if item.withdrawn_at is None:
+        return False
+    return effective_access(item.access, item.closed_until, held_back=item.held_back is not None) is not Access.CLOSED
 
 
 def public_search_statuses() -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from heritage.errors import BadRequest
 from heritage.models import Access, AccessRequest, Item, RoleAssignment, User, utcnow
 
 STAMP_NAME = "access.stamp"
-WATCHED_ITEM_FIELDS = frozenset({"access", "closed_until", "held_back", "unit_id", "collection_id"})
+WATCHED_ITEM_FIELDS = frozenset({"access", "closed_until", "held_back", "withdrawn_at", "unit_id", "collection_id"})
 
 
 class AccessStamp:

@@ -27,7 +27,7 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "hrt_"
 PREFIX_LENGTH = 12  # "hrt_" and 8 random characters: enough to name a token, too little to guess it
-SCOPES = ("read", "harvest", "ingest")
+SCOPES = ("read", "harvest", "ingest", "edit")
 # Compared against when the username is unknown, so an unknown name costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
 

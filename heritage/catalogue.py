@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, NotFound
 from heritage.identifiers import derived_id, is_valid_id, random_id
-from heritage.models import Access, Collection, Domain, Item, Level, MetadataRecord, Unit, UnitKind
+from heritage.models import Access, Collection, Domain, File, Item, Level, MetadataRecord, Unit, UnitKind
 from metadata_schemas.core import CoreRecord
 
 DEFAULT_UNIT = ("central-archive", "Universiteitsarchief", "University Archives", UnitKind.CENTRAL_ARCHIVE)
@@ -222,3 +222,8 @@ def core_of(item: Item) -> CoreRecord:
     if record is None:
         return CoreRecord(title=item.title, titles={"en": item.title_en} if item.title_en else {})
     return CoreRecord.from_dict(record.core)
+
+
+def representative_image(item: Item, images: Sequence[File]) -> File | None:
+    """The image that stands for the item (thumbnails): the one staff chose, else the first."""
+    return next((f for f in images if f.id == item.representative_id), images[0] if images else None)

@@ -192,13 +192,15 @@ _add_layer_commands()
 
 
 def _add_account_commands() -> None:
-    """Accounts, API tokens and access (`heritage user`, `heritage token`, `heritage access`)."""
+    """Accounts, API tokens, access and cataloguing (`heritage user`, `token`, `access`, `catalogue`)."""
     from heritage.access_cli import access_group
+    from heritage.editing.cli import catalogue_group
     from heritage.users_cli import token_group, user_group
 
     main.add_command(user_group)
     main.add_command(token_group)
     main.add_command(access_group)
+    main.add_command(catalogue_group)
 
 
 _add_account_commands()

@@ -20,9 +20,13 @@ class NotFound(HeritageError):
 
 
 class BadRequest(HeritageError):
-    """A request or argument is malformed."""
+    """A request or argument is malformed; `field` names the edited field at fault, where there is one."""
 
     status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Forbidden(HeritageError):
@@ -33,3 +37,18 @@ class Forbidden(HeritageError):
 
 class InvalidInput(HeritageError):
     """A file or record handed to the system is not acceptable; nothing was stored."""
+
+
+class StaleVersion(HeritageError):
+    """A save based on an older version of the item than the current one: refused, nothing overwritten.
+
+    `current` is the item's version now and `theirs` its values now (by field name), so a form can show
+    both versions side by side and keep what the editor typed.
+    """
+
+    status = 412
+
+    def __init__(self, message: str, *, current: int, theirs: dict[str, object]) -> None:
+        super().__init__(message)
+        self.current = current
+        self.theirs = theirs

@@ -61,7 +61,7 @@ def user_disable(username: str) -> None:
 
 @click.group("token")
 def token_group() -> None:
-    """API tokens for scripts that read, harvest or ingest (sent as `Authorization: Bearer TOKEN`)."""
+    """API tokens for scripts that read, harvest, ingest or edit (sent as `Authorization: Bearer TOKEN`)."""
 
 
 @token_group.command("create")

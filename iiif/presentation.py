@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.access import AccessFacts, Viewer, Visibility, visibility
-from heritage.catalogue import core_of
+from heritage.catalogue import core_of, representative_image
 from heritage.models import Collection, File, FileRole, Item, Level
 from iiif import urls
 
@@ -228,7 +228,7 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
             id=urls.canvas(base, item.id, n),
             width=file.width,
             height=file.height,
-            label={"nl": [f"{page['nl']} {n}"], "en": [f"{page['en']} {n}"]},
+            label={"none": [file.label]} if file.label else {"nl": [f"{page['nl']} {n}"], "en": [f"{page['en']} {n}"]},
             thumbnail=_thumbnail(base, file),
         )
         annotation_page = canvas.add_image(
@@ -241,7 +241,7 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
         )
         annotation_page.items[0].body.add_service(ServiceV3(**service))
     if files:
-        manifest.thumbnail = _thumbnail(base, files[0])
+        manifest.thumbnail = _thumbnail(base, representative_image(item, files) or files[0])
     document = json.loads(manifest.json())
     parts = sections(files)
     if parts:
@@ -328,7 +328,7 @@ def _member(tree: ImageTree, item_id: str, base: str) -> dict[str, Any]:
         member.update(id=urls.manifest(base, item_id), type="Manifest")
         files = image_files(item)
         if files:
-            member["thumbnail"] = _thumbnail(base, files[0])
+            member["thumbnail"] = _thumbnail(base, representative_image(item, files) or files[0])
     return member
 
 

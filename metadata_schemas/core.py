@@ -67,6 +67,10 @@ class CoreRecord:
     type: str | None = None
     local_id: str | None = None  # the record's own id within its source (EAD c@id, MARC 001, lidoRecID, ...)
     files: list[str] = field(default_factory=list)  # scans and files it describes, relative to its source
+    notes: dict[str, str] = field(default_factory=dict)  # per language, as `descriptions`
+    # Domain fields a cataloguer keeps (container, shelfmark, locality, material, ...), keyed by their field
+    # names in heritage/editing/fields.toml ("archives.container", "museum.material").
+    details: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], {})}

@@ -6,13 +6,15 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from heritage.access import Visibility, visibility
+from heritage.access import Visibility, may_edit, tombstone_is_public, visibility
 from heritage.access_changes import note_staff_view
 from heritage.catalogue import get_item
-from heritage.errors import BadRequest, NotFound
+from heritage.editing import values_of
+from heritage.errors import BadRequest, HeritageError, NotFound, StaleVersion
 from iiif.presentation import record_format
+from web import api_editing
 from web.catalogue import children_page, visible_counts
-from web.context import base_url, runtime, session, viewer
+from web.context import acting_viewer, base_url, runtime, session, viewer
 from web.i18n import current_language
 from web.openapi import document as openapi_document
 from web.page_cache import cached_for_the_public
@@ -45,19 +47,66 @@ def items() -> Any:
     return jsonify(body)
 
 
+class Gone(HeritageError):
+    """A withdrawn item the public once saw: its tombstone."""
+
+    status = 410
+
+
 def _visible_item(item_id: str) -> Any:
     item = get_item(session(), item_id)
     if visibility(viewer(), item) == Visibility.NONE:
+        if tombstone_is_public(item):
+            raise Gone(f"item {item_id} was withdrawn on {item.withdrawn_at.date().isoformat()}")
         raise NotFound(f"item {item_id!r} does not exist")
     return item
 
 
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Any:
-    """One item with its metadata, hierarchy and files."""
+    """One item with its metadata, hierarchy and files; its ETag is its version (send it as If-Match to PATCH)."""
     found = _visible_item(item_id)
-    note_staff_view(session(), viewer(), found, "the JSON API")
-    return jsonify(item_json(found, viewer(), base_url()))
+    who = viewer()
+    note_staff_view(session(), who, found, "the JSON API")
+    body = item_json(found, who, base_url())
+    body["version"] = found.version
+    body["edited_at"] = found.edited_at.isoformat() if found.edited_at else None
+    body["withdrawn_at"] = found.withdrawn_at.isoformat() if found.withdrawn_at else None
+    if may_edit(acting_viewer(), found):
+        body["fields"] = values_of(found)  # by field name, as PATCH takes them
+    response = jsonify(body)
+    response.headers["ETag"] = api_editing.etag(found.version)
+    return response
+
+
+@bp.patch("/items/<item_id>")
+def update_item(item_id: str) -> Any:
+    """Change fields of the item (JSON by field name); If-Match with its ETag required."""
+    try:
+        return api_editing.update(item_id)
+    except StaleVersion as exc:
+        return api_editing.stale_response(exc)
+
+
+@bp.post("/items")
+def create_item() -> Any:
+    """Add an item under a parent or at the top of a collection."""
+    return api_editing.create()
+
+
+@bp.get("/items/<item_id>/history")
+def item_history(item_id: str) -> Any:
+    """Who changed what of the item, newest first."""
+    return api_editing.revision_history(item_id)
+
+
+@bp.post("/items/<item_id>/revert")
+def revert_item(item_id: str) -> Any:
+    """Bring the item's fields back to a revision (itself a new revision)."""
+    try:
+        return api_editing.revert(item_id)
+    except StaleVersion as exc:
+        return api_editing.stale_response(exc)
 
 
 @bp.get("/items/<item_id>/children")

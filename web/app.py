@@ -46,7 +46,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         assets,
         auth,
         catalogue,
+        cataloguing,
         discovery,
+        editing,
+        editing_tree,
         errors,
         i18n,
         iiif_routes,
@@ -67,6 +70,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(masterplan.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(discovery.bp)
+    app.register_blueprint(editing.bp)
+    app.register_blueprint(editing_tree.bp)
+    app.register_blueprint(cataloguing.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     security.init_app(app)

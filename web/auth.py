@@ -3,7 +3,8 @@
 Every request gets its viewer here (`web.context.viewer()`): a bearer token's user (with the token's
 scopes), the signed-in user of the session cookie, or the public. Every state-changing request without a
 bearer token must carry the CSRF token of its session (Flask-WTF); OAI-PMH (reading by POST) and
-`POST /api/token` (JSON with the password itself) are the exceptions.
+`POST /api/token` (JSON with the password itself) are the exceptions, and so is a JSON API request with
+no credentials at all (no session to ride on: the route answers it 401).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from heritage import auth
 from heritage.access import PUBLIC, Viewer
 from heritage.errors import BadRequest, Forbidden, HeritageError
 from heritage.models import User
-from web.context import client_address, runtime, session, viewer
+from web.context import acting_viewer, client_address, runtime, session, viewer
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -82,6 +83,8 @@ def _protect() -> None:
     if request.routing_exception is not None:
         return
     if request.method in STATE_CHANGING and not g.get("bearer") and request.endpoint not in CSRF_EXEMPT:
+        if request.path.startswith("/api/") and not acting_viewer().signed_in:
+            return  # nobody to act as: the route refuses it 401, which says what is missing
         csrf.protect()
 
 
@@ -164,7 +167,7 @@ def api_token() -> Any:
         raise BadRequest('"password" must be a string')
     scopes = body.get("scopes", ["read"])
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-        raise BadRequest('"scopes" must be a list of strings (read, harvest, ingest)')
+        raise BadRequest(f'"scopes" must be a list of strings ({", ".join(auth.SCOPES)})')
     expires = _expiry(body.get("expires"))
     try:
         user = auth.authenticate(session(), body["username"], password, client_address(), _limit(), via="api")

@@ -5,24 +5,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
 from heritage import access_changes
-from heritage.access import PUBLIC, AccessFacts, Visibility, download_edge, item_access, visibility
+from heritage.access import (
+    PUBLIC,
+    AccessFacts,
+    Visibility,
+    download_edge,
+    item_access,
+    may_edit,
+    tombstone_is_public,
+    visibility,
+)
 from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
 from heritage.catalogue import ancestors, core_of, get_item
 from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
-from heritage.models import AccessRequest, Collection, Item, Unit, User
+from heritage.models import Access, AccessRequest, Collection, Item, Unit, User
 from heritage.search import HISTOGRAM_FACETS, MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
 from web import citation, jsonld
-from web.context import base_url, runtime, session, viewer, viewer_search_scope
+from web.context import acting_viewer, base_url, runtime, session, viewer, viewer_search_scope
 from web.i18n import current_language
 from web.page_cache import cached_for_the_public
 from web.search_page import (
@@ -141,9 +151,31 @@ def _page_arg() -> int:
     return int(raw)
 
 
+def _tombstone(item_id: str) -> Any:
+    """The 410 page of a withdrawn item, when the public saw it before (else the 404 of an unknown item);
+    None when the item is not withdrawn or the viewer sees it anyway (its staff: the page says it is withdrawn)."""
+    item = _item_or_none(item_id)
+    if item is None or item.withdrawn_at is None or visibility(viewer(), item) > Visibility.NONE:
+        return None
+    if not tombstone_is_public(item):
+        raise NotFound(f"item {item_id!r} does not exist")
+    lang = current_language()
+    body = render_template(
+        "tombstone.html",
+        item=item,
+        title=item.title_en if lang == "en" and item.title_en else item.title,
+        withdrawn_on=format_date(item.withdrawn_at, "long", locale=lang),
+        reason=item.withdrawn_reason if item.access == Access.PUBLIC.value else None,
+    )
+    return make_response(body, 410)
+
+
 @bp.get("/items/<item_id>")
-def record(item_id: str) -> str:
+def record(item_id: str) -> Any:
     """The record page: all metadata, the hierarchy, the images, citation, manifest and permalink."""
+    gone = _tombstone(item_id)
+    if gone is not None:
+        return gone
     item, seen = _visible_item(item_id)
     note_staff_view(session(), viewer(), item, "the record page")
     base = base_url()
@@ -176,6 +208,7 @@ def record(item_id: str) -> str:
         held_back=item.held_back,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
         download_edge=_download_edge(item),
+        may_edit=may_edit(acting_viewer(), item),
     )
 
 
@@ -299,11 +332,16 @@ def embed(item_id: str) -> Response:
 
 def _public_ids() -> list[str]:
     """Ids of the items the public may see (what the access function decides, asked per item)."""
-    rows = session().execute(select(Item.id, Item.access, Item.closed_until, Item.held_back).order_by(Item.id))
+    rows = session().execute(
+        select(Item.id, Item.access, Item.closed_until, Item.held_back, Item.withdrawn_at).order_by(Item.id)
+    )
     return [
         item_id
-        for item_id, access, closed_until, held_back in rows
-        if visibility(PUBLIC, AccessFacts(item_id, None, access, closed_until, held_back is not None)) > Visibility.NONE
+        for item_id, access, closed_until, held_back, withdrawn_at in rows
+        if visibility(
+            PUBLIC, AccessFacts(item_id, None, access, closed_until, held_back is not None, withdrawn_at is not None)
+        )
+        > Visibility.NONE
     ]
 
 

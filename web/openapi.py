@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from heritage.auth import SCOPES
+from heritage.editing import editable_fields
 from heritage.search import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS, facets_for
 from heritage.search.query_syntax import MAX_DEPTH, MAX_WORDS
 from heritage.search.query_syntax import PATTERN as QUERY_PATTERN
@@ -36,11 +37,38 @@ ERRORS = {
 }
 # Reading needs no token; one makes the request as its user (what they may see). See the README.
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
+# Changing needs one (scope edit) of a user who may edit the item: administrators, or staff of its unit.
+BEARER: list[dict[str, list[str]]] = [{"bearerToken": []}]
+ETAG_HEADER = {
+    "ETag": {"description": "The item's version; send it as If-Match to change the item.", "schema": {"type": "string"}}
+}
+# What one does next with an item one has read: change it (with its ETag), read its history, revert it.
+ITEM_LINKS = {
+    "UpdateItem": {
+        "operationId": "updateItem",
+        "parameters": {"item_id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
+    },
+    "ItemHistory": {"operationId": "getItemHistory", "parameters": {"item_id": "$response.body#/id"}},
+    "RevertItem": {"operationId": "revertItem", "parameters": {"item_id": "$response.body#/id"}},
+}
+EDIT_ERRORS = {
+    "400": _json(_ref("Error"), "A field is unknown or its value unacceptable; the message names the field."),
+    "401": _json(_ref("Error"), "No bearer token, or one that is unknown, revoked or expired."),
+    "403": _json(_ref("Error"), "The token lacks scope edit, or its user may not edit this item."),
+    "404": _json(_ref("Error"), "No such item, or not one this user may see."),
+}
 ITEM_ID = {
     "name": "item_id",
     "in": "path",
     "required": True,
     "schema": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "The ETag of the version the change is based on (GET /api/items/{item_id}).",
 }
 PAGE = {
     "name": "page",
@@ -109,6 +137,42 @@ def _search_parameters() -> list[dict[str, Any]]:
             }
         )
     return params
+
+
+def _field_properties() -> dict[str, Any]:
+    """Each editable field with the JSON it takes (heritage/editing/fields.toml), labels as descriptions."""
+    text = {"type": ["string", "null"], "maxLength": 20_000, "pattern": NO_NUL}
+    short = {"type": ["string", "null"], "maxLength": 2000, "pattern": NO_NUL}
+    lines = {"type": ["array", "null"], "items": {"type": "string", "maxLength": 20_000, "pattern": NO_NUL}}
+
+    def record(*keys: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": [keys[0]],
+            "properties": {key: short for key in keys},
+            "additionalProperties": False,
+        }
+
+    kinds: dict[str, Any] = {
+        "text": text,
+        "longtext": text,
+        "choice": short,
+        "date": {**short, "description": "YYYY-MM-DD"},
+        "coordinates": {**short, "description": "latitude, longitude in decimal degrees"},
+        "lines": lines,
+        "date_lines": lines,
+        "agents": {"type": ["array", "null"], "items": record("name", "role", "id")},
+        "terms": {"type": ["array", "null"], "items": record("label", "id")},
+        "taxon": {"oneOf": [record("scientific_name", "rank", "kingdom", "family", "id"), {"type": "null"}]},
+    }
+    out = {}
+    for spec in editable_fields():
+        schema = dict(kinds[spec.kind])
+        schema["description"] = spec.label("en") + (
+            f" (one of: {', '.join(c.value for c in spec.choices)})" if spec.kind == "choice" else ""
+        )
+        out[spec.name] = schema
+    return out
 
 
 def _schemas() -> dict[str, Any]:
@@ -247,6 +311,91 @@ def _schemas() -> dict[str, Any]:
                 "metadata": {"type": "object", "description": "The core record (see metadata_schemas.core)."},
                 "standard": NULLABLE_STRING,
                 "files": {"type": "array", "items": {"type": "object"}},
+                "version": {"type": "integer", "description": "The item's version (also its ETag)."},
+                "edited_at": {**NULLABLE_STRING, "description": "When it was last edited; null: as imported."},
+                "withdrawn_at": NULLABLE_STRING,
+                "fields": {"type": "object", "description": "For those who may edit it: every field's value."},
+            },
+        },
+        "Saved": {
+            "type": "object",
+            "required": ["id", "version", "revision", "changes", "warnings"],
+            "properties": {
+                "id": {"type": "string"},
+                "version": {"type": "integer", "minimum": 1},
+                "revision": {**NULLABLE_INT, "description": "The revision written; null when nothing changed."},
+                "changes": {"type": "array", "items": _ref("Change")},
+                "warnings": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "What was kept but looks wrong (a date that does not exist, such as 31-02-1921).",
+                },
+            },
+        },
+        "Change": {
+            "type": "object",
+            "required": ["field", "before", "after"],
+            "properties": {"field": {"type": "string"}, "before": {}, "after": {}},
+        },
+        "Stale": {
+            "type": "object",
+            "required": ["error", "version", "fields"],
+            "properties": {
+                "error": {"type": "object"},
+                "version": {"type": "integer", "description": "The item's current version."},
+                "fields": {"type": "object", "description": "The item's current values, by field name."},
+            },
+        },
+        "Fields": {
+            "type": "object",
+            "properties": {
+                **_field_properties(),
+                "reason": {"type": ["string", "null"], "maxLength": 2000, "pattern": NO_NUL},
+            },
+            "additionalProperties": False,
+            "description": "Field name -> new value (the fields of heritage/editing/fields.toml; a field of another "
+            'domain than the item\'s collection is refused); "reason" says why (kept in the history).',
+        },
+        "NewItem": {
+            "type": "object",
+            "properties": {
+                "parent": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+                "collection": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+                "fields": {"type": "object", "properties": _field_properties(), "additionalProperties": False},
+                "reason": {"type": "string", "maxLength": 2000, "pattern": NO_NUL},
+            },
+            "additionalProperties": False,
+            "oneOf": [{"required": ["parent"]}, {"required": ["collection"]}],
+            "description": "Exactly one of parent (an item id) and collection (a slug); fields as for PATCH.",
+        },
+        "Revert": {
+            "type": "object",
+            "required": ["revision"],
+            "properties": {
+                "revision": {"type": "integer", "minimum": 1, "maximum": 2**31},
+                "reason": {"type": "string", "maxLength": 2000, "pattern": NO_NUL},
+            },
+            "additionalProperties": False,
+        },
+        "History": {
+            "type": "object",
+            "required": ["revisions"],
+            "properties": {
+                "revisions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["number", "kind", "by", "at", "reason", "changes"],
+                        "properties": {
+                            "number": {"type": "integer"},
+                            "kind": {"type": "string"},
+                            "by": {"type": "string"},
+                            "at": {"type": "string", "format": "date-time"},
+                            "reason": NULLABLE_STRING,
+                            "changes": {"type": "array", "items": _ref("Change")},
+                        },
+                    },
+                }
             },
         },
         "Collections": {
@@ -300,7 +449,17 @@ def document() -> dict[str, Any]:
                         "400": ERRORS["400"],
                         "401": ERRORS["401"],
                     },
-                }
+                },
+                "post": {
+                    "operationId": "createItem",
+                    "summary": "Add an item under a parent or at the top of a collection",
+                    "security": BEARER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewItem")}}},
+                    "responses": {
+                        "201": {**_json(_ref("Saved"), "The new item (see Location)."), "headers": ETAG_HEADER},
+                        **EDIT_ERRORS,
+                    },
+                },
             },
             "/api/items/{item_id}": {
                 "get": {
@@ -308,7 +467,53 @@ def document() -> dict[str, Any]:
                     "summary": "One item with its metadata, hierarchy and files",
                     "parameters": [ITEM_ID],
                     "security": OPTIONAL_BEARER,
-                    "responses": {"200": _json(_ref("Item"), "The item."), "401": ERRORS["401"], "404": ERRORS["404"]},
+                    "responses": {
+                        "200": {**_json(_ref("Item"), "The item."), "headers": ETAG_HEADER, "links": ITEM_LINKS},
+                        "401": ERRORS["401"],
+                        "404": ERRORS["404"],
+                        "410": _json(_ref("Error"), "The item was withdrawn (a tombstone)."),
+                    },
+                },
+                "patch": {
+                    "operationId": "updateItem",
+                    "summary": "Change fields of the item (If-Match: its ETag)",
+                    "parameters": [ITEM_ID, IF_MATCH],
+                    "security": BEARER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Fields")}}},
+                    "responses": {
+                        "200": {**_json(_ref("Saved"), "What changed; the new version."), "headers": ETAG_HEADER},
+                        **EDIT_ERRORS,
+                        "412": _json(_ref("Stale"), "The item changed since that version: its current values."),
+                        "428": _json(_ref("Error"), "No If-Match header."),
+                    },
+                },
+            },
+            "/api/items/{item_id}/history": {
+                "get": {
+                    "operationId": "getItemHistory",
+                    "summary": "Who changed what of the item, newest first (staff of its unit)",
+                    "parameters": [ITEM_ID],
+                    "security": BEARER,
+                    "responses": {
+                        "200": _json(_ref("History"), "The revisions."),
+                        "401": EDIT_ERRORS["401"],
+                        "403": _json(_ref("Error"), "The history is for the staff of the item's unit."),
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/api/items/{item_id}/revert": {
+                "post": {
+                    "operationId": "revertItem",
+                    "summary": "Bring the item's fields back to a revision (itself a new revision)",
+                    "parameters": [ITEM_ID, {**IF_MATCH, "required": False}],
+                    "security": BEARER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Revert")}}},
+                    "responses": {
+                        "200": {**_json(_ref("Saved"), "What changed; the new version."), "headers": ETAG_HEADER},
+                        **EDIT_ERRORS,
+                        "412": _json(_ref("Stale"), "The item changed since that version: its current values."),
+                    },
                 }
             },
             "/api/items/{item_id}/children": {

@@ -339,7 +339,8 @@ class _Handler:
             if fmt.prefix == "oai_dc":  # aggregators link back through a dc:identifier URL
                 core.identifiers = [*core.identifiers, f"{self.repository.site_url}/items/{item.id}"]
             primary = item.primary_record
-            original = primary.original if primary is not None else None
+            # an edited item is written from its core record: the original no longer says what it does
+            original = primary.original if primary is not None and item.edited_at is None else None
             standard = primary.standard if primary is not None else None
             self._el("metadata", record).append(fmt.element(core, original, standard))
         return record

@@ -19,6 +19,7 @@ from heritage.models.masterplan import (
 )
 from heritage.models.organisation import Collection, Unit
 from heritage.models.preservation import PreservationRequest
+from heritage.models.revisions import Revision
 from heritage.models.search_outbox import SearchRequest
 from heritage.models.users import AccessRequest, ApiToken, LoginAttempt, RoleAssignment, User
 from heritage.models.vocab import Access, Domain, FileRole, Level, Outcome, Role, UnitKind
@@ -54,6 +55,7 @@ __all__ = [
     "PolicyOverride",
     "PolicyVersion",
     "PreservationRequest",
+    "Revision",
     "Role",
     "RoleAssignment",
     "SearchRequest",

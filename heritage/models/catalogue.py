@@ -46,6 +46,17 @@ class Item(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency for editing (heritage/editing): +1 with every saved change; a save based on an
+    # older version is refused. `edited_at` is None while the item is as imported.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A withdrawn item is a tombstone: hidden from the public like a closed one, `deleted` to harvesters;
+    # its masters are kept.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The file that stands for the item (thumbnail, manifest thumbnail); None: its first image. No foreign key:
+    # files point at items, and a file removed leaves the first image in its place.
+    representative_id: Mapped[str | None] = mapped_column(String(32))
 
     collection: Mapped[Collection] = relationship(back_populates="items")
     unit: Mapped[Unit | None] = relationship()

@@ -21,7 +21,16 @@ from heritage.preservation import outbox
 
 # Event types that change what an item's object holds, outside ingest: their version is written at once.
 TRIGGERS = frozenset(
-    {"movement", "custody change", "access_change", "metadata_modification", "deletion", "recovery", "migration"}
+    {
+        "movement",
+        "custody change",
+        "access_change",
+        "metadata_modification",
+        "deaccession",
+        "deletion",
+        "recovery",
+        "migration",
+    }
 )
 KEY = "heritage_preserve"
 OFF = "heritage_preserve_off"  # set in a session's info to ask for no versions (rebuilding from the store)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from heritage.access import item_access
-from heritage.catalogue import ancestors, core_of
+from heritage.catalogue import ancestors, core_of, representative_image
 from heritage.models import FileRole, Item
 from heritage.search.places import labels_for
 
@@ -59,6 +59,8 @@ def item_document(item: Item) -> dict[str, Any]:
     texts += [(lang, d) for lang, d in descriptions.items()]
     if core.extent:
         texts.append((None, core.extent))
+    texts += [(lang, note) for lang, note in core.notes.items() if note]
+    texts += [(None, detail) for detail in core.details.values() if detail]  # shelfmark, locality, material, ...
     places = [{"label": p.label, "id": p.id} for p in core.places if p.label]
     place_words = _unique([p["label"] for p in places] + [alt for p in places for alt in labels_for(p["id"])])
     taxon_words: list[str] = []
@@ -111,7 +113,7 @@ def item_document(item: Item) -> dict[str, Any]:
             "level": item.level,
             "access": access,
             "has_images": bool(images),
-            "thumbnail": images[0].id if images else "",
+            "thumbnail": thumbnail.id if (thumbnail := representative_image(item, images)) else "",
             "path": path,
             "parent": item.parent_id or "",
             "creators": creators[:3],

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from heritage.runtime import Runtime
 
 PAGE = 500
-UNSEEN = frozenset({"updated_at", "children"})  # item attributes no search document shows
+UNSEEN = frozenset({"updated_at", "children", "version", "edited_at"})  # item attributes no search document shows
 
 
 def track(sessions: sessionmaker[Session]) -> None:

@@ -1,0 +1,312 @@
+"""Field values: reading them from an item, checking what an editor gives, and writing them into the core record.
+
+Values are plain JSON: text kinds a string (None when empty), lines and date lines a list of strings,
+agents a list of {"name", "role", "id"}, terms a list of {"label", "id"}, a taxon a dict or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from heritage.editing.fields import FieldSpec, field_named
+from heritage.errors import BadRequest
+from heritage.models import Access, Item
+from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
+from metadata_schemas.dates import date_problem, parse_date
+
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+AUTHORITY_ID = re.compile(r"^(?:auth:\d+|https?://\S+)$")
+TAXON_KEYS = ("scientific_name", "rank", "kingdom", "family", "id")
+MAX_TEXT = 20_000
+
+
+def core_record(item: Item) -> CoreRecord:
+    """The item's core record as stored (a copy: changing it changes nothing until it is written back)."""
+    from heritage.catalogue import core_of
+
+    return core_of(item)
+
+
+def values_of(item: Item) -> dict[str, Any]:
+    """The current value of every field (of every domain), by field name."""
+    core = core_record(item)
+    values: dict[str, Any] = {
+        "title": core.title or item.title,
+        "titles.nl": core.titles.get("nl"),
+        "titles.en": core.titles.get("en"),
+        "identifiers": list(core.identifiers),
+        "agents": [{"name": a.name, "role": a.role, "id": a.id} for a in core.agents],
+        "dates": [d.text for d in core.dates if d.text],
+        "extent": core.extent,
+        "descriptions.nl": core.descriptions.get("nl", core.description),
+        "descriptions.en": core.descriptions.get("en"),
+        "notes.nl": core.notes.get("nl"),
+        "notes.en": core.notes.get("en"),
+        "languages": list(core.languages),
+        "subjects": _terms_out(core.subjects),
+        "places": _terms_out(core.places),
+        "genres": _terms_out(core.genres),
+        "taxon": {k: getattr(core.taxon, k) for k in TAXON_KEYS} if core.taxon else None,
+        "rights": core.rights or item.rights,
+        "access": item.access,
+        "closed_until": item.closed_until.isoformat() if item.closed_until else None,
+        "level": item.level,
+    }
+    from heritage.editing.fields import all_fields
+
+    for spec in all_fields():
+        if spec.is_detail:
+            values[spec.name] = core.details.get(spec.name)
+    return values
+
+
+def _terms_out(terms: Sequence[Term]) -> list[dict[str, Any]]:
+    return [{"label": t.label, "id": t.id} for t in terms]
+
+
+# -- checking what an editor gives ----------------------------------------------------------------
+
+
+def clean(spec: FieldSpec, raw: Any, current: Any = None) -> Any:
+    """The value `raw` means for this field, in its plain form.
+
+    A value the vocabulary does not know is accepted when it is the one the item has already (an imported
+    record may carry a role or rights statement of its own), so an unrelated save never fails on it.
+
+    Raises:
+        BadRequest: the value is not acceptable; the message names the field and the reason.
+    """
+    cleaner = _CLEANERS[spec.kind]
+    value = cleaner(spec, raw)
+    if spec.kind == "choice" and value is not None and value != current:
+        known = {c.value for c in spec.choices}
+        if value not in known:
+            raise BadRequest(
+                f"{spec.name}: {value!r} is not one of the choices ({', '.join(sorted(known))})", field=spec.name
+            )
+    if spec.kind == "agents":
+        known_roles = {c.value for c in spec.choices} | {a.get("role") for a in current or []}
+        for agent in value:
+            if agent["role"] is not None and agent["role"] not in known_roles:
+                raise BadRequest(
+                    f"{spec.name}: role {agent['role']!r} of {agent['name']!r} is not a known role "
+                    f"({', '.join(c.value for c in spec.choices)})",
+                    field=spec.name,
+                )
+    return value
+
+
+def _text(spec: FieldSpec, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise BadRequest(f"{spec.name}: give a text, not {type(raw).__name__}", field=spec.name)
+    text = raw.replace("\r\n", "\n").strip()
+    if spec.kind != "longtext" and "\n" in text:
+        raise BadRequest(f"{spec.name}: one line only", field=spec.name)
+    if len(text) > MAX_TEXT:
+        raise BadRequest(f"{spec.name}: at most {MAX_TEXT} characters", field=spec.name)
+    if not storable(text):
+        raise BadRequest(f"{spec.name}: contains a NUL or an unpaired surrogate character", field=spec.name)
+    return text or None
+
+
+def storable(text: str) -> bool:
+    """Text every database stores: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _lines(spec: FieldSpec, raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = raw.replace("\r\n", "\n").split("\n")
+    if not isinstance(raw, list):
+        raise BadRequest(f"{spec.name}: give a list of texts (or one per line)", field=spec.name)
+    out = []
+    for entry in raw:
+        if not isinstance(entry, str):
+            raise BadRequest(f"{spec.name}: every entry is a text, not {type(entry).__name__}", field=spec.name)
+        entry = entry.strip()
+        if not storable(entry) or len(entry) > MAX_TEXT:
+            raise BadRequest(f"{spec.name}: an entry is too long or contains a NUL character", field=spec.name)
+        if entry:
+            out.append(entry)
+    if spec.name == "languages":
+        for code in out:
+            if not LANGUAGE.match(code):
+                raise BadRequest(f"languages: {code!r} is not a language code (ISO 639: nl, en, la)", field=spec.name)
+    return out
+
+
+def _records(spec: FieldSpec, raw: Any, keys: tuple[str, ...], required: str) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BadRequest(f"{spec.name}: give a list of objects with {', '.join(keys)}", field=spec.name)
+    out = []
+    for n, entry in enumerate(raw, 1):
+        if not isinstance(entry, Mapping):
+            raise BadRequest(f"{spec.name}: entry {n} is not an object with {', '.join(keys)}", field=spec.name)
+        unknown = set(entry) - set(keys)
+        if unknown:
+            raise BadRequest(f"{spec.name}: entry {n} has unknown keys {', '.join(sorted(unknown))}", field=spec.name)
+        values: dict[str, Any] = {}
+        for key in keys:
+            value = entry.get(key)
+            if value is not None and not isinstance(value, str):
+                raise BadRequest(f"{spec.name}: entry {n}: {key} is a text", field=spec.name)
+            value = (value or "").strip() or None
+            if value is not None and ("\n" in value or not storable(value) or len(value) > 2000):
+                raise BadRequest(
+                    f"{spec.name}: entry {n}: {key} is one line of at most 2000 characters", field=spec.name
+                )
+            values[key] = value
+        if values[required] is None:
+            if any(values.values()):
+                raise BadRequest(f"{spec.name}: entry {n} has no {required}", field=spec.name)
+            continue  # an empty row of a form
+        if values.get("id") is not None and not AUTHORITY_ID.match(values["id"]):
+            raise BadRequest(
+                f"{spec.name}: entry {n}: id {values['id']!r} is neither a URI (https://...) nor auth:<number>",
+                field=spec.name,
+            )
+        out.append(values)
+    return out
+
+
+def _agents(spec: FieldSpec, raw: Any) -> list[dict[str, Any]]:
+    return _records(spec, raw, ("name", "role", "id"), "name")
+
+
+def _terms(spec: FieldSpec, raw: Any) -> list[dict[str, Any]]:
+    return _records(spec, raw, ("label", "id"), "label")
+
+
+def _taxon(spec: FieldSpec, raw: Any) -> dict[str, Any] | None:
+    if raw is None or raw == {}:
+        return None
+    if isinstance(raw, str):
+        raw = {"scientific_name": raw}
+    found = _records(spec, [raw], TAXON_KEYS, "scientific_name")
+    return found[0] if found else None
+
+
+def _choice(spec: FieldSpec, raw: Any) -> str | None:
+    return _text(spec, raw)
+
+
+def _date(spec: FieldSpec, raw: Any) -> str | None:
+    text = _text(spec, raw)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise BadRequest(f"{spec.name}: {text!r} is not a date (YYYY-MM-DD)", field=spec.name) from None
+
+
+def _coordinates(spec: FieldSpec, raw: Any) -> str | None:
+    text = _text(spec, raw)
+    if text is None:
+        return None
+    m = COORDINATES.match(text)
+    if m is None or not (-90 <= float(m[1]) <= 90 and -180 <= float(m[2]) <= 180):
+        raise BadRequest(
+            f"{spec.name}: {text!r} is not a latitude and longitude in decimal degrees (50.8798, 4.7005)",
+            field=spec.name,
+        )
+    return f"{m[1]}, {m[2]}"
+
+
+_CLEANERS = {
+    "text": _text,
+    "longtext": _text,
+    "lines": _lines,
+    "date_lines": _lines,
+    "agents": _agents,
+    "terms": _terms,
+    "taxon": _taxon,
+    "choice": _choice,
+    "date": _date,
+    "coordinates": _coordinates,
+}
+
+
+def date_warnings(lines: Sequence[str]) -> list[str]:
+    """Why dates are doubtful (`31-02-1921`): kept as typed, the archivist is warned, not refused."""
+    return [f"dates: {problem}" for line in lines if (problem := date_problem(line))]
+
+
+def year_range(lines: Sequence[str]) -> tuple[int | None, int | None]:
+    """The year range the dates give (what search and the facets use)."""
+    return CoreRecord(title="", dates=[parse_date(line) for line in lines]).date_span
+
+
+def check_access(values: Mapping[str, Any]) -> None:
+    """Raises: BadRequest: a closure date with an access other than closed."""
+    if values.get("closed_until") and values.get("access") != Access.CLOSED.value:
+        raise BadRequest(
+            f"closed_until goes with access closed (an item closed until that date), not with {values.get('access')}",
+            field="closed_until",
+        )
+    if not values.get("access"):
+        raise BadRequest("access: choose public, restricted or closed", field="access")
+
+
+def check_title(values: Mapping[str, Any]) -> None:
+    if not (values.get("title") or values.get("titles.nl") or values.get("titles.en")):
+        raise BadRequest("title: an item needs a title", field="title")
+
+
+# -- writing into the core record -------------------------------------------------------------------
+
+
+def write(core: CoreRecord, name: str, value: Any) -> None:
+    """Put one field's value into the core record (access and closed_until live on the item, not here)."""
+    spec = field_named(name)
+    assert spec is not None
+    if spec.is_detail:
+        _put(core.details, name, value)
+    elif name == "title":
+        core.title = value or ""
+    elif name.startswith(("titles.", "notes.")):
+        _put(core.titles if name.startswith("titles.") else core.notes, name.split(".", 1)[1], value)
+    elif name.startswith("descriptions."):
+        lang = name.split(".", 1)[1]
+        if (
+            lang == "nl"
+            and core.description is not None
+            and core.descriptions.get("nl", core.description) == core.description
+        ):
+            core.description = value  # the language-less description is the Dutch one shown: keep them one
+        _put(core.descriptions, lang, value)
+    elif name in ("identifiers", "languages"):
+        setattr(core, name, list(value))
+    elif name == "agents":
+        core.agents = [Agent(a["name"], a["role"], a["id"]) for a in value]
+    elif name == "dates":
+        core.dates = [parse_date(line) for line in value]
+    elif name in ("subjects", "places", "genres"):
+        setattr(core, name, [Term(t["label"], t["id"]) for t in value])
+    elif name == "taxon":
+        core.taxon = Taxon(**value) if value else None
+    elif name in ("extent", "rights", "level"):
+        setattr(core, name, value)
+    else:
+        raise AssertionError(f"no place in the core record for {name}")
+
+
+def _put(target: dict[str, str], key: str, value: str | None) -> None:
+    if value is None:
+        target.pop(key, None)
+    else:
+        target[key] = value

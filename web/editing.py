@@ -1,0 +1,470 @@
+"""The staff's cataloguing pages: edit a record, add records, see its history and revert, withdraw it.
+
+Every change goes through the one editing service (`heritage.editing`), which checks who may, validates,
+records the revision and the event; these views only read the form, call it, commit and re-index. Who may:
+`heritage.access.may_edit` (archivists and collection managers their own unit's items, administrators all).
+The public is sent to sign in, readers get 403, and an item the viewer may not see is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from heritage import editing
+from heritage.access import Viewer, may_edit, may_edit_in
+from heritage.catalogue import get_item
+from heritage.editing import Saved, StaleVersion
+from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
+from heritage.models import Collection, Item
+from web import edit_form
+from web.context import acting_viewer, runtime, session
+from web.i18n import current_language, label
+
+bp = Blueprint("editing", __name__)
+REASON_MAX = 2000
+T = TypeVar("T", Saved, list[Saved])
+NEW_RECORD = {"access": "public"}  # what the form of a new record starts with (the service's default too)
+
+
+def field_label(spec: Any) -> str:
+    return str(spec.label(current_language()))
+
+
+def field_help(spec: Any) -> str:
+    return str(spec.help_in(current_language()))
+
+
+def field_choices(spec: Any) -> list[tuple[str, str]]:
+    """The values of a choice field (or an agent's roles) with their names in the page's language."""
+    lang = current_language()
+    return [(choice.value, choice.label(lang)) for choice in spec.choices]
+
+
+@bp.app_context_processor
+def _form_helpers() -> dict[str, Any]:
+    return {
+        "field_label": field_label,
+        "field_help": field_help,
+        "field_choices": field_choices,
+        "part_label": lambda _kind, part: label("edit_part", part),
+        "input_id": edit_form.input_id,
+        "shown_rows": edit_form.shown_rows,
+        "shown_text": edit_form.shown_text,
+        "shown_value": edit_form.shown_value,
+    }
+
+
+def editor() -> Viewer:
+    """The signed-in viewer (with a token's scopes); the public is sent to the sign-in form first."""
+    who = acting_viewer()
+    if not who.signed_in:
+        abort(redirect(url_for("auth.login_form", next=request.full_path.rstrip("?"))))
+    return who
+
+
+def editable_item(item_id: str, *, withdrawn: bool = False) -> Item:
+    """The item, if this editor may change it (and, unless `withdrawn`, it is not a tombstone).
+
+    Raises:
+        NotFound: no such item, or one the editor may not see.
+        Forbidden: the editor sees it but may not change it.
+        BadRequest: it is withdrawn.
+    """
+    who = editor()
+    try:
+        item = editing.editable_item(session(), item_id, who)  # the service's own check of who may
+    except Forbidden:
+        raise Forbidden(
+            _("You may not change this record: it belongs to another unit, or your role only reads.")
+        ) from None
+    if item.withdrawn_at is not None and not withdrawn:
+        raise BadRequest(_("This record is withdrawn: a tombstone is not changed any more (its history stays)."))
+    return item
+
+
+def in_words(message: str, specs: Mapping[str, Any]) -> str:
+    """A service message that starts with a field's name (`closed_until: ...`) starts with its label instead."""
+    name, sep, rest = message.partition(": ")
+    spec = specs.get(name) if sep else None
+    return f"{field_label(spec)}: {rest}" if spec is not None else message
+
+
+def agent_name(who: Viewer) -> str:
+    return who.username or ""
+
+
+def reason_of(form: Mapping[str, Any]) -> str | None:
+    return (str(form.get("reason") or "")).strip()[:REASON_MAX] or None
+
+
+def version_of(form: Mapping[str, Any]) -> int | None:
+    """The version the form was based on (hidden field); a form without one is refused, not guessed."""
+    raw = str(form.get("version") or "").strip()
+    if not raw.isdigit():
+        raise BadRequest(_("The form has no version of the record: load the edit page again."))
+    return int(raw)
+
+
+def save(change: Callable[[], T]) -> T:
+    """Run a service call (one save, or a sheet's several) in the request's session, commit it and re-index
+    what it touched. On any error nothing is kept (the session rolls back) and the error goes up."""
+    db = session()
+    try:
+        saved = change()
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    editing.reindex(runtime(), saved)
+    return saved
+
+
+def flash_saved(saved: Saved) -> None:
+    if saved.revision is None:
+        flash(_("Nothing changed: the record was not saved again."), "status")
+    else:
+        flash(_("Saved as revision %(number)s.", number=saved.revision), "status")
+    specs = {spec.name: spec for spec in editing.editable_fields()}
+    for warning in saved.warnings:
+        flash(in_words(warning, specs), "warning")
+
+
+def _title(item: Item) -> str:
+    return item.title_en if current_language() == "en" and item.title_en else item.title
+
+
+def _specs(item: Item | None = None, domain: str | None = None) -> list[Any]:
+    return list(editing.editable_fields(item, domain=domain) if item is None else editing.editable_fields(item))
+
+
+def _form_page(
+    template: str,
+    *,
+    specs: list[Any],
+    values: Mapping[str, Any],
+    status: int = 200,
+    error: HeritageError | None = None,
+    **context: Any,
+) -> Any:
+    """The edit (or new record) form with these values; an error is shown at its field when it names one."""
+    field = getattr(error, "field", None) if error is not None else None
+    return (
+        render_template(
+            template,
+            groups=edit_form.grouped(specs),
+            values=values,
+            error=in_words(str(error), {s.name: s for s in specs}) if error is not None else None,
+            error_field=field if field in {s.name for s in specs} else None,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/items/<item_id>/edit")
+def edit_form_page(item_id: str) -> Any:
+    """The form of every field of the record, grouped, with the record's version."""
+    item = editable_item(item_id)
+    return _form_page(
+        "editing/edit.html",
+        specs=_specs(item),
+        values=editing.values_of(item),
+        item=item,
+        title=_title(item),
+        version=item.version,
+        reason="",
+    )
+
+
+@bp.post("/items/<item_id>/edit")
+def edit(item_id: str) -> Any:
+    """Save the changed fields as one revision; a stale version shows both versions side by side (409)."""
+    item = editable_item(item_id)
+    who = editor()
+    specs = _specs(item)
+    typed = edit_form.values_from_form(specs, request.form)
+    reason = reason_of(request.form)
+    page = {"item": item, "title": _title(item), "reason": reason or ""}
+    try:
+        base = version_of(request.form)
+        current = editing.values_of(item)
+        changed = edit_form.changed_values(specs, typed, current)
+        saved = save(
+            lambda: editing.update_item(
+                session(), item.id, changed, viewer=who, agent=agent_name(who), base_version=base, reason=reason
+            )
+        )
+    except StaleVersion as exc:
+        theirs = exc.theirs
+        differ = [
+            s
+            for s in specs
+            if edit_form.normalised(s.kind, typed.get(s.name)) != edit_form.normalised(s.kind, theirs.get(s.name))
+        ]
+        return _form_page(
+            "editing/edit.html",
+            specs=specs,
+            values=typed,
+            status=409,
+            conflict={"theirs": theirs, "fields": differ},
+            version=exc.current,
+            **page,
+        )
+    except BadRequest as exc:
+        return _form_page(
+            "editing/edit.html",
+            specs=specs,
+            values=typed,
+            status=400,
+            error=exc,
+            version=request.form.get("version"),
+            **page,
+        )
+    flash_saved(saved)
+    return redirect(url_for("editing.edit_form_page", item_id=item.id), code=303)
+
+
+def _collection_or_404(slug: str) -> Collection:
+    found = session().scalar(select(Collection).where(Collection.slug == slug)) if len(slug) <= 64 else None
+    if found is None:
+        raise NotFound(f"collection {slug!r} does not exist")
+    return found
+
+
+def _check_may_create_in(collection: Collection) -> Viewer:
+    who = editor()
+    if not may_edit_in(who, collection.unit_id):
+        raise Forbidden(
+            _("You may not add records to this collection: it belongs to another unit, or your role only reads.")
+        )
+    return who
+
+
+def _new_page(
+    *,
+    parent: Item | None,
+    collection: Collection,
+    values: Mapping[str, Any],
+    status: int = 200,
+    error: HeritageError | None = None,
+    reason: str = "",
+) -> Any:
+    lang = current_language()
+    collection_title = collection.title_en if lang == "en" and collection.title_en else collection.title
+    return _form_page(
+        "editing/new.html",
+        specs=_specs(domain=collection.domain),
+        values=values,
+        status=status,
+        error=error,
+        parent=parent,
+        collection=collection,
+        heading=_("New part of %(title)s", title=_title(parent))
+        if parent is not None
+        else _("New record in %(collection)s", collection=collection_title),
+        reason=reason,
+    )
+
+
+def _create(parent: Item | None, collection: Collection, who: Viewer) -> Any:
+    specs = _specs(domain=collection.domain)
+    typed = edit_form.values_from_form(specs, request.form)
+    reason = reason_of(request.form)
+    values = {k: v for k, v in typed.items() if edit_form.normalised(_kind(specs, k), v) not in (None, [], "")}
+    try:
+        saved = save(
+            lambda: editing.create_item(
+                session(),
+                parent_id=parent.id if parent is not None else None,
+                collection=None if parent is not None else collection.slug,
+                values=values,
+                viewer=who,
+                agent=agent_name(who),
+                reason=reason,
+            )
+        )
+    except BadRequest as exc:
+        return _new_page(parent=parent, collection=collection, values=typed, status=400, error=exc, reason=reason or "")
+    flash(_("The new record was created."), "status")
+    specs = {spec.name: spec for spec in editing.editable_fields()}
+    for warning in saved.warnings:
+        flash(in_words(warning, specs), "warning")
+    return redirect(url_for("editing.edit_form_page", item_id=saved.item_id), code=303)
+
+
+def _kind(specs: list[Any], name: str) -> str:
+    return next((s.kind for s in specs if s.name == name), "text")
+
+
+@bp.get("/items/<item_id>/children/new")
+def new_child_form(item_id: str) -> Any:
+    """The form of a new record under this one."""
+    parent = editable_item(item_id)
+    return _new_page(parent=parent, collection=parent.collection, values=NEW_RECORD)
+
+
+@bp.post("/items/<item_id>/children/new")
+def new_child(item_id: str) -> Any:
+    """Create a record under this one (last of its children)."""
+    parent = editable_item(item_id)
+    return _create(parent, parent.collection, editor())
+
+
+@bp.get("/collections/<slug>/new")
+def new_in_collection_form(slug: str) -> Any:
+    """The form of a new top-level record of a collection."""
+    collection = _collection_or_404(slug)
+    _check_may_create_in(collection)
+    return _new_page(parent=None, collection=collection, values=NEW_RECORD)
+
+
+@bp.post("/collections/<slug>/new")
+def new_in_collection(slug: str) -> Any:
+    """Create a top-level record in a collection."""
+    collection = _collection_or_404(slug)
+    return _create(None, collection, _check_may_create_in(collection))
+
+
+def _pages_text(pages: Any) -> str:
+    """Pages in their order as their file names, each with its label: `a.jpg (recto); b.jpg`."""
+    if not isinstance(pages, list):
+        return edit_form.any_value(pages)
+    shown = []
+    for page in pages:
+        if isinstance(page, Mapping):
+            name, page_label = page.get("name") or page.get("file"), page.get("label")
+            shown.append(f"{name} ({page_label})" if page_label else str(name))
+    return "; ".join(shown)
+
+
+def change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
+    """One field's change as the history table shows it: its label, before and after in words."""
+    if isinstance(change, Mapping):
+        name, before, after = str(change.get("field")), change.get("before"), change.get("after")
+    else:
+        name, before, after = change.field, change.before, change.after
+    spec = specs.get(name)
+    if name == "pages":
+        return {"label": label("history_field", name), "before": _pages_text(before), "after": _pages_text(after)}
+    if spec is None:
+        return {
+            "label": label("history_field", name),
+            "before": edit_form.any_value(before),
+            "after": edit_form.any_value(after),
+        }
+    return {
+        "label": field_label(spec),
+        "before": edit_form.shown_value(spec.kind, before),
+        "after": edit_form.shown_value(spec.kind, after),
+    }
+
+
+def _history_page(item: Item, status: int = 200, error: str | None = None) -> Any:
+    who = editor()
+    specs = {s.name: s for s in editing.editable_fields()}
+    revisions = [
+        {
+            "number": r.number,
+            "kind": r.kind,
+            "by": r.by,
+            "at": format_datetime(r.at, "medium"),
+            "reason": r.reason,
+            "changes": [change_row(c, specs) for c in r.changes],
+        }
+        for r in editing.history(session(), item.id, viewer=who)
+    ]
+    return (
+        render_template(
+            "editing/history.html",
+            item=item,
+            title=_title(item),
+            revisions=revisions,
+            error=error,
+            may_edit=may_edit(who, item),
+        ),
+        status,
+    )
+
+
+@bp.get("/items/<item_id>/history")
+def history(item_id: str) -> Any:
+    """Every revision of the record, newest first: who, when, why, each field before and after."""
+    editor()
+    return _history_page(get_item(session(), item_id))  # the service says who may read it (404, 403)
+
+
+@bp.post("/items/<item_id>/revert")
+def revert(item_id: str) -> Any:
+    """Bring the record back to how it was after one revision (a new revision; the history stays)."""
+    item = editable_item(item_id)
+    who = editor()
+    raw = str(request.form.get("revision") or "")
+    if not raw.isdigit():
+        raise BadRequest(_("Choose the revision to go back to."))
+    try:
+        base = version_of(request.form)
+        saved = save(
+            lambda: editing.revert(
+                session(),
+                item.id,
+                int(raw),
+                viewer=who,
+                agent=agent_name(who),
+                base_version=base,
+                reason=reason_of(request.form),
+            )
+        )
+    except StaleVersion:
+        message = _(
+            "Someone else changed the record since this page was loaded: look at the history again before reverting."
+        )
+        return _history_page(item, 409, message)
+    flash_saved(saved)
+    return redirect(url_for("editing.history", item_id=item.id), code=303)
+
+
+@bp.get("/items/<item_id>/withdraw")
+def withdraw_form(item_id: str) -> Any:
+    """Ask for the reason and a confirmation before withdrawing the record."""
+    item = editable_item(item_id, withdrawn=True)
+    return render_template("editing/withdraw.html", item=item, title=_title(item), error=None, reason="")
+
+
+@bp.post("/items/<item_id>/withdraw")
+def withdraw(item_id: str) -> Any:
+    """Withdraw the record: it becomes a tombstone (410 for the public); no file is deleted."""
+    item = editable_item(item_id)
+    who = editor()
+    reason = reason_of(request.form)
+    try:
+        if not reason:
+            raise BadRequest(_("Give the reason for withdrawing the record."))
+        if request.form.get("confirm") != "yes":
+            raise BadRequest(_("Confirm that the record is to be withdrawn."))
+        base = version_of(request.form)
+        save(
+            lambda: editing.withdraw_item(
+                session(), item.id, viewer=who, agent=agent_name(who), base_version=base, reason=reason
+            )
+        )
+    except StaleVersion:
+        message = _(
+            "The record was changed by someone else since this page was loaded: look at it again before withdrawing it."
+        )
+        body = render_template(
+            "editing/withdraw.html", item=item, title=_title(item), error=message, reason=reason or ""
+        )
+        return body, 409
+    except BadRequest as exc:
+        body = render_template(
+            "editing/withdraw.html", item=item, title=_title(item), error=str(exc), reason=reason or ""
+        )
+        return body, 400
+    flash(_("The record was withdrawn."), "status")
+    return redirect(url_for("editing.history", item_id=item.id), code=303)
