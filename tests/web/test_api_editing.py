@@ -175,11 +175,15 @@ def test_create_and_revert(client, runtime: Runtime, catalogue: dict[str, str]) 
 
 
 def test_a_withdrawn_public_item_is_gone(client, runtime: Runtime, catalogue: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    from heritage.editing import withdraw_item
+    from heritage.editing import reindex, withdraw_item
     from tests.heritage.editing.conftest import viewer
 
     item_id = catalogue["F1.1.1"]
     with runtime.transaction() as s:
-        withdraw_item(s, item_id, viewer=viewer(runtime, "els"), agent="els", base_version=1, reason="dubbel")
+        saved = withdraw_item(s, item_id, viewer=viewer(runtime, "els"), agent="els", base_version=1, reason="dubbel")
+    reindex(runtime, saved)
     gone = client.get(f"/api/items/{item_id}")
     assert gone.status_code == 410 and "withdrawn" in gone.get_json()["error"]["message"]
+    oai = client.get(f"/oai?verb=GetRecord&identifier=oai:localhost:{item_id}&metadataPrefix=oai_dc")
+    assert oai.status_code == 200 and b'<header status="deleted">' in oai.data  # harvesters learn it is gone
+    assert item_id not in [h["id"] for h in client.get("/api/items?q=pedel").get_json()["items"]]

@@ -259,3 +259,14 @@ def test_two_editors_saving_the_same_version_at_once(runtime: Runtime, catalogue
         item = s.get(Item, item_id)
         assert item.version == 2 and values_of(item)["extent"] == "van A"
         assert [r.by for r in history(s, item_id)] == ["els"]
+
+
+def test_a_save_reaches_the_items_ocfl_object(runtime: Runtime, catalogue: dict[str, str]) -> None:
+    from heritage.preservation.service import store_of
+
+    item_id = catalogue["F1.1.1"]
+    _save(runtime, item_id, {"title": "Reglement van de pedel", "archives.container": "Doos 9"})
+    store = store_of(runtime)
+    held = store.read(item_id, "item.json").decode()
+    assert "Reglement van de pedel" in held and "Doos 9" in held
+    assert "metadata_modification" in store.read(item_id, "events.jsonl").decode()
