@@ -123,10 +123,7 @@ def suggest(session: Session, text: str, type: str | None = None, limit: int = 2
     key = query_key(text)
     limit = max(1, min(limit, MAX_SUGGESTIONS))
     if not key:
-        query = select(Authority).where(Authority.merged_into.is_(None))
-        if type:
-            query = query.where(Authority.type == type)
-        return list(session.scalars(query.order_by(func.lower(Authority.name), Authority.id).limit(limit)))
+        return browse(session, type, limit=limit)
     wanted = select(AuthorityKey.authority_id, AuthorityKey.exact, AuthorityKey.key).where(
         AuthorityKey.key >= key, AuthorityKey.key < key + "\U0010ffff"
     )
@@ -137,6 +134,14 @@ def suggest(session: Session, text: str, type: str | None = None, limit: int = 2
     ids = list(dict.fromkeys(r.authority_id for r in ranked))[:limit]
     found = {a.id: a for a in session.scalars(select(Authority).where(Authority.id.in_(ids)))}
     return [found[i] for i in ids if i in found and found[i].merged_into is None]
+
+
+def browse(session: Session, type: str | None = None, *, offset: int = 0, limit: int = 50) -> list[Authority]:
+    """Authorities (not merged ones) by preferred name, of one type or all."""
+    query = select(Authority).where(Authority.merged_into.is_(None))
+    if type is not None:
+        query = query.where(Authority.type == check_type(type))
+    return list(session.scalars(query.order_by(func.lower(Authority.name), Authority.id).offset(offset).limit(limit)))
 
 
 def visible_item_counts(
