@@ -102,7 +102,7 @@ def collections() -> Any:
 def authorities_list() -> Any:
     """Authorities whose names have a word starting with `q` (the suggestions of name fields), or all by name;
     "items" counts the linked items this viewer may see."""
-    query = authority_query(request.args, ("q", "type", "limit"))
+    query = authority_query(request.args, ("q", "type", "limit"), strict=True)
     found = authority_pages.found(query, query.limit)
     counts = visible_item_counts(session(), viewer(), [a.id for a in found])
     base = base_url()

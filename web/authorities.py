@@ -44,13 +44,16 @@ def _whole(args: MultiDict[str, str], name: str, default: int, maximum: int) -> 
     return int(raw)
 
 
-def authority_query(args: MultiDict[str, str], allowed: tuple[str, ...]) -> AuthorityQuery:
-    """Raises: BadRequest: a parameter is unknown, repeated or malformed; the message names it."""
+def authority_query(args: MultiDict[str, str], allowed: tuple[str, ...], *, strict: bool = False) -> AuthorityQuery:
+    """Raises: BadRequest: a parameter is unknown, repeated or malformed (`strict`, for the API: also given
+    empty, except `q`; a form sends `type=` for "all types"); the message names it."""
     for name in args:
         if name not in allowed:
             raise BadRequest(f"unknown parameter {name!r}: use {', '.join(allowed)}")
         if len(args.getlist(name)) > 1:
             raise BadRequest(f"{name} is given {len(args.getlist(name))} times; give it once")
+        if strict and name != "q" and not args[name]:
+            raise BadRequest(f"{name} is empty; leave it out or give a value")
     q = args.get("q", "")
     if len(q) > MAX_QUERY:
         raise BadRequest(f"q: {len(q)} characters, at most {MAX_QUERY}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -193,10 +193,18 @@ def linked_item_ids(session: Session, authority_id: str) -> list[str]:
 
 def history(session: Session, authority_id: str) -> list[Event]:
     """The authority's events, newest first (creation, each modification and merge, with before and after)."""
-    found = session.scalars(
-        select(Event).where(Event.type.in_(EVENT_TYPES), Event.item_id.is_(None)).order_by(Event.id.desc())
-    )
-    return [e for e in found if authority_id in (e.data.get("authority"), e.data.get("merged"))]
+    named = or_(Event.data["authority"].as_string() == authority_id, Event.data["merged"].as_string() == authority_id)
+    return list(session.scalars(select(Event).where(Event.type.in_(EVENT_TYPES), named).order_by(Event.id.desc())))
+
+
+def histories(session: Session) -> dict[str, list[Event]]:
+    """Every authority's events, oldest first, in one pass (for exports of them all)."""
+    found: dict[str, list[Event]] = {}
+    for event in session.scalars(select(Event).where(Event.type.in_(EVENT_TYPES)).order_by(Event.id)):
+        for key in ("authority", "merged"):
+            if event.data.get(key):
+                found.setdefault(event.data[key], []).append(event)
+    return found
 
 
 EVENT_TYPES = ("authority_creation", "authority_modification", "authority_merge")

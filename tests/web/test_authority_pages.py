@@ -125,6 +125,8 @@ def test_a_merged_authority_redirects_to_the_survivor(client: FlaskClient, runti
     ("path", "status", "named"),
     [
         ("/api/authorities?type=hero", 400, "type"),
+        ("/api/authorities?type=", 400, "type is empty"),
+        ("/api/authorities?limit=", 400, "limit is empty"),
         ("/api/authorities?limit=0", 400, "limit"),
         ("/api/authorities?limit=x", 400, "limit"),
         ("/api/authorities?q=a&q=b", 400, "q"),
