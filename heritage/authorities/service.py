@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from heritage import events
 from heritage.access import Viewer, visible_items_clause
@@ -25,7 +25,7 @@ from heritage.authorities.vocabulary import check_type
 from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, NotFound
 from heritage.identifiers import is_valid_id, random_id
-from heritage.models import Authority, AuthorityId, AuthorityKey, AuthorityLink, Event, Item
+from heritage.models import Authority, AuthorityId, AuthorityKey, AuthorityLink, Event, Item, SearchRequest
 from metadata_schemas.authorities import authority as parse_authority
 from metadata_schemas.authorities import vocabularies
 
@@ -132,13 +132,16 @@ def suggest(session: Session, text: str, type: str | None = None, limit: int = 2
     rows = session.execute(wanted.order_by(AuthorityKey.key).limit(limit * 8)).all()
     ranked = sorted(rows, key=lambda r: (not r.exact, r.key))  # a name that starts with it before a later word
     ids = list(dict.fromkeys(r.authority_id for r in ranked))[:limit]
-    found = {a.id: a for a in session.scalars(select(Authority).where(Authority.id.in_(ids)))}
+    found = {
+        a.id: a
+        for a in session.scalars(select(Authority).where(Authority.id.in_(ids)).options(selectinload(Authority.ids)))
+    }
     return [found[i] for i in ids if i in found and found[i].merged_into is None]
 
 
 def browse(session: Session, type: str | None = None, *, offset: int = 0, limit: int = 50) -> list[Authority]:
     """Authorities (not merged ones) by preferred name, of one type or all."""
-    query = select(Authority).where(Authority.merged_into.is_(None))
+    query = select(Authority).where(Authority.merged_into.is_(None)).options(selectinload(Authority.ids))
     if type is not None:
         query = query.where(Authority.type == check_type(type))
     return list(session.scalars(query.order_by(func.lower(Authority.name), Authority.id).offset(offset).limit(limit)))
@@ -382,7 +385,14 @@ def update(
     )  # fmt: skip
     shown = {"type", "name", "variants"}  # what item search documents show of an authority
     reindex = linked_item_ids(session, authority.id) if any(c.field in shown for c in changes) else []
+    _request_indexing(session, reindex)
     return Changed(authority.id, changes, reindex)
+
+
+def _request_indexing(session: Session, item_ids: Sequence[str]) -> None:
+    """Search-outbox rows in the change's transaction: a process killed before it re-indexes the items leaves
+    them for the next command (heritage/search/outbox.py)."""
+    session.add_all(SearchRequest(item_id=item_id, descendants=False) for item_id in item_ids)
 
 
 def rename(session: Session, authority_id: str, name: str, *, agent: str, reason: str | None = None) -> Changed:
@@ -438,6 +448,7 @@ def merge(session: Session, merged_id: str, survivor_id: str, *, agent: str, rea
         changes=[{"field": c.field, "before": c.before, "after": c.after} for c in changes],
     )  # fmt: skip
     reindex = sorted({item_id for item_id, _ in links} | set(linked_item_ids(session, survivor.id)))
+    _request_indexing(session, reindex)
     return Changed(survivor.id, changes, reindex)
 
 

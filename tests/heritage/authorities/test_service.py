@@ -207,6 +207,35 @@ def test_a_renamed_or_merged_authority_is_found_again_by_its_old_names(runtime: 
         assert set(s.scalars(select(AuthorityLink.authority_id))) == {jan}
 
 
+def test_an_agent_that_names_an_authority_by_its_own_id_links_to_it_or_to_its_survivor(runtime: Runtime) -> None:
+    with runtime.transaction() as s:
+        kept = authorities.create(s, type="person", name="Peeters, Jan", agent="t").id
+        gone = authorities.create(s, type="person", name="Iemand anders", agent="t").id
+        authorities.merge(s, gone, kept, agent="t")
+        c = catalogue.ensure_collection(s, "auth")
+        _item(s, c, "1", CoreRecord(title="Een", agents=[Agent("J. P.", "author", f"auth:{gone}")]))
+    with runtime.sessions() as s:
+        assert [tuple(r) for r in s.execute(select(AuthorityLink.authority_id, AuthorityLink.role))] == [
+            (kept, "author")
+        ]
+
+
+def test_a_rename_leaves_its_items_in_the_search_outbox_until_they_are_indexed(runtime: Runtime) -> None:
+    from heritage.models import SearchRequest
+
+    with runtime.transaction() as s:
+        c = catalogue.ensure_collection(s, "auth")
+        item_id = _item(s, c, "1", CoreRecord(title="Een", subjects=[Term("Tucht")])).id
+    from heritage.search.indexer import index_items
+
+    index_items(runtime, [item_id])
+    with runtime.transaction() as s:
+        (tucht,) = authorities.suggest(s, "tucht")
+        authorities.rename(s, tucht.id, "Discipline", agent="t")
+    with runtime.sessions() as s:  # as a process killed right after the commit leaves it
+        assert item_id in set(s.scalars(select(SearchRequest.item_id)))
+
+
 def test_the_sql_rule_for_visible_items_is_the_access_rule(runtime: Runtime) -> None:
     cases = {
         "open": ("public", None, None),
