@@ -80,6 +80,8 @@ def test_pages_speak_dutch_and_english(client: FlaskClient, ingested) -> None:
     en = client.get("/authorities?lang=en&type=subject").get_data(as_text=True)
     assert "<h1>Authority-records</h1>" in nl and "Naam begint met" in nl and "Onderwerp" in nl
     assert "<h1>Authorities</h1>" in en and "Name begins with" in en and "Subject" in en
+    home = client.get("/?lang=nl").get_data(as_text=True)
+    assert '<a href="/authorities">Authority-records</a>' in home  # every page leads to them
     record = client.get(f"/authorities/{ingested['public']}?lang=nl").get_data(as_text=True)
     assert "<dt>Soort</dt><dd>Onderwerp</dd>" in record and "1 beschrijving" in record
     assert "(Onderwerp)" in record  # the role of the link, by its label
