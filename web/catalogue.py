@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
-from heritage import access_changes
+from heritage import access_changes, authorities
 from heritage.access import PUBLIC, AccessFacts, Visibility, download_edge, item_access, visibility
 from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
@@ -176,6 +176,7 @@ def record(item_id: str) -> str:
         held_back=item.held_back,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
         download_edge=_download_edge(item),
+        authority_links=authorities.service.links_of(session(), item.id),
     )
 
 

@@ -188,6 +188,20 @@ def visible_items(
     return [(item, roles.get(item.id, [])) for item in page]
 
 
+def links_of(session: Session, item_id: str) -> list[tuple[Authority, list[str]]]:
+    """The authorities an item links to, with its roles, by type and name (for its record page)."""
+    found: dict[str, tuple[Authority, list[str]]] = {}
+    rows = session.execute(
+        select(Authority, AuthorityLink.role)
+        .join(AuthorityLink, AuthorityLink.authority_id == Authority.id)
+        .where(AuthorityLink.item_id == item_id)
+        .order_by(Authority.type, func.lower(Authority.name), Authority.id, AuthorityLink.role)
+    )
+    for authority, role in rows:
+        found.setdefault(authority.id, (authority, []))[1].append(role)
+    return list(found.values())
+
+
 def linked_item_ids(session: Session, authority_id: str) -> list[str]:
     return list(
         session.scalars(select(AuthorityLink.item_id).where(AuthorityLink.authority_id == authority_id).distinct())

@@ -57,6 +57,20 @@ def test_the_public_sees_only_the_items_it_may_see_and_counts_only_those(client:
         assert ("1 item" in listing) is visible, case
 
 
+def test_an_item_page_links_to_its_authorities(client: FlaskClient, runtime: Runtime, ingested) -> None:
+    from sqlalchemy import select
+
+    from heritage.models import AuthorityLink
+
+    with runtime.sessions() as s:
+        item_id = s.scalar(select(AuthorityLink.item_id).where(AuthorityLink.authority_id == ingested["public"]))
+    html = client.get(f"/items/{item_id}?lang=nl").get_data(as_text=True)
+    assert "<dt>Authority-records</dt>" in html
+    assert (
+        f'<a href="/authorities/{ingested["public"]}">onderwerpalfa</a> <span class="count">(Onderwerp)</span>' in html
+    )
+
+
 def test_staff_of_the_unit_see_every_linked_item(app, runtime: Runtime, ingested) -> None:  # type: ignore[no-untyped-def]
     add_user(runtime, "beheer", "administrator")
     client = app.test_client()
