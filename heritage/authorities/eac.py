@@ -21,13 +21,14 @@ from heritage.models import Authority, AuthorityLink, Event, Item, utcnow
 
 NS = "urn:isbn:1-931666-33-4"
 XLINK = "http://www.w3.org/1999/xlink"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = "urn:isbn:1-931666-33-4 https://eac.staatsbibliothek-berlin.de/schema/cpf.xsd"
 SUBJECT_ROLES = frozenset({"subject"})
 MAX_RELATIONS = 10_000
 
 
 def _e(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
-    child = etree.SubElement(parent, f"{{{NS}}}{name}", {k.replace("__", ":"): v for k, v in attrs.items()})
+    child = etree.SubElement(parent, f"{{{NS}}}{name}", attrs)
     if text is not None:
         child.text = text
     return child
@@ -89,18 +90,14 @@ def record(
         relations = _e(description, "relations")
         for item_id, title, role in items:
             kind = "subjectOf" if role in SUBJECT_ROLES else "creatorOf" if role == "creator" else "other"
-            attrs = {"resourceRelationType": kind, "xlink__type": "simple"}
+            attrs = {"resourceRelationType": kind, f"{{{XLINK}}}type": "simple"}
             if base_url:
-                attrs["xlink__href"] = f"{base_url.rstrip('/')}/items/{item_id}"
-            attrs = {k.replace("xlink__", f"{{{XLINK}}}"): v for k, v in attrs.items()}
+                attrs[f"{{{XLINK}}}href"] = f"{base_url.rstrip('/')}/items/{item_id}"
             relation = etree.SubElement(relations, f"{{{NS}}}resourceRelation", attrs)
             _e(relation, "relationEntry", title)
             if kind == "other":
                 _e(_e(relation, "descriptiveNote"), "p", role)
     return root
-
-
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def agents(session: Session, authority_id: str | None = None) -> Iterator[Authority]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from heritage import events
 from heritage.access import Viewer, visible_items_clause
-from heritage.authorities.names import name_key, query_key, search_keys, split_dates
+from heritage.authorities.names import name_key, query_key, search_keys
 from heritage.authorities.vocabulary import check_type
 from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, NotFound
@@ -317,7 +317,6 @@ def create(
     note: str | None = None,
     ids: Iterable[str] = (),
     agent: str,
-    authority_id: str | None = None,
 ) -> Authority:
     """A new authority record. Raises: BadRequest: a value is not acceptable, or an external id is taken."""
     check_type(type)
@@ -326,9 +325,7 @@ def create(
     dates_ = _clean_dates(dates)
     ids_ = _checked_ids(ids, "external id")
     _check_ids_free(session, ids_, None)
-    authority = Authority(
-        id=authority_id or random_id(), type=type, name=name, variants=variants_, dates=dates_, note=note or None
-    )
+    authority = Authority(id=random_id(), type=type, name=name, variants=variants_, dates=dates_, note=note or None)
     session.add(authority)
     session.flush()
     _write_keys(session, authority)
@@ -487,8 +484,3 @@ def find_by_name(session: Session, type: str, name: str) -> Authority | None:
 def find_by_uri(session: Session, uri: str) -> Authority | None:
     owner = session.scalar(select(AuthorityId.authority_id).where(AuthorityId.uri == uri))
     return resolve(session, owner) if owner else None
-
-
-def name_and_dates(name: str) -> tuple[str, str | None]:
-    """A name as sources write it with its life span ("Peeters, Jan, 1850-1920"), split."""
-    return split_dates(" ".join(name.split()))
