@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
 
-from heritage.models import Access, Item, Role
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+
+from heritage.models import Access, Collection, Item, Role
 
 STAFF_ROLES = frozenset({Role.COLLECTION_MANAGER.value, Role.ARCHIVIST.value})
 
@@ -190,6 +192,21 @@ def search_scope(viewer: Viewer) -> SearchScope:
         return SearchScope(None)
     units = frozenset(unit for role, unit in viewer.roles if role in STAFF_ROLES and unit is not None)
     return SearchScope(public_search_statuses(), units)
+
+
+def visible_items_clause(viewer: Viewer, today: date | None = None) -> ColumnElement[bool]:
+    """The SQL counterpart of `visibility(viewer, item) > NONE`, for lists and counts built in the database
+    (the items linked to an authority): the same rule as `visibility`, held to it by a test."""
+    scope = search_scope(viewer)
+    if scope.access is None:
+        return true()
+    day = today or date.today()
+    lapsed = and_(Item.access == Access.CLOSED.value, Item.closed_until.is_not(None), Item.closed_until <= day)
+    open_ = and_(Item.held_back.is_(None), or_(Item.access.in_(public_search_statuses()), lapsed))
+    if not scope.unit_ids:
+        return open_
+    collection_unit = select(Collection.unit_id).where(Collection.id == Item.collection_id).scalar_subquery()
+    return or_(open_, func.coalesce(Item.unit_id, collection_unit).in_(sorted(scope.unit_ids)))
 
 
 def download_edge(

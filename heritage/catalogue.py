@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from heritage.authorities.linking import link_item
 from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, NotFound
 from heritage.identifiers import derived_id, is_valid_id, random_id
@@ -214,6 +215,7 @@ def upsert_item(
     record.original = original
     record.source = source
     session.flush()
+    link_item(session, item.id, core)  # the names it holds, linked to authority records
     return item, created
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
 from heritage.access import Visibility, may_edit, tombstone_is_public, visibility
 from heritage.access_changes import note_staff_view
+from heritage.authorities import get_authority, resolve, visible_item_counts
 from heritage.catalogue import get_item
 from heritage.editing import values_of
 from heritage.errors import BadRequest, HeritageError, NotFound, StaleVersion
 from iiif.presentation import record_format
 from web import api_editing
+from web import authorities as authority_pages
+from web.authorities import authority_json, authority_query
 from web.catalogue import children_page, visible_counts
 from web.context import acting_viewer, base_url, runtime, session, viewer
 from web.i18n import current_language
@@ -142,6 +145,29 @@ def original_record(item_id: str) -> Response:
 def collections() -> Any:
     """Every collection with its IIIF collection URL and the number of items this viewer may find."""
     return jsonify({"collections": collections_json(session(), base_url(), visible_counts())})
+
+
+@bp.get("/authorities")
+def authorities_list() -> Any:
+    """Authorities whose names have a word starting with `q` (the suggestions of name fields), or all by name;
+    "items" counts the linked items this viewer may see."""
+    query = authority_query(request.args, ("q", "type", "limit"), strict=True)
+    found = authority_pages.found(query, query.limit)
+    counts = visible_item_counts(session(), viewer(), [a.id for a in found])
+    base = base_url()
+    return jsonify({"authorities": [authority_json(a, counts[a.id], base) for a in found]})
+
+
+@bp.get("/authorities/<authority_id>")
+def authority(authority_id: str) -> Any:
+    """One authority; a merged one answers 301 to the one it went into."""
+    if request.args:
+        raise BadRequest(f"unknown parameter {next(iter(request.args))!r}: this resource takes none")
+    found = get_authority(session(), authority_id)
+    if found.merged_into:
+        return redirect(url_for("api.authority", authority_id=resolve(session(), found.id).id), 301)
+    count = visible_item_counts(session(), viewer(), [found.id])[found.id]
+    return jsonify(authority_json(found, count, base_url()))
 
 
 @bp.get("/openapi.json")

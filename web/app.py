@@ -45,6 +45,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         archivist,
         assets,
         auth,
+        authorities,
         catalogue,
         cataloguing,
         discovery,
@@ -64,6 +65,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     auth.init_app(app)  # who is asking, sessions and CSRF, before any area's routes
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(archivist.bp)
+    app.register_blueprint(authorities.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(iiif_routes.bp)
     app.register_blueprint(assets.bp)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 
-from heritage import access_changes
+from heritage import access_changes, authorities
 from heritage.access import (
     PUBLIC,
     AccessFacts,
@@ -209,6 +209,7 @@ def record(item_id: str) -> Any:
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
         download_edge=_download_edge(item),
         may_edit=may_edit(acting_viewer(), item),
+        authority_links=authorities.service.links_of(session(), item.id),
     )
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from heritage.auth import SCOPES
+from heritage.authorities.vocabulary import types as authority_types
 from heritage.editing import editable_fields
 from heritage.search import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS, facets_for
 from heritage.search.query_syntax import MAX_DEPTH, MAX_WORDS
 from heritage.search.query_syntax import PATTERN as QUERY_PATTERN
+from web.authorities import MAX_LIMIT as MAX_AUTHORITIES
+from web.authorities import MAX_QUERY as MAX_AUTHORITY_QUERY
 from web.i18n import LANGUAGES
 from web.search_params import MAX_FACET_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_VALUE_LENGTH, YEAR_BOUND
 
@@ -398,6 +401,37 @@ def _schemas() -> dict[str, Any]:
                 }
             },
         },
+        "Authority": {
+            "type": "object",
+            "required": ["id", "type", "name", "variants", "ids", "items"],
+            "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string", "enum": list(authority_types())},
+                "name": {"type": "string", "description": "The preferred name."},
+                "variants": {"type": "array", "items": {"type": "string"}, "description": "Other names."},
+                "ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["scheme", "uri"],
+                        "properties": {"scheme": {"type": "string"}, "uri": {"type": "string"}},
+                    },
+                    "description": "External ids (VIAF, Wikidata, ULAN, TGN, GBIF, LCSH, GND, ...) as URIs.",
+                },
+                "items": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "How many items this viewer may see link to it (closed ones never count).",
+                },
+                "dates": NULLABLE_STRING,
+                "url": {"type": "string", "format": "uri"},
+            },
+        },
+        "Authorities": {
+            "type": "object",
+            "required": ["authorities"],
+            "properties": {"authorities": {"type": "array", "items": _ref("Authority")}},
+        },
         "Collections": {
             "type": "object",
             "required": ["collections"],
@@ -552,6 +586,58 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(_ref("Collections"), "The collections."),
                         "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/api/authorities": {
+                "get": {
+                    "operationId": "listAuthorities",
+                    "summary": "Authorities by a prefix of any word of their names (what name fields suggest), or "
+                    "all by name",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "schema": {"type": "string", "maxLength": MAX_AUTHORITY_QUERY, "pattern": NO_NUL},
+                            "description": "The beginning of a name, or of a later word of it (case and accents "
+                            "do not matter); none lists them by name.",
+                        },
+                        {"name": "type", "in": "query", "schema": {"type": "string", "enum": list(authority_types())}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_AUTHORITIES, "default": 20},
+                        },
+                    ],
+                    "security": OPTIONAL_BEARER,
+                    "responses": {
+                        "200": _json(_ref("Authorities"), "The authorities found, best first."),
+                        "400": ERRORS["400"],
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/api/authorities/{authority_id}": {
+                "get": {
+                    "operationId": "getAuthority",
+                    "summary": "One authority",
+                    "parameters": [
+                        {
+                            "name": "authority_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
+                        }
+                    ],
+                    "security": OPTIONAL_BEARER,
+                    "responses": {
+                        "200": _json(_ref("Authority"), "The authority."),
+                        "301": {
+                            "description": "It was merged into another: Location names that one.",
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                        },
+                        "401": ERRORS["401"],
+                        "404": _json(_ref("Error"), "No such authority."),
                     },
                 }
             },

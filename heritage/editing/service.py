@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from heritage import events
 from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
 from heritage.access_changes import set_access
+from heritage.authorities.linking import link_item
 from heritage.catalogue import apply_core
 from heritage.editing.fields import FieldSpec, editable_fields, field_named
 from heritage.editing.values import (
@@ -254,6 +255,7 @@ def _write(session: Session, item: Item, changes: Sequence[Change], *, agent: st
             item.records.append(record)
         record.core = core.to_dict()
         apply_core(item, core)
+        link_item(session, item.id, core, agent=agent)  # the names it now holds, linked to authority records
         if any(c.field == "rights" for c in described):
             item.rights = core.rights
     after = {c.field: c.after for c in changes}
@@ -476,6 +478,7 @@ def create_item(
     item.records.append(MetadataRecord(standard=EDIT_STANDARD, is_primary=True, core=core.to_dict(), original=None))
     session.add(item)
     session.flush()
+    link_item(session, item.id, core, agent=agent)  # after the row exists: the links refer to it
     changes = [Change(name, None, value) for name, value in after.items() if value not in (None, [], "")]
     warnings = date_warnings(after["dates"]) if after.get("dates") else []
     number = _record(session, item, "create", changes, agent=agent, reason=reason)

@@ -1,5 +1,6 @@
 """The SQLAlchemy 2 models; every table the catalogue has, importable from one place."""
 
+from heritage.models.authorities import Authority, AuthorityId, AuthorityKey, AuthorityLink
 from heritage.models.base import Base, utcnow
 from heritage.models.batches import Batch, BatchFile, BatchHandoff, BatchStatus, FileState, HandoffKind
 from heritage.models.catalogue import Item, MetadataRecord
@@ -29,6 +30,10 @@ __all__ = [
     "AccessRequest",
     "ApiToken",
     "Approval",
+    "Authority",
+    "AuthorityId",
+    "AuthorityKey",
+    "AuthorityLink",
     "Base",
     "Batch",
     "BatchFile",

@@ -138,11 +138,26 @@ def rebuild(runtime: Runtime, progress: Callable[[int, int], None] | None = None
     with runtime.transaction() as session:
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             session.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))"))
+    _relink_authorities(runtime, [core["id"] for core in ordered])
     for core in ordered:
         for f in core.get("files", []):
             result.masters_restored += restore_master(runtime, core["id"], f["sha256"], f["storage_key"])
     marker.unlink(missing_ok=True)
     return result
+
+
+def _relink_authorities(runtime: Runtime, item_ids: list[str]) -> None:
+    """Authority records are not in the store: the names each restored record holds are linked again, which
+    gives back the authorities ingest made (with the same ids, derived from the names). Changes staff made to
+    authorities (renames, merges, variants, external ids) are not in the store and do not come back."""
+    from heritage.authorities.linking import link_item
+    from heritage.catalogue import core_of
+
+    for start in range(0, len(item_ids), 200):
+        with runtime.transaction() as session:
+            session.info[hooks.OFF] = True
+            for item in session.scalars(select(Item).where(Item.id.in_(item_ids[start : start + 200]))):
+                link_item(session, item.id, core_of(item))
 
 
 def _restore_item(

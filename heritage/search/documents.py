@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from heritage.access import item_access
 from heritage.catalogue import ancestors, core_of, representative_image
-from heritage.models import FileRole, Item
+from heritage.models import Authority, AuthorityLink, FileRole, Item
 from heritage.search.places import labels_for
 
 MAX_CENTURIES = 30
@@ -40,6 +43,20 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
+def authority_names(item: Item) -> list[str]:
+    """The names (preferred and variant) of the authorities the item links to: the item is found by any of
+    them, so a renamed or merged authority's items are found by its new name once re-indexed."""
+    session = object_session(item)
+    if session is None:
+        return []
+    rows = session.execute(
+        select(Authority.name, Authority.variants)
+        .join(AuthorityLink, AuthorityLink.authority_id == Authority.id)
+        .where(AuthorityLink.item_id == item.id)
+    )
+    return _unique([name for preferred, variants in rows for name in [preferred, *(variants or [])]])
+
+
 def item_document(item: Item) -> dict[str, Any]:
     """The index document for one item."""
     core = core_of(item)
@@ -61,6 +78,7 @@ def item_document(item: Item) -> dict[str, Any]:
         texts.append((None, core.extent))
     texts += [(lang, note) for lang, note in core.notes.items() if note]
     texts += [(None, detail) for detail in core.details.values() if detail]  # shelfmark, locality, material, ...
+    texts += [(None, name) for name in authority_names(item)]
     places = [{"label": p.label, "id": p.id} for p in core.places if p.label]
     place_words = _unique([p["label"] for p in places] + [alt for p in places for alt in labels_for(p["id"])])
     taxon_words: list[str] = []

@@ -129,7 +129,8 @@ def test_what_the_document_allows_the_api_answers(demo_client) -> None:  # type:
 
 
 @pytest.mark.parametrize("path", ["/api/items", "/api/items/x", "/api/items/x/children", "/api/items/x/record",
-                                  "/api/collections", "/api/token"])  # fmt: skip
+                                  "/api/collections", "/api/token",
+                                  "/api/authorities", "/api/authorities/x"])  # fmt: skip
 def test_an_undeclared_method_is_a_405_naming_the_methods_there_are(demo_app, path: str) -> None:  # type: ignore[no-untyped-def]
     client = demo_app.test_client()  # no session, no CSRF token: the method is refused before either matters
     declared = {"/api/items": {"POST"}, "/api/items/x": {"PATCH"}}.get(path, set())

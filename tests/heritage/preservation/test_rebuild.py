@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from heritage.cli import main
 from heritage.locations.movements import move
-from heritage.models import Base, Collection, Event, File, Item, Location, MetadataRecord
+from heritage.models import Authority, AuthorityLink, Base, Collection, Event, File, Item, Location, MetadataRecord
 from heritage.preservation.package import row_json
 from heritage.preservation.service import store_of
 from heritage.runtime import Runtime
@@ -43,6 +43,14 @@ def _snapshot(runtime: Runtime) -> dict[str, Any]:
             "events": [
                 row_json(e) for e in session.scalars(select(Event).where(Event.item_id.is_not(None)).order_by(Event.id))
             ],
+            "authority links": sorted(
+                tuple(row)
+                for row in session.execute(
+                    select(
+                        AuthorityLink.item_id, AuthorityLink.role, Authority.id, Authority.type, Authority.name
+                    ).join(Authority, Authority.id == AuthorityLink.authority_id)
+                )
+            ),
         }
 
 
@@ -71,7 +79,8 @@ def test_the_catalogue_is_rebuilt_from_the_store_alone(preserved: Runtime) -> No
     assert result.exit_code == 0, result.output
     assert "rebuilt 4 items, 4 records, 3 files" in result.output and "(3 masters restored" in result.output
     after = _snapshot(preserved)
-    for part in ("collections", "items", "records", "files", "events"):
+    assert before["authority links"]  # the small batch names a person and a subject
+    for part in ("collections", "items", "records", "files", "events", "authority links"):
         assert after[part] == before[part], part
     assert {p: p.read_bytes() for p in masters} == masters
     found = runner.invoke(main, ["preservation", "sync", "--all"])
