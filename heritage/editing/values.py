@@ -19,7 +19,7 @@ from metadata_schemas.dates import date_problem, parse_date
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
-AUTHORITY_ID = re.compile(r"^(?:auth:\d+|https?://\S+)$")
+AUTHORITY_ID = re.compile(r"^(?:auth:[0-9a-z]{1,32}|https?://\S+)$")  # auth:<authority record id>, or a URI
 TAXON_KEYS = ("scientific_name", "rank", "kingdom", "family", "id")
 MAX_TEXT = 20_000
 
@@ -176,7 +176,7 @@ def _records(spec: FieldSpec, raw: Any, keys: tuple[str, ...], required: str) ->
             continue  # an empty row of a form
         if values.get("id") is not None and not AUTHORITY_ID.match(values["id"]):
             raise BadRequest(
-                f"{spec.name}: entry {n}: id {values['id']!r} is neither a URI (https://...) nor auth:<number>",
+                f"{spec.name}: entry {n}: id {values['id']!r} is neither a URI (https://...) nor auth:<authority id>",
                 field=spec.name,
             )
         out.append(values)

@@ -264,3 +264,51 @@ def test_order_the_parts_by_keyboard_without_scripts(
     with runtime.sessions() as s:
         assert [c.id for c in s.get(Item, series).children] == [file_b, file_a]
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "width"), [("en", 1366), ("nl", 390)])
+def test_a_name_field_suggests_authorities_and_links_the_chosen_one(
+    served: tuple[str, Runtime], browser: Any, tmp_path: Path, lang: str, width: int
+) -> None:
+    """Typing in an agent's name asks the server for authorities (a datalist under the field); a name taken
+    from it fills the row's authority id, and the saved record links that authority."""
+    from sqlalchemy import select
+
+    from heritage.authorities import service as authorities
+    from heritage.models import AuthorityLink
+
+    base, runtime = served
+    slug = _catalogue(runtime, tmp_path)
+    file_a = item_id_for(slug, "F1.1.1")
+    name = f"Adriana Suggestia {lang}{width}"
+    with runtime.transaction() as s:
+        authority = authorities.create(s, type="person", name=name, dates="1850-1920", agent="test").id
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        _sign_in(page, base, "ua", f"/items/{file_a}/edit", lang)
+        field = "input[name='agents-0-name']"
+        _tab_to(page, field)
+        _replace_text(page, "Suggest")
+        options = page.locator("#authority-suggestions option")
+        options.first.wait_for(state="attached", timeout=10_000)
+        assert name in [options.nth(n).get_attribute("value") for n in range(options.count())]
+        _replace_text(page, name)  # as the browser fills the field when the suggestion is taken
+        page.keyboard.press("Tab")  # leaving the field is its change
+        id_field = page.locator("input[name='agents-0-id']")
+        page.wait_for_function("s => document.querySelector(s).value !== ''", arg="input[name='agents-0-id']")
+        assert id_field.input_value() == f"auth:{authority}"
+        _fits(page, "the edit form")
+        _tab_to(page, "form.edit button[type=submit]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        errors = page.locator("[role=alert]").all_inner_texts()
+        assert WORDS[lang]["saved"] in page.content(), errors
+        with runtime.sessions() as s:
+            linked = s.scalars(select(AuthorityLink.authority_id).where(AuthorityLink.item_id == file_a)).all()
+        assert authority in linked
+        assert violations == []
+    finally:
+        context.close()
