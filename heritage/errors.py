@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from metadata_schemas.said import Said
+
 
 class HeritageError(Exception):
     """Base of every error a user can cause or must act on; the message names the input and reason."""
@@ -20,13 +22,22 @@ class NotFound(HeritageError):
 
 
 class BadRequest(HeritageError):
-    """A request or argument is malformed; `field` names the edited field at fault, where there is one."""
+    """A request or argument is malformed; `field` names the edited field at fault, where there is one, and
+    `said` is the message as a template with its values (see `bad`), for pages in other languages."""
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, said: Said | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.said = said
+
+
+def bad(template: str, *, field: str | None = None, **params: object) -> BadRequest:
+    """A BadRequest whose message is `template` filled in (the field's name is `%(field)s`); a web page says
+    it in its reader's language. Templates are extracted for translation (babel.cfg)."""
+    message = Said(template, {"field": field, **params} if field is not None else params)
+    return BadRequest(str(message), field=field, said=message)
 
 
 class Forbidden(HeritageError):

@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 from metadata_schemas.core import DateRange
+from metadata_schemas.said import Said, said
 
 CIRCA_SPAN = 10
 _CIRCA = r"(?:ca\.?|c\.|c(?=\d)|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
@@ -192,17 +193,17 @@ _MONTH_D_Y = re.compile(r"\b([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(
 _RANGE = re.compile(r"(\d{3,4})\s*(?:-|/|tot|to|until|t/m)\s*(\d{1,4})")
 
 
-def _day_problem(year: int, month: int, day: int) -> str | None:
+def _day_problem(year: int, month: int, day: int) -> Said | None:
     if not 1 <= month <= 12:
-        return f"there is no month {month}"
+        return said("there is no month %(month)s", month=month)
     try:
         date(year, month, day)
     except ValueError:
-        return f"month {month} of {year} has no day {day}"
+        return said("month %(month)s of %(year)s has no day %(day)s", month=month, year=year, day=day)
     return None
 
 
-def _calendar_problem(t: str) -> str | None:
+def _calendar_problem(t: str) -> Said | None:
     """Why a day named in the text cannot exist (31 February, month 13); None when every day named can."""
     for m in _DMY.finditer(t):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
@@ -238,20 +239,26 @@ def date_problem(text: str, today: date | None = None) -> str | None:
 
     The year range `parse_date` gives is kept either way: this only tells the archivist what to look at.
     """
+    problem = date_problem_said(text, today)
+    return str(problem) if problem is not None else None
+
+
+def date_problem_said(text: str, today: date | None = None) -> Said | None:
+    """`date_problem` as a template and its values (a web page says it in its reader's language)."""
     t = text.strip().lower().replace("[", "").replace("]", "").replace("?", "").strip()
     if not t.strip(" .;,") or t in _UNDATED or t.strip(" .;,") in _UNDATED:
         return None
     t = t.strip(" .;,")
     t = t.replace("–", "-").replace("—", "-")
     if problem := _calendar_problem(t):
-        return f"date {text!r} does not exist: {problem}"
+        return said("date %(date)s does not exist: %(problem)s", date=repr(text), problem=problem)
     if _reversed(t):
-        return f"date {text!r} ends before it begins"
+        return said("date %(date)s ends before it begins", date=repr(text))
     parsed = parse_date(text)
     if parsed.start is None and parsed.end is None:
-        return f"date {text!r} cannot be read as a date"
+        return said("date %(date)s cannot be read as a date", date=repr(text))
     year = (today or date.today()).year
     latest = max(y for y in (parsed.start, parsed.end) if y is not None)
     if latest > year:
-        return f"date {text!r} lies in the future ({latest})"
+        return said("date %(date)s lies in the future (%(year)s)", date=repr(text), year=latest)
     return None

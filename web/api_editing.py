@@ -88,7 +88,7 @@ def saved_response(saved: editing.Saved, status: int = 200) -> Response:
             "version": saved.version,
             "revision": saved.revision,
             "changes": [c.as_dict() for c in saved.changes],
-            "warnings": saved.warnings,
+            "warnings": [str(w) for w in saved.warnings],
         }
     )
     response.status_code = status

@@ -22,6 +22,7 @@ from heritage.catalogue import get_item
 from heritage.editing import Saved, StaleVersion
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.models import Collection, Item
+from metadata_schemas.said import Said
 from web import edit_form
 from web.context import acting_viewer, runtime, session
 from web.i18n import current_language, label
@@ -50,6 +51,7 @@ def field_choices(spec: Any) -> list[tuple[str, str]]:
 def _form_helpers() -> dict[str, Any]:
     return {
         "field_label": field_label,
+        "in_words": in_words,
         "field_help": field_help,
         "field_choices": field_choices,
         "part_label": lambda _kind, part: label("edit_part", part),
@@ -88,11 +90,25 @@ def editable_item(item_id: str, *, withdrawn: bool = False) -> Item:
     return item
 
 
-def in_words(message: str, specs: Mapping[str, Any]) -> str:
-    """A service message that starts with a field's name (`closed_until: ...`) starts with its label instead."""
-    name, sep, rest = message.partition(": ")
+def in_words(message: str | Said | Exception, specs: Mapping[str, Any] | None = None) -> str:
+    """A service message in the page's language: its template translated, a field named by its label.
+
+    The service says what went wrong as a template with its values (`heritage.errors.bad`); a message without one
+    (an older kind) is shown as it is, its leading field name (`closed_until: ...`) turned into the label.
+    """
+    specs = specs if specs is not None else {spec.name: spec for spec in editing.editable_fields()}
+    said = message if isinstance(message, Said) else getattr(message, "said", None)
+    if said is not None:
+
+        def value(key: str, v: object) -> str:
+            spec = specs.get(v) if key == "field" and isinstance(v, str) else None
+            return field_label(spec) if spec is not None else str(v)
+
+        return said.translated(_, value)
+    text = str(message)
+    name, sep, rest = text.partition(": ")
     spec = specs.get(name) if sep else None
-    return f"{field_label(spec)}: {rest}" if spec is not None else message
+    return f"{field_label(spec)}: {rest}" if spec is not None else text
 
 
 def agent_name(who: Viewer) -> str:
@@ -159,7 +175,7 @@ def _form_page(
             template,
             groups=edit_form.grouped(specs),
             values=values,
-            error=in_words(str(error), {s.name: s for s in specs}) if error is not None else None,
+            error=in_words(error, {s.name: s for s in specs}) if error is not None else None,
             error_field=field if field in {s.name for s in specs} else None,
             **context,
         ),
@@ -463,7 +479,7 @@ def withdraw(item_id: str) -> Any:
         return body, 409
     except BadRequest as exc:
         body = render_template(
-            "editing/withdraw.html", item=item, title=_title(item), error=str(exc), reason=reason or ""
+            "editing/withdraw.html", item=item, title=_title(item), error=in_words(exc), reason=reason or ""
         )
         return body, 400
     flash(_("The record was withdrawn."), "status")

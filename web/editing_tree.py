@@ -22,7 +22,7 @@ from heritage.errors import BadRequest, HeritageError
 from heritage.models import Item
 from heritage.search import SearchQuery
 from web.context import base_url, runtime, session, viewer_search_scope
-from web.editing import agent_name, editable_item, editor, flash_saved, reason_of, save, version_of
+from web.editing import agent_name, editable_item, editor, flash_saved, in_words, reason_of, save, version_of
 from web.i18n import current_language
 from web.serialize import hit_json
 
@@ -64,7 +64,7 @@ def _move_page(
         try:
             candidates = _candidates(item, q)
         except BadRequest as exc:
-            search_error = str(exc)
+            search_error = in_words(exc)
     path = [a for a in ancestors(item) if visibility(editor(), a) > Visibility.NONE]
     return (
         render_template(
@@ -114,7 +114,7 @@ def move(item_id: str) -> Any:
     except HeritageError as exc:
         if exc.status not in (400, 403, 404):
             raise
-        return _move_page(item, status=exc.status, error=str(exc), parent_id=parent_id, reason=reason or "")
+        return _move_page(item, status=exc.status, error=in_words(exc), parent_id=parent_id, reason=reason or "")
     flash_saved(saved)
     return redirect(url_for("catalogue.record", item_id=item.id), code=303)
 
@@ -192,7 +192,7 @@ def order(item_id: str) -> Any:
     try:
         new = arranged(current, request.form.getlist("order"), up, down)
     except BadRequest as exc:
-        return _order_page(item, current, status=409, error=str(exc))
+        return _order_page(item, current, status=409, error=in_words(exc))
     if up or down:
         keep = request.form.get("version", "")
         return _order_page(item, new, focus=focus_after(new, up, down), version=keep)
@@ -213,7 +213,7 @@ def order(item_id: str) -> Any:
         message = _("Someone else changed the record since this page was loaded: look at the order again.")
         return _order_page(item, current, status=409, error=message)
     except BadRequest as exc:
-        return _order_page(item, current, status=400, error=str(exc))
+        return _order_page(item, current, status=400, error=in_words(exc))
     flash_saved(saved)
     return redirect(url_for("editing_tree.order_form", item_id=item.id), code=303)
 
@@ -270,7 +270,7 @@ def pages(item_id: str) -> Any:
     try:
         new = arranged(current, request.form.getlist("order"), up, down)
     except BadRequest as exc:
-        return _pages_page(item, current, labels, representative, status=409, error=str(exc))
+        return _pages_page(item, current, labels, representative, status=409, error=in_words(exc))
     if up or down:
         focus = focus_after(new, up, down)
         keep = int(form_version) if (form_version or "").isdigit() else None
@@ -300,6 +300,6 @@ def pages(item_id: str) -> Any:
             error=message,
         )
     except BadRequest as exc:
-        return _pages_page(item, new, labels, representative, status=400, error=str(exc))
+        return _pages_page(item, new, labels, representative, status=400, error=in_words(exc))
     flash_saved(saved)
     return redirect(url_for("editing_tree.pages_form", item_id=item.id), code=303)

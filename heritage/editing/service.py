@@ -31,9 +31,10 @@ from heritage.editing.values import (
     values_of,
     write,
 )
-from heritage.errors import BadRequest, Forbidden, NotFound, StaleVersion
+from heritage.errors import BadRequest, Forbidden, NotFound, StaleVersion, bad
 from heritage.identifiers import is_valid_id
 from heritage.models import Item, MetadataRecord, Revision, utcnow
+from metadata_schemas.said import Said
 
 if TYPE_CHECKING:
     from heritage.runtime import Runtime
@@ -62,7 +63,7 @@ class Saved:
     version: int
     revision: int | None
     changes: list[Change]
-    warnings: list[str]
+    warnings: list[Said]  # English by str(); a web page translates them
     reindex: list[str]
     descendants: bool
 
@@ -155,12 +156,12 @@ def check_reason(reason: object) -> None:
     if reason is None:
         return
     if not isinstance(reason, str) or len(reason) > 2000 or not storable(reason):
-        raise BadRequest("reason: a text of at most 2000 characters", field="reason")
+        raise bad("%(field)s: a text of at most 2000 characters", field="reason")
 
 
 def _not_withdrawn(item: Item) -> None:
     if item.withdrawn_at is not None:
-        raise BadRequest(f"item {item.id} is withdrawn: a tombstone is not edited")
+        raise bad("item %(item)s is withdrawn: a tombstone is not edited", item=item.id)
 
 
 # -- recording ------------------------------------------------------------------------------------
@@ -231,8 +232,16 @@ def _cleaned(item: Item, values: Mapping[str, Any], current: Mapping[str, Any]) 
         spec = allowed.get(name)
         if spec is None:
             other = field_named(name)
-            reason = "is a field of another domain" if other else "is not a field"
-            raise BadRequest(f"{name!r} {reason} (fields: {', '.join(allowed)})", field=name)
+            if other:
+                raise bad(
+                    "%(name)s is a field of another domain (fields: %(fields)s)",
+                    field=name,
+                    name=repr(name),
+                    fields=", ".join(allowed),
+                )
+            raise bad(
+                "%(name)s is not a field (fields: %(fields)s)", field=name, name=repr(name), fields=", ".join(allowed)
+            )
         cleaned[name] = clean(spec, raw, current.get(name))
     merged = {**current, **cleaned}
     if set(cleaned) & set(ACCESS_FIELDS):
@@ -272,11 +281,11 @@ def _write(session: Session, item: Item, changes: Sequence[Change], *, agent: st
         )
 
 
-def _saved(item: Item, number: int | None, changes: list[Change], warnings: list[str], below: bool) -> Saved:
+def _saved(item: Item, number: int | None, changes: list[Change], warnings: list[Said], below: bool) -> Saved:
     return Saved(item.id, item.version, number, changes, warnings, [item.id] if number else [], below)
 
 
-def preview_update(session: Session, item: Item, values: Mapping[str, Any]) -> tuple[list[Change], list[str]]:
+def preview_update(session: Session, item: Item, values: Mapping[str, Any]) -> tuple[list[Change], list[Said]]:
     """What `update_item` would change and warn about, changing nothing (a sheet's preview).
 
     Raises:
@@ -384,7 +393,7 @@ def revert(
     """
     check_reason(reason)
     if isinstance(number, bool) or not isinstance(number, int):
-        raise BadRequest(f"revision: give a revision number, not {number!r}", field="revision")
+        raise bad("%(field)s: give a revision number, not %(number)s", field="revision", number=repr(number))
     item = editable_item(session, item_id, viewer, lock=True)
     restored = values_at(session, item, number)
     allowed = {spec.name for spec in editable_fields(item)}
@@ -435,7 +444,7 @@ def create_item(
     from heritage.models import Access, Collection, Level
 
     if bool(parent_id) == bool(collection):
-        raise BadRequest("give either the parent item or the collection the new item goes into", field="parent")
+        raise bad("give either the parent item or the collection the new item goes into", field="parent")
     parent: Item | None = None
     if parent_id:
         parent = editable_item(session, parent_id, viewer)
@@ -521,18 +530,26 @@ def move_item(
     _check_version(item, base_version)
     _not_withdrawn(item)
     if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
-        raise BadRequest(f"position: give a number from 0, not {position!r}", field="position")
+        raise bad("%(field)s: give a number from 0, not %(position)s", field="position", position=repr(position))
     parent: Item | None = None
     if parent_id is not None:
         parent = editable_item(session, parent_id, viewer)
         _not_withdrawn(parent)
         if parent.collection_id != item.collection_id:
-            raise BadRequest(
-                f"item {item.id} cannot move to {parent.id}: an item moves within its collection", field="parent"
+            raise bad(
+                "item %(item)s cannot move to %(parent)s: an item moves within its collection",
+                field="parent",
+                item=item.id,
+                parent=parent.id,
             )
         chain = [parent.id] + [a.id for a in _ancestors(parent)]
         if item.id in chain:
-            raise BadRequest(f"item {item.id} cannot move into its own subtree ({parent.id})", field="parent")
+            raise bad(
+                "item %(item)s cannot move into its own subtree (%(parent)s)",
+                field="parent",
+                item=item.id,
+                parent=parent.id,
+            )
     before_parent, before_position = item.parent_id, item.position
     old_siblings = [c for c in _siblings(session, item) if c.id != item.id]
     new_siblings = [c for c in (_children(session, parent) if parent else _top(session, item)) if c.id != item.id]
@@ -597,19 +614,21 @@ def reorder_children(
     _check_version(parent, base_version)
     _not_withdrawn(parent)
     if isinstance(child_ids, str) or not all(isinstance(c, str) for c in child_ids):
-        raise BadRequest("children: give the list of the children's ids in their new order", field="children")
+        raise bad("%(field)s: give the list of the children's ids in their new order", field="children")
     children = {c.id: c for c in _children(session, parent)}
     wanted = list(child_ids)
     twice = sorted({c for c in wanted if wanted.count(c) > 1})
     strangers = [c for c in wanted if c not in children]
     missing = [c for c in children if c not in wanted]
     if twice or strangers or missing:
-        problems = [
-            f"named twice: {', '.join(twice)}" if twice else "",
-            f"not children of {parent.id}: {', '.join(strangers)}" if strangers else "",
-            f"left out: {', '.join(missing)}" if missing else "",
-        ]
-        raise BadRequest(f"children: {'; '.join(p for p in problems if p)}", field="children")
+        raise bad(
+            "%(field)s: named twice: %(twice)s; not children of %(parent)s: %(strangers)s; left out: %(missing)s",
+            field="children",
+            twice=", ".join(twice) or "-",
+            parent=parent.id,
+            strangers=", ".join(strangers) or "-",
+            missing=", ".join(missing) or "-",
+        )
     before = [c.id for c in sorted(children.values(), key=lambda c: (c.position, c.id))]
     if before == wanted:
         return _saved(parent, None, [], [], False)
@@ -660,25 +679,35 @@ def set_pages(
     try:
         wanted = [(str(file_id), label) for file_id, label in pages]
     except (TypeError, ValueError):
-        raise BadRequest("pages: give a list of (file id, label) in the new order", field="pages") from None
+        raise bad("%(field)s: give a list of (file id, label) in the new order", field="pages") from None
     ids = [file_id for file_id, _ in wanted]
     if sorted(ids) != sorted(files) or len(set(ids)) != len(ids):
-        raise BadRequest(
-            f"pages: name every file of item {item.id} once ({', '.join(p['file'] for p in current)})", field="pages"
+        raise bad(
+            "%(field)s: name every file of item %(item)s once (%(files)s)",
+            field="pages",
+            item=item.id,
+            files=", ".join(p["file"] for p in current),
         )
     cleaned: list[tuple[str, str | None]] = []
     for file_id, label in wanted:
         if label is not None and not isinstance(label, str):
-            raise BadRequest(f"pages: the label of {file_id} is a text", field="pages")
+            raise bad("%(field)s: the label of %(file)s is a text", field="pages", file=file_id)
         label = (label or "").strip() or None
         if label is not None and (len(label) > 300 or "\n" in label or "\x00" in label):
-            raise BadRequest(f"pages: the label of {file_id} is one line of at most 300 characters", field="pages")
+            raise bad(
+                "%(field)s: the label of %(file)s is one line of at most 300 characters", field="pages", file=file_id
+            )
         cleaned.append((file_id, label))
     if representative is not None and representative not in files:
-        raise BadRequest(f"representative: {representative!r} is not a file of item {item.id}", field="representative")
+        raise bad(
+            "%(field)s: %(file)s is not a file of item %(item)s",
+            field="representative",
+            file=repr(representative),
+            item=item.id,
+        )
     if representative is not None and not files[representative].is_image:
-        raise BadRequest(
-            f"representative: {files[representative].original_name} is not an image", field="representative"
+        raise bad(
+            "%(field)s: %(file)s is not an image", field="representative", file=files[representative].original_name
         )
     changes = []
     after = [{"file": file_id, "label": label, "name": files[file_id].original_name} for file_id, label in cleaned]
@@ -719,14 +748,17 @@ def withdraw_item(
     _check_version(item, base_version)
     _not_withdrawn(item)
     if not isinstance(reason, str) or not reason.strip():
-        raise BadRequest(f"reason: say why item {item.id} is withdrawn", field="reason")
+        raise bad("%(field)s: say why item %(item)s is withdrawn", field="reason", item=item.id)
     if len(reason) > 2000:
-        raise BadRequest("reason: at most 2000 characters", field="reason")
+        raise bad("%(field)s: at most 2000 characters", field="reason")
     standing = [c.id for c in _children(session, item) if c.withdrawn_at is None]
     if standing:
-        raise BadRequest(
-            f"item {item.id} has {len(standing)} children ({', '.join(standing[:5])}): move or withdraw them first",
+        raise bad(
+            "item %(item)s has %(count)s children (%(children)s): move or withdraw them first",
             field="children",
+            item=item.id,
+            count=len(standing),
+            children=", ".join(standing[:5]),
         )
     _claim_version(session, item)
     item.withdrawn_at = utcnow()
@@ -758,5 +790,5 @@ def field_spec(name: str) -> FieldSpec:
     """Raises: BadRequest: no field has this name."""
     spec = field_named(name)
     if spec is None:
-        raise BadRequest(f"{name!r} is not a field", field=name)
+        raise bad("%(name)s is not a field", field=name, name=repr(name))
     return spec

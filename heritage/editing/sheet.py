@@ -26,6 +26,7 @@ from heritage.errors import BadRequest, Forbidden, NotFound
 from heritage.export.source import export_core
 from heritage.export.tabular import NOT_FIELDS, cells, field_cell
 from metadata_schemas.csv_sheet import SEPARATOR
+from metadata_schemas.said import Said
 
 KEY = "heritage_id"
 MAX_ROWS = 100_000
@@ -42,7 +43,7 @@ class RowPlan:
     title: str
     version: int
     changes: list[Change]
-    warnings: list[str]
+    warnings: list[Said]
 
 
 @dataclass

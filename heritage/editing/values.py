@@ -12,10 +12,11 @@ from datetime import date
 from typing import Any
 
 from heritage.editing.fields import FieldSpec, field_named
-from heritage.errors import BadRequest
+from heritage.errors import bad
 from heritage.models import Access, Item
 from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
-from metadata_schemas.dates import date_problem, parse_date
+from metadata_schemas.dates import date_problem_said, parse_date
+from metadata_schemas.said import Said, said
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -85,17 +86,22 @@ def clean(spec: FieldSpec, raw: Any, current: Any = None) -> Any:
     if spec.kind == "choice" and value is not None and value != current:
         known = {c.value for c in spec.choices}
         if value not in known:
-            raise BadRequest(
-                f"{spec.name}: {value!r} is not one of the choices ({', '.join(sorted(known))})", field=spec.name
+            raise bad(
+                "%(field)s: %(value)s is not one of the choices (%(choices)s)",
+                field=spec.name,
+                value=repr(value),
+                choices=", ".join(sorted(known)),
             )
     if spec.kind == "agents":
         known_roles = {c.value for c in spec.choices} | {a.get("role") for a in current or []}
         for agent in value:
             if agent["role"] is not None and agent["role"] not in known_roles:
-                raise BadRequest(
-                    f"{spec.name}: role {agent['role']!r} of {agent['name']!r} is not a known role "
-                    f"({', '.join(c.value for c in spec.choices)})",
+                raise bad(
+                    "%(field)s: role %(role)s of %(name)s is not a known role (%(roles)s)",
                     field=spec.name,
+                    role=repr(agent["role"]),
+                    name=repr(agent["name"]),
+                    roles=", ".join(c.value for c in spec.choices),
                 )
     return value
 
@@ -104,14 +110,14 @@ def _text(spec: FieldSpec, raw: Any) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise BadRequest(f"{spec.name}: give a text, not {type(raw).__name__}", field=spec.name)
+        raise bad("%(field)s: give a text, not %(kind)s", field=spec.name, kind=type(raw).__name__)
     text = raw.replace("\r\n", "\n").strip()
     if spec.kind != "longtext" and "\n" in text:
-        raise BadRequest(f"{spec.name}: one line only", field=spec.name)
+        raise bad("%(field)s: one line only", field=spec.name)
     if len(text) > MAX_TEXT:
-        raise BadRequest(f"{spec.name}: at most {MAX_TEXT} characters", field=spec.name)
+        raise bad("%(field)s: at most %(most)s characters", field=spec.name, most=MAX_TEXT)
     if not storable(text):
-        raise BadRequest(f"{spec.name}: contains a NUL or an unpaired surrogate character", field=spec.name)
+        raise bad("%(field)s: contains a NUL or an unpaired surrogate character", field=spec.name)
     return text or None
 
 
@@ -130,20 +136,22 @@ def _lines(spec: FieldSpec, raw: Any) -> list[str]:
     if isinstance(raw, str):
         raw = raw.replace("\r\n", "\n").split("\n")
     if not isinstance(raw, list):
-        raise BadRequest(f"{spec.name}: give a list of texts (or one per line)", field=spec.name)
+        raise bad("%(field)s: give a list of texts (or one per line)", field=spec.name)
     out = []
     for entry in raw:
         if not isinstance(entry, str):
-            raise BadRequest(f"{spec.name}: every entry is a text, not {type(entry).__name__}", field=spec.name)
+            raise bad("%(field)s: every entry is a text, not %(kind)s", field=spec.name, kind=type(entry).__name__)
         entry = entry.strip()
         if not storable(entry) or len(entry) > MAX_TEXT:
-            raise BadRequest(f"{spec.name}: an entry is too long or contains a NUL character", field=spec.name)
+            raise bad("%(field)s: an entry is too long or contains a NUL character", field=spec.name)
         if entry:
             out.append(entry)
     if spec.name == "languages":
         for code in out:
             if not LANGUAGE.match(code):
-                raise BadRequest(f"languages: {code!r} is not a language code (ISO 639: nl, en, la)", field=spec.name)
+                raise bad(
+                    "%(field)s: %(code)s is not a language code (ISO 639: nl, en, la)", field=spec.name, code=repr(code)
+                )
     return out
 
 
@@ -151,33 +159,45 @@ def _records(spec: FieldSpec, raw: Any, keys: tuple[str, ...], required: str) ->
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise BadRequest(f"{spec.name}: give a list of objects with {', '.join(keys)}", field=spec.name)
+        raise bad("%(field)s: give a list of objects with %(keys)s", field=spec.name, keys=", ".join(keys))
     out = []
     for n, entry in enumerate(raw, 1):
         if not isinstance(entry, Mapping):
-            raise BadRequest(f"{spec.name}: entry {n} is not an object with {', '.join(keys)}", field=spec.name)
+            raise bad(
+                "%(field)s: entry %(n)s is not an object with %(keys)s", field=spec.name, n=n, keys=", ".join(keys)
+            )
         unknown = set(entry) - set(keys)
         if unknown:
-            raise BadRequest(f"{spec.name}: entry {n} has unknown keys {', '.join(sorted(unknown))}", field=spec.name)
+            raise bad(
+                "%(field)s: entry %(n)s has unknown keys %(keys)s",
+                field=spec.name,
+                n=n,
+                keys=", ".join(sorted(unknown)),
+            )
         values: dict[str, Any] = {}
         for key in keys:
             value = entry.get(key)
             if value is not None and not isinstance(value, str):
-                raise BadRequest(f"{spec.name}: entry {n}: {key} is a text", field=spec.name)
+                raise bad("%(field)s: entry %(n)s: %(key)s is a text", field=spec.name, n=n, key=key)
             value = (value or "").strip() or None
             if value is not None and ("\n" in value or not storable(value) or len(value) > 2000):
-                raise BadRequest(
-                    f"{spec.name}: entry {n}: {key} is one line of at most 2000 characters", field=spec.name
+                raise bad(
+                    "%(field)s: entry %(n)s: %(key)s is one line of at most 2000 characters",
+                    field=spec.name,
+                    n=n,
+                    key=key,
                 )
             values[key] = value
         if values[required] is None:
             if any(values.values()):
-                raise BadRequest(f"{spec.name}: entry {n} has no {required}", field=spec.name)
+                raise bad("%(field)s: entry %(n)s has no %(key)s", field=spec.name, n=n, key=required)
             continue  # an empty row of a form
         if values.get("id") is not None and not AUTHORITY_ID.match(values["id"]):
-            raise BadRequest(
-                f"{spec.name}: entry {n}: id {values['id']!r} is neither a URI (https://...) nor auth:<authority id>",
+            raise bad(
+                "%(field)s: entry %(n)s: id %(id)s is neither a URI (https://...) nor auth:<authority id>",
                 field=spec.name,
+                n=n,
+                id=repr(values["id"]),
             )
         out.append(values)
     return out
@@ -211,7 +231,7 @@ def _date(spec: FieldSpec, raw: Any) -> str | None:
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise BadRequest(f"{spec.name}: {text!r} is not a date (YYYY-MM-DD)", field=spec.name) from None
+        raise bad("%(field)s: %(text)s is not a date (YYYY-MM-DD)", field=spec.name, text=repr(text)) from None
 
 
 def _coordinates(spec: FieldSpec, raw: Any) -> str | None:
@@ -220,9 +240,10 @@ def _coordinates(spec: FieldSpec, raw: Any) -> str | None:
         return None
     m = COORDINATES.match(text)
     if m is None or not (-90 <= float(m[1]) <= 90 and -180 <= float(m[2]) <= 180):
-        raise BadRequest(
-            f"{spec.name}: {text!r} is not a latitude and longitude in decimal degrees (50.8798, 4.7005)",
+        raise bad(
+            "%(field)s: %(text)s is not a latitude and longitude in decimal degrees (50.8798, 4.7005)",
             field=spec.name,
+            text=repr(text),
         )
     return f"{m[1]}, {m[2]}"
 
@@ -241,9 +262,13 @@ _CLEANERS = {
 }
 
 
-def date_warnings(lines: Sequence[str]) -> list[str]:
+def date_warnings(lines: Sequence[str]) -> list[Said]:
     """Why dates are doubtful (`31-02-1921`): kept as typed, the archivist is warned, not refused."""
-    return [f"dates: {problem}" for line in lines if (problem := date_problem(line))]
+    return [
+        said("%(field)s: %(problem)s", field="dates", problem=problem)
+        for line in lines
+        if (problem := date_problem_said(line))
+    ]
 
 
 def year_range(lines: Sequence[str]) -> tuple[int | None, int | None]:
@@ -254,17 +279,18 @@ def year_range(lines: Sequence[str]) -> tuple[int | None, int | None]:
 def check_access(values: Mapping[str, Any]) -> None:
     """Raises: BadRequest: a closure date with an access other than closed."""
     if values.get("closed_until") and values.get("access") != Access.CLOSED.value:
-        raise BadRequest(
-            f"closed_until goes with access closed (an item closed until that date), not with {values.get('access')}",
+        raise bad(
+            "%(field)s goes with access closed (an item closed until that date), not with %(access)s",
             field="closed_until",
+            access=values.get("access"),
         )
     if not values.get("access"):
-        raise BadRequest("access: choose public, restricted or closed", field="access")
+        raise bad("%(field)s: choose public, restricted or closed", field="access")
 
 
 def check_title(values: Mapping[str, Any]) -> None:
     if not (values.get("title") or values.get("titles.nl") or values.get("titles.en")):
-        raise BadRequest("title: an item needs a title", field="title")
+        raise bad("%(field)s: an item needs a title", field="title")
 
 
 # -- writing into the core record -------------------------------------------------------------------

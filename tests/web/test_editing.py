@@ -136,6 +136,20 @@ def test_a_refused_save_shows_the_message_at_the_field_and_keeps_nothing(archivi
     assert item.title == "Règlement van de pedel" and item.version == 1
 
 
+def test_the_service_s_messages_are_said_in_the_page_s_language(archivist: Any, catalogue: Runtime) -> None:
+    """A refusal and a warning of the editing service read in Dutch on a Dutch page, in English on an English one:
+    the reason too, not only the field's label."""
+    refused = _edit(archivist, FILE_A, {"closed_until": "2999-13-45"}, lang="nl")
+    html = _unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert re.search(r'id="f-closed-until-error" role="alert">Gesloten tot: [^<]*2999-13-45[^<]* is geen datum', html)
+    english = _unescape(_edit(archivist, FILE_A, {"closed_until": "2999-13-45"}, lang="en").get_data(as_text=True))
+    assert "is not a date (YYYY-MM-DD)" in english and "is geen datum" not in english
+    saved = _edit(archivist, FILE_A, {"dates": "31-02-1921"}, lang="nl")
+    page = _unescape(archivist.get(saved.headers["Location"] + "?lang=nl").get_data(as_text=True))
+    assert "Datering: datum '31-02-1921' bestaat niet: maand 2 van 1921 heeft geen dag 31" in page
+
+
 def test_unreadable_dates_are_kept_and_warned_about(archivist: Any, catalogue: Runtime) -> None:
     saved = _edit(archivist, FILE_A, {"dates": "31-02-1921\n1921"}, lang="en")
     assert saved.status_code == 303

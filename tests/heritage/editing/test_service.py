@@ -36,7 +36,9 @@ def test_update_changes_the_core_record_and_records_a_revision(runtime: Runtime,
     assert saved.revision == 1 and saved.version == 2
     assert [c.field for c in saved.changes] == ["title", "titles.en", "dates"]
     assert saved.changes[0].before == "Règlement van de pedel" and saved.changes[0].after == "Reglement van de pedel"
-    assert saved.warnings == ["dates: date '31-02-1921' does not exist: month 2 of 1921 has no day 31"]
+    assert [str(w) for w in saved.warnings] == [
+        "dates: date '31-02-1921' does not exist: month 2 of 1921 has no day 31"
+    ]
     with runtime.sessions() as s:
         item = s.get(Item, item_id)
         assert item.title == "Reglement van de pedel" and item.title_en == "Rules of the beadle"
