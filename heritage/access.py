@@ -92,6 +92,12 @@ def may_edit_in(viewer: Viewer, unit_id: int | None) -> bool:
     return viewer.allows("edit") and viewer.is_staff_for(unit_id)
 
 
+def may_edit_authorities(viewer: Viewer) -> bool:
+    """Whether `viewer` may rename and merge authority records: they are shared by every unit's records, so
+    administrators and the archivists and collection managers of any unit; a token needs `edit`."""
+    return viewer.allows("edit") and viewer.is_staff
+
+
 def may_edit(viewer: Viewer, item: Item) -> bool:
     """Whether `viewer` may change `item` (its description, place in the tree, pages, access): administrators
     everything, archivists and collection managers their own unit's items, nobody else; a token needs `edit`."""

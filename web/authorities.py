@@ -9,15 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from heritage import authorities
+from heritage.access import may_edit_authorities
 from heritage.authorities.vocabulary import types
-from heritage.errors import BadRequest
+from heritage.errors import BadRequest, Forbidden, NotFound
 from heritage.models import Authority
-from web.context import base_url, session, viewer
+from web.context import acting_viewer, base_url, runtime, session, viewer
 from web.i18n import current_language
 
 bp = Blueprint("authorities", __name__)
@@ -123,6 +125,10 @@ def listing() -> tuple[str, int] | str:
 @bp.get("/authorities/<authority_id>")
 def record(authority_id: str) -> Response | str:
     """One authority: names, dates, external ids, and the items this viewer may see that name it."""
+    return _record_page(authority_id)
+
+
+def _record_page(authority_id: str, *, error: str | None = None, typed: dict[str, str] | None = None) -> Any:
     args = request.args
     page = _whole(args, "page", 1, MAX_PAGE)
     authority = authorities.get_authority(session(), authority_id)
@@ -140,4 +146,77 @@ def record(authority_id: str) -> Response | str:
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         api=base_url() + url_for("api.authority", authority_id=authority.id),
+        may_change=may_edit_authorities(acting_viewer()),
+        error=error,
+        typed=typed or {},
     )
+
+
+def _changer() -> str:
+    """The signed-in staff member who may change authorities; the public is sent to sign in first."""
+    who = acting_viewer()
+    if not who.signed_in:
+        abort(redirect(url_for("auth.login_form", next=request.referrer or request.path)))
+    if not may_edit_authorities(who):
+        raise Forbidden(_("Only staff (archivists, collection managers, administrators) change authority records."))
+    return who.username or ""
+
+
+def _change(authority_id: str, change: Any) -> Any:
+    """Run a service call, commit, re-index the linked items; a refusal re-shows the page (400), nothing kept."""
+    db = session()
+    try:
+        changed = change()
+        db.commit()
+    except (BadRequest, NotFound) as exc:  # NotFound: the authority to merge into
+        db.rollback()
+        said = getattr(exc, "said", None)
+        message = said.translated(_) if said is not None else str(exc)
+        return _record_page(authority_id, error=message, typed=request.form.to_dict()), 400
+    except BaseException:
+        db.rollback()
+        raise
+    from heritage.search.indexer import index_items
+
+    index_items(runtime(), changed.reindex)
+    return changed
+
+
+@bp.post("/authorities/<authority_id>/rename")
+def rename(authority_id: str) -> Any:
+    """Staff give an authority a new preferred name (the former one stays as a variant); its items follow."""
+    agent = _changer()
+    authorities.get_authority(session(), authority_id)
+    name = request.form.get("name", "")
+    reason = request.form.get("reason", "").strip() or None
+    done = _change(
+        authority_id, lambda: authorities.service.rename(session(), authority_id, name, agent=agent, reason=reason)
+    )
+    if isinstance(done, tuple):
+        return done
+    flash(_("The authority was renamed."), "status")
+    return redirect(url_for("authorities.record", authority_id=authority_id), 303)
+
+
+@bp.post("/authorities/<authority_id>/merge")
+def merge(authority_id: str) -> Any:
+    """Staff merge this authority into another: its items, names and ids go there, its id redirects."""
+    agent = _changer()
+    authorities.get_authority(session(), authority_id)
+    survivor = request.form.get("survivor", "").strip()
+    reason = request.form.get("reason", "").strip() or None
+    if request.form.get("confirm") != "yes":
+        return _record_page(
+            authority_id, error=_("Tick the box to confirm the merge."), typed=request.form.to_dict()
+        ), 400
+    if not survivor:
+        return _record_page(
+            authority_id, error=_("Give the identifier of the authority it goes into."), typed=request.form.to_dict()
+        ), 400
+    done = _change(
+        authority_id, lambda: authorities.service.merge(session(), authority_id, survivor, agent=agent, reason=reason)
+    )
+    if isinstance(done, tuple):
+        return done
+    flash(_("The authority was merged; its identifier now leads here."), "status")
+    return redirect(url_for("authorities.record", authority_id=done.authority_id), 303)

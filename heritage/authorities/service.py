@@ -23,11 +23,12 @@ from heritage.access import Viewer, visible_items_clause
 from heritage.authorities.names import name_key, query_key, search_keys
 from heritage.authorities.vocabulary import check_type
 from heritage.db import insert_if_absent
-from heritage.errors import BadRequest, NotFound
+from heritage.errors import BadRequest, NotFound, bad
 from heritage.identifiers import is_valid_id, random_id
 from heritage.models import Authority, AuthorityId, AuthorityKey, AuthorityLink, Event, Item, SearchRequest
 from metadata_schemas.authorities import authority as parse_authority
 from metadata_schemas.authorities import vocabularies
+from metadata_schemas.said import Said, said
 
 MAX_NAME = 500
 MAX_VARIANTS = 50
@@ -230,19 +231,19 @@ EVENT_TYPES = ("authority_creation", "authority_modification", "authority_merge"
 # ---- validation ------------------------------------------------------------------------------------------
 
 
-def _clean_name(value: str | None, what: str) -> str:
+def _clean_name(value: str | None, what: Said) -> str:
     name = " ".join((value or "").split())
     if not name:
-        raise BadRequest(f"{what}: a name is required")
+        raise bad("%(what)s: a name is required", what=what)
     if len(name) > MAX_NAME:
-        raise BadRequest(f"{what}: {len(name)} characters, at most {MAX_NAME}")
+        raise bad("%(what)s: %(length)s characters, at most %(most)s", what=what, length=len(name), most=MAX_NAME)
     if "\x00" in name:
-        raise BadRequest(f"{what}: holds a NUL character")
+        raise bad("%(what)s: holds a NUL character", what=what)
     return name
 
 
 def _clean_variants(values: Iterable[str], preferred: str) -> list[str]:
-    variants = list(dict.fromkeys(_clean_name(v, "variant name") for v in values if v and v.strip()))
+    variants = list(dict.fromkeys(_clean_name(v, said("variant name")) for v in values if v and v.strip()))
     variants = [v for v in variants if v != preferred]
     if len(variants) > MAX_VARIANTS:
         raise BadRequest(f"variant names: {len(variants)}, at most {MAX_VARIANTS}")
@@ -320,7 +321,7 @@ def create(
 ) -> Authority:
     """A new authority record. Raises: BadRequest: a value is not acceptable, or an external id is taken."""
     check_type(type)
-    name = _clean_name(name, "name")
+    name = _clean_name(name, said("name"))
     variants_ = _clean_variants(variants, name)
     dates_ = _clean_dates(dates)
     ids_ = _checked_ids(ids, "external id")
@@ -360,13 +361,17 @@ def update(
     """
     authority = get_authority(session, authority_id)
     if authority.merged_into:
-        raise BadRequest(f"authority {authority_id} was merged into {authority.merged_into}: change that one")
+        raise bad(
+            "authority %(id)s was merged into %(survivor)s: change that one",
+            id=authority_id,
+            survivor=authority.merged_into,
+        )
     before = _state(authority)
     after = dict(before)
     if type is not UNSET:
         after["type"] = check_type(type)
     if name is not UNSET:
-        after["name"] = _clean_name(name, "name")
+        after["name"] = _clean_name(name, said("name"))
     if variants is not UNSET:
         after["variants"] = list(variants)
     if after["name"] != before["name"] and before["name"] not in after["variants"]:
@@ -420,14 +425,18 @@ def merge(session: Session, merged_id: str, survivor_id: str, *, agent: str, rea
     merged = get_authority(session, merged_id)
     survivor = get_authority(session, survivor_id)
     if merged.id == survivor.id:
-        raise BadRequest(f"authority {merged_id} cannot be merged into itself")
+        raise bad("authority %(id)s cannot be merged into itself", id=merged_id)
     for found in (merged, survivor):
         if found.merged_into:
-            raise BadRequest(f"authority {found.id} was merged into {found.merged_into} already")
+            raise bad("authority %(id)s was merged into %(survivor)s already", id=found.id, survivor=found.merged_into)
     if merged.type != survivor.type:
-        raise BadRequest(
-            f"authority {merged.id} is a {merged.type}, {survivor.id} a {survivor.type}: only authorities of one "
-            "type merge (change the type first)"
+        raise bad(
+            "authority %(id)s and %(survivor)s are of two types (%(type)s, %(other)s): only authorities of one type "
+            "merge",
+            id=merged.id,
+            survivor=survivor.id,
+            type=merged.type,
+            other=survivor.type,
         )
     before = _state(survivor)
     moved_ids = [(i.uri, i.scheme) for i in merged.ids]

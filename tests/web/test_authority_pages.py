@@ -159,3 +159,58 @@ def test_bad_requests_are_named(client: FlaskClient, path: str, status: int, nam
     response = client.get(path)
     assert response.status_code == status
     assert named in response.get_data(as_text=True)
+
+
+def test_staff_rename_and_merge_authorities_on_their_pages(app, runtime: Runtime, ingested) -> None:  # type: ignore[no-untyped-def]
+    """The authority page offers staff a rename and a merge (CSRF, a confirmation, refusals said in the page's
+    language, nothing kept on a refusal); readers and the public get neither."""
+    from tests.helpers import csrf_token
+
+    add_user(runtime, "ua", "archivist", "central-archive")
+    add_user(runtime, "lezer", "reader")
+    staff = app.test_client()
+    assert sign_in(staff, "ua").status_code == 303
+    one, other = ingested["public"], ingested["restricted"]
+    page = staff.get(f"/authorities/{one}?lang=nl").get_data(as_text=True)
+    assert "Deze authority wijzigen" in page and f'action="/authorities/{one}/merge"' in page
+    reader = app.test_client()
+    assert sign_in(reader, "lezer").status_code == 303
+    assert "Deze authority wijzigen" not in reader.get(f"/authorities/{one}?lang=nl").get_data(as_text=True)
+    assert (
+        reader.post(f"/authorities/{one}/rename", data={"csrf_token": csrf_token(reader), "name": "x"}).status_code
+        == 403
+    )
+    public = app.test_client()
+    assert (
+        public.post(f"/authorities/{one}/rename", data={"csrf_token": csrf_token(public), "name": "x"}).status_code
+        == 302
+    )
+    assert staff.post(f"/authorities/{one}/rename", data={"name": "zonder token"}).status_code == 400
+
+    token = csrf_token(staff)
+    refused = staff.post(f"/authorities/{one}/rename?lang=nl", data={"csrf_token": token, "name": "  "})
+    assert refused.status_code == 400 and "naam: een naam is verplicht" in refused.get_data(as_text=True)
+    renamed = staff.post(f"/authorities/{one}/rename?lang=nl", data={"csrf_token": token, "name": "Onderwerp hernoemd"})
+    assert renamed.status_code == 303
+    with runtime.sessions() as s:
+        authority = authorities.get_authority(s, one)
+        assert (
+            authority.name == "Onderwerp hernoemd"
+            and f"onderwerp{ACCESS_WORDS['public']}" in " ".join(authority.variants).lower()
+        )
+
+    unconfirmed = staff.post(f"/authorities/{one}/merge?lang=en", data={"csrf_token": token, "survivor": other})
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.get_data(as_text=True)
+    itself = staff.post(
+        f"/authorities/{one}/merge?lang=nl", data={"csrf_token": token, "survivor": one, "confirm": "yes"}
+    )
+    assert itself.status_code == 400 and "kan niet met zichzelf worden samengevoegd" in itself.get_data(as_text=True)
+    unknown = staff.post(
+        f"/authorities/{one}/merge?lang=en", data={"csrf_token": token, "survivor": "nosuchauthority", "confirm": "yes"}
+    )
+    assert unknown.status_code == 400
+    merged = staff.post(f"/authorities/{one}/merge", data={"csrf_token": token, "survivor": other, "confirm": "yes"})
+    assert merged.status_code == 303 and merged.headers["Location"].endswith(f"/authorities/{other}")
+    assert staff.get(f"/authorities/{one}").status_code == 301
+    with runtime.sessions() as s:
+        assert authorities.get_authority(s, one).merged_into == other
