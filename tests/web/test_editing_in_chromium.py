@@ -253,7 +253,8 @@ def test_order_the_parts_by_keyboard_without_scripts(
     _tab_to(page, f"#down-{file_a}")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == f"up-{file_a}"  # the row keeps the focus
+    # the row keeps the focus (`autofocus`, which the browser applies as it renders, just after the load event)
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id", arg=f"up-{file_a}")
     assert [page.eval_on_selector_all("input[name=order]", "els => els.map(e => e.value)")] == [[file_b, file_a]]
     with runtime.sessions() as s:
         assert [c.id for c in s.get(Item, series).children] == [file_a, file_b]  # arranged, not saved
