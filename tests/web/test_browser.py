@@ -16,7 +16,6 @@ from tests.conftest import required_tool
 from tests.iiif.live_server import live_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
@@ -28,17 +27,6 @@ def base_url(demo_runtime: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
         env["HERITAGE_ASSETS"] = str(Path(os.environ["HERITAGE_TEST_ASSETS"]).absolute())
     with live_server(env, tmp_path_factory.mktemp("serve") / "server.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

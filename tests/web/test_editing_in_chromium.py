@@ -21,9 +21,9 @@ from heritage.settings import Settings
 from ingest.pipeline import ingest
 from tests.helpers import PASSWORD, add_user, make_image, small_batch
 from tests.iiif.live_server import live_server
+from tests.web.chromium import CHROMIUM, MISSING, fits, tab_to
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 COLLECTIONS = itertools.count(1)
 WORDS = {
     "nl": {
@@ -43,7 +43,7 @@ WORDS = {
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
     """`heritage serve` on a catalogue with an archivist and an administrator; the test holds its runtime too."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+        pytest.skip(MISSING)
     settings = Settings.load({"data_dir": tmp_path_factory.mktemp("editing") / "data"}, environ={})
     runtime = Runtime.open(settings)
     with runtime.transaction() as s:
@@ -58,15 +58,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runt
         runtime.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 def _catalogue(runtime: Runtime, tmp_path: Path) -> str:
     """A fresh copy of the small batch (fonds, series, two files) in a collection of its own."""
     number = next(COLLECTIONS)
@@ -79,20 +70,6 @@ def _catalogue(runtime: Runtime, tmp_path: Path) -> str:
     return slug
 
 
-def _tab_to(page: Any, selector: str, limit: int = 120) -> None:
-    """Press Tab until `selector` has the focus, as a keyboard user would (fails when it never gets it)."""
-    for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"the keyboard never reaches {selector}")
-
-
-def _fits(page: Any, what: str) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{what} is wider than the screen: {width}"
-
-
 def _replace_text(page: Any, text: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
@@ -100,7 +77,7 @@ def _replace_text(page: Any, text: str) -> None:
 
 def _sign_in(page: Any, base: str, username: str, target: str, lang: str) -> None:
     page.goto(f"{base}/login?next={target}&lang={lang}")
-    _tab_to(page, "#username")
+    tab_to(page, "#username")
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -110,7 +87,7 @@ def _sign_in(page: Any, base: str, username: str, target: str, lang: str) -> Non
 
 def _follow(page: Any, selector: str) -> None:
     """Tab to a link or button and press Enter; wait for the page it leads to."""
-    _tab_to(page, selector)
+    tab_to(page, selector)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -139,22 +116,22 @@ def test_catalogue_a_fonds_by_keyboard(
 
     # fix a title: from the record page to the form and back
     _follow(page, f"a[href='/items/{file_a}/edit']")
-    _fits(page, "the edit form")
-    _tab_to(page, "#f-title")
+    fits(page, "the edit form")
+    tab_to(page, "#f-title")
     _replace_text(page, "Reglement van de pedel")
-    _tab_to(page, "form.edit button[type=submit]")
+    tab_to(page, "form.edit button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert words["saved"] in page.inner_text("main")
     assert _item(runtime, file_a).title == "Reglement van de pedel"
 
     # change its access
-    _tab_to(page, "#f-access")
+    tab_to(page, "#f-access")
     for _ in range(5):
         if page.eval_on_selector("#f-access", "s => s.value") == "restricted":
             break
         page.keyboard.press("ArrowDown")
-    _tab_to(page, "form.edit button[type=submit]")
+    tab_to(page, "form.edit button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert _item(runtime, file_a).access == "restricted"
@@ -162,15 +139,15 @@ def test_catalogue_a_fonds_by_keyboard(
     # add a series to the fonds
     page.goto(f"{base}/items/{fonds}")
     _follow(page, f"a[href='/items/{fonds}/children/new']")
-    _fits(page, "the form of a new record")
-    _tab_to(page, "#f-title")
+    fits(page, "the form of a new record")
+    tab_to(page, "#f-title")
     page.keyboard.type("Registers")
-    _tab_to(page, "#f-level")
+    tab_to(page, "#f-level")
     for _ in range(12):
         if page.eval_on_selector("#f-level", "s => s.value") == "series":
             break
         page.keyboard.press("ArrowDown")
-    _tab_to(page, "form.edit button[type=submit]")
+    tab_to(page, "form.edit button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     new_series = re.search(r"/items/(\w+)/edit", page.url).group(1)
@@ -178,14 +155,14 @@ def test_catalogue_a_fonds_by_keyboard(
 
     # move the second file into it, found by searching
     page.goto(f"{base}/items/{file_b}/move")
-    _fits(page, "the move page")
-    _tab_to(page, "#move-q")
+    fits(page, "the move page")
+    tab_to(page, "#move-q")
     page.keyboard.type("Registers")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    _tab_to(page, f"#parent-{new_series}")
+    tab_to(page, f"#parent-{new_series}")
     page.keyboard.press("Space")
-    _tab_to(page, "form.edit button[type=submit]:not([name])")
+    tab_to(page, "form.edit button[type=submit]:not([name])")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert _item(runtime, file_b).parent_id == new_series
@@ -194,9 +171,9 @@ def test_catalogue_a_fonds_by_keyboard(
     # the history, and back to how the record was after its first revision
     page.goto(f"{base}/items/{file_a}")
     _follow(page, f"a[href='/items/{file_a}/history']")
-    _fits(page, "the history")
+    fits(page, "the history")
     assert "Règlement van de pedel" in page.inner_text("main")
-    _tab_to(page, "form.revert button")
+    tab_to(page, "form.revert button")
     label = page.evaluate("() => document.activeElement.textContent")
     assert words["back"] in label
     with page.expect_navigation():
@@ -221,19 +198,19 @@ def test_a_second_editor_gets_the_conflict(
     _sign_in(one, base, "ua", f"/items/{file_a}/edit", lang)
     _sign_in(two, base, "beheer", f"/items/{file_a}/edit", lang)
     for page, title in ((one, "Titel van de eerste"), (two, "Titel van de tweede")):
-        _tab_to(page, "#f-title")
+        tab_to(page, "#f-title")
         _replace_text(page, title)
-    _tab_to(one, "form.edit button[type=submit]")
+    tab_to(one, "form.edit button[type=submit]")
     with one.expect_navigation():
         one.keyboard.press("Enter")
-    _tab_to(two, "form.edit button[type=submit]")
+    tab_to(two, "form.edit button[type=submit]")
     with two.expect_navigation() as answer:
         two.keyboard.press("Enter")
     assert answer.value.status == 409
     text = two.inner_text("main")
     assert WORDS[lang]["conflict"] in text and "Titel van de eerste" in text
     assert two.eval_on_selector("#f-title", "i => i.value") == "Titel van de tweede"  # kept as typed
-    _fits(two, "the conflict page")
+    fits(two, "the conflict page")
     assert _item(runtime, file_a).title == "Titel van de eerste"
     first.close()
     second.close()
@@ -249,8 +226,8 @@ def test_order_the_parts_by_keyboard_without_scripts(
     context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
     page = context.new_page()
     _sign_in(page, base, "ua", f"/items/{series}/order", lang)
-    _fits(page, "the order of the parts")
-    _tab_to(page, f"#down-{file_a}")
+    fits(page, "the order of the parts")
+    tab_to(page, f"#down-{file_a}")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     # the row keeps the focus (`autofocus`, which the browser applies as it renders, just after the load event)
@@ -258,7 +235,7 @@ def test_order_the_parts_by_keyboard_without_scripts(
     assert [page.eval_on_selector_all("input[name=order]", "els => els.map(e => e.value)")] == [[file_b, file_a]]
     with runtime.sessions() as s:
         assert [c.id for c in s.get(Item, series).children] == [file_a, file_b]  # arranged, not saved
-    _tab_to(page, "#reason")
+    tab_to(page, "#reason")
     page.keyboard.type("chronologisch")
     with page.expect_navigation():
         page.keyboard.press("Enter")  # Enter in a field saves (the first button of the form), it moves nothing
@@ -291,7 +268,7 @@ def test_a_name_field_suggests_authorities_and_links_the_chosen_one(
     try:
         _sign_in(page, base, "ua", f"/items/{file_a}/edit", lang)
         field = "input[name='agents-0-name']"
-        _tab_to(page, field)
+        tab_to(page, field)
         _replace_text(page, "Suggest")
         options = page.locator("#authority-suggestions option")
         options.first.wait_for(state="attached", timeout=10_000)
@@ -301,8 +278,8 @@ def test_a_name_field_suggests_authorities_and_links_the_chosen_one(
         id_field = page.locator("input[name='agents-0-id']")
         page.wait_for_function("s => document.querySelector(s).value !== ''", arg="input[name='agents-0-id']")
         assert id_field.input_value() == f"auth:{authority}"
-        _fits(page, "the edit form")
-        _tab_to(page, "form.edit button[type=submit]")
+        fits(page, "the edit form")
+        tab_to(page, "form.edit button[type=submit]")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         errors = page.locator("[role=alert]").all_inner_texts()

@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 
 from tests.iiif.live_server import live_server
+from tests.web.chromium import CHROMIUM, MISSING
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
 def served(demo_runtime: Any, viewer_assets_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """`heritage serve` on the demo catalogue with the viewer assets; the ids of an imaged item and a fonds."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+        pytest.skip(MISSING)
     env = {**os.environ, **demo_runtime.settings.as_env(), "REDIS_URL": "", "HERITAGE_ASSETS": str(viewer_assets_dir)}
     with live_server(env, tmp_path_factory.mktemp("serve") / "server.log") as base:
         with urllib.request.urlopen(f"{base}/api/items?has_images=yes&per_page=1", timeout=10) as response:
@@ -33,15 +33,6 @@ def served(demo_runtime: Any, viewer_assets_dir: Path, tmp_path_factory: pytest.
         with urllib.request.urlopen(f"{base}/api/items?level=fonds&per_page=1", timeout=10) as response:
             fonds = json.load(response)["items"][0]["id"]
         yield base, item, fonds
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from heritage.settings import Settings
 from ingest.working import working_on
 from tests.helpers import PASSWORD, add_user, make_image, runner_pids
 from tests.iiif.live_server import live_server
+from tests.web.chromium import CHROMIUM, MISSING, fits, tab_to
 from tests.web.test_upload_background import files_held, until
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 WAIT = 120_000  # ms a browser waits for the run before the test fails; nothing is asserted about speed
 WORDS = {
     "nl": {
@@ -55,7 +55,7 @@ WORDS = {
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
     """`heritage serve` on an empty catalogue with an administrator; the test holds its runtime too."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+        pytest.skip(MISSING)
     settings = Settings.load({"data_dir": tmp_path_factory.mktemp("upload") / "data"}, environ={})
     runtime = Runtime.open(settings)
     add_user(runtime, "beheer", "administrator")
@@ -65,15 +65,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runt
             yield base, runtime
     finally:
         runtime.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 SEEDS = itertools.count(0, 10)  # every upload of the module gets scans of its own (no duplicates of earlier ones)
@@ -86,40 +77,26 @@ def _folder(root: Path) -> Path:
     return root
 
 
-def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    """Press Tab until `selector` has the focus, as a keyboard user would (fails when it never gets it)."""
-    for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"the keyboard never reaches {selector}")
-
-
-def _fits(page: Any, what: str) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{what} is wider than the screen: {width}"
-
-
 def _sign_in_and_upload(page: Any, base: str, folder: Path, collection: str, lang: str) -> None:
     # Playwright turns Chromium's file-chooser interception on when a listener is added, without waiting for
     # the answer: a key pressed right after `expect_file_chooser` could reach the page first and open no
     # chooser (puppeteer#6040). A listener added here has it on long before the key is pressed.
     page.on("filechooser", lambda _chooser: None)
     page.goto(f"{base}/login?next=/archivist/upload&lang={lang}")
-    _tab_to(page, "#username")
+    tab_to(page, "#username", limit=60)
     page.keyboard.type("beheer")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"^[^?]*/archivist/upload(\?.*)?$"))
-    _fits(page, "the upload form")
-    _tab_to(page, "#new_collection")
+    fits(page, "the upload form")
+    tab_to(page, "#new_collection", limit=60)
     page.keyboard.type(collection)
-    _tab_to(page, "#folder")
+    tab_to(page, "#folder", limit=60)
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(folder))
-    _tab_to(page, "form.upload button[type=submit]")
+    tab_to(page, "form.upload button[type=submit]", limit=60)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/archivist/batches/\w+$"))
 
@@ -148,7 +125,7 @@ def test_upload_a_folder_and_follow_its_batch(
             status = page.get_by_role("status")
             assert status.get_attribute("aria-live") == "polite"
             expect(status).to_have_text(words["start"])
-            _fits(page, "the batch page")
+            fits(page, "the batch page")
             if scripts:  # the page is followed in place: its window (and this mark) outlives the updates
                 page.evaluate("() => { window.stillTheSamePage = true; }")
         # released: the run goes on; with scripts the region changes in place, without them the page refreshes
@@ -158,7 +135,7 @@ def test_upload_a_folder_and_follow_its_batch(
         assert page.locator("table.report tbody tr").count() == 6
         assert "blad 1 – Liège.jpg" in page.locator("table.report").inner_text()
         assert str(runtime.settings.data_dir) not in page.content() and "/uploads/" not in page.content()
-        _fits(page, "the finished batch page")
+        fits(page, "the finished batch page")
         assert violations == []
         _ended(page)
     finally:
@@ -182,14 +159,14 @@ def test_a_killed_run_is_resumed_by_keyboard(served: tuple[str, Runtime], browse
             until(lambda: not runner_pids(batch_id), "the run to be gone")
             # the page notices by itself that the run stopped, and shows the report with the offer to resume
             expect(page.locator("#status")).to_have_text(re.compile(words["stalled"]), timeout=WAIT)
-            _tab_to(page, "form.resume button[type=submit]")
+            tab_to(page, "form.resume button[type=submit]", limit=60)
             assert page.evaluate("() => document.activeElement.textContent") == words["resume"]
             page.keyboard.press("Enter")
             page.wait_for_load_state()
         expect(page.locator("#status")).to_have_text(re.compile(words["finished"]), timeout=WAIT)
         expect(page.get_by_role("status")).to_have_text(words["end"])
         assert page.locator("table.report tbody tr").count() == 6
-        _fits(page, "the resumed batch page")
+        fits(page, "the resumed batch page")
         _ended(page)
     finally:
         context.close()
