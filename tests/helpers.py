@@ -202,3 +202,24 @@ def wait_for_batch(client, location: str, headers: dict[str, str] | None = None,
         assert not data["progress"].get("stalled"), f"the batch's run stopped: {data['progress']}"
         assert time.monotonic() < deadline, f"the batch did not finish: {data['progress']}"
         time.sleep(0.2)
+
+
+def pedel_catalogue(runner, runtime, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The small batch ingested in unit `archief` (F1 > F1.1 > F1.1.1, F1.1.2), an archivist of that unit
+    (`els`) and one of unit `elders` (`piet`): local identifier -> item id."""
+    from sqlalchemy import select
+
+    from heritage.catalogue import ensure_unit
+    from heritage.cli import main
+    from heritage.models import Item
+
+    result = runner.invoke(
+        main, ["ingest", str(small_batch(tmp_path / "batch")), "--collection", "pedel", "--unit", "archief"]
+    )
+    assert result.exit_code == 0, result.output
+    with runtime.transaction() as session:
+        ensure_unit(session, "elders")
+    add_user(runtime, "els", "archivist", "archief")
+    add_user(runtime, "piet", "archivist", "elders")
+    with runtime.sessions() as s:
+        return {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}

@@ -7,30 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from heritage import auth
-from heritage.catalogue import ensure_unit
-from heritage.cli import main
 from heritage.models import Item
 from heritage.runtime import Runtime
-from tests.helpers import add_user, small_batch
+from tests.helpers import pedel_catalogue
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def catalogue(runner, runtime: Runtime, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    result = runner.invoke(
-        main, ["ingest", str(small_batch(tmp_path / "batch")), "--collection", "pedel", "--unit", "archief"]
-    )
-    assert result.exit_code == 0, result.output
-    with runtime.transaction() as session:
-        ensure_unit(session, "elders")
-    add_user(runtime, "els", "archivist", "archief")
-    add_user(runtime, "piet", "archivist", "elders")
-    with runtime.sessions() as s:
-        return {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}
+    return pedel_catalogue(runner, runtime, tmp_path)
 
 
 def _token(runtime: Runtime, username: str, *scopes: str) -> dict[str, str]:

@@ -5,32 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from heritage import auth
 from heritage.access import Viewer
-from heritage.catalogue import ensure_unit
-from heritage.cli import main
-from heritage.models import Item
 from heritage.runtime import Runtime
-from tests.helpers import add_user, small_batch
+from tests.helpers import add_user, pedel_catalogue
 
 
 @pytest.fixture
 def catalogue(runner, runtime: Runtime, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Local identifier -> item id of the ingested batch (F1 > F1.1 > F1.1.1, F1.1.2)."""
-    result = runner.invoke(
-        main, ["ingest", str(small_batch(tmp_path / "batch")), "--collection", "pedel", "--unit", "archief"]
-    )
-    assert result.exit_code == 0, result.output
-    with runtime.transaction() as session:
-        ensure_unit(session, "elders")
-    add_user(runtime, "els", "archivist", "archief")
-    add_user(runtime, "piet", "archivist", "elders")
+    ids = pedel_catalogue(runner, runtime, tmp_path)
     add_user(runtime, "rita", "reader")
     add_user(runtime, "root", "administrator")
-    with runtime.sessions() as s:
-        return {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}
+    return ids
 
 
 def viewer(runtime: Runtime, username: str, scopes: frozenset[str] | None = None) -> Viewer:
