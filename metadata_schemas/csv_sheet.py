@@ -26,7 +26,7 @@ SEPARATOR = "|"
 LEVELS = set(CORE_LEVELS)
 ACCESS = {"public", "restricted", "closed"}
 _AUTHORITY = re.compile(r"^(?P<label>.*?)\s*<(?P<uri>https?://[^>]+)>\s*$")
-_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]+)\)\s*$")
+ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]+)\)\s*$")  # "Name (role)"
 
 
 @dataclass(frozen=True)
@@ -48,14 +48,21 @@ def columns() -> dict[str, Column]:
     return out
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
+def decode_text(data: bytes) -> str | None:
+    """A sheet's text: UTF-8 (a BOM or not), else Windows-1252 (what Excel writes); None when it is neither."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidMetadata([Problem(str(path), None, "not UTF-8 or Windows-1252 text")])
+    return None
+
+
+def _decode(path: Path) -> str:
+    text = decode_text(path.read_bytes())
+    if text is None:
+        raise InvalidMetadata([Problem(str(path), None, "not UTF-8 or Windows-1252 text")])
+    return text
 
 
 def _sniff(text: str) -> csv.Dialect | type[csv.Dialect]:
@@ -79,7 +86,7 @@ def _agent(value: str, default_role: str) -> Agent:
     m = _AUTHORITY.match(value)
     if m:
         value, uri = m["label"], m["uri"]
-    m = _ROLE.match(value)
+    m = ROLE.match(value)
     if m:
         return Agent(m["name"], m["role"], uri)
     return Agent(value, default_role, uri)

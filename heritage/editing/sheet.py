@@ -25,13 +25,12 @@ from heritage.editing.values import values_of
 from heritage.errors import BadRequest, Forbidden, NotFound
 from heritage.export.source import export_core
 from heritage.export.tabular import NOT_FIELDS, cells, field_cell
-from metadata_schemas.csv_sheet import SEPARATOR
+from metadata_schemas.csv_sheet import ROLE, SEPARATOR, decode_text
 from metadata_schemas.said import Said
 
 KEY = "heritage_id"
 MAX_ROWS = 100_000
 _ID = re.compile(r"^(?P<rest>.*?)\s*<(?P<id>(?:https?://|auth:)[^<>\s]+)>\s*$")
-_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]+)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -76,12 +75,10 @@ def columns() -> dict[str, FieldSpec]:
 
 def decode(data: bytes) -> str:
     """Raises: BadRequest: neither UTF-8 nor Windows-1252 text."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadRequest("not UTF-8 or Windows-1252 text")
+    text = decode_text(data)
+    if text is None:
+        raise BadRequest("not UTF-8 or Windows-1252 text")
+    return text
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -109,7 +106,7 @@ def parse_cell(spec: FieldSpec, cell: str) -> Any:
             if spec.kind == "terms":
                 out.append({"label": rest, "id": ident})
                 continue
-            role = _ROLE.match(rest)
+            role = ROLE.match(rest)
             out.append({"name": role["name"] if role else rest, "role": role["role"] if role else None, "id": ident})
         return out
     if spec.kind == "taxon":
