@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, event, inspect, select
+from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from heritage.access import PUBLIC, Visibility, visibility
+from heritage.changes import has_changes
 from heritage.models import Access, Collection, File, FileRole, HarvestRecord, Item, MetadataRecord, utcnow
 
 ITEM = "item"
@@ -72,9 +73,7 @@ UNSEEN = {Item: frozenset({"location_id", "attributes", "updated_at"}), File: fr
 def _seen_change(obj: object) -> bool:
     if not isinstance(obj, Item | File | MetadataRecord):
         return False
-    unseen = UNSEEN.get(type(obj), frozenset())
-    state = inspect(obj)
-    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in unseen)
+    return has_changes(obj, UNSEEN.get(type(obj), frozenset()))
 
 
 def exposure(item: Item, new_files: Iterable[File] = (), today: date | None = None) -> tuple[bool, bool]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from heritage.changes import has_changes, item_of
 from heritage.models import Event, File, Item, MetadataRecord
 from heritage.preservation import outbox
 
@@ -84,24 +85,18 @@ def _changed_items(session: Session) -> dict[str, str]:
         elif isinstance(obj, Item):
             note(obj.id, "new item")
         elif isinstance(obj, MetadataRecord | File):
-            note(_item_of(obj), "description" if isinstance(obj, MetadataRecord) else "files")
+            note(item_of(obj), "description" if isinstance(obj, MetadataRecord) else "files")
     for obj in session.dirty:
         if isinstance(obj, Item | MetadataRecord | File) and _kept_change(obj):
             what = {Item: "catalogue row", MetadataRecord: "description", File: "files"}[type(obj)]
-            note(obj.id if isinstance(obj, Item) else _item_of(obj), what)
+            note(obj.id if isinstance(obj, Item) else item_of(obj), what)
     for obj in session.deleted:
         if isinstance(obj, Item):
             note(obj.id, "removed")
         elif isinstance(obj, MetadataRecord | File):
-            note(_item_of(obj), "description" if isinstance(obj, MetadataRecord) else "files")
+            note(item_of(obj), "description" if isinstance(obj, MetadataRecord) else "files")
     return found
 
 
-def _item_of(obj: MetadataRecord | File) -> str | None:
-    return obj.item_id or (obj.item.id if obj.item is not None else None)
-
-
 def _kept_change(obj: Item | MetadataRecord | File) -> bool:
-    unkept = UNKEPT.get(type(obj), frozenset())
-    state = inspect(obj)
-    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in unkept)
+    return has_changes(obj, UNKEPT.get(type(obj), frozenset()))

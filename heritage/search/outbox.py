@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from heritage.changes import has_changes, item_of
 from heritage.models import File, Item, MetadataRecord, SearchRequest
 
 if TYPE_CHECKING:
@@ -45,27 +46,19 @@ def _changed_items(session: Session) -> dict[str, bool]:
     for obj in session.new:
         if isinstance(obj, Item):
             found.setdefault(obj.id, False)
-        elif isinstance(obj, MetadataRecord | File) and (item_id := _item_of(obj)):
+        elif isinstance(obj, MetadataRecord | File) and (item_id := item_of(obj)):
             found.setdefault(item_id, False)
     for obj in session.dirty:
-        if isinstance(obj, Item) and _changed(obj, UNSEEN):
+        if isinstance(obj, Item) and has_changes(obj, UNSEEN):
             found[obj.id] = True
-        elif isinstance(obj, MetadataRecord | File) and _changed(obj, frozenset()) and (item_id := _item_of(obj)):
+        elif isinstance(obj, MetadataRecord | File) and has_changes(obj) and (item_id := item_of(obj)):
             found.setdefault(item_id, False)
     for obj in session.deleted:
         if isinstance(obj, Item):
             found[obj.id] = True
-        elif isinstance(obj, MetadataRecord | File) and (item_id := _item_of(obj)):
+        elif isinstance(obj, MetadataRecord | File) and (item_id := item_of(obj)):
             found.setdefault(item_id, False)
     return found
-
-
-def _item_of(obj: MetadataRecord | File) -> str | None:
-    return obj.item_id or (obj.item.id if obj.item is not None else None)
-
-
-def _changed(obj: object, unseen: frozenset[str]) -> bool:
-    return any(attr.history.has_changes() for attr in inspect(obj).attrs if attr.key not in unseen)
 
 
 def requested(runtime: Runtime, ids: list[str], *, below: set[str]) -> list[int]:
