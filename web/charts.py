@@ -5,27 +5,29 @@ from __future__ import annotations
 
 from html import escape
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from heritage.policy.figures import Figure
 
 PALETTE = ("#1d4f91", "#e08a00", "#3c8d5a", "#a23b72", "#6b6b66", "#2a9dc4", "#c04a1c")
+# Columns by position, so that a figure whose headings are translated (web.masterplan_labels) plots the same.
 # figure -> (label column, series column, value column): rows are pivoted into one bar per series
-PIVOTS = {"holdings": ("unit", "domain", "items"), "retention_due": ("year", "decision", "items")}
+PIVOTS = {"holdings": (0, 1, 2), "retention_due": (0, 1, 2)}
 # figure -> value columns (the label is the first column, plus the second for capacity)
 VALUES = {
-    "decisions": ["items"],
-    "digitisation": ["items", "with_images", "queued"],
-    "priority": ["items"],
-    "capacity": ["percent_used"],
-    "environment": ["compliant", "breaking_a_rule"],
+    "decisions": [1],
+    "digitisation": [1, 2, 3],
+    "priority": [1],
+    "capacity": [4],
+    "environment": [2, 3],
 }
 
 
 def chart_data(fig: Figure) -> tuple[list[str], list[tuple[str, dict[str, float]]]]:
     """(series names, [(row label, {series: value})]) of a figure."""
     if fig.name in PIVOTS:
-        label_col, series_col, value_col = (fig.columns.index(c) for c in PIVOTS[fig.name])
+        label_col, series_col, value_col = PIVOTS[fig.name]
         series: list[str] = []
         rows: dict[str, dict[str, float]] = {}
         for row in fig.rows:
@@ -34,10 +36,10 @@ def chart_data(fig: Figure) -> tuple[list[str], list[tuple[str, dict[str, float]
                 series.append(name)
             rows.setdefault(str(row[label_col]), {})[name] = float(row[value_col])
         return series, list(rows.items())
-    columns = VALUES.get(fig.name) or [
-        c for c in fig.columns[1:] if all(isinstance(r[fig.columns.index(c)], int | float) for r in fig.rows)
+    idx = VALUES.get(fig.name) or [
+        n for n in range(1, len(fig.columns)) if all(isinstance(r[n], int | float) for r in fig.rows)
     ]
-    idx = [fig.columns.index(c) for c in columns]
+    columns = [fig.columns[n] for n in idx]
     out = []
     for row in fig.rows:
         label = f"{row[0]} ({row[1]})" if fig.name == "capacity" else str(row[0])
@@ -64,7 +66,7 @@ def bar_chart(fig: Figure, *, width: int = 720) -> Markup:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" aria-labelledby="{uid}-t {uid}-d">',
         f'<title id="{uid}-t">{escape(fig.title)}</title>',
-        f'<desc id="{uid}-d">{escape(desc or "no data yet")}</desc>',
+        f'<desc id="{uid}-d">{escape(desc or _("no data yet"))}</desc>',
     ]
     x = label_w
     for n, s in enumerate(series):
@@ -73,7 +75,7 @@ def bar_chart(fig: Figure, *, width: int = 720) -> Markup:
         parts.append(f'<text x="{x + 14}" y="15" font-size="11">{escape(s)}</text>')
         x += 24 + 7 * len(s)
     if not rows:
-        parts.append(f'<text x="{label_w}" y="{top + 14}" font-size="12">no data yet</text>')
+        parts.append(f'<text x="{label_w}" y="{top + 14}" font-size="12">{escape(_("no data yet"))}</text>')
     for r, (label, values) in enumerate(rows):
         y0 = top + r * group_h
         parts.append(

@@ -11,20 +11,24 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
 from heritage.access import Visibility, item_unit_id, visibility
-from heritage.errors import NotFound
+from heritage.errors import BadRequest, NotFound
 from heritage.locations.light import exposures
 from heritage.locations.matching import placement_violations, suggest_for
-from heritage.models import Item, PolicyDecision
+from heritage.models import Item, PolicyDecision, Unit
+from heritage.policy.engine import DECISIONS
 from heritage.policy.figures import FIGURES, all_figures, figure
-from heritage.policy.reports import digitisation_queue, review_queue
+from heritage.policy.reports import digitisation_queue
+from heritage.policy.review import QUEUES, ReviewFilters, review_page
 from heritage.policy.service import active_override
 from web.auth import require_staff
 from web.charts import bar_chart
 from web.context import session, viewer
+from web.i18n import current_language
+from web.masterplan_labels import names, shown
 
 bp = Blueprint("masterplan", __name__, url_prefix="/masterplan")
 
@@ -51,9 +55,10 @@ def dashboard() -> str:
         }
     return render_template(
         "masterplan/dashboard.html",
-        figures=[(f, bar_chart(f)) for f in figures],
+        figures=[(f, bar_chart(f)) for f in shown(session(), figures)],
         staff=staff,
         is_staff=who.is_staff,
+        collection_names=names(session(), current_language())["collection"] if who.is_staff else {},
     )
 
 
@@ -82,18 +87,52 @@ def figure_file(name: str, ext: str) -> Response:
     )
 
 
+def _day(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def review_filters() -> ReviewFilters:
+    """The review page's filters from the query string; a malformed value is a 400 naming it."""
+    page = request.args.get("page", "1").strip() or "1"
+    if not page.isdigit():
+        raise BadRequest(f"page {page!r} is not a page number")
+    return ReviewFilters(
+        queue=request.args.get("queue", "needs_review") or "needs_review",
+        unit=request.args.get("unit") or None,
+        decision=request.args.get("decision") or None,
+        due_from=_day("due_from"),
+        due_to=_day("due_to"),
+        page=int(page[:6]),
+    )
+
+
 @bp.get("/review")
 def review() -> str:
-    """The archivists' review queue: due this month, needing review, proposed for destruction or deaccession."""
-    require_staff()
+    """The review queue: what needs review, what is proposed for destruction or deaccession, what falls due this
+    month, or everything; filtered by unit, decision and due date, fifty to a page."""
+    who = require_staff()
     from heritage.policy.custody import due_transfers
 
     today = date.today()
-    queue = {name: _visible(rows) for name, rows in review_queue(session(), today).items()}
+    filters = review_filters()
+    page = review_page(session(), who, filters, today)
+    units = session().execute(select(Unit.slug, Unit.name, Unit.name_en).order_by(Unit.name)).all()
+    unit_names = {slug: (name_en if current_language() == "en" and name_en else name) for slug, name, name_en in units}
+    due = _visible(due_transfers(session(), today))
+    transfers = [{**t, "unit_name": unit_names.get(t["unit"], t["unit"])} for t in due]
     return render_template(
         "masterplan/review.html",
-        queue=queue,
-        transfers=due_transfers(session(), today),
+        page=page,
+        queues=QUEUES,
+        decisions=[*DECISIONS, *(d for d in ("review_now",) if d not in DECISIONS)],
+        units=units,
+        transfers=transfers,
         today=today,
     )
 

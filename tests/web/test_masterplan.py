@@ -25,7 +25,8 @@ def test_the_dashboard_shows_every_figure_as_svg_with_a_text_alternative(demo_cl
         assert f'id="{name}"' in html and f'href="/masterplan/figures/{name}.csv"' in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 7
     desc = re.search(r'<desc id="chart-decisions-d">([^<]+)</desc>', html)
-    assert desc and "destroy_proposed: items" in desc.group(1) and "urgent_review: items" in desc.group(1)
+    assert desc and "Vernietiging voorgesteld: Stukken" in desc.group(1) and "Dringend beoordelen: Stukken" in desc.group(1)
+    assert "destroy_proposed" not in html and "<h2 id=\"decisions-h\">Beslissingen per soort</h2>" in html
     assert "<script" not in html.split("<main", 1)[1]  # the plots need no JavaScript
     # public: aggregates only, no list of items
     assert "/items/" not in html.split("<main", 1)[1] and "Beoordelingslijst" not in html
@@ -56,16 +57,104 @@ def test_figures_come_as_csv_and_json(demo_client) -> None:
     assert missing.status_code == 404 and "figure nope.csv does not exist" in missing.get_data(as_text=True)
 
 
+def test_the_dashboard_speaks_english_with_names_not_codes(demo_client) -> None:
+    html = demo_client.get("/masterplan?lang=en").get_data(as_text=True)
+    assert '<h2 id="decisions-h">Decisions by type</h2>' in html and "Destruction proposed: Items" in html
+    assert "<th scope=\"col\">Unit</th>" in html and "museum-zoology" not in html.split("<main", 1)[1]
+    dutch = demo_client.get("/masterplan?lang=nl").get_data(as_text=True)
+    assert "Bezit per beheerder en domein" in dutch and 'href="/masterplan"' in dutch  # the footer links to it
+
+
+def _review(demo_client, query: str = "", who: Viewer = ARCHIVIST) -> str:
+    app = demo_client.application
+    with app.test_request_context(f"/masterplan/review{query}"):
+        g.viewer = who
+        return app.view_functions["masterplan.review"]()
+
+
 def test_the_review_queue_is_for_staff(demo_client, demo_runtime: Runtime) -> None:
     anonymous = demo_client.get("/masterplan/review")
     assert anonymous.status_code == 302 and anonymous.headers["Location"] == "/login?next=/masterplan/review"
-    app = demo_client.application
-    with app.test_request_context("/masterplan/review"):
-        g.viewer = ARCHIVIST
-        html = app.view_functions["masterplan.review"]()
+    html = _review(demo_client, "?queue=proposed")
     assert "Voorgesteld voor vernietiging of afstoting" in html
-    assert "selection_list.V" in html and "significance.deaccession" in html
+    assert "Vernietiging voorgesteld" in html and "Afstoting voorgesteld" in html
+    assert "destroy_proposed<" not in html and "deaccession_candidate<" not in html  # labels, not codes
     assert "Voorgesteld voor overbrenging naar het centraal archief" in html and "GOV-01 (B)" in html
+    assert 'href="/masterplan/decisions/' in html
+
+
+def _counts(html: str) -> dict[str, int]:
+    return {
+        q: int(n)
+        for q, n in re.findall(r'queue=(\w+)[^"]*"(?: aria-current="page")?>[^<]*<span class="count">\((\d+)\)', html)
+    }
+
+
+def test_the_review_queue_filters_by_unit_decision_and_due_date(demo_client, demo_runtime: Runtime) -> None:
+    everything = _counts(_review(demo_client, "?queue=all"))
+    assert set(everything) == {"needs_review", "proposed", "due_this_month", "all"}
+    with demo_runtime.sessions() as session:
+        from sqlalchemy import func, select
+
+        stored = session.scalar(select(func.count()).select_from(PolicyDecision))
+        proposals = session.scalar(
+            select(func.count()).where(PolicyDecision.decision.in_(("destroy_proposed", "deaccession_candidate")))
+        )
+    assert everything["all"] == stored and everything["proposed"] == proposals
+    only_destruction = _review(demo_client, "?queue=proposed&decision=destroy_proposed")
+    assert "Afstoting voorgesteld</td>" not in only_destruction and "Vernietiging voorgesteld</td>" in only_destruction
+    assert _counts(only_destruction)["proposed"] < proposals
+    by_unit = _counts(_review(demo_client, "?queue=all&unit=museum-zoology"))
+    assert 0 < by_unit["all"] < everything["all"]
+    dated = _counts(_review(demo_client, "?queue=all&due_from=2100-01-01"))
+    assert dated["all"] < everything["all"]
+
+
+def test_the_review_queue_pages_fifty_at_a_time(demo_client) -> None:
+    first = _review(demo_client, "?queue=all")
+    total = _counts(first)["all"]
+    assert total > 50 and first.count('href="/masterplan/decisions/') == 50
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    pages = -(-total // 50)
+    last = _review(demo_client, f"?queue=all&page={pages}")
+    assert last.count('href="/masterplan/decisions/') == total - 50 * (pages - 1) and 'rel="next"' not in last
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?queue=bogus", "queue 'bogus'"),
+        ("?decision=sell_it", "decision 'sell_it'"),
+        ("?due_from=yesterday", "due_from 'yesterday' is not a date"),
+        ("?due_from=2030-01-01&due_to=2029-01-01", "is after due until"),
+        ("?page=0", "pages start at 1"),
+        ("?page=x", "page 'x' is not a page number"),
+        ("?unit=nowhere", "nowhere"),
+    ],
+)
+def test_a_malformed_review_filter_is_a_clear_4xx(demo_client, query: str, message: str) -> None:
+    from heritage.errors import HeritageError
+
+    with pytest.raises(HeritageError) as caught:
+        _review(demo_client, query)
+    assert 400 <= caught.value.status < 500 and message in str(caught.value)
+
+
+def test_review_counts_do_not_count_what_the_reviewer_may_not_open(demo_client, demo_runtime: Runtime) -> None:
+    from sqlalchemy import select
+
+    from heritage.models import Unit
+
+    with demo_runtime.sessions() as session:
+        unit_id = session.scalar(select(Unit.id).where(Unit.slug == "museum-zoology"))
+    own_unit_only = Viewer("zoo", frozenset({("archivist", unit_id)}))
+    everything = _counts(_review(demo_client, "?queue=all"))["all"]
+    mine = _counts(_review(demo_client, "?queue=all", own_unit_only))["all"]
+    listed = sum(
+        _review(demo_client, f"?queue=all&page={p}", own_unit_only).count('href="/masterplan/decisions/')
+        for p in range(1, -(-mine // 50) + 1)
+    )
+    assert mine == listed and mine < everything
 
 
 def test_staff_see_item_lists_on_the_dashboard(demo_client) -> None:
@@ -74,6 +163,7 @@ def test_staff_see_item_lists_on_the_dashboard(demo_client) -> None:
         g.viewer = ARCHIVIST
         html = app.view_functions["masterplan.dashboard"]()
     assert "Digitaliseringswachtrij" in html and "needs a dedicated store (nitrate_vault)" in html
+    assert 'href="/masterplan/review"' in html
     assert "Lichtdosis" in html
 
 
@@ -93,7 +183,7 @@ def test_the_item_page_lists_locations_for_staff_only(demo_client, spirit_specim
         g.viewer = ARCHIVIST
         html = app.view_functions["catalogue.record"](spirit_specimen)
     assert "Geschikte locaties" in html and "<strong>LEU-CD-ETH</strong>" in html
-    assert "urgent_review" in html and "hazard_without_safe_storage" in html
+    assert "Dringend beoordelen" in html and "hazard_without_safe_storage" in html
     assert "HEV-ARB-ZAAL: temperature" in html  # why the salon it stands in is not a place for it
 
 

@@ -1,0 +1,79 @@
+"""The masterplan figures as a reader sees them: titles, column names and values in the page's language.
+
+The figures themselves (heritage.policy.figures) keep their codes, because their CSV and JSON are data for
+machines; the dashboard shows the same table with names (labels.csv `figure.*`, `figure_column.*`,
+`figure_note.*`, and the vocabularies of decisions, domains, gates and measures), units and collections by
+their names, locations by name and code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heritage.models import Collection, Location, Unit
+from heritage.policy.figures import Figure
+from web.i18n import current_language, label
+
+# column -> the vocabulary whose labels name its values
+VOCABULARY_COLUMNS = {"decision": "decision", "domain": "domain", "measure": "measure"}
+BEFORE = re.compile(r"^before (\d{4})$")
+LATER = re.compile(r"^(\d{4}) and later$")
+GATE = re.compile(r"^gate: (\w+)$")
+
+
+def names(session: Session, lang: str) -> dict[str, dict[str, str]]:
+    def pick(name: str, name_en: str | None) -> str:
+        return name_en if lang == "en" and name_en else name
+
+    return {
+        "unit": {s: pick(n, e) for s, n, e in session.execute(select(Unit.slug, Unit.name, Unit.name_en))},
+        "collection": {
+            s: pick(t, e) for s, t, e in session.execute(select(Collection.slug, Collection.title, Collection.title_en))
+        },
+        "location": {
+            c: f"{pick(n, e)} ({c})"
+            for c, n, e in session.execute(select(Location.code, Location.name, Location.name_en))
+        },
+    }
+
+
+def _value(column: str, value: Any, names: dict[str, dict[str, str]]) -> Any:
+    if not isinstance(value, str):
+        return value
+    if column in names:
+        return names[column].get(value, value)
+    if column in VOCABULARY_COLUMNS:
+        return label(VOCABULARY_COLUMNS[column], value)
+    if column == "year":
+        if m := BEFORE.match(value):
+            return _("before %(year)s", year=m.group(1))
+        if m := LATER.match(value):
+            return _("%(year)s and later", year=m.group(1))
+    if column == "band" and (m := GATE.match(value)):
+        return _("held back: %(gate)s", gate=label("priority_gate", m.group(1)))
+    return value
+
+
+def shown(session: Session, figures: list[Figure]) -> list[Figure]:
+    """Each figure with its title, notes, columns and values named in the reader's language."""
+    lang = current_language()
+    names_ = names(session, lang)
+    out = []
+    for fig in figures:
+        rows = [[_value(c, v, names_) for c, v in zip(fig.columns, row, strict=True)] for row in fig.rows]
+        out.append(
+            replace(
+                fig,
+                title=label("figure", fig.name) if fig.title else fig.title,
+                note=label("figure_note", fig.name) if fig.note else "",
+                columns=[label("figure_column", c) for c in fig.columns],
+                rows=rows,
+            )
+        )
+    return out
