@@ -24,7 +24,7 @@ def move(
         NotFound: no such item or location.
         BadRequest: no reason given, or the item is already there.
     """
-    from heritage.locations.light import dose_received
+    from heritage.locations.light import dose_history
     from heritage.locations.matching import hard_failures, need_for
     from heritage.policy.store import PolicyStore
 
@@ -36,7 +36,9 @@ def move(
     if item.location_id == target.location.id:
         raise BadRequest(f"item {item_id} is already in {to_code}")
     policy = PolicyStore.load(session).for_catalogue_item(item)
-    warnings = hard_failures(policy, need_for(item, policy, dose_received(session, item.id, places)), target)
+    need = need_for(item, policy)
+    need.dose = dose_history(session, item, places)
+    warnings = hard_failures(policy, need, target)
     source = places.get(item.location_id) if item.location_id else None
     movement = Movement(
         item_id=item.id,
