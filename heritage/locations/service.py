@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.errors import BadRequest, InvalidInput, NotFound
+from heritage.access import Viewer
+from heritage.errors import BadRequest, Forbidden, InvalidInput, NotFound
 from heritage.locations.matching import units
 from heritage.models import Location
 from heritage.policy.store import PolicyStore
@@ -66,6 +67,20 @@ RANGES = {
     "used": (0.0, 1e9, ""),
     "max_lux": (0.0, 100000.0, "lux"),
 }
+
+
+KEEPER_ROLES = frozenset({"collection_manager", "administrator"})
+
+
+def may_keep_locations(who: Viewer) -> bool:
+    """Whether `who` may add and change locations: collection managers and administrators."""
+    return who.signed_in and (who.is_admin or any(role in KEEPER_ROLES for role, _unit in who.roles))
+
+
+def require_keeper(who: Viewer) -> None:
+    """Raises: Forbidden: `who` may not add or change locations."""
+    if not may_keep_locations(who):
+        raise Forbidden("adding and changing locations is for collection managers and administrators")
 
 
 @dataclass
