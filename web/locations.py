@@ -26,6 +26,43 @@ from web.i18n import current_language, label
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
 
+class _Named:
+    """A form field as `web.editing.in_words` names it in a message: by its label on the form."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def label(self, _lang: str) -> str:
+        return self.text
+
+
+def _field_names() -> dict[str, _Named]:
+    """The form's labels of the service's fields, in the page's language (errors name the field by them)."""
+    names = {
+        "code": _("Code"),
+        "name": _("Name (Dutch)"),
+        "name_en": _("Name (English)"),
+        "kind": _("Kind"),
+        "parent": _("Within (a case in its room)"),
+        "building": _("Building"),
+        "unit": _("Owning unit"),
+        "functions": _("Functions"),
+        "capacity": _("Capacity"),
+        "capacity_unit": _("counted in"),
+        "used": _("In use (same unit)"),
+        "floor_load": _("Floor load limit (kN/m²)"),
+        "area_m2": _("Floor area (m²)"),
+        "t": _("Temperature setpoint (°C)"),
+        "rh": _("RH setpoint (%(unit)s)", unit="%"),
+        "flags": _("Flags (separated by ;)"),
+        "security_level": _("Security level"),
+        "max_lux": _("Maximum illuminance (lux)"),
+    }
+    for f in service.FUNCTIONS:
+        names[f"lit_hours_{f}"] = _("Lit hours a year for %(function)s", function=label("location_function", f))
+    return {k: _Named(v) for k, v in names.items()}
+
+
 def _name(loc: Location) -> str:
     return loc.name_en if current_language() == "en" and loc.name_en else loc.name
 
@@ -120,7 +157,7 @@ def new() -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _form(fields, code=None, error=in_words(exc), status=400)
+        return _form(fields, code=None, error=in_words(exc, _field_names()), status=400)
     flash(_("Location %(code)s was added.", code=saved.location.code), "status")
     return redirect(url_for("locations.listing"), 303)
 
@@ -142,7 +179,7 @@ def edit(code: str) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _form(fields, code=code, error=in_words(exc), status=400)
+        return _form(fields, code=code, error=in_words(exc, _field_names()), status=400)
     if saved.status == "unchanged":
         flash(_("Nothing changed."), "status")
     else:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
 from heritage.access import Viewer
-from heritage.errors import BadRequest, Forbidden, InvalidInput, NotFound
+from heritage.errors import BadRequest, Forbidden, InvalidInput, NotFound, bad
 from heritage.locations.matching import units
 from heritage.models import Location
 from heritage.policy.store import PolicyStore
@@ -97,10 +97,17 @@ def _number(fields: dict[str, str], key: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise BadRequest(f"{key}: {fields[key]!r} is not a number", field=key) from None
+        raise bad("%(field)s: '%(value)s' is not a number", field=key, value=fields[key]) from None
     lo, hi, unit = RANGES.get(key, (0.0, float(HOURS_A_YEAR), "h"))
     if not lo <= value <= hi:
-        raise BadRequest(f"{key}: {value:g} is outside {lo:g}-{hi:g}{' ' + unit if unit else ''}", field=key)
+        raise bad(
+            "%(field)s: %(value)s is outside %(lo)s-%(hi)s%(unit)s",
+            field=key,
+            value=f"{value:g}",
+            lo=f"{lo:g}",
+            hi=f"{hi:g}",
+            unit=f" {unit}" if unit else "",
+        )
     return value
 
 
@@ -129,21 +136,25 @@ def parse(session: Session, fields: dict[str, str], *, current: Location | None 
     attrs: dict[str, Any] = {}
     code = (fields.get("code") or (current.code if current else "")).strip()
     if not CODE.match(code):
-        raise BadRequest(
-            f"code: {code!r} is not a location code (letters, digits, '.', '_', '-'; at most 64)", field="code"
+        raise bad(
+            "%(field)s: '%(value)s' is not a location code (letters, digits, '.', '_', '-'; at most 64)",
+            field="code",
+            value=code,
         )
     out["code"] = code
     if "name" in fields or current is None:
         name = (fields.get("name") or "").strip()
         if not name or len(name) > 200:
-            raise BadRequest("name: a location needs a name of at most 200 characters", field="name")
+            raise bad("%(field)s: a location needs a name of at most 200 characters", field="name")
         out["name"] = name
     if "name_en" in fields:
         out["name_en"] = (fields.get("name_en") or "").strip()[:200] or None
     if "kind" in fields or current is None:
         kind = (fields.get("kind") or "").strip().lower()
         if kind not in KINDS:
-            raise BadRequest(f"kind: {kind!r} is not one of {', '.join(KINDS)}", field="kind")
+            raise bad(
+                "%(field)s: '%(value)s' is not one of %(known)s", field="kind", value=kind, known=", ".join(KINDS)
+            )
         out["kind"] = kind
     kind = out.get("kind") or (current.kind if current else "")
     if "parent" in fields or "building" in fields:
@@ -152,32 +163,40 @@ def parse(session: Session, fields: dict[str, str], *, current: Location | None 
         if parent_code:
             parent = session.scalar(select(Location).where(Location.code == parent_code))
             if parent is None:
-                raise BadRequest(f"{key}: location {parent_code!r} does not exist", field=key)
+                raise bad("%(field)s: location '%(code)s' does not exist", field=key, code=parent_code)
             if current is not None and current in _ancestors(session, parent):
-                raise BadRequest(f"{key}: {parent_code} lies within {code}; a location cannot hold itself", field=key)
+                raise bad(
+                    "%(field)s: %(parent)s lies within %(code)s; a location cannot hold itself",
+                    field=key,
+                    parent=parent_code,
+                    code=code,
+                )
             if parent.code == code:
-                raise BadRequest(f"{key}: a location cannot be its own parent", field=key)
+                raise bad("%(field)s: a location cannot be its own parent", field=key)
             out["parent_id"] = parent.id
         else:
             out["parent_id"] = None
     parent_id = out.get("parent_id", current.parent_id if current else None)
     if kind == "case" and parent_id is None:
-        raise BadRequest("parent: a case stands in a room; name the room as its parent", field="parent")
+        raise bad("%(field)s: a case stands in a room; name the room as its parent", field="parent")
     if "unit" in fields:
         slug = (fields.get("unit") or "").strip()
         if slug:
             unit = catalogue.get_unit(session, slug)
             if unit is None:
-                raise BadRequest(f"unit: {slug!r} is not a unit", field="unit")
+                raise bad("%(field)s: '%(value)s' is not a unit", field="unit", value=slug)
             out["unit_id"] = unit.id
         else:
             out["unit_id"] = None
     if "functions" in fields:
         functions = _list(fields.get("functions"))
-        bad = [f for f in functions if f not in FUNCTIONS]
-        if bad:
-            raise BadRequest(
-                f"functions: {', '.join(bad)} is not a function (one of {', '.join(FUNCTIONS)})", field="functions"
+        wrong = [f for f in functions if f not in FUNCTIONS]
+        if wrong:
+            raise bad(
+                "%(field)s: %(value)s is not a function (one of %(known)s)",
+                field="functions",
+                value=", ".join(wrong),
+                known=", ".join(FUNCTIONS),
             )
         attrs["functions"] = list(dict.fromkeys(functions)) or None
     known_units = units()[0]
@@ -185,15 +204,24 @@ def parse(session: Session, fields: dict[str, str], *, current: Location | None 
         capacity, used = _number(fields, "capacity"), _number(fields, "used")
         unit = (fields.get("capacity_unit") or "").strip()
         if unit and unit not in known_units:
-            raise BadRequest(
-                f"capacity_unit: {unit!r} is not a unit of capacity ({', '.join(known_units)})", field="capacity_unit"
+            raise bad(
+                "%(field)s: '%(value)s' is not a unit of capacity (%(known)s)",
+                field="capacity_unit",
+                value=unit,
+                known=", ".join(known_units),
             )
         if (capacity is not None or used is not None) and not unit:
-            raise BadRequest(
-                "capacity_unit: a capacity needs its unit (" + ", ".join(known_units) + ")", field="capacity_unit"
+            raise bad(
+                "%(field)s: a capacity needs its unit (%(known)s)", field="capacity_unit", known=", ".join(known_units)
             )
         if used is not None and capacity is not None and used > capacity:
-            raise BadRequest(f"used: {used:g} {unit} is more than the capacity of {capacity:g}", field="used")
+            raise bad(
+                "%(field)s: %(used)s %(unit)s is more than the capacity of %(capacity)s",
+                field="used",
+                used=f"{used:g}",
+                unit=unit,
+                capacity=f"{capacity:g}",
+            )
         attrs["capacity"] = {unit: capacity} if capacity is not None else None
         attrs["used"] = {unit: used} if used is not None else None
     if "floor_load" in fields:
@@ -205,17 +233,21 @@ def parse(session: Session, fields: dict[str, str], *, current: Location | None 
         attrs["env_setpoint"] = {"t": t, "rh": rh} if t is not None or rh is not None else None
     if "flags" in fields:
         flags = _list(fields.get("flags"))
-        bad = [f for f in flags if not TOKEN.match(f)]
-        if bad:
-            raise BadRequest(f"flags: {', '.join(bad)} is not a flag (lower case, digits and _)", field="flags")
+        wrong = [f for f in flags if not TOKEN.match(f)]
+        if wrong:
+            raise bad(
+                "%(field)s: %(value)s is not a flag (lower case, digits and _)", field="flags", value=", ".join(wrong)
+            )
         attrs["flags"] = list(dict.fromkeys(flags)) or None
     if "security_level" in fields:
         level = (fields.get("security_level") or "").strip()
         levels = PolicyStore.load(session).default.security_levels
         if level and level not in levels:
-            raise BadRequest(
-                f"security_level: {level!r} is not one of the policy's levels ({', '.join(levels)})",
+            raise bad(
+                "%(field)s: '%(value)s' is not one of the policy's levels (%(known)s)",
                 field="security_level",
+                value=level,
+                known=", ".join(levels),
             )
         attrs["security_level"] = level or None
     light_keys = ["max_lux", *(f"lit_hours_{f}" for f in FUNCTIONS)]
@@ -230,10 +262,11 @@ def parse(session: Session, fields: dict[str, str], *, current: Location | None 
                 schedules[function] = _number(fields, key)
         schedules = {k: v for k, v in schedules.items() if v is not None}
         if sum(schedules.values()) > HOURS_A_YEAR:
-            raise BadRequest(
-                f"lit_hours_*: {sum(schedules.values()):g} lit hours a year in all, more than a year has "
-                f"({HOURS_A_YEAR})",
+            raise bad(
+                "%(field)s: %(hours)s lit hours a year in all, more than a year has (%(most)s)",
                 field=next(f"lit_hours_{k}" for k in schedules),
+                hours=f"{sum(schedules.values()):g}",
+                most=HOURS_A_YEAR,
             )
         if schedules:
             light.pop("lit_hours_yr", None)
@@ -261,11 +294,11 @@ def save(session: Session, fields: dict[str, str], *, agent: str, code: str | No
         wanted = (fields.get("code") or "").strip()
         current = session.scalar(select(Location).where(Location.code == wanted)) if wanted else None
         if new and current is not None:
-            raise BadRequest(f"code: {wanted!r} is taken by another location", field="code")
+            raise bad("%(field)s: '%(code)s' is taken by another location", field="code", code=wanted)
     values = parse(session, fields, current=current)
     taken = current is not None and values["code"] != current.code
     if taken and session.scalar(select(Location).where(Location.code == values["code"])) is not None:
-        raise BadRequest(f"code: {values['code']!r} is taken by another location", field="code")
+        raise bad("%(field)s: '%(code)s' is taken by another location", field="code", code=values["code"])
     attrs = values.pop("attributes")
     if current is None:
         loc = Location(code=values["code"], name=values["name"], kind=values["kind"], attributes={})

@@ -113,7 +113,10 @@ def test_a_refused_save_says_why_and_changes_nothing(app: Any, runtime: Runtime,
     assert data["capacity"] == "100" and data["capacity_unit"] == "linear_m" and data["functions"] == ["storage"]
     response = manager.post("/locations/LEU-CD-R1/edit?lang=en", data={**data, "rh": "155"})
     assert response.status_code == 400
-    assert "rh: 155 is outside 0-100 %" in response.get_data(as_text=True)
+    assert "RH setpoint (%): 155 is outside 0-100 %" in response.get_data(as_text=True)
+    dutch = manager.post("/locations/LEU-CD-R1/edit?lang=nl", data={**data, "rh": "155"})
+    assert dutch.status_code == 400
+    assert "Instelwaarde RV (%): 155 ligt buiten 0-100 %" in dutch.get_data(as_text=True)
     taken = manager.post("/locations/new?lang=en", data={**data, "code": "LEU-CD-R2"})
     assert taken.status_code == 400 and "is taken by another location" in taken.get_data(as_text=True)
     no_token = manager.post("/locations/LEU-CD-R1/edit", data={k: v for k, v in data.items() if k != "csrf_token"})
