@@ -69,6 +69,23 @@ class Need:
         return {k: v for k, v in self.size.items() if k in known and v > 0}
 
 
+def extent_in(extent: dict[str, float], measures: list[str], notes: list[str] | None = None) -> dict[str, float]:
+    """An extent in the measures a capacity is counted in: those it shares, else the first one a conversion of
+    units.toml reaches (noted in `notes`); empty when it cannot be compared."""
+    direct = {k: v for k, v in extent.items() if k in measures}
+    if direct:
+        return direct
+    conversions = units()[1]
+    for k in measures:
+        for u, v in extent.items():
+            if (u, k) in conversions:
+                factor, basis = conversions[(u, k)]
+                if notes is not None:
+                    notes.append(f"the item's {v:,g} {u} counted as {v * factor:,g} {k} ({basis})")
+                return {k: v * factor}
+    return {}
+
+
 @dataclass
 class Miss:
     """One hard rule a location fails: the rule's id, the sentence, and how far it misses (see `miss_weights`)."""
@@ -175,21 +192,7 @@ def _capacity(policy: Policy, need: Need, place: Place, notes: list[str]) -> lis
             used = ", ".join(f"{k} {place.used.get(k, 0):g}/{c:g}" for k, c in place.capacity.items())
             return [Miss("capacity_available", f"full ({used})", over)]
         return []
-    direct = {k: v for k, v in extent.items() if k in free}
-    if direct:
-        asked = direct
-    else:
-        conversions = units()[1]
-        asked = {}
-        for k in free:
-            for u, v in extent.items():
-                if (u, k) in conversions:
-                    factor, basis = conversions[(u, k)]
-                    asked[k] = v * factor
-                    notes.append(f"the item's {v:,g} {u} counted as {v * factor:,g} {k} ({basis})")
-                    break
-            if k in asked:
-                break
+    asked = extent_in(extent, list(free), notes)
     if not asked:
         have = ", ".join(place.capacity)
         size = ", ".join(f"{v:,g} {u}" for u, v in extent.items())

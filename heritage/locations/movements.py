@@ -68,15 +68,16 @@ def move(
 
 def _shift_use(item: Item, source: Location | None, target: Location) -> None:
     """Move the item's size (attributes.size) from the source's `used` to the target's."""
+    from heritage.locations.matching import extent_in
+
     size = {k: float(v) for k, v in ((item.attributes or {}).get("size") or {}).items() if isinstance(v, int | float)}
     for loc, sign in ((source, -1), (target, 1)):
         if loc is None or not size:
             continue
         attrs = dict(loc.attributes or {})
         capacity, used = attrs.get("capacity") or {}, dict(attrs.get("used") or {})
-        for measure, amount in size.items():
-            if measure in capacity:
-                used[measure] = round(max(0.0, float(used.get(measure, 0)) + sign * amount), 3)
+        for measure, amount in extent_in(size, list(capacity)).items():  # like units, or converted (units.toml)
+            used[measure] = round(max(0.0, float(used.get(measure, 0)) + sign * amount), 3)
         attrs["used"] = used
         loc.attributes = attrs
 

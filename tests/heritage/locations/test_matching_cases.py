@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from heritage.cli import main
 from heritage.models import Location
@@ -233,3 +234,15 @@ def test_an_items_own_light_category_overrides_its_materials(runner: CliRunner, 
     assert [c["location"] for c in _suggest(runner, plain.id)["candidates"]] == ["HALL"]
     (hall,) = _suggest(runner, dyed.id)["rejected"]
     assert "more than the whole high budget of 15,000 lx·h" in hall["reasons"][0]
+
+
+def test_a_move_counts_the_extent_in_the_rooms_unit(runner: CliRunner, runtime: Runtime) -> None:
+    paper = {"functions": ["storage"], "env_setpoint": {"t": 16, "rh": 48}}
+    with runtime.transaction() as session:
+        _rooms(session, BOXES={**paper, "capacity": {"m3": 800}, "used": {"m3": 100}})
+        item = builders.item(session, "archive", "A1", material="paper_archive", size={"linear_m": 50})
+    moved = runner.invoke(main, ["locations", "move", item.id, "BOXES", "--reason", "transfer"])
+    assert moved.exit_code == 0, moved.output
+    with runtime.sessions() as session:
+        room = session.scalars(select(Location).where(Location.code == "BOXES")).one()
+        assert room.attributes["used"] == {"m3": 105}  # 50 linear_m of archive boxes = 5 m3
