@@ -277,6 +277,24 @@ def parse(session: Session, fields: dict[str, str], *, current: Location | None 
     return out
 
 
+def field_problems(session: Session, fields: dict[str, str]) -> list[str]:
+    """Every field's problem in `fields` (not only the first): the fields are checked again without each one
+    found at fault, until they pass or a field is at fault twice."""
+    current = session.scalar(select(Location).where(Location.code == (fields.get("code") or "").strip()))
+    left, found, seen = dict(fields), [], set()
+    while True:
+        try:
+            parse(session, left, current=current)
+            return found
+        except BadRequest as exc:
+            if str(exc) not in found:
+                found.append(str(exc))
+            if exc.field is None or exc.field in seen or exc.field not in left:
+                return found
+            seen.add(exc.field)
+            del left[exc.field]
+
+
 def save(session: Session, fields: dict[str, str], *, agent: str, code: str | None = None, new: bool = False) -> Saved:
     """Create the location `fields["code"]`, or change it (`code`: the one being edited; a new code renames it).
     With `new`, the code must not be taken (a form that adds a location does not change another).
@@ -391,6 +409,11 @@ def fields_of(session: Session, loc: Location) -> dict[str, str]:
     return out
 
 
+def _problems_or(exc: BadRequest, session: Session, fields: dict[str, str]) -> list[str]:
+    found = field_problems(session, fields)
+    return found if found and str(exc) in found else [str(exc), *[f for f in found if f != str(exc)]]
+
+
 ALIASES = {"function": "functions", "floor_load_kn_m2": "floor_load", "setpoint_t": "t", "setpoint_rh": "rh"}
 
 
@@ -457,9 +480,11 @@ def import_file(session: Session, path: Path, *, agent: str) -> dict[str, int]:
     for line, fields in sorted(entries, key=lambda e: (depth(e[1].get("code", "").strip()), e[0])):
         try:
             counts[save(session, fields, agent=agent).status] += 1
-        except (BadRequest, NotFound) as exc:
+        except BadRequest as exc:
+            problems.extend((line, msg) for msg in (_problems_or(exc, session, fields)))
+        except NotFound as exc:
             problems.append((line, str(exc)))
     if problems:  # the caller's transaction is rolled back: a file with any problem changes nothing
-        text = "\n".join(f"{path}:{line}: {msg}" for line, msg in sorted(problems)[:50])
+        text = "\n".join(f"{path}:{line}: {msg}" for line, msg in sorted(problems, key=lambda p: p[0])[:50])
         raise InvalidInput(text + "\nnothing was imported")
     return counts

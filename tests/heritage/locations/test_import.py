@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from heritage.cli import main
+from heritage.locations.service import FUNCTIONS
 from heritage.models import Event, Location
 from heritage.runtime import Runtime
 from tests.heritage.policy import builders
@@ -100,11 +101,17 @@ def test_a_file_with_any_problem_changes_nothing(runner: CliRunner, runtime: Run
     assert result.exit_code == 1
     lines = result.output.strip().removeprefix("error: ").splitlines()
     assert lines[0] == f"{path}:3: parent: a case stands in a room; name the room as its parent"
-    assert lines[1] == f"{path}:4: parent: location 'NOWHERE' does not exist"
-    assert lines[2] == f"{path}:5: rh: 150 is outside 0-100 %"
-    assert lines[3].startswith(f"{path}:6: capacity_unit: a capacity needs its unit")
-    assert lines[4] == f"{path}:7: lit_hours_exhibition: 9000 is outside 0-8784 h"
-    assert lines[5] == f"{path}:8: code 'GOOD' is on line 2 already"
+    assert lines[1:6] == [  # every problem of the row, not only the first
+        f"{path}:4: parent: location 'NOWHERE' does not exist",
+        f"{path}:4: functions: storing is not a function (one of {', '.join(FUNCTIONS)})",
+        f"{path}:4: capacity: 'ten' is not a number",
+        f"{path}:4: rh: 150 is outside 0-100 %",
+        f"{path}:4: security_level: 'S9' is not one of the policy's levels (S0, S1, S2, S3, S4)",
+    ]
+    assert lines[6] == f"{path}:5: rh: 150 is outside 0-100 %"
+    assert lines[7].startswith(f"{path}:6: capacity_unit: a capacity needs its unit")
+    assert lines[8] == f"{path}:7: lit_hours_exhibition: 9000 is outside 0-8784 h"
+    assert lines[9] == f"{path}:8: code 'GOOD' is on line 2 already"
     assert "nothing was imported" in result.output
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Location)) == 0  # not even the good row
