@@ -146,3 +146,25 @@ def test_a_collection_manager_changes_a_room(app: Any, runtime: Runtime, places:
         (event,) = session.scalars(select(Event).where(Event.type == "location updated")).all()
         assert set(event.data["changes"]) == {"capacity", "floor_load_kn_m2", "functions"}
     assert manager.get("/locations/NOPE/edit").status_code == 404
+
+
+def test_a_room_added_in_the_browser_changes_the_suggestion(app: Any, runtime: Runtime, places: None) -> None:
+    from heritage.locations.matching import suggest_for
+
+    with runtime.transaction() as session:
+        item = builders.item(session, "museum", "M1", domain="museum", material="mixed_museum_object")
+        item_id = item.id
+    with runtime.sessions() as session:
+        before = suggest_for(session, item_id)
+    assert "LEU-CD-R3" not in [c["location"] for c in before["candidates"]]
+    manager = _client(app, "conservator")
+    data = _form(manager)
+    data.update(code="LEU-CD-R3", name="Depot 3", kind="room", parent="LEU-CD", functions=["storage"], t="18", rh="50")
+    assert manager.post("/locations/new", data=data).status_code == 303
+    with runtime.sessions() as session:
+        after = suggest_for(session, item_id)
+    (room,) = [c for c in after["candidates"] if c["location"] == "LEU-CD-R3"]
+    assert (
+        "setpoint only, not measured" in room["reasons"]
+        and "a store for an object that is rarely used" in room["reasons"]
+    )

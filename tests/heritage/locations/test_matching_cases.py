@@ -246,3 +246,15 @@ def test_a_move_counts_the_extent_in_the_rooms_unit(runner: CliRunner, runtime: 
     with runtime.sessions() as session:
         room = session.scalars(select(Location).where(Location.code == "BOXES")).one()
         assert room.attributes["used"] == {"m3": 105}  # 50 linear_m of archive boxes = 5 m3
+
+
+def test_policy_check_refuses_a_sensor_tolerance_beyond_reason(runner: CliRunner, tmp_path) -> None:
+    override = tmp_path / "loose.yaml"
+    override.write_text(
+        "schema: heritage-policy-override/1\npolicy: {id: loose, version: 1.0.0}\n"
+        "matching:\n  sensor_tolerance: {rh: 25}\n  setpoint_only_penalty: 3\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["policy", "check", str(override)])
+    assert result.exit_code == 1
+    assert f"{override}:4:" in result.output and f"{override}:5:" in result.output
