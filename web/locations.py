@@ -19,7 +19,7 @@ from heritage.locations.tree import load_places
 from heritage.models import Location, Unit
 from heritage.policy.store import PolicyStore
 from web.auth import require_staff
-from web.context import session
+from web.context import acting_viewer, session
 from web.editing import in_words
 from web.i18n import current_language, label
 
@@ -94,7 +94,7 @@ def _tree(building: str, function: str) -> list[dict[str, Any]]:
 @bp.get("")
 def listing() -> str:
     """The location tree for staff, with the forms' links for those who may change it."""
-    who = require_staff()
+    require_staff()
     building = request.args.get("building", "").strip()
     function = request.args.get("function", "").strip()
     buildings = session().scalars(select(Location).where(Location.kind == "building").order_by(Location.code)).all()
@@ -105,7 +105,7 @@ def listing() -> str:
         functions=[(f, label("location_function", f)) for f in service.FUNCTIONS],
         building=building,
         function=function,
-        may_edit=service.may_keep_locations(who),
+        may_edit=service.may_keep_locations(acting_viewer()),
     )
 
 
@@ -146,7 +146,8 @@ def _form(values: dict[str, str], *, code: str | None, error: str | None = None,
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> Any:
     """Add a location (collection managers and administrators)."""
-    who = require_staff()
+    require_staff()
+    who = acting_viewer()
     service.require_keeper(who)
     if request.method == "GET":
         return _form({"kind": "room"}, code=None)
@@ -165,7 +166,8 @@ def new() -> Any:
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 def edit(code: str) -> Any:
     """Change a location (collection managers and administrators)."""
-    who = require_staff()
+    require_staff()
+    who = acting_viewer()
     service.require_keeper(who)
     db = session()
     loc = db.scalar(select(Location).where(Location.code == code))

@@ -73,8 +73,9 @@ KEEPER_ROLES = frozenset({"collection_manager", "administrator"})
 
 
 def may_keep_locations(who: Viewer) -> bool:
-    """Whether `who` may add and change locations: collection managers and administrators."""
-    return who.signed_in and (who.is_admin or any(role in KEEPER_ROLES for role, _unit in who.roles))
+    """Whether `who` may add and change locations: collection managers and administrators (with a token, one
+    with the `edit` scope)."""
+    return who.allows("edit") and (who.is_admin or any(role in KEEPER_ROLES for role, _unit in who.roles))
 
 
 def require_keeper(who: Viewer) -> None:

@@ -24,6 +24,7 @@ def places(runtime: Runtime) -> None:
         builders.tree(session)
     add_user(runtime, "conservator", "collection_manager", "central-archive")
     add_user(runtime, "archivaris", "archivist", "central-archive")
+    add_user(runtime, "beheerder", "administrator")
 
 
 def _client(app: Any, username: str) -> Any:
@@ -59,6 +60,9 @@ def test_the_public_signs_in_and_an_archivist_may_look_but_not_change(app: Any, 
         "/locations/new", data={"csrf_token": csrf_token(archivist), "code": "X", "name": "X", "kind": "room"}
     )
     assert refused.status_code == 403
+    administrator = _client(app, "beheerder")
+    assert administrator.get("/locations/new").status_code == 200
+    assert administrator.get("/locations/LEU-CD-R1/edit").status_code == 200
 
 
 def test_the_pages_speak_dutch_and_english_with_labels_not_codes(app: Any, places: None) -> None:
