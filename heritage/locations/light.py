@@ -48,8 +48,11 @@ class DoseHistory:
     def days_until(self, limit: float, future_rate: float) -> float | None:
         """Days from now until the rolling dose reaches `limit` at `future_rate`, or None when it stays below
         within the next 12 months (0 when it has already been reached)."""
-        if self.rolling(self.now) >= limit:
+        current = self.rolling(self.now)
+        if current >= limit:
             return 0.0
+        if current + future_rate * 365 < limit:  # even if nothing dropped out of the window
+            return None
         for day in range(1, 366):
             if self.rolling(self.now + day * DAY, future_rate) >= limit:
                 lo, hi = float(day - 1), float(day)  # the crossing within the day, to the hour
