@@ -43,6 +43,22 @@ def suggest_cmd(item_id: str, as_json: bool) -> None:
         click.echo(f"  no   {r['location']:<18} {'; '.join(r['reasons'])}")
 
 
+@locations.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--by", "agent", default=default_agent)
+def import_cmd(file: Path, agent: str) -> None:
+    """Create or update locations from a CSV FILE, by code (columns: code, name, name_en, kind, parent, building,
+    unit, functions, capacity, capacity_unit, used, floor_load, area_m2, t, rh, flags, security_level, max_lux,
+    lit_hours_<function>). A file with any problem changes nothing (each printed as FILE:LINE: message; exit 1)."""
+    from heritage.cli import open_runtime
+    from heritage.locations.service import import_file
+
+    runtime = open_runtime()
+    with runtime.transaction() as session:
+        counts = import_file(session, file, agent=agent)
+    click.echo(f"{file}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
+
+
 @locations.command("import-readings")
 @click.argument("location")
 @click.argument("file", type=click.Path(path_type=Path))

@@ -24,7 +24,7 @@ def move(
         NotFound: no such item or location.
         BadRequest: no reason given, or the item is already there.
     """
-    from heritage.locations.light import dose_received
+    from heritage.locations.light import dose_history
     from heritage.locations.matching import hard_failures, need_for
     from heritage.policy.store import PolicyStore
 
@@ -36,7 +36,9 @@ def move(
     if item.location_id == target.location.id:
         raise BadRequest(f"item {item_id} is already in {to_code}")
     policy = PolicyStore.load(session).for_catalogue_item(item)
-    warnings = hard_failures(policy, need_for(item, policy, dose_received(session, item.id, places)), target)
+    need = need_for(item, policy)
+    need.dose = dose_history(session, item, places)
+    warnings = hard_failures(policy, need, target)
     source = places.get(item.location_id) if item.location_id else None
     movement = Movement(
         item_id=item.id,
@@ -66,15 +68,16 @@ def move(
 
 def _shift_use(item: Item, source: Location | None, target: Location) -> None:
     """Move the item's size (attributes.size) from the source's `used` to the target's."""
+    from heritage.locations.matching import extent_in
+
     size = {k: float(v) for k, v in ((item.attributes or {}).get("size") or {}).items() if isinstance(v, int | float)}
     for loc, sign in ((source, -1), (target, 1)):
         if loc is None or not size:
             continue
         attrs = dict(loc.attributes or {})
         capacity, used = attrs.get("capacity") or {}, dict(attrs.get("used") or {})
-        for measure, amount in size.items():
-            if measure in capacity:
-                used[measure] = round(max(0.0, float(used.get(measure, 0)) + sign * amount), 3)
+        for measure, amount in extent_in(size, list(capacity)).items():  # like units, or converted (units.toml)
+            used[measure] = round(max(0.0, float(used.get(measure, 0)) + sign * amount), 3)
         attrs["used"] = used
         loc.attributes = attrs
 

@@ -1,6 +1,8 @@
-"""The location tree (site > building > room > unit) read for the rules: each location's functions,
-environment (setpoint and measured range), light, security, flags and capacity, with what it inherits
-from the rooms and buildings around it. The keys of `Location.attributes` are documented in
+"""The location tree (site > building > room > case/cabinet > shelf) read for the rules: each location's
+functions, environment (setpoint and measured range), light, security, flags, capacity and floor load, with
+what it inherits from the rooms and buildings around it. A display case (kind `case`) has its own climate and
+light where it declares them, used instead of the room's; what it does not declare (its functions, the room's
+lit hours) it has from its room. The keys of `Location.attributes` are documented in
 heritage/policy/README.md.
 """
 
@@ -44,6 +46,8 @@ class Place:
     used: dict[str, float]
     public_hours: float
     site: str
+    floor_load: float | None = None  # kN/m², the nearest declared on the way up
+    area: float | None = None  # m² of floor, where known
 
     @property
     def is_placeable(self) -> bool:
@@ -62,10 +66,25 @@ class Place:
         return (float(rh), float(rh)) if rh is not None else None
 
     @property
+    def measured_env(self) -> bool:
+        """Whether logger readings (not only a setpoint) describe the climate here."""
+        return bool(self.measured and (self.measured.get("t_p5") is not None or self.measured.get("rh_p5") is not None))
+
+    @property
+    def lit_hours(self) -> dict[str, float]:
+        """Lit hours per year per function (`light.schedules`), or the one `lit_hours_yr` of older records."""
+        schedules = self.light.get("schedules")
+        if isinstance(schedules, dict) and schedules:
+            return {str(k): float(v) for k, v in schedules.items() if isinstance(v, int | float)}
+        hours = self.light.get("lit_hours_yr")
+        return {"all": float(hours)} if isinstance(hours, int | float) else {}
+
+    @property
     def annual_dose(self) -> float | None:
-        """lux x lit hours per year: the dose an object on open display here receives in a year."""
-        lux, hours = self.light.get("max_lux"), self.light.get("lit_hours_yr")
-        return float(lux) * float(hours) if lux is not None and hours is not None else None
+        """lux x lit hours per year (every function's schedule together): the dose an object on open display here
+        receives in a year; None when the light or its hours are not known."""
+        lux, hours = self.light.get("max_lux"), self.lit_hours
+        return float(lux) * sum(hours.values()) if lux is not None and hours else None
 
 
 def _functions(loc: Location) -> frozenset[str]:
@@ -89,7 +108,19 @@ def load_places(session: Session) -> dict[int, Place]:
 
     for loc in locations.values():
         up = chain(loc)
-        attrs = loc.attributes or {}
+        attrs = dict(loc.attributes or {})
+        room = up[1] if loc.kind == "case" and len(up) > 1 else None
+        if room is not None:  # a case: its own climate and light first, the room's for what it does not declare
+            outer = room.attributes or {}
+            if not attrs.get("env_setpoint") and not attrs.get("measured"):  # an open case: the room's climate
+                attrs["env_setpoint"], attrs["measured"] = outer.get("env_setpoint"), outer.get("measured")
+            attrs["light"] = {**(outer.get("light") or {}), **(attrs.get("light") or {})}
+            if not (loc.attributes or {}).get("functions") and not loc.function:
+                loc_functions = _functions(room)
+            else:
+                loc_functions = _functions(loc)
+        else:
+            loc_functions = _functions(loc)
         flags: set[str] = set()
         for node in up:
             flags |= set((node.attributes or {}).get("flags") or [])
@@ -102,7 +133,7 @@ def load_places(session: Session) -> dict[int, Place]:
             code=loc.code,
             name=loc.name_en or loc.name,
             path=" > ".join(n.name_en or n.name for n in reversed(up)),
-            functions=_functions(loc),
+            functions=loc_functions,
             unit_id=unit_id,
             unit_central=bool(central.get(unit_id)) if unit_id else False,
             setpoint=dict(attrs.get("env_setpoint") or {}),
@@ -114,6 +145,15 @@ def load_places(session: Session) -> dict[int, Place]:
             used={k: float(v) for k, v in (attrs.get("used") or {}).items()},
             public_hours=float(attrs.get("public_hours_yr") or 0),
             site=up[-1].code,
+            floor_load=next(
+                (
+                    float(n.attributes["floor_load_kn_m2"])
+                    for n in up
+                    if isinstance((n.attributes or {}).get("floor_load_kn_m2"), int | float)
+                ),
+                None,
+            ),
+            area=float(attrs["area_m2"]) if isinstance(attrs.get("area_m2"), int | float) else None,
         )
     return places
 
