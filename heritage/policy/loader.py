@@ -266,6 +266,11 @@ def limits() -> dict[str, Any]:
     return yaml.safe_load(LIMITS_FILE.read_text(encoding="utf-8"))
 
 
+def _n(value: float) -> str:
+    """A number as people write it: 600000, not 6e+05."""
+    return str(int(value)) if float(value).is_integer() else f"{value}"
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -284,13 +289,13 @@ def range_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem]:
     def within(path: Path_, value: Any, kind: str, what: str) -> None:
         low, high = known[kind]
         if _number(value) and not low <= value <= high:
-            add(path, f"{what} {value:g} is outside {low:g}-{high:g} ({kind.replace('_', ' ')})")
+            add(path, f"{what} {_n(value)} is outside {_n(low)}-{_n(high)} ({kind.replace('_', ' ')})")
 
     def band(path: Path_, value: Any, kind: str, unit: str) -> None:
         if isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value):
             low, high = known[kind]
             if not (low <= value[0] <= high and low <= value[1] <= high):
-                add(path, f"band {value} {unit} is outside {low:g}-{high:g} ({kind.replace('_', ' ')})")
+                add(path, f"band {value} {unit} is outside {_n(low)}-{_n(high)} ({kind.replace('_', ' ')})")
 
     for i, m in enumerate(data.get("material_types") or []):
         env = m.get("env") or {}
@@ -300,7 +305,7 @@ def range_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem]:
         within(("material_types", i, "env", "max_daily_rh_swing"), swing, "relative_humidity", "daily RH swing")
         for key in ("max_daily_rh_swing", "max_daily_t_swing"):
             if _number(env.get(key)) and env[key] < 0:
-                add(("material_types", i, "env", key), f"a swing cannot be negative ({env[key]:g})")
+                add(("material_types", i, "env", key), f"a swing cannot be negative ({_n(env[key])})")
     for name, cls in (data.get("environment_classes") or {}).items():
         path = ("environment_classes", name)
         for key in ("rh_min", "rh_max"):
@@ -308,16 +313,16 @@ def range_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem]:
         for key in ("t_anchor", "t_max"):
             within((*path, key), cls.get(key), "temperature", key)
         if _number(cls.get("rh_min")) and _number(cls.get("rh_max")) and cls["rh_min"] > cls["rh_max"]:
-            add((*path, "rh_min"), f"rh_min {cls['rh_min']:g} is above rh_max {cls['rh_max']:g}")
+            add((*path, "rh_min"), f"rh_min {_n(cls['rh_min'])} is above rh_max {_n(cls['rh_max'])}")
         if _number(cls.get("t_anchor")) and _number(cls.get("t_max")) and cls["t_anchor"] > cls["t_max"]:
-            add((*path, "t_anchor"), f"t_anchor {cls['t_anchor']:g} is above t_max {cls['t_max']:g}")
+            add((*path, "t_anchor"), f"t_anchor {_n(cls['t_anchor'])} is above t_max {_n(cls['t_max'])}")
     for name, cls in (data.get("ashrae_control_classes") or {}).items():
         path = ("ashrae_control_classes", name)
         for key in ("short_rh", "seasonal_rh", "rh_max"):
             within((*path, key), cls.get(key), "relative_humidity", key)
         for key in ("short_t", "seasonal_t_up", "seasonal_t_down"):
             if _number(cls.get(key)) and cls[key] < 0:
-                add((*path, key), f"a fluctuation cannot be negative ({cls[key]:g})")
+                add((*path, key), f"a fluctuation cannot be negative ({_n(cls[key])})")
         within((*path, "t_abs_max"), cls.get("t_abs_max"), "temperature", "t_abs_max")
         rh_band = cls.get("rh_band")
         band((*path, "rh_band"), rh_band, "relative_humidity", "% RH")
@@ -334,12 +339,12 @@ def range_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem]:
             if limit is None:
                 continue
             if value is None:
-                message = f"no limit, but CIE 157 allows the {name} category at most {limit:g} {unit}"
+                message = f"no limit, but CIE 157 allows the {name} category at most {_n(limit)} {unit}"
                 add(("light_categories", name, key), message)
             elif _number(value) and value > limit:
                 add(
                     ("light_categories", name, key),
-                    f"{value:g} {unit} is above the CIE 157 maximum of the {name} category ({limit:g})",
+                    f"{_n(value)} {unit} is above the CIE 157 maximum of the {name} category ({_n(limit)})",
                 )
     thresholds = (data.get("significance") or {}).get("thresholds") or {}
     for key, value in thresholds.items():
@@ -377,7 +382,8 @@ def range_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem]:
         protocols.add(freeze.get("id"))
         t = freeze.get("t")
         if _number(t) and _number(coldest) and not coldest <= t < 0:
-            add(("pest_protocols", "freeze", j, "t"), f"a freeze at {t:g} degC is not between {coldest:g} and 0 degC")
+            message = f"a freeze at {_n(t)} degC is not between {_n(coldest)} and 0 degC"
+            add(("pest_protocols", "freeze", j, "t"), message)
     never = pests.get("never_freeze") or {}
     for material, protocol in (pests.get("quarantine_on_entry") or {}).items():
         path = ("pest_protocols", "quarantine_on_entry", material)
