@@ -5,8 +5,10 @@ carries the masterplan's figures."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +23,7 @@ from heritage.policy.loader import SCHEMA_FILE, default_document, merge
 from heritage.policy.model import Policy, compile_policy
 from heritage.policy.reports import digitisation_queue
 from heritage.runtime import Runtime
+from tests.helpers import make_image
 from tests.heritage.policy import builders
 
 TODAY = date(2026, 6, 15)
@@ -152,6 +155,7 @@ def test_the_default_policy_carries_the_masterplan_figures(policy: Policy) -> No
         assert policy.materials[material].light_category == "high"
     assert policy.materials["herbarium_sheet"].rh == (40.0, 55.0)
     assert policy.materials["optical_disc"].t == (15.0, 20.0)
+    assert policy.materials["digital_carrier"].obsolescence_risk == "high"
     document = policy.document
     assert set(document["ashrae_control_classes"]) == {"AA", "A1", "A2", "B", "C", "D"}
     assert document["ashrae_control_classes"]["C"]["rh_band"] == [25, 75]
@@ -175,10 +179,14 @@ def test_orphan_works_are_online_at_full_resolution() -> None:
 
 
 @pytest.mark.db
-def test_the_queue_on_a_catalogue(runtime: Runtime) -> None:
+def test_the_queue_on_a_catalogue(runtime: Runtime, tmp_path: Path) -> None:
     """Evaluated and ranked from the database: a fonds is not ranked beside its files; a nitrate film in
     the paper store is copied first; a file whose master failed the guideline says rescan; a 1903 student
     file in the central archive is kept."""
+    scan = make_image(tmp_path / "r1.tif", fmt="TIFF")
+    data = scan.read_bytes()
+    sha256, md5 = hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
+    key = runtime.storage.put_master(scan, sha256)
     with runtime.transaction() as session:
         places = builders.tree(session)
         fonds = builders.item(session, "rector", "R", level="fonds", location=places["paper"])
@@ -201,10 +209,10 @@ def test_the_queue_on_a_catalogue(runtime: Runtime) -> None:
                 item_id=scanned.id,
                 role=FileRole.MASTER.value,
                 original_name="r1.tif",
-                storage_key="k",
-                sha256="0" * 64,
-                md5="0" * 32,
-                size=1,
+                storage_key=key,
+                sha256=sha256,
+                md5=md5,
+                size=len(data),
                 quality={"passed": False, "problems": ["resolution below the guideline"]},
                 derivatives_ready=True,
             )
@@ -225,9 +233,11 @@ def test_the_queue_on_a_catalogue(runtime: Runtime) -> None:
         "rescan",
         "file",
     )
-    result = CliRunner(env={**runtime.settings.as_env(), "REDIS_URL": ""}).invoke(
-        main, ["policy", "digitisation", "--json"]
-    )
+    runner = CliRunner(env={**runtime.settings.as_env(), "REDIS_URL": ""})
+    text = runner.invoke(main, ["policy", "digitisation"])
+    assert text.exit_code == 0 and text.output.splitlines()[0].endswith("(copy first)"), text.output
+    assert any(line.endswith("(rescan)") and ids["scanned"] in line for line in text.output.splitlines())
+    result = runner.invoke(main, ["policy", "digitisation", "--json"])
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)[0]
     assert {"item", "title", "collection", "priority", "factors"} <= set(first)
