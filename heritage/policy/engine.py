@@ -112,15 +112,16 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
         return None
     inputs: dict[str, Any] = {"series": row.series_id, "disposition": row.disposition}
     head = f"selection list {row.series_id} ({row.title}): disposition {row.disposition}"
-    # A V or S row does not judge what the historical archive already holds from before the list's validity:
-    # that was appraised when it was transferred (B rows keep it either way).
-    made = facts.dates.get(row.trigger) or facts.dates.get("closing")
+    # When the record was made: its closing date, else the row's trigger date.
+    when = "closing" if "closing" in facts.dates else row.trigger
+    made = facts.dates.get(when)
     if made is not None and row.valid_to is not None and made > row.valid_to:
         return None  # a row no longer in force does not judge records made after it
-    historical = facts.transferred and row.retention is not None and row.valid_from is not None
-    if historical and made is not None and made < row.valid_from:  # type: ignore[operator]
-        when = row.trigger if row.trigger in facts.dates else "closing"
-        inputs.update({"custody": "transferred", when: made.isoformat(), "valid_from": str(row.valid_from)})
+    # A V or S row does not judge what the historical archive already holds from before the list's validity:
+    # that was appraised when it was transferred (B rows keep it either way).
+    since = row.valid_from
+    if facts.transferred and row.retention is not None and since is not None and made is not None and made < since:
+        inputs.update({"custody": "transferred", when: made.isoformat(), "valid_from": since.isoformat()})
         return Decision(
             facts.item,
             "retain_permanent",
