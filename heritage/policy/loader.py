@@ -157,6 +157,8 @@ def _schema_problem(doc: PolicyDocument, error: ValidationError) -> list[Problem
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
     if error.validator == "pattern" and description:
         message = f"{error.instance!r} is not {description}"
+    elif error.validator == "type" and isinstance(error.instance, date):
+        message = f'write the date in quotes: "{error.instance.isoformat()}" (YAML reads it as a date, not text)'
     elif error.validator in ("anyOf", "oneOf") and path and path[-1] == "retention":
         message = f"{error.instance!r} is neither 'permanent' nor an ISO 8601 duration such as P10Y"
     else:

@@ -148,3 +148,10 @@ def test_an_override_is_held_to_the_same_ranges(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["policy", "check", str(path)])
     assert result.exit_code == 1
     assert f"{path}:4: light_categories.medium.max_lxh_per_year: 15000000 lx h per year is above" in result.output
+
+
+def test_an_unquoted_date_is_explained(tmp_path: Path) -> None:
+    text = DEFAULT.replace('valid_from: "2018-05-25"', "valid_from: 2018-05-25", 1)
+    code, lines, path = _check(tmp_path, text)
+    assert code == 1
+    assert _reports(lines, path, _line_of(text, "valid_from: 2018-05-25"), 'write the date in quotes: "2018-05-25"')
