@@ -258,7 +258,6 @@ def semantic_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem
             and not sum(w for w in weights.values() if isinstance(w, int | float)) > 0
         ):
             add((section, key), "the weights add up to zero")
-    problems += range_problems(data, doc)
     return problems
 
 
@@ -435,6 +434,8 @@ def check(doc: PolicyDocument, base: dict[str, Any] | None = None) -> list[Probl
     # A value of the wrong shape breaks a semantic check: the schema problems above already name it.
     with contextlib.suppress(TypeError, AttributeError, KeyError):
         problems += semantic_problems(data, doc)
+    with contextlib.suppress(TypeError, AttributeError, KeyError):
+        problems += range_problems(data, doc)
     return sorted(set(problems), key=lambda p: (p.line, p.message))
 
 
@@ -451,7 +452,7 @@ def load_checked(path: Path, base: dict[str, Any] | None = None) -> PolicyDocume
 def default_document() -> PolicyDocument:
     """The policy that ships with the system (checked: a broken default is a bug, not a user error)."""
     doc = read_file(DEFAULT_POLICY)
-    problems = schema_problems(doc) or semantic_problems(doc.data, doc)
+    problems = schema_problems(doc) or semantic_problems(doc.data, doc) + range_problems(doc.data, doc)
     if problems:
         raise PolicyFileError(problems)
     return doc
