@@ -192,6 +192,7 @@ def test_the_queue_on_a_catalogue(runtime: Runtime, tmp_path: Path) -> None:
         fonds = builders.item(session, "rector", "R", level="fonds", location=places["paper"])
         series = builders.item(session, "rector", "R.4", parent=fonds, level="series", series="EDU-04")
         student = builders.item(session, "rector", "R.4.1", parent=series, date_from=1898, date_to=1903)
+        lent = builders.item(session, "rector", "R.4.2", parent=series, date_from=1898, date_to=1903, custody="creator")
         scanned = builders.item(session, "rector", "R.1", parent=fonds, level="file", requests_per_year=12)
         film = builders.item(
             session,
@@ -217,7 +218,7 @@ def test_the_queue_on_a_catalogue(runtime: Runtime, tmp_path: Path) -> None:
                 derivatives_ready=True,
             )
         )
-        ids = {"fonds": fonds.id, "student": student.id, "scanned": scanned.id, "film": film.id}
+        ids = {"fonds": fonds.id, "student": student.id, "lent": lent.id, "scanned": scanned.id, "film": film.id}
     with runtime.transaction() as session:
         decisions = {d.item: d for d in service.evaluate(session, today=TODAY)}
         queue = digitisation_queue(session)
@@ -225,6 +226,8 @@ def test_the_queue_on_a_catalogue(runtime: Runtime, tmp_path: Path) -> None:
         "retain_permanent",
         "selection_list.historical_archive",
     )
+    # `custody: creator` says the file never reached the historical archive: the list judges it
+    assert decisions[ids["lent"]].rule == "selection_list.S"
     rows = {r["item"]: r for r in queue}
     assert ids["fonds"] not in rows
     assert queue[0]["item"] == ids["film"] and queue[0]["action"] == "copy_first" and queue[0]["significance"] == 34.0
