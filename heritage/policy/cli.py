@@ -184,4 +184,5 @@ def digitisation_cmd(limit: int, as_json: bool) -> None:
         click.echo(json.dumps(queue, ensure_ascii=False, indent=1))
         return
     for row in queue:
-        click.echo(f"{row['priority']:5.1f}  {row['item']}  {row['title'][:70]}")
+        action = "" if row["action"] == "digitise" else f"  ({row['action'].replace('_', ' ')})"
+        click.echo(f"{row['priority']:5.1f}  {row['item']}  {row['title'][:70]}{action}")

@@ -20,6 +20,7 @@ DECISIONS = (
     "retain_until",
     "destroy_proposed",
     "review_at",
+    "review_now",
     "deaccession_candidate",
     "urgent_review",
 )
@@ -48,6 +49,9 @@ class Facts:
     unique: bool | None = None
     rights_class: str | None = None
     has_surrogate: bool = False
+    failed_scans: bool = False  # a master exists but failed the quality guideline: scan again
+    level: str | None = None  # the item's level of description (fonds, series, file, item, ...)
+    transferred: bool = False  # in the custody of the central (historical) archive
 
 
 @dataclass(slots=True)
@@ -76,8 +80,10 @@ class Decision:
 @dataclass(slots=True)
 class Priority:
     score: float | None  # 0-100; None when a gate holds the item back
-    gate: str | None  # conservation_first | surrogate_exists | None
+    gate: str | None  # conservation_first | surrogate_exists | not_a_digitisation_unit | None
     factors: dict[str, float]
+    first: str | None = None  # the hard rule that says "copy first" (the item goes to the top)
+    rescan: bool = False  # the item's existing scans failed the guideline
 
 
 def significance_index(policy: Policy, facts: Facts) -> tuple[float, dict[str, float], bool]:
@@ -106,6 +112,26 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
         return None
     inputs: dict[str, Any] = {"series": row.series_id, "disposition": row.disposition}
     head = f"selection list {row.series_id} ({row.title}): disposition {row.disposition}"
+    # When the record was made: its closing date, else the row's trigger date.
+    when = "closing" if "closing" in facts.dates else row.trigger
+    made = facts.dates.get(when)
+    if made is not None and row.valid_to is not None and made > row.valid_to:
+        return None  # a row no longer in force does not judge records made after it
+    # A V or S row does not judge what the historical archive already holds from before the list's validity:
+    # that was appraised when it was transferred (B rows keep it either way).
+    since = row.valid_from
+    if facts.transferred and row.retention is not None and since is not None and made is not None and made < since:
+        inputs.update({"custody": "transferred", when: made.isoformat(), "valid_from": since.isoformat()})
+        return Decision(
+            facts.item,
+            "retain_permanent",
+            "selection_list.historical_archive",
+            f"selection list {row.series_id} ({row.title}) is in force from {row.valid_from}; this item "
+            f"({made}) was already transferred to the historical archive, so the list does not judge it: "
+            "kept as archive",
+            inputs,
+            policy.version,
+        )
     if row.retention is None:
         text = f"{head}, kept permanently"
         if row.transfer_after is not None:
@@ -118,7 +144,7 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
     if start is None:
         return Decision(
             facts.item,
-            "review_at",
+            "review_now",
             "selection_list.trigger_unknown",
             f"{head}, {row.retention} after {row.trigger}, but the item has no {row.trigger} date: "
             "record it so that the retention date can be computed",
@@ -164,7 +190,21 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
 
 
 def decide(policy: Policy, facts: Facts, today: date) -> Decision:
-    """The decision for one item, with the rule that fired, its inputs and the policy version."""
+    """The decision for one item, with the rule that fired, its inputs and the policy version.
+
+    An assessed item keeps its significance index whatever rule decided (a protected piece or a hazard
+    decided by a hard rule still ranks by it in the digitisation queue).
+    """
+    decision = _hard_rules(policy, facts, today)
+    if decision is None:
+        return _by_significance(policy, facts, today)
+    if facts.significance:
+        decision.significance = significance_index(policy, facts)[0]
+    return decision
+
+
+def _hard_rules(policy: Policy, facts: Facts, today: date) -> Decision | None:
+    """The first hard rule that fires, or None."""
     for rule in policy.hard_rules:
         if rule.kind == "flags":
             matched = rule.if_any & facts.flags
@@ -194,10 +234,15 @@ def decide(policy: Policy, facts: Facts, today: date) -> Decision:
                 policy.version,
                 due=today,
             )
+    return None
+
+
+def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
+    """The decision of the significance index (no hard rule fired)."""
     if not facts.significance:
         return Decision(
             facts.item,
-            "review_at",
+            "review_now",
             "significance.unscored",
             "no selection-list series and no significance assessment yet: curatorial appraisal needed",
             {"series": facts.series} if facts.series else {},
@@ -238,7 +283,7 @@ def decide(policy: Policy, facts: Facts, today: date) -> Decision:
     elif si >= policy.curatorial_threshold or si >= policy.deaccession_below:
         result = Decision(
             facts.item,
-            "review_at",
+            "review_now",
             "significance.curatorial_review",
             f"significance index {si} below {policy.review_threshold:g}: curatorial review now{note}",
             inputs,
@@ -262,7 +307,7 @@ def decide(policy: Policy, facts: Facts, today: date) -> Decision:
         else:
             result = Decision(
                 facts.item,
-                "review_at",
+                "review_now",
                 "significance.low_without_reason",
                 f"significance index {si} below {policy.deaccession_below:g} but no reason to dispose "
                 f"({', '.join(sorted(policy.deaccession_reasons))}): curatorial review{note}",
@@ -275,7 +320,15 @@ def decide(policy: Policy, facts: Facts, today: date) -> Decision:
 
 
 def priority(policy: Policy, facts: Facts, si: float | None) -> Priority:
-    """The digitisation priority score (0-100) and the gate that holds an item back, if any."""
+    """The digitisation priority score (0-100) and the gate that holds an item back, if any.
+
+    Only the units digitisation works on are ranked (the policy's `digitisation_priority.units`: files,
+    items, objects; a fonds or series is digitised through its parts). A hard rule that says "copy first"
+    puts the item at the top (100; the weighted score stays in the factors); an item whose existing
+    scans failed the guideline is ranked for a rescan.
+    """
+    if policy.digitisation_units and facts.level and facts.level not in policy.digitisation_units:
+        return Priority(None, "not_a_digitisation_unit", {})
     if facts.condition in policy.conservation_first:
         return Priority(None, "conservation_first", {})
     if policy.skip_with_surrogate and facts.has_surrogate:
@@ -301,5 +354,25 @@ def priority(policy: Policy, facts: Facts, si: float | None) -> Priority:
     }
     weights = policy.priority_weights
     total = sum(weights.values())
-    score = 100.0 * sum(weights.get(k, 0.0) * x for k, x in factors.items()) / total
-    return Priority(round(score, 1), None, factors)
+    score = round(100.0 * sum(weights.get(k, 0.0) * x for k, x in factors.items()) / total, 1)
+    rescan = facts.failed_scans and not facts.has_surrogate
+    if rescan:
+        factors["rescan"] = 1.0
+    first = copy_first_rule(policy, facts)
+    if first is not None:
+        factors["copy_first"] = 1.0
+        factors["weighted_score"] = score
+        return Priority(100.0, None, factors, first=first, rescan=rescan)
+    return Priority(score, None, factors, rescan=rescan)
+
+
+def copy_first_rule(policy: Policy, facts: Facts) -> str | None:
+    """The id of a hard rule with `digitise_first: true` that holds for the item (whatever rule decided)."""
+    for rule in policy.hard_rules:
+        if not rule.digitise_first:
+            continue
+        if rule.kind == "flags" and rule.if_any & facts.flags:
+            return rule.id
+        if rule.kind == "hazard_storage" and facts.unsafe_hazards:
+            return rule.id
+    return None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.models import Collection, File, FileRole, Item, Location, Unit
+from heritage.models.vocab import UnitKind
 from heritage.policy.engine import Facts
 from heritage.policy.model import Policy
 
@@ -90,6 +91,8 @@ class ItemContext:
     domain: str
     location: Location | None
     has_surrogate: bool
+    failed_scans: bool = False  # a master exists, none passed the quality guideline
+    central: bool = False  # the item's custodial unit is a central (historical) archive (kind central_archive)
 
 
 def effective_attributes(item: Item, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -170,22 +173,44 @@ def facts_for(ctx: ItemContext, policy: Policy, locations: dict[int, Location]) 
         unique=bool(unique),
         rights_class=attrs.get("rights_class") or rights_class(ctx.item.rights or ctx.item.collection.rights),
         has_surrogate=ctx.has_surrogate,
+        failed_scans=ctx.failed_scans,
+        level=ctx.item.level,
+        transferred=transferred(attrs, ctx, policy),
     )
+
+
+def transferred(attrs: dict[str, Any], ctx: ItemContext, policy: Policy) -> bool:
+    """In the historical archive: `attributes.custody` says so (transferred / creator), else the item's
+    custodial unit is a central archive or the policy's central unit (which receives transfers)."""
+    custody = attrs.get("custody")
+    if custody in ("transferred", "creator"):
+        return custody == "transferred"
+    return ctx.central or (ctx.unit is not None and ctx.unit == policy.central_unit)
 
 
 def surrogate_items(session: Session, item_ids: list[str] | None = None) -> set[str]:
     """Items with a master image that decoded and passed its quality check (an adequate surrogate)."""
-    query = select(File.item_id, File.quality).where(
-        File.role == FileRole.MASTER.value, File.derivatives_ready.is_(True)
-    )
+    return scan_states(session, item_ids)[0]
+
+
+def scan_states(session: Session, item_ids: list[str] | None = None) -> tuple[set[str], set[str]]:
+    """(items with an adequate surrogate, items whose masters all failed the guideline: to rescan).
+
+    A master failed when its quality check says `passed: false` (the guideline's check, stored on the
+    file by ingest) or it did not decode; an item with one good master has its surrogate.
+    """
+    query = select(File.item_id, File.quality, File.derivatives_ready).where(File.role == FileRole.MASTER.value)
     if item_ids is not None:
         query = query.where(File.item_id.in_(item_ids))
     good: set[str] = set()
-    for item_id, quality in session.execute(query):
+    failed: set[str] = set()
+    for item_id, quality, ready in session.execute(query):
         q = quality or {}
-        if q.get("passed", True) is not False and q.get("decodes", True) is not False:
+        if q.get("passed", True) is False or q.get("decodes", True) is False:
+            failed.add(item_id)
+        elif ready:
             good.add(item_id)
-    return good
+    return good, failed - good
 
 
 def all_locations(session: Session) -> dict[int, Location]:
@@ -207,7 +232,8 @@ def contexts(
     if item_id:
         query = query.where(Item.id == item_id)
     units = {u.id: u.slug for u in session.scalars(select(Unit))}
-    surrogates = surrogate_items(session, [item_id] if item_id else None)
+    central = {u.id for u in session.scalars(select(Unit).where(Unit.kind == UnitKind.CENTRAL_ARCHIVE.value))}
+    surrogates, failed = scan_states(session, [item_id] if item_id else None)
     for item in session.scalars(query.execution_options(yield_per=batch)):
         unit_id = item.unit_id if item.unit_id is not None else item.collection.unit_id
         yield ItemContext(
@@ -217,4 +243,6 @@ def contexts(
             domain=item.collection.domain,
             location=location_of(item, locations),
             has_surrogate=item.id in surrogates,
+            failed_scans=item.id in failed,
+            central=unit_id in central,
         )

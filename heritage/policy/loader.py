@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from heritage.errors import InvalidInput
 DATA = Path(__file__).parent / "data"
 DEFAULT_POLICY = DATA / "default.yaml"
 SCHEMA_FILE = DATA / "schema.json"
+LIMITS_FILE = DATA / "limits.yaml"
 COMPLETE = "heritage-policy/1"
 OVERRIDE = "heritage-policy-override/1"
 # Lists whose entries are merged by this key when an override is applied (others are replaced whole).
@@ -155,6 +157,8 @@ def _schema_problem(doc: PolicyDocument, error: ValidationError) -> list[Problem
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
     if error.validator == "pattern" and description:
         message = f"{error.instance!r} is not {description}"
+    elif error.validator == "type" and isinstance(error.instance, date):
+        message = f'write the date in quotes: "{error.instance.isoformat()}" (YAML reads it as a date, not text)'
     elif error.validator in ("anyOf", "oneOf") and path and path[-1] == "retention":
         message = f"{error.instance!r} is neither 'permanent' nor an ISO 8601 duration such as P10Y"
     else:
@@ -257,6 +261,145 @@ def semantic_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem
     return problems
 
 
+@cache
+def limits() -> dict[str, Any]:
+    """The physical and standard ranges (data/limits.yaml): RH, temperature, the index, CIE 157 maxima."""
+    return yaml.safe_load(LIMITS_FILE.read_text(encoding="utf-8"))
+
+
+def _n(value: float) -> str:
+    """A number as people write it: 600000, not 6e+05."""
+    return str(int(value)) if float(value).is_integer() else f"{value}"
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def range_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem]:
+    """Values outside physical and standard ranges: RH outside 0-100 %, implausible temperatures, light
+    budgets above the CIE 157 category maximum, thresholds off the 0-100 scale, freezing protocols."""
+    from heritage.models.vocab import Level
+
+    problems: list[Problem] = []
+    known = limits()
+
+    def add(path: Path_, message: str) -> None:
+        problems.append(Problem(doc.source, doc.line(path), f"{_dotted(path)}: {message}"))
+
+    def within(path: Path_, value: Any, kind: str, what: str) -> None:
+        low, high = known[kind]
+        if _number(value) and not low <= value <= high:
+            add(path, f"{what} {_n(value)} is outside {_n(low)}-{_n(high)} ({kind.replace('_', ' ')})")
+
+    def band(path: Path_, value: Any, kind: str, unit: str) -> None:
+        if isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value):
+            low, high = known[kind]
+            if not (low <= value[0] <= high and low <= value[1] <= high):
+                add(path, f"band {value} {unit} is outside {_n(low)}-{_n(high)} ({kind.replace('_', ' ')})")
+
+    for i, m in enumerate(data.get("material_types") or []):
+        env = m.get("env") or {}
+        band(("material_types", i, "env", "rh"), env.get("rh"), "relative_humidity", "% RH")
+        band(("material_types", i, "env", "t"), env.get("t"), "temperature", "degC")
+        swing = env.get("max_daily_rh_swing")
+        within(("material_types", i, "env", "max_daily_rh_swing"), swing, "relative_humidity", "daily RH swing")
+        for key in ("max_daily_rh_swing", "max_daily_t_swing"):
+            if _number(env.get(key)) and env[key] < 0:
+                add(("material_types", i, "env", key), f"a swing cannot be negative ({_n(env[key])})")
+    for name, cls in (data.get("environment_classes") or {}).items():
+        path = ("environment_classes", name)
+        for key in ("rh_min", "rh_max"):
+            within((*path, key), cls.get(key), "relative_humidity", key)
+        for key in ("t_anchor", "t_max"):
+            within((*path, key), cls.get(key), "temperature", key)
+        if _number(cls.get("rh_min")) and _number(cls.get("rh_max")) and cls["rh_min"] > cls["rh_max"]:
+            add((*path, "rh_min"), f"rh_min {_n(cls['rh_min'])} is above rh_max {_n(cls['rh_max'])}")
+        if _number(cls.get("t_anchor")) and _number(cls.get("t_max")) and cls["t_anchor"] > cls["t_max"]:
+            add((*path, "t_anchor"), f"t_anchor {_n(cls['t_anchor'])} is above t_max {_n(cls['t_max'])}")
+    for name, cls in (data.get("ashrae_control_classes") or {}).items():
+        path = ("ashrae_control_classes", name)
+        for key in ("short_rh", "seasonal_rh", "rh_max"):
+            within((*path, key), cls.get(key), "relative_humidity", key)
+        for key in ("short_t", "seasonal_t_up", "seasonal_t_down"):
+            if _number(cls.get(key)) and cls[key] < 0:
+                add((*path, key), f"a fluctuation cannot be negative ({_n(cls[key])})")
+        within((*path, "t_abs_max"), cls.get("t_abs_max"), "temperature", "t_abs_max")
+        rh_band = cls.get("rh_band")
+        band((*path, "rh_band"), rh_band, "relative_humidity", "% RH")
+        ordered = isinstance(rh_band, list) and len(rh_band) == 2 and all(_number(v) for v in rh_band)
+        if ordered and rh_band[0] > rh_band[1]:
+            add((*path, "rh_band"), f"band {rh_band} runs backwards (low > high)")
+    cie = known["light_categories"]
+    for name, cat in (data.get("light_categories") or {}).items():
+        standard = cie.get(name)
+        if standard is None or not isinstance(cat, dict):
+            continue
+        for key, unit in (("max_lux", "lx"), ("max_lxh_per_year", "lx h per year")):
+            limit, value = standard[key], cat.get(key)
+            if limit is None:
+                continue
+            if value is None:
+                message = f"no limit, but CIE 157 allows the {name} category at most {_n(limit)} {unit}"
+                add(("light_categories", name, key), message)
+            elif _number(value) and value > limit:
+                add(
+                    ("light_categories", name, key),
+                    f"{_n(value)} {unit} is above the CIE 157 maximum of the {name} category ({_n(limit)})",
+                )
+    thresholds = (data.get("significance") or {}).get("thresholds") or {}
+    for key, value in thresholds.items():
+        within(("significance", "thresholds", key), value, "index", key)
+    below = (data.get("deaccession") or {}).get("candidate_below")
+    within(("deaccession", "candidate_below"), below, "index", "candidate_below")
+    levels = {level.value for level in Level}
+    for j, unit in enumerate((data.get("digitisation_priority") or {}).get("units") or []):
+        if unit not in levels:
+            add(("digitisation_priority", "units", j), f"unknown level {unit!r} (known: {', '.join(sorted(levels))})")
+    schedule = data.get("retention_schedule") or {}
+    days: dict[Path_, Any] = {("retention_schedule", "valid_from"): schedule.get("valid_from")}
+    for i, row in enumerate(schedule.get("rows") or []):
+        for key in ("valid_from", "valid_to"):
+            days[("retention_schedule", "rows", i, key)] = row.get(key)
+    parsed: dict[Path_, Any] = {}
+    for path, value in days.items():
+        if value is None:
+            continue
+        try:
+            parsed[path] = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            add(path, f"{value!r} is not a date (YYYY-MM-DD)")
+    for i, _row in enumerate(schedule.get("rows") or []):
+        start = parsed.get(("retention_schedule", "rows", i, "valid_from"))
+        end = parsed.get(("retention_schedule", "rows", i, "valid_to"))
+        if start and end and start > end:
+            add(("retention_schedule", "rows", i, "valid_to"), f"valid_to {end} is before valid_from {start}")
+    pests = data.get("pest_protocols") or {}
+    materials = {m.get("id") for m in data.get("material_types") or [] if isinstance(m, dict)}
+    coldest = pests.get("coldest_t", known["temperature"][0])
+    within(("pest_protocols", "coldest_t"), pests.get("coldest_t"), "temperature", "coldest_t")
+    protocols = set()
+    for j, freeze in enumerate(pests.get("freeze") or []):
+        protocols.add(freeze.get("id"))
+        t = freeze.get("t")
+        if _number(t) and _number(coldest) and not coldest <= t < 0:
+            message = f"a freeze at {_n(t)} degC is not between {_n(coldest)} and 0 degC"
+            add(("pest_protocols", "freeze", j, "t"), message)
+    never = pests.get("never_freeze") or {}
+    for material, protocol in (pests.get("quarantine_on_entry") or {}).items():
+        path = ("pest_protocols", "quarantine_on_entry", material)
+        if material not in materials:
+            add(path, f"unknown material type {material!r}")
+        if protocol not in protocols:
+            add(path, f"unknown freeze protocol {protocol!r} (known: {', '.join(sorted(map(str, protocols)))})")
+        if material in never:
+            add(path, f"{material} must never be frozen (never_freeze: {never[material]})")
+    for material in never:
+        if material not in materials:
+            add(("pest_protocols", "never_freeze", material), f"unknown material type {material!r}")
+    return problems
+
+
 def merge(base: dict[str, Any], override: dict[str, Any], key: str | None = None) -> dict[str, Any]:
     """Overlay `override` on `base`: mappings merge, id-keyed lists merge by id, anything else replaces."""
     out = copy.deepcopy(base)
@@ -291,6 +434,8 @@ def check(doc: PolicyDocument, base: dict[str, Any] | None = None) -> list[Probl
     # A value of the wrong shape breaks a semantic check: the schema problems above already name it.
     with contextlib.suppress(TypeError, AttributeError, KeyError):
         problems += semantic_problems(data, doc)
+    with contextlib.suppress(TypeError, AttributeError, KeyError):
+        problems += range_problems(data, doc)
     return sorted(set(problems), key=lambda p: (p.line, p.message))
 
 
@@ -307,7 +452,7 @@ def load_checked(path: Path, base: dict[str, Any] | None = None) -> PolicyDocume
 def default_document() -> PolicyDocument:
     """The policy that ships with the system (checked: a broken default is a bug, not a user error)."""
     doc = read_file(DEFAULT_POLICY)
-    problems = schema_problems(doc) or semantic_problems(doc.data, doc)
+    problems = schema_problems(doc) or semantic_problems(doc.data, doc) + range_problems(doc.data, doc)
     if problems:
         raise PolicyFileError(problems)
     return doc

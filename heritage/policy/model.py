@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from heritage.policy import durations
@@ -35,6 +36,8 @@ class ScheduleRow:
     selection_rule: str | None
     transfer_after: Duration | None
     legal_basis: str | None
+    valid_from: date | None = None  # the row (or its list) is in force from this date
+    valid_to: date | None = None  # ... until this date (records made later are not judged by it)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class HardRule:
     if_any: frozenset[str]
     decision: str | None
     explanation: str
+    digitise_first: bool = False  # the item goes to the top of the digitisation queue ("copy first")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Policy:
     rights_reuse: dict[str, float]
     conservation_first: frozenset[str]
     skip_with_surrogate: bool
+    digitisation_units: frozenset[str]  # levels of description digitisation works on (empty: every level)
     approvals: dict[str, tuple[tuple[str, ...], bool]]  # kind -> (roles, distinct persons)
     default_transfer_after: Duration
     central_unit: str
@@ -89,6 +94,13 @@ class Policy:
 
 def _band(value: Any) -> tuple[float, float] | None:
     return (float(value[0]), float(value[1])) if isinstance(value, list) and len(value) == 2 else None
+
+
+def _date(value: Any) -> date | None:
+    """A date from YAML (a date, or ISO 8601 text); None when absent."""
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def _duration(value: str | None) -> Duration | None:
@@ -129,9 +141,12 @@ def compile_policy(document: dict[str, Any], labels: list[str] | None = None) ->
             if_any=frozenset(r.get("if_any") or []),
             decision=r.get("decision"),
             explanation=r.get("explanation") or r["id"].replace("_", " "),
+            digitise_first=bool(r.get("digitise_first")),
         )
         for r in document.get("hard_rules") or []
     )
+    retention = document.get("retention_schedule") or {}
+    list_from = _date(retention.get("valid_from"))
     schedule = {
         row["series_id"]: ScheduleRow(
             series_id=row["series_id"],
@@ -142,8 +157,10 @@ def compile_policy(document: dict[str, Any], labels: list[str] | None = None) ->
             selection_rule=row.get("selection_rule"),
             transfer_after=_duration(row.get("transfer_after")),
             legal_basis=row.get("legal_basis"),
+            valid_from=_date(row.get("valid_from")) or list_from,
+            valid_to=_date(row.get("valid_to")),
         )
-        for row in (document.get("retention_schedule") or {}).get("rows") or []
+        for row in retention.get("rows") or []
     }
     sig = document["significance"]
     criteria = tuple((c["id"], c["group"], float(c["weight"])) for c in sig["criteria"])
@@ -181,6 +198,7 @@ def compile_policy(document: dict[str, Any], labels: list[str] | None = None) ->
         rights_reuse={k: float(v) for k, v in (dp.get("rights_reuse") or {}).items()},
         conservation_first=frozenset(gates.get("conservation_first_if_condition") or []),
         skip_with_surrogate=bool(gates.get("skip_if_adequate_surrogate", True)),
+        digitisation_units=frozenset(dp.get("units") or []),
         approvals={
             kind: (tuple(a["roles"]), bool(a.get("distinct_persons", True)))
             for kind, a in (document.get("approvals") or {}).items()

@@ -12,6 +12,7 @@ from flask import g
 
 from heritage.access import Viewer
 from heritage.models import Item, PolicyDecision
+from heritage.policy.engine import DECISIONS
 from heritage.runtime import Runtime
 
 ARCHIVIST = Viewer("an", frozenset({("archivist", None)}))
@@ -42,9 +43,11 @@ def test_the_demo_exercises_every_kind_of_decision(demo_client) -> None:
         "retain_until",
         "destroy_proposed",
         "review_at",
+        "review_now",
         "deaccession_candidate",
         "urgent_review",
     }
+    assert kinds == set(DECISIONS)
 
 
 def test_figures_come_as_csv_and_json(demo_client) -> None:

@@ -58,7 +58,7 @@ def test_selection_list_S_reviews_at_a_date_with_the_sampling_rule(policy: Polic
 
 def test_a_missing_trigger_date_asks_for_it(policy: Policy) -> None:
     d = decide(policy, Facts("i", series="HR-01"), TODAY)
-    assert (d.decision, d.rule, d.due) == ("review_at", "selection_list.trigger_unknown", TODAY)
+    assert (d.decision, d.rule, d.due) == ("review_now", "selection_list.trigger_unknown", TODAY)
     assert "no date_of_birth date" in d.explanation
 
 
@@ -88,7 +88,7 @@ def test_the_significance_index_sets_the_rest(policy: Policy) -> None:
     low = decide(
         policy, Facts("i", significance={"historic": 3, "artistic": 2, "scientific_research_informative": 1}), TODAY
     )
-    assert (low.decision, low.rule, low.due) == ("review_at", "significance.curatorial_review", TODAY)
+    assert (low.decision, low.rule, low.due) == ("review_now", "significance.curatorial_review", TODAY)
 
 
 def test_deaccession_is_only_proposed_with_a_reason(policy: Policy) -> None:
@@ -96,7 +96,7 @@ def test_deaccession_is_only_proposed_with_a_reason(policy: Policy) -> None:
     assert (candidate.decision, candidate.rule) == ("deaccession_candidate", "significance.deaccession")
     assert candidate.inputs["reasons"] == ["duplicate"] and "a proposal" in candidate.explanation
     without = decide(policy, Facts("i", significance={"historic": 1}), TODAY)
-    assert (without.decision, without.rule) == ("review_at", "significance.low_without_reason")
+    assert (without.decision, without.rule) == ("review_now", "significance.low_without_reason")
 
 
 def test_no_cultural_historic_criterion_flags_not_heritage(policy: Policy) -> None:
@@ -106,7 +106,7 @@ def test_no_cultural_historic_criterion_flags_not_heritage(policy: Policy) -> No
 
 def test_unscored_items_go_to_appraisal(policy: Policy) -> None:
     d = decide(policy, Facts("i"), TODAY)
-    assert (d.decision, d.rule) == ("review_at", "significance.unscored")
+    assert (d.decision, d.rule) == ("review_now", "significance.unscored")
 
 
 def test_digitisation_priority_ranks_and_gates(policy: Policy) -> None:

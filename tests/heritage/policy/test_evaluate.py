@@ -161,7 +161,7 @@ def test_a_collection_override_changes_decisions_and_their_version(
     decision = json.loads(runner.invoke(main, ["policy", "evaluate", "--item", catalogue["object"], "--json"]).stdout)[
         0
     ]
-    assert decision["decision"] == "review_at"  # SI 6.7 is no longer below the museum's threshold of 5
+    assert decision["decision"] == "review_now"  # SI 6.7 is no longer below the museum's threshold of 5: a review now
     assert "+collection:museum@1.0.0#" in decision["policy_version"]
     override.write_text(override.read_text().replace("candidate_below: 5", "candidate_below: 8"), encoding="utf-8")
     clash = runner.invoke(main, ["policy", "apply", str(override), "--collection", "museum"])
