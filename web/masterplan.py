@@ -130,7 +130,7 @@ def review() -> str:
         "masterplan/review.html",
         page=page,
         queues=QUEUES,
-        decisions=[*DECISIONS, *(d for d in ("review_now",) if d not in DECISIONS)],
+        decisions=DECISIONS,
         units=units,
         transfers=transfers,
         today=today,

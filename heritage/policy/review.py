@@ -43,7 +43,7 @@ class ReviewFilters:
         """Raises: BadRequest naming the filter and why."""
         if self.queue not in QUEUES:
             raise BadRequest(f"queue {self.queue!r}: one of {', '.join(QUEUES)}")
-        known = (*DECISIONS, *(d for d in ("review_now",) if d not in DECISIONS))
+        known = DECISIONS
         if self.decision is not None and self.decision not in known:
             raise BadRequest(f"decision {self.decision!r}: one of {', '.join(known)}")
         if self.due_from and self.due_to and self.due_from > self.due_to:
