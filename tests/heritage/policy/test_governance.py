@@ -353,3 +353,44 @@ def test_a_deaccession_by_sale_keeps_its_deed(runtime: Runtime, catalogue: dict[
         with pytest.raises(service.NotFound):
             service.certificate(session, row.id)
         assert "deaccession carried out" in _events(runtime, duplicate)
+
+
+def test_the_migration_makes_the_tables_the_models_describe(runtime: Runtime) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from heritage import db
+    from heritage.models import Base
+
+    ours = {"refusals", "external_approvals", "disposals", "disposal_documents"}
+    assert ours <= set(inspect(runtime.engine).get_table_names())
+    db.downgrade(runtime.engine, "i15_auth_0001")
+    assert not ours & set(inspect(runtime.engine).get_table_names())
+    assert "user_id" not in {c["name"] for c in inspect(runtime.engine).get_columns("approvals")}
+    db.upgrade(runtime.engine)
+    with runtime.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert [d for d in diff if any(t in repr(d) for t in (*ours, "approvals"))] == []
+
+
+def test_the_board_roles_are_account_roles(runner: CliRunner, runtime: Runtime) -> None:
+    for name, role in (("cons", "conservator"), ("board", "board_member")):
+        result = runner.invoke(
+            main, ["user", "add", name, "--role", role, "--password-stdin"], input="correct horse battery\n"
+        )
+        assert result.exit_code == 0 and f"added {name} ({role})" in result.output
+
+
+def test_a_policy_role_that_approves_needs_account_roles(tmp_path: Path) -> None:
+    from heritage.policy.loader import check, read_file
+
+    default = Path(service.__file__).parent / "data" / "default.yaml"
+    text = default.read_text(encoding="utf-8").replace(", user_roles: [board_member]", "")
+    bad = tmp_path / "policy.yaml"
+    bad.write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check(read_file(bad))]
+    assert len(problems) == 1 and "role 'governing_body' approves deaccession_candidate but no account" in problems[0]
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(text.replace("user_roles: [conservator]", "user_roles: [janitor]"), encoding="utf-8")
+    assert any("'janitor' is not one of" in str(p) for p in check(read_file(wrong)))
