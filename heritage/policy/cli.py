@@ -194,7 +194,9 @@ def refuse_cmd(item_id: str, role: str, reason: str, person: str) -> None:
 @click.option("--date", "granted_on", required=True, help="The day it was granted (YYYY-MM-DD).")
 @click.option("--kind", default="deaccession_candidate", show_default=True, help="The proposal it permits.")
 @click.option("--by", "person", default=default_agent, help="The recording account (default: your OS user name).")
-def external_approval_cmd(item_id: str, authority: str, reference: str, granted_on: str, kind: str, person: str) -> None:
+def external_approval_cmd(
+    item_id: str, authority: str, reference: str, granted_on: str, kind: str, person: str
+) -> None:
     """Record the outside permission the policy names for a protected piece (a listed topstuk)."""
     from heritage.cli import open_runtime
     from heritage.policy.service import record_external_approval
@@ -278,7 +280,9 @@ def destruction_list_cmd(start: str | None, end: str | None, as_csv: bool) -> No
     with runtime.sessions() as session:
         rows = destruction_list(session, first, last)
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=DESTRUCTION_LIST_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=DESTRUCTION_LIST_COLUMNS, lineterminator="\n", extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
         return

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.access import item_unit_id
+from heritage.access import Viewer, item_unit_id
 from heritage.db import insert_if_absent
 from heritage.errors import BadRequest, Forbidden, NotFound
 from heritage.models import (
@@ -806,6 +806,7 @@ def destruction_list(session: Session, start: date | None = None, end: date | No
                 "approved_at": d.approved_at.date().isoformat() if d.approved_at else "",
                 "destroyed_at": day.isoformat(),
                 "destroyed_by": d.person,
+                "approvals": [(a["role"], a["person"]) for a in d.approvals],  # not a CSV column
             }
         )
     return rows
@@ -843,3 +844,43 @@ def certificate(session: Session, certificate_id: int) -> tuple[Disposal, list[D
 
 def disposal_of(session: Session, item_id: str) -> Disposal | None:
     return session.scalar(select(Disposal).where(Disposal.item_id == item_id))
+
+
+# -- who may see and act on decisions (for every surface) ---------------------------------------------
+
+# Account roles that read the destruction list and the certificates besides staff (the board's members).
+DISPOSAL_READERS = frozenset({Role.CONSERVATOR.value, Role.BOARD_MEMBER.value})
+
+
+def user_of(session: Session, viewer: Viewer) -> User | None:
+    """The active account a signed-in viewer is (None for the public or a disabled account)."""
+    if not viewer.signed_in:
+        return None
+    user = session.scalar(select(User).where(User.username == viewer.username))
+    return user if user is not None and user.active else None
+
+
+def may_see_decision(session: Session, viewer: Viewer, item: Item) -> bool:
+    """Staff of the item's unit see its decision, approvals and refusals; so does an account that may take a
+    role its destruction or deaccession proposal asks for (a conservator, a board member), while it is one."""
+    if viewer.is_staff_for(item_unit_id(item)):
+        return True
+    user = user_of(session, viewer)
+    if user is None:
+        return False
+    _item, policy, state = proposal(session, item.id)
+    return state is not None and bool(set(state.required) & set(roles_of(session, user, item, policy)))
+
+
+def may_see_disposals(viewer: Viewer) -> bool:
+    """Staff and the board's members read the destruction list and the certificates."""
+    return viewer.is_staff or any(role in DISPOSAL_READERS for role, _ in viewer.roles)
+
+
+def open_roles(session: Session, viewer: Viewer, item: Item, state: ApprovalState | None) -> list[str]:
+    """The roles of the open proposal this viewer's account may still approve or refuse in."""
+    user = user_of(session, viewer)
+    if user is None or state is None or state.refused is not None:
+        return []
+    mine = set(roles_of(session, user, item))
+    return [r for r in state.missing if r in mine]

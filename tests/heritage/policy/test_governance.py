@@ -27,6 +27,10 @@ pytestmark = pytest.mark.db
 
 @pytest.fixture
 def catalogue(runtime: Runtime) -> dict[str, str]:
+    return board_catalogue(runtime)
+
+
+def board_catalogue(runtime: Runtime) -> dict[str, str]:
     """A faculty series due for destruction (one file held), a central-archive file due too, the Vesalius
     Fabrica (a listed topstuk) and a duplicate object proposed for deaccession; the accounts of a board."""
     with runtime.transaction() as session:
