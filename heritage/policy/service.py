@@ -419,8 +419,13 @@ def proposal_status(session: Session, item_id: str) -> str | None:
 
 
 def _open_proposal(session: Session, item_id: str) -> tuple[Item, Policy, ApprovalState, bool]:
-    """Raises: NotFound; BadRequest: nothing proposed, carried out already, or refused."""
+    """Raises: NotFound; BadRequest: nothing proposed, carried out already, or refused.
+
+    The item's row is locked for the rest of the transaction (on PostgreSQL): two approvals, a refusal or a
+    disposal of the same proposal at the same moment are decided one after the other, each seeing the other's.
+    """
     item = catalogue.get_item(session, item_id)
+    session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
     if session.scalar(select(Disposal.id).where(Disposal.item_id == item.id)) is not None:
         raise BadRequest(f"item {item_id} was disposed of already (heritage policy destruction-list)")
     kind, _row = effective_decision(session, item_id)
