@@ -176,5 +176,8 @@ def test_approve_carry_out_certificate_list_and_tombstone(
     assert [(r["item"], r["destroyed_by"]) for r in rows] == [(old, "dean")]
     assert dean.get("/masterplan/destructions.csv?from=2999-01-01").get_data(as_text=True).count("\n") == 1
     assert dean.get("/masterplan/destructions?from=tomorrow").status_code == 400
-    assert _client(app, None).get(f"/items/{old}").status_code == 410
+    tombstone = _client(app, None).get(f"/items/{old}")
+    assert tombstone.status_code == 410
+    assert "certificate of destruction" in tombstone.get_data(as_text=True)
+    assert "dean" not in _text(tombstone.get_data(as_text=True))  # the public page names no approver
     assert dean.get("/masterplan/certificates/999").status_code == 404
