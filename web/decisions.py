@@ -65,6 +65,7 @@ def _page(item_id: str, *, error: str | None = None, status: int = 200, form: di
         status=service.proposal_status(db, item.id),
         kind=kind,
         disposal=disposal,
+        documents=service.documents_of(db, disposal.id) if disposal else [],
         blocked=sorted({rule for rule, _flag in blocked}),
         my_roles=service.open_roles(db, who, item, state) if not disposal else [],
         routes=service.ROUTES_OF.get(kind or "", ()),
@@ -173,6 +174,27 @@ def carry_out(item_id: str) -> Any:
         )
 
     return _act(item_id, run, _("Carried out: the record is kept and the item is withdrawn."))
+
+
+@bp.get("/decisions/<item_id>/documents/<int:document_id>")
+def document(item_id: str, document_id: int) -> Response:
+    """A document kept with the item's disposal (a deed, a receipt), for whoever may see the decision."""
+    who = _signed_in()
+    _item(item_id, who)
+    disposal = service.disposal_of(session(), item_id)
+    found = (
+        next((d for d in service.documents_of(session(), disposal.id) if d.id == document_id), None)
+        if disposal
+        else None
+    )
+    if found is None:
+        raise NotFound(f"document {document_id} of item {item_id} does not exist")
+    quoted = found.name.replace('"', "")
+    return Response(
+        found.content,
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{quoted}"'},
+    )
 
 
 def _disposal_reader() -> Viewer:

@@ -843,12 +843,19 @@ def certificate(session: Session, certificate_id: int) -> tuple[Disposal, list[D
     row = session.get(Disposal, certificate_id)
     if row is None or row.route != "destruction":
         raise NotFound(f"certificate of destruction {certificate_id} does not exist")
-    docs = list(session.scalars(select(DisposalDocument).where(DisposalDocument.disposal_id == row.id)))
-    return row, docs
+    return row, documents_of(session, row.id)
 
 
 def disposal_of(session: Session, item_id: str) -> Disposal | None:
     return session.scalar(select(Disposal).where(Disposal.item_id == item_id))
+
+
+def documents_of(session: Session, disposal_id: int) -> list[DisposalDocument]:
+    return list(
+        session.scalars(
+            select(DisposalDocument).where(DisposalDocument.disposal_id == disposal_id).order_by(DisposalDocument.id)
+        )
+    )
 
 
 # -- who may see and act on decisions (for every surface) ---------------------------------------------

@@ -181,3 +181,7 @@ def test_approve_carry_out_certificate_list_and_tombstone(
     assert "certificate of destruction" in tombstone.get_data(as_text=True)
     assert "dean" not in _text(tombstone.get_data(as_text=True))  # the public page names no approver
     assert dean.get("/masterplan/certificates/999").status_code == 404
+    link = re.search(r'href="(/masterplan/decisions/[^"]+/documents/\d+)"', page)
+    assert link, "the decision page lists the disposal's documents"
+    assert dean.get(link.group(1)).get_data() == b"receipt of the shredding firm"
+    assert _client(app, "lezer").get(link.group(1)).status_code == 404

@@ -352,6 +352,7 @@ def test_a_deaccession_by_sale_keeps_its_deed(runtime: Runtime, catalogue: dict[
             session, duplicate, route="sale", person="cm", documents=[("deed.pdf", b"sold to Museum M")]
         )
         assert (row.kind, row.route) == ("deaccession_candidate", "sale")
+        assert [d.name for d in service.documents_of(session, row.id)] == ["deed.pdf"]
     with runtime.sessions() as session:
         assert service.destruction_list(session) == []  # a sale is no destruction
         with pytest.raises(service.NotFound):
