@@ -24,6 +24,7 @@ from heritage.models import Item, PolicyDecision
 from heritage.policy import service
 from heritage.policy.engine import DECISIONS
 from web.context import acting_viewer, runtime, session
+from web.i18n import label
 
 bp = Blueprint("decisions", __name__, url_prefix="/masterplan")
 TEXT_MAX = 2000
@@ -44,6 +45,27 @@ def _item(item_id: str, who: Viewer) -> Item:
     if not service.may_see_decision(session(), who, item):
         raise NotFound(f"item {item_id!r} does not exist")
     return item
+
+
+def in_words(error: Exception) -> str:
+    """The service's message in the page's language: its template translated, roles, decisions, rules and
+    routes by their labels (a message without a template is shown as it is)."""
+    message = getattr(error, "said", None)
+    if message is None:
+        return str(error)
+    kinds = {"kind": "decision", "role": "policy_role", "rule": "decision_rule", "route": "disposal_route"}
+
+    def value(key: str, v: object) -> str:
+        text = str(v)
+        if key in kinds:
+            return label(kinds[key], text)
+        if key in ("roles", "needed"):
+            return ", ".join(label("policy_role", part) for part in text.split(", "))
+        if key == "routes":
+            return " / ".join(label("disposal_route", part) for part in text.split(" or "))
+        return text
+
+    return str(message.translated(_, value))
 
 
 def _page(item_id: str, *, error: str | None = None, status: int = 200, form: dict[str, Any] | None = None) -> Any:
@@ -95,7 +117,7 @@ def _act(item_id: str, action: Callable[[Viewer], Any], done: str) -> Any:
         db.commit()
     except (BadRequest, Forbidden) as exc:
         db.rollback()
-        return _page(item_id, error=str(exc), status=exc.status, form=dict(request.form))
+        return _page(item_id, error=in_words(exc), status=exc.status, form=dict(request.form))
     except BaseException:
         db.rollback()
         raise

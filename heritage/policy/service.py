@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from heritage import catalogue, events
 from heritage.access import Viewer, item_unit_id
 from heritage.db import insert_if_absent
-from heritage.errors import BadRequest, Forbidden, NotFound
+from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.models import (
     Approval,
     Disposal,
@@ -44,6 +44,7 @@ from heritage.policy import facts as facts_mod
 from heritage.policy.engine import DECISIONS, Decision, decide, priority
 from heritage.policy.model import Policy
 from heritage.policy.store import PolicyStore
+from metadata_schemas.said import Said
 
 APPROVABLE = ("destroy_proposed", "deaccession_candidate")
 # The disposal routes, and the ones each proposal may take (records proposed for destruction are destroyed).
@@ -51,6 +52,19 @@ ROUTES = ("transfer", "return", "sale", "destruction")
 ROUTES_OF = {"destroy_proposed": ("destruction",), "deaccession_candidate": ROUTES}
 ROUTES_NEEDING_A_DOCUMENT = frozenset({"transfer", "return", "sale"})  # the deed, the receipt, the bill of sale
 HOLD_FLAGS = ("legal_hold", "litigation")  # what lifting a legal hold removes
+
+
+def said(template: str, **params: object) -> Said:
+    """A message as a template with its values: English in str(), a web page says it in its reader's language
+    (the values `role`, `kind`, `rule`, `roles`, `needed` and `routes` through their labels there)."""
+    return Said(template, params)
+
+
+def refused(kind: type[HeritageError], message: Said) -> HeritageError:
+    """The error `kind` saying `message` (its template kept as `.said`, for pages in other languages)."""
+    error = BadRequest(str(message), said=message) if kind is BadRequest else kind(str(message))
+    error.said = message  # type: ignore[attr-defined]
+    return error
 
 
 def active_override(session: Session, item_id: str) -> PolicyOverride | None:
@@ -208,9 +222,10 @@ def override(
     if decision not in DECISIONS:
         raise BadRequest(f"decision {decision!r}: one of {', '.join(DECISIONS)}")
     if not reason.strip():
-        raise BadRequest("an override needs a reason (--reason)")
+        raise refused(BadRequest, said("an override needs a reason (--reason)"))
     if decision in APPROVABLE:
-        _refuse_if_blocked(session, item, decision, f"item {item_id} cannot be overridden to {decision}")
+        what = said("item %(item)s cannot be overridden to %(kind)s", item=item_id, kind=decision)
+        _refuse_if_blocked(session, item, decision, what)
     for old in session.scalars(
         select(PolicyOverride).where(PolicyOverride.item_id == item_id, PolicyOverride.active.is_(True))
     ):
@@ -244,12 +259,16 @@ def account(session: Session, username: str | None) -> User:
     name = (username or "").strip()
     user = session.scalar(select(User).where(func.lower(User.username) == name.lower())) if name else None
     if user is None:
-        raise BadRequest(
-            f"{name or '(nobody)'!r} is not an account: approvals, refusals and disposals are given by accounts "
-            "(heritage user list; heritage user add)"
+        raise refused(
+            BadRequest,
+            said(
+                "'%(name)s' is not an account: approvals, refusals and disposals are given by accounts "
+                "(heritage user list; heritage user add)",
+                name=name or "(nobody)",
+            ),
         )
     if not user.active:
-        raise Forbidden(f"account {user.username} is disabled")
+        raise refused(Forbidden, said("account %(user)s is disabled", user=user.username))
     return user
 
 
@@ -281,13 +300,21 @@ def _check_role(session: Session, user: User, item: Item, policy: Policy, role: 
         return
     user_roles, scope = policy.role_accounts.get(role, ((), ""))
     where = (
-        f"globally or for the central unit {policy.central_unit}"
+        said("globally or for the central unit %(unit)s", unit=policy.central_unit)
         if scope == "university"
-        else "globally or for the item's unit"
+        else said("globally or for the item's unit")
     )
-    raise Forbidden(
-        f"account {user.username} may not act as {role} for item {item.id}: the policy gives that role to "
-        f"accounts with the role {' or '.join(user_roles) or '(none)'} assigned {where}"
+    raise refused(
+        Forbidden,
+        said(
+            "account %(user)s may not act as %(role)s for item %(item)s: the policy gives that role to "
+            "accounts with the role %(user_roles)s assigned %(where)s",
+            user=user.username,
+            role=role,
+            item=item.id,
+            user_roles=" or ".join(user_roles) or "(none)",
+            where=where,
+        ),
     )
 
 
@@ -316,20 +343,27 @@ def blocking(session: Session, item: Item, kind: str, policy: Policy | None = No
     return found
 
 
-def _refuse_if_blocked(session: Session, item: Item, kind: str, what: str, policy: Policy | None = None) -> None:
+def _refuse_if_blocked(session: Session, item: Item, kind: str, what: Said, policy: Policy | None = None) -> None:
     """Raises: BadRequest: naming the hard rule and the flag that block a `kind` proposal of the item."""
     policy = policy or PolicyStore.load(session).for_catalogue_item(item)
     found = blocking(session, item, kind, policy)
     if not found:
         return
-    reasons = "; ".join(f"hard rule {rule} (flag {flag})" for rule, flag in found)
-    hint = ""
+    reasons: Said | None = None
+    for rule, flag in reversed(found):
+        one = said("hard rule %(rule)s (flag %(flag)s)", rule=rule, flag=flag)
+        reasons = one if reasons is None else said("%(first)s; %(rest)s", first=one, rest=reasons)
+    hint: Said | str = ""
     if any(flag in HOLD_FLAGS for _, flag in found):
-        hint = " (an administrator lifts a legal hold with heritage policy lift-hold)"
+        hint = said(" (an administrator lifts a legal hold with heritage policy lift-hold)")
     external = [a for flags, a in policy.external_approvals.get(kind, ()) if flags & {f for _, f in found}]
     if external:
-        hint += f" (a protected piece needs the permission of {external[0]} first: heritage policy external-approval)"
-    raise BadRequest(f"{what}: {reasons} forbids it{hint}")
+        needs = said(
+            " (a protected piece needs the permission of %(authority)s first: heritage policy external-approval)",
+            authority=external[0],
+        )
+        hint = said("%(first)s%(rest)s", first=hint, rest=needs) if hint else needs
+    raise refused(BadRequest, said("%(what)s: %(reasons)s forbids it%(hint)s", what=what, reasons=reasons, hint=hint))
 
 
 # -- approvals and refusals ---------------------------------------------------------------------------
@@ -427,20 +461,36 @@ def _open_proposal(session: Session, item_id: str) -> tuple[Item, Policy, Approv
     item = catalogue.get_item(session, item_id)
     session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
     if session.scalar(select(Disposal.id).where(Disposal.item_id == item.id)) is not None:
-        raise BadRequest(f"item {item_id} was disposed of already (heritage policy destruction-list)")
+        raise refused(
+            BadRequest, said("item %(item)s was disposed of already (heritage policy destruction-list)", item=item_id)
+        )
     kind, _row = effective_decision(session, item_id)
     if kind not in APPROVABLE:
-        raise BadRequest(
-            f"item {item_id} has no destruction or deaccession proposal to approve "
-            f"(its decision is {kind or 'not evaluated yet'}; run heritage policy evaluate)"
+        raise refused(
+            BadRequest,
+            said(
+                "item %(item)s has no destruction or deaccession proposal to approve "
+                "(its decision is %(kind)s; run heritage policy evaluate)",
+                item=item_id,
+                kind=kind or said("not evaluated yet"),
+            ),
         )
     policy = PolicyStore.load(session).for_catalogue_item(item)
     roles, distinct = policy.approvals.get(kind, ((), True))
     state = approval_state(session, item_id, kind, roles, policy)
     if state.refused is not None:
         r = state.refused
-        raise BadRequest(
-            f"the {kind} of item {item_id} was refused by {r.person} ({r.role}) on {r.at.date()}: {r.reason}"
+        raise refused(
+            BadRequest,
+            said(
+                "the %(kind)s of item %(item)s was refused by %(user)s (%(role)s) on %(day)s: %(reason)s",
+                kind=kind,
+                item=item_id,
+                user=r.person,
+                role=r.role,
+                day=r.at.date().isoformat(),
+                reason=r.reason,
+            ),
         )
     return item, policy, state, distinct
 
@@ -453,6 +503,21 @@ def _completed(session: Session, state: ApprovalState, agent: str) -> None:
         agent=agent,
         detail=f"{state.kind} approved by " + ", ".join(f"{r} ({p})" for r, p in state.signed.items()),
     )
+
+
+def _not_signed(state: ApprovalState, role: str) -> None:
+    """Raises: BadRequest: `role` approved the proposal already."""
+    if role in state.signed:
+        raise refused(
+            BadRequest,
+            said(
+                "%(role)s already approved %(kind)s of %(item)s (%(user)s)",
+                role=role,
+                kind=state.kind,
+                item=state.subject,
+                user=state.signed[role],
+            ),
+        )
 
 
 def approve(session: Session, item_id: str, *, role: str, person: str, comment: str | None = None) -> ApprovalState:
@@ -468,15 +533,29 @@ def approve(session: Session, item_id: str, *, role: str, person: str, comment: 
     item, policy, state, distinct = _open_proposal(session, item_id)
     kind = state.kind
     if role not in state.required:
-        raise BadRequest(f"role {role!r} does not approve {kind}; the policy asks for: {', '.join(state.required)}")
-    _refuse_if_blocked(session, item, kind, f"the {kind} of item {item_id} cannot be approved", policy)
-    if role in state.signed:
-        raise BadRequest(f"{role} already approved {kind} of {item_id} ({state.signed[role]})")
+        raise refused(
+            BadRequest,
+            said(
+                "role '%(role)s' does not approve %(kind)s; the policy asks for: %(roles)s",
+                role=role,
+                kind=kind,
+                roles=", ".join(state.required),
+            ),
+        )
+    what = said("the %(kind)s of item %(item)s cannot be approved", kind=kind, item=item_id)
+    _refuse_if_blocked(session, item, kind, what, policy)
+    _not_signed(state, role)
     user = account(session, person)
     _check_role(session, user, item, policy, role)
     if distinct and user.id in state.accounts.values():
-        raise Forbidden(
-            f"{user.username} already approved {kind} of {item_id} in another role; the policy wants distinct persons"
+        raise refused(
+            Forbidden,
+            said(
+                "%(user)s already approved %(kind)s of %(item)s in another role; the policy wants distinct persons",
+                user=user.username,
+                kind=kind,
+                item=item_id,
+            ),
         )
     session.add(Approval(subject=item_id, kind=kind, role=role, person=user.username, user_id=user.id, comment=comment))
     state.signed[role] = user.username
@@ -505,13 +584,20 @@ def refuse(session: Session, item_id: str, *, role: str, person: str, reason: st
         NotFound, BadRequest, Forbidden: as `approve`; BadRequest also for an empty reason.
     """
     if not (reason or "").strip():
-        raise BadRequest("a refusal needs a reason (--reason)")
+        raise refused(BadRequest, said("a refusal needs a reason (--reason)"))
     item, policy, state, _distinct = _open_proposal(session, item_id)
     kind = state.kind
     if role not in state.required:
-        raise BadRequest(f"role {role!r} does not decide on {kind}; the policy asks for: {', '.join(state.required)}")
-    if role in state.signed:
-        raise BadRequest(f"{role} already approved {kind} of {item_id} ({state.signed[role]})")
+        raise refused(
+            BadRequest,
+            said(
+                "role '%(role)s' does not decide on %(kind)s; the policy asks for: %(roles)s",
+                role=role,
+                kind=kind,
+                roles=", ".join(state.required),
+            ),
+        )
+    _not_signed(state, role)
     user = account(session, person)
     _check_role(session, user, item, policy, role)
     row = Refusal(subject=item_id, kind=kind, role=role, user_id=user.id, person=user.username, reason=reason.strip())
@@ -683,23 +769,49 @@ def carry_out(
     item, policy, state, _distinct = _open_proposal(session, item_id)
     kind = state.kind
     if route not in ROUTES_OF[kind]:
-        raise BadRequest(f"route {route!r}: a {kind} is carried out by {' or '.join(ROUTES_OF[kind])}")
+        raise refused(
+            BadRequest,
+            said(
+                "route '%(route)s': a %(kind)s is carried out by %(routes)s",
+                route=route,
+                kind=kind,
+                routes=" or ".join(ROUTES_OF[kind]),
+            ),
+        )
     if not state.approved:
         needed = state.missing + [f"the external permission of {a}" for a in state.external_needed]
-        raise BadRequest(f"the {kind} of item {item_id} is not fully approved: still needed: {', '.join(needed)}")
-    _refuse_if_blocked(session, item, kind, f"the {kind} of item {item_id} cannot be carried out", policy)
+        raise refused(
+            BadRequest,
+            said(
+                "the %(kind)s of item %(item)s is not fully approved: still needed: %(needed)s",
+                kind=kind,
+                item=item_id,
+                needed=", ".join(needed),
+            ),
+        )
+    what = said("the %(kind)s of item %(item)s cannot be carried out", kind=kind, item=item_id)
+    _refuse_if_blocked(session, item, kind, what, policy)
     documents = documents or []
     if route in ROUTES_NEEDING_A_DOCUMENT and not documents:
-        raise BadRequest(f"a {route} is recorded with its document (the deed or receipt: --document FILE)")
+        raise refused(
+            BadRequest,
+            said("a %(route)s is recorded with its document (the deed or receipt: --document FILE)", route=route),
+        )
     for name, content in documents:
         if not name.strip() or not content:
-            raise BadRequest(f"document {name!r} is empty")
+            raise refused(BadRequest, said("document '%(name)s' is empty", name=name))
     user = account(session, person)
     viewer = viewer_of(session, user)
     if not may_edit(viewer, item):
-        raise Forbidden(
-            f"account {user.username} may not carry out the {kind} of item {item_id}: staff of its unit or an "
-            "administrator does"
+        raise refused(
+            Forbidden,
+            said(
+                "account %(user)s may not carry out the %(kind)s of item %(item)s: staff of its unit or an "
+                "administrator does",
+                user=user.username,
+                kind=kind,
+                item=item_id,
+            ),
         )
     values = values_of(item)
     approvals = list(

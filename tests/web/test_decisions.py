@@ -102,7 +102,9 @@ def test_a_wrong_role_is_refused_with_the_services_message(app: Any, catalogue: 
     url = f"/masterplan/decisions/{catalogue['old']}/approve"
     response = _post(_client(app, "ua", "en"), url, role="creator_unit_head")
     assert response.status_code == 403
-    assert "ua may not act as creator_unit_head" in _text(response.get_data(as_text=True))
+    assert "account ua may not act as Head of the creating unit for item" in _text(response.get_data(as_text=True))
+    dutch = _post(_client(app, "ua", "nl"), url, role="creator_unit_head")
+    assert "account ua mag niet optreden als Hoofd van de vormende eenheid" in _text(dutch.get_data(as_text=True))
     assert _post(_client(app, "otherdean"), url, role="creator_unit_head").status_code == 404
 
 
@@ -116,8 +118,9 @@ def test_the_fabrica_override_is_refused_in_the_browser(app: Any, catalogue: dic
     )
     assert response.status_code == 400
     seen = _text(response.get_data(as_text=True))
-    assert "Geweigerd:" in seen and "hard rule protected (flag topstuk_listed)" in seen
-    assert "Beschermd stuk" in seen  # the blocking rule, in words
+    assert "Geweigerd: stuk" in seen and "kan niet worden overschreven naar „Afstoting voorgesteld”" in seen
+    assert "harde regel „Beschermd stuk" in seen and "(kenmerk topstuk_listed) verbiedt het" in seen
+    assert "deaccession_candidate" not in seen and "Topstukkenraad" in seen  # words, and the permission it needs
     again = client.get(f"/masterplan/decisions/{catalogue['fabrica']}")
     assert "Blijvend bewaren" in _text(again.get_data(as_text=True))
 
@@ -143,7 +146,8 @@ def test_approve_carry_out_certificate_list_and_tombstone(
     dean, ua = _client(app, "dean"), _client(app, "ua", "en")
     assert _post(dean, f"{url}/approve", role="creator_unit_head", comment="ok").status_code == 303
     early = _post(dean, f"{url}/carry-out", route="destruction", confirm="yes")
-    assert early.status_code == 400 and "not fully approved" in early.get_data(as_text=True)
+    assert early.status_code == 400
+    assert "nog niet volledig goedgekeurd: nog nodig: Universiteitsarchivaris" in _text(early.get_data(as_text=True))
     assert _post(ua, f"{url}/approve", role="university_archivist").status_code == 303
     page = ua.get(url).get_data(as_text=True)
     assert "Approved" in _text(page) and 'action="/masterplan/decisions/' in page and "carry-out" in page
