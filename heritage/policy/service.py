@@ -324,8 +324,9 @@ def _check_role(session: Session, user: User, item: Item, policy: Policy, role: 
 def blocking(session: Session, item: Item, kind: str, policy: Policy | None = None) -> list[tuple[str, str]]:
     """What forbids a `kind` proposal of the item now: (rule, flag) for each flag the item has (its own or
     inherited, see `facts.effective_attributes`) that a `flags` hard rule names or that is one of the policy's
-    `deaccession.blocking_conditions`; a flag whose external permission the policy names for `kind` and that is
-    recorded (`record_external_approval`) no longer blocks."""
+    `deaccession.blocking_conditions`, and the flags of the engine's stored decision when a `flags` hard rule
+    made it (until the item is evaluated again); a flag whose external permission the policy names for `kind`
+    and that is recorded (`record_external_approval`) no longer blocks."""
     policy = policy or PolicyStore.load(session).for_catalogue_item(item)
     flags = set(facts_mod.effective_attributes(item, policy.defaults).get("flags") or [])
     answered: set[str] = set()
@@ -337,6 +338,14 @@ def blocking(session: Session, item: Item, kind: str, policy: Policy | None = No
     for rule in policy.hard_rules:
         if rule.kind == "flags":
             found += [(rule.id, f) for f in sorted(rule.if_any & flags) if f not in answered]
+    # the engine's stored decision came from a flags hard rule (a frozen item): it holds until evaluated again
+    stored = session.get(PolicyDecision, item.id)
+    if stored is not None and stored.rule in {r.id for r in policy.hard_rules if r.kind == "flags"}:
+        found += [
+            (stored.rule, f)
+            for f in (stored.inputs or {}).get("flags") or []
+            if f not in answered and (stored.rule, f) not in found
+        ]
     named = {f for _, f in found}
     conditions = (policy.document.get("deaccession") or {}).get("blocking_conditions") or []
     found += [("deaccession.blocking_conditions", f) for f in conditions if f in flags and f not in named | answered]

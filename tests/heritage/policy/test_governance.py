@@ -141,6 +141,21 @@ def test_a_legal_hold_file_never_reaches_destruction_approved(runtime: Runtime, 
     assert "destruction approved" not in _events(runtime, old)
 
 
+def test_a_frozen_decision_holds_until_the_item_is_evaluated_again(runtime: Runtime, catalogue: dict[str, str]) -> None:
+    """The hold disappears from the attributes without lift-hold and without an evaluation: the engine's frozen
+    decision still forbids an override into destruction."""
+    held = catalogue["held"]
+    with runtime.transaction() as session:
+        item = session.get(Item, held)
+        item.attributes = {**item.attributes, "flags": []}
+    with runtime.transaction() as session:
+        with pytest.raises(BadRequest, match=r"hard rule legal_hold \(flag legal_hold\) forbids it"):
+            service.override(session, held, "destroy_proposed", reason="shelf space", agent="dean")
+        service.evaluate(session, item_id=held, today=date(2026, 6, 15))
+    with runtime.transaction() as session:
+        assert service.override(session, held, "destroy_proposed", reason="shelf space", agent="dean").active
+
+
 def test_approvers_are_accounts_holding_the_role_for_the_item(runtime: Runtime, catalogue: dict[str, str]) -> None:
     old, central = catalogue["old"], catalogue["central"]
     with runtime.transaction() as session:
