@@ -189,3 +189,17 @@ def test_approve_carry_out_certificate_list_and_tombstone(
     assert link, "the decision page lists the disposal's documents"
     assert dean.get(link.group(1)).get_data() == b"receipt of the shredding firm"
     assert _client(app, "lezer").get(link.group(1)).status_code == 404
+
+
+def test_staff_override_with_a_reason(app: Any, catalogue: dict[str, str]) -> None:
+    url = f"/masterplan/decisions/{catalogue['duplicate']}"
+    cm = _client(app, "cm")
+    empty = _post(cm, f"{url}/override", decision="retain_permanent", reason=" ")
+    assert empty.status_code == 400 and "een overschrijving vraagt een reden" in _text(empty.get_data(as_text=True))
+    board = _post(_client(app, "board", "en"), f"{url}/override", decision="retain_permanent", reason="keep")
+    assert board.status_code == 403 and "Only staff of the item" in board.get_data(as_text=True)
+    done = _post(cm, f"{url}/override", decision="retain_permanent", reason="gift of the founder")
+    assert done.status_code == 303
+    seen = _text(cm.get(url).get_data(as_text=True))
+    assert "Blijvend bewaren" in seen and "gift of the founder" in seen and "Overschreven" in seen
+    assert "Goedgekeurd" not in seen and 'name="role"' not in seen  # nothing left to approve
