@@ -48,6 +48,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         authorities,
         catalogue,
         cataloguing,
+        decisions,
         discovery,
         editing,
         editing_tree,
@@ -72,6 +73,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(assets.bp)
     app.register_blueprint(masterplan.bp)
     app.register_blueprint(locations.bp)
+    app.register_blueprint(decisions.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(editing.bp)

@@ -4,6 +4,7 @@ from heritage.models.authorities import Authority, AuthorityId, AuthorityKey, Au
 from heritage.models.base import Base, utcnow
 from heritage.models.batches import Batch, BatchFile, BatchHandoff, BatchStatus, FileState, HandoffKind
 from heritage.models.catalogue import Item, MetadataRecord
+from heritage.models.disposals import Disposal, DisposalDocument, ExternalApproval, Refusal
 from heritage.models.events import Event
 from heritage.models.files import File
 from heritage.models.harvest import HarvestRecord
@@ -40,9 +41,12 @@ __all__ = [
     "BatchHandoff",
     "BatchStatus",
     "Collection",
+    "Disposal",
+    "DisposalDocument",
     "Domain",
     "EnvironmentReading",
     "Event",
+    "ExternalApproval",
     "File",
     "FileRole",
     "FileState",
@@ -60,6 +64,7 @@ __all__ = [
     "PolicyOverride",
     "PolicyVersion",
     "PreservationRequest",
+    "Refusal",
     "Revision",
     "Role",
     "RoleAssignment",

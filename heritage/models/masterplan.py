@@ -64,7 +64,7 @@ class PolicyOverride(Base):
 
 
 class Approval(Base):
-    """One person's approval, in one role, of a proposed destruction, deaccession or transfer."""
+    """One account's approval, in one role, of a proposed destruction, deaccession or transfer."""
 
     __tablename__ = "approvals"
     __table_args__ = (UniqueConstraint("subject", "kind", "role", name="uq_approvals_subject_kind_role"),)
@@ -73,7 +73,8 @@ class Approval(Base):
     subject: Mapped[str] = mapped_column(String(64), index=True)  # an item id, or transfer:N
     kind: Mapped[str] = mapped_column(String(32))  # destroy_proposed | deaccession_candidate | transfer
     role: Mapped[str] = mapped_column(String(64))
-    person: Mapped[str] = mapped_column(String(200))
+    person: Mapped[str] = mapped_column(String(200))  # the account's username (free text before i16)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the approving account
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

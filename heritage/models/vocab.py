@@ -61,3 +61,5 @@ class Role(StrEnum):
     COLLECTION_MANAGER = "collection_manager"
     ARCHIVIST = "archivist"
     READER = "reader"
+    CONSERVATOR = "conservator"  # approves deaccession as the policy's conservator
+    BOARD_MEMBER = "board_member"  # a member of the governing body: approves deaccession

@@ -1,4 +1,5 @@
-"""`heritage policy ...`: check a policy file, put one in force, evaluate items, override, approve."""
+"""`heritage policy ...`: check a policy file, put one in force, evaluate items, override, approve or refuse
+(as accounts), record an external permission, lift a legal hold, carry out an approved disposal, list them."""
 
 from __future__ import annotations
 
@@ -153,10 +154,10 @@ def override_cmd(item_id: str, decision: str, reason: str, due: str | None, agen
 @policy.command("approve")
 @click.argument("item_id")
 @click.option("--role", required=True, help="The role you approve in (as the policy names it).")
-@click.option("--by", "person", default=default_agent, help="Who approves.")
+@click.option("--by", "person", default=default_agent, help="The approving account (default: your OS user name).")
 @click.option("--comment", help="A note kept with the approval.")
 def approve_cmd(item_id: str, role: str, person: str, comment: str | None) -> None:
-    """Approve ITEM_ID's proposed destruction or deaccession in one role."""
+    """Approve ITEM_ID's proposed destruction or deaccession in one role, as an account holding it."""
     from heritage.cli import open_runtime
     from heritage.policy.service import approve
 
@@ -166,7 +167,128 @@ def approve_cmd(item_id: str, role: str, person: str, comment: str | None) -> No
     if state.approved:
         click.echo(f"{item_id}: {state.kind} approved by every role ({', '.join(state.required)})")
     else:
-        click.echo(f"{item_id}: {role} approved {state.kind}; still needed: {', '.join(state.missing)}")
+        needed = state.missing + [f"the external permission of {a}" for a in state.external_needed]
+        click.echo(f"{item_id}: {role} approved {state.kind}; still needed: {', '.join(needed)}")
+
+
+@policy.command("refuse")
+@click.argument("item_id")
+@click.option("--role", required=True, help="The role you refuse in (as the policy names it).")
+@click.option("--reason", required=True, help="Why (kept with the refusal).")
+@click.option("--by", "person", default=default_agent, help="The refusing account (default: your OS user name).")
+def refuse_cmd(item_id: str, role: str, reason: str, person: str) -> None:
+    """Refuse ITEM_ID's proposed destruction or deaccession in one role: the proposal is refused."""
+    from heritage.cli import open_runtime
+    from heritage.policy.service import refuse
+
+    runtime = open_runtime()
+    with runtime.transaction() as session:
+        state = refuse(session, item_id, role=role, person=person, reason=reason)
+    click.echo(f"{item_id}: {state.kind} refused by {role} ({person})")
+
+
+@policy.command("external-approval")
+@click.argument("item_id")
+@click.option("--authority", required=True, help="Who permitted it (e.g. the Flemish minister for culture).")
+@click.option("--reference", required=True, help="The decision's reference (decree, letter, file number).")
+@click.option("--date", "granted_on", required=True, help="The day it was granted (YYYY-MM-DD).")
+@click.option("--kind", default="deaccession_candidate", show_default=True, help="The proposal it permits.")
+@click.option("--by", "person", default=default_agent, help="The recording account (default: your OS user name).")
+def external_approval_cmd(
+    item_id: str, authority: str, reference: str, granted_on: str, kind: str, person: str
+) -> None:
+    """Record the outside permission the policy names for a protected piece (a listed topstuk)."""
+    from heritage.cli import open_runtime
+    from heritage.policy.service import record_external_approval
+
+    day = parse_day(granted_on, "--date")
+    assert day is not None
+    runtime = open_runtime()
+    with runtime.transaction() as session:
+        row = record_external_approval(
+            session, item_id, authority=authority, reference=reference, granted_on=day, person=person, kind=kind
+        )
+        flags = ", ".join(row.flags)
+    click.echo(f"{item_id}: external approval of {kind} recorded ({authority}, {reference}; answers {flags})")
+
+
+@policy.command("lift-hold")
+@click.argument("item_id")
+@click.option("--reason", required=True, help="Why the hold ends (kept with the event).")
+@click.option("--by", "person", default=default_agent, help="The administrator's account (default: your OS user name).")
+def lift_hold_cmd(item_id: str, reason: str, person: str) -> None:
+    """Lift ITEM_ID's legal hold (legal_hold, litigation) as an administrator; the item is evaluated again."""
+    from heritage.cli import open_runtime
+    from heritage.policy.service import lift_legal_hold
+
+    runtime = open_runtime()
+    with runtime.transaction() as session:
+        decisions = lift_legal_hold(session, item_id, person=person, reason=reason)
+        now = decisions[0].decision if decisions else "-"
+    click.echo(f"{item_id}: legal hold lifted by {person}; its decision is now {now}")
+
+
+@policy.command("carry-out")
+@click.argument("item_id")
+@click.option(
+    "--route",
+    required=True,
+    type=click.Choice(["transfer", "return", "sale", "destruction"]),
+    help="How it leaves the collection (a destruction proposal: destruction only).",
+)
+@click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A document kept with the record (repeatable; required for transfer, return and sale).",
+)
+@click.option("--note", help="A note kept with the record.")
+@click.option("--by", "person", default=default_agent, help="The account carrying it out (default: your OS user name).")
+def carry_out_cmd(item_id: str, route: str, documents: tuple[Path, ...], note: str | None, person: str) -> None:
+    """Carry out ITEM_ID's fully approved destruction or deaccession: the record (a certificate of destruction
+    for the route destruction) is kept permanently and the item becomes a tombstone."""
+    from heritage.cli import open_runtime
+    from heritage.editing.service import Saved, reindex
+    from heritage.policy.service import carry_out
+
+    files = [(p.name, p.read_bytes()) for p in documents]
+    runtime = open_runtime()
+    with runtime.transaction() as session:
+        row = carry_out(session, item_id, route=route, person=person, note=note, documents=files)
+        disposal_id = row.id
+    reindex(runtime, Saved(item_id, 0, None, [], [], [item_id], False))
+    what = f"certificate of destruction {disposal_id}" if route == "destruction" else f"disposal record {disposal_id}"
+    click.echo(f"{item_id}: carried out by {route}; {what}; the item is withdrawn (a tombstone)")
+
+
+@policy.command("destruction-list")
+@click.option("--from", "start", help="First day (YYYY-MM-DD) the items were destroyed.")
+@click.option("--to", "end", help="Last day (YYYY-MM-DD).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV (UTF-8, a header row) instead of a table.")
+def destruction_list_cmd(start: str | None, end: str | None, as_csv: bool) -> None:
+    """The destruction list: what was destroyed when, by whose decision, with its certificate number."""
+    import csv
+
+    from heritage.cli import open_runtime
+    from heritage.policy.service import DESTRUCTION_LIST_COLUMNS, destruction_list
+
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    if first and last and first > last:
+        raise BadRequest(f"--from {first} is after --to {last}")
+    runtime = open_runtime()
+    with runtime.sessions() as session:
+        rows = destruction_list(session, first, last)
+    if as_csv:
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=DESTRUCTION_LIST_COLUMNS, lineterminator="\n", extrasaction="ignore"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['certificate']:>5}  {r['destroyed_at']}  {r['item']}  {r['title'][:60]}  ({r['approved_by']})")
+    click.echo(f"{len(rows)} destroyed", err=True)
 
 
 @policy.command("digitisation")

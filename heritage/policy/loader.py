@@ -245,11 +245,17 @@ def semantic_problems(data: dict[str, Any], doc: PolicyDocument) -> list[Problem
                 ("retention_schedule", "rows", i, "retention"),
                 f"disposition {row['disposition']} needs a period, not 'permanent'",
             )
-    roles = set(data.get("roles") or {})
+    declared = data.get("roles") or {}
+    roles = set(declared)
     for kind, approval in (data.get("approvals") or {}).items():
         for j, role in enumerate(approval.get("roles") or []):
             if roles and role not in roles:
                 add(("approvals", kind, "roles", j), f"unknown role {role!r}: declare it under roles:")
+            elif isinstance(declared.get(role), dict) and not declared[role].get("user_roles"):
+                add(
+                    ("approvals", kind, "roles", j),
+                    f"role {role!r} approves {kind} but no account can take it: give it user_roles:",
+                )
     for section, key in (("matching", "soft_weights"), ("digitisation_priority", "weights")):
         weights = (data.get(section) or {}).get(key)
         if (

@@ -84,6 +84,10 @@ class Policy:
     default_transfer_after: Duration
     central_unit: str
     defaults: dict[str, Any] = field(default_factory=dict)
+    # policy role -> (the account roles that may act in it, its scope: university | own_org_unit | ...)
+    role_accounts: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    # kind -> ((flags, authority), ...): the external permissions an approval needs for an item with such flags
+    external_approvals: dict[str, tuple[tuple[frozenset[str], str], ...]] = field(default_factory=dict)
 
     def matching(self) -> dict[str, Any]:
         return self.document.get("matching") or {}
@@ -201,6 +205,14 @@ def compile_policy(document: dict[str, Any], labels: list[str] | None = None) ->
         digitisation_units=frozenset(dp.get("units") or []),
         approvals={
             kind: (tuple(a["roles"]), bool(a.get("distinct_persons", True)))
+            for kind, a in (document.get("approvals") or {}).items()
+        },
+        role_accounts={
+            name: (tuple(r.get("user_roles") or []), str(r.get("scope") or "university"))
+            for name, r in (document.get("roles") or {}).items()
+        },
+        external_approvals={
+            kind: tuple((frozenset(e["when_flags"]), e["authority"]) for e in a.get("external") or [])
             for kind, a in (document.get("approvals") or {}).items()
         },
         default_transfer_after=durations.parse(lifecycle.get("default_transfer_after_closing") or "P10Y"),
