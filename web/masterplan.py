@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
-from heritage.access import Visibility, item_unit_id, visibility
+from heritage.access import Viewer, Visibility, item_unit_id, visibility
 from heritage.errors import BadRequest, NotFound
 from heritage.locations.light import exposures
 from heritage.locations.matching import placement_violations, suggest_for
@@ -23,7 +23,7 @@ from heritage.policy.engine import DECISIONS
 from heritage.policy.figures import FIGURES, all_figures, figure
 from heritage.policy.reports import digitisation_queue
 from heritage.policy.review import QUEUES, ReviewFilters, review_page
-from heritage.policy.service import active_override
+from heritage.policy.service import active_override, may_see_disposals
 from web.auth import require_staff
 from web.charts import bar_chart
 from web.context import session, viewer
@@ -115,8 +115,11 @@ def review_filters() -> ReviewFilters:
 @bp.get("/review")
 def review() -> str:
     """The review queue: what needs review, what is proposed for destruction or deaccession, what falls due this
-    month, or everything; filtered by unit, decision and due date, fifty to a page."""
-    who = require_staff()
+    month, or everything; filtered by unit, decision and due date, fifty to a page. Board members and
+    conservators see the proposals they are asked to approve."""
+    who = viewer()
+    if not may_review(who):
+        who = require_staff()  # signs the public in first, refuses other accounts
     from heritage.policy.custody import due_transfers
 
     today = date.today()
@@ -124,17 +127,23 @@ def review() -> str:
     page = review_page(session(), who, filters, today)
     units = session().execute(select(Unit.slug, Unit.name, Unit.name_en).order_by(Unit.name)).all()
     unit_names = {slug: (name_en if current_language() == "en" and name_en else name) for slug, name, name_en in units}
-    due = _visible(due_transfers(session(), today))
+    due = _visible(due_transfers(session(), today)) if who.is_staff else []
     transfers = [{**t, "unit_name": unit_names.get(t["unit"], t["unit"])} for t in due]
     return render_template(
         "masterplan/review.html",
         page=page,
-        queues=QUEUES,
+        queues=QUEUES if who.is_staff else ("proposed",),
         decisions=DECISIONS,
         units=units,
         transfers=transfers,
         today=today,
     )
+
+
+@bp.app_template_global("may_review")
+def may_review(who: Viewer) -> bool:
+    """Whether the review queue is for this viewer: staff, and the board's members and conservators."""
+    return who.signed_in and may_see_disposals(who)
 
 
 @bp.app_template_global("masterplan_panel")

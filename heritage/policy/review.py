@@ -19,6 +19,7 @@ from heritage.access import Viewer, visible_items_clause
 from heritage.errors import BadRequest, NotFound
 from heritage.models import Collection, Item, PolicyDecision, PolicyOverride, Unit
 from heritage.policy.engine import DECISIONS
+from heritage.policy.service import may_see_decision, proposal_status
 
 QUEUES = ("needs_review", "proposed", "due_this_month", "all")
 PROPOSALS = ("destroy_proposed", "deaccession_candidate")
@@ -122,6 +123,8 @@ def review_page(session: Session, viewer: Viewer, filters: ReviewFilters, today:
         if unit is None:
             raise NotFound(f"unit {filters.unit!r} does not exist")
         unit_id = unit.id
+    if not viewer.is_staff:
+        return _proposals_to_sign(session, viewer, filters, today, unit_id)
     query, decision, due = _base(viewer, filters, today, unit_id)
     counts = {
         q: session.scalar(select(func.count()).select_from(query.where(_in_queue(q, decision, due, today)).subquery()))
@@ -134,7 +137,31 @@ def review_page(session: Session, viewer: Viewer, filters: ReviewFilters, today:
         .offset((filters.page - 1) * filters.per_page)
         .limit(filters.per_page)
     ).all()
-    return ReviewPage(filters, [_row(*r) for r in rows], counts[filters.queue], counts)
+    out = [_row(*r) for r in rows]
+    for row in out:
+        if row["decision"] in PROPOSALS:
+            row["status"] = proposal_status(session, row["item"])  # proposed, refused, approved, carried out
+    return ReviewPage(filters, out, counts[filters.queue], counts)
+
+
+def _proposals_to_sign(
+    session: Session, viewer: Viewer, filters: ReviewFilters, today: date, unit_id: int | None
+) -> ReviewPage:
+    """A board member or a conservator sees the proposals whose approval asks for a role they hold, whatever the
+    item's access (they decide on it; `may_see_decision` is the rule), and no other queue.
+
+    Proposals are few (each one a person's decision), so they are filtered here rather than in the query.
+    """
+    filters.queue = "proposed"
+    query, decision, due = _base(Viewer(roles=frozenset({("administrator", None)})), filters, today, unit_id)
+    rows = session.execute(query.where(decision.in_(PROPOSALS)).order_by(due.is_(None), due, Item.id)).all()
+    mine = [r for r in rows if may_see_decision(session, viewer, r[0])]
+    start = (filters.page - 1) * filters.per_page
+    out = [_row(*r) for r in mine[start : start + filters.per_page]]
+    for row in out:
+        row["status"] = proposal_status(session, row["item"])
+    counts = dict.fromkeys(QUEUES, 0) | {"proposed": len(mine), "all": len(mine)}
+    return ReviewPage(filters, out, len(mine), counts)
 
 
 def _row(

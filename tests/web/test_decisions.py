@@ -203,3 +203,23 @@ def test_staff_override_with_a_reason(app: Any, catalogue: dict[str, str]) -> No
     seen = _text(cm.get(url).get_data(as_text=True))
     assert "Blijvend bewaren" in seen and "gift of the founder" in seen and "Overschreven" in seen
     assert "Goedgekeurd" not in seen and 'name="role"' not in seen  # nothing left to approve
+
+
+def test_the_board_works_from_the_review_queue_and_sees_refusals(app: Any, catalogue: dict[str, str]) -> None:
+    board = _client(app, "board", "en")
+    home = board.get("/").get_data(as_text=True)
+    assert 'href="/masterplan/review"' in home  # the board's navigation leads to its queue
+    queue = board.get("/masterplan/review?queue=all")
+    assert queue.status_code == 200
+    html = queue.get_data(as_text=True)
+    # only the proposal asking for the governing body, not the destructions it has no role in
+    assert f'href="/masterplan/decisions/{catalogue["duplicate"]}"' in html
+    assert f'href="/masterplan/decisions/{catalogue["old"]}"' not in html
+    assert "Proposed for transfer" not in html and "queue=needs_review" not in html
+    done = _post(board, f"/masterplan/decisions/{catalogue['duplicate']}/refuse", role="governing_body", reason="no")
+    assert done.status_code == 303
+    after = _text(board.get("/masterplan/review?queue=proposed").get_data(as_text=True))
+    assert "Deaccession proposed Refused" in after
+    staff = _text(_client(app, "cm").get("/masterplan/review?queue=proposed").get_data(as_text=True))
+    assert "Afstoting voorgesteld Geweigerd" in staff
+    assert _client(app, "lezer").get("/masterplan/review").status_code == 403
