@@ -140,17 +140,21 @@ def facts_of(item: Item) -> dict[str, Any]:
 # -- checking what an editor gives ----------------------------------------------------------------
 
 
-def _known(spec: FieldSpec, value: str, allowed: Sequence[str], current: Any, what: str) -> None:
+def _known(spec: FieldSpec, value: str, allowed: Sequence[str], current: Any) -> None:
     """Raises: BadRequest: `value` is not one of `allowed` (nor among what the item has already)."""
     had = current if isinstance(current, list | tuple | set) else [current] if isinstance(current, str) else []
-    if value not in allowed and value not in had:
-        raise bad(
-            "%(field)s: %(value)s is not %(what)s of the policy in force (%(choices)s)",
-            field=spec.name,
-            value=repr(value),
-            what=what,
-            choices=", ".join(allowed),
-        )
+    if value in allowed or value in had:
+        return
+    params = {"field": spec.name, "value": repr(value), "choices": ", ".join(allowed)}
+    if spec.name == "masterplan.material":
+        raise bad("%(field)s: %(value)s is not a material type of the policy in force (%(choices)s)", **params)
+    if spec.name == "masterplan.light_category":
+        raise bad("%(field)s: %(value)s is not a light category of the policy in force (%(choices)s)", **params)
+    if spec.name == "masterplan.series":
+        raise bad("%(field)s: %(value)s is not a selection-list series of the policy in force (%(choices)s)", **params)
+    if spec.name == FLAGS:
+        raise bad("%(field)s: %(value)s is not a flag of the policy in force (%(choices)s)", **params)
+    raise bad("%(field)s: %(value)s is not a hazard of the policy in force (%(choices)s)", **params)
 
 
 def _mapping(spec: FieldSpec, raw: Any) -> dict[str, Any]:
@@ -244,7 +248,7 @@ def _levels(spec: FieldSpec, raw: Any, current: Any, choices: FactChoices) -> di
     return out
 
 
-def _set(spec: FieldSpec, raw: Any, current: Any, allowed: Sequence[str], what: str) -> list[str]:
+def _set(spec: FieldSpec, raw: Any, current: Any, allowed: Sequence[str]) -> list[str]:
     if raw is None or raw == "":
         return []
     if isinstance(raw, str):
@@ -256,7 +260,7 @@ def _set(spec: FieldSpec, raw: Any, current: Any, allowed: Sequence[str], what: 
         name = _id(spec, entry)
         if name is None:
             continue
-        _known(spec, name, allowed, current, what)
+        _known(spec, name, allowed, current)
         out.add(name)
     return sorted(out)
 
@@ -337,16 +341,14 @@ def clean_fact(spec: FieldSpec, raw: Any, current: Any, choices: FactChoices) ->
     if spec.kind == "size":
         return _size(spec, raw)
     if spec.kind == "set":
-        what = "a flag" if name == FLAGS else "a hazard"
-        return _set(spec, raw, current, choices.of(name), what)
+        return _set(spec, raw, current, choices.of(name))
     if spec.kind == "date":
         return _day(spec, raw)
     if spec.kind == "longtext":
         return _text(spec, raw)
     value = _id(spec, raw)
     if value is not None:
-        what = {"masterplan.material": "a material type", "masterplan.light_category": "a light category"}
-        _known(spec, value, choices.of(name), current, what.get(name, "a selection-list series"))
+        _known(spec, value, choices.of(name), current)
     return value
 
 
