@@ -430,6 +430,8 @@ def change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
     else:
         name, before, after = change.field, change.before, change.after
     spec = specs.get(name)
+    if masterplan_facts.is_fact(name):
+        spec = spec or _all_specs().get(name)  # a sheet's preview names the fields of fields.toml only
     if masterplan_facts.is_fact(name) and spec is not None:
         return {"label": field_label(spec), "before": fact_words(name, before), "after": fact_words(name, after)}
     if name == "pages":

@@ -379,7 +379,8 @@ def clean_facts(
     if not values:
         return {}
     specs = {spec.name: spec for spec in masterplan_fields()}
-    choices = item_choices(session, item)
+    with session.no_autoflush:  # a new item is not in the session yet: reading the policy must not flush it
+        choices = item_choices(session, item)
     cleaned: dict[str, Any] = {}
     for name, raw in values.items():
         spec = specs[name]

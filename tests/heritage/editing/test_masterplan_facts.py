@@ -86,9 +86,15 @@ def test_a_significance_assessment_is_stored_and_decides_at_once(runtime: Runtim
 
 def test_a_given_assessment_date_is_kept(runtime: Runtime, catalogue: dict[str, str]) -> None:
     item_id = catalogue["F1.1.1"]
-    _save(runtime, item_id, {"masterplan.significance": {"historic": 2}, "masterplan.appraised_on": "2020-05-01"})
+    _save(
+        runtime,
+        item_id,
+        {"masterplan.significance": {"historic": 2, "artistic": "none"}, "masterplan.appraised_on": "2020-05-01"},
+    )
     assert _attributes(runtime, item_id)["appraised_on"] == "2020-05-01"
-    assert _attributes(runtime, item_id)["significance"] == {"historic": 2}
+    assert _attributes(runtime, item_id)["significance"] == {"historic": 2, "artistic": 0}
+    with runtime.sessions() as s:
+        assert values_of(s.get(Item, item_id))["masterplan.significance"] == {"historic": "medium", "artistic": "none"}
 
 
 def test_every_fact_is_stored_where_the_rules_read_it(runtime: Runtime, catalogue: dict[str, str]) -> None:
@@ -273,3 +279,28 @@ def test_a_csv_cannot_lift_a_legal_hold(runner, runtime: Runtime, catalogue: dic
     result = runner.invoke(main, ["catalogue", "update", str(sheet)])
     assert result.exit_code == 1 and f"{sheet}:2: masterplan.flags: lifting a legal hold" in result.output
     assert _attributes(runtime, item_id)["flags"] == ["legal_hold"]
+
+
+def test_a_new_item_may_carry_facts_and_is_evaluated(runtime: Runtime, catalogue: dict[str, str]) -> None:
+    from heritage.editing import create_item
+
+    with runtime.transaction() as s:
+        saved = create_item(
+            s,
+            parent_id=catalogue["F1.1"],
+            values={"title": "Nieuw dossier", "masterplan.flags": ["legal_hold"], "masterplan.material": "textile"},
+            viewer=viewer(runtime, "els"),
+            agent="els",
+        )
+    attrs = _attributes(runtime, saved.item_id)
+    assert attrs["flags"] == ["legal_hold"] and attrs["material"] == "textile"
+    decision = _decision(runtime, saved.item_id)
+    assert decision is not None and "legal_hold" in decision.explanation
+    with pytest.raises(BadRequest), runtime.transaction() as s:
+        create_item(
+            s,
+            parent_id=catalogue["F1.1"],
+            values={"title": "Fout", "masterplan.material": "kryptonite"},
+            viewer=viewer(runtime, "els"),
+            agent="els",
+        )
