@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 
 from heritage import auth
+from heritage.editing import update_item
 from heritage.models import Item, PolicyDecision
 from heritage.policy.service import evaluate
 from heritage.runtime import Runtime
 from tests.helpers import pedel_catalogue, sign_in
+from tests.heritage.editing.conftest import viewer
 
 pytestmark = pytest.mark.db
 
@@ -66,7 +68,7 @@ def _form(page: str) -> list[tuple[str, str]]:
 
 
 def _with(form: list[tuple[str, str]], **changes: str | list[str]) -> list[tuple[str, str]]:
-    """The form with these fields (names with `__` for `.`... given as a dict key) set."""
+    """The form with these inputs set (a list sets a checkbox group)."""
     out = [(k, v) for k, v in form if k not in changes]
     for name, value in changes.items():
         out += [(name, v) for v in value] if isinstance(value, list) else [(name, value)]
@@ -253,3 +255,19 @@ def test_the_api_shows_and_sets_the_facts(client: Any, runtime: Runtime, catalog
     lifted = client.patch(f"/api/items/{item_id}", json={"masterplan.flags": []}, headers={**els, "If-Match": '"3"'})
     assert lifted.status_code == 400 and "lift-hold" in lifted.get_json()["error"]["message"]
     assert _attributes(runtime, item_id)["flags"] == ["legal_hold"]
+
+
+def test_a_stale_save_shows_both_versions_of_a_fact_in_words(
+    els: Any, runtime: Runtime, catalogue: dict[str, str]
+) -> None:
+    item_id = catalogue["F1.1.1"]
+    form = _form(els.get(f"/items/{item_id}/edit").get_data(as_text=True))
+    with runtime.transaction() as s:
+        update_item(
+            s, item_id, {"masterplan.material": "textile"}, viewer=viewer(runtime, "els"), agent="els", base_version=1
+        )
+    stale = _post(els, item_id, _with(form, **{"masterplan.material": "metal"}), "en")
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert '<td class="theirs">Textile</td><td class="yours">Metal</td>' in page
+    assert _attributes(runtime, item_id)["material"] == "textile"
