@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heritage.editing.fields import FieldSpec, masterplan_fields
 from heritage.editing.values import MAX_TEXT, storable
 from heritage.errors import bad
-from heritage.models import Item
+from heritage.models import Item, PolicyVersion
 
 PREFIX = "masterplan."
 SCORES = {"none": 0, "low": 1, "medium": 2, "high": 3}  # the RCE assessment per criterion, stored 0-3
@@ -99,10 +100,20 @@ def choices_of(policy: Any) -> FactChoices:
 
 
 def policy_of(session: Session, item: Item) -> Any:
-    """The policy in force for the item (its unit's and collection's overrides on the base), compiled."""
+    """The policy in force for the item (its unit's and collection's overrides on the base), compiled.
+
+    The store is kept with the session while no policy version is recorded (a sheet of many rows reads and
+    compiles it once, not per row); a newly recorded version is read at once.
+    """
     from heritage.policy.store import PolicyStore
 
-    return PolicyStore.load(session).for_catalogue_item(item)
+    newest = session.scalar(select(func.max(PolicyVersion.id)))
+    kept = session.info.get("masterplan_facts.store")
+    if newest is None or kept is None or kept[0] != newest:
+        store = PolicyStore.load(session)
+        kept = (session.scalar(select(func.max(PolicyVersion.id))), store)
+        session.info["masterplan_facts.store"] = kept
+    return kept[1].for_catalogue_item(item)
 
 
 def item_choices(session: Session, item: Item) -> FactChoices:
