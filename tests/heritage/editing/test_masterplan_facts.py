@@ -304,3 +304,28 @@ def test_a_new_item_may_carry_facts_and_is_evaluated(runtime: Runtime, catalogue
             viewer=viewer(runtime, "els"),
             agent="els",
         )
+
+
+def test_the_choices_are_those_of_the_policy_in_force_for_the_item(
+    runtime: Runtime, catalogue: dict[str, str], tmp_path: Path
+) -> None:
+    from heritage.policy.store import apply_file
+
+    item_id = catalogue["F1.1.1"]
+    override = tmp_path / "pedel.yaml"
+    override.write_text(
+        "schema: heritage-policy-override/1\npolicy: {id: pedel-rules, version: 1.0.0}\n"
+        "material_types:\n  - id: herbarium_sheet\n    label: Herbarium sheets\n"
+        "    env: {t: [15, 20], rh: [40, 55]}\n    light_category: medium\n",
+        encoding="utf-8",
+    )
+    with runtime.transaction() as s:
+        who = viewer(runtime, "els")
+        update_item(s, item_id, {"masterplan.material": "paper_archive"}, viewer=who, agent="els", base_version=None)
+        with pytest.raises(BadRequest):  # not a material of the default policy
+            update_item(
+                s, item_id, {"masterplan.material": "herbarium_sheet"}, viewer=who, agent="els", base_version=None
+            )
+        apply_file(s, override, collection="pedel", agent="els")
+        update_item(s, item_id, {"masterplan.material": "herbarium_sheet"}, viewer=who, agent="els", base_version=None)
+    assert _attributes(runtime, item_id)["material"] == "herbarium_sheet"
