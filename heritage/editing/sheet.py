@@ -163,7 +163,10 @@ def plan(session: Session, data: bytes | str, *, name: str, viewer: Viewer, toda
                 result.ignored.append(column)
         elif column not in known:
             result.problem(1, f"unknown column {column!r} (columns: {KEY} and the field names or export columns)")
-        elif known[column].name in seen_fields or known[column].name in parts:
+        elif known[column].name in parts:
+            first = next(iter(parts[known[column].name].values()))
+            result.problem(1, f"columns {first!r} and {column!r} both set {known[column].name}")
+        elif known[column].name in seen_fields:
             result.problem(
                 1, f"columns {seen_fields[known[column].name]!r} and {column!r} are both {known[column].name}"
             )

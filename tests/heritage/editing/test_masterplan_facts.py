@@ -329,3 +329,37 @@ def test_the_choices_are_those_of_the_policy_in_force_for_the_item(
         apply_file(s, override, collection="pedel", agent="els")
         update_item(s, item_id, {"masterplan.material": "herbarium_sheet"}, viewer=who, agent="els", base_version=None)
     assert _attributes(runtime, item_id)["material"] == "herbarium_sheet"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["heritage_id", "masterplan.significance", "masterplan.significance.historic"],
+        ["heritage_id", "masterplan.significance.historic", "masterplan.significance"],
+    ],
+)
+def test_a_fact_set_whole_and_by_part_is_refused(  # type: ignore[no-untyped-def]
+    runner, runtime: Runtime, catalogue: dict[str, str], tmp_path: Path, header: list[str]
+) -> None:
+    sheet = _sheet(tmp_path / "twice.csv", header, [catalogue["F1.1.1"], "historic: high", "low"])
+    result = runner.invoke(main, ["catalogue", "update", str(sheet)])
+    assert result.exit_code == 1 and f"{sheet}:1: columns" in result.output
+    assert "both set masterplan.significance" in result.output
+
+
+def test_a_whole_fact_column_reads_name_value_pairs(  # type: ignore[no-untyped-def]
+    runner, runtime: Runtime, catalogue: dict[str, str], tmp_path: Path
+) -> None:
+    item_id = catalogue["F1.1.1"]
+    sheet = _sheet(
+        tmp_path / "whole.csv",
+        ["heritage_id", "masterplan.significance", "masterplan.dates"],
+        [item_id, "historic: high; artistic: none", "closing: 1921-06-30"],
+    )
+    result = runner.invoke(main, ["catalogue", "update", str(sheet)])
+    assert result.exit_code == 0, result.output
+    attrs = _attributes(runtime, item_id)
+    assert attrs["significance"] == {"historic": 3, "artistic": 0} and attrs["dates"] == {"closing": "1921-06-30"}
+    bad = _sheet(tmp_path / "bad.csv", ["heritage_id", "masterplan.dates"], [item_id, "1921-06-30"])
+    refused = runner.invoke(main, ["catalogue", "update", str(bad)])
+    assert refused.exit_code == 1 and f"{bad}:2: masterplan.dates: '1921-06-30' is not name: value" in refused.output
