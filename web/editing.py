@@ -231,17 +231,21 @@ def _form_page(
 
 def _masterplan(item: Item) -> dict[str, Any]:
     """What the edit page's masterplan panel offers (the policy in force for the item) and the item's decision now."""
-    from heritage.policy.service import effective_decision
+    from heritage.policy.service import active_override, effective_decision
 
     choices = masterplan_facts.item_choices(session(), item)
     code, row = effective_decision(session(), item.id)
+    override = active_override(session(), item.id)
+    why = row.explanation if row is not None else None
+    if override is not None:
+        why = _("Overridden by %(agent)s: %(reason)s", agent=override.agent, reason=override.reason)
     return {
         "facts": masterplan_facts.fact_fields(),
         "choices": choices,
         "scores": [
             (word, label("score", str(n))) for word, n in sorted(masterplan_facts.SCORES.items(), key=lambda s: -s[1])
         ],
-        "decision": {"code": code, "label": label("decision", code), "row": row} if code else None,
+        "decision": {"code": code, "label": label("decision", code), "why": why} if code else None,
     }
 
 

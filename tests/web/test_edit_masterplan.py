@@ -271,3 +271,16 @@ def test_a_stale_save_shows_both_versions_of_a_fact_in_words(
     page = stale.get_data(as_text=True)
     assert '<td class="theirs">Textile</td><td class="yours">Metal</td>' in page
     assert _attributes(runtime, item_id)["material"] == "textile"
+
+
+def test_an_overridden_decision_says_who_overrode_it_and_why(
+    els: Any, runtime: Runtime, catalogue: dict[str, str]
+) -> None:
+    from heritage.policy.service import override
+
+    item_id = catalogue["F1.1.1"]
+    with runtime.transaction() as s:
+        override(s, item_id, "retain_permanent", reason="het enige exemplaar", agent="els")
+    page = els.get(f"/items/{item_id}/edit?lang=nl").get_data(as_text=True)
+    assert "Beslissing volgens het masterplan: Blijvend bewaren" in page
+    assert "Overschreven door els: het enige exemplaar" in page
