@@ -17,7 +17,7 @@ from heritage.editing import update_item
 from heritage.models import Item, PolicyDecision
 from heritage.policy.service import evaluate
 from heritage.runtime import Runtime
-from tests.helpers import pedel_catalogue, sign_in
+from tests.helpers import csrf_token, pedel_catalogue, sign_in
 from tests.heritage.editing.conftest import viewer
 
 pytestmark = pytest.mark.db
@@ -284,3 +284,28 @@ def test_an_overridden_decision_says_who_overrode_it_and_why(
     page = els.get(f"/items/{item_id}/edit?lang=nl").get_data(as_text=True)
     assert "Beslissing volgens het masterplan: Blijvend bewaren" in page
     assert "Overschreven door els: het enige exemplaar" in page
+
+
+def test_a_sheet_upload_previews_facts_in_words_then_applies_them(
+    els: Any, runtime: Runtime, catalogue: dict[str, str]
+) -> None:
+    import io
+
+    item_id = catalogue["F1.1.1"]
+    text = f"heritage_id,masterplan.significance.historic,masterplan.material\n{item_id},high,textile\n"
+    preview = els.post(
+        "/cataloguing/sheet?lang=nl",
+        data={"csrf_token": csrf_token(els), "sheet": (io.BytesIO(text.encode("utf-8")), "feiten.csv")},
+        content_type="multipart/form-data",
+    )
+    page = html_lib.unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200, page
+    assert "Waardering per criterium" in page and "Historische waarde: Hoog" in page and "Textiel" in page
+    assert not _attributes(runtime, item_id)  # nothing yet
+    form = re.search(r'<form method="post" action="/cataloguing/sheet/apply"(.*?)</form>', page, re.S)
+    assert form
+    done = els.post("/cataloguing/sheet/apply", data=dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1))))
+    assert done.status_code == 303
+    attrs = _attributes(runtime, item_id)
+    assert attrs["significance"] == {"historic": 3} and attrs["material"] == "textile"
+    assert _decision(runtime, item_id).rule != "significance.unscored"  # type: ignore[union-attr]
