@@ -239,9 +239,14 @@ def _masterplan(item: Item) -> dict[str, Any]:
     why = row.explanation if row is not None else None
     if override is not None:
         why = _("Overridden by %(agent)s: %(reason)s", agent=override.agent, reason=override.reason)
+    from heritage.policy.facts import effective_attributes
+
+    own = set((item.attributes or {}).get("flags") or [])
+    inherited = [vocabulary_label("flag", f) for f in effective_attributes(item).get("flags") or [] if f not in own]
     return {
         "facts": masterplan_facts.fact_fields(),
         "choices": choices,
+        "inherited_flags": inherited,
         "scores": [
             (word, label("score", str(n))) for word, n in sorted(masterplan_facts.SCORES.items(), key=lambda s: -s[1])
         ],

@@ -309,3 +309,12 @@ def test_a_sheet_upload_previews_facts_in_words_then_applies_them(
     attrs = _attributes(runtime, item_id)
     assert attrs["significance"] == {"historic": 3} and attrs["material"] == "textile"
     assert _decision(runtime, item_id).rule != "significance.unscored"  # type: ignore[union-attr]
+
+
+def test_a_hold_on_the_series_is_shown_on_its_files(els: Any, runtime: Runtime, catalogue: dict[str, str]) -> None:
+    series = catalogue["F1.1"]
+    form = _form(els.get(f"/items/{series}/edit").get_data(as_text=True))
+    assert _post(els, series, _with(form, **{"masterplan.flags": ["legal_hold"]})).status_code == 303
+    page = els.get(f"/items/{catalogue['F1.1.1']}/edit?lang=en").get_data(as_text=True)
+    assert "From the records above this one (they hold for it too): Legal hold" in page
+    assert "legal_hold" in _decision(runtime, catalogue["F1.1.1"]).explanation  # type: ignore[union-attr]
