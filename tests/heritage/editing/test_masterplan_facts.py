@@ -363,3 +363,13 @@ def test_a_whole_fact_column_reads_name_value_pairs(  # type: ignore[no-untyped-
     bad = _sheet(tmp_path / "bad.csv", ["heritage_id", "masterplan.dates"], [item_id, "1921-06-30"])
     refused = runner.invoke(main, ["catalogue", "update", str(bad)])
     assert refused.exit_code == 1 and f"{bad}:2: masterplan.dates: '1921-06-30' is not name: value" in refused.output
+
+
+def test_a_revert_does_not_lift_a_legal_hold_either(runtime: Runtime, catalogue: dict[str, str]) -> None:
+    item_id = catalogue["F1.1.1"]
+    _save(runtime, item_id, {"masterplan.material": "paper_archive"})
+    _save(runtime, item_id, {"masterplan.flags": ["legal_hold"]})
+    with pytest.raises(BadRequest) as refused, runtime.transaction() as s:
+        revert(s, item_id, 1, viewer=viewer(runtime, "els"), agent="els")
+    assert "lifting a legal hold is done by an administrator" in str(refused.value)
+    assert _attributes(runtime, item_id)["flags"] == ["legal_hold"]
