@@ -19,6 +19,10 @@ from typing import Any, Protocol
 ROW_PARTS = {"agents": ("name", "role", "id"), "terms": ("label", "id")}
 TAXON_PARTS = ("scientific_name", "rank", "kingdom", "family", "id")
 LIST_KINDS = frozenset({"lines", "date_lines"})
+# The masterplan's facts (heritage/editing/masterplan.toml): one value per part (criterion, modifier, trigger,
+# unit) read from inputs `<name>-<part>`, or a set of names from checkboxes `<name>`.
+PART_KINDS = frozenset({"scores", "levels", "trigger_dates", "size"})
+SET_KINDS = frozenset({"set"})
 BLANK_ROWS = 2  # empty rows under a list of agents or terms, to add to it without scripts
 GROUPS = Path(__file__).parent / "data" / "edit_groups.toml"
 _ROW_KEY = re.compile(r"^(?P<field>.+)-(?P<row>\d{1,4})-(?P<part>[a-z_]+)$")
@@ -77,6 +81,13 @@ def form_value(spec: Spec, form: FormData) -> Any:
     if kind == "taxon":
         taxon = {part: _text(form.get(f"{name}-{part}")) or None for part in TAXON_PARTS}
         return taxon if any(taxon.values()) else None
+    if kind in PART_KINDS:
+        prefix = f"{name}-"
+        return {
+            key[len(prefix) :]: _text(form.get(key)) for key in form if key.startswith(prefix) and _text(form.get(key))
+        }
+    if kind in SET_KINDS:
+        return sorted({_text(v) for v in form.getlist(name) if _text(v)})
     return _text(form.get(name)) or None
 
 
@@ -103,7 +114,19 @@ def normalised(kind: str, value: Any) -> Any:
             return None
         taxon = {p: _text(value.get(p)) or None for p in TAXON_PARTS}
         return taxon if any(taxon.values()) else None
+    if kind in PART_KINDS:
+        parts = value if isinstance(value, Mapping) else {}
+        return {str(k): plain(v) for k, v in parts.items() if plain(v)}
+    if kind in SET_KINDS:
+        return sorted({plain(v) for v in value or [] if plain(v)}) if isinstance(value, list | tuple) else []
     return shown_text(kind, value) or None
+
+
+def plain(value: Any) -> str:
+    """One value of a masterplan fact as an input shows it (a whole number without `.0`)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _text(value)
 
 
 def changed_values(specs: Iterable[Spec], typed: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
@@ -151,8 +174,10 @@ def shown_value(kind: str, value: Any) -> str:
     if kind == "taxon":
         taxon = normalised(kind, value)
         return " · ".join(v for v in taxon.values() if v) if taxon else ""
-    if kind in LIST_KINDS:
+    if kind in LIST_KINDS or kind in SET_KINDS:
         return "; ".join(normalised(kind, value))
+    if kind in PART_KINDS:
+        return "; ".join(f"{k}: {v}" for k, v in normalised(kind, value).items())
     return shown_text(kind, value)
 
 

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from heritage import editing
 from heritage.access import Viewer, may_edit, may_edit_in
 from heritage.catalogue import get_item
-from heritage.editing import Saved, StaleVersion
+from heritage.editing import Saved, StaleVersion, masterplan_facts
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.models import Collection, Item
 from metadata_schemas.said import Said
 from web import edit_form
 from web.context import acting_viewer, runtime, session
-from web.i18n import current_language, label
+from web.i18n import _labels, current_language, label
 
 bp = Blueprint("editing", __name__)
 REASON_MAX = 2000
@@ -47,6 +47,48 @@ def field_choices(spec: Any) -> list[tuple[str, str]]:
     return [(choice.value, choice.label(lang)) for choice in spec.choices]
 
 
+def vocabulary_label(kind: str, code: str, fallback: str | None = None) -> str:
+    """A vocabulary value's name in the page's language (labels.csv), else the policy's own name, else the code."""
+    return label(kind, code) if f"{kind}.{code}" in _labels() else (fallback or code)
+
+
+def _all_specs() -> dict[str, Any]:
+    """Every field and masterplan fact by name (to name a field in a message or the history)."""
+    return {spec.name: spec for spec in (*editing.editable_fields(), *masterplan_facts.fact_fields())}
+
+
+# The labels.csv kind of each part or value of a masterplan fact (criterion.historic, score.3, flag.legal_hold).
+FACT_VOCABULARY = {
+    "masterplan.significance": "criterion",
+    "masterplan.modifiers": "modifier",
+    "masterplan.material": "material",
+    "masterplan.light_category": "light_category",
+    "masterplan.flags": "flag",
+    "masterplan.hazards": "hazard",
+    "masterplan.dates": "trigger",
+    "masterplan.size": "size_unit",
+}
+
+
+def fact_words(name: str, value: Any) -> str:
+    """A masterplan fact in words, for the history and a conflict: `Historic value: High; ...`."""
+    kind = FACT_VOCABULARY.get(name)
+    if isinstance(value, Mapping):
+        shown = []
+        for part, v in value.items():
+            if name == "masterplan.significance":
+                v = label("score", str(masterplan_facts.SCORES.get(v, v)))
+            elif name == "masterplan.modifiers":
+                v = vocabulary_label("modifier_level", str(v))
+            shown.append(f"{vocabulary_label(kind, part) if kind else part}: {edit_form.plain(v)}")
+        return "; ".join(shown)
+    if isinstance(value, list | tuple):
+        return "; ".join(vocabulary_label(kind, str(v)) if kind else str(v) for v in value)
+    if value is None:
+        return ""
+    return vocabulary_label(kind, str(value)) if kind else str(value)
+
+
 @bp.app_context_processor
 def _form_helpers() -> dict[str, Any]:
     return {
@@ -59,6 +101,9 @@ def _form_helpers() -> dict[str, Any]:
         "shown_rows": edit_form.shown_rows,
         "shown_text": edit_form.shown_text,
         "shown_value": edit_form.shown_value,
+        "vocabulary_label": vocabulary_label,
+        "fact_words": fact_words,
+        "plain": edit_form.plain,
     }
 
 
@@ -96,7 +141,7 @@ def in_words(message: str | Said | Exception, specs: Mapping[str, Any] | None = 
     The service says what went wrong as a template with its values (`heritage.errors.bad`); a message without one
     (an older kind) is shown as it is, its leading field name (`closed_until: ...`) turned into the label.
     """
-    specs = specs if specs is not None else {spec.name: spec for spec in editing.editable_fields()}
+    specs = specs if specs is not None else _all_specs()
     said = message if isinstance(message, Said) else getattr(message, "said", None)
     if said is not None:
 
@@ -146,7 +191,7 @@ def flash_saved(saved: Saved) -> None:
         flash(_("Nothing changed: the record was not saved again."), "status")
     else:
         flash(_("Saved as revision %(number)s.", number=saved.revision), "status")
-    specs = {spec.name: spec for spec in editing.editable_fields()}
+    specs = _all_specs()
     for warning in saved.warnings:
         flash(in_words(warning, specs), "warning")
 
@@ -170,17 +215,43 @@ def _form_page(
 ) -> Any:
     """The edit (or new record) form with these values; an error is shown at its field when it names one."""
     field = getattr(error, "field", None) if error is not None else None
+    named = {s.name: s for s in specs} | {s.name: s for s in context.get("facts") or []}
     return (
         render_template(
             template,
             groups=edit_form.grouped(specs),
             values=values,
-            error=in_words(error, {s.name: s for s in specs}) if error is not None else None,
-            error_field=field if field in {s.name for s in specs} else None,
+            error=in_words(error, named) if error is not None else None,
+            error_field=field if field in named else None,
             **context,
         ),
         status,
     )
+
+
+def _masterplan(item: Item) -> dict[str, Any]:
+    """What the edit page's masterplan panel offers (the policy in force for the item) and the item's decision now."""
+    from heritage.policy.service import active_override, effective_decision
+
+    choices = masterplan_facts.item_choices(session(), item)
+    code, row = effective_decision(session(), item.id)
+    override = active_override(session(), item.id)
+    why = row.explanation if row is not None else None
+    if override is not None:
+        why = _("Overridden by %(agent)s: %(reason)s", agent=override.agent, reason=override.reason)
+    from heritage.policy.facts import effective_attributes
+
+    own = set((item.attributes or {}).get("flags") or [])
+    inherited = [vocabulary_label("flag", f) for f in effective_attributes(item).get("flags") or [] if f not in own]
+    return {
+        "facts": masterplan_facts.fact_fields(),
+        "choices": choices,
+        "inherited_flags": inherited,
+        "scores": [
+            (word, label("score", str(n))) for word, n in sorted(masterplan_facts.SCORES.items(), key=lambda s: -s[1])
+        ],
+        "decision": {"code": code, "label": label("decision", code), "why": why} if code else None,
+    }
 
 
 @bp.get("/items/<item_id>/edit")
@@ -195,6 +266,7 @@ def edit_form_page(item_id: str) -> Any:
         title=_title(item),
         version=item.version,
         reason="",
+        **_masterplan(item),
     )
 
 
@@ -204,13 +276,14 @@ def edit(item_id: str) -> Any:
     item = editable_item(item_id)
     who = editor()
     specs = _specs(item)
-    typed = edit_form.values_from_form(specs, request.form)
+    facts = masterplan_facts.fact_fields()
+    typed = edit_form.values_from_form([*specs, *facts], request.form)
     reason = reason_of(request.form)
-    page = {"item": item, "title": _title(item), "reason": reason or ""}
+    page = {"item": item, "title": _title(item), "reason": reason or "", **_masterplan(item)}
     try:
         base = version_of(request.form)
         current = editing.values_of(item)
-        changed = edit_form.changed_values(specs, typed, current)
+        changed = edit_form.changed_values([*specs, *facts], typed, current)
         saved = save(
             lambda: editing.update_item(
                 session(), item.id, changed, viewer=who, agent=agent_name(who), base_version=base, reason=reason
@@ -220,7 +293,7 @@ def edit(item_id: str) -> Any:
         theirs = exc.theirs
         differ = [
             s
-            for s in specs
+            for s in [*specs, *facts]
             if edit_form.normalised(s.kind, typed.get(s.name)) != edit_form.normalised(s.kind, theirs.get(s.name))
         ]
         return _form_page(
@@ -366,6 +439,10 @@ def change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
     else:
         name, before, after = change.field, change.before, change.after
     spec = specs.get(name)
+    if masterplan_facts.is_fact(name):
+        spec = spec or _all_specs().get(name)  # a sheet's preview names the fields of fields.toml only
+    if masterplan_facts.is_fact(name) and spec is not None:
+        return {"label": field_label(spec), "before": fact_words(name, before), "after": fact_words(name, after)}
     if name == "pages":
         return {"label": label("history_field", name), "before": _pages_text(before), "after": _pages_text(after)}
     if spec is None:
@@ -383,7 +460,7 @@ def change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
 
 def _history_page(item: Item, status: int = 200, error: str | None = None) -> Any:
     who = editor()
-    specs = {s.name: s for s in editing.editable_fields()}
+    specs = _all_specs()
     revisions = [
         {
             "number": r.number,

@@ -11,6 +11,7 @@ import click
 from heritage.access import Viewer
 from heritage.cli import open_runtime
 from heritage.editing.fields import field_named
+from heritage.editing.masterplan_facts import fact_cell, is_fact
 from heritage.editing.service import reindex
 from heritage.editing.sheet import SheetPlan, apply, plan
 from heritage.export.tabular import field_cell
@@ -23,7 +24,10 @@ OPERATOR = Viewer(username="cli", roles=frozenset({(Role.ADMINISTRATOR.value, No
 
 def _shown(name: str, value: Any) -> str:
     spec = field_named(name)
-    text = field_cell(spec, value) if spec is not None else ("" if value is None else str(value))
+    if is_fact(name):
+        text = fact_cell(name, value)
+    else:
+        text = field_cell(spec, value) if spec is not None else ("" if value is None else str(value))
     return repr(text) if text else "(empty)"
 
 

@@ -94,8 +94,32 @@ def vocabulary(name: str) -> list[Choice]:
         return [Choice(row["value"], {"nl": row["nl"], "en": row["en"]}) for row in csv.DictReader(fh)]
 
 
+FACT_KINDS = frozenset({"scores", "levels", "choice", "set", "trigger_dates", "size", "longtext", "date"})
+
+
+@cache
+def masterplan_fields() -> tuple[FieldSpec, ...]:
+    """The masterplan's facts of masterplan.toml (`masterplan.<attribute>`, kept in `items.attributes`), in order;
+    their choices come from the policy in force for the item (heritage.editing.masterplan_facts).
+
+    Raises:
+        ValueError: the file names an unknown kind, or a name outside `masterplan.`.
+    """
+    data = tomllib.loads((HERE / "masterplan.toml").read_text(encoding="utf-8"))
+    specs = []
+    for row in data["field"]:
+        spec = FieldSpec(
+            name=row["name"], kind=row["kind"], domain="all", labels=dict(row["label"]), help=dict(row.get("help", {}))
+        )
+        if spec.kind not in FACT_KINDS or not spec.name.startswith("masterplan."):
+            raise ValueError(f"masterplan.toml: field {spec.name!r} has kind {spec.kind!r}")
+        specs.append(spec)
+    return tuple(specs)
+
+
 def field_named(name: str) -> FieldSpec | None:
-    return next((spec for spec in all_fields() if spec.name == name), None)
+    """A field of fields.toml or a masterplan fact of masterplan.toml."""
+    return next((spec for spec in (*all_fields(), *masterplan_fields()) if spec.name == name), None)
 
 
 def field_domain(collection_domain: str | None) -> str | None:

@@ -20,7 +20,8 @@ from heritage.access import Viewer, Visibility, may_edit, may_see_history, visib
 from heritage.access_changes import set_access
 from heritage.authorities.linking import link_item
 from heritage.catalogue import apply_core
-from heritage.editing.fields import FieldSpec, editable_fields, field_named
+from heritage.editing.fields import FieldSpec, editable_fields, field_named, masterplan_fields
+from heritage.editing.masterplan_facts import clean_facts, is_fact, reevaluate, write_facts
 from heritage.editing.values import (
     check_access,
     check_title,
@@ -43,6 +44,9 @@ EDIT_STANDARD = "core"  # the standard of a record made by cataloguing rather th
 # Fields whose change shows in the search documents of the items below (hierarchy path, inherited access).
 SHOWN_BELOW = frozenset({"title", "titles.nl", "titles.en", "access", "closed_until", "level"})
 ACCESS_FIELDS = ("access", "closed_until")
+# Fields beside the masterplan's facts whose change the policy's rules read (trigger dates from the item's dates):
+# a save that changes them evaluates the item again at once.
+REEVALUATE = frozenset({"dates"})
 
 
 @dataclass(frozen=True)
@@ -222,13 +226,22 @@ def _jsonable(value: Any) -> Any:
 # -- changing the description ---------------------------------------------------------------------
 
 
-def _cleaned(item: Item, values: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
-    """Every given value checked; unknown fields and fields of another domain refused by name."""
+def _allowed(item: Item) -> dict[str, FieldSpec]:
+    """The fields of the item's domain and the masterplan's facts, by name."""
+    return {spec.name: spec for spec in (*editable_fields(item), *masterplan_fields())}
+
+
+def _cleaned(session: Session, item: Item, values: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """Every given value checked (the masterplan's facts against the policy in force for the item); unknown
+    fields and fields of another domain refused by name."""
     if not isinstance(values, Mapping):
         raise BadRequest("give the fields to change as an object of field name -> value")
-    allowed = {spec.name: spec for spec in editable_fields(item)}
+    allowed = _allowed(item)
     cleaned: dict[str, Any] = {}
+    facts = {name: raw for name, raw in values.items() if name in allowed and is_fact(name)}
     for name, raw in values.items():
+        if name in facts:
+            continue
         spec = allowed.get(name)
         if spec is None:
             other = field_named(name)
@@ -243,6 +256,7 @@ def _cleaned(item: Item, values: Mapping[str, Any], current: Mapping[str, Any]) 
                 "%(name)s is not a field (fields: %(fields)s)", field=name, name=repr(name), fields=", ".join(allowed)
             )
         cleaned[name] = clean(spec, raw, current.get(name))
+    cleaned.update(clean_facts(session, item, facts, current))
     merged = {**current, **cleaned}
     if set(cleaned) & set(ACCESS_FIELDS):
         check_access(merged)
@@ -253,7 +267,10 @@ def _cleaned(item: Item, values: Mapping[str, Any], current: Mapping[str, Any]) 
 def _write(session: Session, item: Item, changes: Sequence[Change], *, agent: str, reason: str | None) -> None:
     """Put the changed values where ingest puts them: the primary record's core (never the original), the item
     columns derived from it, and access through `set_access` (its own event)."""
-    described = [c for c in changes if c.field not in ACCESS_FIELDS]
+    facts = {c.field: c.after for c in changes if is_fact(c.field)}
+    if facts:
+        write_facts(item, facts)
+    described = [c for c in changes if c.field not in ACCESS_FIELDS and not is_fact(c.field)]
     if described:
         core = core_record(item)
         for change in described:
@@ -293,7 +310,7 @@ def preview_update(session: Session, item: Item, values: Mapping[str, Any]) -> t
     """
     _not_withdrawn(item)
     current = values_of(item)
-    cleaned = _cleaned(item, values, current)
+    cleaned = _cleaned(session, item, values, current)
     changes = [Change(name, current[name], value) for name, value in cleaned.items() if value != current[name]]
     warnings = date_warnings(cleaned["dates"]) if "dates" in cleaned else []
     return changes, warnings
@@ -328,6 +345,8 @@ def update_item(
     _claim_version(session, item)
     _write(session, item, changes, agent=agent, reason=reason)
     number = _record(session, item, kind, changes, agent=agent, reason=reason)
+    if any(c.field in REEVALUATE for c in changes) or any(is_fact(c.field) for c in changes):
+        reevaluate(session, item, [c.field for c in changes])
     return _saved(item, number, changes, warnings, any(c.field in SHOWN_BELOW for c in changes))
 
 
@@ -396,7 +415,7 @@ def revert(
         raise bad("%(field)s: give a revision number, not %(number)s", field="revision", number=repr(number))
     item = editable_item(session, item_id, viewer, lock=True)
     restored = values_at(session, item, number)
-    allowed = {spec.name for spec in editable_fields(item)}
+    allowed = set(_allowed(item))
     restored = {name: value for name, value in restored.items() if name in allowed}
     return update_item(
         session,
@@ -467,19 +486,22 @@ def create_item(
         level=Level.ITEM.value,
         title="",
     )
-    allowed = {spec.name: spec for spec in editable_fields(item)}
-    blank = {name: None for name in allowed}
+    allowed = _allowed(item)
+    blank: dict[str, Any] = {name: None for name in allowed}
     blank.update({"access": Access.PUBLIC.value, "level": Level.ITEM.value})
     for name in allowed:
         spec = allowed[name]
-        if spec.kind in ("lines", "date_lines", "agents", "terms"):
+        if spec.kind in ("lines", "date_lines", "agents", "terms", "set"):
             blank[name] = []
-    cleaned = _cleaned(item, values, blank)
+        elif spec.kind in ("scores", "levels", "trigger_dates", "size"):
+            blank[name] = {}
+    cleaned = _cleaned(session, item, values, blank)
     after = {**blank, **cleaned}
     core = core_record(item)
     for name, value in after.items():
-        if name not in ACCESS_FIELDS:
+        if name not in ACCESS_FIELDS and not is_fact(name):
             write(core, name, value)
+    write_facts(item, {name: value for name, value in after.items() if is_fact(name)})
     apply_core(item, core)
     item.rights = core.rights or target.rights
     item.access = after["access"]
@@ -488,9 +510,11 @@ def create_item(
     session.add(item)
     session.flush()
     link_item(session, item.id, core, agent=agent)  # after the row exists: the links refer to it
-    changes = [Change(name, None, value) for name, value in after.items() if value not in (None, [], "")]
+    changes = [Change(name, None, value) for name, value in after.items() if value not in (None, [], "", {})]
     warnings = date_warnings(after["dates"]) if after.get("dates") else []
     number = _record(session, item, "create", changes, agent=agent, reason=reason)
+    if any(is_fact(c.field) for c in changes):
+        reevaluate(session, item, [c.field for c in changes])
     return _saved(item, number, changes, warnings, False)
 
 

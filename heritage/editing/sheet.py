@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from heritage.access import Viewer
-from heritage.editing.fields import FieldSpec, all_fields
+from heritage.editing.fields import FieldSpec, all_fields, masterplan_fields
+from heritage.editing.masterplan_facts import fact_cell, is_fact, parse_fact_cell
 from heritage.editing.service import Change, Saved, editable_item, preview_update, update_item
 from heritage.editing.values import values_of
 from heritage.errors import BadRequest, Forbidden, NotFound
@@ -31,6 +32,9 @@ from metadata_schemas.said import Said
 KEY = "heritage_id"
 MAX_ROWS = 100_000
 _ID = re.compile(r"^(?P<rest>.*?)\s*<(?P<id>(?:https?://|auth:)[^<>\s]+)>\s*$")
+# `masterplan.significance.historic`, `masterplan.dates.closing`, ...: one part of a masterplan fact that holds
+# one value per criterion, modifier, trigger or unit (the other parts stay as they are).
+_PART = re.compile(r"^(?P<field>masterplan\.(?:significance|modifiers|dates|size))\.(?P<part>[A-Za-z0-9_.-]{1,64})$")
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,15 @@ def columns() -> dict[str, FieldSpec]:
     for spec in all_fields():
         out[spec.name] = spec
         out[spec.csv_column] = spec
+    for spec in masterplan_fields():
+        out[spec.name] = spec
     return out
+
+
+def part_of(column: str) -> tuple[str, str] | None:
+    """(masterplan fact, part) of a column such as `masterplan.significance.historic`."""
+    found = _PART.match(column)
+    return (found["field"], found["part"]) if found else None
 
 
 def decode(data: bytes) -> str:
@@ -137,12 +149,23 @@ def plan(session: Session, data: bytes | str, *, name: str, viewer: Viewer, toda
     if KEY not in header:
         result.problem(1, f"no {KEY} column: every row names the item it changes by its {KEY}")
     seen_fields: dict[str, str] = {}
+    parts: dict[str, dict[str, str]] = {}  # masterplan fact -> part -> column
     for column in header:
-        if column in NOT_FIELDS:
+        part = part_of(column)
+        if part is not None and part[0] in seen_fields:
+            result.problem(1, f"columns {seen_fields[part[0]]!r} and {column!r} both set {part[0]}")
+        elif part is not None and part[1] in parts.get(part[0], {}):
+            result.problem(1, f"{column} is named twice")
+        elif part is not None:
+            parts.setdefault(part[0], {})[part[1]] = column
+        elif column in NOT_FIELDS:
             if column != KEY:
                 result.ignored.append(column)
         elif column not in known:
             result.problem(1, f"unknown column {column!r} (columns: {KEY} and the field names or export columns)")
+        elif known[column].name in parts:
+            first = next(iter(parts[known[column].name].values()))
+            result.problem(1, f"columns {first!r} and {column!r} both set {known[column].name}")
         elif known[column].name in seen_fields:
             result.problem(
                 1, f"columns {seen_fields[known[column].name]!r} and {column!r} are both {known[column].name}"
@@ -164,7 +187,7 @@ def plan(session: Session, data: bytes | str, *, name: str, viewer: Viewer, toda
             result.problem(line, f"{len(row)} cells, but the first line names {len(header)} columns")
             continue
         record = dict(zip(header, row + [""] * (len(header) - len(row)), strict=True))
-        _plan_row(session, result, line, record, seen_fields, known, viewer, read, today)
+        _plan_row(session, result, line, record, seen_fields, known, viewer, read, today, parts)
     return result
 
 
@@ -178,6 +201,7 @@ def _plan_row(
     viewer: Viewer,
     read: dict[str, int],
     today: date | None,
+    parts: dict[str, dict[str, str]],
 ) -> None:
     item_id = record[KEY].strip()
     if not item_id:
@@ -201,10 +225,29 @@ def _plan_row(
     for field_name, column in used.items():
         spec = known[column]
         cell = record[column]
-        current = now[column] if column in now else field_cell(spec, current_values[spec.name])
+        if is_fact(spec.name):
+            current = fact_cell(spec.name, current_values[spec.name])
+        else:
+            current = now[column] if column in now else field_cell(spec, current_values[spec.name])
         if cell.strip() == current.strip():
             continue
-        values[field_name] = parse_cell(spec, cell)
+        try:
+            values[field_name] = parse_fact_cell(spec, cell) if is_fact(spec.name) else parse_cell(spec, cell)
+        except BadRequest as exc:
+            result.problem(line, str(exc))
+            return
+    for field_name, by_part in parts.items():
+        whole = dict(current_values[field_name] or {})
+        for part, column in by_part.items():
+            cell = record[column].strip()
+            if cell == fact_cell(field_name, whole.get(part)):
+                continue
+            if cell:
+                whole[part] = cell
+            else:
+                whole.pop(part, None)
+        if whole != current_values[field_name]:
+            values[field_name] = whole
     try:
         changes, warnings = preview_update(session, item, values)
     except BadRequest as exc:

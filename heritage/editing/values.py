@@ -33,7 +33,7 @@ def core_record(item: Item) -> CoreRecord:
 
 
 def values_of(item: Item) -> dict[str, Any]:
-    """The current value of every field (of every domain), by field name."""
+    """The current value of every field (of every domain) and of every masterplan fact, by field name."""
     core = core_record(item)
     values: dict[str, Any] = {
         "title": core.title or item.title,
@@ -62,6 +62,9 @@ def values_of(item: Item) -> dict[str, Any]:
     for spec in all_fields():
         if spec.is_detail:
             values[spec.name] = core.details.get(spec.name)
+    from heritage.editing.masterplan_facts import facts_of
+
+    values.update(facts_of(item))  # the masterplan's facts: `masterplan.<attribute>`
     return values
 
 
