@@ -21,4 +21,13 @@ def tab_to(page: Any, selector: str, limit: int = 120) -> None:
 def fits(page: Any, what: str) -> None:
     """Fails when the page is wider than the screen (a phone user would scroll sideways)."""
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{what} is wider than the screen: {width}"
+    if width[0] > width[1]:
+        wide = page.evaluate(
+            """w => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .filter(e => !(e.parentElement && e.parentElement.closest('table.data, .table-scroll, figure')))
+                .slice(0, 5)
+                .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)""",
+            width[1],
+        )
+        raise AssertionError(f"{what} is wider than the screen: {width}; the first too wide: {wide}")
