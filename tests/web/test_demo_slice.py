@@ -102,3 +102,45 @@ def test_the_demo_users_try_the_roles(demo_app) -> None:  # type: ignore[no-unty
     assert sign_in(reader, "reader", accounts["reader"]["password"]).status_code == 303
     assert reader.get("/api/items?q=personeelsdossier").get_json()["total"] == shown
     assert reader.get("/archivist/").status_code == 403
+
+
+def test_the_demo_board_accounts_find_the_proposals_they_sign(demo_app, demo_runtime) -> None:  # type: ignore[no-untyped-def]
+    """The board's roles can be tried on the demo: the governing body sees the deaccession proposals it is asked
+    to approve, the dean the Faculty of Science's destructions, each with the form to approve in its role."""
+    from sqlalchemy import func, select
+
+    from heritage.models import Collection, Item, PolicyDecision, Unit
+    from ingest.demo.dataset import demo_users
+    from tests.helpers import sign_in
+
+    passwords = {u["username"]: u["password"] for u in demo_users()}
+    with demo_runtime.sessions() as session:
+        proposals = dict(
+            session.execute(
+                select(PolicyDecision.item_id, Unit.slug)
+                .join(Item, Item.id == PolicyDecision.item_id)
+                .join(Collection, Collection.id == Item.collection_id)
+                .join(Unit, Unit.id == func.coalesce(Item.unit_id, Collection.unit_id))
+                .where(PolicyDecision.decision.in_(("destroy_proposed", "deaccession_candidate")))
+            ).all()
+        )
+        kinds = dict(
+            session.execute(
+                select(PolicyDecision.item_id, PolicyDecision.decision).where(
+                    PolicyDecision.item_id.in_(list(proposals))
+                )
+            ).all()
+        )
+    deaccessions = [i for i, k in kinds.items() if k == "deaccession_candidate"]
+    faculty = [i for i, k in kinds.items() if k == "destroy_proposed" and proposals[i] == "faculty-science"]
+    assert deaccessions and faculty, "the demo has deaccession proposals and faculty destructions to try"
+    board = demo_app.test_client()
+    assert sign_in(board, "board", passwords["board"]).status_code == 303
+    queue = board.get("/masterplan/review?queue=proposed&lang=en").get_data(as_text=True)
+    assert all(f'href="/masterplan/decisions/{i}"' in queue for i in deaccessions)
+    assert f'href="/masterplan/decisions/{faculty[0]}"' not in queue  # not the board's to sign
+    assert 'name="role"' in board.get(f"/masterplan/decisions/{deaccessions[0]}").get_data(as_text=True)
+    dean = demo_app.test_client()
+    assert sign_in(dean, "dean", passwords["dean"]).status_code == 303
+    page = dean.get(f"/masterplan/decisions/{faculty[0]}?lang=en").get_data(as_text=True)
+    assert 'name="role"' in page and "Head of the creating unit" in page
