@@ -126,7 +126,10 @@ def test_a_significance_assessment_in_the_browser_changes_the_decision(browser: 
     assert _decision(served["runtime"], item).decision == "review_now"
     page = _page(browser, served)
     _sign_in(page, served, "cm", f"/items/{item}/edit")
-    fits(page, "the edit page with its masterplan panel")
+    fits(page, "the edit page")
+    tab_to(page, "#masterplan-facts > summary")  # the facts are folded away until asked for
+    page.keyboard.press("Enter")
+    fits(page, "the edit page with its masterplan facts")
     for criterion in CORE:
         _choose(page, f"select[name='masterplan.significance-{criterion}']", words["high"])
     tab_to(page, "textarea[name='masterplan.significance_statement']")

@@ -108,10 +108,10 @@ def test_the_edit_page_has_a_masterplan_panel_in_the_readers_language(
     assert 'value="paper_archive"' in page and 'name="masterplan.dates-closing"' in page  # the policy's choices
     assert ">legal_hold<" not in page and ">paper_archive<" not in page  # codes are not shown as names
     decision = {
-        "nl": "Beslissing volgens het masterplan: Later herbeoordelen",
-        "en": "Masterplan decision: Review later",
+        "nl": "Beslissing volgens het masterplan: Nu beoordelen",
+        "en": "Masterplan decision: Review now",
     }
-    assert decision[lang] in page  # the decision as stored now
+    assert decision[lang] in page  # the decision as stored now (unscored: review now)
 
 
 def test_a_collection_manager_records_an_assessment_and_the_decision_says_why(

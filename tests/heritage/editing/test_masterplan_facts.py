@@ -315,7 +315,7 @@ def test_the_choices_are_those_of_the_policy_in_force_for_the_item(
     override = tmp_path / "pedel.yaml"
     override.write_text(
         "schema: heritage-policy-override/1\npolicy: {id: pedel-rules, version: 1.0.0}\n"
-        "material_types:\n  - id: herbarium_sheet\n    label: Herbarium sheets\n"
+        "material_types:\n  - id: wax_moulage\n    label: Wax moulages\n"
         "    env: {t: [15, 20], rh: [40, 55]}\n    light_category: medium\n",
         encoding="utf-8",
     )
@@ -324,11 +324,11 @@ def test_the_choices_are_those_of_the_policy_in_force_for_the_item(
         update_item(s, item_id, {"masterplan.material": "paper_archive"}, viewer=who, agent="els", base_version=None)
         with pytest.raises(BadRequest):  # not a material of the default policy
             update_item(
-                s, item_id, {"masterplan.material": "herbarium_sheet"}, viewer=who, agent="els", base_version=None
+                s, item_id, {"masterplan.material": "wax_moulage"}, viewer=who, agent="els", base_version=None
             )
         apply_file(s, override, collection="pedel", agent="els")
-        update_item(s, item_id, {"masterplan.material": "herbarium_sheet"}, viewer=who, agent="els", base_version=None)
-    assert _attributes(runtime, item_id)["material"] == "herbarium_sheet"
+        update_item(s, item_id, {"masterplan.material": "wax_moulage"}, viewer=who, agent="els", base_version=None)
+    assert _attributes(runtime, item_id)["material"] == "wax_moulage"
 
 
 @pytest.mark.parametrize(
