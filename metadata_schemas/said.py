@@ -28,6 +28,22 @@ class Said:
         }
         return translate(self.template) % shown
 
+    def as_json(self) -> dict[str, object]:
+        """`{"template", "params"}` with the values as text (a Said value nested the same way), to be stored."""
+        return {
+            "template": self.template,
+            "params": {k: v.as_json() if isinstance(v, Said) else str(v) for k, v in self.params.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Said:
+        params = data.get("params") or {}
+        assert isinstance(params, Mapping)
+        return cls(
+            str(data["template"]),
+            {k: cls.from_json(v) if isinstance(v, Mapping) else v for k, v in params.items()},
+        )
+
 
 def said(template: str, **params: object) -> Said:
     return Said(template, params)

@@ -232,11 +232,12 @@ def _form_page(
 def _masterplan(item: Item) -> dict[str, Any]:
     """What the edit page's masterplan panel offers (the policy in force for the item) and the item's decision now."""
     from heritage.policy.service import active_override, effective_decision
+    from web.masterplan_labels import explained
 
     choices = masterplan_facts.item_choices(session(), item)
     code, row = effective_decision(session(), item.id)
     override = active_override(session(), item.id)
-    why = row.explanation if row is not None else None
+    why = explained(row) if row is not None else None
     if override is not None:
         why = _("Overridden by %(agent)s: %(reason)s", agent=override.agent, reason=override.reason)
     from heritage.policy.facts import effective_attributes

@@ -28,7 +28,7 @@ from web.auth import require_staff
 from web.charts import bar_chart
 from web.context import session, viewer
 from web.i18n import current_language
-from web.masterplan_labels import names, shown
+from web.masterplan_labels import explained, names, shown
 
 bp = Blueprint("masterplan", __name__, url_prefix="/masterplan")
 
@@ -138,6 +138,9 @@ def review() -> str:
         transfers=transfers,
         today=today,
     )
+
+
+bp.add_app_template_global(explained, "explained")
 
 
 @bp.app_template_global("may_review")

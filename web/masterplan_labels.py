@@ -9,6 +9,7 @@ their names, locations by name and code.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from heritage.models import Collection, Location, Unit
 from heritage.policy.figures import Figure
+from metadata_schemas.said import Said
 from web.i18n import current_language, label
 
 # column -> the vocabulary whose labels name its values
@@ -77,3 +79,57 @@ def shown(session: Session, figures: list[Figure]) -> list[Figure]:
             )
         )
     return out
+
+
+DURATION = re.compile(r"^P(\d+)([YMD])$")
+DURATION_WORDS = {
+    "nl": {"Y": ("jaar", "jaar"), "M": ("maand", "maanden"), "D": ("dag", "dagen")},
+    "en": {"Y": ("year", "years"), "M": ("month", "months"), "D": ("day", "days")},
+}
+# a value of the engine's explanations -> the vocabulary whose labels name it (lists are ", "-separated)
+EXPLANATION_VOCABULARIES = {
+    "flags": "flag",
+    "reasons": "flag",
+    "hazards": "hazard",
+    "material": "material",
+    "trigger": "trigger",
+    "disposition": "disposition",
+}
+
+
+def duration_words(value: str, lang: str) -> str:
+    """ "P10Y" -> "10 jaar" / "10 years" (other ISO 8601 durations stay as written)."""
+    found = DURATION.match(value)
+    if not found:
+        return value
+    n, unit = int(found.group(1)), found.group(2)
+    one, many = DURATION_WORDS.get(lang, DURATION_WORDS["en"])[unit]
+    return f"{n} {one if n == 1 else many}"
+
+
+def explained(decision: Any) -> str:
+    """A stored decision's explanation in the reader's language: its template translated, flags, materials,
+    hazards, triggers and periods by their names, a hard rule by its label. A decision stored before
+    explanations were kept as templates (or an override's reason) is shown as it was written."""
+    if isinstance(decision, Mapping):
+        text, data = decision.get("explanation") or "", decision.get("explanation_said")
+    else:
+        text, data = decision.explanation, getattr(decision, "explanation_said", None)
+    if not data:
+        return text
+    message = Said.from_json(data)
+    lang = current_language()
+    rule = str(message.params.get("rule") or "")
+
+    def value(key: str, v: object) -> str:
+        shown = str(v)
+        if key == "rule_explanation" and label("decision_rule", rule) != rule:
+            return label("decision_rule", rule)
+        if key in EXPLANATION_VOCABULARIES:
+            kind = EXPLANATION_VOCABULARIES[key]
+            return ", ".join(label(kind, part) for part in shown.split(", "))
+        if key in ("retention", "interval", "period"):
+            return duration_words(shown, lang)
+        return shown
+
+    return message.translated(_, value)

@@ -38,6 +38,8 @@ class PolicyDecision(Base):
     decision: Mapped[str] = mapped_column(String(32), index=True)
     rule: Mapped[str] = mapped_column(String(100))
     explanation: Mapped[str] = mapped_column(Text)
+    # the explanation as a template with its values ({"template", "params"}), for pages in other languages
+    explanation_said: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     inputs: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     policy_version: Mapped[str] = mapped_column(String(300))
     due: Mapped[date | None] = mapped_column(Date, index=True)

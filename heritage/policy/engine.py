@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from heritage.policy.model import Policy
+from metadata_schemas.said import Said, said
 
 DECISIONS = (
     "frozen",
@@ -56,14 +57,22 @@ class Facts:
 
 @dataclass(slots=True)
 class Decision:
+    """One item's decision. The explanation is English text (the CLI, the JSON, the events); where the engine
+    made it, `said` keeps it as a template with its values, so that a page says it in its reader's language."""
+
     item: str
     decision: str
     rule: str
-    explanation: str
+    explanation: str | Said
     inputs: dict[str, Any]
     policy_version: str
     due: date | None = None
     significance: float | None = None
+    said: Said | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.explanation, Said):
+            self.said, self.explanation = self.explanation, str(self.explanation)
 
     def as_json(self) -> dict[str, Any]:
         """The contract of `heritage policy evaluate --json`: exactly these six keys."""
@@ -111,7 +120,12 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
     if row is None:
         return None
     inputs: dict[str, Any] = {"series": row.series_id, "disposition": row.disposition}
-    head = f"selection list {row.series_id} ({row.title}): disposition {row.disposition}"
+    head = said(
+        "selection list %(series)s (%(title)s): disposition %(disposition)s",
+        series=row.series_id,
+        title=row.title,
+        disposition=row.disposition,
+    )
     # When the record was made: its closing date, else the row's trigger date.
     when = "closing" if "closing" in facts.dates else row.trigger
     made = facts.dates.get(when)
@@ -126,16 +140,26 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
             facts.item,
             "retain_permanent",
             "selection_list.historical_archive",
-            f"selection list {row.series_id} ({row.title}) is in force from {row.valid_from}; this item "
-            f"({made}) was already transferred to the historical archive, so the list does not judge it: "
-            "kept as archive",
+            said(
+                "selection list %(series)s (%(title)s) is in force from %(valid_from)s; this item (%(made)s) was "
+                "already transferred to the historical archive, so the list does not judge it: kept as archive",
+                series=row.series_id,
+                title=row.title,
+                valid_from=row.valid_from,
+                made=made,
+            ),
             inputs,
             policy.version,
         )
     if row.retention is None:
-        text = f"{head}, kept permanently"
+        text = said("%(head)s, kept permanently", head=head)
         if row.transfer_after is not None:
-            text += f"; transferred to the central archive {row.transfer_after} after {row.trigger}"
+            text = said(
+                "%(head)s, kept permanently; transferred to the central archive %(period)s after %(trigger)s",
+                head=head,
+                period=row.transfer_after,
+                trigger=row.trigger,
+            )
             inputs["transfer_after"] = str(row.transfer_after)
         return Decision(facts.item, "retain_permanent", "selection_list.B", text, inputs, policy.version)
     inputs["retention"] = str(row.retention)
@@ -146,8 +170,13 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
             facts.item,
             "review_now",
             "selection_list.trigger_unknown",
-            f"{head}, {row.retention} after {row.trigger}, but the item has no {row.trigger} date: "
-            "record it so that the retention date can be computed",
+            said(
+                "%(head)s, %(retention)s after %(trigger)s, but the item has no %(trigger)s date: "
+                "record it so that the retention date can be computed",
+                head=head,
+                retention=row.retention,
+                trigger=row.trigger,
+            ),
             inputs,
             policy.version,
             due=today,
@@ -161,8 +190,15 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
                 facts.item,
                 "destroy_proposed",
                 "selection_list.V",
-                f"{head}: retention {row.retention} after {row.trigger} ({start}) ended on {due}; "
-                "destruction proposed, it needs the approvals the policy names",
+                said(
+                    "%(head)s: retention %(retention)s after %(trigger)s (%(start)s) ended on %(due)s; "
+                    "destruction proposed, it needs the approvals the policy names",
+                    head=head,
+                    retention=row.retention,
+                    trigger=row.trigger,
+                    start=start,
+                    due=due,
+                ),
                 inputs,
                 policy.version,
                 due=due,
@@ -171,18 +207,33 @@ def _selection(policy: Policy, facts: Facts, today: date) -> Decision | None:
             facts.item,
             "retain_until",
             "selection_list.V",
-            f"{head}: retain {row.retention} after {row.trigger} ({start}), until {due}; then propose destruction",
+            said(
+                "%(head)s: retain %(retention)s after %(trigger)s (%(start)s), until %(due)s; then propose destruction",
+                head=head,
+                retention=row.retention,
+                trigger=row.trigger,
+                start=start,
+                due=due,
+            ),
             inputs,
             policy.version,
             due=due,
         )
     inputs["selection_rule"] = row.selection_rule
-    rule_text = f" with the sampling rule: {row.selection_rule}" if row.selection_rule else ""
+    values = {"head": head, "retention": row.retention, "trigger": row.trigger, "start": start, "due": due}
+    text = said("%(head)s: review %(retention)s after %(trigger)s (%(start)s), on %(due)s", **values)
+    if row.selection_rule:
+        text = said(
+            "%(head)s: review %(retention)s after %(trigger)s (%(start)s), on %(due)s "
+            "with the sampling rule: %(selection_rule)s",
+            selection_rule=row.selection_rule,
+            **values,
+        )
     return Decision(
         facts.item,
         "review_at",
         "selection_list.S",
-        f"{head}: review {row.retention} after {row.trigger} ({start}), on {due}{rule_text}",
+        text,
         inputs,
         policy.version,
         due=due,
@@ -214,7 +265,12 @@ def _hard_rules(policy: Policy, facts: Facts, today: date) -> Decision | None:
                     facts.item,
                     rule.decision or "urgent_review",
                     rule.id,
-                    f"{rule.explanation} ({', '.join(names)})",
+                    said(
+                        "%(rule_explanation)s (%(flags)s)",
+                        rule=rule.id,
+                        rule_explanation=rule.explanation,
+                        flags=", ".join(names),
+                    ),
                     {"flags": names},
                     policy.version,
                 )
@@ -223,13 +279,20 @@ def _hard_rules(policy: Policy, facts: Facts, today: date) -> Decision | None:
             if decision is not None:
                 return decision
         elif rule.kind == "hazard_storage" and facts.unsafe_hazards:
-            where = facts.location or "no recorded location"
+            where = facts.location or said("no recorded location")
             return Decision(
                 facts.item,
                 rule.decision or "urgent_review",
                 rule.id,
-                f"hazard {', '.join(facts.unsafe_hazards)} of material {facts.material} is kept in {where}, "
-                f"not in a dedicated store: {rule.explanation}",
+                said(
+                    "hazard %(hazards)s of material %(material)s is kept in %(location)s, not in a dedicated store: "
+                    "%(rule_explanation)s",
+                    rule=rule.id,
+                    hazards=", ".join(facts.unsafe_hazards),
+                    material=facts.material,
+                    location=where,
+                    rule_explanation=rule.explanation,
+                ),
                 {"material": facts.material, "hazards": list(facts.unsafe_hazards), "location": facts.location},
                 policy.version,
                 due=today,
@@ -244,7 +307,7 @@ def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
             facts.item,
             "review_now",
             "significance.unscored",
-            "no selection-list series and no significance assessment yet: curatorial appraisal needed",
+            said("no selection-list series and no significance assessment yet: curatorial appraisal needed"),
             {"series": facts.series} if facts.series else {},
             policy.version,
             due=today,
@@ -253,16 +316,21 @@ def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
     inputs: dict[str, Any] = {"significance_index": si, "scores": dict(facts.significance)}
     if applied:
         inputs["modifiers"] = applied
-    note = ""
+    note: Said | str = ""
     if not heritage:
         inputs["not_heritage"] = True
-        note = f"; flagged not heritage (no {policy.heritage_group} criterion scored 1 or more)"
+        note = said("; flagged not heritage (no %(group)s criterion scored 1 or more)", group=policy.heritage_group)
     if si >= policy.core_threshold:
         result = Decision(
             facts.item,
             "retain_permanent",
             "significance.core",
-            f"significance index {si} >= {policy.core_threshold:g}: core collection, kept permanently{note}",
+            said(
+                "significance index %(si)s >= %(threshold)s: core collection, kept permanently%(note)s",
+                si=si,
+                threshold=f"{policy.core_threshold:g}",
+                note=note,
+            ),
             inputs,
             policy.version,
         )
@@ -274,8 +342,17 @@ def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
             facts.item,
             "review_at",
             "significance.retain_with_review",
-            f"significance index {si} between {policy.review_threshold:g} and {policy.core_threshold:g}: kept, "
-            f"reviewed {policy.review_interval} after the appraisal of {since}, on {due}{note}",
+            said(
+                "significance index %(si)s between %(low)s and %(high)s: kept, reviewed %(interval)s after the "
+                "appraisal of %(since)s, on %(due)s%(note)s",
+                si=si,
+                low=f"{policy.review_threshold:g}",
+                high=f"{policy.core_threshold:g}",
+                interval=policy.review_interval,
+                since=since,
+                due=due,
+                note=note,
+            ),
             inputs,
             policy.version,
             due=due,
@@ -285,7 +362,12 @@ def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
             facts.item,
             "review_now",
             "significance.curatorial_review",
-            f"significance index {si} below {policy.review_threshold:g}: curatorial review now{note}",
+            said(
+                "significance index %(si)s below %(threshold)s: curatorial review now%(note)s",
+                si=si,
+                threshold=f"{policy.review_threshold:g}",
+                note=note,
+            ),
             inputs,
             policy.version,
             due=today,
@@ -298,8 +380,14 @@ def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
                 facts.item,
                 "deaccession_candidate",
                 "significance.deaccession",
-                f"significance index {si} below {policy.deaccession_below:g} and {', '.join(reasons)}: "
-                f"deaccession candidate (a proposal; the approvals the policy names decide){note}",
+                said(
+                    "significance index %(si)s below %(threshold)s and %(reasons)s: deaccession candidate "
+                    "(a proposal; the approvals the policy names decide)%(note)s",
+                    si=si,
+                    threshold=f"{policy.deaccession_below:g}",
+                    reasons=", ".join(reasons),
+                    note=note,
+                ),
                 inputs,
                 policy.version,
                 due=today,
@@ -309,8 +397,14 @@ def _by_significance(policy: Policy, facts: Facts, today: date) -> Decision:
                 facts.item,
                 "review_now",
                 "significance.low_without_reason",
-                f"significance index {si} below {policy.deaccession_below:g} but no reason to dispose "
-                f"({', '.join(sorted(policy.deaccession_reasons))}): curatorial review{note}",
+                said(
+                    "significance index %(si)s below %(threshold)s but no reason to dispose (%(reasons)s): "
+                    "curatorial review%(note)s",
+                    si=si,
+                    threshold=f"{policy.deaccession_below:g}",
+                    reasons=", ".join(sorted(policy.deaccession_reasons)),
+                    note=note,
+                ),
                 inputs,
                 policy.version,
                 due=today,

@@ -178,6 +178,7 @@ def _row(
         "decision": override.decision if override else d.decision,
         "rule": "override" if override else d.rule,
         "explanation": d.explanation,
+        "explanation_said": d.explanation_said,
         "override": (
             {"agent": override.agent, "reason": override.reason, "at": override.at.date().isoformat()}
             if override

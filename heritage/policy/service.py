@@ -154,6 +154,7 @@ def _store(session: Session, row: PolicyDecision | None, decision: Decision, pri
         "decision": decision.decision,
         "rule": decision.rule,
         "explanation": decision.explanation,
+        "explanation_said": decision.said.as_json() if decision.said else None,
         "inputs": decision.inputs,
         "policy_version": decision.policy_version,
         "due": decision.due,

@@ -198,3 +198,43 @@ def test_the_demo_decisions_record_their_policy_version(demo_runtime: Runtime) -
     with demo_runtime.sessions() as session:
         versions = set(session.scalars(select(PolicyDecision.policy_version)))
     assert len(versions) == 1 and next(iter(versions)).startswith("kuleuven-heritage-default@1.0.0#")
+
+
+def test_the_engines_explanations_are_said_in_the_readers_language(demo_client) -> None:
+    """The review queue says why in Dutch and in English: the engine's explanation is stored as a template with
+    its values, translated on the page, with flags, periods and hard rules by their names."""
+    app = demo_client.application
+    pages = {}
+    for lang in ("nl", "en"):
+        with app.test_request_context(f"/masterplan/review?queue=all&lang={lang}", headers={"Accept-Language": lang}):
+            g.viewer = ARCHIVIST
+            g.lang = lang
+            pages[lang] = app.view_functions["masterplan.review"]()
+    assert "waarderingsindex" in pages["nl"] and "significance index" not in pages["nl"]
+    assert "significance index" in pages["en"] and "waarderingsindex" not in pages["en"]
+
+
+def test_explanations_round_trip_and_fall_back_to_the_stored_text(demo_app) -> None:  # type: ignore[no-untyped-def]
+    from metadata_schemas.said import said
+    from web.masterplan_labels import duration_words, explained
+
+    note = said("; flagged not heritage (no %(group)s criterion scored 1 or more)", group="cultuurhistorisch")
+    message = said(
+        "significance index %(si)s below %(threshold)s: curatorial review now%(note)s",
+        si=31.5,
+        threshold="40",
+        note=note,
+    )
+    stored = {"explanation": str(message), "explanation_said": message.as_json()}
+    with demo_app.test_request_context("/?lang=nl"):
+        g.lang = "nl"
+        assert explained(stored) == (
+            "waarderingsindex 31.5 onder 40: nu curatorieel beoordelen; gemarkeerd als geen erfgoed "
+            "(geen criterium van cultuurhistorisch scoort 1 of meer)"
+        )
+        assert explained({"explanation": "as it was written", "explanation_said": None}) == "as it was written"
+        assert duration_words("P10Y", "nl") == "10 jaar" and duration_words("P1M", "en") == "1 month"
+        assert duration_words("P2Y6M", "en") == "P2Y6M"
+    with demo_app.test_request_context("/?lang=en"):
+        g.lang = "en"
+        assert explained(stored) == str(message)
