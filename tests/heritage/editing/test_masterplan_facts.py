@@ -323,9 +323,7 @@ def test_the_choices_are_those_of_the_policy_in_force_for_the_item(
         who = viewer(runtime, "els")
         update_item(s, item_id, {"masterplan.material": "paper_archive"}, viewer=who, agent="els", base_version=None)
         with pytest.raises(BadRequest):  # not a material of the default policy
-            update_item(
-                s, item_id, {"masterplan.material": "wax_moulage"}, viewer=who, agent="els", base_version=None
-            )
+            update_item(s, item_id, {"masterplan.material": "wax_moulage"}, viewer=who, agent="els", base_version=None)
         apply_file(s, override, collection="pedel", agent="els")
         update_item(s, item_id, {"masterplan.material": "wax_moulage"}, viewer=who, agent="els", base_version=None)
     assert _attributes(runtime, item_id)["material"] == "wax_moulage"
