@@ -567,7 +567,16 @@ def approve(session: Session, item_id: str, *, role: str, person: str, comment: 
                 item=item_id,
             ),
         )
-    session.add(Approval(subject=item_id, kind=kind, role=role, person=user.username, user_id=user.id, comment=comment))
+    row = {"subject": item_id, "kind": kind, "role": role, "person": user.username, "user_id": user.id}
+    if not insert_if_absent(
+        session, Approval, {**row, "comment": comment, "at": utcnow()}, ["subject", "kind", "role"]
+    ):
+        # another session signed in this role between our reading and our writing: say so, as if we had seen it
+        signer = session.scalar(
+            select(Approval.person).where(Approval.subject == item_id, Approval.kind == kind, Approval.role == role)
+        )
+        state.signed[role] = signer or "?"
+        _not_signed(state, role)
     state.signed[role] = user.username
     state.accounts[role] = user.id
     events.record(
