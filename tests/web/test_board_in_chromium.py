@@ -32,6 +32,7 @@ WORDS = {
         "approved": "Goedgekeurd",
         "high": "Hoog",
         "certificate": "Verklaring van vernietiging",
+        "index": "waarderingsindex",
     },
     "en": {
         "kept": "Kept permanently",
@@ -40,6 +41,7 @@ WORDS = {
         "approved": "Approved",
         "high": "High",
         "certificate": "Certificate of destruction",
+        "index": "significance index",
     },
 }
 
@@ -138,7 +140,7 @@ def test_a_significance_assessment_in_the_browser_changes_the_decision(browser: 
     stored = _decision(served["runtime"], item)
     assert stored.decision == "retain_permanent" and stored.rule == "significance.core"
     shown = page.inner_text("main")
-    assert words["kept"] in shown and "significance index" in shown  # the decision, and why
+    assert words["kept"] in shown and words["index"] in shown  # the decision, and why, in the page's language
     page.goto(f"{served['base']}/masterplan/review?queue=all&lang={served['lang']}")
     fits(page, "the review queue")
     row = page.inner_text(f"tr:has(a[href='/masterplan/decisions/{item}'])")

@@ -119,7 +119,7 @@ def test_a_collection_manager_records_an_assessment_and_the_decision_says_why(
 ) -> None:
     item_id = catalogue["F1.1.1"]
     assert _decision(runtime, item_id).rule == "significance.unscored"  # type: ignore[union-attr]
-    assert "no significance assessment yet" in els.get(f"/items/{item_id}").get_data(as_text=True)
+    assert "no significance assessment yet" in els.get(f"/items/{item_id}?lang=en").get_data(as_text=True)
     form = _form(els.get(f"/items/{item_id}/edit").get_data(as_text=True))
     scores = {f"masterplan.significance-{c}": "high" for c in CRITERIA}
     saved = _post(
@@ -143,7 +143,7 @@ def test_a_collection_manager_records_an_assessment_and_the_decision_says_why(
     assert decision is not None and decision.decision == "retain_permanent"
     page = els.get(f"/items/{item_id}/edit?lang=en").get_data(as_text=True)
     assert "Masterplan decision: Kept permanently" in page and "significance index" in page
-    record = els.get(f"/items/{item_id}").get_data(as_text=True)  # the record page's masterplan panel
+    record = els.get(f"/items/{item_id}?lang=en").get_data(as_text=True)  # the record page's masterplan panel
     assert "significance index" in record and "no significance assessment yet" not in record
     nl = els.get(f"/items/{item_id}/edit?lang=nl").get_data(as_text=True)
     assert "Beslissing volgens het masterplan: Blijvend bewaren" in nl
