@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heritage.editing.fields import FieldSpec, masterplan_fields
-from heritage.editing.values import MAX_TEXT, storable
+from heritage.editing.values import read_text, storable
 from heritage.errors import bad
 from heritage.models import Item, PolicyVersion
 
@@ -322,19 +322,6 @@ def _size(spec: FieldSpec, raw: Any) -> dict[str, float]:
     return out
 
 
-def _text(spec: FieldSpec, raw: Any) -> str | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, str):
-        raise bad("%(field)s: give a text, not %(kind)s", field=spec.name, kind=type(raw).__name__)
-    text = raw.replace("\r\n", "\n").strip()
-    if len(text) > MAX_TEXT:
-        raise bad("%(field)s: at most %(most)s characters", field=spec.name, most=MAX_TEXT)
-    if not storable(text):
-        raise bad("%(field)s: contains a NUL or an unpaired surrogate character", field=spec.name)
-    return text or None
-
-
 def clean_fact(spec: FieldSpec, raw: Any, current: Any, choices: FactChoices) -> Any:
     """The stored form of one fact as given (scores 0-3, lists sorted, dates ISO).
 
@@ -356,7 +343,7 @@ def clean_fact(spec: FieldSpec, raw: Any, current: Any, choices: FactChoices) ->
     if spec.kind == "date":
         return _day(spec, raw)
     if spec.kind == "longtext":
-        return _text(spec, raw)
+        return read_text(spec, raw)
     value = _id(spec, raw)
     if value is not None:
         _known(spec, value, choices.of(name), current)

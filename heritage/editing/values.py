@@ -109,7 +109,8 @@ def clean(spec: FieldSpec, raw: Any, current: Any = None) -> Any:
     return value
 
 
-def _text(spec: FieldSpec, raw: Any) -> str | None:
+def read_text(spec: FieldSpec, raw: Any) -> str | None:
+    """A text field as stored: trimmed, one line unless longtext, bounded, storable (None when empty)."""
     if raw is None:
         return None
     if not isinstance(raw, str):
@@ -224,11 +225,11 @@ def _taxon(spec: FieldSpec, raw: Any) -> dict[str, Any] | None:
 
 
 def _choice(spec: FieldSpec, raw: Any) -> str | None:
-    return _text(spec, raw)
+    return read_text(spec, raw)
 
 
 def _date(spec: FieldSpec, raw: Any) -> str | None:
-    text = _text(spec, raw)
+    text = read_text(spec, raw)
     if text is None:
         return None
     try:
@@ -238,7 +239,7 @@ def _date(spec: FieldSpec, raw: Any) -> str | None:
 
 
 def _coordinates(spec: FieldSpec, raw: Any) -> str | None:
-    text = _text(spec, raw)
+    text = read_text(spec, raw)
     if text is None:
         return None
     m = COORDINATES.match(text)
@@ -252,8 +253,8 @@ def _coordinates(spec: FieldSpec, raw: Any) -> str | None:
 
 
 _CLEANERS = {
-    "text": _text,
-    "longtext": _text,
+    "text": read_text,
+    "longtext": read_text,
     "lines": _lines,
     "date_lines": _lines,
     "agents": _agents,

@@ -31,3 +31,23 @@ def fits(page: Any, what: str) -> None:
             width[1],
         )
         raise AssertionError(f"{what} is wider than the screen: {width}; the first too wide: {wide}")
+
+
+def sign_in(page: Any, base: str, username: str, password: str, target: str, lang: str) -> None:
+    """Sign in on the login page by keyboard and land on `target` (a path), as a person would."""
+    import re
+
+    page.goto(f"{base}/login?next={target}&lang={lang}")
+    tab_to(page, "#username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^[^?]*" + re.escape(target) + r"(\?.*)?$"))
+
+
+def follow(page: Any, selector: str) -> None:
+    """Tab to a link or button and press Enter; wait for the page it leads to."""
+    tab_to(page, selector)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")

@@ -7,7 +7,6 @@ its list and certificate, and leaves a tombstone. No page is wider than the scre
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from tests.helpers import PASSWORD
 from tests.heritage.policy import builders
 from tests.heritage.policy.test_governance import board_catalogue
 from tests.iiif.live_server import live_server
-from tests.web.chromium import CHROMIUM, MISSING, fits, tab_to
+from tests.web.chromium import CHROMIUM, MISSING, fits, follow, sign_in, tab_to
 
 pytestmark = pytest.mark.slow
 
@@ -90,21 +89,8 @@ def _page(browser: Any, served: dict[str, Any]) -> Any:
 
 
 def _sign_in(page: Any, served: dict[str, Any], username: str, target: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{served['base']}/login?next={target}&lang={served['lang']}")
-    tab_to(page, "#username")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(re.escape(target) + r"(\?.*)?$"))
-
-
-def _submit(page: Any, selector: str) -> None:
-    """Tab to a submit button and press Enter; wait for the page the form leads to."""
-    tab_to(page, selector)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    page.context.clear_cookies()  # the next person at the same browser
+    sign_in(page, served["base"], username, PASSWORD, target, served["lang"])
 
 
 def _choose(page: Any, selector: str, label: str) -> None:
@@ -136,7 +122,7 @@ def test_a_significance_assessment_in_the_browser_changes_the_decision(browser: 
         _choose(page, f"select[name='masterplan.significance-{criterion}']", words["high"])
     tab_to(page, "textarea[name='masterplan.significance_statement']")
     page.keyboard.type("De oudste reeks van het rectoraat, bron voor de universiteitsgeschiedenis.")
-    _submit(page, "form.edit button[type=submit]")
+    follow(page, "form.edit button[type=submit]")
     stored = _decision(served["runtime"], item)
     assert stored.decision == "retain_permanent" and stored.rule == "significance.core"
     shown = page.inner_text("main")
@@ -166,7 +152,7 @@ def test_a_new_room_in_the_browser_changes_the_suggestion(browser: Any, served: 
     tab_to(page, "#rh")
     page.keyboard.type("47")
     page.select_option("#security_level", "S2")
-    _submit(page, "form button[type=submit]")
+    follow(page, "form button[type=submit]")
     assert code in page.inner_text("main")
     page.goto(f"{served['base']}/items/{item}?lang={served['lang']}")
     suggested = page.inner_text("section.masterplan-panel ol.locations")
@@ -201,13 +187,13 @@ def test_an_approved_destruction_gives_its_list_certificate_and_tombstone(browse
     for who in ("dean", "ua"):  # the head of the creating unit, then the university archivist: two accounts
         _sign_in(page, served, who, url)
         fits(page, "the decision page")
-        _submit(page, "#approve form[action$='/approve'] button[type=submit]")
+        follow(page, "#approve form[action$='/approve'] button[type=submit]")
     assert words["approved"] in page.inner_text("#approvals")
     _sign_in(page, served, "dean", url)
     page.select_option("#route", "destruction")
     tab_to(page, "#confirm")
     page.keyboard.press("Space")
-    _submit(page, "#carry-out button[type=submit]")
+    follow(page, "#carry-out button[type=submit]")
     link = page.locator("#disposal a[href*='/masterplan/certificates/']")
     assert words["certificate"] in link.inner_text()
     with page.expect_navigation():

@@ -21,7 +21,7 @@ from heritage.settings import Settings
 from ingest.pipeline import ingest
 from tests.helpers import PASSWORD, add_user, make_image, small_batch
 from tests.iiif.live_server import live_server
-from tests.web.chromium import CHROMIUM, MISSING, fits, tab_to
+from tests.web.chromium import CHROMIUM, MISSING, fits, follow, sign_in, tab_to
 
 pytestmark = pytest.mark.slow
 COLLECTIONS = itertools.count(1)
@@ -76,20 +76,7 @@ def _replace_text(page: Any, text: str) -> None:
 
 
 def _sign_in(page: Any, base: str, username: str, target: str, lang: str) -> None:
-    page.goto(f"{base}/login?next={target}&lang={lang}")
-    tab_to(page, "#username")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(re.escape(target) + r"(\?.*)?$"))
-
-
-def _follow(page: Any, selector: str) -> None:
-    """Tab to a link or button and press Enter; wait for the page it leads to."""
-    tab_to(page, selector)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    sign_in(page, base, username, PASSWORD, target, lang)
 
 
 def _item(runtime: Runtime, item_id: str) -> Item:
@@ -115,7 +102,7 @@ def test_catalogue_a_fonds_by_keyboard(
     _sign_in(page, base, "ua", f"/items/{file_a}", lang)
 
     # fix a title: from the record page to the form and back
-    _follow(page, f"a[href='/items/{file_a}/edit']")
+    follow(page, f"a[href='/items/{file_a}/edit']")
     fits(page, "the edit form")
     tab_to(page, "#f-title")
     _replace_text(page, "Reglement van de pedel")
@@ -138,7 +125,7 @@ def test_catalogue_a_fonds_by_keyboard(
 
     # add a series to the fonds
     page.goto(f"{base}/items/{fonds}")
-    _follow(page, f"a[href='/items/{fonds}/children/new']")
+    follow(page, f"a[href='/items/{fonds}/children/new']")
     fits(page, "the form of a new record")
     tab_to(page, "#f-title")
     page.keyboard.type("Registers")
@@ -170,7 +157,7 @@ def test_catalogue_a_fonds_by_keyboard(
 
     # the history, and back to how the record was after its first revision
     page.goto(f"{base}/items/{file_a}")
-    _follow(page, f"a[href='/items/{file_a}/history']")
+    follow(page, f"a[href='/items/{file_a}/history']")
     fits(page, "the history")
     assert "Règlement van de pedel" in page.inner_text("main")
     tab_to(page, "form.revert button")
