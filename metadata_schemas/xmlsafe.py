@@ -183,13 +183,44 @@ def clean(text: str | None) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+# Elements that stand apart from their neighbours even inside running text: paragraphs, list entries,
+# headings, table cells and line breaks (EAD, TEI, MODS and HTML names).
+BLOCKS = frozenset(
+    "p item head list chronlist chronitem event eventgrp defitem label entry row address addressline "
+    "blockquote lb br li dd dt tr td th div".split()
+)
+
+
 def text_of(element: etree._Element | str | None) -> str:
-    """The element's whole text (descendants included), whitespace collapsed; strings pass through."""
+    """The element's whole text (descendants included), whitespace collapsed; strings pass through.
+
+    Inline markup in running text (`<title>Crop Sciences</title>, vol 21`) joins as the source spaces it,
+    so no stray space appears before the comma; children of an element without text of its own
+    (`namePart`s, `part`s) and blocks (`p`, `item`, `lb`) are separated by a space.
+    """
     if element is None:
         return ""
     if isinstance(element, str):
         return clean(element)
-    return clean(" ".join(t for t in element.itertext() if isinstance(t, str)))
+    if len(element) == 0:
+        return clean(element.text) if isinstance(element.tag, str) else ""
+    pieces: list[str] = []
+    _collect(element, pieces)
+    return clean("".join(pieces))
+
+
+def _collect(element: etree._Element, pieces: list[str]) -> None:
+    if element.text:
+        pieces.append(element.text)
+    mixed = bool(element.text and element.text.strip()) or any(c.tail and c.tail.strip() for c in element)
+    for child in element:
+        if isinstance(child.tag, str):  # comments and processing instructions give no text, only their tail
+            apart = not mixed or local(child.tag) in BLOCKS
+            pieces.append(" " if apart else "")
+            _collect(child, pieces)
+            pieces.append(" " if apart else "")
+        if child.tail:
+            pieces.append(child.tail)
 
 
 def release(element: etree._Element) -> None:
