@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
+from metadata_schemas.core import Agent, Container, CoreRecord, Note, Taxon, Term
 from metadata_schemas.dates import parse_date
 from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
@@ -46,6 +46,11 @@ class Row:
     role: etree.XPath | None
     lang: etree.XPath | None
     normal: etree.XPath | None
+    # Optional columns: the kind of a note, container or date (`local-name()`, `@type`), a note's or a
+    # container's own label (`ead:head`, `@label`) and the id of the container it sits in (`@parent`).
+    type: etree.XPath | None = None
+    label: etree.XPath | None = None
+    within: etree.XPath | None = None
 
 
 def is_url(value: str) -> bool:
@@ -99,6 +104,9 @@ class Crosswalk:
                         compile_("role"),
                         lang,
                         compile_("normal"),
+                        compile_("type"),
+                        compile_("label"),
+                        compile_("parent"),
                     )
                 )
 
@@ -115,7 +123,7 @@ class Crosswalk:
             for node in nodes:
                 if row.value is not None and not isinstance(node, str):
                     values = _strings(row.value(node))
-                    text = " ".join(values)
+                    text = ("\n\n" if row.core.startswith("typed_notes") else " ").join(values)
                 else:
                     text = text_of(node) if not isinstance(node, bool | float) else ""
                 if not text:
@@ -168,6 +176,7 @@ class Crosswalk:
                 terms.append(Term(text, uri, scheme))
         elif field == "dates":
             date = parse_date(text, _first(row.normal, node))
+            date.type = date.type or _first(row.type, node)
             if all(d.text != date.text for d in core.dates):
                 core.dates.append(date)
         elif field == "extent":
@@ -186,10 +195,30 @@ class Crosswalk:
                 fields["links"] = f"{fields['links']} {text}" if fields.get("links") else text
             elif text not in core.files:
                 core.files.append(text)
+        elif field == "typed_notes" or field.startswith("typed_notes."):
+            kind = field.partition(".")[2] or _first(row.type, node) or "general"
+            core.typed_notes.append(Note(kind, text, lang, _first(row.label, node)))
+        elif field == "containers":
+            core.containers.append(Container(_first(row.type, node), text, _first(row.label, node), _within(row, node)))
+        elif field == "physical_locations":
+            if text not in core.physical_locations:
+                core.physical_locations.append(text)
         elif field.startswith("fields."):
             fields.setdefault(field.split(".", 1)[1], text)
         elif getattr(core, field, None) in (None, ""):
             setattr(core, field, text)
+
+
+def _within(row: Row, node: Any) -> str | None:
+    """The value of the container a container sits in: its `parent` column names a sibling's id."""
+    ref = (_first(row.within, node) or "").split()
+    parent = node.getparent() if ref and not isinstance(node, str) else None
+    if parent is None:
+        return None
+    for sibling in parent:
+        if sibling.get("id") == ref[0]:
+            return text_of(sibling) or None
+    return None
 
 
 @cache

@@ -18,9 +18,9 @@ from typing import BinaryIO, ClassVar
 
 from lxml import etree
 
-from metadata_schemas import access_terms, crosswalk, schemas
+from metadata_schemas import access_terms, crosswalk, ead_notes, schemas
 from metadata_schemas.core import Agent, CoreRecord, Term
-from metadata_schemas.dc import lang_values, paragraphs
+from metadata_schemas.dc import lang_values
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
 from metadata_schemas.tables import CORE_LEVELS, level_for, value_for
@@ -80,6 +80,7 @@ class EadBase:
     namespaces_ok: ClassVar[tuple[str, ...]]
     table: ClassVar[str]
     schema: ClassVar[str]
+    date_type: ClassVar[str]  # the unitdate attribute for inclusive / bulk
 
     def detect(self, path: Path, head: bytes) -> bool:
         shape = sniff(path, head)
@@ -175,6 +176,7 @@ class EadBase:
             core.level = level_for("ead", level)
         if not core.title and header_title:
             core.title = header_title
+        ead_notes.fill_details(core)
         return core, access_terms.apply(fields)
 
     def parse(self, path: Path) -> Iterator[ParsedRecord]:
@@ -279,8 +281,8 @@ class EadBase:
                 continue
             parent = r.parent if r.parent in ids and r.parent != top.local_id else top.local_id
             children.setdefault(parent, []).append(r)
-        root = self._document(top)
         self._used_ids: set[str] = set()
+        root = self._document(top)
         archdesc = root.find(self._q("archdesc"))
         kids = children.get(top.local_id, []) + (children.get(None, []) if top.local_id is not None else [])
         if kids:
@@ -330,6 +332,8 @@ class EadBase:
             el.text = date.text
             if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
                 el.set("normal", f"{date.start:04d}/{date.end:04d}" if date.end != date.start else f"{date.start:04d}")
+            if date.type in ("inclusive", "bulk"):
+                el.set(self.date_type, date.type)
         if record.agents:
             origination = etree.SubElement(did, q("origination"))
             for agent in record.agents:
@@ -345,19 +349,26 @@ class EadBase:
                     language.set("langcode", code)
         for ref in record.files:
             self._dao(did, ref)
+        ead3 = self.name == "ead3"
+        ead_notes.write_containers(did, ead_notes.containers_of(record), q, ead3, self._new_id)
+        for location in ead_notes.locations_of(record):
+            etree.SubElement(did, q("physloc")).text = location
+        ead_notes.write_notes(unit, did, ead_notes.notes_of(record), q, ead3)
         if len(did) == 0:
             etree.SubElement(did, q("unittitle"))
-        if record.description:
-            scope = etree.SubElement(unit, q("scopecontent"))
-            for paragraph in paragraphs(record.description):
-                etree.SubElement(scope, q("p")).text = paragraph
-        if record.rights:
-            etree.SubElement(etree.SubElement(unit, q("userestrict")), q("p")).text = record.rights
         if record.subjects or record.places or record.genres:
             control = etree.SubElement(unit, q("controlaccess"))
             for tag, terms in (("subject", record.subjects), ("geogname", record.places), ("genreform", record.genres)):
                 for term in terms:
                     self._term(control, tag, term)
+
+    def _new_id(self) -> str:
+        """A document-unique id for a container another one points to."""
+        n = len(self._used_ids)
+        while f"container-{n}" in self._used_ids:
+            n += 1
+        self._used_ids.add(f"container-{n}")
+        return f"container-{n}"
 
     def _title(self, did: etree._Element, record: CoreRecord) -> None:
         raise NotImplementedError
@@ -384,6 +395,7 @@ class Ead2002(EadBase):
     label = "EAD 2002"
     namespaces_ok = (EAD2002, "")
     table = "ead2002"
+    date_type = "type"
     schema = "ead2002"
     schema_keys = ("ead2002",)
 
@@ -435,6 +447,7 @@ class Ead3(EadBase):
     label = "EAD3"
     namespaces_ok = (EAD3, EAD3_UNDEPRECATED)
     table = "ead3"
+    date_type = "unitdatetype"
     schema = "ead3"
     schema_keys = ("ead3",)
 

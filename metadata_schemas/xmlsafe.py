@@ -186,8 +186,32 @@ def clean(text: str | None) -> str:
 # Elements that stand apart from their neighbours even inside running text: paragraphs, list entries,
 # headings, table cells and line breaks (EAD, TEI, MODS and HTML names).
 BLOCKS = frozenset(
-    "p item head list chronlist chronitem event eventgrp defitem label entry row address addressline "
-    "blockquote lb br li dd dt tr td th div".split()
+    [
+        "p",
+        "item",
+        "head",
+        "list",
+        "chronlist",
+        "chronitem",
+        "event",
+        "eventgrp",
+        "defitem",
+        "label",
+        "entry",
+        "row",
+        "address",
+        "addressline",
+        "blockquote",
+        "lb",
+        "br",
+        "li",
+        "dd",
+        "dt",
+        "tr",
+        "td",
+        "th",
+        "div",
+    ]
 )
 
 
