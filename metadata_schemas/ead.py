@@ -18,7 +18,7 @@ from typing import BinaryIO, ClassVar
 
 from lxml import etree
 
-from metadata_schemas import access_terms, crosswalk, ead_notes, schemas
+from metadata_schemas import access_terms, crosswalk, ead_notes, schemas, schematron
 from metadata_schemas.core import Agent, CoreRecord, Term
 from metadata_schemas.dc import lang_values
 from metadata_schemas.errors import InvalidMetadata, Problem
@@ -258,11 +258,17 @@ class EadBase:
         schema_set = schemas.active()
         if schema_set is None:
             schemas.skipped(self.name)
-            return problems
+            return problems + self._rule_problems(None, None, source)
         tree = parse(path)
         if namespace(tree.getroot().tag) in (EAD2002, EAD3) and schema_set.has(self.schema):
             problems += schema_set.check(self.schema, tree.getroot(), source)
-        return problems
+        return problems + self._rule_problems(schema_set, tree, source)
+
+    def _rule_problems(
+        self, schema_set: schemas.SchemaSet | None, tree: etree._ElementTree | None, source: str
+    ) -> list[Problem]:
+        """Rules beyond the XSD (EAD3's Schematron)."""
+        return []
 
     def _namespace_problems(self, path: Path) -> list[Problem]:
         return []
@@ -463,6 +469,17 @@ class Ead3(EadBase):
                 )
             ]
         return []
+
+    def _rule_problems(
+        self, schema_set: schemas.SchemaSet | None, tree: etree._ElementTree | None, source: str
+    ) -> list[Problem]:
+        rules = schematron.rules_file(schema_set)
+        if rules is None or tree is None:
+            schematron.skipped()
+            return []
+        if namespace(tree.getroot().tag) != EAD3:
+            return []  # the undeprecated namespace: the rules' `ead:` prefix does not reach it
+        return schematron.check(rules, tree, source)
 
     def _q(self, name: str) -> str:
         return f"{{{EAD3}}}{name}"

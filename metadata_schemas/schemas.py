@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import shutil
 import urllib.parse
 import urllib.request
@@ -236,6 +237,9 @@ def _fetch_url(url: str) -> bytes:
         return response.read()  # type: ignore[no-any-return]
 
 
+_DOCUMENT_REF = re.compile(r"document\('([^'$]+)'\)")
+
+
 def _local_name(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return f"{parts.netloc}{parts.path}".strip("/")
@@ -277,6 +281,8 @@ def download(dest: Path, fetch: Fetch = _fetch_url, keys: list[str] | None = Non
             location = el.get("schemaLocation")
             if location:
                 queue.append(urllib.parse.urljoin(url, location))
+        if name.endswith(".sch"):  # Schematron rules: the code lists they read beside them (`document('x.xml')`)
+            queue += [urllib.parse.urljoin(url, ref) for ref in _DOCUMENT_REF.findall(data.decode("utf-8", "replace"))]
     catalog = etree.Element(f"{{{CATALOG_NS}}}catalog", nsmap={None: CATALOG_NS})
     catalog.set("prefer", "system")
     for url, name in fetched.items():
