@@ -9,6 +9,8 @@ Columns of a table (`crosswalks/<standard>.csv`):
 - `value`, `id`, `source`, `role`, `lang`, `normal`: XPaths relative to each node for the text, the
   authority id, the id's vocabulary code, the agent's role, the language tag (default `@xml:lang`),
   and a machine-readable date (ISO 8601 `1900/1950`);
+- `type`, `label`, `parent` (optional): the kind of a note, container or date, its own label, and the
+  id of the container it sits in (`typed_notes`, `containers`, `dates`);
 - `note`: the mapping's authority (LoC, SAA, TDWG crosswalk) and remarks.
 
 Rows are read in order; the first value of a single-valued field wins.
