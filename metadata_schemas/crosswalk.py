@@ -168,7 +168,7 @@ class Crosswalk:
                 values.append(text)
         elif field == "agents":
             uri, scheme = authority(_first(row.id, node), _first(row.source, node))
-            agent = Agent(text, _first(row.role, node), uri)
+            agent = Agent(text, _first(row.role, node), uri, _first(row.type, node))  # type: person, corporate
             if all((a.name, a.role) != (agent.name, agent.role) for a in core.agents):
                 core.agents.append(agent)
         elif field in TERM_FIELDS:

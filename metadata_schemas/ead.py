@@ -392,6 +392,8 @@ class EadBase:
         raise NotImplementedError
 
 
+# The element for each kind of agent; EAD has no meeting name, a meeting is a corporate body.
+_AGENT_TAGS = {"person": "persname", "corporate": "corpname", "meeting": "corpname", "family": "famname"}
 _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 _LANGCODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -426,7 +428,7 @@ class Ead2002(EadBase):
             etree.SubElement(did, self._q("unittitle")).text = record.title
 
     def _agent(self, origination: etree._Element, agent: Agent) -> None:
-        el = etree.SubElement(origination, self._q("persname"))
+        el = etree.SubElement(origination, self._q(_AGENT_TAGS.get(agent.kind or "", "persname")))
         el.text = agent.name
         if agent.role and agent.role != "creator":
             el.set("role", agent.role)
@@ -514,7 +516,7 @@ class Ead3(EadBase):
                 el.set("lang", lang)
 
     def _agent(self, origination: etree._Element, agent: Agent) -> None:
-        el = etree.SubElement(origination, self._q("persname"))
+        el = etree.SubElement(origination, self._q(_AGENT_TAGS.get(agent.kind or "", "persname")))
         if agent.role and agent.role != "creator":
             el.set("relator", agent.role)
         if agent.id:

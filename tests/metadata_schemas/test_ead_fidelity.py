@@ -311,3 +311,13 @@ def test_download_fetches_the_rules_and_the_code_lists_they_read(tmp_path: Path)
     assert keys == [schematron.KEY]
     rules = schematron.rules_file(schemas.SchemaSet(tmp_path / "schemas"))
     assert rules is not None and (rules.parent / "test_scripts.xml").is_file()
+
+
+def test_a_corporate_creator_stays_a_corporate_name(real: Path, xsd: schemas.SchemaSet) -> None:
+    cores = _cores(real / "ead" / "nlm_alphaomegaalpha_ead2002.xml")
+    top = cores[0]
+    assert [(a.name, a.kind) for a in top.agents] == [("Alpha Omega Alpha", "corporate")]
+    assert ("Anfinsen, Christian B.", "person") in [(a.name, a.kind) for c in cores for a in c.agents]
+    written = etree.fromstring(_write(top, "ead3"))
+    ns = {"ead": "http://ead3.archivists.org/schema/"}
+    assert written.xpath("string(//ead:origination/ead:corpname/ead:part)", namespaces=ns) == "Alpha Omega Alpha"
