@@ -237,7 +237,8 @@ def _fetch_url(url: str) -> bytes:
         return response.read()  # type: ignore[no-any-return]
 
 
-_DOCUMENT_REF = re.compile(r"document\('([^'$]+)'\)")
+_DOCUMENT_REF = re.compile(r"document\('([^'$]+)'\)|<xsl:variable[^>]*>\s*(?:<file [^>]*>[^<]+</file>\s*)+")
+_TABLE_FILE = re.compile(r"<file [^>]*>([^<]+)</file>")
 
 
 def _local_name(url: str) -> str:
@@ -282,7 +283,10 @@ def download(dest: Path, fetch: Fetch = _fetch_url, keys: list[str] | None = Non
             if location:
                 queue.append(urllib.parse.urljoin(url, location))
         if name.endswith(".sch"):  # Schematron rules: the code lists they read beside them (`document('x.xml')`)
-            queue += [urllib.parse.urljoin(url, ref) for ref in _DOCUMENT_REF.findall(data.decode("utf-8", "replace"))]
+            text = data.decode("utf-8", "replace")
+            for ref in _DOCUMENT_REF.finditer(text):
+                names = [ref[1]] if ref[1] else _TABLE_FILE.findall(ref[0])  # document('x') or a table of files
+                queue += [urllib.parse.urljoin(url, name.strip()) for name in names]
     catalog = etree.Element(f"{{{CATALOG_NS}}}catalog", nsmap={None: CATALOG_NS})
     catalog.set("prefer", "system")
     for url, name in fetched.items():

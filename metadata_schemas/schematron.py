@@ -15,6 +15,7 @@ import logging
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree, isoschematron
 
@@ -68,6 +69,13 @@ def _declarations(root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iter(f"{{{SCH}}}let", f"{{{XSL}}}variable") if el.get("name")]
 
 
+def _missing_document(expr: str) -> bool:
+    """The expression reads a code list that is not installed (so running it would fail)."""
+    return any(
+        not Path(unquote(urlsplit(uri).path)).is_file() for uri in re.findall(r"document\('(file:[^']+)'\)", expr)
+    )
+
+
 def _refers(expr: str, names: set[str]) -> bool:
     return any(re.search(rf"\${re.escape(name)}\b", expr) for name in names)
 
@@ -83,6 +91,7 @@ def _xpath2_declarations(root: etree._Element, namespaces: dict[str, str]) -> se
             and (
                 el.get("as") is not None
                 or not _compiles(el.get("value") or el.get("select") or "''", namespaces)
+                or _missing_document(el.get("value") or el.get("select") or "")
                 or _refers(el.get("value") or el.get("select") or "", bad)
             )
         }
@@ -109,6 +118,40 @@ def _drop_unused(root: etree._Element) -> None:
             el.getparent().remove(el)
 
 
+def _inline_file_tables(root: etree._Element, folder: Path) -> None:
+    """A code-list table (`<xsl:variable name="t"><file key="iso639-1">iso639-1.rdf</file>...`) spelled out in
+    XPath 1.0 where it is used: `(X[.=$t/@key], 'd')[1]` picks a key, `document($t[@key = $k])//(a | b)` reads
+    the list of that key."""
+    for table in list(root.iter(f"{{{XSL}}}variable")):
+        files = [(f.get("key", ""), (f.text or "").strip()) for f in table if local_name(f) == "file" and f.get("key")]
+        if not files or not all((folder / file).is_file() for _, file in files):
+            continue  # a code list is missing: the rules that read the table are left out
+        name = re.escape(table.get("name", ""))
+        pick = re.compile(rf"^\((.+)\[\.\s*=\s*\${name}/@key\]\s*,\s*'([^']*)'\)\[1\]$")
+        read = re.compile(rf"^document\(\${name}\[@key\s*=\s*(\$[\w-]+)\]\)//\((.+)\)$")
+        for el in root.iter(f"{{{SCH}}}let", f"{{{XSL}}}variable"):
+            value = (el.get("value") or "").strip()
+            if match := pick.match(value):
+                known = f"{match[1]}[{' or '.join(f'. = {key!r}' for key, _ in files)}]"
+                el.set("value", f"concat({known}, substring({match[2]!r}, 1, 999 * not({known})))")
+            elif match := read.match(value):
+                el.set(
+                    "value",
+                    " | ".join(
+                        f"document('{(folder / file).as_uri()}')[{match[1]} = {key!r}]//{step.strip()}"
+                        for key, file in files
+                        for step in match[2].split("|")
+                    ),
+                )
+        rest = " ".join(v for el in root.iter() if isinstance(el.tag, str) for v in map(el.get, _EXPRESSIONS) if v)
+        if not re.search(rf"\${name}\b", rest):
+            table.getparent().remove(table)
+
+
+def local_name(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
 def _compiles(expr: str, namespaces: dict[str, str]) -> bool:
     try:
         etree.XPath(expr, namespaces=namespaces)
@@ -130,18 +173,23 @@ def xslt1_rules(path: Path) -> tuple[etree._ElementTree, list[str]]:
             for attr in _EXPRESSIONS:
                 if el.get(attr):
                     el.set(attr, xpath1(el.get(attr, ""), path.parent))
+    _inline_file_tables(root, path.parent)
     bad = _xpath2_declarations(root, namespaces)
     left_out = []
     for rule in list(root.iter(f"{{{SCH}}}rule")):
         expressions = [el.get(attr, "") for el in rule.iter() if isinstance(el.tag, str) for attr in _EXPRESSIONS]
-        if not all(_compiles(e, namespaces) and not _refers(e, bad) for e in expressions if e):
+        if not all(
+            _compiles(e, namespaces) and not _refers(e, bad) and not _missing_document(e) for e in expressions if e
+        ):
             left_out.append(rule.get("context", "?"))
             rule.getparent().remove(rule)
     for el in _declarations(root):
         if el.get("name") in bad:
             el.getparent().remove(el)
     _drop_unused(root)
-    root.insert(0, etree.Element(f"{{{SCH}}}ns", prefix="regexp", uri=REGEXP))
+    declared = root.findall(f"{{{SCH}}}ns")  # ISO Schematron wants every ns before the lets and patterns
+    at = root.index(declared[-1]) + 1 if declared else 0
+    root.insert(at, etree.Element(f"{{{SCH}}}ns", prefix="regexp", uri=REGEXP))
     return etree.ElementTree(root), left_out
 
 

@@ -234,7 +234,8 @@ def _schemas_with_rules(real: Path, folder: Path) -> Path:
     """A schemas folder: the real XSDs (by nextCatalog) and the test rules at the official rules' URL."""
     folder.mkdir()
     shutil.copy(DATA / "ead3_test_rules.sch", folder / "ead3.sch")
-    shutil.copy(DATA / "test_scripts.xml", folder / "test_scripts.xml")
+    for name in ("test_scripts.xml", "test_languages.xml"):
+        shutil.copy(DATA / name, folder / name)
     url = schemas.sources()[schematron.KEY].url
     (folder / "catalog.xml").write_text(
         '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">'
@@ -259,6 +260,7 @@ def test_validate_reports_each_failed_schematron_rule_with_its_line(
         result = runner.invoke(main, ["metadata", "validate", str(path)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
+        f"{path}:26: EAD3 Schematron: Test rule: did has a language of the iso639-2b list.",
         f"{path}:26: EAD3 Schematron: Test rule: script latn is an ISO 15924 code.",
         f"{path}:27: EAD3 Schematron: Test rule: era is ce or bce.",
         f"{path}:28: EAD3 Schematron: Test rule: the dates of datesingle are ISO 8601.",
@@ -302,7 +304,8 @@ def test_the_official_xslt2_forms_become_xpath1() -> None:
 def test_download_fetches_the_rules_and_the_code_lists_they_read(tmp_path: Path) -> None:
     url = schemas.sources()[schematron.KEY].url
     served = {url: (DATA / "ead3_test_rules.sch").read_bytes()}
-    served[url.rsplit("/", 1)[0] + "/test_scripts.xml"] = (DATA / "test_scripts.xml").read_bytes()
+    for name in ("test_scripts.xml", "test_languages.xml"):  # read by document('x') and by a table of files
+        served[url.rsplit("/", 1)[0] + "/" + name] = (DATA / name).read_bytes()
 
     def fetch(wanted: str) -> bytes:
         return served[wanted]
@@ -311,6 +314,19 @@ def test_download_fetches_the_rules_and_the_code_lists_they_read(tmp_path: Path)
     assert keys == [schematron.KEY]
     rules = schematron.rules_file(schemas.SchemaSet(tmp_path / "schemas"))
     assert rules is not None and (rules.parent / "test_scripts.xml").is_file()
+    assert (rules.parent / "test_languages.xml").is_file()
+
+
+def test_a_rule_whose_code_list_is_missing_is_left_out_not_fatal(
+    real: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _schemas_with_rules(real, tmp_path / "s")
+    (folder / "test_languages.xml").unlink()
+    path = real / "ead3" / "invalid" / "saa_schematron_test_ead3.xml"
+    with caplog.at_level(logging.WARNING, logger="metadata_schemas"):
+        problems = schematron.check(folder / "ead3.sch", etree.parse(str(path)), str(path))
+    assert [p.line for p in problems] == [26, 27, 28, 33]  # script, era, the two dates; no language rule
+    assert "2 rule(s) need XSLT 2 and are not run: *[boolean(@lang | @langcode)]; *[@lang]" in caplog.text
 
 
 def test_a_corporate_creator_stays_a_corporate_name(real: Path, xsd: schemas.SchemaSet) -> None:
