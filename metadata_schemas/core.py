@@ -110,6 +110,7 @@ class Coordinates:
     uncertainty: float | None = None  # metres
     datum: str | None = None  # geodetic datum (WGS84, ...)
     text: str | None = None  # verbatim coordinates as the source gives them
+    elevation_max: float | None = None  # metres: the upper bound when the elevation is a range (Darwin Core)
 
 
 @dataclass

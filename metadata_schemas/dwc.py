@@ -33,6 +33,7 @@ TAXON = "http://rs.tdwg.org/dwc/terms/Taxon"
 MULTIMEDIA = ("http://rs.gbif.org/terms/1.0/Multimedia", "http://rs.tdwg.org/ac/terms/Multimedia")
 MEDIA_TERMS = ("identifier", "accessURI")
 MAX_META_BYTES = 5_000_000
+MAX_NESTED_BYTES = 200_000_000  # a zip inside the zip is read into memory: up to this size
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -81,13 +82,43 @@ class DataFile:
         return out
 
 
+def archive_root(zf: zipfile.ZipFile) -> str | None:
+    """The folder of the zip that holds `meta.xml` ("" at the top, "checklist/" one level down), or None.
+
+    Zips made by hand often hold the archive in a folder (the one that was zipped); the shallowest
+    `meta.xml` is the descriptor. macOS resource forks (`__MACOSX/`) are not archives.
+    """
+    names = [n for n in zf.namelist() if not n.startswith("__MACOSX/")]
+    if "meta.xml" in names:
+        return ""
+    found = sorted((n for n in names if n.endswith("/meta.xml")), key=lambda n: (n.count("/"), n))
+    return found[0][: -len("meta.xml")] if found else None
+
+
+def nested_archive(zf: zipfile.ZipFile) -> str | None:
+    """The name of a zip inside this zip that is itself a Darwin Core Archive (a zip sent zipped again)."""
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(".zip") or info.file_size > MAX_NESTED_BYTES:
+            continue
+        try:
+            with zipfile.ZipFile(io.BytesIO(zf.read(info))) as inner:
+                if archive_root(inner) is not None:
+                    return info.filename
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+            continue
+    return None
+
+
 class Source:
-    """An archive as a zip, a folder, or a meta.xml beside its data files."""
+    """An archive as a zip (its descriptor at the top, in a folder, or in a zip inside it), a folder, or a
+    meta.xml beside its data files."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         self.meta_name = "meta.xml"
+        self.prefix = ""  # the zip's folder that holds the archive ("checklist/")
+        self.label_prefix = ""  # "inner.zip!" when the archive is a zip inside the zip
         if path.is_dir():
             self.folder = path
         elif not path.read_bytes()[:4].startswith(b"PK"):  # a descriptor beside its data files
@@ -97,15 +128,28 @@ class Source:
             self.folder = None
             try:
                 self.zip = zipfile.ZipFile(path)
+                self._find_root()
             except (zipfile.BadZipFile, OSError) as exc:
                 raise InvalidMetadata([Problem(str(path), None, f"not a readable zip archive: {exc}")]) from None
 
+    def _find_root(self) -> None:
+        assert self.zip is not None
+        root = archive_root(self.zip)
+        if root is None and (inner := nested_archive(self.zip)) is not None:
+            self.zip = zipfile.ZipFile(io.BytesIO(self.zip.read(inner)))
+            root = archive_root(self.zip)
+            self.label_prefix = f"{inner}!"
+        self.prefix = root or ""
+
     def label(self, name: str) -> str:
-        return f"{self.path}!{name}" if self.zip else str((self.folder or self.path.parent) / name)
+        if self.zip:
+            return f"{self.path}!{self.label_prefix}{self.prefix}{name}"
+        return str((self.folder or self.path.parent) / name)
 
     def names(self) -> set[str]:
         if self.zip is not None:
-            return set(self.zip.namelist())
+            start = len(self.prefix)
+            return {n[start:] for n in self.zip.namelist() if n.startswith(self.prefix)}
         return {p.name for p in (self.folder or self.path.parent).iterdir()}
 
     def open(self, name: str) -> IO[bytes]:
@@ -115,7 +159,7 @@ class Source:
             KeyError / FileNotFoundError: it is not there; zipfile.BadZipFile: it is damaged.
         """
         if self.zip is not None:
-            return self.zip.open(name)
+            return self.zip.open(self.prefix + name)
         folder = (self.folder or self.path.parent).resolve()
         target = (folder / name).resolve()
         if not target.is_relative_to(folder):
@@ -193,7 +237,7 @@ class DwcArchive:
         if head.startswith(b"PK\x03\x04"):
             try:
                 with zipfile.ZipFile(path) as zf:
-                    return "meta.xml" in zf.namelist()
+                    return archive_root(zf) is not None or nested_archive(zf) is not None
             except (zipfile.BadZipFile, OSError):
                 return path.suffix.lower() == ".zip"  # a damaged archive: let validate say what is wrong
         return b"http://rs.tdwg.org/dwc/text/" in head and b"<archive" in head
@@ -359,16 +403,18 @@ class DwcArchive:
         items = list(records)
         taxa_only = bool(items) and all(r.taxon is not None and not r.type for r in items)
         row_type, id_term = (TAXON, "taxonID") if taxa_only else (OCCURRENCE, "occurrenceID")
+        # parentNameUsageID is a taxon's parent taxon: an occurrence's parent record has no term of its own
+        columns = dwc_terms.TAXON_COLUMNS if taxa_only else dwc_terms.COLUMNS
         rows = io.StringIO()
         writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
-        writer.writerow(["id", id_term, *dwc_terms.COLUMNS])
+        writer.writerow(["id", id_term, *columns])
         for n, core in enumerate(items, start=1):
             row = dwc_terms.from_core(core)
             record_id = core.local_id or f"record-{n}"
-            writer.writerow([cell(record_id), cell(record_id), *(cell(row[c]) for c in dwc_terms.COLUMNS)])
+            writer.writerow([cell(record_id), cell(record_id), *(cell(row[c]) for c in columns)])
         data_name = "taxon.txt" if taxa_only else "occurrence.txt"
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.xml", meta_xml(row_type, data_name, [id_term, *dwc_terms.COLUMNS]))
+            zf.writestr("meta.xml", meta_xml(row_type, data_name, [id_term, *columns]))
             zf.writestr(data_name, rows.getvalue())
             zf.writestr("eml.xml", _eml(items))
 
