@@ -401,7 +401,7 @@ class DwcArchive:
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         items = list(records)
-        taxa_only = bool(items) and all(r.taxon is not None and not r.type for r in items)
+        taxa_only = bool(items) and all(r.taxon is not None and not r.type and not _observed(r) for r in items)
         row_type, id_term = (TAXON, "taxonID") if taxa_only else (OCCURRENCE, "occurrenceID")
         # parentNameUsageID is a taxon's parent taxon: an occurrence's parent record has no term of its own
         columns = dwc_terms.TAXON_COLUMNS if taxa_only else dwc_terms.COLUMNS
@@ -417,6 +417,12 @@ class DwcArchive:
             zf.writestr("meta.xml", meta_xml(row_type, data_name, [id_term, *columns]))
             zf.writestr(data_name, rows.getvalue())
             zf.writestr("eml.xml", _eml(items))
+
+
+def _observed(core: CoreRecord) -> bool:
+    """Collected somewhere, by someone, on a date: an occurrence, even without a basis of record."""
+    collected = any(d.type == "collected" for d in core.dates) or any(a.role == "collector" for a in core.agents)
+    return collected or core.coordinates is not None
 
 
 def cell(value: str) -> str:

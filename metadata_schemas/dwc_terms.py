@@ -135,6 +135,44 @@ def _complete_taxon(taxon: Taxon) -> None:
             taxon.rank = taxon.rank or ("species" if len(words) == 2 else "infraspecies")
 
 
+_RANK_MARKERS = {"subsp.": "subspecies", "ssp.": "subspecies", "var.": "variety", "f.": "form"}
+_FAMILY = re.compile(r"\(([A-Z][a-z]+(?:idae|aceae))\)")
+
+
+def complete_taxon(taxon: Taxon, title: str = "") -> None:
+    """Fill in what the name itself says, for a publisher such as GBIF: genus and epithets from a binomial
+    or trinomial, its rank, the family a title names in brackets (`Carabus auratus (Carabidae)`), and the
+    kingdom an animal family's ending (-idae, zoological code) implies."""
+    words = taxon.scientific_name.split()
+    name = [words[0]] if words and words[0][:1].isupper() else []
+    marker = None
+    for word in words[1:]:
+        if word in _RANK_MARKERS:
+            marker = _RANK_MARKERS[word]
+        elif word.isalpha() and word.islower():
+            name.append(word)
+        else:
+            break  # the authorship begins
+    c = taxon.classification
+    if len(name) >= 2:
+        c.setdefault("genus", name[0])
+        c.setdefault("specificEpithet", name[1])
+        if len(name) == 3:
+            c.setdefault("infraspecificEpithet", name[2])
+        taxon.rank = taxon.rank or (marker or "subspecies" if len(name) == 3 else "species")
+    elif len(name) == 1 and re.fullmatch(r"[A-Z][a-z]+(idae|aceae)", name[0]):
+        c.setdefault("family", name[0])
+        taxon.rank = taxon.rank or "family"
+    family = taxon.family or c.get("family")
+    if not family and (m := _FAMILY.search(title)):
+        family = m.group(1)
+    if family:
+        taxon.family = family
+        c.setdefault("family", family)
+        if not (taxon.kingdom or c.get("kingdom")) and family.endswith("idae"):
+            taxon.kingdom = c["kingdom"] = "Animalia"
+
+
 def _add_date(core: CoreRecord, text: str, kind: str | None) -> None:
     if all(d.text != text for d in core.dates):
         date = parse_date(text)
