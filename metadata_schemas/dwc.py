@@ -284,7 +284,7 @@ class DwcArchive:
             if data.location not in names:
                 problems.append(Problem(meta_label, where, f"{kind} data file {data.location!r} is missing"))
                 continue
-            if data is not core and data.row_type not in MULTIMEDIA:
+            if data is not core and data.row_type not in (*MULTIMEDIA, OCCURRENCE):
                 continue  # extensions that are not read are not checked row by row
             try:
                 codecs.lookup(data.encoding)
@@ -344,6 +344,8 @@ class DwcArchive:
                 raise InvalidMetadata([Problem(source.label("meta.xml"), None, "core has no <files><location>")])
             media = self._media(source, extensions)
             label = source.label(core.location)
+            position = 0
+            names: dict[str, str] = {}  # the title of each taxon, for its occurrences that name none
             for position, (line, cells) in enumerate(_rows(source, core), start=1):
                 values = dict(core.defaults)
                 values.update({term: cells[i] for i, term in core.fields.items() if i < len(cells) and cells[i]})
@@ -351,6 +353,7 @@ class DwcArchive:
                     cells[core.id_index].strip() if core.id_index is not None and core.id_index < len(cells) else None
                 )
                 record, fields = dwc_terms.to_core(values, record_id)
+                names[record_id or ""] = record.title
                 for ref in media.get(record_id or "", []):
                     if dwc_terms.is_url(ref):
                         fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
@@ -371,6 +374,11 @@ class DwcArchive:
                     fields=fields,
                     problems=problems,
                 )
+            for ext in extensions:
+                if core.row_type == TAXON and ext.row_type == OCCURRENCE and ext.location and ext.id_index is not None:
+                    for record in self._occurrences(source, ext, position, names):
+                        position = record.position
+                        yield record
         except KeyError as exc:
             raise InvalidMetadata([Problem(str(path), None, f"data file {exc} is missing from the archive")]) from None
         except FileNotFoundError as exc:
@@ -383,6 +391,32 @@ class DwcArchive:
             raise InvalidMetadata([Problem(str(path), None, f"damaged or truncated zip archive: {exc}")]) from None
         finally:
             source.close()
+
+    def _occurrences(self, source: Source, ext: DataFile, after: int, names: dict[str, str]) -> Iterator[ParsedRecord]:
+        """A checklist's occurrences (its Occurrence extension): each a record of its own under its taxon,
+        so that where, when and by whom each specimen was collected is kept."""
+        assert ext.location is not None and ext.id_index is not None
+        for n, (line, cells) in enumerate(_rows(source, ext), start=1):
+            values = dict(ext.defaults)
+            values.update({term: cells[i] for i, term in ext.fields.items() if i < len(cells) and cells[i]})
+            taxon_id = cells[ext.id_index].strip() if ext.id_index < len(cells) else ""
+            own = (values.get("occurrenceID") or "").strip() or f"{taxon_id}:occurrence:{n}"
+            record, fields = dwc_terms.to_core(values, own)
+            record.parent = taxon_id or None
+            if not record.title:
+                number = record.identifiers[0] if record.identifiers else own
+                record.title = f"{names[taxon_id]} ({number})" if names.get(taxon_id) else number
+            yield ParsedRecord(
+                core=record,
+                standard=self.name,
+                position=after + n,
+                line=line,
+                original=ext.delimiter.join(cells),
+                local_id=record.local_id,
+                parent_local_id=record.parent,
+                files=list(record.files),
+                fields=fields,
+            )
 
     def _media(self, source: Source, extensions: list[DataFile]) -> dict[str, list[str]]:
         media: dict[str, list[str]] = {}
@@ -401,22 +435,42 @@ class DwcArchive:
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         items = list(records)
-        taxa_only = bool(items) and all(r.taxon is not None and not r.type and not _observed(r) for r in items)
-        row_type, id_term = (TAXON, "taxonID") if taxa_only else (OCCURRENCE, "occurrenceID")
-        # parentNameUsageID is a taxon's parent taxon: an occurrence's parent record has no term of its own
-        columns = dwc_terms.TAXON_COLUMNS if taxa_only else dwc_terms.COLUMNS
-        rows = io.StringIO()
-        writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
-        writer.writerow(["id", id_term, *columns])
-        for n, core in enumerate(items, start=1):
-            row = dwc_terms.from_core(core)
-            record_id = core.local_id or f"record-{n}"
-            writer.writerow([cell(record_id), cell(record_id), *(cell(row[c]) for c in columns)])
-        data_name = "taxon.txt" if taxa_only else "occurrence.txt"
+        # a checklist: taxa (no basis of record, not collected), and any specimens beneath them
+        is_taxon = [not r.type and not _observed(r) for r in items]
+        taxa = [r for r, yes in zip(items, is_taxon, strict=True) if yes]
+        occurrences = [r for r, yes in zip(items, is_taxon, strict=True) if not yes]
+        ids = {r.local_id for r in taxa}
+        named = all(r.taxon is not None for r in taxa) if not occurrences else any(r.taxon for r in taxa)
+        if not taxa or not named or any(r.parent not in ids for r in occurrences):
+            taxa, occurrences = [], items
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.xml", meta_xml(row_type, data_name, [id_term, *columns]))
-            zf.writestr(data_name, rows.getvalue())
+            if taxa:
+                zf.writestr("taxon.txt", _table(taxa, "taxonID", parents=False))
+                extension = None
+                if occurrences:
+                    zf.writestr("occurrence.txt", _table(occurrences, "occurrenceID", parents=True))
+                    extension = (OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS])
+                meta = meta_xml(TAXON, "taxon.txt", ["taxonID", *dwc_terms.TAXON_COLUMNS], extension)
+            else:
+                zf.writestr("occurrence.txt", _table(occurrences, "occurrenceID", parents=False))
+                meta = meta_xml(OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS])
+            zf.writestr("meta.xml", meta)
             zf.writestr("eml.xml", _eml(items))
+
+
+def _table(items: list[CoreRecord], id_term: str, *, parents: bool) -> str:
+    """A tab-separated data file: the id (an extension's: its core row's, the record's parent), the record's
+    own id, then its columns (a taxon's with parentNameUsageID, the parent taxon)."""
+    columns = dwc_terms.TAXON_COLUMNS if id_term == "taxonID" else dwc_terms.COLUMNS
+    rows = io.StringIO()
+    writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+    writer.writerow(["coreid" if parents else "id", id_term, *columns])
+    for n, core in enumerate(items, start=1):
+        row = dwc_terms.from_core(core)
+        record_id = core.local_id or f"record-{n}"
+        first = (core.parent or "") if parents else record_id
+        writer.writerow([cell(first), cell(record_id), *(cell(row[c]) for c in columns)])
+    return rows.getvalue()
 
 
 def _observed(core: CoreRecord) -> bool:
@@ -430,13 +484,27 @@ def cell(value: str) -> str:
     return " ".join(value.replace("\t", " ").splitlines()) if value else ""
 
 
-def meta_xml(row_type: str, data_name: str, columns: Sequence[str]) -> bytes:
-    """The `meta.xml` of an archive whose core file has an `id` column, then `columns` (Darwin Core terms)."""
+def meta_xml(
+    row_type: str,
+    data_name: str,
+    columns: Sequence[str],
+    extension: tuple[str, str, Sequence[str]] | None = None,
+) -> bytes:
+    """The `meta.xml` of an archive whose core file has an `id` column, then `columns` (Darwin Core terms);
+    an `extension` (row type, file, columns) has its core row's id first."""
     archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT, "xsi": XSI}, metadata="eml.xml")
     archive.set(f"{{{XSI}}}schemaLocation", f"{TEXT} http://rs.tdwg.org/dwc/text/tdwg_dwc_text.xsd")
+    _data_file(archive, "core", row_type, data_name, columns)
+    if extension is not None:
+        _data_file(archive, "extension", *extension)
+    etree.indent(archive, space="  ")
+    return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _data_file(archive: etree._Element, kind: str, row_type: str, data_name: str, columns: Sequence[str]) -> None:
     core = etree.SubElement(
         archive,
-        f"{{{TEXT}}}core",
+        f"{{{TEXT}}}{kind}",
         encoding="UTF-8",
         fieldsTerminatedBy="\\t",
         linesTerminatedBy="\\n",
@@ -445,13 +513,11 @@ def meta_xml(row_type: str, data_name: str, columns: Sequence[str]) -> bytes:
         rowType=row_type,
     )
     etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = data_name
-    etree.SubElement(core, f"{{{TEXT}}}id", index="0")
+    etree.SubElement(core, f"{{{TEXT}}}{'id' if kind == 'core' else 'coreid'}", index="0")
     for n, column in enumerate(columns, start=1):
         etree.SubElement(
             core, f"{{{TEXT}}}field", index=str(n), term=dwc_terms.TERM_URIS.get(column, dwc_terms.DWC + column)
         )
-    etree.indent(archive, space="  ")
-    return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _eml(items: list[CoreRecord]) -> bytes:

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, Coordinates, CoreRecord, Taxon, Term
+from metadata_schemas.core import Agent, Coordinates, CoreRecord, Note, Taxon, Term
 from metadata_schemas.crosswalk import is_url
 from metadata_schemas.dates import parse_date
 from metadata_schemas.tables import level_for
@@ -91,6 +91,8 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
                     fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
                 elif ref not in core.files:
                     core.files.append(ref)
+        elif field == "typed_notes":
+            core.typed_notes.append(Note(term, value))
         elif field.startswith("fields."):
             fields[field.split(".", 1)[1]] = value
         elif field in ("title", "type", "rights", "parent") and getattr(core, field) in (None, ""):
@@ -227,6 +229,12 @@ def _coordinates(core: CoreRecord, parts: dict[str, str], fields: dict[str, str]
     )
 
 
+def _note_terms() -> tuple[str, ...]:
+    with TABLE.open(encoding="utf-8", newline="") as fh:
+        return tuple(row["term"] for row in csv.DictReader(fh) if row["core"] == "typed_notes")
+
+
+NOTE_TERMS = _note_terms()  # terms kept as typed notes (the note's type is the term) and written back
 # Every column is a term of the Darwin Core list (the dcterms it adopts included); `title` (dcterms, not on
 # that list) is only written by `convert`, so that a record that is no specimen keeps its name.
 TERMS = (
@@ -267,19 +275,21 @@ TERMS = (
     "license",
     "language",
     "associatedMedia",
+    *NOTE_TERMS,
 )
 COLUMNS = ("title", *TERMS)  # an occurrence core written by `convert`
 TAXON_COLUMNS = (*COLUMNS, "parentNameUsageID")  # a checklist: parentNameUsageID is the parent taxon
 CLASSIFICATION = ("kingdom", "phylum", "class", "order", "family", "subfamily", "genus", "subgenus")
 EPITHETS = ("specificEpithet", "infraspecificEpithet", "higherClassification")
-_DCTERMS_NAMES = ("title", "license", "language")
+_DCTERMS_NAMES = ("title", "license", "language", "modified", "rightsHolder", "bibliographicCitation", "references")
 TERM_URIS = {name: (DCTERMS if name in _DCTERMS_NAMES else DWC) + name for name in TAXON_COLUMNS}
 
 
-def _decimal(value: float | None) -> str:
+def _decimal(value: float | None, *, degrees: bool = False) -> str:
+    """Degrees as decimals (`-49.0`), metres whole when they are (`225`): as exports usually write them."""
     if value is None:
         return ""
-    return str(int(value)) if value.is_integer() else repr(value)
+    return str(int(value)) if value.is_integer() and not degrees else repr(value)
 
 
 def from_core(core: CoreRecord) -> dict[str, str]:
@@ -309,8 +319,8 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         "eventDate": collected.text if collected else "",
         "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in core.dates if d is not collected),
         "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places),
-        "decimalLatitude": _decimal(where.latitude) if where else "",
-        "decimalLongitude": _decimal(where.longitude) if where else "",
+        "decimalLatitude": _decimal(where.latitude, degrees=True) if where else "",
+        "decimalLongitude": _decimal(where.longitude, degrees=True) if where else "",
         "geodeticDatum": (where.datum or "") if where else "",
         "coordinateUncertaintyInMeters": _decimal(where.uncertainty) if where else "",
         "minimumElevationInMeters": _decimal(where.elevation) if where else "",
@@ -321,6 +331,8 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         "language": LIST_SEPARATOR.join(core.languages),
         "associatedMedia": LIST_SEPARATOR.join(core.files),
     }
+    for term in NOTE_TERMS:
+        row[term] = LIST_SEPARATOR.join(n.text for n in core.typed_notes if n.type == term)
     for rank in (*CLASSIFICATION, *EPITHETS):
         row[rank] = (taxon.classification.get(rank) or "") if taxon else ""
     if taxon:

@@ -24,7 +24,7 @@ from metadata_schemas.tables import level_for
 from metadata_schemas.xmlsafe import XML_NS
 
 EML = "eml://ecoinformatics.org/eml-2.1.1"
-COLUMNS = (*dwc_terms.TERMS, "institutionCode", "collectionCode")
+COLUMNS = dwc_terms.TERMS  # institutionCode and collectionCode among them: the unit and the collection
 DEFAULT_BASIS = "PreservedSpecimen"  # a specimen kept in the collection, unless the record says otherwise
 
 
@@ -91,7 +91,8 @@ def write_dwca(source: ExportSource, out: BinaryIO) -> int:
                         about.append(core)
                     continue
                 row = occurrence_row(core)
-                row["institutionCode"], row["collectionCode"] = institution, source.collection.slug
+                row["institutionCode"] = row["institutionCode"] or institution  # the record's own, if it has one
+                row["collectionCode"] = row["collectionCode"] or source.collection.slug
                 occurrence = f"{institution}:{source.collection.slug}:{core.local_id}"
                 writer.writerow([cell(item.id), cell(occurrence), *(cell(row[c]) for c in COLUMNS)])
                 written += 1

@@ -60,7 +60,7 @@ def test_an_archive_in_a_folder_of_its_zip_is_read(
 ) -> None:
     path = zipped(real / "dwc" / "bdj_spiders_checklist_980_unzipped", tmp_path / "checklist.zip", inside)
     records = parsed(path)
-    assert len(records) == 356
+    assert len(records) == 356 + 740  # the taxa, then the specimens of its Occurrence extension
     assert registry.get("dwc").validate(path) == []
     assert records[1].core.title == "Agelena labyrinthica"
 
@@ -73,7 +73,7 @@ def test_an_archive_zipped_again_is_read_and_its_problems_name_the_inner_zip(
     with zipfile.ZipFile(outer, "w") as zf:
         zf.write(inner, "checklist.zip")
         zf.writestr("README.txt", "the checklist, zipped")
-    assert len(parsed(outer)) == 356
+    assert len(parsed(outer)) == 356 + 740
     # a problem inside says where it is: the outer zip, the inner zip, the folder
     broken = tmp_path / "broken.zip"
     with zipfile.ZipFile(broken, "w") as zf, zipfile.ZipFile(inner) as src:
@@ -95,7 +95,7 @@ def test_ingest_takes_the_archive_in_a_folder_of_its_zip_and_reports_a_zip_that_
     batch.mkdir()
     zipped(source, batch / "checklist.zip", "bdj_checklist/")
     plan = discover(batch)
-    assert (plan.kind, plan.standard, len(plan.items)) == ("standard", "dwc", 356)
+    assert (plan.kind, plan.standard, len(plan.items)) == ("standard", "dwc", 356 + 740)
     assert plan.warnings == []
 
     # the data files without their descriptor: no archive, kept as one item, and the report says so
@@ -114,7 +114,7 @@ def test_ingest_takes_the_archive_in_a_folder_of_its_zip_and_reports_a_zip_that_
 
 
 def test_a_checklist_gives_each_taxon_its_name_rank_and_classification(real: Path) -> None:
-    records = parsed(real / "dwc" / "bdj_spiders_checklist_980_dwca.zip")
+    records = parsed(real / "dwc" / "bdj_spiders_checklist_980_dwca.zip")[:356]
     named = [r for r in records if r.core.taxon is not None]
     assert len(named) == 323  # every row with a genus and an epithet; the rest have neither
     first = records[1].core
@@ -123,6 +123,37 @@ def test_a_checklist_gives_each_taxon_its_name_rank_and_classification(real: Pat
     assert (first.taxon.scientific_name, first.taxon.rank) == ("Agelena labyrinthica", "species")
     assert first.taxon.classification == {"genus": "Agelena", "specificEpithet": "labyrinthica"}
     assert all(r.core.title == r.core.taxon.scientific_name for r in named if r.core.taxon)
+
+
+def test_a_checklists_specimens_are_records_under_their_taxon(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    """The checklist's Occurrence extension holds where, when and by whom each specimen was collected."""
+    records = parsed(real / "dwc" / "bdj_spiders_checklist_980_dwca.zip")
+    specimens = records[356:]
+    assert len(specimens) == 740 and all(r.core.coordinates is not None for r in specimens)
+    first = specimens[0]
+    assert (first.local_id, first.parent_local_id, first.line) == ("980-Occurrence-1", "980-sp2", 2)
+    assert first.core.title == "Agelena labyrinthica"
+    assert first.core.taxon is not None and first.core.taxon.scientific_name_authorship == "(Clerck, 1757)"
+    assert first.core.coordinates is not None and first.core.coordinates.elevation == 225
+    assert first.core.dates[0].type == "collected"
+    notes = {(n.type, n.text) for n in first.core.typed_notes}
+    assert {
+        ("typeStatus", "Other material"),
+        ("habitat", "forest"),
+        ("sex", "1 female"),
+        ("locationID", "SI01"),
+    } <= notes
+    # written back as a checklist with an Occurrence extension, and read back the same
+    out = tmp_path / "out.zip"
+    with out.open("wb") as fh:
+        registry.get("dwc").serialise([r.core for r in records], fh)
+    with zipfile.ZipFile(out) as zf:
+        meta = etree.fromstring(zf.read("meta.xml"))
+    assert [e.get("rowType").rsplit("/", 1)[1] for e in meta] == ["Taxon", "Occurrence"]
+    again = parsed(out)
+    assert [(r.local_id, r.parent_local_id) for r in again] == [(r.local_id, r.parent_local_id) for r in records]
 
 
 def test_occurrences_keep_coordinates_elevation_dates_collectors_and_places(real: Path, tmp_path: Path) -> None:
@@ -159,6 +190,27 @@ def test_convert_writes_coordinates_and_classification_back(real: Path, xsd: sch
         }
         assert "parentNameUsageID" not in data.splitlines()[0]  # an occurrence's parent is no taxon
     assert "\t-71.82897\t-40.6\t" in data  # a puma's coordinates (APN-NH-493), as the export gave them
+
+
+def test_same_standard_conversion_keeps_every_cell_of_a_real_export(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    """The LSU export (DwC 1.4 column names) to a Darwin Core Archive: every cell is found again, institution
+    and collection codes and coordinates (`-49.0` as written) included."""
+    import csv
+    from collections import Counter
+
+    source = real / "dwc" / "lsu_puma_concolor_occurrences.csv"
+    records = list(registry.get("dwc_csv").parse(source))
+    out = tmp_path / "out.zip"
+    with out.open("wb") as fh:
+        registry.get("dwc").serialise([r.core for r in records], fh)
+    before = Counter(c for row in list(csv.reader(source.open(encoding="cp1252")))[1:] for c in row if c.strip())
+    with zipfile.ZipFile(out) as zf:
+        text = zf.read("occurrence.txt").decode()
+    after = Counter(c for row in list(csv.reader(io.StringIO(text), delimiter="\t"))[1:] for c in row if c.strip())
+    lost = before - after
+    assert lost == Counter(), lost.most_common(5)
 
 
 # --- legacy terms -------------------------------------------------------------------------------------------
