@@ -24,6 +24,7 @@ class Term:
     label: str
     id: str | None = None  # AAT, TGN, LCSH, GBIF, Wikidata, ... URI
     scheme: str | None = None
+    type: str | None = None  # its kind in the source, to write it back there (Darwin Core: country, locality, ...)
 
 
 @dataclass

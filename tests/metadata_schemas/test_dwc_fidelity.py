@@ -160,6 +160,7 @@ def test_occurrences_keep_coordinates_elevation_dates_collectors_and_places(real
     records = parsed(occurrence_archive(real, tmp_path / "occurrences"))
     assert len(records) == 740
     first = records[0].core
+    assert [(p.label, p.type) for p in first.places] == [("Slovenia", "country"), ("Biš", "locality")]
     assert first.coordinates is not None
     assert (first.coordinates.latitude, first.coordinates.longitude) == (46.5374, 15.8963)
     assert (first.coordinates.elevation, first.coordinates.elevation_max) == (225, 225)
@@ -185,9 +186,8 @@ def test_convert_writes_coordinates_and_classification_back(real: Path, xsd: sch
         with zipfile.ZipFile(out) as zf:
             terms = {f.get("term") for f in etree.fromstring(zf.read("meta.xml")).iter(f"{{{TEXT}}}field")}
             data = zf.read("occurrence.txt").decode()
-        assert {"decimalLatitude", "minimumElevationInMeters", "phylum", "genus"} <= {
-            t.rsplit("/", 1)[1] for t in terms
-        }
+        names = {t.rsplit("/", 1)[1] for t in terms}
+        assert {"decimalLatitude", "minimumElevationInMeters", "phylum", "genus", "country", "locality"} <= names
         assert "parentNameUsageID" not in data.splitlines()[0]  # an occurrence's parent is no taxon
     assert "\t-71.82897\t-40.6\t" in data  # a puma's coordinates (APN-NH-493), as the export gave them
 
