@@ -22,7 +22,8 @@ from typing import IO, BinaryIO
 from lxml import etree
 
 from metadata_schemas import dwc_terms, schemas
-from metadata_schemas.core import CoreRecord
+from metadata_schemas.core import CoreRecord, Note
+from metadata_schemas.dwc_terms import DCTERMS
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
 from metadata_schemas.xmlsafe import XSI, fromstring, syntax_problem
@@ -31,6 +32,8 @@ TEXT = "http://rs.tdwg.org/dwc/text/"
 OCCURRENCE = "http://rs.tdwg.org/dwc/terms/Occurrence"
 TAXON = "http://rs.tdwg.org/dwc/terms/Taxon"
 MULTIMEDIA = ("http://rs.gbif.org/terms/1.0/Multimedia", "http://rs.tdwg.org/ac/terms/Multimedia")
+DESCRIPTION = "http://rs.gbif.org/terms/1.0/Description"  # GBIF's extension: typed texts about a taxon
+DESCRIPTION_COLUMNS = (DCTERMS + "type", DCTERMS + "description", DCTERMS + "language")
 MEDIA_TERMS = ("identifier", "accessURI")
 MAX_META_BYTES = 5_000_000
 MAX_NESTED_BYTES = 200_000_000  # a zip inside the zip is read into memory: up to this size
@@ -343,6 +346,7 @@ class DwcArchive:
             if core.location is None:
                 raise InvalidMetadata([Problem(source.label("meta.xml"), None, "core has no <files><location>")])
             media = self._media(source, extensions)
+            notes = self._descriptions(source, extensions)
             label = source.label(core.location)
             position = 0
             names: dict[str, str] = {}  # the title of each taxon, for its occurrences that name none
@@ -354,6 +358,7 @@ class DwcArchive:
                 )
                 record, fields = dwc_terms.to_core(values, record_id)
                 names[record_id or ""] = record.title
+                record.typed_notes += notes.get(record_id or "", [])
                 for ref in media.get(record_id or "", []):
                     if dwc_terms.is_url(ref):
                         fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
@@ -418,6 +423,20 @@ class DwcArchive:
                 fields=fields,
             )
 
+    def _descriptions(self, source: Source, extensions: list[DataFile]) -> dict[str, list[Note]]:
+        """GBIF Description rows (diagnosis, distribution, materials examined, ...) as typed notes of their row."""
+        notes: dict[str, list[Note]] = {}
+        for ext in extensions:
+            if ext.row_type != DESCRIPTION or ext.location is None or ext.id_index is None:
+                continue
+            where = {term: i for i, term in ext.fields.items()}
+            for _line, cells in _rows(source, ext):
+                text, kind, lang = (_cell(cells, where.get(t)) for t in ("description", "type", "language"))
+                if text and ext.id_index < len(cells):
+                    note = Note(kind or "general", text, lang or None)
+                    notes.setdefault(cells[ext.id_index].strip(), []).append(note)
+        return notes
+
     def _media(self, source: Source, extensions: list[DataFile]) -> dict[str, list[str]]:
         media: dict[str, list[str]] = {}
         for ext in extensions:
@@ -444,18 +463,47 @@ class DwcArchive:
         if not taxa or not named or any(r.parent not in ids for r in occurrences):
             taxa, occurrences = [], items
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            extensions: list[tuple[str, str, Sequence[str]]] = []
             if taxa:
                 zf.writestr("taxon.txt", _table(taxa, "taxonID", parents=False))
-                extension = None
                 if occurrences:
                     zf.writestr("occurrence.txt", _table(occurrences, "occurrenceID", parents=True))
-                    extension = (OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS])
-                meta = meta_xml(TAXON, "taxon.txt", ["taxonID", *dwc_terms.TAXON_COLUMNS], extension)
+                    extensions.append((OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS]))
+                core = (TAXON, "taxon.txt", ["taxonID", *dwc_terms.TAXON_COLUMNS])
             else:
                 zf.writestr("occurrence.txt", _table(occurrences, "occurrenceID", parents=False))
-                meta = meta_xml(OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS])
+                core = (OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS])
+            described = _descriptions(taxa or occurrences)
+            if described:
+                zf.writestr("description.txt", described)
+                extensions.append((DESCRIPTION, "description.txt", DESCRIPTION_COLUMNS))
+            meta = meta_xml(*core, extensions)
             zf.writestr("meta.xml", meta)
             zf.writestr("eml.xml", _eml(items))
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def _descriptions(items: list[CoreRecord]) -> str:
+    """The GBIF Description extension: each typed note no Darwin Core column holds (a diagnosis, an EAD
+    biographical note), by the id of its core row."""
+    rows = io.StringIO()
+    writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+    count = 0
+    done: set[str] = set()  # rows that share an id share its descriptions: written once
+    for n, core in enumerate(items, start=1):
+        if (core.local_id or f"record-{n}") in done:
+            continue
+        done.add(core.local_id or f"record-{n}")
+        for note in core.typed_notes:
+            if note.type not in dwc_terms.NOTE_TERMS:
+                writer.writerow(
+                    [cell(core.local_id or f"record-{n}"), cell(note.type), cell(note.text), note.lang or ""]
+                )
+                count += 1
+    return f"coreid\ttype\tdescription\tlanguage\n{rows.getvalue()}" if count else ""
 
 
 def _table(items: list[CoreRecord], id_term: str, *, parents: bool) -> str:
@@ -488,14 +536,14 @@ def meta_xml(
     row_type: str,
     data_name: str,
     columns: Sequence[str],
-    extension: tuple[str, str, Sequence[str]] | None = None,
+    extensions: Sequence[tuple[str, str, Sequence[str]]] = (),
 ) -> bytes:
     """The `meta.xml` of an archive whose core file has an `id` column, then `columns` (Darwin Core terms);
-    an `extension` (row type, file, columns) has its core row's id first."""
+    each extension (row type, file, columns: terms or term URIs) has its core row's id first."""
     archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT, "xsi": XSI}, metadata="eml.xml")
     archive.set(f"{{{XSI}}}schemaLocation", f"{TEXT} http://rs.tdwg.org/dwc/text/tdwg_dwc_text.xsd")
     _data_file(archive, "core", row_type, data_name, columns)
-    if extension is not None:
+    for extension in extensions:
         _data_file(archive, "extension", *extension)
     etree.indent(archive, space="  ")
     return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -516,7 +564,7 @@ def _data_file(archive: etree._Element, kind: str, row_type: str, data_name: str
     etree.SubElement(core, f"{{{TEXT}}}{'id' if kind == 'core' else 'coreid'}", index="0")
     for n, column in enumerate(columns, start=1):
         etree.SubElement(
-            core, f"{{{TEXT}}}field", index=str(n), term=dwc_terms.TERM_URIS.get(column, dwc_terms.DWC + column)
+            core, f"{{{TEXT}}}field", index=str(n), term=column if "/" in column else dwc_terms.uri(column)
         )
 
 

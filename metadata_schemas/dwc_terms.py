@@ -288,6 +288,10 @@ _DCTERMS_NAMES = ("title", "license", "language", "modified", "rightsHolder", "b
 TERM_URIS = {name: (DCTERMS if name in _DCTERMS_NAMES else DWC) + name for name in TAXON_COLUMNS}
 
 
+def uri(term: str) -> str:
+    return TERM_URIS.get(term, DWC + term)
+
+
 def _decimal(value: float | None, *, degrees: bool = False) -> str:
     """Degrees as decimals (`-49.0`), metres whole when they are (`225`): as exports usually write them."""
     if value is None:

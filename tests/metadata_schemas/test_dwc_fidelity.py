@@ -156,6 +156,23 @@ def test_a_checklists_specimens_are_records_under_their_taxon(
     assert [(r.local_id, r.parent_local_id) for r in again] == [(r.local_id, r.parent_local_id) for r in records]
 
 
+def test_a_treatments_descriptions_are_typed_notes_written_back_as_descriptions(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    """Plazi's treatment archive: the GBIF Description extension (diagnosis, materials examined, ...)."""
+    records = parsed(real / "dwc" / "plazi_draposa_treatment_dwca.zip")
+    kinds = {n.type for r in records for n in r.core.typed_notes}
+    assert {"diagnosis", "materials_examined", "verbatimLabel", "typeStatus"} <= kinds
+    out = tmp_path / "out.zip"
+    with out.open("wb") as fh:
+        registry.get("dwc").serialise([r.core for r in records], fh)
+    assert registry.get("dwc").validate(out) == []
+    with zipfile.ZipFile(out) as zf:
+        assert "diagnosis" in zf.read("description.txt").decode()
+    again = parsed(out)
+    assert [r.core.typed_notes for r in again] == [r.core.typed_notes for r in records]
+
+
 def test_occurrences_keep_coordinates_elevation_dates_collectors_and_places(real: Path, tmp_path: Path) -> None:
     records = parsed(occurrence_archive(real, tmp_path / "occurrences"))
     assert len(records) == 740

@@ -18,7 +18,7 @@ dwca = pytest.importorskip("dwca", reason="python-dwca-reader (test extra) reads
 
 DWC = "http://rs.tdwg.org/dwc/terms/"
 # Terms of the Darwin Core list added after python-dwca-reader's copy of it was made (DwC 2021-07, 2023-09).
-NEWER_TERMS = {DWC + "recordedByID", DWC + "identifiedByID", DWC + "subfamily"}
+NEWER_TERMS = {DWC + "recordedByID", DWC + "identifiedByID", DWC + "subfamily", DWC + "verbatimLabel"}
 
 
 def beetles(folder: Path) -> Path:
