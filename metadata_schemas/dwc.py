@@ -365,6 +365,8 @@ class DwcArchive:
                     elif ref not in record.files:
                         record.files.append(ref)
                 problems = []
+                if message := dwc_terms.coordinate_problem(fields):
+                    problems.append(Problem(label, line, message, position))
                 if len(cells) <= max([*core.fields, core.id_index or 0]):
                     problems.append(Problem(label, line, f"row has {len(cells)} fields; meta.xml maps more", position))
                 yield ParsedRecord(
@@ -408,6 +410,7 @@ class DwcArchive:
             own = (values.get("occurrenceID") or "").strip() or f"{taxon_id}:occurrence:{n}"
             record, fields = dwc_terms.to_core(values, own)
             record.parent = taxon_id or None
+            message = dwc_terms.coordinate_problem(fields)
             if not record.title:
                 number = record.identifiers[0] if record.identifiers else own
                 record.title = f"{names[taxon_id]} ({number})" if names.get(taxon_id) else number
@@ -421,6 +424,7 @@ class DwcArchive:
                 parent_local_id=record.parent,
                 files=list(record.files),
                 fields=fields,
+                problems=[Problem(source.label(ext.location), line, message, after + n)] if message else [],
             )
 
     def _descriptions(self, source: Source, extensions: list[DataFile]) -> dict[str, list[Note]]:

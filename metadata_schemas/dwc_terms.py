@@ -134,7 +134,7 @@ def _complete_taxon(taxon: Taxon) -> None:
         words = [taxon.classification[r] for r in ranks if taxon.classification.get(r)]
         if len(words) > 1 and words[0] == taxon.classification.get("genus"):
             taxon.scientific_name = " ".join(words)
-            taxon.rank = taxon.rank or ("species" if len(words) == 2 else "infraspecies")
+            taxon.rank = taxon.rank or ("species" if len(words) == 2 else "infraspecificname")
 
 
 _RANK_MARKERS = {"subsp.": "subspecies", "ssp.": "subspecies", "var.": "variety", "f.": "form"}
@@ -205,6 +205,13 @@ def _number(text: str | None) -> float | None:
         return float(text) if text else None
     except ValueError:
         return None
+
+
+def coordinate_problem(fields: dict[str, str]) -> str | None:
+    """The message for coordinates kept as written because they are no decimal numbers, if any."""
+    if "coordinates" not in fields:
+        return None
+    return f"coordinates kept as written, not as decimal degrees and metres: {fields['coordinates']}"
 
 
 def _coordinates(core: CoreRecord, parts: dict[str, str], fields: dict[str, str]) -> None:

@@ -302,9 +302,16 @@ def test_legacy_dwc_14_terms_in_the_old_namespace_of_meta_xml_are_read(real: Pat
 def test_year_month_day_make_the_date_collected(tmp_path: Path) -> None:
     path = tmp_path / "occurrences.csv"
     path.write_text(
-        "occurrenceID,scientificName,year,month,day,vernacularName\nx1,Puma concolor,1990,5,1,cougar | puma\n",
+        "occurrenceID,scientificName,year,month,day,vernacularName,decimalLatitude,decimalLongitude\n"
+        "x1,Puma concolor,1990,5,1,cougar | puma,,\n"
+        "x2,Puma concolor,1991,,,,13°30'S,71°54'W\n",
         encoding="utf-8",
     )
-    core = next(registry.get("dwc_csv").parse(path)).core
+    first, second = registry.get("dwc_csv").parse(path)
+    core = first.core
     assert [(d.text, d.type, d.start) for d in core.dates] == [("1990-05-01", "collected", 1990)]
     assert core.taxon is not None and core.taxon.vernacular_names == ["cougar", "puma"]
+    # coordinates that are no decimal degrees are kept as written, and said
+    assert second.core.coordinates is None and [d.text for d in second.core.dates] == ["1991"]
+    assert second.fields["coordinates"] == "latitude: 13°30'S; longitude: 71°54'W"
+    assert [(p.line, "kept as written" in p.message) for p in second.problems] == [(3, True)]
