@@ -203,6 +203,23 @@ def _unlisted(root: Path, meta_path: Path, named: set[str]) -> list[str]:
     return found
 
 
+def _zip_warnings(root: Path, meta_path: Path | None, named: set[str]) -> list[Finding]:
+    """A zip at the top of the batch that is not its metadata file is never opened: say so, so that a
+    Darwin Core Archive the reader did not recognise is not taken in silently as one opaque file."""
+    found: list[Finding] = []
+    for path in sorted(root.iterdir()):
+        if not (path.is_file() and _visible(path) and path.suffix.lower() == ".zip") or path == meta_path:
+            continue
+        if path.name in named:
+            continue
+        if meta_path is None:
+            message = "a zip archive without meta.xml, not a Darwin Core Archive: stored as one item, not unpacked"
+        else:
+            message = f"a zip archive beside {meta_path.name} that no record names: not read, not stored"
+        found.append(Finding(path.name, None, None, message))
+    return found
+
+
 def _unlisted_item(path: str, position: int) -> PlannedItem:
     record = ParsedRecord(CoreRecord(title=Path(path).stem, identifiers=[path]), "folder", position)
     return PlannedItem(record, [path])
@@ -216,7 +233,9 @@ def _plan_folder(path: Path, fmt: str, include_unlisted: bool = False) -> Batch:
         if metadata is None and fmt not in ("auto", "folder"):
             raise InvalidInput(f"{path}: no metadata file in format {fmt!r} found")
     if metadata is None:
-        return _folder_items(root)
+        batch = _folder_items(root)
+        batch.warnings += _zip_warnings(root, None, set())
+        return batch
     meta_path, standard = metadata
     records = list(standard.parse(meta_path))
     items = _attach_pages([PlannedItem(record, list(record.files)) for record in records])
@@ -225,13 +244,14 @@ def _plan_folder(path: Path, fmt: str, include_unlisted: bool = False) -> Batch:
         last = max((item.record.position for item in items), default=0)
         items += [_unlisted_item(rel, last + n) for n, rel in enumerate(unlisted, start=1)]
     kind = "sheet" if standard.name == "csv" else "standard"
+    named = {os.path.normpath(f) for item in items for f in item.files}
     return Batch(
         root,
         items,
         metadata_file=meta_path,
         standard=standard.name,
         kind=kind,
-        warnings=_date_warnings(root, meta_path, records),
+        warnings=_date_warnings(root, meta_path, records) + _zip_warnings(root, meta_path, named),
         unlisted=unlisted,
         unlisted_included=include_unlisted,
     )

@@ -24,6 +24,7 @@ class Term:
     label: str
     id: str | None = None  # AAT, TGN, LCSH, GBIF, Wikidata, ... URI
     scheme: str | None = None
+    type: str | None = None  # its kind in the source, to write it back there (Darwin Core: country, locality, ...)
 
 
 @dataclass
@@ -110,6 +111,7 @@ class Coordinates:
     uncertainty: float | None = None  # metres
     datum: str | None = None  # geodetic datum (WGS84, ...)
     text: str | None = None  # verbatim coordinates as the source gives them
+    elevation_max: float | None = None  # metres: the upper bound when the elevation is a range (Darwin Core)
 
 
 @dataclass

@@ -22,7 +22,8 @@ from typing import IO, BinaryIO
 from lxml import etree
 
 from metadata_schemas import dwc_terms, schemas
-from metadata_schemas.core import CoreRecord
+from metadata_schemas.core import CoreRecord, Note
+from metadata_schemas.dwc_terms import DCTERMS
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
 from metadata_schemas.xmlsafe import XSI, fromstring, syntax_problem
@@ -31,8 +32,11 @@ TEXT = "http://rs.tdwg.org/dwc/text/"
 OCCURRENCE = "http://rs.tdwg.org/dwc/terms/Occurrence"
 TAXON = "http://rs.tdwg.org/dwc/terms/Taxon"
 MULTIMEDIA = ("http://rs.gbif.org/terms/1.0/Multimedia", "http://rs.tdwg.org/ac/terms/Multimedia")
+DESCRIPTION = "http://rs.gbif.org/terms/1.0/Description"  # GBIF's extension: typed texts about a taxon
+DESCRIPTION_COLUMNS = (DCTERMS + "type", DCTERMS + "description", DCTERMS + "language")
 MEDIA_TERMS = ("identifier", "accessURI")
 MAX_META_BYTES = 5_000_000
+MAX_NESTED_BYTES = 200_000_000  # a zip inside the zip is read into memory: up to this size
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -81,13 +85,43 @@ class DataFile:
         return out
 
 
+def archive_root(zf: zipfile.ZipFile) -> str | None:
+    """The folder of the zip that holds `meta.xml` ("" at the top, "checklist/" one level down), or None.
+
+    Zips made by hand often hold the archive in a folder (the one that was zipped); the shallowest
+    `meta.xml` is the descriptor. macOS resource forks (`__MACOSX/`) are not archives.
+    """
+    names = [n for n in zf.namelist() if not n.startswith("__MACOSX/")]
+    if "meta.xml" in names:
+        return ""
+    found = sorted((n for n in names if n.endswith("/meta.xml")), key=lambda n: (n.count("/"), n))
+    return found[0][: -len("meta.xml")] if found else None
+
+
+def nested_archive(zf: zipfile.ZipFile) -> str | None:
+    """The name of a zip inside this zip that is itself a Darwin Core Archive (a zip sent zipped again)."""
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(".zip") or info.file_size > MAX_NESTED_BYTES:
+            continue
+        try:
+            with zipfile.ZipFile(io.BytesIO(zf.read(info))) as inner:
+                if archive_root(inner) is not None:
+                    return info.filename
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+            continue
+    return None
+
+
 class Source:
-    """An archive as a zip, a folder, or a meta.xml beside its data files."""
+    """An archive as a zip (its descriptor at the top, in a folder, or in a zip inside it), a folder, or a
+    meta.xml beside its data files."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         self.meta_name = "meta.xml"
+        self.prefix = ""  # the zip's folder that holds the archive ("checklist/")
+        self.label_prefix = ""  # "inner.zip!" when the archive is a zip inside the zip
         if path.is_dir():
             self.folder = path
         elif not path.read_bytes()[:4].startswith(b"PK"):  # a descriptor beside its data files
@@ -97,15 +131,28 @@ class Source:
             self.folder = None
             try:
                 self.zip = zipfile.ZipFile(path)
+                self._find_root()
             except (zipfile.BadZipFile, OSError) as exc:
                 raise InvalidMetadata([Problem(str(path), None, f"not a readable zip archive: {exc}")]) from None
 
+    def _find_root(self) -> None:
+        assert self.zip is not None
+        root = archive_root(self.zip)
+        if root is None and (inner := nested_archive(self.zip)) is not None:
+            self.zip = zipfile.ZipFile(io.BytesIO(self.zip.read(inner)))
+            root = archive_root(self.zip)
+            self.label_prefix = f"{inner}!"
+        self.prefix = root or ""
+
     def label(self, name: str) -> str:
-        return f"{self.path}!{name}" if self.zip else str((self.folder or self.path.parent) / name)
+        if self.zip:
+            return f"{self.path}!{self.label_prefix}{self.prefix}{name}"
+        return str((self.folder or self.path.parent) / name)
 
     def names(self) -> set[str]:
         if self.zip is not None:
-            return set(self.zip.namelist())
+            start = len(self.prefix)
+            return {n[start:] for n in self.zip.namelist() if n.startswith(self.prefix)}
         return {p.name for p in (self.folder or self.path.parent).iterdir()}
 
     def open(self, name: str) -> IO[bytes]:
@@ -115,7 +162,7 @@ class Source:
             KeyError / FileNotFoundError: it is not there; zipfile.BadZipFile: it is damaged.
         """
         if self.zip is not None:
-            return self.zip.open(name)
+            return self.zip.open(self.prefix + name)
         folder = (self.folder or self.path.parent).resolve()
         target = (folder / name).resolve()
         if not target.is_relative_to(folder):
@@ -193,7 +240,7 @@ class DwcArchive:
         if head.startswith(b"PK\x03\x04"):
             try:
                 with zipfile.ZipFile(path) as zf:
-                    return "meta.xml" in zf.namelist()
+                    return archive_root(zf) is not None or nested_archive(zf) is not None
             except (zipfile.BadZipFile, OSError):
                 return path.suffix.lower() == ".zip"  # a damaged archive: let validate say what is wrong
         return b"http://rs.tdwg.org/dwc/text/" in head and b"<archive" in head
@@ -240,7 +287,7 @@ class DwcArchive:
             if data.location not in names:
                 problems.append(Problem(meta_label, where, f"{kind} data file {data.location!r} is missing"))
                 continue
-            if data is not core and data.row_type not in MULTIMEDIA:
+            if data is not core and data.row_type not in (*MULTIMEDIA, OCCURRENCE):
                 continue  # extensions that are not read are not checked row by row
             try:
                 codecs.lookup(data.encoding)
@@ -299,7 +346,10 @@ class DwcArchive:
             if core.location is None:
                 raise InvalidMetadata([Problem(source.label("meta.xml"), None, "core has no <files><location>")])
             media = self._media(source, extensions)
+            notes = self._descriptions(source, extensions)
             label = source.label(core.location)
+            position = 0
+            names: dict[str, str] = {}  # the title of each taxon, for its occurrences that name none
             for position, (line, cells) in enumerate(_rows(source, core), start=1):
                 values = dict(core.defaults)
                 values.update({term: cells[i] for i, term in core.fields.items() if i < len(cells) and cells[i]})
@@ -307,12 +357,16 @@ class DwcArchive:
                     cells[core.id_index].strip() if core.id_index is not None and core.id_index < len(cells) else None
                 )
                 record, fields = dwc_terms.to_core(values, record_id)
+                names[record_id or ""] = record.title
+                record.typed_notes += notes.get(record_id or "", [])
                 for ref in media.get(record_id or "", []):
                     if dwc_terms.is_url(ref):
                         fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
                     elif ref not in record.files:
                         record.files.append(ref)
                 problems = []
+                if message := dwc_terms.coordinate_problem(fields):
+                    problems.append(Problem(label, line, message, position))
                 if len(cells) <= max([*core.fields, core.id_index or 0]):
                     problems.append(Problem(label, line, f"row has {len(cells)} fields; meta.xml maps more", position))
                 yield ParsedRecord(
@@ -327,6 +381,11 @@ class DwcArchive:
                     fields=fields,
                     problems=problems,
                 )
+            for ext in extensions:
+                if core.row_type == TAXON and ext.row_type == OCCURRENCE and ext.location and ext.id_index is not None:
+                    for record in self._occurrences(source, ext, position, names):
+                        position = record.position
+                        yield record
         except KeyError as exc:
             raise InvalidMetadata([Problem(str(path), None, f"data file {exc} is missing from the archive")]) from None
         except FileNotFoundError as exc:
@@ -339,6 +398,48 @@ class DwcArchive:
             raise InvalidMetadata([Problem(str(path), None, f"damaged or truncated zip archive: {exc}")]) from None
         finally:
             source.close()
+
+    def _occurrences(self, source: Source, ext: DataFile, after: int, names: dict[str, str]) -> Iterator[ParsedRecord]:
+        """A checklist's occurrences (its Occurrence extension): each a record of its own under its taxon,
+        so that where, when and by whom each specimen was collected is kept."""
+        assert ext.location is not None and ext.id_index is not None
+        for n, (line, cells) in enumerate(_rows(source, ext), start=1):
+            values = dict(ext.defaults)
+            values.update({term: cells[i] for i, term in ext.fields.items() if i < len(cells) and cells[i]})
+            taxon_id = cells[ext.id_index].strip() if ext.id_index < len(cells) else ""
+            own = (values.get("occurrenceID") or "").strip() or f"{taxon_id}:occurrence:{n}"
+            record, fields = dwc_terms.to_core(values, own)
+            record.parent = taxon_id or None
+            message = dwc_terms.coordinate_problem(fields)
+            if not record.title:
+                number = record.identifiers[0] if record.identifiers else own
+                record.title = f"{names[taxon_id]} ({number})" if names.get(taxon_id) else number
+            yield ParsedRecord(
+                core=record,
+                standard=self.name,
+                position=after + n,
+                line=line,
+                original=ext.delimiter.join(cells),
+                local_id=record.local_id,
+                parent_local_id=record.parent,
+                files=list(record.files),
+                fields=fields,
+                problems=[Problem(source.label(ext.location), line, message, after + n)] if message else [],
+            )
+
+    def _descriptions(self, source: Source, extensions: list[DataFile]) -> dict[str, list[Note]]:
+        """GBIF Description rows (diagnosis, distribution, materials examined, ...) as typed notes of their row."""
+        notes: dict[str, list[Note]] = {}
+        for ext in extensions:
+            if ext.row_type != DESCRIPTION or ext.location is None or ext.id_index is None:
+                continue
+            where = {term: i for i, term in ext.fields.items()}
+            for _line, cells in _rows(source, ext):
+                text, kind, lang = (_cell(cells, where.get(t)) for t in ("description", "type", "language"))
+                if text and ext.id_index < len(cells):
+                    note = Note(kind or "general", text, lang or None)
+                    notes.setdefault(cells[ext.id_index].strip(), []).append(note)
+        return notes
 
     def _media(self, source: Source, extensions: list[DataFile]) -> dict[str, list[str]]:
         media: dict[str, list[str]] = {}
@@ -357,20 +458,77 @@ class DwcArchive:
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         items = list(records)
-        taxa_only = bool(items) and all(r.taxon is not None and not r.type for r in items)
-        row_type, id_term = (TAXON, "taxonID") if taxa_only else (OCCURRENCE, "occurrenceID")
-        rows = io.StringIO()
-        writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
-        writer.writerow(["id", id_term, *dwc_terms.COLUMNS])
-        for n, core in enumerate(items, start=1):
-            row = dwc_terms.from_core(core)
-            record_id = core.local_id or f"record-{n}"
-            writer.writerow([cell(record_id), cell(record_id), *(cell(row[c]) for c in dwc_terms.COLUMNS)])
-        data_name = "taxon.txt" if taxa_only else "occurrence.txt"
+        # a checklist: taxa (no basis of record, not collected), and any specimens beneath them
+        is_taxon = [not r.type and not _observed(r) for r in items]
+        taxa = [r for r, yes in zip(items, is_taxon, strict=True) if yes]
+        occurrences = [r for r, yes in zip(items, is_taxon, strict=True) if not yes]
+        ids = {r.local_id for r in taxa}
+        named = all(r.taxon is not None for r in taxa) if not occurrences else any(r.taxon for r in taxa)
+        if not taxa or not named or any(r.parent not in ids for r in occurrences):
+            taxa, occurrences = [], items
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.xml", meta_xml(row_type, data_name, [id_term, *dwc_terms.COLUMNS]))
-            zf.writestr(data_name, rows.getvalue())
+            extensions: list[tuple[str, str, Sequence[str]]] = []
+            if taxa:
+                zf.writestr("taxon.txt", _table(taxa, "taxonID", parents=False))
+                if occurrences:
+                    zf.writestr("occurrence.txt", _table(occurrences, "occurrenceID", parents=True))
+                    extensions.append((OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS]))
+                core = (TAXON, "taxon.txt", ["taxonID", *dwc_terms.TAXON_COLUMNS])
+            else:
+                zf.writestr("occurrence.txt", _table(occurrences, "occurrenceID", parents=False))
+                core = (OCCURRENCE, "occurrence.txt", ["occurrenceID", *dwc_terms.COLUMNS])
+            described = _descriptions(taxa or occurrences)
+            if described:
+                zf.writestr("description.txt", described)
+                extensions.append((DESCRIPTION, "description.txt", DESCRIPTION_COLUMNS))
+            meta = meta_xml(*core, extensions)
+            zf.writestr("meta.xml", meta)
             zf.writestr("eml.xml", _eml(items))
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def _descriptions(items: list[CoreRecord]) -> str:
+    """The GBIF Description extension: each typed note no Darwin Core column holds (a diagnosis, an EAD
+    biographical note), by the id of its core row."""
+    rows = io.StringIO()
+    writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+    count = 0
+    done: set[str] = set()  # rows that share an id share its descriptions: written once
+    for n, core in enumerate(items, start=1):
+        if (core.local_id or f"record-{n}") in done:
+            continue
+        done.add(core.local_id or f"record-{n}")
+        for note in core.typed_notes:
+            if note.type not in dwc_terms.NOTE_TERMS:
+                writer.writerow(
+                    [cell(core.local_id or f"record-{n}"), cell(note.type), cell(note.text), note.lang or ""]
+                )
+                count += 1
+    return f"coreid\ttype\tdescription\tlanguage\n{rows.getvalue()}" if count else ""
+
+
+def _table(items: list[CoreRecord], id_term: str, *, parents: bool) -> str:
+    """A tab-separated data file: the id (an extension's: its core row's, the record's parent), the record's
+    own id, then its columns (a taxon's with parentNameUsageID, the parent taxon)."""
+    columns = dwc_terms.TAXON_COLUMNS if id_term == "taxonID" else dwc_terms.COLUMNS
+    rows = io.StringIO()
+    writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+    writer.writerow(["coreid" if parents else "id", id_term, *columns])
+    for n, core in enumerate(items, start=1):
+        row = dwc_terms.from_core(core)
+        record_id = core.local_id or f"record-{n}"
+        first = (core.parent or "") if parents else record_id
+        writer.writerow([cell(first), cell(record_id), *(cell(row[c]) for c in columns)])
+    return rows.getvalue()
+
+
+def _observed(core: CoreRecord) -> bool:
+    """Collected somewhere, by someone, on a date: an occurrence, even without a basis of record."""
+    collected = any(d.type == "collected" for d in core.dates) or any(a.role == "collector" for a in core.agents)
+    return collected or core.coordinates is not None
 
 
 def cell(value: str) -> str:
@@ -378,13 +536,27 @@ def cell(value: str) -> str:
     return " ".join(value.replace("\t", " ").splitlines()) if value else ""
 
 
-def meta_xml(row_type: str, data_name: str, columns: Sequence[str]) -> bytes:
-    """The `meta.xml` of an archive whose core file has an `id` column, then `columns` (Darwin Core terms)."""
+def meta_xml(
+    row_type: str,
+    data_name: str,
+    columns: Sequence[str],
+    extensions: Sequence[tuple[str, str, Sequence[str]]] = (),
+) -> bytes:
+    """The `meta.xml` of an archive whose core file has an `id` column, then `columns` (Darwin Core terms);
+    each extension (row type, file, columns: terms or term URIs) has its core row's id first."""
     archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT, "xsi": XSI}, metadata="eml.xml")
     archive.set(f"{{{XSI}}}schemaLocation", f"{TEXT} http://rs.tdwg.org/dwc/text/tdwg_dwc_text.xsd")
+    _data_file(archive, "core", row_type, data_name, columns)
+    for extension in extensions:
+        _data_file(archive, "extension", *extension)
+    etree.indent(archive, space="  ")
+    return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _data_file(archive: etree._Element, kind: str, row_type: str, data_name: str, columns: Sequence[str]) -> None:
     core = etree.SubElement(
         archive,
-        f"{{{TEXT}}}core",
+        f"{{{TEXT}}}{kind}",
         encoding="UTF-8",
         fieldsTerminatedBy="\\t",
         linesTerminatedBy="\\n",
@@ -393,13 +565,11 @@ def meta_xml(row_type: str, data_name: str, columns: Sequence[str]) -> bytes:
         rowType=row_type,
     )
     etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = data_name
-    etree.SubElement(core, f"{{{TEXT}}}id", index="0")
+    etree.SubElement(core, f"{{{TEXT}}}{'id' if kind == 'core' else 'coreid'}", index="0")
     for n, column in enumerate(columns, start=1):
         etree.SubElement(
-            core, f"{{{TEXT}}}field", index=str(n), term=dwc_terms.TERM_URIS.get(column, dwc_terms.DWC + column)
+            core, f"{{{TEXT}}}field", index=str(n), term=column if "/" in column else dwc_terms.uri(column)
         )
-    etree.indent(archive, space="  ")
-    return etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _eml(items: list[CoreRecord]) -> bytes:

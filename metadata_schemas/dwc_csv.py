@@ -76,6 +76,7 @@ class DwcCsv:
         for position, (line, cells) in enumerate(rows, start=1):
             values = {t: c for t, c in zip(terms, cells, strict=False) if t and c.strip()}
             core, fields = dwc_terms.to_core(values)
+            message = dwc_terms.coordinate_problem(fields)
             yield ParsedRecord(
                 core=core,
                 standard=self.name,
@@ -86,6 +87,7 @@ class DwcCsv:
                 parent_local_id=core.parent,
                 files=list(core.files),
                 fields=fields,
+                problems=[Problem(str(path), line, message, position)] if message else [],
             )
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:

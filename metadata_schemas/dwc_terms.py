@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
+from metadata_schemas.core import Agent, Coordinates, CoreRecord, Note, Taxon, Term
 from metadata_schemas.crosswalk import is_url
 from metadata_schemas.dates import parse_date
 from metadata_schemas.tables import level_for
@@ -55,6 +55,7 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
     fields: dict[str, str] = {}
     mapping = {term: field for term, field in table().values()}
     core.local_id = local_id or v.get("occurrenceID") or v.get("taxonID") or v.get("catalogNumber")
+    parts: dict[str, str] = {}  # date parts and coordinates, put together after the row is read
     for term, field in mapping.items():
         if term not in v:
             continue
@@ -62,30 +63,24 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
         if field == "identifiers":
             core.identifiers += [x for x in split(value) if x not in core.identifiers]
         elif field.startswith("taxon."):
-            core.taxon = core.taxon or Taxon(scientific_name="")
-            part = field.split(".")[1]
-            if part == "id":
-                if not core.taxon.id:
-                    source = "gbif" if field.endswith(".gbif") else None
-                    core.taxon.id, core.taxon.scheme = authority(value, source)
-            elif not getattr(core.taxon, part):
-                setattr(core.taxon, part, value)
+            _taxon(core, term, field, value)
         elif field.startswith("agents."):
             role = field.split(".")[1]
             ids = split(v.get(f"{term}ID", ""))
             for n, name in enumerate(split(value)):
                 uri = authority(ids[n])[0] if n < len(ids) else None
                 core.agents.append(Agent(name, role, uri))
+        elif field == "dates.collected":
+            _add_date(core, value, "collected")
+        elif field.startswith(("dates.", "coordinates.")):
+            parts[field] = value
         elif field == "dates":
-            if term == "year" and core.dates:
-                continue
             for text in split(value) if term == "verbatimEventDate" else [value]:
-                if all(d.text != text for d in core.dates):
-                    core.dates.append(parse_date(text))
+                _add_date(core, text, None)
         elif field == "places":
             for name in split(value) if term == "higherGeography" else [value]:
                 if all(p.label != name for p in core.places):
-                    core.places.append(Term(name))
+                    core.places.append(Term(name, type=term))
         elif field == "description":
             core.description = f"{core.description}\n\n{value}" if core.description else value
         elif field == "languages":
@@ -96,12 +91,16 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
                     fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
                 elif ref not in core.files:
                     core.files.append(ref)
+        elif field == "typed_notes":
+            core.typed_notes.append(Note(term, value))
         elif field.startswith("fields."):
             fields[field.split(".", 1)[1]] = value
         elif field in ("title", "type", "rights", "parent") and getattr(core, field) in (None, ""):
             setattr(core, field, value)
-    if core.taxon is not None and not core.taxon.scientific_name:
-        core.taxon.scientific_name = ""
+    _collected(core, parts)
+    _coordinates(core, parts, fields)
+    if core.taxon is not None:
+        _complete_taxon(core.taxon)
     if not core.title:
         name = core.taxon.scientific_name if core.taxon else ""
         number = core.identifiers[0] if core.identifiers else ""
@@ -110,8 +109,144 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
     return core, fields
 
 
-COLUMNS = (
-    "title",
+def _taxon(core: CoreRecord, term: str, field: str, value: str) -> None:
+    core.taxon = core.taxon or Taxon(scientific_name="")
+    taxon = core.taxon
+    part = field.split(".")[1]
+    if part == "id":
+        if not taxon.id:
+            source = "gbif" if field.endswith(".gbif") else None
+            taxon.id, taxon.scheme = authority(value, source)
+    elif part == "classification":
+        taxon.classification.setdefault(term, value)
+    elif part == "vernacular_names":
+        taxon.vernacular_names += [n for n in split(value) if n not in taxon.vernacular_names]
+    elif not getattr(taxon, part):
+        setattr(taxon, part, value)
+    if part in ("kingdom", "family"):
+        taxon.classification.setdefault(term, value)
+
+
+def _complete_taxon(taxon: Taxon) -> None:
+    """A checklist row often gives only genus and epithet: they make the scientific name."""
+    if not taxon.scientific_name:
+        ranks = ("genus", "specificEpithet", "infraspecificEpithet")
+        words = [taxon.classification[r] for r in ranks if taxon.classification.get(r)]
+        if len(words) > 1 and words[0] == taxon.classification.get("genus"):
+            taxon.scientific_name = " ".join(words)
+            taxon.rank = taxon.rank or ("species" if len(words) == 2 else "infraspecificname")
+
+
+_RANK_MARKERS = {"subsp.": "subspecies", "ssp.": "subspecies", "var.": "variety", "f.": "form"}
+_FAMILY = re.compile(r"\(([A-Z][a-z]+(?:idae|aceae))\)")
+
+
+def complete_taxon(taxon: Taxon, title: str = "") -> None:
+    """Fill in what the name itself says, for a publisher such as GBIF: genus and epithets from a binomial
+    or trinomial, its rank, the family a title names in brackets (`Carabus auratus (Carabidae)`), and the
+    kingdom an animal family's ending (-idae, zoological code) implies."""
+    words = taxon.scientific_name.split()
+    name = [words[0]] if words and words[0][:1].isupper() else []
+    marker = None
+    for word in words[1:]:
+        if word in _RANK_MARKERS:
+            marker = _RANK_MARKERS[word]
+        elif word.isalpha() and word.islower():
+            name.append(word)
+        else:
+            break  # the authorship begins
+    c = taxon.classification
+    if len(name) >= 2:
+        c.setdefault("genus", name[0])
+        c.setdefault("specificEpithet", name[1])
+        if len(name) == 3:
+            c.setdefault("infraspecificEpithet", name[2])
+        taxon.rank = taxon.rank or (marker or "subspecies" if len(name) == 3 else "species")
+    elif len(name) == 1 and re.fullmatch(r"[A-Z][a-z]+(idae|aceae)", name[0]):
+        c.setdefault("family", name[0])
+        taxon.rank = taxon.rank or "family"
+    family = taxon.family or c.get("family")
+    if not family and (m := _FAMILY.search(title)):
+        family = m.group(1)
+    if family:
+        taxon.family = family
+        c.setdefault("family", family)
+        if not (taxon.kingdom or c.get("kingdom")) and family.endswith("idae"):
+            taxon.kingdom = c["kingdom"] = "Animalia"
+
+
+def _add_date(core: CoreRecord, text: str, kind: str | None) -> None:
+    if all(d.text != text for d in core.dates):
+        date = parse_date(text)
+        date.type = kind
+        core.dates.append(date)
+
+
+def _collected(core: CoreRecord, parts: dict[str, str]) -> None:
+    """DwC 1.4 EarliestDateCollected/LatestDateCollected, or year/month/day, as one date collected."""
+    if any(d.type == "collected" for d in core.dates):
+        return
+    earliest, latest = parts.get("dates.earliest"), parts.get("dates.latest")
+    if earliest or latest:
+        text = "/".join(dict.fromkeys(filter(None, [earliest, latest])))
+    elif "dates.year" in parts:
+        month = parts.get("dates.month")
+        pieces = [parts["dates.year"], month, parts.get("dates.day") if month else None]
+        text = "-".join(p.zfill(2) if n else p for n, p in enumerate(pieces) if p)
+    else:
+        return
+    date = parse_date(text)
+    date.type = "collected"
+    core.dates.insert(0, date)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def coordinate_problem(fields: dict[str, str]) -> str | None:
+    """The message for coordinates kept as written because they are no decimal numbers, if any."""
+    if "coordinates" not in fields:
+        return None
+    return f"coordinates kept as written, not as decimal degrees and metres: {fields['coordinates']}"
+
+
+def _coordinates(core: CoreRecord, parts: dict[str, str], fields: dict[str, str]) -> None:
+    """Decimal coordinates, datum, uncertainty and elevation; what is not a number stays as written."""
+    given = {k.split(".", 1)[1]: val for k, val in parts.items() if k.startswith("coordinates.")}
+    if not given:
+        return
+    lat, lon = _number(given.get("latitude")), _number(given.get("longitude"))
+    numbers = {k: _number(given.get(k)) for k in ("uncertainty", "elevation", "elevation_max")}
+    if lat is None or lon is None or any(numbers[k] is None and given.get(k) for k in numbers):
+        fields["coordinates"] = "; ".join(f"{k}: {val}" for k, val in given.items())  # kept, as written
+    if lat is None or lon is None:
+        return
+    core.coordinates = Coordinates(
+        lat,
+        lon,
+        elevation=numbers["elevation"],
+        uncertainty=numbers["uncertainty"],
+        datum=given.get("datum"),
+        text=given.get("text"),
+        elevation_max=numbers["elevation_max"],
+    )
+
+
+def _terms_of(core: str) -> tuple[str, ...]:
+    with TABLE.open(encoding="utf-8", newline="") as fh:
+        return tuple(row["term"] for row in csv.DictReader(fh) if row["core"] == core)
+
+
+NOTE_TERMS = _terms_of("typed_notes")  # terms kept as typed notes (the note's type is the term) and written back
+# place terms a place is written back to (its Term.type); higherGeography takes the rest
+PLACE_TERMS = tuple(t for t in _terms_of("places") if t != "higherGeography")
+# Every column is a term of the Darwin Core list (the dcterms it adopts included); `title` (dcterms, not on
+# that list) is only written by `convert`, so that a record that is no specimen keeps its name.
+TERMS = (
     "basisOfRecord",
     "catalogNumber",
     "otherCatalogNumbers",
@@ -119,9 +254,18 @@ COLUMNS = (
     "scientificNameAuthorship",
     "taxonRank",
     "kingdom",
+    "phylum",
+    "class",
+    "order",
     "family",
+    "subfamily",
+    "genus",
+    "subgenus",
+    "specificEpithet",
+    "infraspecificEpithet",
+    "higherClassification",
+    "vernacularName",
     "scientificNameID",
-    "parentNameUsageID",
     "recordedBy",
     "recordedByID",
     "identifiedBy",
@@ -129,12 +273,37 @@ COLUMNS = (
     "eventDate",
     "verbatimEventDate",
     "higherGeography",
+    *PLACE_TERMS,
+    "decimalLatitude",
+    "decimalLongitude",
+    "geodeticDatum",
+    "coordinateUncertaintyInMeters",
+    "minimumElevationInMeters",
+    "maximumElevationInMeters",
+    "verbatimCoordinates",
     "occurrenceRemarks",
     "license",
     "language",
     "associatedMedia",
+    *NOTE_TERMS,
 )
-TERM_URIS = {name: (DCTERMS if name in ("title", "license", "language") else DWC) + name for name in COLUMNS}
+COLUMNS = ("title", *TERMS)  # an occurrence core written by `convert`
+TAXON_COLUMNS = (*COLUMNS, "parentNameUsageID")  # a checklist: parentNameUsageID is the parent taxon
+CLASSIFICATION = ("kingdom", "phylum", "class", "order", "family", "subfamily", "genus", "subgenus")
+EPITHETS = ("specificEpithet", "infraspecificEpithet", "higherClassification")
+_DCTERMS_NAMES = ("title", "license", "language", "modified", "rightsHolder", "bibliographicCitation", "references")
+TERM_URIS = {name: (DCTERMS if name in _DCTERMS_NAMES else DWC) + name for name in TAXON_COLUMNS}
+
+
+def uri(term: str) -> str:
+    return TERM_URIS.get(term, DWC + term)
+
+
+def _decimal(value: float | None, *, degrees: bool = False) -> str:
+    """Degrees as decimals (`-49.0`), metres whole when they are (`225`): as exports usually write them."""
+    if value is None:
+        return ""
+    return str(int(value)) if value.is_integer() and not degrees else repr(value)
 
 
 def from_core(core: CoreRecord) -> dict[str, str]:
@@ -142,7 +311,9 @@ def from_core(core: CoreRecord) -> dict[str, str]:
     collectors = [a for a in core.agents if a.role != "identifier"]
     identifiers = [a for a in core.agents if a.role == "identifier"]
     taxon = core.taxon
-    return {
+    collected = next((d for d in core.dates if d.type == "collected"), None)
+    where = core.coordinates
+    row = {
         "title": core.title,
         "basisOfRecord": core.type or "",
         "catalogNumber": core.identifiers[0] if core.identifiers else "",
@@ -150,8 +321,7 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         "scientificName": taxon.scientific_name if taxon else "",
         "scientificNameAuthorship": (taxon.scientific_name_authorship or "") if taxon else "",
         "taxonRank": (taxon.rank or "") if taxon else "",
-        "kingdom": (taxon.kingdom or "") if taxon else "",
-        "family": (taxon.family or "") if taxon else "",
+        "vernacularName": LIST_SEPARATOR.join(taxon.vernacular_names) if taxon else "",
         "scientificNameID": (taxon.id or "") if taxon else "",
         "parentNameUsageID": core.parent or "",
         "recordedBy": LIST_SEPARATOR.join(a.name for a in collectors),
@@ -160,11 +330,28 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         "identifiedByID": LIST_SEPARATOR.join(a.id or "" for a in identifiers)
         if any(a.id for a in identifiers)
         else "",
-        "eventDate": core.dates[0].text if core.dates else "",
-        "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in core.dates[1:]),
-        "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places),
+        "eventDate": collected.text if collected else "",
+        "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in core.dates if d is not collected),
+        "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places if p.type not in PLACE_TERMS),
+        "decimalLatitude": _decimal(where.latitude, degrees=True) if where else "",
+        "decimalLongitude": _decimal(where.longitude, degrees=True) if where else "",
+        "geodeticDatum": (where.datum or "") if where else "",
+        "coordinateUncertaintyInMeters": _decimal(where.uncertainty) if where else "",
+        "minimumElevationInMeters": _decimal(where.elevation) if where else "",
+        "maximumElevationInMeters": _decimal(where.elevation_max) if where else "",
+        "verbatimCoordinates": (where.text or "") if where else "",
         "occurrenceRemarks": core.description or "",
         "license": core.rights or "",
         "language": LIST_SEPARATOR.join(core.languages),
         "associatedMedia": LIST_SEPARATOR.join(core.files),
     }
+    for term in PLACE_TERMS:
+        row[term] = LIST_SEPARATOR.join(p.label for p in core.places if p.type == term)
+    for term in NOTE_TERMS:
+        row[term] = LIST_SEPARATOR.join(n.text for n in core.typed_notes if n.type == term)
+    for rank in (*CLASSIFICATION, *EPITHETS):
+        row[rank] = (taxon.classification.get(rank) or "") if taxon else ""
+    if taxon:
+        row["kingdom"] = taxon.kingdom or row["kingdom"]
+        row["family"] = taxon.family or row["family"]
+    return row

@@ -48,11 +48,11 @@ POSITIVE = [
     ("mets/slub_mets_mods_dfg-viewer.xml", "mets", 1),
     ("mets/slub_oai_pmh_getrecord_mets.xml", "mets", 8),
     ("mets/ulb-halle_oai_getrecord_mets.xml", "mets", 1),
-    ("dwc/bdj_spiders_checklist_980_dwca.zip", "dwc", 356),
-    ("dwc/bdj_spiders_checklist_980_unzipped", "dwc", 356),
-    ("dwc/bdj_spiders_checklist_980_unzipped/meta.xml", "dwc", 356),
+    ("dwc/bdj_spiders_checklist_980_dwca.zip", "dwc", 1096),
+    ("dwc/bdj_spiders_checklist_980_unzipped", "dwc", 1096),
+    ("dwc/bdj_spiders_checklist_980_unzipped/meta.xml", "dwc", 1096),
     ("dwc/dwca-simple-dir", "dwc", 4),
-    ("dwc/plazi_draposa_treatment_dwca.zip", "dwc", 10),
+    ("dwc/plazi_draposa_treatment_dwca.zip", "dwc", 57),
     ("dwc/lsu_puma_concolor_occurrences.csv", "dwc_csv", 3391),
 ]
 # Real exports with real defects (PROVENANCE.md says so): they parse and round-trip, and validation names

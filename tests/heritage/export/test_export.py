@@ -110,7 +110,9 @@ def test_darwin_core_archive_for_gbif(demo_runner, demo_runtime, tmp_path: Path)
         rows = list(csv.reader(archive.read("occurrence.txt").decode().splitlines(), delimiter="\t"))
     meta = etree.fromstring(zipfile.ZipFile(out).read("meta.xml"))
     assert len(rows[0]) == len(meta.findall(".//{http://rs.tdwg.org/dwc/text/}field")) + 1
-    assert len(rows) - 1 == public_count(demo_runtime, "zoologie-coleoptera")
+    # the specimens are the occurrences; the collection record (ZOO-COL) is described in eml.xml
+    assert len(rows) - 1 == public_count(demo_runtime, "zoologie-coleoptera") - 1
+    assert "Collectie Coleoptera (kevers)" in archive_eml(out)
     basis = rows[0].index("basisOfRecord")
     assert {r[basis] for r in rows[1:]} <= {"PreservedSpecimen", "PhysicalObject", "HumanObservation"}
     # and our own reader takes it back
@@ -118,6 +120,11 @@ def test_darwin_core_archive_for_gbif(demo_runner, demo_runtime, tmp_path: Path)
 
     assert registry.detect(out).name == "dwc"
     assert len(list(registry.get("dwc").parse(out))) == len(rows) - 1
+
+
+def archive_eml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("eml.xml").decode()
 
 
 def small_collection(runtime: Runtime, tmp_path: Path) -> Path:
