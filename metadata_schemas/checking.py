@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from metadata_schemas import registry, schemas
+from metadata_schemas import registry, same_standard, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem, UnknownFormat
 from metadata_schemas.registry import ParsedRecord, Standard
@@ -131,18 +131,30 @@ def records(path: Path, fmt: str = "auto") -> Iterator[ParsedRecord]:
     yield from standard.parse(path)
 
 
-def convert(cores: list[CoreRecord], to: str, out: BinaryIO) -> None:
+def convert(
+    cores: list[CoreRecord], to: str, out: BinaryIO, source: Path | None = None, standard: str | None = None
+) -> list[Problem]:
     """Write core records in standard `to` (or as JSON), validated before a byte reaches `out`.
+
+    When `to` is the standard of `source` (read as `standard`), the source document goes out as it came
+    (same_standard): a conversion to its own standard must not lose what the core record cannot hold.
+    Returns the warnings of that path (what had to be dropped to make a broken original valid).
 
     Raises:
         UnknownFormat: `to` is not a target; InvalidMetadata: the output does not validate.
     """
     if to not in TARGETS:
         raise UnknownFormat(f"cannot convert to {to!r} (targets: {', '.join(sorted(TARGETS))})")
+    if source is not None and standard is not None and TARGETS[to] == standard:
+        kept = same_standard.document(source, registry.get(standard))
+        if kept is not None:
+            data, warnings = kept
+            out.write(data)
+            return warnings
     if to == "json":
         payload = {"records": [c.to_dict() for c in cores]}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-        return
+        return []
     target = registry.get(TARGETS[to])
     with tempfile.TemporaryDirectory(prefix="heritage-convert-") as tmp:
         written = Path(tmp) / f"converted{SUFFIXES.get(to, '.xml')}"
@@ -155,3 +167,4 @@ def convert(cores: list[CoreRecord], to: str, out: BinaryIO) -> None:
             )
         with written.open("rb") as fh:
             shutil.copyfileobj(fh, out)
+    return []
