@@ -22,13 +22,16 @@ from lxml import etree
 
 from metadata_schemas import crosswalk, marc, marc21, marcxml, registry
 from metadata_schemas.core import CoreRecord
-from metadata_schemas.errors import Problem
+from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.xmlsafe import XLINK, parser, tostring
 
 EAD2002 = "urn:isbn:1-931666-22-9"
 EAD3 = "http://ead3.archivists.org/schema/"
 # core record keys -> the crosswalk field that fills them
 ALIASES = {"titles": "title", "descriptions": "description"}
+# the catalogue's bookkeeping, not values of the record: never a reason to rewrite nodes
+BOOKKEEPING = {"parent", "local_id", "files"}
+EAD_UNITS = re.compile(r"^(c|c0[1-9]|c1[0-2]|dsc)$")
 
 
 def _tables() -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
@@ -46,7 +49,43 @@ def _tables() -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
 def changed_fields(parsed: CoreRecord, current: CoreRecord) -> set[str]:
     """The crosswalk fields whose value differs between the core read at ingest and the current one."""
     before, after = parsed.to_dict(), current.to_dict()
-    return {ALIASES.get(key, key) for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    keys = (before.keys() | after.keys()) - BOOKKEEPING
+    return {ALIASES.get(key, key) for key in keys if before.get(key) != after.get(key)}
+
+
+def current_original(original: str, standard: str, current: CoreRecord) -> str | None:
+    """The stored original with the catalogue's edits (the fields where `current` differs from what the
+    original reads as); None when it cannot be edited in place, so the caller writes from the core."""
+    try:
+        return apply_edits(original, standard, reparse(original, standard), current)
+    except (etree.XMLSyntaxError, ValueError, KeyError, LookupError, TypeError, InvalidMetadata):
+        return None
+
+
+def record_xml(original: str, standard: str) -> str:
+    """An original as XML: a binary MARC record becomes its MARCXML record, XML stays as it is."""
+    if standard == "marc":
+        return tostring(marcxml.to_element(_marc_record(original)))
+    return original
+
+
+def graft_unit(document_unit: etree._Element, original: etree._Element) -> bool:
+    """Put an EAD original (an archdesc or a component, sub-components left out) into the unit a writer
+    made (`archdesc` or `c`): its attributes and children replace the written ones. False when the two are
+    in different namespaces (DTD-era EAD served as namespaced EAD: the caller writes from the core)."""
+    if etree.QName(document_unit).namespace != etree.QName(original).namespace:
+        return False
+    for child in list(document_unit):
+        document_unit.remove(child)
+    for key, value in original.attrib.items():
+        if key != "id" or document_unit.get("id") is None:
+            document_unit.set(key, value)
+    document_unit.text = original.text
+    for child in original:
+        if isinstance(child.tag, str) and EAD_UNITS.match(etree.QName(child).localname):
+            continue
+        document_unit.append(copy.deepcopy(child))
+    return True
 
 
 def reparse(original: str, standard: str) -> CoreRecord:
@@ -94,12 +133,14 @@ def _edit_marc(record: marc21.MarcRecord, touched: set[str], current: CoreRecord
     written = marc21.from_core(_holding(current, touched))
     out = copy.deepcopy(record)
     for name in sorted(touched):
-        tags = {t for m in marc21.mappings() if m.core == name for t in m.tags}
-        if "LDR" in tags:
-            continue  # the leader is the record's frame, not a field to replace
-        control = tags & {t for t, _ in written.control} | tags & {t for t, _ in out.control}
-        out.control = [(t, v) for t, v in out.control if t not in control] + [
-            (t, v) for t, v in written.control if t in control
+        mapped = {t for m in marc21.mappings() if m.core == name for t in m.tags} - {"LDR"}  # leader: the frame
+        wrote = {t for t, _ in written.control} | {f.tag for f in written.fields}
+        others = {t for m in marc21.mappings() if m.core not in touched for t in m.tags}
+        # the tags the writer filled for the field; when it filled none (a cleared value), those no other
+        # field reads (a 100 is a heading in an authority record's title row, but a creator elsewhere)
+        tags = mapped & wrote or mapped - others
+        out.control = [(t, v) for t, v in out.control if t not in tags] + [
+            (t, v) for t, v in written.control if t in tags
         ]
         out.fields = [f for f in out.fields if f.tag not in tags] + [f for f in written.fields if f.tag in tags]
         out._by_tag = None
