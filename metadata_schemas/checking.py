@@ -104,10 +104,21 @@ def check(path: Path, fmt: str = "auto") -> Report:
 
 
 def _xsd_applies(standard: Standard, path: Path) -> bool:
-    """Whether validation used an XSD: the schemas folder has the standard's, and the file is in its namespace."""
+    """Whether validation used an XSD: the schemas folder has the standard's, and (for a standard that
+    picks a schema per record, such as Dublin Core: oai_dc has one, OCLC qualified DC none) the file's
+    first record is one the validator checks against an XSD."""
     active = schemas.active()
     keys: tuple[str, ...] = getattr(standard, "schema_keys", ())
     if active is None or not keys or not all(active.has(k) for k in keys):
+        return False
+    per_record = getattr(standard, "schema_key", None)
+    if per_record is not None and hasattr(standard, "records") and path.is_file():
+        try:
+            for _position, element in standard.records(path):  # type: ignore[attr-defined]
+                key = per_record(element)
+                return key is not None and active.has(key)
+        except etree.XMLSyntaxError:
+            return False
         return False
     if path.is_file() and path.suffix.lower() != ".zip":
         shape = sniff(path, path.read_bytes()[: registry.HEAD_BYTES])
