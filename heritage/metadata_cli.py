@@ -21,7 +21,7 @@ from heritage import standards
 from heritage.errors import BadRequest
 from heritage.runtime import ensure_data_dir
 from heritage.settings import Settings
-from metadata_schemas import checking, registry, schemas, xmlsafe
+from metadata_schemas import checking, registry, same_standard, schemas, xmlsafe
 from metadata_schemas.errors import InvalidMetadata
 from metadata_schemas.report import losses
 
@@ -134,7 +134,7 @@ def convert(file: Path, to: str, output: Path | None, fmt: str, strict: bool, re
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
-    if report and to != "json" and checking.TARGETS[to] != source:
+    if report and to != "json" and checking.TARGETS[to] != same_standard.OWN.get(source or "", source):
         for problem in losses(file, kept, data, checking.TARGETS[to]):
             click.echo(f"lost: {problem}", err=True)
     _write(data, output, stdout)

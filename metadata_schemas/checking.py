@@ -156,7 +156,7 @@ def convert(
     """
     if to not in TARGETS:
         raise UnknownFormat(f"cannot convert to {to!r} (targets: {', '.join(sorted(TARGETS))})")
-    if source is not None and standard is not None and TARGETS[to] == standard:
+    if source is not None and standard is not None and TARGETS[to] == same_standard.OWN.get(standard, standard):
         kept = same_standard.document(source, registry.get(standard))
         if kept is not None:
             data, warnings = kept

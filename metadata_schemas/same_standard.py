@@ -10,6 +10,7 @@ for that field goes in their place (MARC: the fields whose tags `crosswalks/marc
 from __future__ import annotations
 
 import copy
+import csv
 import io
 import re
 import tempfile
@@ -270,14 +271,19 @@ REPAIR_ROUNDS = 25
 def document(path: Path, standard: Any) -> tuple[bytes, list[Problem]] | None:
     """The source file as it came, when it validates; a broken XML original with only the elements that
     break its schema dropped (each one a warning); None when neither validates (write from the core)."""
-    data = _zipped(path) if path.is_dir() else path.read_bytes()
+    archive = path.is_dir() or standard.name in OWN
+    if standard.name in OWN:
+        data = csv_archive(path)
+        standard = registry.get(OWN[standard.name])
+    else:
+        data = _zipped(path) if path.is_dir() else path.read_bytes()
     with tempfile.TemporaryDirectory(prefix="heritage-same-") as tmp:
-        written = Path(tmp) / f"same{'.zip' if path.is_dir() else path.suffix}"
+        written = Path(tmp) / f"same{'.zip' if archive else path.suffix}"
         written.write_bytes(data)
         problems = standard.validate(written)
         if not problems:
             return data, []
-        if path.is_dir() or path.suffix.lower() in (".zip", ".mrc", ".csv"):
+        if archive or path.suffix.lower() in (".zip", ".mrc", ".csv"):
             return None
         return _repaired(written, standard, problems, str(path))
 
@@ -363,3 +369,49 @@ def _mend(element: etree._Element, reason: str) -> str | None:
     assert parent is not None
     parent.remove(element)
     return f"dropped <{name}> ({text})"
+
+
+# --- a Darwin Core CSV is Darwin Core: its own standard is the archive that holds it verbatim -----------
+
+OWN = {"dwc_csv": "dwc"}  # a source standard -> the target that is the same standard
+TEXT = "http://rs.tdwg.org/dwc/text/"
+
+
+def csv_archive(path: Path) -> bytes:
+    """A Darwin Core Archive whose core is the CSV file as it came, with a meta.xml that names the term
+    of each column it recognises (a column of no known term is kept in the file, undeclared). A file
+    that is not UTF-8 is read as Windows-1252 and written as UTF-8, the encoding meta.xml declares."""
+    from metadata_schemas import dwc_terms
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # the archive says UTF-8: the same text, re-encoded
+        text = raw.decode("cp1252", errors="replace")
+        raw = text.encode("utf-8")
+    first = text.splitlines()[0] if text else ""
+    dialect = csv.Sniffer().sniff(first, delimiters=",;\t") if first else csv.excel
+    header = next(csv.reader([first], dialect), [])
+    terms = [dwc_terms.canonical(h) for h in header]
+    occurrence = "taxonID" not in terms or "occurrenceID" in terms or "catalogNumber" in terms
+    archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT})
+    core = etree.SubElement(
+        archive,
+        f"{{{TEXT}}}core",
+        encoding="UTF-8",
+        fieldsTerminatedBy="\\t" if dialect.delimiter == "\t" else dialect.delimiter,
+        linesTerminatedBy="\\r\\n" if "\r\n" in text[:4096] else "\\n",
+        fieldsEnclosedBy='"',
+        ignoreHeaderLines="1",
+        rowType=dwc_terms.DWC + ("Occurrence" if occurrence else "Taxon"),
+    )
+    etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = path.name
+    for index, term in enumerate(terms):
+        if term:
+            namespace = dwc_terms.DCTERMS if term in ("license", "modified", "language", "rights") else dwc_terms.DWC
+            etree.SubElement(core, f"{{{TEXT}}}field", index=str(index), term=namespace + term)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("meta.xml", etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+        zf.writestr(path.name, raw)
+    return buffer.getvalue()

@@ -4,6 +4,7 @@ they came, a broken one mended with every repair said, and an edit changes only 
 from __future__ import annotations
 
 import copy
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -160,3 +161,17 @@ def test_an_unedited_record_is_its_original(real: Path) -> None:
     assert record.original is not None
     parsed = same_standard.reparse(record.original, "marcxml")
     assert same_standard.apply_edits(record.original, "marcxml", parsed, copy.deepcopy(parsed)) == record.original
+
+
+def test_a_darwin_core_csv_comes_back_in_an_archive_that_holds_it(
+    cli: CliRunner, real: Path, tmp_path: Path, xsd: schemas.SchemaSet
+) -> None:
+    source = real / "dwc" / "lsu_puma_concolor_occurrences.csv"
+    out = tmp_path / "out.zip"
+    result = cli.invoke(metadata, ["convert", str(source), "--to", "dwc", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert checking.check(out).problems == []
+    with zipfile.ZipFile(out) as zf:
+        held = zf.read(source.name).decode("utf-8")
+    assert held == source.read_bytes().decode("cp1252")  # every cell, the text re-encoded as meta.xml says
+    assert len(list(checking.records(out))) == len(list(checking.records(source)))
