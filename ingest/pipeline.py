@@ -48,16 +48,19 @@ JOB_LOOK_EVERY = 10  # polls between looks at the jobs of pending files (one Red
 
 
 def validate_metadata(batch: Batch, *, strict: bool = False) -> None:
-    """Lenient in: a metadata file whose records could be read (`discover` did) but that breaks a rule of its
-    schema is taken in, each problem a warning located FILE:LINE, as `heritage metadata convert` does.
+    """Lenient in: a metadata file in a standard with a schema whose records could be read (`discover` did)
+    but that breaks a rule of its schema is taken in, each problem a warning located FILE:LINE, as
+    `heritage metadata convert` does.
 
     Raises:
         InvalidMetadata: with `strict`, the metadata file is not valid in its standard (every problem located).
     """
     if batch.metadata_file is None or batch.standard is None:
         return
-    problems = list(registry.get(batch.standard).validate(batch.metadata_file))
-    if problems and strict:
+    standard = registry.get(batch.standard)
+    problems = list(standard.validate(batch.metadata_file))
+    # a CSV sheet has no schema to break: its problems (no title, an unknown access) are the catalogue's rules
+    if problems and (strict or not getattr(standard, "schema_keys", ())):
         raise InvalidMetadata(problems)
     meta = batch.metadata_file
     name = meta.relative_to(batch.root).as_posix() if meta.is_relative_to(batch.root) else meta.name
