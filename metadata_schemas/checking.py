@@ -156,12 +156,14 @@ def convert(
     """
     if to not in TARGETS:
         raise UnknownFormat(f"cannot convert to {to!r} (targets: {', '.join(sorted(TARGETS))})")
+    fallback: list[Problem] = []
     if source is not None and standard is not None and TARGETS[to] == same_standard.OWN.get(standard, standard):
         kept = same_standard.document(source, registry.get(standard))
         if kept is not None:
             data, warnings = kept
             out.write(data)
             return warnings
+        fallback = [Problem(str(source), None, "breaks its schema beyond mending: written from its core records")]
     if to == "json":
         payload = {"records": [c.to_dict() for c in cores]}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
@@ -178,4 +180,4 @@ def convert(
             )
         with written.open("rb") as fh:
             shutil.copyfileobj(fh, out)
-    return []
+    return fallback

@@ -306,16 +306,19 @@ def _repaired(written: Path, standard: Any, problems: list[Problem], source: str
     for _round in range(REPAIR_ROUNDS):
         # the validator's lines are those of the file last written: pair its elements with the tree's
         fresh = etree.parse(str(written), parser())
-        at_line: dict[int, etree._Element] = {}
+        at_line: dict[int, list[etree._Element]] = {}
         for new, old in zip(fresh.getroot().iter(), tree.getroot().iter(), strict=False):
             if isinstance(new.tag, str) and new.sourceline is not None:
-                at_line.setdefault(new.sourceline, old)
+                at_line.setdefault(new.sourceline, []).append(old)
         mended = 0
         for line in sorted({p.line for p in problems if p.line}):
-            element = at_line.get(line)
+            reason = next(p.message for p in problems if p.line == line)
+            named = re.search(r"Element '([^']+)'", reason)
+            candidates = at_line.get(line, [])
+            element = next((el for el in candidates if named and el.tag == named.group(1)), None)
+            element = element if element is not None else (candidates[0] if candidates else None)
             if element is None or element.getparent() is None:
                 continue
-            reason = next(p.message for p in problems if p.line == line)
             done = _mend(element, reason)
             if done:
                 where = element.sourceline or line
@@ -405,13 +408,27 @@ def csv_archive(path: Path) -> bytes:
         ignoreHeaderLines="1",
         rowType=dwc_terms.DWC + ("Occurrence" if occurrence else "Taxon"),
     )
-    etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = path.name
+    data_name = "occurrence.txt" if occurrence else "taxon.txt"
+    etree.SubElement(etree.SubElement(core, f"{{{TEXT}}}files"), f"{{{TEXT}}}location").text = data_name
     for index, term in enumerate(terms):
         if term:
             namespace = dwc_terms.DCTERMS if term in ("license", "modified", "language", "rights") else dwc_terms.DWC
             etree.SubElement(core, f"{{{TEXT}}}field", index=str(index), term=namespace + term)
+    eml = _eml(path)
+    if eml is not None:
+        archive.set("metadata", "eml.xml")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("meta.xml", etree.tostring(archive, xml_declaration=True, encoding="UTF-8", pretty_print=True))
-        zf.writestr(path.name, raw)
+        zf.writestr(data_name, raw)
+        if eml is not None:
+            zf.writestr("eml.xml", eml)
     return buffer.getvalue()
+
+
+def _eml(path: Path) -> bytes | None:
+    """The dataset description (eml.xml) the Darwin Core writer gives the file's records."""
+    written = io.BytesIO()
+    registry.get("dwc").serialise([r.core for r in registry.get("dwc_csv").parse(path)], written)
+    with zipfile.ZipFile(written) as zf:
+        return zf.read("eml.xml") if "eml.xml" in zf.namelist() else None

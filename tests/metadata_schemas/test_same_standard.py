@@ -172,6 +172,6 @@ def test_a_darwin_core_csv_comes_back_in_an_archive_that_holds_it(
     assert result.exit_code == 0, result.stderr
     assert checking.check(out).problems == []
     with zipfile.ZipFile(out) as zf:
-        held = zf.read(source.name).decode("utf-8")
+        held = zf.read("occurrence.txt").decode("utf-8")
     assert held == source.read_bytes().decode("cp1252")  # every cell, the text re-encoded as meta.xml says
     assert len(list(checking.records(out))) == len(list(checking.records(source)))
