@@ -283,9 +283,36 @@ def document(path: Path, standard: Any) -> tuple[bytes, list[Problem]] | None:
         problems = standard.validate(written)
         if not problems:
             return data, []
-        if archive or path.suffix.lower() in (".zip", ".mrc", ".csv"):
+        if path.suffix.lower() == ".zip" or path.is_dir():
+            return _mended_archive(data, written, standard, problems, str(path))
+        if archive or path.suffix.lower() in (".mrc", ".csv"):
             return None
         return _repaired(written, standard, problems, str(path))
+
+
+def _mended_archive(
+    data: bytes, written: Path, standard: Any, problems: list[Problem], source: str
+) -> tuple[bytes, list[Problem]] | None:
+    """A Darwin Core Archive whose meta.xml names a dataset description it does not hold: the same archive
+    without that reference (the only repair an archive gets; its data files are never touched)."""
+    if not all("names metadata" in p.message for p in problems):
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
+            if info.filename.rsplit("/", 1)[-1] == "meta.xml":
+                meta = etree.fromstring(content, parser())
+                meta.attrib.pop("metadata", None)
+                content = etree.tostring(meta, xml_declaration=True, encoding="UTF-8")
+            zout.writestr(info, content)
+    written.write_bytes(buffer.getvalue())
+    if standard.validate(written):
+        return None
+    return buffer.getvalue(), [
+        Problem(source, p.line, f"dropped the reference to the missing dataset description: {p.message}")
+        for p in problems
+    ]
 
 
 def _zipped(folder: Path) -> bytes:

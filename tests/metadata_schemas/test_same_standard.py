@@ -175,3 +175,17 @@ def test_a_darwin_core_csv_comes_back_in_an_archive_that_holds_it(
         held = zf.read("occurrence.txt").decode("utf-8")
     assert held == source.read_bytes().decode("cp1252")  # every cell, the text re-encoded as meta.xml says
     assert len(list(checking.records(out))) == len(list(checking.records(source)))
+
+
+def test_an_archive_naming_a_missing_description_comes_back_with_its_data_untouched(
+    cli: CliRunner, real: Path, tmp_path: Path, xsd: schemas.SchemaSet
+) -> None:
+    source = real / "dwc" / "plazi_draposa_treatment_dwca.zip"
+    out = tmp_path / "out.zip"
+    result = cli.invoke(metadata, ["convert", str(source), "--to", "dwc", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "dropped the reference to the missing dataset description" in result.stderr
+    assert checking.check(out).problems == []
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(out) as after:
+        data = [n for n in before.namelist() if not n.endswith("meta.xml")]
+        assert data and all(before.read(n) == after.read(n) for n in data)
