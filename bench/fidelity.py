@@ -114,11 +114,11 @@ def marc_values(path: Path) -> Counter[str]:
     return values
 
 
-def table_values(name: str, text: str) -> Counter[str]:
+def table_values(name: str, text: str, delimiter: str | None = None) -> Counter[str]:
     lines = text.splitlines()
     if not lines:
         return Counter()
-    delimiter = "\t" if "\t" in lines[0] or name.endswith((".txt", ".tab")) else ","
+    delimiter = delimiter or ("\t" if "\t" in lines[0] or name.endswith((".txt", ".tab")) else ",")
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     return Counter(norm(cell) for row in rows[1:] for cell in row if norm(cell))
 
@@ -134,11 +134,23 @@ def dwc_values(path: Path) -> Counter[str]:
             members = iter([(n, zf.read(n)) for n in zf.namelist() if not n.endswith("/")])
     else:
         members = iter([(path.name, path.read_bytes())])
-    for name, data in members:
+    files = list(members)
+    delimiters: dict[str, str] = {}  # data file -> the delimiter meta.xml declares for it
+    for name, data in files:
+        if name.rsplit("/", 1)[-1].lower() == "meta.xml":
+            try:
+                meta = etree.fromstring(data)
+            except etree.XMLSyntaxError:
+                continue
+            for part in meta:
+                for location in part.iter("{*}location"):
+                    given = part.get("fieldsTerminatedBy", "\\t").replace("\\t", "\t")
+                    delimiters[(location.text or "").strip().lower()] = given
+    for name, data in files:
         base = name.rsplit("/", 1)[-1].lower()
         if base in {"meta.xml", "eml.xml"} or not base.endswith((".txt", ".csv", ".tab", ".tsv")):
             continue
-        values += table_values(base, data.decode("utf-8", errors="replace"))
+        values += table_values(base, data.decode("utf-8", errors="replace"), delimiters.get(base))
     return values
 
 
