@@ -346,7 +346,7 @@ def _repaired(written: Path, standard: Any, problems: list[Problem], source: str
             element = element if element is not None else (candidates[0] if candidates else None)
             if element is None or element.getparent() is None:
                 continue
-            done = _mend(element, reason)
+            done = _mend(element, reason, _known_names(standard.name))
             if done:
                 where = element.sourceline or line
                 warnings.append(Problem(source, where, f"{done} to write a valid {standard.label}: {reason}"))
@@ -360,7 +360,16 @@ def _repaired(written: Path, standard: Any, problems: list[Problem], source: str
     return None
 
 
-def _mend(element: etree._Element, reason: str) -> str | None:
+def _known_names(standard: str) -> frozenset[str]:
+    """The element names the standard's crosswalk table reads: the spellings a misspelt element may mean."""
+    table = _tables().get(standard)
+    if table is None:
+        return frozenset()
+    text = (crosswalk.FOLDER / f"{table[0]}.csv").read_text(encoding="utf-8")
+    return frozenset(re.findall(r"\b[a-z_]+:([A-Za-z][\w-]*)", text))
+
+
+def _mend(element: etree._Element, reason: str, known: frozenset[str] = frozenset()) -> str | None:
     """One repair of `element` for the validator's `reason`; what was done, or None."""
     name = etree.QName(element).localname
     attribute = re.search(r"attribute '([^']+)'", reason)
@@ -382,7 +391,9 @@ def _mend(element: etree._Element, reason: str) -> str | None:
         if later is not None:
             element.addprevious(later)
             return f"moved <{etree.QName(later).localname}> before <{name}>"
-        spelt = next((w for w in wanted if w.lower() == name.lower()), None)
+    if "not expected" in reason:
+        wanted = set(re.findall(r"\}([\w-]+)", reason.split("Expected is", 1)[1])) if "Expected is" in reason else set()
+        spelt = next((w for w in sorted(wanted | known) if w != name and w.lower() == name.lower()), None)
         if spelt is not None:
             element.tag = etree.QName(etree.QName(element).namespace, spelt).text
             return f"renamed <{name}> to <{spelt}>"
