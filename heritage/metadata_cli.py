@@ -7,6 +7,7 @@ enable it. Nothing here downloads unless the user runs `heritage schemas install
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -20,8 +21,9 @@ from heritage import standards
 from heritage.errors import BadRequest
 from heritage.runtime import ensure_data_dir
 from heritage.settings import Settings
-from metadata_schemas import checking, registry, schemas, xmlsafe
+from metadata_schemas import checking, registry, same_standard, schemas, xmlsafe
 from metadata_schemas.errors import InvalidMetadata
+from metadata_schemas.report import losses
 
 BINARY_TARGETS = {"dwc", "marc"}
 
@@ -88,8 +90,13 @@ def validate(file: Path, fmt: str) -> None:
 @click.option("--to", "to", required=True, type=click.Choice(sorted(checking.TARGETS)), help="Target standard.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout.")
 @click.option("--format", "fmt", default="auto", show_default=True, type=click.Choice(_formats()), help="Source.")
-def convert(file: Path, to: str, output: Path | None, fmt: str) -> None:
-    """Convert FILE to another standard (--to json: {"records": [...]}); the output is validated first."""
+@click.option("--strict", is_flag=True, help="Refuse a source that breaks its schema (default: warn and convert).")
+@click.option("--report", is_flag=True, help="List on stderr every value the target cannot hold.")
+def convert(file: Path, to: str, output: Path | None, fmt: str, strict: bool, report: bool) -> None:
+    """Convert FILE to another standard (--to json: {"records": [...]}); the output is validated first.
+
+    FILE in its own standard comes back as it came. A source that breaks its schema is converted with
+    each problem printed as a warning (--strict refuses it), as `heritage ingest` does."""
     _activate()
     if not file.exists():
         raise BadRequest(f"{file}: no such file or folder")
@@ -98,7 +105,15 @@ def convert(file: Path, to: str, output: Path | None, fmt: str) -> None:
         raise click.UsageError(
             f"--to {to} writes binary data (a {'zip' if to == 'dwc' else 'MARC'} file): give -o PATH"
         )
+    checked = checking.check(file, fmt)
+    if checked.standard is not None and checked.problems:
+        for problem in checked.problems:
+            click.echo(f"{'error' if strict else 'warning'}: {problem}", err=True)
+        if strict:
+            click.echo(f"{file}: {len(checked.problems)} problem(s); --strict converts only a valid file", err=True)
+            sys.exit(1)
     cores = []
+    kept = []
     skipped = 0
     with _progress(file, "reading"):
         records = list(checking.records(file, fmt))
@@ -109,33 +124,46 @@ def convert(file: Path, to: str, output: Path | None, fmt: str) -> None:
                 click.echo(f"skipped: {problem}", err=True)
             continue
         cores.append(record.core)
+        kept.append(record)
     if not cores:
-        raise InvalidMetadata([p for p in checking.check(file, fmt).problems] or [])
+        raise InvalidMetadata([p for p in checked.problems] or [])
+    source = checked.standard.name if checked.standard is not None else None
     try:
-        _write(cores, to, output, stdout)
+        data = _convert(cores, to, file, source)
     except InvalidMetadata as exc:  # the output would not be valid: say every reason, write nothing
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
+    if report and to != "json" and checking.TARGETS[to] != same_standard.OWN.get(source or "", source):
+        for problem in losses(file, kept, data, checking.TARGETS[to]):
+            click.echo(f"lost: {problem}", err=True)
+    _write(data, output, stdout)
     target = to if to == "json" else registry.get(checking.TARGETS[to]).label
     note = f" ({skipped} unreadable skipped)" if skipped else ""
     click.echo(f"converted {len(cores)} record(s) to {target}{note}", err=True)
 
 
-def _write(cores: list, to: str, output: Path | None, stdout) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _convert(cores: list, to: str, file: Path, source: str | None) -> bytes:  # type: ignore[type-arg]
+    buffer = io.BytesIO()
+    for warning in checking.convert(cores, to, buffer, file, source):
+        click.echo(f"warning: {warning}", err=True)
+    return buffer.getvalue()
+
+
+def _write(data: bytes, output: Path | None, stdout) -> None:  # type: ignore[no-untyped-def]
     if output is None:
-        checking.convert(cores, to, stdout)
+        stdout.write(data)
         stdout.flush()
-    else:
-        output = output.absolute()
-        with tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", delete=False) as tmp:
-            try:
-                checking.convert(cores, to, tmp)
-            except BaseException:
-                tmp.close()
-                os.unlink(tmp.name)
-                raise
-        os.replace(tmp.name, output)
+        return
+    output = output.absolute()
+    with tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", delete=False) as tmp:
+        try:
+            tmp.write(data)
+        except BaseException:
+            tmp.close()
+            os.unlink(tmp.name)
+            raise
+    os.replace(tmp.name, output)
 
 
 @click.group("schemas")

@@ -92,6 +92,11 @@ class _ProgressBar:
     "(without it they are reported and left out).",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a metadata file that breaks its schema (default: take it in, each problem a warning).",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Check everything (metadata, files, formats, duplicates) and write the report; store nothing.",
@@ -106,6 +111,7 @@ def ingest(
     parallel: int | None,
     no_wait: bool,
     include_unlisted: bool,
+    strict: bool,
     dry_run: bool,
 ) -> None:
     """Ingest the scans, born-digital files and metadata in PATH into a collection.
@@ -122,9 +128,11 @@ def ingest(
     runtime = open_runtime()
     try:
         if dry_run:
-            report = check_batch(runtime, path, collection, fmt=fmt, domain=domain, include_unlisted=include_unlisted)
+            report = check_batch(
+                runtime, path, collection, fmt=fmt, domain=domain, include_unlisted=include_unlisted, strict=strict
+            )
         else:
-            report = _run(runtime, path, collection, unit, domain, fmt, parallel, no_wait, include_unlisted)
+            report = _run(runtime, path, collection, unit, domain, fmt, parallel, no_wait, include_unlisted, strict)
     finally:
         runtime.close()  # give the database connections back (the command may run inside a longer process)
     _summarise(report)
@@ -143,9 +151,17 @@ def _run(
     parallel: int | None,
     no_wait: bool,
     include_unlisted: bool,
+    strict: bool,
 ) -> IngestReport:
     batch_id = plan_batch(
-        runtime, path, collection, unit=unit, fmt=fmt, domain=domain, include_unlisted=include_unlisted
+        runtime,
+        path,
+        collection,
+        unit=unit,
+        fmt=fmt,
+        domain=domain,
+        include_unlisted=include_unlisted,
+        strict=strict,
     )
     bar = _ProgressBar()
     try:

@@ -36,6 +36,7 @@ def check_batch(
     fmt: str = "auto",
     domain: str | None = None,
     include_unlisted: bool = False,
+    strict: bool = False,
 ) -> IngestReport:
     """The report a real `ingest` of this batch would start from, every file checked; nothing is stored.
 
@@ -45,7 +46,7 @@ def check_batch(
     path = path.expanduser()
     load_guideline(runtime.settings.digitisation_guideline)
     plan = discover(path, fmt, include_unlisted=include_unlisted)
-    validate_metadata(plan)
+    validate_metadata(plan, strict=strict)
     if not plan.items and not plan.rejected:
         raise InvalidInput(f"{path}: nothing to ingest (no files and no records)")
     catalogue.check_collection_slug(collection)

@@ -32,7 +32,7 @@ from ingest.batches import (
     progress,
     report,
 )
-from ingest.discover import Batch, discover
+from ingest.discover import Batch, Finding, discover
 from ingest.process import process_file
 from ingest.quality import load_guideline
 from ingest.watch import enqueue_file, look
@@ -47,13 +47,24 @@ POLL_SECONDS = 0.5
 JOB_LOOK_EVERY = 10  # polls between looks at the jobs of pending files (one Redis round trip for all of them)
 
 
-def validate_metadata(batch: Batch) -> None:
-    """Raises: InvalidMetadata: the batch's metadata file is not valid in its standard (every problem located)."""
+def validate_metadata(batch: Batch, *, strict: bool = False) -> None:
+    """Lenient in: a metadata file in a standard with a schema whose records could be read (`discover` did)
+    but that breaks a rule of its schema is taken in, each problem a warning located FILE:LINE, as
+    `heritage metadata convert` does.
+
+    Raises:
+        InvalidMetadata: with `strict`, the metadata file is not valid in its standard (every problem located).
+    """
     if batch.metadata_file is None or batch.standard is None:
         return
-    problems = list(registry.get(batch.standard).validate(batch.metadata_file))
-    if problems:
+    standard = registry.get(batch.standard)
+    problems = list(standard.validate(batch.metadata_file))
+    # a CSV sheet has no schema to break: its problems (no title, an unknown access) are the catalogue's rules
+    if problems and (strict or not getattr(standard, "schema_keys", ())):
         raise InvalidMetadata(problems)
+    meta = batch.metadata_file
+    name = meta.relative_to(batch.root).as_posix() if meta.is_relative_to(batch.root) else meta.name
+    batch.warnings[:0] = [Finding(name, p.line, None, p.message) for p in problems]
 
 
 def plan_batch(
@@ -66,10 +77,12 @@ def plan_batch(
     domain: str | None = None,
     agent: str | None = None,
     include_unlisted: bool = False,
+    strict: bool = False,
 ) -> str:
     """Read and check the batch, create or update its items, open (or resume) it; returns the batch id.
 
-    With `include_unlisted`, files the metadata file does not name become items of their own.
+    With `include_unlisted`, files the metadata file does not name become items of their own; with `strict`, a
+    metadata file that breaks its schema is refused (otherwise each problem is a warning).
 
     Raises:
         InvalidInput, InvalidMetadata: the batch cannot be read at all; nothing was stored.
@@ -77,7 +90,7 @@ def plan_batch(
     path = path.expanduser()
     load_guideline(runtime.settings.digitisation_guideline)  # a wrong setting stops before anything is stored
     plan = discover(path, fmt, include_unlisted=include_unlisted)
-    validate_metadata(plan)
+    validate_metadata(plan, strict=strict)
     if not plan.items and not plan.rejected:
         raise InvalidInput(f"{path}: nothing to ingest (no files and no records)")
     return open_batch(runtime, plan, path, collection, unit=unit, domain=domain, fmt=fmt, agent=agent)
@@ -199,13 +212,22 @@ def ingest(
     wait: bool = True,
     parallel: int | None = None,
     include_unlisted: bool = False,
+    strict: bool = False,
 ) -> IngestReport:
     """Ingest a batch into a collection (created when it does not exist yet); returns the report.
 
     Raises:
-        InvalidInput, InvalidMetadata: the batch cannot be read at all; nothing was stored.
+        InvalidInput, InvalidMetadata: the batch cannot be read at all (with `strict`: or breaks its schema);
+            nothing was stored.
     """
     batch_id = plan_batch(
-        runtime, path, collection, unit=unit, fmt=fmt, domain=domain, include_unlisted=include_unlisted
+        runtime,
+        path,
+        collection,
+        unit=unit,
+        fmt=fmt,
+        domain=domain,
+        include_unlisted=include_unlisted,
+        strict=strict,
     )
     return run_batch(runtime, batch_id, on_progress=on_progress, wait=wait, parallel=parallel)

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from metadata_schemas import registry, schemas
+from metadata_schemas import registry, same_standard, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem, UnknownFormat
 from metadata_schemas.registry import ParsedRecord, Standard
@@ -104,10 +104,21 @@ def check(path: Path, fmt: str = "auto") -> Report:
 
 
 def _xsd_applies(standard: Standard, path: Path) -> bool:
-    """Whether validation used an XSD: the schemas folder has the standard's, and the file is in its namespace."""
+    """Whether validation used an XSD: the schemas folder has the standard's, and (for a standard that
+    picks a schema per record, such as Dublin Core: oai_dc has one, OCLC qualified DC none) the file's
+    first record is one the validator checks against an XSD."""
     active = schemas.active()
     keys: tuple[str, ...] = getattr(standard, "schema_keys", ())
     if active is None or not keys or not all(active.has(k) for k in keys):
+        return False
+    per_record = getattr(standard, "schema_key", None)
+    if per_record is not None and hasattr(standard, "records") and path.is_file():
+        try:
+            for _position, element in standard.records(path):  # type: ignore[attr-defined]
+                key = per_record(element)
+                return key is not None and active.has(key)
+        except etree.XMLSyntaxError:
+            return False
         return False
     if path.is_file() and path.suffix.lower() != ".zip":
         shape = sniff(path, path.read_bytes()[: registry.HEAD_BYTES])
@@ -131,18 +142,32 @@ def records(path: Path, fmt: str = "auto") -> Iterator[ParsedRecord]:
     yield from standard.parse(path)
 
 
-def convert(cores: list[CoreRecord], to: str, out: BinaryIO) -> None:
+def convert(
+    cores: list[CoreRecord], to: str, out: BinaryIO, source: Path | None = None, standard: str | None = None
+) -> list[Problem]:
     """Write core records in standard `to` (or as JSON), validated before a byte reaches `out`.
+
+    When `to` is the standard of `source` (read as `standard`), the source document goes out as it came
+    (same_standard): a conversion to its own standard must not lose what the core record cannot hold.
+    Returns the warnings of that path (what had to be dropped to make a broken original valid).
 
     Raises:
         UnknownFormat: `to` is not a target; InvalidMetadata: the output does not validate.
     """
     if to not in TARGETS:
         raise UnknownFormat(f"cannot convert to {to!r} (targets: {', '.join(sorted(TARGETS))})")
+    fallback: list[Problem] = []
+    if source is not None and standard is not None and TARGETS[to] == same_standard.OWN.get(standard, standard):
+        kept = same_standard.document(source, registry.get(standard))
+        if kept is not None:
+            data, warnings = kept
+            out.write(data)
+            return warnings
+        fallback = [Problem(str(source), None, "breaks its schema beyond mending: written from its core records")]
     if to == "json":
         payload = {"records": [c.to_dict() for c in cores]}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-        return
+        return []
     target = registry.get(TARGETS[to])
     with tempfile.TemporaryDirectory(prefix="heritage-convert-") as tmp:
         written = Path(tmp) / f"converted{SUFFIXES.get(to, '.xml')}"
@@ -155,3 +180,4 @@ def convert(cores: list[CoreRecord], to: str, out: BinaryIO) -> None:
             )
         with written.open("rb") as fh:
             shutil.copyfileobj(fh, out)
+    return fallback

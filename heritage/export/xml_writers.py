@@ -10,10 +10,11 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from heritage.export.originals import original_element, valid
 from heritage.export.source import ExportSource, Step, export_core
 from heritage.export.xmlstream import XmlStream
 from heritage.models import Item
-from metadata_schemas import dc, lido, marc21, marcxml, mods, registry
+from metadata_schemas import dc, lido, marc21, marcxml, mods, registry, same_standard
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.ead import EadBase
 from metadata_schemas.xmlsafe import OAI, XLINK, XSI
@@ -58,7 +59,11 @@ def write_finding_aid(source: ExportSource, out: BinaryIO, standard: str) -> int
             dsc_open = True
         component = etree.Element(ead._q("c"), nsmap=document.nsmap)
         component.set("id", f"i-{item.id}")  # an xs:ID, unique as item ids are
-        ead._describe(component, export_core(item))
+        original = original_element(item, standard)
+        if original is None or not same_standard.graft_unit(component, original) or not valid(component, standard):
+            component = etree.Element(ead._q("c"), nsmap=document.nsmap)
+            component.set("id", f"i-{item.id}")
+            ead._describe(component, export_core(item))
         xml.newline()
         xml.start(component)
         written += 1
@@ -71,16 +76,27 @@ def _flat(
     out: BinaryIO,
     root: etree._Element,
     record: Callable[[CoreRecord, int, Item], etree._Element],
+    standard: str,
 ) -> int:
-    """A wrapper element with one record per item inside."""
+    """A wrapper element with one record per item inside: its original (with its edits) when it came in
+    this standard, else written from its core record."""
     xml = XmlStream(out, root)
     written = 0
     for item in source.items():
         written += 1
         xml.newline()
-        xml.write(record(export_core(item), written, item))
+        own = _own(item, standard, etree.QName(root).namespace or "")
+        xml.write(own if own is not None else record(export_core(item), written, item))
     xml.close()
     return written
+
+
+def _own(item: Item, standard: str, namespace: str) -> etree._Element | None:
+    """The item's original record element (its edits applied) when it came in this standard and is valid."""
+    original = original_element(item, standard)
+    if original is None or etree.QName(original).localname not in ("record", "mods", "lido", "dc"):
+        return None
+    return original if etree.QName(original).namespace == namespace and valid(original, standard) else None
 
 
 def _root(tag: str, nsmap: dict[str | None, str], schema_location: str) -> etree._Element:
@@ -91,19 +107,19 @@ def _root(tag: str, nsmap: dict[str | None, str], schema_location: str) -> etree
 
 def write_marcxml(source: ExportSource, out: BinaryIO) -> int:
     root = _root(f"{{{marcxml.MARC}}}collection", {None: marcxml.MARC, "xsi": XSI}, marcxml.SCHEMA_LOCATION)
-    return _flat(source, out, root, lambda core, _n, _item: marcxml.to_element(marc21.from_core(core)))
+    return _flat(source, out, root, lambda core, _n, _item: marcxml.to_element(marc21.from_core(core)), "marcxml")
 
 
 def write_mods(source: ExportSource, out: BinaryIO) -> int:
     nsmap = {None: mods.MODS, "xsi": XSI, "xlink": XLINK}
     root = _root(f"{{{mods.MODS}}}modsCollection", nsmap, mods.SCHEMA_LOCATION)
-    return _flat(source, out, root, lambda core, _n, _item: mods.mods_element(core, root=False))
+    return _flat(source, out, root, lambda core, _n, _item: mods.mods_element(core, root=False), "mods")
 
 
 def write_lido(source: ExportSource, out: BinaryIO) -> int:
     location = f"{lido.LIDO} http://www.lido-schema.org/schema/v1.1/lido-v1.1.xsd"
     root = _root(f"{{{lido.LIDO}}}lidoWrap", {"lido": lido.LIDO, "xsi": XSI}, location)
-    return _flat(source, out, root, lambda core, n, _item: lido.lido_element(core, n))
+    return _flat(source, out, root, lambda core, n, _item: lido.lido_element(core, n), "lido")
 
 
 def write_dc(source: ExportSource, out: BinaryIO) -> int:
@@ -120,7 +136,10 @@ def write_dc(source: ExportSource, out: BinaryIO) -> int:
         header = etree.SubElement(record, f"{{{OAI}}}header")
         etree.SubElement(header, f"{{{OAI}}}identifier").text = f"oai:heritage:{item.id}"
         etree.SubElement(header, f"{{{OAI}}}datestamp").text = item.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-        etree.SubElement(record, f"{{{OAI}}}metadata").append(dc.dc_element(export_core(item)))
+        own = _own(item, "dc", dc.OAI_DC)
+        etree.SubElement(record, f"{{{OAI}}}metadata").append(
+            own if own is not None else dc.dc_element(export_core(item))
+        )
         xml.newline()
         xml.write(record)
         written += 1

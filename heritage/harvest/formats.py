@@ -1,6 +1,6 @@
 """The metadata formats a harvester can ask for, as data (`data/oai_formats.csv`), and how a record is
-written in each: the item's original record verbatim when it came in that format, otherwise its core
-record through the writer of `metadata_schemas`."""
+written in each: the item's original record when it came in that format (with the catalogue's edits in
+place of the fields they touched), otherwise its core record through the writer of `metadata_schemas`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from metadata_schemas import registry, schemas
+from metadata_schemas import registry, same_standard, schemas
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.xmlsafe import parser
 
@@ -36,15 +36,25 @@ class MetadataFormat:
     def element(
         self, core: CoreRecord, original: str | None = None, original_standard: str | None = None
     ) -> etree._Element:
-        """The record element in this format: the original, verbatim, when it came in this format (and is
-        valid), else written from the core record."""
+        """The record element in this format: the original (with the catalogue's edits already applied by
+        the caller, `same_standard.current_original`) when it came in this format and is valid, else
+        written from the core record. An EAD original (one unit of a finding aid) goes into the finding
+        aid the writer makes for it."""
         if original and original_standard in self.native:
             try:
-                element = etree.fromstring(original.encode("utf-8"), parser())
-            except etree.XMLSyntaxError:
+                element = etree.fromstring(same_standard.record_xml(original, original_standard).encode(), parser())
+            except (etree.XMLSyntaxError, ValueError):
                 element = None
             if element is not None and element.tag == f"{{{self.namespace}}}{self.record}" and self.valid(element):
                 return element
+            if element is not None and original_standard in ("ead", "ead3"):
+                found = self._written(core)
+                unit = next(found.iter(f"{{{self.namespace}}}archdesc"), None)
+                if unit is not None and same_standard.graft_unit(unit, element) and self.valid(found):
+                    return found
+        return self._written(core)
+
+    def _written(self, core: CoreRecord) -> etree._Element:
         buffer = io.BytesIO()
         registry.get(self.standard).serialise([core], buffer)
         root = etree.fromstring(buffer.getvalue(), parser())

@@ -24,6 +24,7 @@ from heritage.catalogue import core_of
 from heritage.harvest import ledger, tokens
 from heritage.harvest.formats import MetadataFormat, formats
 from heritage.models import Collection, HarvestRecord, Item, Unit, utcnow
+from metadata_schemas import same_standard
 from metadata_schemas.xmlsafe import XSI
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -339,9 +340,10 @@ class _Handler:
             if fmt.prefix == "oai_dc":  # aggregators link back through a dc:identifier URL
                 core.identifiers = [*core.identifiers, f"{self.repository.site_url}/items/{item.id}"]
             primary = item.primary_record
-            # an edited item is written from its core record: the original no longer says what it does
-            original = primary.original if primary is not None and item.edited_at is None else None
+            original = primary.original if primary is not None else None
             standard = primary.standard if primary is not None else None
+            if original and standard and item.edited_at is not None:  # the original with the edits in place
+                original = same_standard.current_original(original, standard, core_of(item))
             self._el("metadata", record).append(fmt.element(core, original, standard))
         return record
 
