@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, CoreRecord, Taxon, Term
+from metadata_schemas.core import Agent, CoreRecord, Note, Taxon, Term
 from metadata_schemas.dates import parse_date
 from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
@@ -34,6 +34,7 @@ from metadata_schemas.xmlsafe import text_of
 FOLDER = Path(__file__).parent / "crosswalks"
 LIST_FIELDS = {"identifiers", "languages"}
 TERM_FIELDS = {"subjects", "places", "genres"}
+MATERIAL_FIELDS = {"materials", "techniques"}  # terms with their concept ids, as TERM_FIELDS
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class Crosswalk:
                 terms.append(Term(text, uri, scheme))
         elif field == "dates":
             date = parse_date(text, _first(row.normal, node))
+            date.type = _first(row.role, node)  # the `role` column of a date row: its kind (issued, created, ...)
             if all(d.text != date.text for d in core.dates):
                 core.dates.append(date)
         elif field == "extent":
@@ -186,6 +188,19 @@ class Crosswalk:
                 fields["links"] = f"{fields['links']} {text}" if fields.get("links") else text
             elif text not in core.files:
                 core.files.append(text)
+        elif field == "typed_notes" or field.startswith("typed_notes."):
+            # the type: the field's suffix (`typed_notes.acqinfo`), else the `role` column (MODS note@type)
+            kind = field.partition(".")[2] or _first(row.role, node) or "general"
+            if all((n.type, n.text) != (kind, text) for n in core.typed_notes):
+                core.typed_notes.append(Note(kind, text, lang))
+        elif field == "physical_locations":
+            if text not in core.physical_locations:
+                core.physical_locations.append(text)
+        elif field in MATERIAL_FIELDS:
+            uri, scheme = authority(_first(row.id, node), _first(row.source, node))
+            materials: list[Term] = getattr(core, field)
+            if all(t.label != text for t in materials):
+                materials.append(Term(text, uri, scheme))
         elif field.startswith("fields."):
             fields.setdefault(field.split(".", 1)[1], text)
         elif getattr(core, field, None) in (None, ""):
