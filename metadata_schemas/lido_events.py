@@ -1,0 +1,228 @@
+"""LIDO events, materials and techniques, and measurements: read into the core record and written back.
+
+Every `eventSet/event` becomes a core `Event` (its type the first eventType term, as LIDO records give
+it: Production, Acquisition, Herstellung, ...), with its date, places, actors and materials; an object
+without a production date takes the dates of its other events (typed by event), so it is not undated.
+`termMaterialsTech` typed `.../technique` is a technique, any other a material (CIDOC LIDO terminology);
+`objectMeasurementsSet/objectMeasurements/measurementsSet` gives the measurements.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from metadata_schemas.authorities import authority, scheme_of
+from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Measurement, Term
+from metadata_schemas.dates import parse_date
+from metadata_schemas.xmlsafe import XML_NS, text_of
+
+LIDO = "http://www.lido-schema.org"
+NS = {
+    "lido": LIDO,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+EVENTS = "lido:descriptiveMetadata/lido:eventWrap/lido:eventSet/lido:event"
+MEASUREMENTS = (
+    "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:objectMeasurementsWrap/lido:objectMeasurementsSet"
+)
+OBJECT_MATERIALS = (
+    "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:objectMaterialsTechWrap/lido:objectMaterialsTechSet"
+)
+_LANG = f"{{{XML_NS}}}lang"
+
+
+def _first(node: etree._Element, *paths: str) -> str | None:
+    """The first non-empty text the paths find, trying them in order (the first path is preferred)."""
+    for path in paths:
+        for el in node.xpath(path, namespaces=NS):
+            text = text_of(el) if not isinstance(el, str) else text_of(str(el))
+            if text:
+                return text
+    return None
+
+
+def event_type(event: etree._Element) -> str:
+    """The event's type as the record names it (the first term), else the last part of its concept URI."""
+    term = _first(event, "(lido:eventType/lido:term|lido:eventType/skos:Concept/skos:prefLabel)[1]")
+    if term:
+        return term
+    uri = _first(event, "lido:eventType/lido:conceptID|lido:eventType/skos:Concept/@rdf:about") or "event"
+    return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _date(event: etree._Element, kind: str) -> DateRange | None:
+    earliest = _first(event, "lido:eventDate/lido:date/lido:earliestDate")
+    latest = _first(event, "lido:eventDate/lido:date/lido:latestDate")
+    text = _first(event, "lido:eventDate/lido:displayDate") or "/".join(filter(None, [earliest, latest]))
+    if not text:
+        return None
+    normal = f"{earliest}/{latest}" if earliest and latest else earliest or latest
+    date = parse_date(text, normal)
+    date.type = kind
+    return date
+
+
+def _agents(event: etree._Element, kind: str) -> list[Agent]:
+    out: list[Agent] = []
+    for in_role in event.xpath("lido:eventActor/lido:actorInRole", namespaces=NS):
+        name = _first(in_role, "lido:actor/lido:nameActorSet/lido:appellationValue")
+        if not name:
+            continue
+        uri, _scheme = authority(
+            _first(in_role, "lido:actor/lido:actorID[1]"), _first(in_role, "lido:actor/lido:actorID[1]/@lido:source")
+        )
+        role = _first(in_role, "(lido:roleActor/lido:term|lido:roleActor/skos:Concept/skos:prefLabel)[1]") or kind
+        actor_type = (_first(in_role, "lido:actor/@lido:type") or "").lower()
+        person = "person" in actor_type or actor_type.endswith("lido00163")
+        agent_kind = "person" if person else "corporate" if "corporat" in actor_type else None
+        out.append(Agent(name, role, uri, agent_kind))
+    return out
+
+
+def _places(event: etree._Element) -> list[Term]:
+    out: list[Term] = []
+    for place in event.xpath("lido:eventPlace/lido:place", namespaces=NS):
+        label = _first(place, "lido:namePlaceSet/lido:appellationValue")
+        if label:
+            uri, scheme = authority(_first(place, "lido:placeID[1]"), _first(place, "lido:placeID[1]/@lido:source"))
+            out.append(Term(label, uri, scheme))
+    return out
+
+
+def materials_tech(parent: etree._Element, path: str) -> tuple[list[Term], list[Term]]:
+    """(materials, techniques) of the `termMaterialsTech` under `parent`; its display text when it has none."""
+    materials: list[Term] = []
+    techniques: list[Term] = []
+    for wrap in parent.xpath(path, namespaces=NS):
+        terms = wrap.xpath("lido:materialsTech/lido:termMaterialsTech", namespaces=NS)
+        for term in terms:
+            label = _first(
+                term,
+                "lido:term[@lido:pref='http://terminology.lido-schema.org/lido00169'][not(@xml:lang)]",
+                "lido:term[not(@lido:addedSearchTerm='yes')]",
+                "skos:Concept/skos:prefLabel",
+            )
+            if not label:
+                continue
+            uri, scheme = authority(_first(term, "lido:conceptID", "skos:Concept/@rdf:about"))
+            target = techniques if "techni" in (term.get(f"{{{LIDO}}}type") or "").lower() else materials
+            if all(t.label != label for t in target):
+                target.append(Term(label, uri, scheme))
+        display = _first(wrap, "lido:displayMaterialsTech")
+        if not terms and display and all(t.label != display for t in materials):
+            materials.append(Term(display))
+    return materials, techniques
+
+
+def read_events(element: etree._Element, core: CoreRecord) -> None:
+    """Fill events, dates of undated objects, materials, techniques and measurements of one `lido` record."""
+    for node in element.xpath(EVENTS, namespaces=NS):
+        kind = event_type(node)
+        materials, techniques = materials_tech(node, "lido:eventMaterialsTech")
+        note = _first(node, "lido:eventName/lido:appellationValue|lido:eventDescriptionSet/lido:descriptiveNoteValue")
+        event = Event(kind, _date(node, kind), _places(node), _agents(node, kind), materials, techniques, note)
+        core.events.append(event)
+        for term in materials:
+            core.materials += [term] if all(t.label != term.label for t in core.materials) else []
+        for term in techniques:
+            core.techniques += [term] if all(t.label != term.label for t in core.techniques) else []
+    kinds = {a.name: a.kind for e in core.events for a in e.agents if a.kind}
+    for agent in core.agents:  # the table reads names and roles; the kind comes from actor@type
+        agent.kind = agent.kind or kinds.get(agent.name)
+    materials, techniques = materials_tech(element, OBJECT_MATERIALS)
+    core.materials += [m for m in materials if all(t.label != m.label for t in core.materials)]
+    core.techniques += [m for m in techniques if all(t.label != m.label for t in core.techniques)]
+    for date in core.dates:  # the production dates the table read: typed by their event
+        date.type = next((e.type for e in core.events if e.date and e.date.text == date.text), date.type)
+    if not core.dates:  # no production date: the object is dated by its other events
+        core.dates = [e.date for e in core.events if e.date is not None]
+    for measurement_set in element.xpath(MEASUREMENTS, namespaces=NS):
+        display = _first(measurement_set, "lido:displayObjectMeasurements")
+        for one in measurement_set.xpath("lido:objectMeasurements/lido:measurementsSet", namespaces=NS):
+            value = _first(one, "lido:measurementValue")
+            if value:
+                kind = _first(one, "lido:measurementType[@xml:lang='en']", "lido:measurementType")
+                core.measurements.append(Measurement(kind, value, _first(one, "lido:measurementUnit"), display))
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(
+        parent,
+        f"{{{LIDO}}}{name}",
+        {(f"{{{LIDO}}}{k}" if k in ("type", "source") else k): v for k, v in attrs.items() if v},
+    )
+    if text is not None:
+        el.text = text
+    return el
+
+
+def write_event(wrap: etree._Element, event: Event) -> None:
+    """One eventSet, its children in LIDO's order (type, actors, date, places, materials, description)."""
+    node = _sub(_sub(wrap, "eventSet"), "event")
+    _sub(_sub(node, "eventType"), "term", event.type)
+    for agent in event.agents:
+        in_role = _sub(_sub(node, "eventActor"), "actorInRole")
+        actor = _sub(in_role, "actor", type={"person": "person", "corporate": "corporation"}.get(agent.kind or "", ""))
+        if agent.id:
+            _sub(actor, "actorID", agent.id, type="uri", source=scheme_of(agent.id) or "")
+        _sub(_sub(actor, "nameActorSet"), "appellationValue", agent.name)
+        if agent.role and agent.role != event.type:
+            _sub(_sub(in_role, "roleActor"), "term", agent.role)
+    if event.date is not None:
+        write_date(node, event.date)
+    for place in event.places:
+        where = _sub(_sub(node, "eventPlace"), "place")
+        if place.id:
+            _sub(where, "placeID", place.id, type="uri", source=place.scheme or "")
+        _sub(_sub(where, "namePlaceSet"), "appellationValue", place.label)
+    write_materials(node, event.materials, event.techniques)
+    if event.note:
+        _sub(_sub(node, "eventDescriptionSet"), "descriptiveNoteValue", event.note)
+
+
+def write_date(node: etree._Element, date: DateRange) -> None:
+    event_date = _sub(node, "eventDate")
+    _sub(event_date, "displayDate", date.text)
+    if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
+        span = _sub(event_date, "date")
+        _sub(span, "earliestDate", f"{date.start:04d}")
+        _sub(span, "latestDate", f"{date.end:04d}")
+
+
+def write_materials(
+    node: etree._Element, materials: list[Term], techniques: list[Term], wrap: str = "eventMaterialsTech"
+) -> None:
+    """termMaterialsTech typed material or technique, each in a wrap of its own (eventMaterialsTech, ...)."""
+    for kind, terms in (("material", materials), ("technique", techniques)):
+        for term in terms:
+            tech = _sub(_sub(_sub(node, wrap), "materialsTech"), "termMaterialsTech")
+            tech.set(f"{{{LIDO}}}type", f"http://terminology.lido-schema.org/termMaterialsTech_type/{kind}")
+            if term.id:
+                _sub(tech, "conceptID", term.id, type="uri", source=term.scheme or "")
+            _sub(tech, "term", term.label)
+
+
+def write_measurements(identification: etree._Element, extent: str | None, measurements: list[Measurement]) -> None:
+    if not extent and not measurements:
+        return
+    measurement_set = _sub(_sub(identification, "objectMeasurementsWrap"), "objectMeasurementsSet")
+    _sub(measurement_set, "displayObjectMeasurements", extent or measurements[0].text or "")
+    if measurements:
+        wrap = _sub(measurement_set, "objectMeasurements")
+        for one in measurements:
+            values = _sub(wrap, "measurementsSet")
+            _sub(values, "measurementType", one.type or "")
+            _sub(values, "measurementUnit", one.unit or "")
+            _sub(values, "measurementValue", one.value)
+
+
+def write_object_materials(identification: etree._Element, materials: list[Term], techniques: list[Term]) -> None:
+    """Materials and techniques of the object that no event holds (LIDO 1.1 objectMaterialsTechWrap)."""
+    if materials or techniques:
+        write_materials(
+            _sub(identification, "objectMaterialsTechWrap"), materials, techniques, "objectMaterialsTechSet"
+        )
