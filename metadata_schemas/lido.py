@@ -26,6 +26,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 NAMESPACES = (("lido", LIDO), ("skos", SKOS), ("rdf", RDF))
 NOT_SPECIFIED = "not specified"
+PRODUCTION_WORDS = ("produc", "creat", "herstell", "vervaardig", "design", "publica", "entstehung")
 
 
 def _q(name: str) -> str:
@@ -146,6 +147,11 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
     return lido
 
 
+def _production(kind: str) -> bool:
+    """Whether crosswalks/lido.csv reads an event of this type as the production (its `dates` row)."""
+    return any(word in kind.lower() for word in PRODUCTION_WORDS)
+
+
 def write_events(descriptive: etree._Element, core: CoreRecord) -> None:
     """The record's events; agents, dates and places no event holds go to a production event."""
     events = list(core.events)
@@ -155,10 +161,14 @@ def write_events(descriptive: etree._Element, core: CoreRecord) -> None:
     agents = [a for a in core.agents if (a.name, a.role) not in held_agents]
     dates = [d for d in core.dates if d.text not in held_dates]
     places = [p for p in core.places if p.label not in held_places]
+    # Dates read back as the object's dates when they are of production events, or when no event is one:
+    # so typed dates (issued, copyright, ...) keep their type only if none of them is a production date.
+    typed = bool(dates) and all(d.type and not _production(d.type) for d in dates)
+    kinds = [d.type if d.type and (typed or _production(d.type)) else "Production" for d in dates]
     if agents or dates or places:
-        # one date per event: the later dates get production events of their own
-        events.append(Event("Production", dates[0] if dates else None, places, agents))
-        events += [Event("Production", date) for date in dates[1:]]
+        # one date per event: the later dates get events of their own
+        events.append(Event(kinds[0] if dates else "Production", dates[0] if dates else None, places, agents))
+        events += [Event(kind, date) for kind, date in zip(kinds[1:], dates[1:], strict=True)]
     if events:
         wrap = _sub(descriptive, "eventWrap")
         for event in events:
