@@ -90,6 +90,13 @@ def _places(event: etree._Element) -> list[Term]:
     return out
 
 
+def _concept(term: etree._Element) -> tuple[str | None, str | None]:
+    """The concept id of a term: the first in a known vocabulary (AAT, GND, Wikidata, ...), else the first."""
+    ids = [authority(text_of(c)) for c in term.xpath("lido:conceptID|skos:Concept/@rdf:about", namespaces=NS)]
+    ids = [i for i in ids if i[0]]
+    return next((i for i in ids if i[1]), ids[0] if ids else (None, None))
+
+
 def materials_tech(parent: etree._Element, path: str) -> tuple[list[Term], list[Term]]:
     """(materials, techniques) of the `termMaterialsTech` under `parent`; its display text when it has none."""
     materials: list[Term] = []
@@ -105,7 +112,7 @@ def materials_tech(parent: etree._Element, path: str) -> tuple[list[Term], list[
             )
             if not label:
                 continue
-            uri, scheme = authority(_first(term, "lido:conceptID", "skos:Concept/@rdf:about"))
+            uri, scheme = _concept(term)
             target = techniques if "techni" in (term.get(f"{{{LIDO}}}type") or "").lower() else materials
             if all(t.label != label for t in target):
                 target.append(Term(label, uri, scheme))
