@@ -129,16 +129,13 @@ def test_real_mods_family_and_given_name_parts_read_as_family_comma_given(real: 
 def test_mets_title_and_subtitle_stay_apart(real: Path, xsd: schemas.SchemaSet, tmp_path: Path) -> None:
     records = list(checking.records(real / "mets" / "slub_oai_pmh_getrecord_mets.xml"))
     core = records[0].core
-    assert core.title == (
-        "Die Sächsisch-Böhmische Schweiz : ein Führer für Reisende; mit Kartenbeilagen und Illustrationen in Holzschnitt"
-    )
+    subtitle = "ein Führer für Reisende; mit Kartenbeilagen und Illustrationen in Holzschnitt"
+    assert core.title == f"Die Sächsisch-Böhmische Schweiz : {subtitle}"  # was "... Schweiz ein Führer ..."
     out, back = _convert([r.core for r in records], "mets", tmp_path)
     title_info = etree.parse(str(out)).find(f".//{{{MODS}}}titleInfo")
     assert title_info is not None
     assert title_info.findtext(f"{{{MODS}}}title") == "Die Sächsisch-Böhmische Schweiz"
-    assert title_info.findtext(f"{{{MODS}}}subTitle") == (
-        "ein Führer für Reisende; mit Kartenbeilagen und Illustrationen in Holzschnitt"
-    )
+    assert title_info.findtext(f"{{{MODS}}}subTitle") == subtitle
     assert back[0].title == core.title
 
 
@@ -150,7 +147,8 @@ def test_mets_names_use_display_form_else_family_comma_given(real: Path) -> None
         ("Gatterer, Christoph Wilhelm Jakob", "person"),
         ("SLUB Dresden", "corporate"),
     ]
-    assert core.physical_locations == ["Sächsische Landesbibliothek - Staats- und Universitätsbibliothek Dresden", "Fbc 19"]
+    library = "Sächsische Landesbibliothek - Staats- und Universitätsbibliothek Dresden"
+    assert core.physical_locations == [library, "Fbc 19"]
 
 
 # --- LIDO ------------------------------------------------------------------------------------------
@@ -217,7 +215,11 @@ def test_dc_second_title_is_kept_as_an_alternative_title(tmp_path: Path, xsd: sc
 
 def test_languages_come_from_the_record_and_are_none_when_it_gives_none(real: Path) -> None:
     fontana = _one(real / "lido" / "fotomarburg_fontana-del-moro_lido-v1.1.xml")
-    assert fontana.titles == {"de": "Fontana del Moro", "it": "Fontana del Moro", "en": "Fontana del Moro (Rome, Italy)"}
+    assert fontana.titles == {
+        "de": "Fontana del Moro",
+        "it": "Fontana del Moro",
+        "en": "Fontana del Moro (Rome, Italy)",
+    }
     slub = _one(real / "mets" / "slub_oai_pmh_getrecord_mets.xml")
     assert slub.titles == {}  # the MODS title has no @lang: no language is assumed
     assert all(n.lang is None for n in _one(real / "mods" / "nypl_mods.xml").typed_notes)
