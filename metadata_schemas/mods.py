@@ -98,7 +98,10 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
     for term in core.genres:
         _sub(mods, "genre", term.label, authority=term.scheme or "", valueURI=term.id or "")
     if core.type:
-        _sub(mods, "typeOfResource", core.type) if core.type in TYPES else None
+        if core.type in TYPES:
+            _sub(mods, "typeOfResource", core.type)
+        else:  # MODS restricts typeOfResource; another vocabulary's type is a typed genre
+            _sub(mods, "genre", core.type, type="resource type")
     for ident in core.identifiers:
         _sub(mods, "identifier", ident)
     if core.rights:
@@ -123,7 +126,7 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
     return mods
 
 
-# MODS restricts typeOfResource to these values; other types are not written.
+# MODS restricts typeOfResource to these values; another type is written as genre type="resource type".
 TYPES = {
     "text",
     "cartographic",

@@ -223,3 +223,29 @@ def test_languages_come_from_the_record_and_are_none_when_it_gives_none(real: Pa
     slub = _one(real / "mets" / "slub_oai_pmh_getrecord_mets.xml")
     assert slub.titles == {}  # the MODS title has no @lang: no language is assumed
     assert all(n.lang is None for n in _one(real / "mods" / "nypl_mods.xml").typed_notes)
+
+
+# A record as LoC's MARC to MODS stylesheet writes an 880 field: the Hebrew title and name stand in
+# altRepGroups beside their romanised forms.
+ALTERNATE_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
+<mods xmlns="http://www.loc.gov/mods/v3" version="3.8">
+  <titleInfo altRepGroup="01"><title>Sefer ha-zikhronot</title></titleInfo>
+  <titleInfo altRepGroup="01" script="Hebr" lang="heb"><title>ספר הזכרונות</title></titleInfo>
+  <name type="personal" altRepGroup="02"><namePart>Cohen, David</namePart></name>
+  <name type="personal" altRepGroup="02" script="Hebr"><namePart>כהן, דוד</namePart></name>
+</mods>
+"""
+
+
+def test_mods_alternate_script_values_are_parallels_and_written_back(tmp_path: Path, xsd: schemas.SchemaSet) -> None:
+    core = _one(_write(tmp_path, "heb.xml", ALTERNATE_SCRIPT))
+    assert core.title == "Sefer ha-zikhronot"
+    assert [(a.name, a.kind) for a in core.agents] == [("Cohen, David", "person")]  # the twin is no second agent
+    assert [(p.field, p.value, p.script, p.romanised) for p in core.parallels] == [
+        ("title", "ספר הזכרונות", "Hebr", "Sefer ha-zikhronot"),
+        ("agents", "כהן, דוד", "Hebr", "Cohen, David"),
+    ]
+    assert core.parallels[0].lang == "he"
+    _out, [back] = _convert([core], "mods", tmp_path)
+    assert back.parallels == core.parallels
+    assert back.title == core.title and back.agents == core.agents
