@@ -16,7 +16,13 @@ from metadata_schemas import crosswalk
 from metadata_schemas.core import CoreRecord, Event
 from metadata_schemas.dc import lang_values
 from metadata_schemas.errors import Problem
-from metadata_schemas.lido_events import read_events, write_event, write_measurements, write_object_materials
+from metadata_schemas.lido_events import (
+    read_events,
+    write_event,
+    write_measurements,
+    write_object_materials,
+    write_repository,
+)
 from metadata_schemas.registry import ParsedRecord
 from metadata_schemas.xmlsafe import XML_NS, XSI, Sniff, local, write_tree
 from metadata_schemas.xmlstandard import XmlStandard, record_problem
@@ -103,10 +109,8 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
         if lang and lang != main_lang:
             value.set(f"{{{XML_NS}}}lang", lang)
     others = [i for i in core.identifiers if i != record_id]
-    if others:
-        repository = _sub(_sub(identification, "repositoryWrap"), "repositorySet")
-        for ident in others:
-            _sub(repository, "workID", ident, type="inventory number")
+    if others or core.physical_locations or core.coordinates:
+        write_repository(_sub(identification, "repositoryWrap"), others, core.physical_locations, core.coordinates)
     descriptions = lang_values(core.description, core.descriptions)
     if descriptions:
         wrap = _sub(identification, "objectDescriptionWrap")

@@ -12,24 +12,30 @@ from __future__ import annotations
 from lxml import etree
 
 from metadata_schemas.authorities import authority, scheme_of
-from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Measurement, Term
+from metadata_schemas.core import Agent, Coordinates, CoreRecord, DateRange, Event, Measurement, Term
 from metadata_schemas.dates import parse_date
-from metadata_schemas.xmlsafe import XML_NS, text_of
+from metadata_schemas.xmlsafe import text_of
 
 LIDO = "http://www.lido-schema.org"
+GML = "http://www.opengis.net/gml"
 NS = {
     "lido": LIDO,
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "gml": GML,
 }
 EVENTS = "lido:descriptiveMetadata/lido:eventWrap/lido:eventSet/lido:event"
+POSITIONS = (  # where the object is: its repository's location, else the place of an event
+    "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:repositoryWrap/lido:repositorySet"
+    "/lido:repositoryLocation/lido:gml/gml:Point/gml:pos",
+    f"{EVENTS}/lido:eventPlace/lido:place/lido:gml/gml:Point/gml:pos",
+)
 MEASUREMENTS = (
     "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:objectMeasurementsWrap/lido:objectMeasurementsSet"
 )
 OBJECT_MATERIALS = (
     "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:objectMaterialsTechWrap/lido:objectMaterialsTechSet"
 )
-_LANG = f"{{{XML_NS}}}lang"
 
 
 def _first(node: etree._Element, *paths: str) -> str | None:
@@ -144,6 +150,7 @@ def read_events(element: etree._Element, core: CoreRecord) -> None:
         date.type = next((e.type for e in core.events if e.date and e.date.text == date.text), date.type)
     if not core.dates:  # no production date: the object is dated by its other events
         core.dates = [e.date for e in core.events if e.date is not None]
+    core.coordinates = core.coordinates or _position(element)
     for measurement_set in element.xpath(MEASUREMENTS, namespaces=NS):
         display = _first(measurement_set, "lido:displayObjectMeasurements")
         for one in measurement_set.xpath("lido:objectMeasurements/lido:measurementsSet", namespaces=NS):
@@ -151,6 +158,16 @@ def read_events(element: etree._Element, core: CoreRecord) -> None:
             if value:
                 kind = _first(one, "lido:measurementType[@xml:lang='en']", "lido:measurementType")
                 core.measurements.append(Measurement(kind, value, _first(one, "lido:measurementUnit"), display))
+
+
+def _position(element: etree._Element) -> Coordinates | None:
+    """A GML point (`lat lon`, as WGS 84 gives it) of the object's repository or of one of its events."""
+    text = _first(element, *POSITIONS)
+    parts = (text or "").replace(",", " ").split()
+    try:
+        return Coordinates(float(parts[0]), float(parts[1]), text=text) if len(parts) == 2 else None
+    except ValueError:
+        return None
 
 
 # --- writing -------------------------------------------------------------------------------------------
@@ -233,3 +250,20 @@ def write_object_materials(identification: etree._Element, materials: list[Term]
         write_materials(
             _sub(identification, "objectMaterialsTechWrap"), materials, techniques, "objectMaterialsTechSet"
         )
+
+
+def write_repository(
+    wrap: etree._Element, identifiers: list[str], locations: list[str], point: Coordinates | None
+) -> None:
+    """repositorySets: the work ids, then each physical location as a repository name (its point in the first)."""
+    sets = max(1, len(locations))
+    for number in range(sets):
+        repository = _sub(wrap, "repositorySet")
+        if number < len(locations):
+            _sub(_sub(_sub(repository, "repositoryName"), "legalBodyName"), "appellationValue", locations[number])
+        for ident in identifiers if number == 0 else []:
+            _sub(repository, "workID", ident, type="inventory number")
+        if number == 0 and point is not None:
+            gml = _sub(_sub(repository, "repositoryLocation"), "gml")
+            pos = etree.SubElement(etree.SubElement(gml, f"{{{GML}}}Point"), f"{{{GML}}}pos")
+            pos.text = f"{point.latitude} {point.longitude}"

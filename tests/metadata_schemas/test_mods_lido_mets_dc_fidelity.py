@@ -249,3 +249,15 @@ def test_mods_alternate_script_values_are_parallels_and_written_back(tmp_path: P
     _out, [back] = _convert([core], "mods", tmp_path)
     assert back.parallels == core.parallels
     assert back.title == core.title and back.agents == core.agents
+
+
+def test_lido_repository_and_its_point_are_kept(real: Path, xsd: schemas.SchemaSet, tmp_path: Path) -> None:
+    core = _one(real / "lido" / "fotomarburg_fontana-del-moro_lido-v1.1.xml")
+    assert core.physical_locations == ["Rom, Piazza Navona, Südseite"]
+    assert core.coordinates is not None
+    assert (core.coordinates.latitude, core.coordinates.longitude) == (41.8981, 12.4731)
+    for target in ("lido", "mods"):
+        _out, [back] = _convert([core], target, tmp_path)
+        assert back.physical_locations == core.physical_locations
+        assert back.coordinates is not None
+        assert (back.coordinates.latitude, back.coordinates.longitude) == (41.8981, 12.4731)
