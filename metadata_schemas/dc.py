@@ -32,13 +32,14 @@ NAMESPACES = (("dc", DC), ("dcterms", DCTERMS), ("oai_dc", OAI_DC), ("rdf", RDF)
 def read_dc(element: etree._Element) -> tuple[CoreRecord, dict[str, str]]:
     """A Dublin Core record through `crosswalks/dc.csv`; a title beyond the first of its language is kept.
 
-    The core record has one title per language; a further `dc:title` (an alternative or a parallel title,
-    LoC MARC to DC: 130, 210, 240, 246 -> title) becomes a typed note `alternative_title`, written back
-    as a `dc:title` (and by MODS as `titleInfo type="alternative"`).
+    The core record has one title per language; a further `dc:title` or a `dcterms:alternative` (LoC MARC
+    to DC: 130, 210, 240, 246 -> title) becomes a typed note `alternative_title`, written back as a
+    `dc:title` (and by MODS as `titleInfo type="alternative"`). It is read after the table's rows, so the
+    notes come back in the same order after a round trip.
     """
     core, fields = crosswalk.load("dc", NAMESPACES).apply(element)
     core.local_id = core.identifiers[0] if core.identifiers else None
-    for title in element.xpath("dc:title|dcterms:title", namespaces=dict(NAMESPACES)):
+    for title in element.xpath("dc:title|dcterms:title|dcterms:alternative", namespaces=dict(NAMESPACES)):
         text = text_of(title)
         if text and text != core.title and text not in core.titles.values():
             lang = language_tag(title.get(f"{{{XML_NS}}}lang"))
@@ -109,6 +110,9 @@ def dc_element(core: CoreRecord) -> etree._Element:
         _text(dc, "coverage", term.label)
     if core.type:
         _text(dc, "type", core.type)
+    for note in core.typed_notes:
+        if note.type in ("source", "relation"):
+            _text(dc, note.type, note.text, note.lang)
     if core.rights:
         _text(dc, "rights", core.rights)
     return dc
