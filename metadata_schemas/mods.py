@@ -86,6 +86,9 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
             _sub(mods, "tableOfContents", note.text, lang=note.lang or "")
         elif note.type == "audience":
             _sub(mods, "targetAudience", note.text, lang=note.lang or "")
+        elif note.type in ("source", "relation"):  # a related item known by its title
+            item = _sub(mods, "relatedItem", type="original" if note.type == "source" else "")
+            write_title(item, note.text)
         elif note.type not in ("alternative_title", "edition"):
             kind = "" if note.type == "general" else note.type
             _sub(mods, "note", note.text, type=kind, displayLabel=note.label or "", lang=note.lang or "")

@@ -68,6 +68,11 @@ def agent_of(name: etree._Element) -> Agent | None:
     if not text:
         return None
     uri, _scheme = authority(name.get("valueURI"), name.get("authority"))
+    if uri is None:  # MODS 3.4+: nameIdentifier type="gnd|viaf|orcid|..." (MARC $0)
+        for ident in name.findall(_q("nameIdentifier")):
+            uri, _scheme = authority(text_of(ident), ident.get("type"))
+            if uri:
+                break
     return Agent(text, _role(name), uri, KINDS.get(name.get("type") or ""))
 
 

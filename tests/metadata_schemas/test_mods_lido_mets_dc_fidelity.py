@@ -261,3 +261,21 @@ def test_lido_repository_and_its_point_are_kept(real: Path, xsd: schemas.SchemaS
         assert back.physical_locations == core.physical_locations
         assert back.coordinates is not None
         assert (back.coordinates.latitude, back.coordinates.longitude) == (41.8981, 12.4731)
+
+
+def test_real_dc_source_relation_and_alternative_title_are_kept(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    core = _one(real / "dc" / "indiana_oai_dc_dcterms_record.xml")
+    notes = [(n.type, n.text) for n in core.typed_notes]
+    assert ("alternative_title", "Heuchera villosa Michx.") in notes  # dcterms:alternative
+    assert ("relation", "Butler University Friesner Herbarium Digital Collection") in notes
+    assert {"source", "relation", "alternative_title"} <= {n.type for n in core.typed_notes}
+    for target in ("dc", "mods"):
+        _out, [back] = _convert([core], target, tmp_path)
+        assert sorted((n.type, n.text) for n in back.typed_notes) == sorted(notes)
+
+
+def test_real_mods_host_title_is_kept_as_a_relation(real: Path) -> None:
+    core = _one(real / "mods" / "harvard_librarycloud_oai_listrecords_mods.xml")
+    assert ("relation", "Alfred Riocreux botanical watercolors") in [(n.type, n.text) for n in core.typed_notes]
