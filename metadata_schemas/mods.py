@@ -79,8 +79,9 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
             _sub(physical, "form", term.label, type="technique", authority=term.scheme or "", valueURI=term.id or "")
         if core.extent:
             _sub(physical, "extent", core.extent)
-    for paragraph in paragraphs(core.description):
-        _sub(mods, "abstract", paragraph)
+    for lang, text in lang_values(core.description, core.descriptions):
+        for paragraph in paragraphs(text):
+            _sub(mods, "abstract", paragraph, lang=lang or "")
     for note in core.typed_notes:
         if note.type == "contents":
             _sub(mods, "tableOfContents", note.text, lang=note.lang or "")
