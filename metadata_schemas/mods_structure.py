@@ -162,6 +162,8 @@ def _parallel_value(el: etree._Element, plain: etree._Element | None) -> tuple[s
         return "title", _title(el), _title(plain) if plain is not None else None
     if tag == "name":
         return "agents", name_of(el), name_of(plain) if plain is not None else None
+    if tag == "note" and el.get("type") == "parallel":  # written by `write_parallels`: the field is the label
+        return el.get("displayLabel") or "notes", text_of(el), text_of(plain) if plain is not None else None
     field = {"subject": "subjects", "originInfo": "publisher", "note": "notes"}.get(tag, tag)
     return field, text_of(el), text_of(plain) if plain is not None else None
 
@@ -253,7 +255,7 @@ def write_part(parent: etree._Element, part: Part) -> None:
 
 
 def write_parallels(mods: etree._Element, core: CoreRecord) -> None:
-    """Alternate-script titles and names as altRepGroup twins of their romanised forms."""
+    """Alternate-script values as altRepGroup twins of their romanised forms (titles, names, other fields)."""
     for number, parallel in enumerate(core.parallels, start=1):
         group = f"arg{number}"
         attrs = {"altRepGroup": group, "script": parallel.script or "", "lang": parallel.lang or ""}
@@ -265,8 +267,9 @@ def write_parallels(mods: etree._Element, core: CoreRecord) -> None:
                 (n for n in mods.findall(_q("name")) if parallel.romanised and name_of(n) == parallel.romanised), None
             )
             write_name(mods, Agent(parallel.value), **attrs)
-        else:
-            twin = None
-            sub(mods, "note", parallel.value, type=parallel.field, **attrs)
+        else:  # subjects, publisher, notes, ...: a pair of notes typed "parallel", labelled with the field
+            label = {"displayLabel": parallel.field}
+            twin = sub(mods, "note", parallel.romanised, type="parallel", **label) if parallel.romanised else None
+            sub(mods, "note", parallel.value, type="parallel", **label, **attrs)
         if twin is not None and not twin.get("altRepGroup"):
             twin.set("altRepGroup", group)

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from metadata_schemas import checking, registry, schemas
-from metadata_schemas.core import CoreRecord
+from metadata_schemas.core import CoreRecord, Parallel
 from metadata_schemas.mods import MODS
 
 # A manuscript described the way the Parker Library (Cambridge, Corpus Christi College) describes its
@@ -246,8 +246,10 @@ def test_mods_alternate_script_values_are_parallels_and_written_back(tmp_path: P
         ("agents", "כהן, דוד", "Hebr", "Cohen, David"),
     ]
     assert core.parallels[0].lang == "he"
+    core.parallels.append(Parallel("subjects", "חסידות", "Hebr", "he", "Hasidism"))  # as MARC reads an 880 650
     _out, [back] = _convert([core], "mods", tmp_path)
     assert back.parallels == core.parallels
+    assert back.typed_notes == []  # the parallels' notes are no notes of the record
     assert back.title == core.title and back.agents == core.agents
 
 
