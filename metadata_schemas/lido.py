@@ -19,6 +19,7 @@ from metadata_schemas.errors import Problem
 from metadata_schemas.lido_events import (
     read_events,
     write_event,
+    write_inscriptions,
     write_measurements,
     write_object_materials,
     write_repository,
@@ -108,6 +109,7 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
         value = _sub(_sub(title_wrap, "titleSet"), "appellationValue", text)
         if lang and lang != main_lang:
             value.set(f"{{{XML_NS}}}lang", lang)
+    write_inscriptions(identification, core.typed_notes)
     others = [i for i in core.identifiers if i != record_id]
     if others or core.physical_locations or core.coordinates:
         write_repository(_sub(identification, "repositoryWrap"), others, core.physical_locations, core.coordinates)

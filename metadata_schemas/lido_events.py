@@ -12,9 +12,9 @@ from __future__ import annotations
 from lxml import etree
 
 from metadata_schemas.authorities import authority, scheme_of
-from metadata_schemas.core import Agent, Coordinates, CoreRecord, DateRange, Event, Measurement, Term
+from metadata_schemas.core import Agent, Coordinates, CoreRecord, DateRange, Event, Measurement, Note, Term
 from metadata_schemas.dates import parse_date
-from metadata_schemas.xmlsafe import text_of
+from metadata_schemas.xmlsafe import XML_NS, text_of
 
 LIDO = "http://www.lido-schema.org"
 GML = "http://www.opengis.net/gml"
@@ -30,6 +30,8 @@ POSITIONS = (  # where the object is: its repository's location, else the place 
     "/lido:repositoryLocation/lido:gml/gml:Point/gml:pos",
     f"{EVENTS}/lido:eventPlace/lido:place/lido:gml/gml:Point/gml:pos",
 )
+INSCRIPTIONS = "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:inscriptionsWrap/lido:inscriptions"
+INSCRIPTION_NOTES = ("inscription", "inscription_description")
 MEASUREMENTS = (
     "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:objectMeasurementsWrap/lido:objectMeasurementsSet"
 )
@@ -151,6 +153,7 @@ def read_events(element: etree._Element, core: CoreRecord) -> None:
     if not core.dates:  # no production date: the object is dated by its other events
         core.dates = [e.date for e in core.events if e.date is not None]
     core.coordinates = core.coordinates or _position(element)
+    _inscriptions(element, core)
     for measurement_set in element.xpath(MEASUREMENTS, namespaces=NS):
         display = _first(measurement_set, "lido:displayObjectMeasurements")
         for one in measurement_set.xpath("lido:objectMeasurements/lido:measurementsSet", namespaces=NS):
@@ -158,6 +161,22 @@ def read_events(element: etree._Element, core: CoreRecord) -> None:
             if value:
                 kind = _first(one, "lido:measurementType[@xml:lang='en']", "lido:measurementType")
                 core.measurements.append(Measurement(kind, value, _first(one, "lido:measurementUnit"), display))
+
+
+def _inscriptions(element: etree._Element, core: CoreRecord) -> None:
+    """Each inscription's transcription and description as typed notes, labelled with its type (front, ...)."""
+    for inscription in element.xpath(INSCRIPTIONS, namespaces=NS):
+        label = inscription.get(f"{{{LIDO}}}type")
+        for kind, path in zip(
+            INSCRIPTION_NOTES,
+            ("lido:inscriptionTranscription", "lido:inscriptionDescription/lido:descriptiveNoteValue"),
+            strict=True,
+        ):
+            for el in inscription.xpath(path, namespaces=NS):
+                text = text_of(el)
+                if text:
+                    lang = el.get(f"{{{XML_NS}}}lang")
+                    core.typed_notes.append(Note(kind, text, lang, label))
 
 
 def _position(element: etree._Element) -> Coordinates | None:
@@ -267,3 +286,22 @@ def write_repository(
             gml = _sub(_sub(repository, "repositoryLocation"), "gml")
             pos = etree.SubElement(etree.SubElement(gml, f"{{{GML}}}Point"), f"{{{GML}}}pos")
             pos.text = f"{point.latitude} {point.longitude}"
+
+
+def write_inscriptions(identification: etree._Element, notes: list[Note]) -> None:
+    """Inscription notes as inscriptions, a description joining the transcription of the same label before it."""
+    notes = [n for n in notes if n.type in INSCRIPTION_NOTES]
+    if not notes:
+        return
+    wrap = _sub(identification, "inscriptionsWrap")
+    current: etree._Element | None = None
+    label: str | None = None
+    for note in notes:
+        if current is None or note.type == "inscription" or note.label != label:
+            current, label = _sub(wrap, "inscriptions", type=note.label or ""), note.label
+        if note.type == "inscription":
+            el = _sub(current, "inscriptionTranscription", note.text)
+        else:
+            el = _sub(_sub(current, "inscriptionDescription"), "descriptiveNoteValue", note.text)
+        if note.lang:
+            el.set(f"{{{XML_NS}}}lang", note.lang)

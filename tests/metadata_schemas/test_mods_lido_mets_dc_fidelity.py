@@ -174,9 +174,13 @@ def test_lido_every_event_materials_techniques_and_measurements_are_kept(
     assert [(m.label, m.id) for m in core.materials] == [("Papier", "http://d-nb.info/gnd/4044522-7")]
     assert [t.label for t in core.techniques] == ["Autotypie", "Buchdruck"]
     assert [(m.type, m.value, m.unit) for m in core.measurements] == [("height", "58", "mm"), ("width", "92", "mm")]
+    inscriptions = [(n.type, n.label) for n in core.typed_notes]
+    assert inscriptions[:3] == [("inscription", "front"), ("inscription_description", "front"), ("inscription", "back")]
+    assert "Nordseebad Büsum" in core.typed_notes[0].text
     _out, [back] = _convert([core], "lido", tmp_path)
     assert (back.events, back.materials, back.techniques) == (core.events, core.materials, core.techniques)
     assert back.measurements == core.measurements
+    assert back.typed_notes == core.typed_notes
     _out, [as_mods] = _convert([core], "mods", tmp_path)
     assert (as_mods.materials, as_mods.techniques) == (core.materials, core.techniques)
 
