@@ -17,6 +17,7 @@ from metadata_schemas.dc import lang_values, paragraphs
 from metadata_schemas.errors import Problem
 from metadata_schemas.mods_structure import (
     read_structure,
+    write_containers,
     write_dates,
     write_name,
     write_parallels,
@@ -121,6 +122,7 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
             _sub(location, "url", ref)
     for part in core.parts:
         write_part(mods, part)
+    write_containers(mods, core.containers)
     if core.parent:
         host = _sub(mods, "relatedItem", type="host")
         _sub(_sub(host, "recordInfo"), "recordIdentifier", core.parent)

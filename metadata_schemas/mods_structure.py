@@ -14,7 +14,7 @@ import re
 from lxml import etree
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, Coordinates, CoreRecord, DateRange, Event, Parallel, Part, Term
+from metadata_schemas.core import Agent, Container, Coordinates, CoreRecord, DateRange, Event, Parallel, Part, Term
 from metadata_schemas.dates import parse_date
 from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
@@ -186,6 +186,18 @@ def _coordinates(element: etree._Element, core: CoreRecord) -> None:
             core.coordinates = Coordinates(float(m[1]), float(m[2]), text=text)
 
 
+def _containers(element: etree._Element, core: CoreRecord) -> None:
+    """part/detail (box 2, folder 3; volume, issue): where the item sits; a deeper @level sits in the one before."""
+    seen: list[tuple[int, Container]] = []
+    for detail in element.xpath("mods:part/mods:detail[mods:number]", namespaces=NS):
+        level = int(detail.get("level")) if (detail.get("level") or "").isdigit() else 1
+        parent = next((c.value for lvl, c in reversed(seen) if lvl < level), None)
+        container = Container(detail.get("type"), _texts(detail, "mods:number")[0], parent=parent)
+        container.label = (_texts(detail, "mods:caption") or [None])[0]
+        seen.append((level, container))
+        core.containers.append(container)
+
+
 def read_structure(element: etree._Element, core: CoreRecord) -> None:
     """Fill the names, parts, parallels, places of origin and coordinates of one `mods` element."""
     for item in element.xpath("mods:relatedItem[@type='constituent']", namespaces=NS):
@@ -200,6 +212,7 @@ def read_structure(element: etree._Element, core: CoreRecord) -> None:
     _parallels(element, core)
     _events(element, core)
     _coordinates(element, core)
+    _containers(element, core)
 
 
 # --- writing -------------------------------------------------------------------------------------------
@@ -273,3 +286,18 @@ def write_parallels(mods: etree._Element, core: CoreRecord) -> None:
             sub(mods, "note", parallel.value, type="parallel", **label, **attrs)
         if twin is not None and not twin.get("altRepGroup"):
             twin.set("altRepGroup", group)
+
+
+def write_containers(mods: etree._Element, containers: list[Container]) -> None:
+    """Containers as part/detail, @level the depth of the container in the ones it sits in."""
+    if not containers:
+        return
+    part = sub(mods, "part")
+    levels: dict[str, int] = {}
+    for container in containers:
+        level = levels.get(container.parent, 0) + 1 if container.parent else 1
+        levels[container.value] = level
+        detail = sub(part, "detail", type=container.type or "", level=str(level))
+        sub(detail, "number", container.value)
+        if container.label:
+            sub(detail, "caption", container.label)

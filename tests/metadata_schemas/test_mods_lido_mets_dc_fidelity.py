@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from metadata_schemas import checking, registry, schemas
-from metadata_schemas.core import CoreRecord, Parallel
+from metadata_schemas.core import Container, CoreRecord, Parallel
 from metadata_schemas.mods import MODS
 
 # A manuscript described the way the Parker Library (Cambridge, Corpus Christi College) describes its
@@ -285,3 +285,14 @@ def test_real_dc_source_relation_and_alternative_title_are_kept(
 def test_real_mods_host_title_is_kept_as_a_relation(real: Path) -> None:
     core = _one(real / "mods" / "harvard_librarycloud_oai_listrecords_mods.xml")
     assert ("relation", "Alfred Riocreux botanical watercolors") in [(n.type, n.text) for n in core.typed_notes]
+
+
+def test_containers_are_written_as_mods_part_details_and_read_back(tmp_path: Path, xsd: schemas.SchemaSet) -> None:
+    core = CoreRecord(
+        title="Letters, 1849",
+        containers=[Container("box", "2", "Mixed Materials"), Container("folder", "3", parent="2")],
+    )
+    for target in ("mods", "mets"):
+        out, [back] = _convert([core], target, tmp_path)
+        assert back.containers == core.containers
+    assert b'<detail type="folder" level="2">' in out.read_bytes().replace(b"mods:", b"")
