@@ -190,9 +190,9 @@ class Crosswalk:
                 core.files.append(text)
         elif field == "typed_notes" or field.startswith("typed_notes."):
             # the type: the field's suffix (`typed_notes.acqinfo`), else the `role` column (MODS note@type)
+            # every note counts, repeats too (a record may give the same text twice); `source`: its label
             kind = field.partition(".")[2] or _first(row.role, node) or "general"
-            if all((n.type, n.text) != (kind, text) for n in core.typed_notes):
-                core.typed_notes.append(Note(kind, text, lang))
+            core.typed_notes.append(Note(kind, text, lang, _first(row.source, node)))
         elif field == "physical_locations":
             if text not in core.physical_locations:
                 core.physical_locations.append(text)
