@@ -1,10 +1,12 @@
 """The structured parts of a MODS record that a flat crosswalk row cannot hold, read and written.
 
-Names (a `displayForm`, else `Family, Given, date`; `@type` gives the agent's kind), constituent works
-(`relatedItem type="constituent"`: the texts inside a manuscript), values in another script
-(`altRepGroup` + `@script`), places of origin (`originInfo/place`) and decimal coordinates
-(`subject/cartographics/coordinates`). After the LoC MARC to MODS and MODS to MARC mappings
-(100/110/111/700 -> name, 505/774 -> relatedItem constituent, 880 -> altRepGroup, 260/264 $a -> place).
+Names (a `displayForm`, else `Family, Given, terms, date`; `@type` gives the agent's kind, `valueURI` or
+`nameIdentifier` its id), constituent works (`relatedItem type="constituent"`: the texts inside a
+manuscript; a record naming no agent of its own takes its works' authors), values in another script
+(`altRepGroup` + `@script`), places of origin (`originInfo/place`), decimal coordinates
+(`subject/cartographics/coordinates`) and containers (`part/detail`, `@level` for nesting). After the
+LoC MARC to MODS and MODS to MARC mappings (100/110/111/700 -> name, 505/774 -> relatedItem constituent,
+880 -> altRepGroup, 260/264 $a -> place, 773 $g -> part/detail).
 """
 
 from __future__ import annotations
