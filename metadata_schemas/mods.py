@@ -91,7 +91,7 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
         elif note.type in ("source", "relation"):  # a related item known by its title
             item = _sub(mods, "relatedItem", type="original" if note.type == "source" else "")
             write_title(item, note.text)
-        elif note.type not in ("alternative_title", "edition"):
+        elif note.type not in ("alternative_title", "edition", "coordinates"):
             kind = "" if note.type == "general" else note.type
             _sub(mods, "note", note.text, type=kind, displayLabel=note.label or "", lang=note.lang or "")
     for code in core.languages:
@@ -111,9 +111,14 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
         _sub(mods, "identifier", ident)
     if core.rights:
         _sub(mods, "accessCondition", core.rights, type="use and reproduction")
-    if core.coordinates is not None:
-        point = f"{core.coordinates.latitude}, {core.coordinates.longitude}"
-        _sub(_sub(_sub(mods, "subject"), "cartographics"), "coordinates", point)
+    boxes = [n.text for n in core.typed_notes if n.type == "coordinates"]
+    if core.coordinates is not None or boxes:
+        cartographics = _sub(_sub(mods, "subject"), "cartographics")
+        if core.coordinates is not None:
+            point = f"{core.coordinates.latitude}, {core.coordinates.longitude}"
+            _sub(cartographics, "coordinates", point)
+        for text in boxes:
+            _sub(cartographics, "coordinates", text)
     if core.files or core.physical_locations:
         location = _sub(mods, "location")
         for text in core.physical_locations:

@@ -16,7 +16,18 @@ import re
 from lxml import etree
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, Container, Coordinates, CoreRecord, DateRange, Event, Parallel, Part, Term
+from metadata_schemas.core import (
+    Agent,
+    Container,
+    Coordinates,
+    CoreRecord,
+    DateRange,
+    Event,
+    Note,
+    Parallel,
+    Part,
+    Term,
+)
 from metadata_schemas.dates import parse_date
 from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
@@ -186,6 +197,8 @@ def _coordinates(element: etree._Element, core: CoreRecord) -> None:
         m = _DECIMAL.match(text)
         if m and core.coordinates is None:
             core.coordinates = Coordinates(float(m[1]), float(m[2]), text=text)
+        elif not m:  # a bounding box as catalogues write it (W 74°--W 73°/N 41°--N 40°): kept as written
+            core.typed_notes.append(Note("coordinates", text))
 
 
 def _containers(element: etree._Element, core: CoreRecord) -> None:

@@ -296,3 +296,22 @@ def test_containers_are_written_as_mods_part_details_and_read_back(tmp_path: Pat
         out, [back] = _convert([core], target, tmp_path)
         assert back.containers == core.containers
     assert b'<detail type="folder" level="2">' in out.read_bytes().replace(b"mods:", b"")
+
+
+MAP = """<?xml version="1.0" encoding="UTF-8"?>
+<mods xmlns="http://www.loc.gov/mods/v3" version="3.8">
+  <titleInfo><title>Map of the Hudson Valley</title></titleInfo>
+  <subject><cartographics><scale>Scale 1:250,000</scale><coordinates>(W 74°--W 73°/N 42°--N 41°)</coordinates>
+  </cartographics></subject>
+</mods>
+"""
+
+
+def test_mods_cartographics_are_kept(tmp_path: Path, xsd: schemas.SchemaSet) -> None:
+    core = _one(_write(tmp_path, "map.xml", MAP))
+    assert [(n.type, n.text) for n in core.typed_notes] == [
+        ("scale", "Scale 1:250,000"),
+        ("coordinates", "(W 74°--W 73°/N 42°--N 41°)"),  # not decimal: kept as written, not dropped
+    ]
+    _out, [back] = _convert([core], "mods", tmp_path)
+    assert back.typed_notes == core.typed_notes
