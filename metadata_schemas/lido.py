@@ -22,6 +22,7 @@ from metadata_schemas.lido_events import (
     write_inscriptions,
     write_measurements,
     write_object_materials,
+    write_related_works,
     write_repository,
 )
 from metadata_schemas.registry import ParsedRecord
@@ -130,14 +131,18 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
         [t for t in core.techniques if t.label not in held_techniques],
     )
     write_events(descriptive, core)
-    if core.subjects:
-        subject_set = _sub(_sub(_sub(descriptive, "objectRelationWrap"), "subjectWrap"), "subjectSet")
+    relations = [n for n in core.typed_notes if n.type == "relation"]
+    relation_wrap = _sub(descriptive, "objectRelationWrap") if core.subjects or core.parts or relations else None
+    if relation_wrap is not None and core.subjects:
+        subject_set = _sub(_sub(relation_wrap, "subjectWrap"), "subjectSet")
         subject = _sub(subject_set, "subject")
         for term in core.subjects:
             concept = _sub(subject, "subjectConcept")
             if term.id:
                 _sub(concept, "conceptID", term.id, type="uri", source=term.scheme or "")
             _sub(concept, "term", term.label)
+    if relation_wrap is not None:
+        write_related_works(relation_wrap, core.parts, relations)
     administrative = _sub(lido, "administrativeMetadata")
     administrative.set(f"{{{XML_NS}}}lang", main_lang)
     if core.rights:

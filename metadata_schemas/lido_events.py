@@ -12,7 +12,7 @@ from __future__ import annotations
 from lxml import etree
 
 from metadata_schemas.authorities import authority, scheme_of
-from metadata_schemas.core import Agent, Coordinates, CoreRecord, DateRange, Event, Measurement, Note, Term
+from metadata_schemas.core import Agent, Coordinates, CoreRecord, DateRange, Event, Measurement, Note, Part, Term
 from metadata_schemas.dates import parse_date
 from metadata_schemas.xmlsafe import XML_NS, text_of
 
@@ -30,6 +30,8 @@ POSITIONS = (  # where the object is: its repository's location, else the place 
     "/lido:repositoryLocation/lido:gml/gml:Point/gml:pos",
     f"{EVENTS}/lido:eventPlace/lido:place/lido:gml/gml:Point/gml:pos",
 )
+RELATED = "lido:descriptiveMetadata/lido:objectRelationWrap/lido:relatedWorksWrap/lido:relatedWorkSet"
+HAS_PART = ("has part", "is composed of", "hat teil", "besteht aus")
 INSCRIPTIONS = "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:inscriptionsWrap/lido:inscriptions"
 INSCRIPTION_NOTES = ("inscription", "inscription_description")
 MEASUREMENTS = (
@@ -154,6 +156,7 @@ def read_events(element: etree._Element, core: CoreRecord) -> None:
         core.dates = [e.date for e in core.events if e.date is not None]
     core.coordinates = core.coordinates or _position(element)
     _inscriptions(element, core)
+    _related_works(element, core)
     for measurement_set in element.xpath(MEASUREMENTS, namespaces=NS):
         display = _first(measurement_set, "lido:displayObjectMeasurements")
         for one in measurement_set.xpath("lido:objectMeasurements/lido:measurementsSet", namespaces=NS):
@@ -177,6 +180,27 @@ def _inscriptions(element: etree._Element, core: CoreRecord) -> None:
                 if text:
                     lang = el.get(f"{{{XML_NS}}}lang")
                     core.typed_notes.append(Note(kind, text, lang, label))
+
+
+def _related_works(element: etree._Element, core: CoreRecord) -> None:
+    """relatedWorkSets: a part ("has part", "is composed of") is a core part, any other a relation note."""
+    for related in element.xpath(RELATED, namespaces=NS):
+        work = "lido:relatedWork/lido:object"
+        name = _first(
+            related, "lido:relatedWork/lido:displayObject", f"{work}/lido:objectWebResource", f"{work}/lido:objectID"
+        )
+        if not name:
+            continue
+        kinds = related.xpath("lido:relatedWorkRelType//*[self::lido:term or self::skos:prefLabel]", namespaces=NS)
+        label = _first(
+            related, "(lido:relatedWorkRelType/lido:term|lido:relatedWorkRelType/skos:Concept/skos:prefLabel)[1]"
+        )
+        if any(text_of(k).lower() in HAS_PART for k in kinds):
+            core.parts.append(
+                Part(name, identifiers=[text_of(i) for i in related.xpath(f"{work}/lido:objectID", namespaces=NS)])
+            )
+        else:
+            core.typed_notes.append(Note("relation", name, label=label))
 
 
 def _position(element: etree._Element) -> Coordinates | None:
@@ -305,3 +329,22 @@ def write_inscriptions(identification: etree._Element, notes: list[Note]) -> Non
             el = _sub(_sub(current, "inscriptionDescription"), "descriptiveNoteValue", note.text)
         if note.lang:
             el.set(f"{{{XML_NS}}}lang", note.lang)
+
+
+def write_related_works(wrap: etree._Element, parts: list[Part], relations: list[Note]) -> None:
+    """Parts as relatedWorkSets of type "has part" (their title and ids), relation notes with their label."""
+    if not parts and not relations:
+        return
+    works = _sub(wrap, "relatedWorksWrap")
+    for title, idents, kind in [(p.title, p.identifiers, "has part") for p in parts] + [
+        (n.text, [], n.label) for n in relations
+    ]:
+        related = _sub(works, "relatedWorkSet")
+        work = _sub(related, "relatedWork")
+        _sub(work, "displayObject", title)
+        if idents:
+            thing = _sub(work, "object")
+            for ident in idents:
+                _sub(thing, "objectID", ident, type="local")
+        if kind:
+            _sub(_sub(related, "relatedWorkRelType"), "term", kind)

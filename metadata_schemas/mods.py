@@ -89,7 +89,8 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
         elif note.type == "audience":
             _sub(mods, "targetAudience", note.text, lang=note.lang or "")
         elif note.type in ("source", "relation"):  # a related item known by its title
-            item = _sub(mods, "relatedItem", type="original" if note.type == "source" else "")
+            kind = "original" if note.type == "source" else ""
+            item = _sub(mods, "relatedItem", type=kind, displayLabel=note.label or "")
             write_title(item, note.text)
         elif note.type not in ("alternative_title", "edition", "coordinates"):
             kind = "" if note.type == "general" else note.type

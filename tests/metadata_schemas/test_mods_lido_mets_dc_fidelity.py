@@ -315,3 +315,17 @@ def test_mods_cartographics_are_kept(tmp_path: Path, xsd: schemas.SchemaSet) -> 
     ]
     _out, [back] = _convert([core], "mods", tmp_path)
     assert back.typed_notes == core.typed_notes
+
+
+def test_lido_related_works_are_parts_or_relations(real: Path, xsd: schemas.SchemaSet, tmp_path: Path) -> None:
+    core = _one(real / "lido" / "fotomarburg_fontana-del-moro_lido-v1.1.xml")
+    assert [(p.title, p.identifiers) for p in core.parts] == [
+        ("http://www.bildindex.de/document/obj20344012?part=1", ["DE-Mb112/object/obj20344012,T,001"]),
+        ("http://www.bildindex.de/document/obj20344012?part=2", ["DE-Mb112/object/obj20344012,T,002"]),
+    ]
+    relations = [(n.text, n.label) for n in core.typed_notes if n.type == "relation"]
+    assert ("http://www.worldcat.org/oclc/953798500", "is documented in") in relations
+    for target in ("lido", "mods"):
+        _out, [back] = _convert([core], target, tmp_path)
+        assert [(p.title, p.identifiers) for p in back.parts] == [(p.title, p.identifiers) for p in core.parts]
+        assert [(n.text, n.label) for n in back.typed_notes if n.type == "relation"] == relations
