@@ -36,6 +36,7 @@ from metadata_schemas.xmlsafe import text_of
 FOLDER = Path(__file__).parent / "crosswalks"
 LIST_FIELDS = {"identifiers", "languages"}
 TERM_FIELDS = {"subjects", "places", "genres"}
+MATERIAL_FIELDS = {"materials", "techniques"}  # terms with their concept ids, as TERM_FIELDS
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,8 @@ class Crosswalk:
                 terms.append(Term(text, uri, scheme))
         elif field == "dates":
             date = parse_date(text, _first(row.normal, node))
-            date.type = date.type or _first(row.type, node)
+            # the kind of date: the `type` column, else the `role` column (MODS tables use that)
+            date.type = date.type or _first(row.type, node) or _first(row.role, node)
             if all(d.text != date.text for d in core.dates):
                 core.dates.append(date)
         elif field == "extent":
@@ -198,13 +200,21 @@ class Crosswalk:
             elif text not in core.files:
                 core.files.append(text)
         elif field == "typed_notes" or field.startswith("typed_notes."):
-            kind = field.partition(".")[2] or _first(row.type, node) or "general"
-            core.typed_notes.append(Note(kind, text, lang, _first(row.label, node)))
+            # the type: the field's suffix (`typed_notes.acqinfo`), else the `type` or `role` column (MODS
+            # note@type); every note counts, repeats too; its label: the `label` column, else `source` (MODS)
+            kind = field.partition(".")[2] or _first(row.type, node) or _first(row.role, node) or "general"
+            label = _first(row.label, node) or _first(row.source, node)
+            core.typed_notes.append(Note(kind, text, lang, label))
         elif field == "containers":
             core.containers.append(Container(_first(row.type, node), text, _first(row.label, node), _within(row, node)))
         elif field == "physical_locations":
             if text not in core.physical_locations:
                 core.physical_locations.append(text)
+        elif field in MATERIAL_FIELDS:
+            uri, scheme = authority(_first(row.id, node), _first(row.source, node))
+            materials: list[Term] = getattr(core, field)
+            if all(t.label != text for t in materials):
+                materials.append(Term(text, uri, scheme))
         elif field.startswith("fields."):
             fields.setdefault(field.split(".", 1)[1], text)
         elif getattr(core, field, None) in (None, ""):

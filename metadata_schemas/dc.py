@@ -14,10 +14,11 @@ from typing import BinaryIO
 from lxml import etree
 
 from metadata_schemas import crosswalk
-from metadata_schemas.core import Agent, CoreRecord, Term
+from metadata_schemas.core import Agent, CoreRecord, Note, Term
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
-from metadata_schemas.xmlsafe import OAI, XML_NS, XSI, Sniff, namespace, write_tree
+from metadata_schemas.tables import language_tag
+from metadata_schemas.xmlsafe import OAI, XML_NS, XSI, Sniff, namespace, text_of, write_tree
 from metadata_schemas.xmlstandard import XmlStandard, record_problem
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -26,6 +27,25 @@ DCTERMS = "http://purl.org/dc/terms/"
 QDC = "http://worldcat.org/xmlschemas/qdc-1.0/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 NAMESPACES = (("dc", DC), ("dcterms", DCTERMS), ("oai_dc", OAI_DC), ("rdf", RDF))
+
+
+def read_dc(element: etree._Element) -> tuple[CoreRecord, dict[str, str]]:
+    """A Dublin Core record through `crosswalks/dc.csv`; a title beyond the first of its language is kept.
+
+    The core record has one title per language; a further `dc:title` or a `dcterms:alternative` (LoC MARC
+    to DC: 130, 210, 240, 246 -> title) becomes a typed note `alternative_title`, written back as a
+    `dc:title` (and by MODS as `titleInfo type="alternative"`). It is read after the table's rows, so the
+    notes come back in the same order after a round trip.
+    """
+    core, fields = crosswalk.load("dc", NAMESPACES).apply(element)
+    core.local_id = core.identifiers[0] if core.identifiers else None
+    for title in element.xpath("dc:title|dcterms:title|dcterms:alternative", namespaces=dict(NAMESPACES)):
+        text = text_of(title)
+        if text and text != core.title and text not in core.titles.values():
+            lang = language_tag(title.get(f"{{{XML_NS}}}lang"))
+            if all(n.text != text for n in core.typed_notes if n.type == "alternative_title"):
+                core.typed_notes.append(Note("alternative_title", text, lang))
+    return core, fields
 
 
 def _text(parent: etree._Element, tag: str, text: str, lang: str | None = None) -> etree._Element:
@@ -63,6 +83,9 @@ def dc_element(core: CoreRecord) -> etree._Element:
         _text(dc, "identifier", ident)
     for lang, text in lang_values(core.title, core.titles):
         _text(dc, "title", text, lang)
+    for note in core.typed_notes:
+        if note.type == "alternative_title":
+            _text(dc, "title", note.text, note.lang)
     for agent in core.agents:
         tag = agent.role if agent.role in ("creator", "publisher") else "contributor"
         _text(dc, tag, agent.name)
@@ -87,6 +110,9 @@ def dc_element(core: CoreRecord) -> etree._Element:
         _text(dc, "coverage", term.label)
     if core.type:
         _text(dc, "type", core.type)
+    for note in core.typed_notes:
+        if note.type in ("source", "relation"):
+            _text(dc, note.type, note.text, note.lang)
     if core.rights:
         _text(dc, "rights", core.rights)
     return dc
@@ -112,8 +138,7 @@ class DublinCore(XmlStandard):
         return []
 
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
-        core, fields = crosswalk.load("dc", NAMESPACES).apply(element)
-        core.local_id = core.identifiers[0] if core.identifiers else None
+        core, fields = read_dc(element)
         return self.parsed(core, element, position, fields)
 
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:

@@ -13,10 +13,18 @@ from typing import BinaryIO
 from lxml import etree
 
 from metadata_schemas import crosswalk
-from metadata_schemas.authorities import scheme_of
-from metadata_schemas.core import CoreRecord
+from metadata_schemas.core import CoreRecord, Event
 from metadata_schemas.dc import lang_values
 from metadata_schemas.errors import Problem
+from metadata_schemas.lido_events import (
+    read_events,
+    write_event,
+    write_inscriptions,
+    write_measurements,
+    write_object_materials,
+    write_related_works,
+    write_repository,
+)
 from metadata_schemas.registry import ParsedRecord
 from metadata_schemas.xmlsafe import XML_NS, XSI, Sniff, local, write_tree
 from metadata_schemas.xmlstandard import XmlStandard, record_problem
@@ -26,6 +34,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 NAMESPACES = (("lido", LIDO), ("skos", SKOS), ("rdf", RDF))
 NOT_SPECIFIED = "not specified"
+PRODUCTION_WORDS = ("produc", "creat", "herstell", "vervaardig", "design", "publica", "entstehung")
 
 
 def _q(name: str) -> str:
@@ -66,6 +75,7 @@ class Lido(XmlStandard):
 
     def read(self, element: etree._Element, position: int, path: Path) -> ParsedRecord:
         core, fields = crosswalk.load("lido", NAMESPACES).apply(element)
+        read_events(element, core)
         core.level = "object"
         return self.parsed(core, element, position, fields)
 
@@ -100,11 +110,10 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
         value = _sub(_sub(title_wrap, "titleSet"), "appellationValue", text)
         if lang and lang != main_lang:
             value.set(f"{{{XML_NS}}}lang", lang)
+    write_inscriptions(identification, core.typed_notes)
     others = [i for i in core.identifiers if i != record_id]
-    if others:
-        repository = _sub(_sub(identification, "repositoryWrap"), "repositorySet")
-        for ident in others:
-            _sub(repository, "workID", ident, type="inventory number")
+    if others or core.physical_locations or core.coordinates:
+        write_repository(_sub(identification, "repositoryWrap"), others, core.physical_locations, core.coordinates)
     descriptions = lang_values(core.description, core.descriptions)
     if descriptions:
         wrap = _sub(identification, "objectDescriptionWrap")
@@ -112,47 +121,28 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
             note = _sub(_sub(wrap, "objectDescriptionSet"), "descriptiveNoteValue", text)
             if lang and lang != main_lang:
                 note.set(f"{{{XML_NS}}}lang", lang)
-    if core.extent:
-        _sub(
-            _sub(_sub(identification, "objectMeasurementsWrap"), "objectMeasurementsSet"),
-            "displayObjectMeasurements",
-            core.extent,
-        )
-    if core.agents or core.dates or core.places:
-        event_wrap = _sub(descriptive, "eventWrap")
-        event = _sub(_sub(event_wrap, "eventSet"), "event")
-        _sub(_sub(event, "eventType"), "term", "Production")
-        for agent in core.agents:
-            in_role = _sub(_sub(event, "eventActor"), "actorInRole")
-            actor = _sub(in_role, "actor")
-            if agent.id:
-                _sub(actor, "actorID", agent.id, type="uri", source=scheme_of(agent.id) or "")
-            _sub(_sub(actor, "nameActorSet"), "appellationValue", agent.name)
-            if agent.role:
-                _sub(_sub(in_role, "roleActor"), "term", agent.role)
-        for number, date in enumerate(core.dates):
-            if number:  # one date per event: the later dates get production events of their own
-                event = _sub(_sub(event_wrap, "eventSet"), "event")
-                _sub(_sub(event, "eventType"), "term", "Production")
-            event_date = _sub(event, "eventDate")
-            _sub(event_date, "displayDate", date.text)
-            if date.start is not None and date.end is not None and 0 <= date.start <= date.end <= 9999:
-                span = _sub(event_date, "date")
-                _sub(span, "earliestDate", f"{date.start:04d}")
-                _sub(span, "latestDate", f"{date.end:04d}")
-        for place in core.places:
-            where = _sub(_sub(event, "eventPlace"), "place")  # after the last date, in LIDO's order
-            if place.id:
-                _sub(where, "placeID", place.id, type="uri", source=place.scheme or "")
-            _sub(_sub(where, "namePlaceSet"), "appellationValue", place.label)
-    if core.subjects:
-        subject_set = _sub(_sub(_sub(descriptive, "objectRelationWrap"), "subjectWrap"), "subjectSet")
+    write_measurements(identification, core.extent, core.measurements)
+    events = list(core.events)
+    held_materials = {t.label for e in events for t in e.materials}
+    held_techniques = {t.label for e in events for t in e.techniques}
+    write_object_materials(
+        identification,
+        [t for t in core.materials if t.label not in held_materials],
+        [t for t in core.techniques if t.label not in held_techniques],
+    )
+    write_events(descriptive, core)
+    relations = [n for n in core.typed_notes if n.type == "relation"]
+    relation_wrap = _sub(descriptive, "objectRelationWrap") if core.subjects or core.parts or relations else None
+    if relation_wrap is not None and core.subjects:
+        subject_set = _sub(_sub(relation_wrap, "subjectWrap"), "subjectSet")
         subject = _sub(subject_set, "subject")
         for term in core.subjects:
             concept = _sub(subject, "subjectConcept")
             if term.id:
                 _sub(concept, "conceptID", term.id, type="uri", source=term.scheme or "")
             _sub(concept, "term", term.label)
+    if relation_wrap is not None:
+        write_related_works(relation_wrap, core.parts, relations)
     administrative = _sub(lido, "administrativeMetadata")
     administrative.set(f"{{{XML_NS}}}lang", main_lang)
     if core.rights:
@@ -166,6 +156,34 @@ def lido_element(core: CoreRecord, position: int) -> etree._Element:
         for ref in core.files:
             _sub(_sub(_sub(resource_wrap, "resourceSet"), "resourceRepresentation"), "linkResource", ref)
     return lido
+
+
+def _production(kind: str) -> bool:
+    """Whether crosswalks/lido.csv reads an event of this type as the production (its `dates` row)."""
+    return any(word in kind.lower() for word in PRODUCTION_WORDS)
+
+
+def write_events(descriptive: etree._Element, core: CoreRecord) -> None:
+    """The record's events; agents, dates and places no event holds go to a production event."""
+    events = list(core.events)
+    held_agents = {(a.name, a.role) for e in events for a in e.agents}
+    held_dates = {(e.date.text) for e in events if e.date is not None}
+    held_places = {p.label for e in events for p in e.places}
+    agents = [a for a in core.agents if (a.name, a.role) not in held_agents]
+    dates = [d for d in core.dates if d.text not in held_dates]
+    places = [p for p in core.places if p.label not in held_places]
+    # Dates read back as the object's dates when they are of production events, or when no event is one:
+    # so typed dates (issued, copyright, ...) keep their type only if none of them is a production date.
+    typed = bool(dates) and all(d.type and not _production(d.type) for d in dates)
+    kinds = [d.type if d.type and (typed or _production(d.type)) else "Production" for d in dates]
+    if agents or dates or places:
+        # one date per event: the later dates get events of their own
+        events.append(Event(kinds[0] if dates else "Production", dates[0] if dates else None, places, agents))
+        events += [Event(kind, date) for kind, date in zip(kinds[1:], dates[1:], strict=True)]
+    if events:
+        wrap = _sub(descriptive, "eventWrap")
+        for event in events:
+            write_event(wrap, event)
 
 
 STANDARD = Lido()

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from metadata_schemas import crosswalk, dc, marc21, marcxml, mods
+from metadata_schemas import dc, marc21, marcxml, mods
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.registry import ParsedRecord
@@ -79,9 +79,7 @@ def _describe(section: etree._Element | None) -> tuple[CoreRecord, dict[str, str
         if tag == f"{{{mods.MODS}}}mods":
             return mods.read_mods(payload)
         if tag == f"{{{dc.OAI_DC}}}dc" or tag == f"{{{dc.DC}}}dc":
-            core, fields = crosswalk.load("dc", dc.NAMESPACES).apply(payload)
-            core.local_id = core.identifiers[0] if core.identifiers else None
-            return core, fields
+            return dc.read_dc(payload)
         if tag == f"{{{marcxml.MARC}}}record":
             core, _files, fields = marc21.to_core(marcxml.read_element(payload))
             return core, fields
@@ -164,7 +162,7 @@ class Mets(XmlStandard):
             core.level = level_for("mets", div.get("TYPE")) or core.level
             core.local_id = core.local_id or div.get("ID") or f"div-{number}"
             ids[id(div)] = core.local_id
-            core.parent = ids.get(id(parent)) if parent is not None else None
+            core.parent = ids.get(id(parent)) if parent is not None else core.parent  # a host outside the document
             core.files = doc.files_of(div.get("ID"), root=parent is None)
             own = section if section is not None and number > 1 else div
             out.append(self._parsed(core, fields, doc, number, own, problems if number == 1 else []))
