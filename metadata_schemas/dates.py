@@ -95,22 +95,31 @@ def _century(text: str) -> tuple[int, int] | None:
 _NORMAL = re.compile(r"^(-?\d{4})(?:-\d{2}(?:-\d{2})?)?(?:/(-?\d{4})(?:-\d{2}(?:-\d{2})?)?)?$")
 
 
-def parse_date(text: str, normal: str | None = None) -> DateRange:
+def parse_date(text: str, normal: str | None = None, *, copyright_c: bool = False) -> DateRange:
     """Read one free-text date into a year range; unknown forms keep their text and no range.
 
     `normal` is a machine-readable form beside the text (EAD `@normal`, ISO 8601 `1900/1950`); when it
-    parses, it gives the range and the text only says whether the date is approximate.
+    parses, it gives the range and the text only says whether the date is approximate. `copyright_c`
+    reads `c2011` as a copyright year, as MARC 260/264 $c writes it (AACR2/RDA), not as circa; `©2011`
+    is a copyright year everywhere. Doubtful dates (month 13, a range that ends before it begins) still
+    parse: `date_problem` says what is wrong, for the reader to report.
     """
-    parsed = _parse_text(text)
+    parsed = _parse_text(text, copyright_c)
     m = _NORMAL.match((normal or "").strip())
     if m:
         start = int(m.group(1))
         end = int(m.group(2)) if m.group(2) else start
-        return DateRange(parsed.text, min(start, end), max(start, end), parsed.certainty)
+        return DateRange(parsed.text, min(start, end), max(start, end), parsed.certainty, parsed.type)
     return parsed
 
 
-def _parse_text(text: str) -> DateRange:
+_COPYRIGHT = re.compile(r"(?:©|℗|copyright|phonogram)\s*(\d{4})")
+_COPYRIGHT_C = re.compile(r"(?:[cp©℗]|copyright|phonogram)\s*(\d{4})")
+_DECADES = re.compile(r"(\d{3})0\s*'?s?\s*(?:-|/|to|tot|until|t/m)\s*(\d{3})0\s*'?s")
+_SHORT_DECADE = re.compile(r"(?:jaren\s*)?['’](\d)0\s*(?:'?s|er jaren)?")
+
+
+def _parse_text(text: str, copyright_c: bool = False) -> DateRange:
     raw = text.strip()
     t = raw.lower().strip(" .;,")
     if not t or t in _UNDATED:
@@ -120,6 +129,19 @@ def _parse_text(text: str) -> DateRange:
     certainty = "uncertain" if uncertain else None
     bce = bool(re.search(_BCE, t))
     sign = -1 if bce else 1
+
+    m = (_COPYRIGHT_C if copyright_c else _COPYRIGHT).fullmatch(t)
+    if m:  # "c2011", "©2011", "℗1998": the year of the copyright, exactly
+        year = int(m.group(1))
+        return DateRange(raw, year, year, certainty, "copyright")
+
+    m = _DECADES.fullmatch(t)
+    if m:  # "1950s-1990s": from the first year of the first decade to the last year of the last
+        return DateRange(raw, int(m.group(1)) * 10, int(m.group(2)) * 10 + 9, certainty)
+    m = _SHORT_DECADE.fullmatch(t)
+    if m and ("jaren" in t or t.endswith("s")):  # "jaren '50", "'50s": the decade of the 20th century
+        decade = 1900 + int(m.group(1)) * 10
+        return DateRange(raw, decade, decade + 9, certainty)
 
     century = _century(t)
     if century:
@@ -148,6 +170,11 @@ def _parse_text(text: str) -> DateRange:
     m = re.fullmatch(rf"(?:na|after)\s*{_YEAR}", t)
     if m:
         return DateRange(raw, int(m.group(1)) * sign, None, certainty)
+
+    m = re.fullmatch(r"(-?\d{3,4})-(\d{2})-(\d{2})", t)
+    if m and not 1 <= int(m.group(2)) <= 12:  # "2011-13-01": an impossible day of 2011 (date_problem says so)
+        year = int(m.group(1)) * sign
+        return DateRange(raw, year, year, certainty)
 
     m = re.fullmatch(r"(-?\d{3,4})-(0[1-9]|1[0-2])(?:-\d{2})?(?:t[\d:.]+z?)?", t)
     if m:  # an ISO date (year-month[-day]); "1750-99" is a range, "1750-06" a month
