@@ -116,7 +116,15 @@ def parse_date(text: str, normal: str | None = None, *, copyright_c: bool = Fals
 _COPYRIGHT = re.compile(r"(?:©|℗|copyright|phonogram)\s*(\d{4})")
 _COPYRIGHT_C = re.compile(r"(?:[cp©℗]|copyright|phonogram)\s*(\d{4})")
 _DECADES = re.compile(r"(\d{3})0\s*'?s?\s*(?:-|/|to|tot|until|t/m)\s*(\d{3})0\s*'?s")
+_MARC_UNKNOWN = re.compile(r"(\d{3}-|\d{2}--)(?:\s*-\s*(\d{3}-|\d{2}--))?")
 _SHORT_DECADE = re.compile(r"(?:jaren\s*)?['’](\d)0\s*(?:'?s|er jaren)?")
+
+
+def _unknown_digits(text: str) -> tuple[int, int]:
+    """The years a year with unknown last digits can be: "197-" 1970-1979, "19--" 1900-1999."""
+    known = text.rstrip("-")
+    width = 10 ** (4 - len(known))
+    return int(known) * width, int(known) * width + width - 1
 
 
 def _parse_text(text: str, copyright_c: bool = False) -> DateRange:
@@ -134,6 +142,11 @@ def _parse_text(text: str, copyright_c: bool = False) -> DateRange:
     if m:  # "c2011", "©2011", "℗1998": the year of the copyright, exactly
         year = int(m.group(1))
         return DateRange(raw, year, year, certainty, "copyright")
+
+    m = _MARC_UNKNOWN.fullmatch(t)
+    if m:  # AACR2 "19--" (some year of the 1900s), "197-" (of the 1970s), "197--198-"
+        first, last = _unknown_digits(m.group(1)), _unknown_digits(m.group(2) or m.group(1))
+        return DateRange(raw, first[0], last[1], certainty or "uncertain")
 
     m = _DECADES.fullmatch(t)
     if m:  # "1950s-1990s": from the first year of the first decade to the last year of the last

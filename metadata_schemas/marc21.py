@@ -14,7 +14,7 @@ from pathlib import Path
 
 from metadata_schemas.authorities import authority, scheme_of
 from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Note, Parallel, Term
-from metadata_schemas.dates import parse_date
+from metadata_schemas.dates import date_problem, parse_date
 from metadata_schemas.tables import level_for, marc_types, value_for
 from metadata_schemas.xmlsafe import clean
 
@@ -162,6 +162,19 @@ def to_core(record: MarcRecord) -> tuple[CoreRecord, list[str], dict[str, str]]:
         core.links = list(links)
     core.files = files
     return core, files, fields
+
+
+def date_problems(record: MarcRecord) -> list[tuple[int, str]]:
+    """(field number, why) for each doubtful date of 260/264 $c or 245 $f/$g (month 13, a range that ends
+    before it begins): the date is kept as read, and the reader reports this as a warning."""
+    out: list[tuple[int, str]] = []
+    for number, f in enumerate(record.fields):
+        if f.tag not in ("245", "260", "264"):
+            continue
+        for code, value in f.subfields:
+            if code in ("fg" if f.tag == "245" else "c") and (problem := date_problem(strip_isbd(value))):
+                out.append((number, f"field {f.tag} ${code}: {problem}"))
+    return out
 
 
 def _kind(f: DataField) -> str | None:
@@ -375,7 +388,7 @@ _MAIN_ROLES = {"creator", "author", "aut", "cre", "composer", "cmp", "artist", "
 
 def _identifier_tag(ident: str) -> tuple[str, str]:
     """The field an identifier is written to, by its form: 035 (prefixed system number), 022, 020 or 024."""
-    if ident.startswith("("):
+    if ident.startswith("(") or re.match(r"^(?:ocm|ocn|on\d)", ident):  # (OCoLC)123, ocm12345678
         return "035", " "
     if _ISSN.match(ident):
         return "022", " "
