@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from metadata_schemas.authorities import authority, scheme_of
-from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Note, Parallel, Term
+from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Note, Parallel, Part, Term
 from metadata_schemas.dates import date_problem, parse_date
 from metadata_schemas.tables import level_for, marc_types, value_for
 from metadata_schemas.xmlsafe import clean
@@ -247,6 +247,10 @@ def _apply(
         text = _joined(f, m.subfields)
         if text:
             core.typed_notes.append(Note(m.core.split(".", 1)[1], text))
+    elif m.core == "parts":
+        text = _joined(f, m.subfields)
+        if text and all(p.title != text for p in core.parts):
+            core.parts.append(Part(text))
     elif m.core == "identifiers":
         for value in f.get("a"):
             if clean(value) and clean(value) not in core.identifiers:
@@ -404,6 +408,18 @@ def _tags_of(core_field: str) -> tuple[str, ...]:
 
 
 @cache
+def _note_aliases() -> dict[str, str]:
+    """Note types other standards use -> the MARC tag (crosswalks/marc21_note_tags.csv, for writing)."""
+    with (TABLE.parent / "marc21_note_tags.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["type"]: r["tag"] for r in csv.DictReader(fh)}
+
+
+def _note_tag(kind: str) -> str:
+    tags = _tags_of(f"typed_notes.{kind}")
+    return tags[0] if tags else _note_aliases().get(kind.lower(), "500")
+
+
+@cache
 def _subject_tag(kind: str | None) -> str:
     return next((m.tags[0] for m in mappings() if m.core == "subjects" and m.role == kind and kind), "650")
 
@@ -433,20 +449,24 @@ def from_core(core: CoreRecord) -> MarcRecord:
         record.fields.append(title)
     if core.extent:
         record.fields.append(DataField("300", " ", " ", [("a", core.extent)]))
-    for paragraph in (core.description or "").split("\n\n"):
-        if paragraph.strip():
-            record.fields.append(DataField("520", " ", " ", [("a", paragraph.strip())]))
+    paragraphs = [p.strip() for p in (core.description or "").split("\n\n") if p.strip()]
+    record.fields += [DataField("520", " ", " ", [("a", paragraph)]) for paragraph in paragraphs]
     if core.rights:
         record.fields.append(DataField("540", " ", " ", [("a", core.rights)]))
     for note in core.typed_notes:
-        tags = _tags_of(f"typed_notes.{note.type}") or ("500",)
-        record.fields.append(DataField(tags[0], " ", " ", [("t" if tags[0] == "773" else "a", note.text)]))
+        tag = _note_tag(note.type)
+        if (tag, note.text) not in (("520", p) for p in paragraphs) and (tag, note.text) != ("540", core.rights):
+            record.fields.append(DataField(tag, " ", " ", [("t" if tag == "773" else "a", note.text)]))
+    for text in core.notes.values():  # a cataloguer's note (the record page's notes.nl / notes.en)
+        record.fields.append(DataField("500", " ", " ", [("a", text)]))
     for term in core.subjects:
         record.fields.append(_term_field(_subject_tag(term.kind), term))
     for tag, terms in (("651", core.places), ("655", core.genres)):
         record.fields += [_term_field(tag, term) for term in terms]
     for agent in added:
         record.fields.append(_agent_field("7", agent))
+    for part in core.parts:
+        record.fields.append(DataField("740", "0", "2", [("a", part.title)]))
     if core.parent:
         record.fields.append(DataField("773", "0", " ", [("w", core.parent)]))
     for ref in [*core.files, *core.links]:
