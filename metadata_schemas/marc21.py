@@ -390,15 +390,19 @@ _AGENT_IND1 = {"person": "1", "family": "3", "corporate": "2", "meeting": "2"}
 _MAIN_ROLES = {"creator", "author", "aut", "cre", "composer", "cmp", "artist", "art", "photographer", "pht"}
 
 
-def _identifier_tag(ident: str) -> tuple[str, str]:
-    """The field an identifier is written to, by its form: 035 (prefixed system number), 022, 020 or 024."""
+def identifier_type(ident: str) -> str:
+    """The kind of a bare identifier by its form: isbn, issn, system (a prefixed system number such as
+    `(OCoLC)123`) or other; MARC writes each to its own field, MODS as identifier@type."""
     if ident.startswith("(") or re.match(r"^(?:ocm|ocn|on\d)", ident):  # (OCoLC)123, ocm12345678
-        return "035", " "
+        return "system"
     if _ISSN.match(ident):
-        return "022", " "
+        return "issn"
     if _ISBN.match(ident) and len(re.sub(r"[^\dXx]", "", ident.split("(")[0])) in (10, 13):
-        return "020", " "
-    return "024", "8"
+        return "isbn"
+    return "other"
+
+
+_IDENTIFIER_TAGS = {"system": ("035", " "), "issn": ("022", " "), "isbn": ("020", " "), "other": ("024", "8")}
 
 
 @cache
@@ -432,7 +436,7 @@ def from_core(core: CoreRecord) -> MarcRecord:
     record.control.append(("008", _f008(core)))
     for ident in core.identifiers:
         if ident != core.local_id:
-            tag, ind1 = _identifier_tag(ident)
+            tag, ind1 = _IDENTIFIER_TAGS[identifier_type(ident)]
             record.fields.append(DataField(tag, ind1, " ", [("a", ident)]))
     if core.languages:
         record.fields.append(DataField("041", " ", " ", [("a", code) for code in core.languages]))

@@ -171,3 +171,30 @@ def test_impossible_dates_are_warnings_with_the_field_line(tmp_path: Path) -> No
     assert [str(p) for p in record.problems] == [
         f"{path}:4: record 1: field 260 $c: date '2011-13-01' does not exist: there is no month 13"
     ]
+
+
+def test_linking_entries_constituent_titles_and_identifier_kinds_are_kept(real: Path) -> None:
+    dnb = [r.core for r in _parse(real, "marcxml/dnb_99records.xml")]
+    assert any(n.type == "preceding" for c in dnb for n in c.typed_notes)
+    stanford = [r.core for r in _parse(real, STANFORD_MRC)]
+    with_parts = next(c for c in stanford if c.parts)
+    assert "740" in {f.tag for f in marc21.from_core(with_parts).fields}
+    kinds = {marc21.identifier_type(i) for c in stanford for i in c.identifiers}
+    assert {"isbn", "system"} <= kinds
+    assert marc21.identifier_type("0094-243X") == "issn"
+    assert marc21.identifier_type("9783111731087 (Printausg. und eBook)") == "isbn"
+
+
+def test_note_types_of_other_standards_and_cataloguer_notes_reach_their_marc_tags() -> None:
+    core = CoreRecord(
+        title="Brieven",
+        typed_notes=[Note("biographical/historical", "Geboren 1900."), Note("scopecontent", "Brieven.")],
+        description="Brieven.",
+        notes={"nl": "Gecontroleerd."},
+    )
+    fields = [(f.tag, f.subfields) for f in marc21.from_core(core).fields if f.tag.startswith("5")]
+    assert fields == [
+        ("520", [("a", "Brieven.")]),  # the scope note is the description, written once
+        ("545", [("a", "Geboren 1900.")]),
+        ("500", [("a", "Gecontroleerd.")]),
+    ]
