@@ -189,8 +189,8 @@ def _date(f: DataField, code: str, text: str) -> DateRange:
     date = parse_date(text, copyright_c=f.tag in ("260", "264"))
     if f.tag == "264" and date.type is None:
         date.type = _FUNCTIONS.get(f.ind2, "publication")
-    elif f.tag == "245" and code == "g":
-        date.type = "bulk"
+    elif f.tag == "245":
+        date.type = "bulk" if code == "g" else "inclusive"
     return date
 
 
@@ -498,21 +498,16 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
         named.update(a.name for a in event.agents)
         use_264 = event.type != "publication" or (date is not None and date.type == "publication")
         out.append(DataField("264" if use_264 else "260", " ", ind2 if use_264 else " ", subs))
-    rest = [a for a in publishers if a.name not in named]
+    imprint = DataField("260", " ", " ", [("b", a.name) for a in publishers if a.name not in named])
     for date in pending:
         ind2 = next((i for i, f in _FUNCTIONS.items() if f == date.type), None)
         if ind2 is not None:
             out.append(DataField("264", " ", ind2, [("c", date.text)]))
-        elif date.type == "bulk":
-            title.subfields.append(("g", date.text))
-        elif not out or rest:
-            out.append(DataField("260", " ", " ", [("b", a.name) for a in rest] + [("c", date.text)]))
-            rest = []
+        elif date.type in ("inclusive", "bulk"):  # archival dates: 245 $f, $g (LoC EAD to MARC)
+            title.subfields.append(("f" if date.type == "inclusive" else "g", date.text))
         else:
-            title.subfields.append(("f", date.text))
-    if rest:
-        out.append(DataField("260", " ", " ", [("b", a.name) for a in rest]))
-    return out
+            imprint.subfields.append(("c", date.text))
+    return out + ([imprint] if imprint.subfields else [])
 
 
 def _term_field(tag: str, term: Term) -> DataField:
