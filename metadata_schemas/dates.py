@@ -15,7 +15,7 @@ from metadata_schemas.said import Said, said
 
 CIRCA_SPAN = 10
 _CIRCA = r"(?:ca\.?|c\.|c(?=\d)|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "m": 1000}
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _UNDATED = {
     "s.d.",
     "sd",
@@ -120,6 +120,14 @@ _MARC_UNKNOWN = re.compile(r"(\d{3}-|\d{2}--)(?:\s*-\s*(\d{3}-|\d{2}--))?")
 _SHORT_DECADE = re.compile(r"(?:jaren\s*)?['’](\d)0\s*(?:'?s|er jaren)?")
 
 
+def _roman_year(raw: str) -> int | None:
+    """A year in capital Roman numerals from M (1000) on, written the canonical way ("MDCCLXXX")."""
+    letters = re.sub(r"[\s.\[\]]", "", raw)
+    if not re.fullmatch(r"M{1,2}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})", letters):
+        return None
+    return _roman(letters)
+
+
 def _unknown_digits(text: str) -> tuple[int, int]:
     """The years a year with unknown last digits can be: "197-" 1970-1979, "19--" 1900-1999."""
     known = text.rstrip("-")
@@ -143,6 +151,20 @@ def _parse_text(text: str, copyright_c: bool = False) -> DateRange:
         year = int(m.group(1))
         return DateRange(raw, year, year, certainty, "copyright")
 
+    m = re.fullmatch(r"(\d{1,3})([ux]{1,3})", t)
+    if m and len(m.group(0)) == 4:  # MARC 008 / MODS "19uu", EDTF "195X": digits not known
+        start, end = _unknown_digits(m.group(1) + "-" * len(m.group(2)))
+        return DateRange(raw, start, end, certainty)
+
+    m = re.fullmatch(r"(\d{3,4})(?:-\d{2}(?:-\d{2})?)?\s*/(?:\s*\.\.)?|(?:\.\.\s*)?/\s*(\d{3,4})(?:-\d{2}){0,2}", t)
+    if m:  # EDTF open intervals: "1950/.." from 1950 on, "../1950" until 1950
+        return DateRange(raw, int(m.group(1)), None) if m.group(1) else DateRange(raw, None, int(m.group(2)))
+
+    m = re.fullmatch(r"(-?\d{3,4})(?:-\d{2}(?:-\d{2})?)?\s*[~%]", t)
+    if m:  # EDTF "1950~" approximate (and "%" approximate and uncertain): as circa
+        year = int(m.group(1))
+        return DateRange(raw, year - CIRCA_SPAN, year + CIRCA_SPAN, "circa")
+
     m = _MARC_UNKNOWN.fullmatch(t)
     if m:  # AACR2 "19--" (some year of the 1900s), "197-" (of the 1970s), "197--198-"
         first, last = _unknown_digits(m.group(1)), _unknown_digits(m.group(2) or m.group(1))
@@ -155,6 +177,10 @@ def _parse_text(text: str, copyright_c: bool = False) -> DateRange:
     if m and ("jaren" in t or t.endswith("s")):  # "jaren '50", "'50s": the decade of the 20th century
         decade = 1900 + int(m.group(1)) * 10
         return DateRange(raw, decade, decade + 9, certainty)
+
+    year = _roman_year(raw)
+    if year is not None:  # an imprint year in Roman numerals: "M.DCC.LXXX."
+        return DateRange(raw, year, year, certainty)
 
     century = _century(t)
     if century:

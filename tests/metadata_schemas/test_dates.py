@@ -41,6 +41,14 @@ from metadata_schemas.dates import date_problem, parse_date
         ("[197-?]", 1970, 1979),
         ("©2011", 2011, 2011),
         ("2011-13-01", 2011, 2011),
+        ("19uu", 1900, 1999),
+        ("196u", 1960, 1969),
+        ("195X", 1950, 1959),
+        ("1950/..", 1950, None),
+        ("../1950", None, 1950),
+        ("1950~", 1940, 1960),
+        ("M.DCC.LXXX.", 1780, 1780),
+        ("mix", None, None),
     ],
 )
 def test_known_forms(text: str, start: int | None, end: int | None) -> None:
