@@ -15,7 +15,7 @@ from pathlib import Path
 from metadata_schemas.authorities import authority, scheme_of
 from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Note, Parallel, Part, Term
 from metadata_schemas.dates import date_problem, parse_date
-from metadata_schemas.tables import level_for, marc_types, value_for
+from metadata_schemas.tables import language_tag, level_for, marc_types, value_for
 from metadata_schemas.xmlsafe import clean
 
 TABLE = Path(__file__).parent / "crosswalks" / "marc21.csv"
@@ -247,6 +247,11 @@ def _apply(
         text = _joined(f, m.subfields)
         if text:
             core.typed_notes.append(Note(m.core.split(".", 1)[1], text))
+    elif m.core == "titles":
+        text = _joined(f, m.subfields)
+        lang = language_tag((f.get("y") or [""])[0]) or "und"
+        if text:
+            core.titles.setdefault(lang, text)
     elif m.core == "parts":
         text = _joined(f, m.subfields)
         if text and all(p.title != text for p in core.parts):
@@ -412,6 +417,13 @@ def _tags_of(core_field: str) -> tuple[str, ...]:
 
 
 @cache
+def _marc_languages() -> dict[str, str]:
+    """BCP 47 tag -> MARC (ISO 639-2/B) language code, from crosswalks/languages.csv (`nl` -> `dut`)."""
+    with (TABLE.parent / "languages.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["bcp47"].lower(): r["iso639_2b"] for r in csv.DictReader(fh)}
+
+
+@cache
 def _note_aliases() -> dict[str, str]:
     """Note types other standards use -> the MARC tag (crosswalks/marc21_note_tags.csv, for writing)."""
     with (TABLE.parent / "marc21_note_tags.csv").open(encoding="utf-8", newline="") as fh:
@@ -448,6 +460,9 @@ def from_core(core: CoreRecord) -> MarcRecord:
     publishers = [a for a in agents if a.role == "publisher"]
     added = [a for a in agents if a is not main and a.role != "publisher"]
     title = DataField("245", "1" if main else "0", "0", [("a", core.title)] if core.title else [])
+    for lang, text in core.titles.items():  # the title in each language, with its MARC language code
+        code = _marc_languages().get(lang.lower(), lang)
+        record.fields.append(DataField("242", "0", "0", [("a", text), ("y", code)]))
     record.fields += _imprints(core, title, publishers)
     if title.subfields:
         record.fields.append(title)

@@ -198,3 +198,13 @@ def test_note_types_of_other_standards_and_cataloguer_notes_reach_their_marc_tag
         ("545", [("a", "Geboren 1900.")]),
         ("500", [("a", "Gecontroleerd.")]),
     ]
+
+
+def test_titles_by_language_are_written_as_242_with_their_language(xsd: schemas.SchemaSet, tmp_path: Path) -> None:
+    core = CoreRecord(title="Brieven", titles={"nl": "Brieven", "en": "Letters"})
+    out = tmp_path / "out.xml"
+    with out.open("wb") as fh:
+        checking.convert([core], "marcxml", fh)
+    back = next(iter(registry.get("marcxml").parse(out))).core
+    assert (back.title, back.titles) == ("Brieven", {"nl": "Brieven", "en": "Letters"})
+    assert [f.get("y") for f in marc21.from_core(core).fields if f.tag == "242"] == [["dut"], ["eng"]]
