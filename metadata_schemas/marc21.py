@@ -91,6 +91,8 @@ def _joined(f: DataField, codes: str, heading: bool = False) -> str:
             parts.append("-- " + strip_isbd(value))
         else:
             parts.append(strip_isbd(value) if heading else clean(value))
+    if f.tag.startswith("5"):  # a note is prose: its closing full stop is part of the sentence
+        return clean(" ".join(parts)).rstrip(_TRAILING.replace(".", "")).strip()
     return strip_isbd(" ".join(parts))
 
 
