@@ -78,8 +78,18 @@ def mappings() -> tuple[Mapping, ...]:
         )
 
 
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:[A-Z]|Inc|Co|Corp|Ltd|Bros|Jr|Sr|St|Dr|Mme|Mr|Mrs|ed|eds|etc|ca|cm|mm|p|pp|v|vol|no)\.$"
+)
+
+
 def strip_isbd(text: str) -> str:
-    return clean(text).rstrip(_TRAILING).strip()
+    """A value without the ISBD punctuation that ends it, keeping the full stop of an abbreviation or
+    an initial ("Clancy, J. R.", "Co.", "19 cm."), as the LoC MARC to MODS stylesheet does."""
+    text = clean(text).rstrip(_TRAILING.replace(".", "")).strip()
+    while text.endswith(".") and not _ABBREVIATION.search(text):
+        text = text[:-1].rstrip(_TRAILING.replace(".", "")).strip()
+    return text
 
 
 def _joined(f: DataField, codes: str, heading: bool = False) -> str:
@@ -91,8 +101,8 @@ def _joined(f: DataField, codes: str, heading: bool = False) -> str:
             parts.append("-- " + strip_isbd(value))
         else:
             parts.append(strip_isbd(value) if heading else clean(value))
-    if f.tag.startswith("5"):  # a note is prose: its closing full stop is part of the sentence
-        return clean(" ".join(parts)).rstrip(_TRAILING.replace(".", "")).strip()
+    if f.tag.startswith("5"):  # a note is prose: its closing punctuation is part of the text
+        return clean(" ".join(parts))
     return strip_isbd(" ".join(parts))
 
 
