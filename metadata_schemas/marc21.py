@@ -484,10 +484,15 @@ def from_core(core: CoreRecord) -> MarcRecord:
     record.fields += [DataField("520", " ", " ", [("a", paragraph)]) for paragraph in paragraphs]
     if core.rights:
         record.fields.append(DataField("540", " ", " ", [("a", core.rights)]))
+    traced = any(n.type == "series_added_entry" for n in core.typed_notes)
     for note in core.typed_notes:
         tag = _note_tag(note.type)
-        if (tag, note.text) not in (("520", p) for p in paragraphs) and (tag, note.text) != ("540", core.rights):
-            record.fields.append(DataField(tag, " ", " ", [("t" if tag == "773" else "a", note.text)]))
+        if tag == "240" and main is None:  # a uniform title without a name main entry is a 130
+            tag = "130"
+        if (tag, note.text) in (("520", p) for p in paragraphs) or (tag, note.text) == ("540", core.rights):
+            continue
+        ind1 = {"490": "1" if traced else "0", "505": "0", "246": "1", "240": "1", "130": "0"}.get(tag, " ")
+        record.fields.append(DataField(tag, ind1, " ", [("t" if tag == "773" else "a", note.text)]))
     for text in core.notes.values():  # a cataloguer's note (the record page's notes.nl / notes.en)
         record.fields.append(DataField("500", " ", " ", [("a", text)]))
     for term in core.subjects:
