@@ -24,7 +24,9 @@ class Term:
     label: str
     id: str | None = None  # AAT, TGN, LCSH, GBIF, Wikidata, ... URI
     scheme: str | None = None
-    type: str | None = None  # its kind in the source, to write it back there (Darwin Core: country, locality, ...)
+    # What the term names, to write it back where it came from: MARC 6xx person, corporate, meeting, title,
+    # chronological, classification; Darwin Core place terms country, locality, ...
+    kind: str | None = None
 
 
 @dataclass
@@ -165,6 +167,10 @@ class CoreRecord:
     techniques: list[Term] = field(default_factory=list)
     measurements: list[Measurement] = field(default_factory=list)
     coordinates: Coordinates | None = None
+    # How the resource is issued (MODS originInfo/issuance, MARC leader/07): monographic, serial, ...
+    issuance: str | None = None
+    # Absolute URLs the record points to (MARC 856 $u, MODS location/url), beside `files` in the source.
+    links: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], {})}

@@ -15,7 +15,7 @@ from metadata_schemas.said import Said, said
 
 CIRCA_SPAN = 10
 _CIRCA = r"(?:ca\.?|c\.|c(?=\d)|circa|omstreeks|ongeveer|approx\.?|about|rond|±|~)"
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "m": 1000}
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _UNDATED = {
     "s.d.",
     "sd",
@@ -95,22 +95,47 @@ def _century(text: str) -> tuple[int, int] | None:
 _NORMAL = re.compile(r"^(-?\d{4})(?:-\d{2}(?:-\d{2})?)?(?:/(-?\d{4})(?:-\d{2}(?:-\d{2})?)?)?$")
 
 
-def parse_date(text: str, normal: str | None = None) -> DateRange:
+def parse_date(text: str, normal: str | None = None, *, copyright_c: bool = False) -> DateRange:
     """Read one free-text date into a year range; unknown forms keep their text and no range.
 
     `normal` is a machine-readable form beside the text (EAD `@normal`, ISO 8601 `1900/1950`); when it
-    parses, it gives the range and the text only says whether the date is approximate.
+    parses, it gives the range and the text only says whether the date is approximate. `copyright_c`
+    reads `c2011` as a copyright year, as MARC 260/264 $c writes it (AACR2/RDA), not as circa; `©2011`
+    is a copyright year everywhere. Doubtful dates (month 13, a range that ends before it begins) still
+    parse: `date_problem` says what is wrong, for the reader to report.
     """
-    parsed = _parse_text(text)
+    parsed = _parse_text(text, copyright_c)
     m = _NORMAL.match((normal or "").strip())
     if m:
         start = int(m.group(1))
         end = int(m.group(2)) if m.group(2) else start
-        return DateRange(parsed.text, min(start, end), max(start, end), parsed.certainty)
+        return DateRange(parsed.text, min(start, end), max(start, end), parsed.certainty, parsed.type)
     return parsed
 
 
-def _parse_text(text: str) -> DateRange:
+_COPYRIGHT = re.compile(r"(?:©|℗|copyright|phonogram)\s*(\d{4})")
+_COPYRIGHT_C = re.compile(r"(?:[cp©℗]|copyright|phonogram)\s*(\d{4})")
+_DECADES = re.compile(r"(\d{3})0\s*'?s?\s*(?:-|/|to|tot|until|t/m)\s*(\d{3})0\s*'?s")
+_MARC_UNKNOWN = re.compile(r"(\d{3}-|\d{2}--)(?:\s*-\s*(\d{3}-|\d{2}--))?")
+_SHORT_DECADE = re.compile(r"(?:jaren\s*)?['’](\d)0\s*(?:'?s|er jaren)?")
+
+
+def _roman_year(raw: str) -> int | None:
+    """A year in capital Roman numerals from M (1000) on, written the canonical way ("MDCCLXXX")."""
+    letters = re.sub(r"[\s.\[\]]", "", raw)
+    if not re.fullmatch(r"M{1,2}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})", letters):
+        return None
+    return _roman(letters)
+
+
+def _unknown_digits(text: str) -> tuple[int, int]:
+    """The years a year with unknown last digits can be: "197-" 1970-1979, "19--" 1900-1999."""
+    known = text.rstrip("-")
+    width = 10 ** (4 - len(known))
+    return int(known) * width, int(known) * width + width - 1
+
+
+def _parse_text(text: str, copyright_c: bool = False) -> DateRange:
     raw = text.strip()
     t = raw.lower().strip(" .;,")
     if not t or t in _UNDATED:
@@ -120,6 +145,42 @@ def _parse_text(text: str) -> DateRange:
     certainty = "uncertain" if uncertain else None
     bce = bool(re.search(_BCE, t))
     sign = -1 if bce else 1
+
+    m = (_COPYRIGHT_C if copyright_c else _COPYRIGHT).fullmatch(t)
+    if m:  # "c2011", "©2011", "℗1998": the year of the copyright, exactly
+        year = int(m.group(1))
+        return DateRange(raw, year, year, certainty, "copyright")
+
+    m = re.fullmatch(r"(\d{1,3})([ux]{1,3})", t)
+    if m and len(m.group(0)) == 4:  # MARC 008 / MODS "19uu", EDTF "195X": digits not known
+        start, end = _unknown_digits(m.group(1) + "-" * len(m.group(2)))
+        return DateRange(raw, start, end, certainty)
+
+    m = re.fullmatch(r"(\d{3,4})(?:-\d{2}(?:-\d{2})?)?\s*/(?:\s*\.\.)?|(?:\.\.\s*)?/\s*(\d{3,4})(?:-\d{2}){0,2}", t)
+    if m:  # EDTF open intervals: "1950/.." from 1950 on, "../1950" until 1950
+        return DateRange(raw, int(m.group(1)), None) if m.group(1) else DateRange(raw, None, int(m.group(2)))
+
+    m = re.fullmatch(r"(-?\d{3,4})(?:-\d{2}(?:-\d{2})?)?\s*[~%]", t)
+    if m:  # EDTF "1950~" approximate (and "%" approximate and uncertain): as circa
+        year = int(m.group(1))
+        return DateRange(raw, year - CIRCA_SPAN, year + CIRCA_SPAN, "circa")
+
+    m = _MARC_UNKNOWN.fullmatch(t)
+    if m:  # AACR2 "19--" (some year of the 1900s), "197-" (of the 1970s), "197--198-"
+        first, last = _unknown_digits(m.group(1)), _unknown_digits(m.group(2) or m.group(1))
+        return DateRange(raw, first[0], last[1], certainty or "uncertain")
+
+    m = _DECADES.fullmatch(t)
+    if m:  # "1950s-1990s": from the first year of the first decade to the last year of the last
+        return DateRange(raw, int(m.group(1)) * 10, int(m.group(2)) * 10 + 9, certainty)
+    m = _SHORT_DECADE.fullmatch(t)
+    if m and ("jaren" in t or t.endswith("s")):  # "jaren '50", "'50s": the decade of the 20th century
+        decade = 1900 + int(m.group(1)) * 10
+        return DateRange(raw, decade, decade + 9, certainty)
+
+    year = _roman_year(raw)
+    if year is not None:  # an imprint year in Roman numerals: "M.DCC.LXXX."
+        return DateRange(raw, year, year, certainty)
 
     century = _century(t)
     if century:
@@ -148,6 +209,11 @@ def _parse_text(text: str) -> DateRange:
     m = re.fullmatch(rf"(?:na|after)\s*{_YEAR}", t)
     if m:
         return DateRange(raw, int(m.group(1)) * sign, None, certainty)
+
+    m = re.fullmatch(r"(-?\d{3,4})-(\d{2})-(\d{2})", t)
+    if m and not 1 <= int(m.group(2)) <= 12:  # "2011-13-01": an impossible day of 2011 (date_problem says so)
+        year = int(m.group(1)) * sign
+        return DateRange(raw, year, year, certainty)
 
     m = re.fullmatch(r"(-?\d{3,4})-(0[1-9]|1[0-2])(?:-\d{2})?(?:t[\d:.]+z?)?", t)
     if m:  # an ISO date (year-month[-day]); "1750-99" is a range, "1750-06" a month

@@ -80,7 +80,7 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
         elif field == "places":
             for name in split(value) if term == "higherGeography" else [value]:
                 if all(p.label != name for p in core.places):
-                    core.places.append(Term(name, type=term))
+                    core.places.append(Term(name, kind=term))
         elif field == "description":
             core.description = f"{core.description}\n\n{value}" if core.description else value
         elif field == "languages":
@@ -242,7 +242,7 @@ def _terms_of(core: str) -> tuple[str, ...]:
 
 
 NOTE_TERMS = _terms_of("typed_notes")  # terms kept as typed notes (the note's type is the term) and written back
-# place terms a place is written back to (its Term.type); higherGeography takes the rest
+# place terms a place is written back to (its Term.kind); higherGeography takes the rest
 PLACE_TERMS = tuple(t for t in _terms_of("places") if t != "higherGeography")
 # Every column is a term of the Darwin Core list (the dcterms it adopts included); `title` (dcterms, not on
 # that list) is only written by `convert`, so that a record that is no specimen keeps its name.
@@ -332,7 +332,7 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         else "",
         "eventDate": collected.text if collected else "",
         "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in core.dates if d is not collected),
-        "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places if p.type not in PLACE_TERMS),
+        "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places if p.kind not in PLACE_TERMS),
         "decimalLatitude": _decimal(where.latitude, degrees=True) if where else "",
         "decimalLongitude": _decimal(where.longitude, degrees=True) if where else "",
         "geodeticDatum": (where.datum or "") if where else "",
@@ -346,7 +346,7 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         "associatedMedia": LIST_SEPARATOR.join(core.files),
     }
     for term in PLACE_TERMS:
-        row[term] = LIST_SEPARATOR.join(p.label for p in core.places if p.type == term)
+        row[term] = LIST_SEPARATOR.join(p.label for p in core.places if p.kind == term)
     for term in NOTE_TERMS:
         row[term] = LIST_SEPARATOR.join(n.text for n in core.typed_notes if n.type == term)
     for rank in (*CLASSIFICATION, *EPITHETS):

@@ -131,6 +131,7 @@ class BinaryMarc:
                 yield ParsedRecord(core, self.name, position, problems=problems)
                 continue
             core, files, fields = marc21.to_core(record)
+            problems += self._problems(path, position, offset, [m for _n, m in marc21.date_problems(record)])
             access_terms.apply(fields)
             yield ParsedRecord(
                 core=core,

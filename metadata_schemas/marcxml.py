@@ -99,6 +99,10 @@ class MarcXml(XmlStandard):
         core, files, fields = marc21.to_core(marc)
         source = str(path)
         problems = structure_problems(marc, lambda message: record_problem(source, element, position, message))
+        datafields = [c for c in element if local(c.tag) == "datafield"]
+        for number, message in marc21.date_problems(marc):
+            line = datafields[number].sourceline if number < len(datafields) else element.sourceline
+            problems.append(Problem(source, line, f"record {position}: {message}", position))
         core.files = files
         return self.parsed(core, element, position, fields, problems)
 

@@ -30,6 +30,25 @@ from metadata_schemas.dates import date_problem, parse_date
         ("1 januari 1835", 1835, 1835),
         ("voor 1700", None, 1700),
         ("3e eeuw v.C.", -300, -201),
+        ("1950s-1990s", 1950, 1999),
+        ("1950s to 1990s", 1950, 1999),
+        ("1950s", 1950, 1959),
+        ("jaren 1950", 1950, 1959),
+        ("jaren '50", 1950, 1959),
+        ("19e eeuw", 1800, 1899),
+        ("19th century", 1800, 1899),
+        ("19--", 1900, 1999),
+        ("[197-?]", 1970, 1979),
+        ("©2011", 2011, 2011),
+        ("2011-13-01", 2011, 2011),
+        ("19uu", 1900, 1999),
+        ("196u", 1960, 1969),
+        ("195X", 1950, 1959),
+        ("1950/..", 1950, None),
+        ("../1950", None, 1950),
+        ("1950~", 1940, 1960),
+        ("M.DCC.LXXX.", 1780, 1780),
+        ("mix", None, None),
     ],
 )
 def test_known_forms(text: str, start: int | None, end: int | None) -> None:
@@ -42,6 +61,15 @@ def test_known_forms(text: str, start: int | None, end: int | None) -> None:
 def test_unreadable_forms_keep_text_without_range(text: str) -> None:
     parsed = parse_date(text)
     assert (parsed.start, parsed.end) == (None, None)
+
+
+def test_c_before_a_year_is_copyright_in_marc_and_circa_elsewhere() -> None:
+    marc = parse_date("c2011", copyright_c=True)
+    assert (marc.start, marc.end, marc.certainty, marc.type) == (2011, 2011, None, "copyright")
+    assert parse_date("c2011").certainty == "circa"
+    assert parse_date("ca. 2011", copyright_c=True).certainty == "circa"
+    assert parse_date("circa 2011", copyright_c=True).type is None
+    assert parse_date("©2011").type == "copyright"
 
 
 def test_circa_and_uncertain_are_marked() -> None:
@@ -64,6 +92,7 @@ def test_circa_and_uncertain_are_marked() -> None:
         ("2999", "lies in the future"),
         ("1950-2999", "lies in the future"),
         ("1750-1740", "ends before it begins"),
+        ("2011-13-01", "there is no month 13"),
     ],
 )
 def test_impossible_dates_are_named_with_the_reason(text: str, reason: str) -> None:
