@@ -1,0 +1,109 @@
+"""Letters of many scripts made comparable: what a record writes and what a reader types meet in one form.
+
+- Before words are split, text is composed (NFC) and its combining marks are dropped: Hebrew points
+  (niqqud, cantillation), Arabic harakat, and any mark left uncomposed. Python's `\\w` does not match a
+  combining mark, so without this "שָׁלוֹם" fell apart into three "words". Tatweel goes, alef forms become
+  a bare alef.
+- Old letters and ligatures get their usual transliteration: æ -> ae, œ -> oe, þ -> th, ð -> d (the
+  Icelandic and library romanisation, and what Whoosh's accent map already did), ƿ -> w, ß -> ss.
+  Þ once folded to "t", so "Þone" met "ton".
+- A German umlaut is indexed twice, as the plain vowel and as its digraph ("Aufklärung" -> "aufklarung"
+  and "aufklaerung"), and a query word with an umlaut asks for both: "Aufklärung", "Aufklaerung" and
+  "Aufklarung" all find a record that writes "Aufklärung", and "Aufklärung" finds one that writes either
+  other form. A written digraph is NOT reduced to its vowel: that would make Dutch "goed" find "god" and
+  "boek" find "bok", so "Aufklarung" and "Aufklaerung" do not find each other.
+- Chinese, Japanese and Korean are written without spaces between words: a run of Han, kana or Hangul
+  becomes its overlapping pairs of characters (bigrams; a lone character stays itself), so a query finds
+  the run by the pairs it shares. Letters of other scripts in the same word stay one word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import Filter, RegexTokenizer
+
+_ARABIC_MARKS = "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670\u0640"  # harakat, dagger alef, tatweel
+_ALEF = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627"})
+_DROP = str.maketrans("", "", _ARABIC_MARKS)
+_LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ƿ": "w", "ß": "ss", "ẞ": "ss"})
+_UMLAUT_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_UMLAUT_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+_UMLAUTS = frozenset("äöü")
+_CJK = (
+    "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ffff"
+)
+_CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def prepare(text: str) -> str:
+    """Text as words are split from it: composed, without points, harakat, tatweel or loose combining marks."""
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    text = text.translate(_DROP).translate(_ALEF)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def letters(word: str) -> str:
+    """A lowercased word with its old letters and ligatures transliterated (umlauts kept)."""
+    return word.translate(_LETTERS)
+
+
+def forms(word: str, variants: bool = True) -> list[str]:
+    """The index terms of one lowercased word, before accent folding: its bigrams when it holds CJK,
+    else the word and (with `variants`) its umlaut digraph form."""
+    word = letters(word)
+    if _CJK_CHAR.search(word):
+        out: list[str] = []
+        for run in _CJK_RUN.findall(word):
+            if not _CJK_CHAR.match(run) or len(run) == 1:
+                out.append(run)
+            else:
+                out += [run[i : i + 2] for i in range(len(run) - 1)]
+        return list(dict.fromkeys(out))
+    if variants and not _UMLAUTS.isdisjoint(word):
+        return [word.translate(_UMLAUT_PLAIN), word.translate(_UMLAUT_DIGRAPH)]
+    return [word]
+
+
+def script_of(word: str) -> str:
+    """The script of a word's first letter ("LATIN", "HEBREW", "CJK", ...), "" for digits and marks."""
+    for char in word:
+        if _CJK_CHAR.match(char):
+            return "CJK"
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            return name.split(" ", 1)[0] if name else ""
+    return ""
+
+
+class PreparedTokenizer(RegexTokenizer):
+    """A RegexTokenizer that splits `prepare`d text (see the module docstring)."""
+
+    def __call__(self, value: str, **kwargs: Any) -> Any:
+        return super().__call__(prepare(value), **kwargs)
+
+
+class ScriptFilter(Filter):
+    """Each (lowercased) token as `forms` makes it: old letters transliterated, CJK as bigrams, umlaut words
+    also in their digraph form. Every form keeps the token's position, so phrases and the indexing fast
+    path (`fields.FastIndexing`) see one word. In query mode the digraph form is given only when asked
+    (`variants=True`, as `query.Parser.term_query` does, marking it `variant`): a phrase looks for the
+    plain forms in a row."""
+
+    keeps_position = True
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for t in tokens:
+            variants = t.mode != "query" or getattr(t, "variants", False)
+            text = t.text
+            for i, form in enumerate(forms(text, variants)):
+                t.text = form
+                t.variant = i > 0 and not _CJK_CHAR.search(text)
+                yield t
