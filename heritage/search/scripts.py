@@ -1,9 +1,9 @@
 """Letters of many scripts made comparable: what a record writes and what a reader types meet in one form.
 
 - Before words are split, text is composed (NFC) and its combining marks are dropped: Hebrew points
-  (niqqud, cantillation), Arabic harakat, and any mark left uncomposed. Python's `\\w` does not match a
-  combining mark, so without this "שָׁלוֹם" fell apart into three "words". Tatweel goes, alef forms become
-  a bare alef.
+  (niqqud, cantillation), Arabic harakat, and the Latin, Cyrillic and Syriac marks left uncomposed.
+  Python's `\\w` does not match a combining mark, so without this "שָׁלוֹם" fell apart into three "words".
+  Tatweel goes, alef forms become a bare alef.
 - Old letters and ligatures get their usual transliteration: æ -> ae, œ -> oe, þ -> th, ð -> d (the
   Icelandic and library romanisation, and what Whoosh's accent map already did), ƿ -> w, ß -> ss.
   Þ once folded to "t", so "Þone" met "ton".
@@ -26,9 +26,9 @@ from typing import Any
 
 from whoosh.analysis import Filter, RegexTokenizer
 
-_ARABIC_MARKS = "".join(chr(c) for c in range(0x064B, 0x0660)) + "\u0670\u0640"  # harakat, dagger alef, tatweel
-_ALEF = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627"})
-_DROP = str.maketrans("", "", _ARABIC_MARKS)
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]+")  # harakat, dagger alef, tatweel
+_ALEF = re.compile("[\u0622\u0623\u0625\u0671]")  # alef with madda or hamza, wasla: a bare alef
 _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ƿ": "w", "ß": "ss", "ẞ": "ss"})
 _UMLAUT_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _UMLAUT_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
@@ -41,13 +41,24 @@ _CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 
 
+# Combining marks that NFC leaves loose and `\w` does not match: the combining blocks (diacritics, their
+# extensions and supplements, marks for symbols, half marks), Cyrillic titlos, Hebrew points and cantillation
+# (not maqaf, paseq, sof pasuq), Arabic and Syriac vowel signs. A short class: a regex drops them at C speed.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f"
+    "\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0711\u0730-\u074a\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
+
+
 def prepare(text: str) -> str:
     """Text as words are split from it: composed, without points, harakat, tatweel or loose combining marks."""
-    text = unicodedata.normalize("NFC", text)
     if text.isascii():
         return text
-    text = text.translate(_DROP).translate(_ALEF)
-    return "".join(c for c in text if not unicodedata.combining(c))
+    text = _MARKS.sub("", unicodedata.normalize("NFC", text))
+    if _ARABIC.search(text):
+        text = _ALEF.sub("\u0627", _ARABIC_MARKS.sub("", text))
+    return text
 
 
 def letters(word: str) -> str:
