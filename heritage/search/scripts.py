@@ -3,7 +3,7 @@
 - Before words are split, text is composed (NFC) and its combining marks are dropped: Hebrew points
   (niqqud, cantillation), Arabic harakat, and the Latin, Cyrillic and Syriac marks left uncomposed.
   Python's `\\w` does not match a combining mark, so without this "שָׁלוֹם" fell apart into three "words".
-  Tatweel goes, alef forms become a bare alef.
+  Tatweel goes, alef forms become a bare alef, Persian yeh and keheh the Arabic letters.
 - Old letters and ligatures get their usual transliteration: æ -> ae, œ -> oe, þ -> th, ð -> d (the
   Icelandic and library romanisation, and what Whoosh's accent map already did), ƿ -> w, ß -> ss.
   Þ once folded to "t", so "Þone" met "ton".
@@ -28,7 +28,19 @@ from whoosh.analysis import Filter, RegexTokenizer
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]+")  # harakat, dagger alef, tatweel
-_ALEF = re.compile("[\u0622\u0623\u0625\u0671]")  # alef with madda or hamza, wasla: a bare alef
+# alef with madda or hamza and alef wasla are a bare alef; alef maqsura and Farsi yeh are yeh, keheh is kaf
+# (Persian records and keyboards write ی and ک where Arabic ones write ي/ى and ك)
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "\u0622": "\u0627",
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+        "\u06cc": "\u064a",
+        "\u06a9": "\u0643",
+    }
+)
 _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ƿ": "w", "ß": "ss", "ẞ": "ss"})
 _UMLAUT_DIGRAPH = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _UMLAUT_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
@@ -57,7 +69,7 @@ def prepare(text: str) -> str:
         return text
     text = _MARKS.sub("", unicodedata.normalize("NFC", text))
     if _ARABIC.search(text):
-        text = _ALEF.sub("\u0627", _ARABIC_MARKS.sub("", text))
+        text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
     return text
 
 
