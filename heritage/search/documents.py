@@ -13,6 +13,7 @@ from heritage.catalogue import ancestors, core_of, representative_image
 from heritage.models import Authority, AuthorityLink, FileRole, Item
 from heritage.search.places import labels_for
 from metadata_schemas.core import CoreRecord
+from metadata_schemas.tables import language_tag
 
 MAX_CENTURIES = 30
 MAX_DECADES = 60
@@ -71,7 +72,7 @@ def richer_texts(core: CoreRecord) -> list[tuple[str | None, str]]:
     """The words of the richer core record, with their language where known: typed notes, works inside,
     events, materials and techniques, containers, physical locations, every alternate-script value (so a
     search in the original script finds the record) and the taxon's classification and common names."""
-    out: list[tuple[str | None, str]] = [(n.lang, n.text) for n in core.typed_notes if n.text]
+    out: list[tuple[str | None, str]] = [(language_tag(n.lang), n.text) for n in core.typed_notes if n.text]
     for part in core.parts:
         out += [(None, v) for v in [part.title, part.note or "", part.extent or ""] if v]
         out += [(None, a.name) for a in part.agents if a.name]
@@ -83,7 +84,7 @@ def richer_texts(core: CoreRecord) -> list[tuple[str | None, str]]:
     out += [(None, t.label) for t in [*core.materials, *core.techniques] if t.label]
     out += [(None, " ".join(v for v in (c.type, c.value) if v)) for c in core.containers if c.value]
     out += [(None, loc) for loc in core.physical_locations if loc]
-    out += [(p.lang, p.value) for p in core.parallels if p.value]
+    out += [(language_tag(p.lang), p.value) for p in core.parallels if p.value]
     if core.taxon:
         out += [(None, v) for v in [*core.taxon.classification.values(), *core.taxon.vernacular_names] if v]
     return out

@@ -183,6 +183,7 @@ def test_alternate_scripts_stand_beside_their_romanised_forms_right_to_left(clie
         "Aelfric",  # the author of a constituent work, folded
         "thone halgan",  # the title of a constituent work
         "Radun",  # a biographical note
+        "register",  # a note in Dutch ("dut"), stemmed the Dutch way: "registers"
         "Messing",  # a material
         "Araneae",  # the classification
         "wolf spider",  # a vernacular name
