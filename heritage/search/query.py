@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import qparser
 from whoosh.qparser import syntax
-from whoosh.query import Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.support.charset import accent_map
 
 from heritage.errors import BadRequest
@@ -26,7 +26,7 @@ from heritage.search import MAX_QUERY_LENGTH
 from heritage.search.analyzers import folded, stemmed
 from heritage.search.query_syntax import BRACKETS, broken_rule
 from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
-from heritage.search.scripts import forms, prepare
+from heritage.search.scripts import forms, has_cjk, prepare
 
 MAX_CLAUSES = 64
 LINK_SEPARATOR = "\x1e"
@@ -60,6 +60,8 @@ def _exact_phrase(fieldname: str, words: list[str], **kwargs: Any) -> Query:
     gone, so that "de raad" would become the one word "raad")."""
     if fieldname in STEMMED_FIELDS:
         return Or([])
+    if any(has_cjk(w) for w in words):  # the bigrams of a CJK run share its position: all of them, in any order
+        return And([Term(fieldname, w, boost=kwargs.get("boost", 1.0)) for w in words])
     return Phrase(fieldname, words, **kwargs)
 
 

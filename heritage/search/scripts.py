@@ -95,6 +95,11 @@ def forms(word: str, variants: bool = True) -> list[str]:
     return [word]
 
 
+def has_cjk(word: str) -> bool:
+    """Whether a word holds Han, kana or Hangul (and so is indexed as bigrams)."""
+    return _CJK_CHAR.search(word) is not None
+
+
 def script_of(word: str) -> str:
     """The script of a word's first letter ("LATIN", "HEBREW", "CJK", ...), "" for digits and marks."""
     for char in word:

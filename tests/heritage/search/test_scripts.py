@@ -80,6 +80,7 @@ def test_cjk_is_found_by_its_bigrams(index: WhooshIndex) -> None:
     assert ids(index, "東京") == {"ja2"}
     assert ids(index, "歴史") == {"ja2"}
     assert ids(index, "京都") == set()  # a bigram the titles do not hold
+    assert ids(index, '"火山灰地"') == {"ja1"}  # quoted: its bigrams share one position, so all are asked for
 
 
 def test_pointed_hebrew_finds_the_unpointed_title(index: WhooshIndex) -> None:
