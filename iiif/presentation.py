@@ -25,6 +25,8 @@ from heritage.access import AccessFacts, Viewer, Visibility, visibility
 from heritage.catalogue import core_of, representative_image
 from heritage.models import Collection, File, FileRole, Item, Level
 from iiif import urls
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.tables import language_tag
 
 DATA = Path(__file__).parent / "data"
 RIGHTS_PREFIXES = ("http://rightsstatements.org/vocab/", "http://creativecommons.org/")
@@ -45,6 +47,41 @@ def record_formats() -> dict[str, dict[str, str | None]]:
 
 def _lang(nl: str, en: str | None = None) -> dict[str, list[str]]:
     return {"nl": [nl], "en": [en or nl]}
+
+
+def record_language(core: CoreRecord) -> str | None:
+    """The language of the described material as a BCP 47 tag, when the record names exactly one."""
+    tags = list(dict.fromkeys(t for t in (language_tag(c) for c in core.languages) if t))
+    return tags[0] if len(tags) == 1 else None
+
+
+def _values(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, list[str]]:
+    """A language map of values in the language the record gives them, "none" where it gives none."""
+    out: dict[str, list[str]] = {}
+    for lang, text in pairs:
+        if text:
+            texts = out.setdefault(lang or "none", [])
+            if text not in texts:
+                texts.append(text)
+    return out
+
+
+def item_label(item: Item, core: CoreRecord | None = None) -> dict[str, list[str]]:
+    """An item's title under its own language: the `core.titles` key it is found under, else the language of
+    the material when the record names one, else "none"; its English title (the catalogue's) under "en".
+    Not under "nl" and "en" both: a German title is neither (the interface's labels are, see `_label`)."""
+    core = core or core_of(item)
+    titles = {language_tag(k): v for k, v in core.titles.items() if v}
+    lang = next((k for k, v in titles.items() if v == item.title), None) or record_language(core)
+    return _values([(lang, item.title), ("en", item.title_en)])
+
+
+def item_summary(core: CoreRecord) -> dict[str, list[str]] | None:
+    """The descriptions, each under the language the record gives it ("none" for the one it does not)."""
+    keyed = [(language_tag(k), d[:1000]) for k, d in core.descriptions.items() if d]
+    plain = core.description[:1000] if core.description else None
+    pairs = keyed if any(text == plain for _k, text in keyed) else [(None, plain), *keyed]
+    return _values(pairs) or None
 
 
 def _label(key: str, suffix: str = "") -> dict[str, list[str]]:
@@ -184,8 +221,8 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
     core = core_of(item)
     collection = item.collection
     unit = item.unit or collection.unit
-    manifest = Manifest(id=urls.manifest(base, item.id), label=_lang(item.title, item.title_en))
-    summary = _summary({"nl": core.description_in("nl"), "en": core.descriptions.get("en")})
+    manifest = Manifest(id=urls.manifest(base, item.id), label=item_label(item, core))
+    summary = item_summary(core)
     if summary:
         manifest.summary = summary
     manifest.metadata = _metadata(item)
@@ -203,7 +240,7 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
         {
             "id": urls.item_page(base, item.id),
             "type": "Text",
-            "label": _lang(item.title, item.title_en),
+            "label": item_label(item, core),
             "format": "text/html",
             "language": ["nl"],
         }
@@ -321,7 +358,7 @@ def image_tree(session: Session, collection: Collection, viewer: Viewer) -> Imag
 
 def _member(tree: ImageTree, item_id: str, base: str) -> dict[str, Any]:
     item = tree.items[item_id]
-    member: dict[str, Any] = {"label": _lang(item.title, item.title_en)}
+    member: dict[str, Any] = {"label": item_label(item)}
     if tree.is_branch(item_id):
         member.update(id=urls.item_collection(base, item_id), type="Collection")
     else:
@@ -356,15 +393,23 @@ def _paged(
                 {
                     "id": f"{collection_id}/page/{n}",
                     "type": "Collection",
-                    "label": {lang: [f"{label[lang][0]} ({part[lang].lower()} {n}: {first}-{last})"] for lang in label},
+                    "label": {
+                        lang: [f"{_title_for(label, lang)} ({part[lang].lower()} {n}: {first}-{last})"]
+                        for lang in ("nl", "en")
+                    },
                 }
             )
         return collection_id, label, refs
     if not 1 <= page <= pages or pages == 1:
         raise LookupError(f"page {page} does not exist (1 to {pages})" if pages > 1 else "this collection has no pages")
     part = labels()["page_of"]
-    page_label = {lang: [f"{label[lang][0]} ({part[lang].lower()} {page})"] for lang in label}
+    page_label = {lang: [f"{_title_for(label, lang)} ({part[lang].lower()} {page})"] for lang in ("nl", "en")}
     return f"{collection_id}/page/{page}", page_label, members[(page - 1) * page_size : page * page_size]
+
+
+def _title_for(label: dict[str, list[str]], lang: str) -> str:
+    """The title in a label for a page label in the interface language `lang` (the page words are nl/en)."""
+    return (label.get(lang) or label.get("none") or next(iter(label.values())))[0]
 
 
 def _collection_document(
@@ -431,21 +476,19 @@ def build_item_collection(
         raise LookupError(f"item {item.id!r} has no parts with images")
     members = [_member(tree, i, base) for i in tree.children[item.id]]
     if item.id in tree.manifests:  # an item with its own pages as well as parts: its manifest first
-        members.insert(
-            0, {"id": urls.manifest(base, item.id), "type": "Manifest", "label": _lang(item.title, item.title_en)}
-        )
+        members.insert(0, {"id": urls.manifest(base, item.id), "type": "Manifest", "label": item_label(item)})
     parent = (
         urls.item_collection(base, item.parent_id) if item.parent_id else urls.collection(base, item.collection.slug)
     )
     core = core_of(item)
     return _collection_document(
         urls.item_collection(base, item.id),
-        _lang(item.title, item.title_en),
+        item_label(item, core),
         members,
         base,
         page=page,
         page_size=page_size,
-        summary=_summary({"nl": core.description_in("nl"), "en": core.descriptions.get("en")}),
+        summary=item_summary(core),
         rights=iiif_rights(item.rights or item.collection.rights),
         homepage=urls.item_page(base, item.id),
         part_of=parent,

@@ -34,6 +34,7 @@ from heritage.catalogue import core_of
 from heritage.identifiers import derived_id
 from heritage.models import Batch, BatchFile, File, FileRole, FileState, Item, Outcome
 from heritage.preservation import pronom
+from heritage.preservation.risks import format_label
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from heritage.storage import Incoming
@@ -383,7 +384,7 @@ def _after_checksum(runtime: Runtime, claim: Claim, path: Path, incoming: Incomi
     for info, made in zip(pages, derived, strict=True):
         assert guideline is not None
         quality = check_image(guideline, fmt.family, info.as_dict(), made.stats, object_mm)
-        quality.update(preferred_format=fmt.preferred, format_risk=fmt.risk)
+        quality.update(format_label(fmt.puid, fmt.preferred, info.compression, quality.get("failed", ())))
         qualities.append(quality)
     for page, made in enumerate(derived):
         install(made, runtime.storage.derivative_dir(sha256, page))
@@ -431,7 +432,7 @@ def _record_files(
     for page, file_id in enumerate(file_ids):
         info = pages[page] if pages else None
         made = derived[page] if derived else None
-        quality = qualities[page] if qualities else {"preferred_format": fmt.preferred, "format_risk": fmt.risk}
+        quality = qualities[page] if qualities else format_label(fmt.puid, fmt.preferred, None)
         technical = info.as_dict() if info else {"format": fmt.name}
         if info is not None:
             technical["page"] = page

@@ -19,6 +19,8 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 
+from metadata_schemas.tables import language_tag
+
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 COOKIE = "lang"
@@ -74,6 +76,24 @@ def _language_names(lang: str) -> Mapping[str, str]:
     return Locale.parse(lang).languages
 
 
+def known_label(kind: str, value: str | None, fallback: str) -> str:
+    """A vocabulary value's name in the reader's language, else `fallback` (the source's own heading or a
+    general name): a page never shows an internal code such as `bioghist`."""
+    entry = _labels().get(f"{kind}.{(value or '').lower()}")
+    return entry[current_language()] if entry else fallback
+
+
+RTL_SCRIPTS = frozenset({"arab", "hebr", "syrc", "thaa", "nkoo", "adlm"})
+RTL_LANGUAGES = frozenset({"ar", "ara", "he", "heb", "fa", "per", "fas", "yi", "yid", "ur", "urd", "ps", "pus"})
+
+
+def text_direction(script: str | None, lang: str | None) -> str | None:
+    """ "rtl" for a value in a right-to-left script (ISO 15924) or language, else None (the page's own)."""
+    if (script or "").lower() in RTL_SCRIPTS or (lang or "").lower() in RTL_LANGUAGES:
+        return "rtl"
+    return None
+
+
 def language_name(code: str, lang: str | None = None) -> str:
     """ "fr" -> "Frans" / "French"."""
     try:
@@ -109,5 +129,11 @@ def init_app(app: Flask, translations: Path) -> None:
         return response
 
     app.jinja_env.globals.update(
-        label=label, language_name=language_name, century_name=century_name, LANGUAGES=LANGUAGES
+        label=label,
+        known_label=known_label,
+        text_direction=text_direction,
+        language_tag=language_tag,
+        language_name=language_name,
+        century_name=century_name,
+        LANGUAGES=LANGUAGES,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,6 +53,31 @@ def status_of(puid: str | None, format_name: str | None, compression: str | None
     if candidates:
         return "not preferred", f"{candidates[0].name} only as {', '.join(sorted(candidates[0].compression))}"
     return ("not preferred", "not in the masterplan's list") if puid else ("unidentified", "no PRONOM id")
+
+
+def format_label(
+    puid: str | None, preferred: bool, compression: str | None, failed_checks: Iterable[str] = ()
+) -> dict[str, Any]:
+    """What a master's quality record says of its format: `preferred_format`, `format_status`, `format_risk`
+    and `format_why`.
+
+    `preferred` is the identified format's own standing (ingest's format table); where the masterplan's table
+    rules on the compression (TIFF uncompressed, JP2 lossless) that table decides, so a JPEG-compressed TIFF
+    is not the preferred uncompressed TIFF. A master whose guideline check of its format or compression
+    failed is not called preferred either: at best accepted.
+    """
+    status, why = ("preferred", "identified format") if preferred else ("not preferred", "identified format")
+    if any(rule.compression for rule in rules().get(puid or "", [])):
+        status, why = status_of(puid, None, compression)
+    failed = sorted({"format", "compression"} & set(failed_checks))
+    if failed and status == "preferred":
+        status, why = "accepted", f"{why}; but the digitisation guideline's {' and '.join(failed)} check failed"
+    return {
+        "preferred_format": status == "preferred",
+        "format_status": status,
+        "format_risk": RISK[status],
+        "format_why": why,
+    }
 
 
 def report(session: Session) -> dict[str, Any]:

@@ -14,21 +14,29 @@ from typing import Any
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
+from heritage.search.scripts import PreparedTokenizer, ScriptFilter
+
 WORD = r"\w+(\.?\w+)*"
 MULTI_SEPARATOR = "\x1f"  # between the values of a multi-valued keyword field
 STEMMED_LANGUAGES = ("nl", "en")
+# Bumped whenever a word is analysed differently: an index built by another version is refused until
+# rebuilt (`heritage reindex`), since its words would no longer meet the queries' (see `whoosh_index`).
+# 2: scripts (`scripts.py`): umlaut digraphs, ligatures, þ/ð/ß, CJK bigrams, Hebrew and Arabic marks.
+ANALYSIS_VERSION = 2
 
 
 def folded() -> Any:
-    """Words, lowercased, accents folded ("Règlement" -> "reglement"); no stop words, no stems."""
-    return RegexTokenizer(WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+    """Words, lowercased, scripts folded (`scripts`), accents folded ("Règlement" -> "reglement");
+    no stop words, no stems."""
+    return PreparedTokenizer(WORD) | LowercaseFilter() | ScriptFilter() | CharsetFilter(accent_map)
 
 
 def stemmed(lang: str) -> Any:
-    """Words of one language: lowercased, stop words dropped, stemmed, then accent-folded."""
+    """Words of one language: lowercased, scripts folded, stop words dropped, stemmed, then accent-folded."""
     return (
-        RegexTokenizer(WORD)
+        PreparedTokenizer(WORD)
         | LowercaseFilter()
+        | ScriptFilter()
         | StopFilter(lang=lang)
         | StemFilter(lang=lang, cachesize=200_000)
         | CharsetFilter(accent_map)

@@ -12,6 +12,8 @@ from heritage.access import item_access
 from heritage.catalogue import ancestors, core_of, representative_image
 from heritage.models import Authority, AuthorityLink, FileRole, Item
 from heritage.search.places import labels_for
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.tables import language_tag
 
 MAX_CENTURIES = 30
 MAX_DECADES = 60
@@ -57,6 +59,37 @@ def authority_names(item: Item) -> list[str]:
     return _unique([name for preferred, variants in rows for name in [preferred, *(variants or [])]])
 
 
+def _parallels(core: CoreRecord) -> dict[str, list[str]]:
+    """Alternate-script values (MARC 880 and the like) by the core field they stand beside."""
+    out: dict[str, list[str]] = {}
+    for p in core.parallels:
+        if p.value and p.value.strip():
+            out.setdefault(p.field, []).append(p.value)
+    return out
+
+
+def richer_texts(core: CoreRecord) -> list[tuple[str | None, str]]:
+    """The words of the richer core record, with their language where known: typed notes, works inside,
+    events, materials and techniques, containers, physical locations, every alternate-script value (so a
+    search in the original script finds the record) and the taxon's classification and common names."""
+    out: list[tuple[str | None, str]] = [(language_tag(n.lang), n.text) for n in core.typed_notes if n.text]
+    for part in core.parts:
+        out += [(None, v) for v in [part.title, part.note or "", part.extent or ""] if v]
+        out += [(None, a.name) for a in part.agents if a.name]
+    for event in core.events:
+        out += [(None, t.label) for t in [*event.places, *event.materials, *event.techniques] if t.label]
+        out += [(None, a.name) for a in event.agents if a.name]
+        if event.note:
+            out.append((None, event.note))
+    out += [(None, t.label) for t in [*core.materials, *core.techniques] if t.label]
+    out += [(None, " ".join(v for v in (c.type, c.value) if v)) for c in core.containers if c.value]
+    out += [(None, loc) for loc in core.physical_locations if loc]
+    out += [(language_tag(p.lang), p.value) for p in core.parallels if p.value]
+    if core.taxon:
+        out += [(None, v) for v in [*core.taxon.classification.values(), *core.taxon.vernacular_names] if v]
+    return out
+
+
 def item_document(item: Item) -> dict[str, Any]:
     """The index document for one item."""
     core = core_of(item)
@@ -65,6 +98,7 @@ def item_document(item: Item) -> dict[str, Any]:
     access = item_access(item).value  # a held-back item is indexed as closed: the public never finds it
     centuries, decades = date_buckets(item.date_from, item.date_to)
     titles = {lang: t for lang, t in core.titles.items() if t}
+    part_titles = [p.title for p in core.parts if p.title]
     descriptions = {lang: d for lang, d in core.descriptions.items() if d}
     if item.title_en and "en" not in titles:
         titles["en"] = item.title_en
@@ -79,19 +113,42 @@ def item_document(item: Item) -> dict[str, Any]:
     texts += [(lang, note) for lang, note in core.notes.items() if note]
     texts += [(None, detail) for detail in core.details.values() if detail]  # shelfmark, locality, material, ...
     texts += [(None, name) for name in authority_names(item)]
+    texts += richer_texts(core)
+    parallel = _parallels(core)
     places = [{"label": p.label, "id": p.id} for p in core.places if p.label]
-    place_words = _unique([p["label"] for p in places] + [alt for p in places for alt in labels_for(p["id"])])
+    event_places = [p.label for e in core.events for p in e.places if p.label]
+    place_words = _unique(
+        [p["label"] for p in places]
+        + [alt for p in places for alt in labels_for(p["id"])]
+        + event_places
+        + parallel.get("places", [])
+    )
     taxon_words: list[str] = []
     if core.taxon:
-        taxon_words = _unique([core.taxon.scientific_name, core.taxon.family or "", core.taxon.kingdom or ""])
-    creators = _unique([a.name for a in core.agents])
-    subjects = _unique([t.label for t in core.subjects] + [g.label for g in core.genres])
+        taxon = core.taxon
+        taxon_words = _unique(
+            [
+                taxon.scientific_name,
+                taxon.family or "",
+                taxon.kingdom or "",
+                *taxon.classification.values(),
+                *taxon.vernacular_names,
+            ]
+        )
+    creators = _unique(
+        [a.name for a in core.agents]
+        + [a.name for p in core.parts for a in p.agents]
+        + [a.name for e in core.events for a in e.agents]
+        + parallel.get("agents", [])
+    )
+    subjects = _unique([t.label for t in core.subjects] + [g.label for g in core.genres] + parallel.get("subjects", []))
     identifiers = _unique([*core.identifiers, item.local_id or "", item.id])
     path = [{"id": a.id, "title": a.title, "title_en": a.title_en, "level": a.level} for a in ancestors(item)]
     return {
         "id": item.id,
         "title": item.title,
-        "titles": list(dict.fromkeys([item.title, *titles.values()])),
+        # a title in its original script (MARC 880) and the titles of the works inside are titles too
+        "titles": list(dict.fromkeys([item.title, *titles.values(), *parallel.get("title", []), *part_titles])),
         "texts": texts,
         "identifiers": identifiers,
         "creators": creators,

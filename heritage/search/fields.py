@@ -17,6 +17,8 @@ from whoosh.fields import COLUMN, KEYWORD, TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
+from heritage.search.scripts import PreparedTokenizer, prepare
+
 NO_DATE = -(2**31) + 1  # the column value of an item without a date
 CACHE_WORDS = 500_000  # distinct words remembered per field before the cache starts afresh
 ONE_TO_ONE = (LowercaseFilter, CharsetFilter)  # filters that never drop, split or renumber a token
@@ -27,7 +29,9 @@ def _parts(analyzer: Any) -> tuple[RegexTokenizer, bool] | None:
     if isinstance(analyzer, RegexTokenizer):
         return analyzer, True
     if isinstance(analyzer, CompositeAnalyzer) and analyzer.items and isinstance(analyzer.items[0], RegexTokenizer):
-        return analyzer.items[0], all(isinstance(f, ONE_TO_ONE) for f in analyzer.items[1:])
+        # a filter that only adds terms at the token's own position (`scripts.ScriptFilter`) keeps positions too
+        keeps = all(isinstance(f, ONE_TO_ONE) or getattr(f, "keeps_position", False) for f in analyzer.items[1:])
+        return analyzer.items[0], keeps
     return None
 
 
@@ -66,6 +70,8 @@ class FastIndexing:
         frequencies = type(self.format) is Frequency
         if not isinstance(value, str) or kwargs or parts is None or not (frequencies or (positions and parts[1])):
             return super().index(value, **kwargs)  # type: ignore[misc]
+        if isinstance(parts[0], PreparedTokenizer):
+            value = prepare(value)
         words = self._words(value, parts[0].expression)
         boost = self.format.field_boost
         if positions:

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import qparser
 from whoosh.qparser import syntax
-from whoosh.query import Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, Every, MultiTerm, NullQuery, Or, Phrase, Query, Term
 from whoosh.support.charset import accent_map
 
 from heritage.errors import BadRequest
@@ -26,6 +26,7 @@ from heritage.search import MAX_QUERY_LENGTH
 from heritage.search.analyzers import folded, stemmed
 from heritage.search.query_syntax import BRACKETS, broken_rule
 from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
+from heritage.search.scripts import forms, has_cjk, prepare
 
 MAX_CLAUSES = 64
 LINK_SEPARATOR = "\x1e"
@@ -59,11 +60,46 @@ def _exact_phrase(fieldname: str, words: list[str], **kwargs: Any) -> Query:
     gone, so that "de raad" would become the one word "raad")."""
     if fieldname in STEMMED_FIELDS:
         return Or([])
+    if any(has_cjk(w) for w in words):  # the bigrams of a CJK run share its position: all of them, in any order
+        return And([Term(fieldname, w, boost=kwargs.get("boost", 1.0)) for w in words])
     return Phrase(fieldname, words, **kwargs)
 
 
+class Parser(qparser.QueryParser):
+    """Whoosh's parser, except that one typed word whose analysis gives several terms asks for them as
+    the analyzer grouped them: alternative forms of one word (an umlaut's plain and digraph forms) are
+    ORed, separate words (CJK bigrams) ANDed (see `scripts.ScriptFilter`)."""
+
+    def term_query(
+        self,
+        fieldname: str,
+        text: str,
+        termclass: Any,
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> Any:
+        field = self.schema[fieldname] if self.schema and fieldname in self.schema else None
+        if field is None or termclass is not Term or field.self_parsing() or not tokenize:
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        groups: list[list[str]] = []
+        for token in field.tokenize(text, mode="query", removestops=removestops, variants=True):
+            if getattr(token, "variant", False) and groups:
+                groups[-1].append(token.text)
+            else:
+                groups.append([token.text])
+        queries = [
+            Term(fieldname, g[0], boost=boost) if len(g) == 1 else Or([Term(fieldname, w, boost=boost) for w in g])
+            for g in (list(dict.fromkeys(g)) for g in groups)
+        ]
+        if not queries:
+            return None
+        return queries[0] if len(queries) == 1 else self.group.qclass(queries)
+
+
 def make_parser(schema: Any) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=DEFAULT_FIELDS, group=qparser.AndGroup)
+    parser = Parser(None, schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.MultifieldPlugin(list(DEFAULT_FIELDS), fieldboosts=DEFAULT_FIELDS))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     aliases: dict[str, list[str]] = {}
     for alias, fieldname in FIELD_ALIASES.items():
@@ -175,8 +211,8 @@ _STEM = {"nl": stemmed("nl"), "en": stemmed("en")}
 
 
 @lru_cache(maxsize=200_000)
-def _folded(word: str) -> str:  # what `folded()` makes of one \w+ word
-    return word.lower().translate(accent_map)
+def _folded(word: str) -> str:  # what `folded()` makes of one \w+ word (its first form)
+    return forms(prepare(word).lower(), variants=False)[0].translate(accent_map)
 
 
 @lru_cache(maxsize=200_000)

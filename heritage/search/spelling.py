@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from whoosh.spelling import Corrector
 
+from heritage.search.scripts import script_of
+
 
 class Lexicon:
     """The terms of one field over a set of segments, with their total frequencies, as code-point arrays."""
@@ -85,7 +87,13 @@ class VisibleCorrector(Corrector):
         # A term's frequency over the whole index bounds its visible count: walked most frequent first,
         # the walk ends once no later term can beat (or tie with) the ones found, so a typical correction
         # counts one or two terms, and the answer is the same as if every candidate had been counted.
-        candidates = sorted(self.lexicon.within(text, maxdist, prefix), key=lambda tf: (-tf[1], tf[0]))
+        # A suggestion stays in the script of the word typed: two Han characters are "within two edits" of
+        # every two-letter Latin word, which no reader of Chinese means.
+        script = script_of(text)
+        candidates = sorted(
+            ((term, freq) for term, freq in self.lexicon.within(text, maxdist, prefix) if script_of(term) == script),
+            key=lambda tf: (-tf[1], tf[0]),
+        )
         found: list[tuple[int, str]] = []
         for term, bound in candidates:
             if len(found) >= limit and bound < found[-1][0]:

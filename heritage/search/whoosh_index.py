@@ -25,7 +25,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.query import Every, Query
 
-from heritage.errors import BadRequest
+from heritage.errors import BadRequest, ConfigurationError
 from heritage.search import (
     FACETS,
     HISTOGRAM_FACETS,
@@ -35,7 +35,7 @@ from heritage.search import (
     SearchResult,
     facets_for,
 )
-from heritage.search.analyzers import MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
+from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
@@ -50,6 +50,7 @@ NUMBER_FIELDS = ("date_from", "date_to", "position")
 INTERNAL_SORTS = ("position",)
 SNIPPET_WIDTH = 220
 DEFAULT_TEXT_LANGUAGE = "nl"
+ANALYSIS_FILE = "ANALYSIS"  # in a generation folder: the `ANALYSIS_VERSION` its words were made by
 
 install()  # whole-column length reads when Whoosh writes segments
 
@@ -109,6 +110,26 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v != ""}
 
 
+def _create(folder: Path) -> Any:
+    """A new, empty index in `folder`, marked with the analysis version its words are made by."""
+    ix = whoosh_index.create_in(str(folder), schema())
+    (folder / ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="utf-8")
+    return ix
+
+
+def check_analysis(folder: Path) -> None:
+    """Raises: ConfigurationError: the index in `folder` was built by another analysis version (one without
+    the mark predates versions: 1); its words would not meet the words of today's queries."""
+    mark = folder / ANALYSIS_FILE
+    found = mark.read_text(encoding="utf-8").strip() if mark.exists() else "1"
+    if found != str(ANALYSIS_VERSION):
+        raise ConfigurationError(
+            f"the search index in {folder} was built with text analysis version {found}, but this release "
+            f"analyses text as version {ANALYSIS_VERSION} (scripts and folding changed): rebuild it with "
+            "`heritage reindex`"
+        )
+
+
 class UnionVocabulary:
     """The values of one facet over several segments, and where each segment's ordinals land in it.
 
@@ -161,10 +182,11 @@ class WhooshIndex:
                 self._stores.pop(stale, None)
                 self._idle.pop(stale, None)
             if whoosh_index.exists_in(str(folder)):
+                check_analysis(folder)
                 ix = whoosh_index.open_dir(str(folder))
             else:
                 folder.mkdir(parents=True, exist_ok=True)
-                ix = whoosh_index.create_in(str(folder), schema())
+                ix = _create(folder)
             self._opened[folder] = ix
         return ix
 
@@ -292,7 +314,7 @@ class WhooshIndex:
         count = 0
         try:
             folder.mkdir()
-            ix = whoosh_index.create_in(str(folder), schema())
+            ix = _create(folder)
             writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
             try:
                 for doc in documents:

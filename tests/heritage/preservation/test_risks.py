@@ -16,6 +16,7 @@ from heritage.preservation import pronom
 from heritage.preservation.risks import status_of
 from heritage.runtime import Runtime
 from ingest.pipeline import ingest
+from tests.conftest import shared_path
 from tests.helpers import make_image, write_sheet
 
 pytestmark = pytest.mark.db
@@ -75,3 +76,29 @@ def test_the_risk_report_lists_files_not_in_a_preferred_format_by_collection_and
     assert (risky["path"], risky["puid"], risky["risk"]) == ("c.jpg", "fmt/43", "high")
     text = runner.invoke(main, ["preservation", "risks"])
     assert "scans (faculty-arts): 1 of 3 files at risk" in text.output
+
+
+def test_a_jpeg_compressed_tiff_failing_the_guideline_is_not_called_preferred(runtime: Runtime, tmp_path: Path) -> None:
+    """Issue 17: a real photograph (LoC) saved as a JPEG-compressed TIFF was labelled a preferred, low-risk
+    preservation format; the label now follows the compression and the guideline's check."""
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    with Image.open(shared_path("fixtures", "real", "images", "loc_pp_fishmonger_c1921.jpg")) as photo:
+        small = photo.convert("RGB").resize((600, 400))
+        small.save(batch / "jpeg.tif", compression="jpeg")
+        small.save(batch / "plain.tif")
+    write_sheet(
+        batch / "sheet.csv",
+        [
+            {"identifier": "J", "title": "j", "files": "jpeg.tif"},
+            {"identifier": "P", "title": "p", "files": "plain.tif"},
+        ],
+    )
+    assert ingest(runtime, batch, "scans", unit="faculty-arts", parallel=1).exit_code == 0
+    with runtime.sessions() as session:
+        files = {f.original_name: f for f in session.scalars(select(File))}
+    jpeg, plain = files["jpeg.tif"].quality, files["plain.tif"].quality
+    assert files["jpeg.tif"].technical["compression"] == "jpeg"
+    assert "compression" in jpeg["failed"]
+    assert (jpeg["preferred_format"], jpeg["format_status"], jpeg["format_risk"]) == (False, "not preferred", "high")
+    assert (plain["preferred_format"], plain["format_status"], plain["format_risk"]) == (True, "preferred", "low")
