@@ -283,6 +283,9 @@ def document(path: Path, standard: Any) -> tuple[bytes, list[Problem]] | None:
         problems = standard.validate(written)
         if not problems:
             return data, []
+        if archive and all(_SHORT_ROW in p.message or p.message.startswith("more than") for p in problems):
+            # rows shorter than the columns the archive maps: the source's own (its cells are as they came)
+            return data, [Problem(str(path), p.line, p.message) for p in problems]
         if path.suffix.lower() == ".zip" or path.is_dir():
             return _mended_archive(data, written, standard, problems, str(path))
         if archive or path.suffix.lower() in (".mrc", ".csv"):
@@ -414,6 +417,7 @@ def _mend(element: etree._Element, reason: str, known: frozenset[str] = frozense
 
 # --- a Darwin Core CSV is Darwin Core: its own standard is the archive that holds it verbatim -----------
 
+_SHORT_ROW = "meta.xml maps field index"  # the Darwin Core reader's words for a short row
 OWN = {"dwc_csv": "dwc"}  # a source standard -> the target that is the same standard
 TEXT = "http://rs.tdwg.org/dwc/text/"
 

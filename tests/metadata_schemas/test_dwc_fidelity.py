@@ -177,7 +177,7 @@ def test_occurrences_keep_coordinates_elevation_dates_collectors_and_places(real
     records = parsed(occurrence_archive(real, tmp_path / "occurrences"))
     assert len(records) == 740
     first = records[0].core
-    assert [(p.label, p.type) for p in first.places] == [("Slovenia", "country"), ("Biš", "locality")]
+    assert [(p.label, p.kind) for p in first.places] == [("Slovenia", "country"), ("Biš", "locality")]
     assert first.coordinates is not None
     assert (first.coordinates.latitude, first.coordinates.longitude) == (46.5374, 15.8963)
     assert (first.coordinates.elevation, first.coordinates.elevation_max) == (225, 225)

@@ -214,7 +214,6 @@ def test_inline_elements_join_without_space_and_blocks_stay_apart() -> None:
     assert text_of(note) == "One. Two. a b"
 
 
-@pytest.mark.xfail(reason="decade ranges are parsed in dates.py (stream B); passes once that is merged", strict=False)
 def test_a_decade_range_in_a_unitdate_ends_with_the_last_decade(tmp_path: Path) -> None:
     path = tmp_path / "decades.xml"
     path.write_text(
