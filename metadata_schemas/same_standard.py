@@ -283,9 +283,6 @@ def document(path: Path, standard: Any) -> tuple[bytes, list[Problem]] | None:
         problems = standard.validate(written)
         if not problems:
             return data, []
-        if archive and all(_SHORT_ROW in p.message or p.message.startswith("more than") for p in problems):
-            # rows shorter than the columns the archive maps: the source's own (its cells are as they came)
-            return data, [Problem(str(path), p.line, p.message) for p in problems]
         if path.suffix.lower() == ".zip" or path.is_dir():
             return _mended_archive(data, written, standard, problems, str(path))
         if archive or path.suffix.lower() in (".mrc", ".csv"):
@@ -417,7 +414,6 @@ def _mend(element: etree._Element, reason: str, known: frozenset[str] = frozense
 
 # --- a Darwin Core CSV is Darwin Core: its own standard is the archive that holds it verbatim -----------
 
-_SHORT_ROW = "meta.xml maps field index"  # the Darwin Core reader's words for a short row
 OWN = {"dwc_csv": "dwc"}  # a source standard -> the target that is the same standard
 TEXT = "http://rs.tdwg.org/dwc/text/"
 
@@ -437,6 +433,7 @@ def csv_archive(path: Path) -> bytes:
     first = text.splitlines()[0] if text else ""
     dialect = csv.Sniffer().sniff(first, delimiters=",;\t") if first else csv.excel
     header = next(csv.reader([first], dialect), [])
+    raw = _padded(text, dialect, len(header)) or raw
     terms = [dwc_terms.canonical(h) for h in header]
     occurrence = "taxonID" not in terms or "occurrenceID" in terms or "catalogNumber" in terms
     archive = etree.Element(f"{{{TEXT}}}archive", nsmap={None: TEXT})
@@ -466,6 +463,20 @@ def csv_archive(path: Path) -> bytes:
         if eml is not None:
             zf.writestr("eml.xml", eml)
     return buffer.getvalue()
+
+
+def _padded(text: str, dialect: Any, width: int) -> bytes | None:
+    """The table with its short rows (fewer cells than the header) given empty trailing cells, so that the
+    archive maps every column of every row; None when no row is short (the file goes in as it came).
+    Every cell keeps its value: only empty cells are added."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    if all(len(row) >= width for row in rows if row):
+        return None
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n" if "\r\n" in text[:4096] else "\n")
+    for row in rows:
+        writer.writerow(row + [""] * (width - len(row)) if row else row)
+    return out.getvalue().encode("utf-8")
 
 
 def _eml(path: Path) -> bytes | None:
