@@ -9,7 +9,9 @@ Two figures per file of `../shared/fixtures/real`:
   the issue lets a conversion drop them.
 - cross-standard retention: for each other target, the share of the source core records' values (only of
   the core fields the target's crosswalk table maps) found again in the core records read back from the
-  converted output.
+  converted output. Values are the element texts and ids (names, labels, texts, identifiers); how the core
+  record qualifies them (a name's kind, a date's type, a note's type, a role) is counted apart, as the
+  "qualifiers" figure, since a target such as Dublin Core has no place for most of them.
 
 The conversions run through the real command (click's runner, in this process), so the figures measure
 what a user gets. Each standard's crosswalk table is read here, not through the package, so this script
@@ -170,31 +172,44 @@ def retained(source: Counter[str], output: Counter[str]) -> tuple[int, int]:
 
 
 def held_fields(target: str) -> set[str]:
-    """The core fields a target's crosswalk table has rows for (its `core` column, first part)."""
+    """The core fields a target's crosswalk table has rows for (its `core` column): `typed_notes` holds
+    every note, `typed_notes.acqinfo` only notes of that type (kept as `typed_notes.acqinfo`)."""
     import metadata_schemas
 
     table = Path(metadata_schemas.__file__).parent / "crosswalks" / TABLES[target]
     with table.open(encoding="utf-8") as fh:
-        return {row["core"].split(".")[0] for row in csv.DictReader(fh) if row.get("core")}
+        cores = {row["core"].strip() for row in csv.DictReader(fh) if row.get("core")}
+    return {c if c.startswith("typed_notes.") else c.split(".")[0] for c in cores}
 
 
-def leaves(value: Any) -> Iterator[str]:
+# What a value is, as opposed to how the core record qualifies it: a name's kind, a date's type, a note's
+# type and label, a term's kind and scheme, the years derived from a date's text. Element values are the
+# headline figure; the qualifiers are counted apart (a target like Dublin Core has no place for most).
+QUALIFIERS = {"kind", "type", "role", "scheme", "certainty", "lang", "label", "start", "end", "script", "romanised"}
+
+
+def leaves(value: Any, qualifiers: bool = False, key: str = "") -> Iterator[str]:
     if isinstance(value, dict):
-        for item in value.values():
-            yield from leaves(item)
+        for name, item in value.items():
+            yield from leaves(item, qualifiers, name)
     elif isinstance(value, list):
         for item in value:
-            yield from leaves(item)
-    elif value is not None and value != "" and not isinstance(value, bool):
-        yield norm(str(value))
+            yield from leaves(item, qualifiers, key)
+    elif value is not None and value != "" and not isinstance(value, bool) and (key in QUALIFIERS) == qualifiers:
+        yield f"{key}={norm(str(value))}" if qualifiers else norm(str(value))
 
 
-def core_values(cores: list[dict[str, Any]], fields: set[str]) -> Counter[str]:
+def core_values(cores: list[dict[str, Any]], fields: set[str], qualifiers: bool = False) -> Counter[str]:
     values: Counter[str] = Counter()
     for core in cores:
         for name, value in core.items():
-            if name in fields:
-                values.update(f"{name}:{v}" for v in leaves(value) if v)
+            if name == "typed_notes" and name not in fields:  # only the note types the target names
+                for note in value:
+                    held = f"typed_notes.{note.get('type')}"
+                    if held in fields:
+                        values.update(f"{held}:{v}" for v in leaves(note, qualifiers) if v)
+            elif name in fields:
+                values.update(f"{name}:{v}" for v in leaves(value, qualifiers) if v)
     return values
 
 
@@ -216,6 +231,7 @@ class Row:
     same_note: str = ""
     cross: dict[str, float | None] = field(default_factory=dict)
     cross_notes: dict[str, str] = field(default_factory=dict)
+    qualifiers: dict[str, float] = field(default_factory=dict)  # retention of kinds, types, roles per target
 
 
 def convert(runner: CliRunner, path: Path, to: str, out: Path) -> str | None:
@@ -283,6 +299,8 @@ def measure(path: Path, folder: str, invalid: bool, runner: CliRunner, tmp: Path
             continue
         kept, total = retained(core_values(source, fields), core_values(back, fields))
         row.cross[target] = kept / total if total else 1.0
+        kept, total = retained(core_values(source, fields, True), core_values(back, fields, True))
+        row.qualifiers[target] = kept / total if total else 1.0
     return row
 
 
@@ -303,8 +321,8 @@ def markdown(rows: list[Row], cross: bool) -> str:
         out.append("| " + " | ".join([*cells, note.replace("|", "/")[:300]]) + " |")
     out += [
         "",
-        "| standard | files | same min | same mean | cross min | cross mean |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| standard | files | same min | same mean | cross min | cross mean | qualifiers mean |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for invalid in (False, True):
         for standard in sorted({r.standard for r in rows}):
@@ -313,11 +331,13 @@ def markdown(rows: list[Row], cross: bool) -> str:
                 continue
             same = [r.same if r.same is not None else 0.0 for r in group if r.same is not None or r.same_note]
             crossed = [v if v is not None else 0.0 for r in group for v in r.cross.values()]
+            quals = [v for r in group for v in r.qualifiers.values()]
             label = standard + (" (invalid)" if invalid else "")
             out.append(
                 f"| {label} | {len(group)} | {pct(min(same)) if same else '-'} | "
                 f"{pct(statistics.mean(same)) if same else '-'} | {pct(min(crossed)) if crossed else '-'} | "
-                f"{pct(statistics.mean(crossed)) if crossed else '-'} |"
+                f"{pct(statistics.mean(crossed)) if crossed else '-'} | "
+                f"{pct(statistics.mean(quals)) if quals else '-'} |"
             )
     return "\n".join(out)
 
