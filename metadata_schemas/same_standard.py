@@ -21,7 +21,7 @@ from typing import Any
 import pymarc
 from lxml import etree
 
-from metadata_schemas import crosswalk, marc, marc21, marcxml, registry
+from metadata_schemas import crosswalk, marc, marc21, marc_mend, marcxml, registry
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.xmlsafe import XLINK, parser, tostring
@@ -285,6 +285,10 @@ def document(path: Path, standard: Any) -> tuple[bytes, list[Problem]] | None:
             return data, []
         if path.suffix.lower() == ".zip" or path.is_dir():
             return _mended_archive(data, written, standard, problems, str(path))
+        if standard.name == "marc":
+            data, warnings = marc_mend.binary(path)
+            written.write_bytes(data)
+            return (data, warnings) if data and not standard.validate(written) else None
         if archive or path.suffix.lower() in (".mrc", ".csv"):
             return None
         return _repaired(written, standard, problems, str(path))
@@ -346,7 +350,9 @@ def _repaired(written: Path, standard: Any, problems: list[Problem], source: str
             element = element if element is not None else (candidates[0] if candidates else None)
             if element is None or element.getparent() is None:
                 continue
-            done = _mend(element, reason, _known_names(standard.name))
+            done = marc_mend.xml_mend(element, reason) if standard.name == "marcxml" else None
+            if done is None:
+                done = _mend(element, reason, _known_names(standard.name))
             if done:
                 where = element.sourceline or line
                 warnings.append(Problem(source, where, f"{done} to write a valid {standard.label}: {reason}"))
