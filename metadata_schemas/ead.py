@@ -44,6 +44,7 @@ from metadata_schemas.xmlsafe import (
 EAD2002 = "urn:isbn:1-931666-22-9"
 EAD3 = "http://ead3.archivists.org/schema/"
 EAD3_UNDEPRECATED = "http://ead3.archivists.org/schema/undeprecated/"
+UNDEPRECATED_KEY = "ead3_undeprecated"  # its XSD in data/schemas.csv
 _COMPONENT = re.compile(r"^c(0[1-9]|1[0-2])?$")
 EAD_LEVELS = {
     "class",
@@ -260,9 +261,14 @@ class EadBase:
             schemas.skipped(self.name)
             return problems + self._rule_problems(None, None, source)
         tree = parse(path)
-        if namespace(tree.getroot().tag) in (EAD2002, EAD3) and schema_set.has(self.schema):
-            problems += schema_set.check(self.schema, tree.getroot(), source)
+        key = self._schema_key(namespace(tree.getroot().tag), schema_set)
+        if key is not None:
+            problems += schema_set.check(key, tree.getroot(), source)
         return problems + self._rule_problems(schema_set, tree, source)
+
+    def _schema_key(self, ns: str, schema_set: schemas.SchemaSet) -> str | None:
+        """The XSD (a key of data/schemas.csv) a document in this namespace validates against, if installed."""
+        return self.schema if ns in (EAD2002, EAD3) and schema_set.has(self.schema) else None
 
     def _rule_problems(
         self, schema_set: schemas.SchemaSet | None, tree: etree._ElementTree | None, source: str
@@ -459,18 +465,29 @@ class Ead3(EadBase):
     schema = "ead3"
     schema_keys = ("ead3",)
 
+    def _schema_key(self, ns: str, schema_set: schemas.SchemaSet) -> str | None:
+        if ns == EAD3_UNDEPRECATED:
+            return UNDEPRECATED_KEY if schema_set.has(UNDEPRECATED_KEY) else None
+        return super()._schema_key(ns, schema_set)
+
     def _namespace_problems(self, path: Path) -> list[Problem]:
+        """The undeprecated variant is EAD3 in a namespace of its own: valid when its own XSD is installed
+        (then it stays in that namespace), else a problem that says why it cannot validate."""
         shape = sniff(path, path.read_bytes()[:4096])
-        if shape is not None and namespace(shape.root) == EAD3_UNDEPRECATED:
-            return [
-                Problem(
-                    str(path),
-                    1,
-                    f"wrong namespace: {EAD3_UNDEPRECATED} is the 'undeprecated' EAD3 variant; EAD3 is {EAD3} "
-                    "(read as EAD3, but it does not validate against ead3.xsd)",
-                )
-            ]
-        return []
+        schema_set = schemas.active()
+        if shape is None or namespace(shape.root) != EAD3_UNDEPRECATED:
+            return []
+        if schema_set is not None and schema_set.has(UNDEPRECATED_KEY):
+            return []
+        return [
+            Problem(
+                str(path),
+                1,
+                f"wrong namespace: {EAD3_UNDEPRECATED} is the 'undeprecated' EAD3 variant; EAD3 is {EAD3} "
+                "(read as EAD3; ead3_undeprecated.xsd is not installed, so it does not validate and is written "
+                "in the EAD3 namespace)",
+            )
+        ]
 
     def _rule_problems(
         self, schema_set: schemas.SchemaSet | None, tree: etree._ElementTree | None, source: str

@@ -133,8 +133,8 @@ class SchemaSet:
         if key in self._compiled:
             return self._compiled[key]
         source = sources()[key]
-        local = self.catalog.resolve(source.url)
-        if local is None or not local.is_file():
+        local = self._local(source.url)
+        if local is None:
             raise SchemaError(f"{self.folder}/catalog.xml does not map {source.url} ({source.meaning}) to a file")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         parser.resolvers.add(_CatalogResolver(self.catalog))
@@ -146,8 +146,16 @@ class SchemaSet:
         return compiled
 
     def has(self, key: str) -> bool:
-        local = self.catalog.resolve(sources()[key].url)
-        return local is not None and local.is_file()
+        return self._local(sources()[key].url) is not None
+
+    def _local(self, url: str) -> Path | None:
+        """The file the catalog maps the URL to; else the one file of the folder named as the URL's file
+        (a folder may hold an official XSD its catalog does not list, e.g. ead3_undeprecated.xsd)."""
+        local = self.catalog.resolve(url)
+        if local is not None:
+            return local if local.is_file() else None
+        named = sorted(self.folder.rglob(url.rsplit("/", 1)[-1]))
+        return named[0] if len(named) == 1 else None
 
     def check(self, key: str, element: etree._Element, source: str, record: int | None = None) -> list[Problem]:
         """Validate one element (a record or a whole document) in place; lines are the file's."""
