@@ -375,6 +375,17 @@ def _known_names(standard: str) -> frozenset[str]:
     return frozenset(re.findall(r"\b[a-z_]+:([A-Za-z][\w-]*)", text))
 
 
+# by namespace, the children that hold an element's text (MODS: a bare <subject> is a topic), so text
+# where the schema wants elements is wrapped, not dropped (MODS inside METS too)
+TEXT_HOLDERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "http://www.loc.gov/mods/v3": {
+        "subject": ("topic",),
+        "name": ("namePart",),
+        "relatedItem": ("titleInfo", "title"),
+    },
+}
+
+
 def _mend(element: etree._Element, reason: str, known: frozenset[str] = frozenset()) -> str | None:
     """One repair of `element` for the validator's `reason`; what was done, or None."""
     name = etree.QName(element).localname
@@ -403,6 +414,13 @@ def _mend(element: etree._Element, reason: str, known: frozenset[str] = frozense
         if spelt is not None:
             element.tag = etree.QName(etree.QName(element).namespace, spelt).text
             return f"renamed <{name}> to <{spelt}>"
+    holder = TEXT_HOLDERS.get(etree.QName(element).namespace or "", {}).get(name)
+    if "Character content other than whitespace" in reason and not len(element) and holder:
+        inner = element
+        for child in holder:
+            inner = etree.SubElement(inner, etree.QName(etree.QName(element).namespace, child).text)
+        inner.text, element.text = element.text, None
+        return f"wrapped the text of <{name}> in <{'><'.join(holder)}>"
     if "Character content other than whitespace" in reason and len(element):
         loose = " ".join(" ".join([element.text or "", *(c.tail or "" for c in element)]).split())
         element.text = None

@@ -145,3 +145,22 @@ def test_without_its_xsd_an_undeprecated_ead3_is_said_to_be_written_as_ead3(real
     assert f"{source}:1: wrong namespace" in stderr
     assert "ead3_undeprecated.xsd is not installed" in stderr
     assert etree.QName(etree.parse(str(out)).getroot()).namespace == "http://ead3.archivists.org/schema/"
+
+
+def test_loose_text_of_a_mods_subject_name_or_related_item_is_wrapped_not_dropped(
+    cli: CliRunner, real: Path, tmp_path: Path, xsd: schemas.SchemaSet
+) -> None:
+    source = real / "mods" / "aspace_oai_getrecord_mods.xml"
+    out = tmp_path / "out.xml"
+    stderr = _convert(cli, source, "mods", out)
+    assert f"{source}:63: wrapped the text of <subject> in <topic>" in stderr
+    assert f"{source}:71: wrapped the text of <relatedItem> in <titleInfo><title>" in stderr
+    mods = "{http://www.loc.gov/mods/v3}"
+    root = etree.parse(str(out)).getroot()
+    topics = [el.text for el in root.iter(f"{mods}topic")]
+    assert {"Function -- Subject", "Occupation -- Subject"} <= set(topics)
+    assert [el.text for el in root.iter(f"{mods}namePart")][-1] == "Agent, Subject"
+    host = root.find(f".//{mods}relatedItem[@type='host']")
+    assert host is not None and host.findtext(f"{mods}titleInfo/{mods}title") == (
+        "Test resource 0, Resource OAI test 0.OAI.1"
+    )
