@@ -333,6 +333,7 @@ def _repaired(written: Path, standard: Any, problems: list[Problem], source: str
     required element that stands too late moves up, a misspelt name takes the expected spelling, a bad
     attribute or loose text goes, and only then an element; each repair is a warning at the source line."""
     warnings: list[Problem] = []
+    moved: set[tuple[str, str]] = set()  # attributes tried in the other namespace
     tree = etree.parse(str(written), parser())  # its elements keep the source file's line numbers
     for _round in range(REPAIR_ROUNDS):
         # the validator's lines are those of the file last written: pair its elements with the tree's
@@ -352,7 +353,7 @@ def _repaired(written: Path, standard: Any, problems: list[Problem], source: str
                 continue
             done = marc_mend.xml_mend(element, reason) if standard.name == "marcxml" else None
             if done is None:
-                done = _mend(element, reason, _known_names(standard.name))
+                done = _mend(element, reason, _known_names(standard.name), moved)
             if done:
                 where = element.sourceline or line
                 warnings.append(Problem(source, where, f"{done} to write a valid {standard.label}: {reason}"))
@@ -386,14 +387,37 @@ TEXT_HOLDERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _mend(element: etree._Element, reason: str, known: frozenset[str] = frozenset()) -> str | None:
+def _shown(key: str) -> str:
+    return f"xlink:{etree.QName(key).localname}" if key.startswith(f"{{{XLINK}}}") else key
+
+
+def _other_namespace(element: etree._Element, key: str, moved: set[tuple[str, str]]) -> str | None:
+    """An attribute refused without the XLink namespace may be meant with it, and the other way round
+    (EAD 2002 `<ref type=...  xlink:target=...>`); tried once per attribute, so a refusal both ways drops it."""
+    local = etree.QName(key).localname
+    other = local if key.startswith(f"{{{XLINK}}}") else f"{{{XLINK}}}{local}"
+    mark = (element.getroottree().getpath(element), local)
+    if mark in moved or other in element.attrib or XLINK not in (element.nsmap or {}).values():
+        return None
+    moved.add(mark)
+    return other
+
+
+def _mend(
+    element: etree._Element, reason: str, known: frozenset[str] = frozenset(), moved: set[tuple[str, str]] | None = None
+) -> str | None:
     """One repair of `element` for the validator's `reason`; what was done, or None."""
     name = etree.QName(element).localname
+    moved = set() if moved is None else moved
     attribute = re.search(r"attribute '([^']+)'", reason)
     if attribute:
         key = attribute.group(1)
         key = next((k for k in element.attrib if k == key or etree.QName(k).localname == key), key)
         if key in element.attrib:
+            other = _other_namespace(element, key, moved)
+            if other is not None:
+                element.set(other, element.attrib.pop(key))
+                return f"moved {_shown(key)} of <{name}> to {_shown(other)}"
             value = element.attrib.pop(key)
             return f"dropped {etree.QName(key).localname}={value!r} of <{name}>"
     expected = re.search(r"Expected is (?:one of )?\( ([^)]*) \)", reason)

@@ -164,3 +164,16 @@ def test_loose_text_of_a_mods_subject_name_or_related_item_is_wrapped_not_droppe
     assert host is not None and host.findtext(f"{mods}titleInfo/{mods}title") == (
         "Test resource 0, Resource OAI test 0.OAI.1"
     )
+
+
+def test_an_ead_link_attribute_in_the_wrong_namespace_moves_instead_of_going(
+    cli: CliRunner, real: Path, tmp_path: Path, xsd: schemas.SchemaSet
+) -> None:
+    source = real / "ead" / "invalid" / "umich_bad-ead_ref-invalid-attrs.xml"
+    out = tmp_path / "out.xml"
+    stderr = _convert(cli, source, "ead", out)
+    assert f"{source}:95: moved type of <ref> to xlink:type" in stderr
+    assert f"{source}:95: moved xlink:target of <ref> to target" in stderr
+    ref = next(etree.parse(str(out)).getroot().iter("{urn:isbn:1-931666-22-9}ref"))
+    assert ref.text == "Speeches Series"
+    assert ref.get("target") == "s10" and ref.get("{http://www.w3.org/1999/xlink}type") == "simple"
