@@ -42,6 +42,16 @@ def _reason(exc: BaseException) -> str:
     return _REASONS.get(name, f"{name}: {exc}")
 
 
+def _as_marc8(chunk: bytes | None, exc: BaseException | None) -> pymarc.Record | None:
+    """A record whose leader/09 says UTF-8 over MARC-8 bytes, read as the MARC-8 it is (None otherwise)."""
+    if not chunk or not isinstance(exc, UnicodeDecodeError) or chunk[9:10] != b"a":
+        return None
+    try:
+        return pymarc.Record(data=chunk[:9] + b" " + chunk[10:], to_unicode=True, force_utf8=False)
+    except Exception:  # pymarc raises many kinds; the record then stays unreadable, as reported
+        return None
+
+
 def from_pymarc(record: pymarc.Record) -> marc21.MarcRecord:
     out = marc21.MarcRecord(leader=str(record.leader))
     for f in record.fields:
@@ -98,6 +108,10 @@ class BinaryMarc:
                 messages = [str(w.message) for w in caught]
                 if record is None:
                     exc = reader.current_exception
+                    record = _as_marc8(reader.current_chunk, exc)
+                    if record is not None:
+                        yield position, offset, from_pymarc(record), [f"{_reason(exc)}: read as MARC-8", *messages]
+                        continue
                     yield position, offset, None, [_reason(exc) if exc else "unreadable record", *messages]
                 else:
                     yield position, offset, from_pymarc(record), messages

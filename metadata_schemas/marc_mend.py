@@ -117,7 +117,23 @@ def binary(path: Path) -> tuple[bytes, list[Problem]]:
             old = str(record.leader)
             new = leader(old)
             if new != old:
-                record.leader = pymarc.Leader(new)
                 warn(f"wrote the leader {old!r} as {new!r}")
+            if new[9] == "a" and not _is_utf8(record):
+                new = new[:9] + " " + new[10:]
+                warn("leader/09 says UTF-8 but the text is not UTF-8: leader/09 written blank (MARC-8)")
+            if new != old:
+                record.leader = pymarc.Leader(new)
             out += record.as_marc()
     return bytes(out), problems
+
+
+def _is_utf8(record: pymarc.Record) -> bool:
+    """Whether the undecoded bytes of every field are UTF-8."""
+    for f in record.fields:
+        parts = [f.data] if f.is_control_field() else [s.value for s in f.subfields]
+        try:
+            for part in parts:
+                part.decode("utf-8") if isinstance(part, bytes) else None
+        except UnicodeDecodeError:
+            return False
+    return True

@@ -177,3 +177,16 @@ def test_an_ead_link_attribute_in_the_wrong_namespace_moves_instead_of_going(
     ref = next(etree.parse(str(out)).getroot().iter("{urn:isbn:1-931666-22-9}ref"))
     assert ref.text == "Speeches Series"
     assert ref.get("target") == "s10" and ref.get("{http://www.w3.org/1999/xlink}type") == "simple"
+
+
+def test_marc8_text_under_a_utf8_leader_is_read_as_marc8_and_written_with_leader09_blank(
+    cli: CliRunner, real: Path, tmp_path: Path, xsd: schemas.SchemaSet
+) -> None:
+    source = real / "marc" / "invalid" / "ruby-marc_marc8-bytes_leader09-says-utf8.mrc"
+    titles = [r.core.title for r in checking.records(source)]
+    assert titles and "théâtre" in titles[0]  # read as the MARC-8 it is, not refused
+    out = tmp_path / "out.mrc"
+    stderr = _convert(cli, source, "marc", out)
+    assert f"{source}:-: record 1 (byte 0): leader/09 says UTF-8 but the text is not UTF-8" in stderr
+    before, after = source.read_bytes(), out.read_bytes()
+    assert after == before[:9] + b" " + before[10:]  # one byte mended, every other as it came
