@@ -79,7 +79,7 @@ def mappings() -> tuple[Mapping, ...]:
 
 
 _ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:[A-Z]|Inc|Co|Corp|Ltd|Bros|Jr|Sr|St|Dr|Mme|Mr|Mrs|ed|eds|etc|ca|cm|mm|p|pp|v|vol|no)\.$"
+    r"(?:^|[\s(])(?:[A-Z]|Inc|Co|Corp|Ltd|Bros|Jr|Sr|St|Dr|Mme|Mr|Mrs|ed|eds|etc|ca|cm|mm|p|pp|v|vol|no|Aufl|Bl|Bd|Nr|Jg|Hrsg|Ill|n\.d|s\.d|o\.J)\.$"
 )
 
 
@@ -101,7 +101,7 @@ def _joined(f: DataField, codes: str, heading: bool = False) -> str:
             parts.append("-- " + strip_isbd(value))
         else:
             parts.append(strip_isbd(value) if heading else clean(value))
-    if f.tag.startswith("5"):  # a note is prose: its closing punctuation is part of the text
+    if f.tag.startswith("5") or f.tag == "351":  # a note is prose: its closing punctuation is part of the text
         return clean(" ".join(parts))
     return strip_isbd(" ".join(parts))
 
@@ -206,6 +206,21 @@ def _date(f: DataField, code: str, text: str) -> DateRange:
     return date
 
 
+def _event_note(core: CoreRecord, f: DataField) -> None:
+    """518 with $o (the kind), $d (date) or $p (place): an event of a kind 264 has no function for."""
+    if not (f.get("o") or f.get("d") or f.get("p")):
+        return  # a plain 518 $a is a note (typed_notes.event)
+    kind = strip_isbd((f.get("o") or ["event"])[0])
+    texts = [strip_isbd(v) for v in f.get("d") if strip_isbd(v)]
+    date = parse_date(texts[0]) if texts else None
+    if date is not None:
+        date.type = date.type or kind
+        if all(d.text != date.text for d in core.dates):
+            core.dates.append(date)
+    places = [Term(strip_isbd(v)) for v in f.get("p") if strip_isbd(v)]
+    core.events.append(Event(kind, date, places, note=(f.get("a") or [None])[0]))
+
+
 def _apply(
     core: CoreRecord, m: Mapping, f: DataField, files: list[str], links: list[str], fields: dict[str, str]
 ) -> None:
@@ -224,7 +239,9 @@ def _apply(
             if name and all((a.name, a.role) != (name, role) for a in core.agents):
                 core.agents.append(Agent(name, role, uri, _kind(f)))
     elif m.core == "events":
-        if f.get("a") or f.get("b"):  # a bare date stays a date: the event says where and by whom
+        if f.tag == "518":
+            _event_note(core, f)
+        elif f.get("a") or f.get("b"):  # a bare date stays a date: the event says where and by whom
             dates = [strip_isbd(v) for v in f.get("c") if strip_isbd(v)]
             core.events.append(
                 Event(
@@ -234,6 +251,20 @@ def _apply(
                     [Agent(strip_isbd(v), "publisher") for v in f.get("b") if strip_isbd(v)],
                 )
             )
+    elif m.core == "type":  # 336 without $2: the source's own type, over leader/06
+        text = _joined(f, m.subfields)
+        if text and not f.get("2"):
+            core.type = text
+    elif m.core == "level":  # 351 $c: a level leader/07 has no code for
+        text = _joined(f, m.subfields)
+        if text:
+            core.level = text
+    elif m.core in ("materials", "techniques"):
+        uri, scheme = _id(f, (f.get("2") or [None])[0])
+        found: list[Term] = getattr(core, m.core)
+        for value in map(clean, f.get(m.subfields)):  # a term as the source writes it (340 is no ISBD area)
+            if value and all(t.label != value for t in found):
+                found.append(Term(value, uri, scheme or scheme_of(uri)))
     elif m.core == "dates":
         for code, value in f.subfields:
             if code in m.subfields and strip_isbd(value):
@@ -282,8 +313,11 @@ def _apply(
             core.description = f"{core.description}\n\n{text}" if core.description else text
     elif m.core == "languages":
         for value in f.get("a"):
-            for code in re.findall(r"[a-z]{3}", value.lower()):
-                if code not in core.languages:
+            value = clean(value)
+            # codes, run together in older records (engfre); a language another standard names in words stays
+            codes = re.findall(r"[a-z]{3}", value.lower()) if re.fullmatch(r"(?:[a-z]{3})+", value.lower()) else [value]
+            for code in codes:
+                if code and code not in core.languages:
                     core.languages.append(code)
     elif m.core == "files":
         for value in f.get("u"):
@@ -478,8 +512,14 @@ def from_core(core: CoreRecord) -> MarcRecord:
     record.fields += _imprints(core, title, publishers)
     if title.subfields:
         record.fields.append(title)
+    if core.type and all(t != core.type for _c, t in marc_types()):
+        record.fields.append(DataField("336", " ", " ", [("a", core.type)]))
+    if core.level and level_for("marc", record.leader[7]) != core.level:
+        record.fields.append(DataField("351", " ", " ", [("c", core.level)]))
     if core.extent:
         record.fields.append(DataField("300", " ", " ", [("a", core.extent)]))
+    for code, terms in (("a", core.materials), ("d", core.techniques)):
+        record.fields += [_term_subfields(DataField("340", " ", " ", [(code, t.label)]), t) for t in terms]
     paragraphs = [p.strip() for p in (core.description or "").split("\n\n") if p.strip()]
     record.fields += [DataField("520", " ", " ", [("a", paragraph)]) for paragraph in paragraphs]
     if core.rights:
@@ -517,10 +557,13 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
     pending = list(core.dates)
     named: set[str] = set()
     for event in core.events:
-        ind2 = next((i for i, f in _FUNCTIONS.items() if f == event.type), None)
-        if ind2 is None:
-            continue
+        ind2 = next((i for i, f in _FUNCTIONS.items() if f == event.type.lower()), None)
         date = event.date
+        if ind2 is None:  # acquisition, use, collecting: 518 (date/time and place of an event)
+            subs = [("o", event.type)] + ([("d", date.text)] if date else []) + [("p", p.label) for p in event.places]
+            out.append(DataField("518", " ", " ", subs + ([("a", event.note)] if event.note else [])))
+            pending = [d for d in pending if date is None or (d.text, d.type) != (date.text, date.type)]
+            continue
         subs = [("a", p.label) for p in event.places] + [("b", a.name) for a in event.agents]
         if date is not None:
             subs.append(("c", date.text))
@@ -528,7 +571,7 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
             if taken is not None:
                 pending.remove(taken)
         named.update(a.name for a in event.agents)
-        use_264 = event.type != "publication" or (date is not None and date.type == "publication")
+        use_264 = event.type.lower() != "publication" or (date is not None and date.type == "publication")
         out.append(DataField("264" if use_264 else "260", " ", ind2 if use_264 else " ", subs))
     imprint = DataField("260", " ", " ", [("b", a.name) for a in publishers if a.name not in named])
     for date in pending:
@@ -540,6 +583,13 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
         else:
             imprint.subfields.append(("c", date.text))
     return out + ([imprint] if imprint.subfields else [])
+
+
+def _term_subfields(f: DataField, term: Term) -> DataField:
+    """`f` with the term's authority id ($0) and vocabulary ($2)."""
+    f.subfields += [("0", term.id)] if term.id else []
+    f.subfields += [("2", term.scheme)] if term.scheme else []
+    return f
 
 
 def _term_field(tag: str, term: Term) -> DataField:

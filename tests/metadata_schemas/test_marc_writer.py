@@ -4,6 +4,7 @@ materials, measurements and coordinates of museum and natural-history records un
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
 import pymarc
@@ -36,3 +37,41 @@ def test_a_record_longer_than_iso_2709_allows_is_refused_with_the_reason(no_xsd:
     core = CoreRecord(title="Long", typed_notes=[Note("general", "word " * 1_900) for _ in range(12)])
     with pytest.raises(InvalidMetadata, match="99,999"):
         checking.convert([core], "marc", io.BytesIO())
+
+
+KENOM = "lido/kenom_numismatics_20records_lido.xml"
+
+
+def _through(cores: list[CoreRecord], to: str) -> list[CoreRecord]:
+    out = io.BytesIO()
+    checking.convert(cores, to, out)
+    suffix = ".mrc" if to == "marc" else ".xml"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as fh:
+        fh.write(out.getvalue())
+        fh.flush()
+        return [r.core for r in registry.detect(Path(fh.name)).parse(Path(fh.name))]
+
+
+@pytest.mark.parametrize("to", ["marcxml", "marc"])
+def test_museum_events_materials_type_and_level_reach_their_marc_fields(
+    real: Path, xsd: schemas.SchemaSet, to: str
+) -> None:
+    source = _cores(real, KENOM)
+    back = _through(source, to)
+    for before, after in zip(source, back, strict=True):
+        assert after.type == before.type == "Man-Made Object"  # 336 (leader/06 has no code for it)
+        assert after.level == before.level == "object"  # 351 $c
+        assert [(t.label, t.id) for t in after.materials] == [(t.label, t.id) for t in before.materials]  # 340 $a
+        assert [(t.label, t.id) for t in after.techniques] == [(t.label, t.id) for t in before.techniques]  # 340 $d
+        kinds = {e.type.lower() for e in before.events}
+        assert {"acquisition", "use", "production"} <= kinds
+        assert {e.type.lower() for e in after.events} == kinds  # 264 by function, else 518 $o
+        dates = {(e.type.lower(), e.date.text) for e in before.events if e.date}
+        assert {(e.type.lower(), e.date.text) for e in after.events if e.date} == dates
+        places = {p.label for e in before.events for p in e.places}
+        assert places == {p.label for e in after.events for p in e.places}
+
+
+def test_a_language_named_in_words_is_kept_as_written(no_xsd: None) -> None:
+    core = CoreRecord(title="Diary", languages=["eng", "English; Czech"])
+    assert _through([core], "marcxml")[0].languages == ["eng", "English; Czech"]
