@@ -169,6 +169,7 @@ def to_core(record: MarcRecord) -> tuple[CoreRecord, list[str], dict[str, str]]:
         code = f008[35:38].strip() if len(f008) >= 38 else ""
         if len(code) == 3 and code.isalpha() and code not in ("und", "zxx", "mul"):
             core.languages.append(code)
+    _identify_event_names(core)
     if links:
         fields["links"] = " ".join(links)
         core.links = list(links)
@@ -204,6 +205,42 @@ def _date(f: DataField, code: str, text: str) -> DateRange:
     elif f.tag == "245":
         date.type = "bulk" if code == "g" else "inclusive"
     return date
+
+
+def _identify_event_names(core: CoreRecord) -> None:
+    """264 $a/$b name places and agents without ids: the added entry (1xx/7xx, 651) of the same name is
+    the same one, so an event's name takes that entry's id, kind and relator."""
+    for event in core.events:
+        for agent in event.agents:
+            entry = next((a for a in core.agents if a.name == agent.name and a.role != "publisher"), None)
+            if entry is not None:
+                agent.id, agent.kind, agent.role = entry.id, entry.kind, entry.role or agent.role
+        for place in event.places:
+            term = next((t for t in core.places if t.label == place.label and t.id), None)
+            if term is not None and place.id is None:
+                place.id, place.scheme = term.id, term.scheme
+
+
+def _constituent(f: DataField) -> Part:
+    """A 774 constituent unit entry as the part it names."""
+    return Part(
+        clean(" ".join(f.get("t"))),
+        [Agent(clean(v)) for v in f.get("a") if clean(v)],
+        [parse_date(clean(v)) for v in f.get("d") if clean(v)],
+        clean(" ".join(f.get("g"))) or None,
+        clean(" ".join(f.get("n"))) or None,
+        [clean(v) for code, v in f.subfields if code in "owxz" and clean(v)],
+    )
+
+
+def _part_field(part: Part) -> DataField:
+    """740 for a title alone, else 774 with the part's names, dates, place in the item, note and ids."""
+    if not (part.agents or part.dates or part.extent or part.note or part.identifiers):
+        return DataField("740", "0", "2", [("a", part.title)])
+    subs = [("a", a.name) for a in part.agents] + [("t", part.title)] + [("d", d.text) for d in part.dates]
+    subs += [("g", part.extent)] if part.extent else []
+    subs += [("n", part.note)] if part.note else []
+    return DataField("774", "0", " ", subs + [("o", i) for i in part.identifiers])
 
 
 def _event_note(core: CoreRecord, f: DataField) -> None:
@@ -295,6 +332,8 @@ def _apply(
         lang = language_tag((f.get("y") or [""])[0]) or "und"
         if text:
             core.titles.setdefault(lang, text)
+    elif m.core == "parts" and f.tag == "774":
+        core.parts.append(_constituent(f))
     elif m.core == "parts":
         text = _joined(f, m.subfields)
         if text and all(p.title != text for p in core.parts):
@@ -541,8 +580,7 @@ def from_core(core: CoreRecord) -> MarcRecord:
         record.fields += [_term_field(tag, term) for term in terms]
     for agent in added:
         record.fields.append(_agent_field("7", agent))
-    for part in core.parts:
-        record.fields.append(DataField("740", "0", "2", [("a", part.title)]))
+    record.fields += [_part_field(part) for part in core.parts]
     if core.parent:
         record.fields.append(DataField("773", "0", " ", [("w", core.parent)]))
     for ref in [*core.files, *core.links]:

@@ -75,3 +75,13 @@ def test_museum_events_materials_type_and_level_reach_their_marc_fields(
 def test_a_language_named_in_words_is_kept_as_written(no_xsd: None) -> None:
     core = CoreRecord(title="Diary", languages=["eng", "English; Czech"])
     assert _through([core], "marcxml")[0].languages == ["eng", "English; Czech"]
+
+
+def test_parts_with_ids_and_named_event_agents_keep_their_ids(real: Path, xsd: schemas.SchemaSet) -> None:
+    source = _cores(real, "lido/deutsches-museum_ddb_lido.xml")
+    back = _through(source, "marcxml")
+    for before, after in zip(source, back, strict=True):
+        assert before.parts and all(p.identifiers for p in before.parts)
+        assert [(p.title, p.identifiers) for p in after.parts] == [(p.title, p.identifiers) for p in before.parts]
+        named = {(a.name, a.id) for e in before.events for a in e.agents}
+        assert named and named == {(a.name, a.id) for e in after.events for a in e.agents}  # 264 $b + 7xx $0
