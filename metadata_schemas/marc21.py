@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from metadata_schemas.authorities import authority, scheme_of
-from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Note, Parallel, Part, Term
+from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Measurement, Note, Parallel, Part, Term
 from metadata_schemas.dates import date_problem, parse_date
 from metadata_schemas.tables import language_tag, level_for, marc_types, value_for
 from metadata_schemas.xmlsafe import clean
@@ -302,6 +302,10 @@ def _apply(
         for value in map(clean, f.get(m.subfields)):  # a term as the source writes it (340 is no ISBD area)
             if value and all(t.label != value for t in found):
                 found.append(Term(value, uri, scheme or scheme_of(uri)))
+    elif m.core == "measurements" and f.get("b"):
+        first, *rest = map(clean, f.get("b"))
+        value, _, unit = first.partition(" ")
+        core.measurements.append(Measurement(None, value, unit or None, rest[0] if rest else None))
     elif m.core == "dates":
         for code, value in f.subfields:
             if code in m.subfields and strip_isbd(value):
@@ -557,6 +561,9 @@ def from_core(core: CoreRecord) -> MarcRecord:
         record.fields.append(DataField("351", " ", " ", [("c", core.level)]))
     if core.extent:
         record.fields.append(DataField("300", " ", " ", [("a", core.extent)]))
+    for size in core.measurements:  # 340 $b: value and unit, then the display text
+        subs = [("b", f"{size.value} {size.unit}" if size.unit else size.value)]
+        record.fields.append(DataField("340", " ", " ", subs + ([("b", size.text)] if size.text else [])))
     for code, terms in (("a", core.materials), ("d", core.techniques)):
         record.fields += [_term_subfields(DataField("340", " ", " ", [(code, t.label)]), t) for t in terms]
     paragraphs = [p.strip() for p in (core.description or "").split("\n\n") if p.strip()]

@@ -63,6 +63,8 @@ def test_museum_events_materials_type_and_level_reach_their_marc_fields(
         assert after.level == before.level == "object"  # 351 $c
         assert [(t.label, t.id) for t in after.materials] == [(t.label, t.id) for t in before.materials]  # 340 $a
         assert [(t.label, t.id) for t in after.techniques] == [(t.label, t.id) for t in before.techniques]  # 340 $d
+        sizes = [(s.value, s.unit, s.text) for s in before.measurements]
+        assert sizes and [(s.value, s.unit, s.text) for s in after.measurements] == sizes  # 340 $b
         kinds = {e.type.lower() for e in before.events}
         assert {"acquisition", "use", "production"} <= kinds
         assert {e.type.lower() for e in after.events} == kinds  # 264 by function, else 518 $o
