@@ -173,6 +173,7 @@ def convert(
         written = Path(tmp) / f"converted{SUFFIXES.get(to, '.xml')}"
         with written.open("wb") as fh:
             target.serialise(cores, fh)
+        fallback += getattr(target, "written_warnings", [])  # what the writer changed to fit its format
         problems = target.validate(written)
         if problems:
             raise InvalidMetadata(

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import pymarc
 
-from metadata_schemas import access_terms, marc21
+from metadata_schemas import access_terms, marc21, marc_limits
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.errors import InvalidMetadata, Problem
 from metadata_schemas.marcxml import structure_problems
@@ -161,11 +161,21 @@ class BinaryMarc:
         if count == 0:
             raise InvalidMetadata([Problem(str(path), None, "no MARC records in this file")])
 
+    def __init__(self) -> None:
+        self.written_warnings: list[Problem] = []  # what the last `serialise` had to change to fit ISO 2709
+
     def serialise(self, records: Iterable[CoreRecord], out: BinaryIO) -> None:
         writer = pymarc.MARCWriter(out)
-        for core in records:
+        self.written_warnings = []
+        for number, core in enumerate(records, start=1):
             record = marc21.from_core(core)
             record.leader = record.leader[:9] + "a" + record.leader[10:]
+            name = f"record {number}" + (f" ({core.local_id})" if core.local_id else "")
+            try:
+                record, said = marc_limits.fit(record)
+            except ValueError as exc:
+                raise InvalidMetadata([Problem("(converted output)", None, f"{self.label}: {name}: {exc}")]) from None
+            self.written_warnings += [Problem("(converted output)", None, f"{name}: {s}") for s in said]
             writer.write(to_pymarc(record))
 
 

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from metadata_schemas.authorities import authority, scheme_of
-from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Note, Parallel, Part, Term
+from metadata_schemas.core import Agent, CoreRecord, DateRange, Event, Measurement, Note, Parallel, Part, Term
 from metadata_schemas.dates import date_problem, parse_date
 from metadata_schemas.tables import language_tag, level_for, marc_types, value_for
 from metadata_schemas.xmlsafe import clean
@@ -79,7 +79,7 @@ def mappings() -> tuple[Mapping, ...]:
 
 
 _ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:[A-Z]|Inc|Co|Corp|Ltd|Bros|Jr|Sr|St|Dr|Mme|Mr|Mrs|ed|eds|etc|ca|cm|mm|p|pp|v|vol|no)\.$"
+    r"(?:^|[\s(])(?:[A-Z]|Inc|Co|Corp|Ltd|Bros|Jr|Sr|St|Dr|Mme|Mr|Mrs|ed|eds|etc|ca|cm|mm|p|pp|v|vol|no|Aufl|Bl|Bd|Nr|Jg|Hrsg|Ill|n\.d|s\.d|o\.J)\.$"
 )
 
 
@@ -101,7 +101,7 @@ def _joined(f: DataField, codes: str, heading: bool = False) -> str:
             parts.append("-- " + strip_isbd(value))
         else:
             parts.append(strip_isbd(value) if heading else clean(value))
-    if f.tag.startswith("5"):  # a note is prose: its closing punctuation is part of the text
+    if f.tag.startswith("5") or f.tag == "351":  # a note is prose: its closing punctuation is part of the text
         return clean(" ".join(parts))
     return strip_isbd(" ".join(parts))
 
@@ -169,6 +169,7 @@ def to_core(record: MarcRecord) -> tuple[CoreRecord, list[str], dict[str, str]]:
         code = f008[35:38].strip() if len(f008) >= 38 else ""
         if len(code) == 3 and code.isalpha() and code not in ("und", "zxx", "mul"):
             core.languages.append(code)
+    _identify_event_names(core)
     if links:
         fields["links"] = " ".join(links)
         core.links = list(links)
@@ -206,6 +207,57 @@ def _date(f: DataField, code: str, text: str) -> DateRange:
     return date
 
 
+def _identify_event_names(core: CoreRecord) -> None:
+    """264 $a/$b name places and agents without ids: the added entry (1xx/7xx, 651) of the same name is
+    the same one, so an event's name takes that entry's id, kind and relator."""
+    for event in core.events:
+        for agent in event.agents:
+            entry = next((a for a in core.agents if a.name == agent.name and a.role != "publisher"), None)
+            if entry is not None:
+                agent.id, agent.kind, agent.role = entry.id, entry.kind, entry.role or agent.role
+        for place in event.places:
+            term = next((t for t in core.places if t.label == place.label and t.id), None)
+            if term is not None and place.id is None:
+                place.id, place.scheme = term.id, term.scheme
+
+
+def _constituent(f: DataField) -> Part:
+    """A 774 constituent unit entry as the part it names."""
+    return Part(
+        clean(" ".join(f.get("t"))),
+        [Agent(clean(v)) for v in f.get("a") if clean(v)],
+        [parse_date(clean(v)) for v in f.get("d") if clean(v)],
+        clean(" ".join(f.get("g"))) or None,
+        clean(" ".join(f.get("n"))) or None,
+        [clean(v) for code, v in f.subfields if code in "owxz" and clean(v)],
+    )
+
+
+def _part_field(part: Part) -> DataField:
+    """740 for a title alone, else 774 with the part's names, dates, place in the item, note and ids."""
+    if not (part.agents or part.dates or part.extent or part.note or part.identifiers):
+        return DataField("740", "0", "2", [("a", part.title)])
+    subs = [("a", a.name) for a in part.agents] + [("t", part.title)] + [("d", d.text) for d in part.dates]
+    subs += [("g", part.extent)] if part.extent else []
+    subs += [("n", part.note)] if part.note else []
+    return DataField("774", "0", " ", subs + [("o", i) for i in part.identifiers])
+
+
+def _event_note(core: CoreRecord, f: DataField) -> None:
+    """518 with $o (the kind), $d (date) or $p (place): an event of a kind 264 has no function for."""
+    if not (f.get("o") or f.get("d") or f.get("p")):
+        return  # a plain 518 $a is a note (typed_notes.event)
+    kind = strip_isbd((f.get("o") or ["event"])[0])
+    texts = [strip_isbd(v) for v in f.get("d") if strip_isbd(v)]
+    date = parse_date(texts[0]) if texts else None
+    if date is not None:
+        date.type = date.type or kind
+        if all(d.text != date.text for d in core.dates):
+            core.dates.append(date)
+    places = [Term(strip_isbd(v)) for v in f.get("p") if strip_isbd(v)]
+    core.events.append(Event(kind, date, places, note=(f.get("a") or [None])[0]))
+
+
 def _apply(
     core: CoreRecord, m: Mapping, f: DataField, files: list[str], links: list[str], fields: dict[str, str]
 ) -> None:
@@ -224,7 +276,9 @@ def _apply(
             if name and all((a.name, a.role) != (name, role) for a in core.agents):
                 core.agents.append(Agent(name, role, uri, _kind(f)))
     elif m.core == "events":
-        if f.get("a") or f.get("b"):  # a bare date stays a date: the event says where and by whom
+        if f.tag == "518":
+            _event_note(core, f)
+        elif f.get("a") or f.get("b"):  # a bare date stays a date: the event says where and by whom
             dates = [strip_isbd(v) for v in f.get("c") if strip_isbd(v)]
             core.events.append(
                 Event(
@@ -234,6 +288,24 @@ def _apply(
                     [Agent(strip_isbd(v), "publisher") for v in f.get("b") if strip_isbd(v)],
                 )
             )
+    elif m.core == "type":  # 336 without $2: the source's own type, over leader/06
+        text = _joined(f, m.subfields)
+        if text and not f.get("2"):
+            core.type = text
+    elif m.core == "level":  # 351 $c: a level leader/07 has no code for
+        text = _joined(f, m.subfields)
+        if text:
+            core.level = text
+    elif m.core in ("materials", "techniques"):
+        uri, scheme = _id(f, (f.get("2") or [None])[0])
+        found: list[Term] = getattr(core, m.core)
+        for value in map(clean, f.get(m.subfields)):  # a term as the source writes it (340 is no ISBD area)
+            if value and all(t.label != value for t in found):
+                found.append(Term(value, uri, scheme or scheme_of(uri)))
+    elif m.core == "measurements" and f.get("b"):
+        first, *rest = map(clean, f.get("b"))
+        value, _, unit = first.partition(" ")
+        core.measurements.append(Measurement(None, value, unit or None, rest[0] if rest else None))
     elif m.core == "dates":
         for code, value in f.subfields:
             if code in m.subfields and strip_isbd(value):
@@ -264,6 +336,8 @@ def _apply(
         lang = language_tag((f.get("y") or [""])[0]) or "und"
         if text:
             core.titles.setdefault(lang, text)
+    elif m.core == "parts" and f.tag == "774":
+        core.parts.append(_constituent(f))
     elif m.core == "parts":
         text = _joined(f, m.subfields)
         if text and all(p.title != text for p in core.parts):
@@ -282,8 +356,11 @@ def _apply(
             core.description = f"{core.description}\n\n{text}" if core.description else text
     elif m.core == "languages":
         for value in f.get("a"):
-            for code in re.findall(r"[a-z]{3}", value.lower()):
-                if code not in core.languages:
+            value = clean(value)
+            # codes, run together in older records (engfre); a language another standard names in words stays
+            codes = re.findall(r"[a-z]{3}", value.lower()) if re.fullmatch(r"(?:[a-z]{3})+", value.lower()) else [value]
+            for code in codes:
+                if code and code not in core.languages:
                     core.languages.append(code)
     elif m.core == "files":
         for value in f.get("u"):
@@ -478,8 +555,17 @@ def from_core(core: CoreRecord) -> MarcRecord:
     record.fields += _imprints(core, title, publishers)
     if title.subfields:
         record.fields.append(title)
+    if core.type and all(t != core.type for _c, t in marc_types()):
+        record.fields.append(DataField("336", " ", " ", [("a", core.type)]))
+    if core.level and level_for("marc", record.leader[7]) != core.level:
+        record.fields.append(DataField("351", " ", " ", [("c", core.level)]))
     if core.extent:
         record.fields.append(DataField("300", " ", " ", [("a", core.extent)]))
+    for size in core.measurements:  # 340 $b: value and unit, then the display text
+        subs = [("b", f"{size.value} {size.unit}" if size.unit else size.value)]
+        record.fields.append(DataField("340", " ", " ", subs + ([("b", size.text)] if size.text else [])))
+    for code, terms in (("a", core.materials), ("d", core.techniques)):
+        record.fields += [_term_subfields(DataField("340", " ", " ", [(code, t.label)]), t) for t in terms]
     paragraphs = [p.strip() for p in (core.description or "").split("\n\n") if p.strip()]
     record.fields += [DataField("520", " ", " ", [("a", paragraph)]) for paragraph in paragraphs]
     if core.rights:
@@ -501,8 +587,7 @@ def from_core(core: CoreRecord) -> MarcRecord:
         record.fields += [_term_field(tag, term) for term in terms]
     for agent in added:
         record.fields.append(_agent_field("7", agent))
-    for part in core.parts:
-        record.fields.append(DataField("740", "0", "2", [("a", part.title)]))
+    record.fields += [_part_field(part) for part in core.parts]
     if core.parent:
         record.fields.append(DataField("773", "0", " ", [("w", core.parent)]))
     for ref in [*core.files, *core.links]:
@@ -517,10 +602,13 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
     pending = list(core.dates)
     named: set[str] = set()
     for event in core.events:
-        ind2 = next((i for i, f in _FUNCTIONS.items() if f == event.type), None)
-        if ind2 is None:
-            continue
+        ind2 = next((i for i, f in _FUNCTIONS.items() if f == event.type.lower()), None)
         date = event.date
+        if ind2 is None:  # acquisition, use, collecting: 518 (date/time and place of an event)
+            subs = [("o", event.type)] + ([("d", date.text)] if date else []) + [("p", p.label) for p in event.places]
+            out.append(DataField("518", " ", " ", subs + ([("a", event.note)] if event.note else [])))
+            pending = [d for d in pending if date is None or (d.text, d.type) != (date.text, date.type)]
+            continue
         subs = [("a", p.label) for p in event.places] + [("b", a.name) for a in event.agents]
         if date is not None:
             subs.append(("c", date.text))
@@ -528,7 +616,7 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
             if taken is not None:
                 pending.remove(taken)
         named.update(a.name for a in event.agents)
-        use_264 = event.type != "publication" or (date is not None and date.type == "publication")
+        use_264 = event.type.lower() != "publication" or (date is not None and date.type == "publication")
         out.append(DataField("264" if use_264 else "260", " ", ind2 if use_264 else " ", subs))
     imprint = DataField("260", " ", " ", [("b", a.name) for a in publishers if a.name not in named])
     for date in pending:
@@ -540,6 +628,13 @@ def _imprints(core: CoreRecord, title: DataField, publishers: list[Agent]) -> li
         else:
             imprint.subfields.append(("c", date.text))
     return out + ([imprint] if imprint.subfields else [])
+
+
+def _term_subfields(f: DataField, term: Term) -> DataField:
+    """`f` with the term's authority id ($0) and vocabulary ($2)."""
+    f.subfields += [("0", term.id)] if term.id else []
+    f.subfields += [("2", term.scheme)] if term.scheme else []
+    return f
 
 
 def _term_field(tag: str, term: Term) -> DataField:
