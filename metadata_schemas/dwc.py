@@ -359,9 +359,8 @@ class DwcArchive:
                 record_id = (
                     cells[core.id_index].strip() if core.id_index is not None and core.id_index < len(cells) else None
                 )
-                record, fields = dwc_terms.to_core(values, record_id)
+                record, fields = dwc_terms.to_core(values, record_id, notes.get(record_id or ""))
                 names[record_id or ""] = record.title
-                record.typed_notes += notes.get(record_id or "", [])
                 for ref in media.get(record_id or "", []):
                     if dwc_terms.is_url(ref):
                         fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref

@@ -8,6 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from metadata_schemas import dwc_qualifiers
 from metadata_schemas.authorities import authority
 from metadata_schemas.core import Agent, Coordinates, CoreRecord, Note, Taxon, Term
 from metadata_schemas.crosswalk import is_url
@@ -48,8 +49,11 @@ def split(value: str) -> list[str]:
     return [v for v in _SPLIT.split(value.strip()) if v]
 
 
-def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRecord, dict[str, str]]:
-    """The core record of one occurrence or taxon row (`values` keyed by Darwin Core term)."""
+def to_core(
+    values: dict[str, str], local_id: str | None = None, notes: list[Note] | None = None
+) -> tuple[CoreRecord, dict[str, str]]:
+    """The core record of one occurrence or taxon row (`values` keyed by Darwin Core term), with the typed
+    notes its archive's extensions give it (`notes`)."""
     v = {k: (val or "").strip() for k, val in values.items() if val and val.strip()}
     core = CoreRecord(title="")
     fields: dict[str, str] = {}
@@ -99,8 +103,10 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
             setattr(core, field, value)
     _collected(core, parts)
     _coordinates(core, parts, fields)
+    core.typed_notes += notes or []
     _place_ids(core)
     _part_of(core)
+    dwc_qualifiers.read(core)
     if core.taxon is not None:
         _complete_taxon(core.taxon)
     if not core.title:
@@ -354,6 +360,7 @@ def from_core(core: CoreRecord, *, part_of: bool = False) -> dict[str, str]:
     taxon = core.taxon
     collected = next((d for d in core.dates if d.type == "collected"), None)
     where = core.coordinates
+    others = [d for d in core.dates if d is not collected]
     row = {
         "title": core.title,
         "basisOfRecord": core.type or "",
@@ -372,7 +379,7 @@ def from_core(core: CoreRecord, *, part_of: bool = False) -> dict[str, str]:
         if any(a.id for a in identifiers)
         else "",
         "eventDate": collected.text if collected else "",
-        "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in core.dates if d is not collected),
+        "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in others),
         "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places if p.kind not in PLACE_TERMS),
         "decimalLatitude": _decimal(where.latitude, degrees=True) if where else "",
         "decimalLongitude": _decimal(where.longitude, degrees=True) if where else "",
@@ -390,6 +397,8 @@ def from_core(core: CoreRecord, *, part_of: bool = False) -> dict[str, str]:
         row[term] = LIST_SEPARATOR.join(p.label for p in core.places if p.kind == term)
     for term in NOTE_TERMS:
         row[term] = LIST_SEPARATOR.join(n.text for n in core.typed_notes if n.type == term)
+    if not row["dynamicProperties"]:
+        row["dynamicProperties"] = dwc_qualifiers.written(core, collectors, identifiers, others)
     higher = [p for p in core.places if p.kind not in PLACE_TERMS]
     if not row["higherGeographyID"] and any(p.id for p in higher):
         row["higherGeographyID"] = LIST_SEPARATOR.join(p.id or "" for p in higher)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from heritage.metadata_cli import metadata
 from metadata_schemas import checking, dwc_terms, registry, schemas
-from metadata_schemas.core import Note, Term
+from metadata_schemas.core import CoreRecord, Note, Term
 
 
 def _round_trip(source: Path, tmp_path: Path) -> tuple[list, list]:
@@ -119,3 +119,33 @@ def test_a_descriptor_without_its_data_file_says_which_and_where(
     result = cli.invoke(metadata, ["convert", str(source), "--to", "mods", "-o", str(tmp_path / "out.xml")])
     assert result.exit_code != 0
     assert f"{source}{message}" in str(result.exception)  # `heritage` prints it as `error: FILE:LINE: ...`
+
+
+@pytest.mark.parametrize(
+    "name", ["lido/kenom_numismatics_20records_lido.xml", "ead/duke_rubenstein_strykerdeena_ead2002_c01-c04.xml"]
+)
+def test_roles_kinds_date_types_and_note_headings_survive_darwin_core(
+    name: str, real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    """Darwin Core has no column for them: they travel in dynamicProperties and come back, and that
+    note is gone again once read."""
+    before, after = _round_trip(real / name, tmp_path)
+
+    def qualified(core: CoreRecord) -> tuple:
+        return (
+            [(a.name, a.role, a.kind) for a in core.agents],
+            [(d.text, d.type, d.start, d.end) for d in core.dates],
+            sorted(
+                (n.type, " ".join(n.text.split()), n.label or "") for n in core.typed_notes
+            ),  # a cell has no line breaks
+        )
+
+    assert any(a.role not in ("collector", None) for c in before for a in c.agents)
+    assert [qualified(c) for c in after] == [qualified(c) for c in before]
+
+
+def test_a_publishers_own_dynamic_properties_stay_a_note() -> None:
+    for text in ('{"heightInMeters":1.5}', '{"recordedBy":[{}],"other":1}', "sex=female"):
+        core, _ = dwc_terms.to_core({"occurrenceID": "o1", "recordedBy": "A. Smith", "dynamicProperties": text})
+        assert [(n.type, n.text) for n in core.typed_notes] == [("dynamicProperties", text)]
+        assert dwc_terms.from_core(core)["dynamicProperties"] == text
