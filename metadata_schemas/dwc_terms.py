@@ -19,7 +19,7 @@ TABLE = Path(__file__).parent / "crosswalks" / "dwc.csv"
 DWC = "http://rs.tdwg.org/dwc/terms/"
 DCTERMS = "http://purl.org/dc/terms/"
 LIST_SEPARATOR = " | "
-_SPLIT = re.compile(r"\s*\|\s*")
+_SPLIT = re.compile(r"\s*(?<!\|)\|(?!\|)\s*")  # a lone pipe: `|||` in a value (an AT export) is its text
 
 
 @cache
@@ -131,7 +131,7 @@ def _place_ids(core: CoreRecord) -> None:
     places = [p for p in core.places if p.kind == "higherGeography"]
     if note is None or not places:
         return
-    ids = [ref.strip() for ref in note.text.split("|")]  # empty where a place has no id
+    ids = [ref.strip() for ref in _SPLIT.split(note.text)]  # empty where a place has no id
     if len(ids) != len(places) or LIST_SEPARATOR.join(ids).strip() != note.text:
         return
     for place, ref in zip(places, ids, strict=True):

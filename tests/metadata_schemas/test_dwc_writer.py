@@ -149,3 +149,15 @@ def test_a_publishers_own_dynamic_properties_stay_a_note() -> None:
         core, _ = dwc_terms.to_core({"occurrenceID": "o1", "recordedBy": "A. Smith", "dynamicProperties": text})
         assert [(n.type, n.text) for n in core.typed_notes] == [("dynamicProperties", text)]
         assert dwc_terms.from_core(core)["dynamicProperties"] == text
+
+
+def test_values_holding_pipes_are_not_cut_at_the_list_separator(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    """The SAA kitchen-sink finding aid (Archivists' Toolkit output) ends its values with `|||`: a
+    Darwin Core list cell is cut only at a lone `|`, so `Series I |||` and `Bowers, Kate, 1963- |||` stay whole."""
+    before, after = _round_trip(real / "ead" / "saa_kitchen_sink_AT_output_enumerated_cs.xml", tmp_path)
+    assert any("|||" in i for c in before for i in c.identifiers)
+    assert [c.identifiers for c in after] == [c.identifiers for c in before]
+    assert [[a.name for a in c.agents] for c in after] == [[a.name for a in c.agents] for c in before]
+    assert dwc_terms.split("A. Smith|B. Jones | C. Brown") == ["A. Smith", "B. Jones", "C. Brown"]
