@@ -343,8 +343,11 @@ class DwcArchive:
         source = Source(path)
         try:
             _meta, core, extensions = _descriptor(source)
+            where = source.label(source.meta_name), core.element.sourceline
             if core.location is None:
-                raise InvalidMetadata([Problem(source.label("meta.xml"), None, "core has no <files><location>")])
+                raise InvalidMetadata([Problem(*where, "core has no <files><location>: no data file to read")])
+            if core.location not in source.names():
+                raise InvalidMetadata([Problem(*where, f"core data file {core.location!r} is missing")])
             media = self._media(source, extensions)
             notes = self._descriptions(source, extensions)
             label = source.label(core.location)
@@ -356,9 +359,8 @@ class DwcArchive:
                 record_id = (
                     cells[core.id_index].strip() if core.id_index is not None and core.id_index < len(cells) else None
                 )
-                record, fields = dwc_terms.to_core(values, record_id)
+                record, fields = dwc_terms.to_core(values, record_id, notes.get(record_id or ""))
                 names[record_id or ""] = record.title
-                record.typed_notes += notes.get(record_id or "", [])
                 for ref in media.get(record_id or "", []):
                     if dwc_terms.is_url(ref):
                         fields["links"] = f"{fields['links']} {ref}" if fields.get("links") else ref
@@ -518,7 +520,7 @@ def _table(items: list[CoreRecord], id_term: str, *, parents: bool) -> str:
     writer = csv.writer(rows, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
     writer.writerow(["coreid" if parents else "id", id_term, *columns])
     for n, core in enumerate(items, start=1):
-        row = dwc_terms.from_core(core)
+        row = dwc_terms.from_core(core, part_of=id_term == "occurrenceID" and not parents)
         record_id = core.local_id or f"record-{n}"
         first = (core.parent or "") if parents else record_id
         writer.writerow([cell(first), cell(record_id), *(cell(row[c]) for c in columns)])

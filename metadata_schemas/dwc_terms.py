@@ -8,6 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from metadata_schemas import dwc_qualifiers
 from metadata_schemas.authorities import authority
 from metadata_schemas.core import Agent, Coordinates, CoreRecord, Note, Taxon, Term
 from metadata_schemas.crosswalk import is_url
@@ -18,7 +19,7 @@ TABLE = Path(__file__).parent / "crosswalks" / "dwc.csv"
 DWC = "http://rs.tdwg.org/dwc/terms/"
 DCTERMS = "http://purl.org/dc/terms/"
 LIST_SEPARATOR = " | "
-_SPLIT = re.compile(r"\s*\|\s*")
+_SPLIT = re.compile(r"\s*(?<!\|)\|(?!\|)\s*")  # a lone pipe: `|||` in a value (an AT export) is its text
 
 
 @cache
@@ -48,8 +49,11 @@ def split(value: str) -> list[str]:
     return [v for v in _SPLIT.split(value.strip()) if v]
 
 
-def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRecord, dict[str, str]]:
-    """The core record of one occurrence or taxon row (`values` keyed by Darwin Core term)."""
+def to_core(
+    values: dict[str, str], local_id: str | None = None, notes: list[Note] | None = None
+) -> tuple[CoreRecord, dict[str, str]]:
+    """The core record of one occurrence or taxon row (`values` keyed by Darwin Core term), with the typed
+    notes its archive's extensions give it (`notes`)."""
     v = {k: (val or "").strip() for k, val in values.items() if val and val.strip()}
     core = CoreRecord(title="")
     fields: dict[str, str] = {}
@@ -99,6 +103,10 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
             setattr(core, field, value)
     _collected(core, parts)
     _coordinates(core, parts, fields)
+    core.typed_notes += notes or []
+    _place_ids(core)
+    _part_of(core)
+    dwc_qualifiers.read(core)
     if core.taxon is not None:
         _complete_taxon(core.taxon)
     if not core.title:
@@ -107,6 +115,44 @@ def to_core(values: dict[str, str], local_id: str | None = None) -> tuple[CoreRe
         core.title = f"{name} ({number})" if name and number else name or number
     core.level = level_for("dwc", core.type)
     return core, fields
+
+
+PART_OF = "(part of) "  # associatedOccurrences' own way of naming the record this one is part of
+
+
+def _note(core: CoreRecord, term: str) -> Note | None:
+    return next((n for n in core.typed_notes if n.type == term), None)
+
+
+def _place_ids(core: CoreRecord) -> None:
+    """higherGeographyID naming one id per higherGeography place (the ids `from_core` writes): each place
+    gets its id; any other higherGeographyID stays a note, as written."""
+    note = _note(core, "higherGeographyID")
+    places = [p for p in core.places if p.kind == "higherGeography"]
+    if note is None or not places:
+        return
+    ids = [ref.strip() for ref in _SPLIT.split(note.text)]  # empty where a place has no id
+    if len(ids) != len(places) or LIST_SEPARATOR.join(ids).strip() != note.text:
+        return
+    for place, ref in zip(places, ids, strict=True):
+        if ref:
+            found, scheme = authority(ref)
+            place.id, place.scheme = ref, scheme if found == ref else None
+    core.typed_notes.remove(note)
+
+
+def _part_of(core: CoreRecord) -> None:
+    """associatedOccurrences opening with `(part of) ID` (as `from_core` writes an occurrence's parent
+    record, an archival series or a work): the record's parent; the rest stays the note it was."""
+    note = _note(core, "associatedOccurrences")
+    if note is None or core.parent or not note.text.startswith(PART_OF):
+        return
+    first, _, rest = note.text.partition(LIST_SEPARATOR)
+    core.parent = first[len(PART_OF) :].strip() or None
+    if rest:
+        note.text = rest
+    else:
+        core.typed_notes.remove(note)
 
 
 def _taxon(core: CoreRecord, term: str, field: str, value: str) -> None:
@@ -306,13 +352,15 @@ def _decimal(value: float | None, *, degrees: bool = False) -> str:
     return str(int(value)) if value.is_integer() and not degrees else repr(value)
 
 
-def from_core(core: CoreRecord) -> dict[str, str]:
-    """The row (by term) that reads back (through `to_core`) as the same core record."""
+def from_core(core: CoreRecord, *, part_of: bool = False) -> dict[str, str]:
+    """The row (by term) that reads back (through `to_core`) as the same core record; `part_of`: an
+    occurrence core, with no column for its parent record but associatedOccurrences."""
     collectors = [a for a in core.agents if a.role != "identifier"]
     identifiers = [a for a in core.agents if a.role == "identifier"]
     taxon = core.taxon
     collected = next((d for d in core.dates if d.type == "collected"), None)
     where = core.coordinates
+    others = [d for d in core.dates if d is not collected]
     row = {
         "title": core.title,
         "basisOfRecord": core.type or "",
@@ -331,7 +379,7 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         if any(a.id for a in identifiers)
         else "",
         "eventDate": collected.text if collected else "",
-        "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in core.dates if d is not collected),
+        "verbatimEventDate": LIST_SEPARATOR.join(d.text for d in others),
         "higherGeography": LIST_SEPARATOR.join(p.label for p in core.places if p.kind not in PLACE_TERMS),
         "decimalLatitude": _decimal(where.latitude, degrees=True) if where else "",
         "decimalLongitude": _decimal(where.longitude, degrees=True) if where else "",
@@ -349,6 +397,15 @@ def from_core(core: CoreRecord) -> dict[str, str]:
         row[term] = LIST_SEPARATOR.join(p.label for p in core.places if p.kind == term)
     for term in NOTE_TERMS:
         row[term] = LIST_SEPARATOR.join(n.text for n in core.typed_notes if n.type == term)
+    if not row["dynamicProperties"]:
+        row["dynamicProperties"] = dwc_qualifiers.written(core, collectors, identifiers, others)
+    higher = [p for p in core.places if p.kind not in PLACE_TERMS]
+    if not row["higherGeographyID"] and any(p.id for p in higher):
+        row["higherGeographyID"] = LIST_SEPARATOR.join(p.id or "" for p in higher)
+    if part_of and core.parent:
+        row["associatedOccurrences"] = LIST_SEPARATOR.join(
+            filter(None, [PART_OF + core.parent, row["associatedOccurrences"]])
+        )
     for rank in (*CLASSIFICATION, *EPITHETS):
         row[rank] = (taxon.classification.get(rank) or "") if taxon else ""
     if taxon:

@@ -294,29 +294,63 @@ def document(path: Path, standard: Any) -> tuple[bytes, list[Problem]] | None:
         return _repaired(written, standard, problems, str(path))
 
 
+_SHORT_ROWS = re.compile(r"row has (\d+) fields; meta.xml maps field index \d+")
+
+
 def _mended_archive(
     data: bytes, written: Path, standard: Any, problems: list[Problem], source: str
 ) -> tuple[bytes, list[Problem]] | None:
-    """A Darwin Core Archive whose meta.xml names a dataset description it does not hold: the same archive
-    without that reference (the only repair an archive gets; its data files are never touched)."""
-    if not all("names metadata" in p.message for p in problems):
+    """A Darwin Core Archive whose meta.xml names a dataset description it does not hold, or maps columns
+    its rows do not have: the same archive without that reference or those mappings (the only repairs an
+    archive gets; its data files are never touched), each repair a warning."""
+    missing = [p for p in problems if "names metadata" in p.message]
+    widths: dict[str, int] = {}  # data file -> the fields its shortest row has
+    for p in problems:
+        if m := _SHORT_ROWS.match(p.message):
+            name = re.split(r"[/\\!]", p.source)[-1]
+            widths[name] = min(widths.get(name, int(m[1])), int(m[1]))
+    if len(missing) + sum(1 for p in problems if _SHORT_ROWS.match(p.message)) != len(problems):
         return None
+    warnings = [
+        Problem(source, p.line, f"dropped the reference to the missing dataset description: {p.message}")
+        for p in missing
+    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             content = zin.read(info)
             if info.filename.rsplit("/", 1)[-1] == "meta.xml":
                 meta = etree.fromstring(content, parser())
-                meta.attrib.pop("metadata", None)
+                if missing:
+                    meta.attrib.pop("metadata", None)
+                label = f"{source}/{info.filename}" if Path(source).is_dir() else f"{source}!{info.filename}"
+                warnings += _unmapped(meta, widths, label)
                 content = etree.tostring(meta, xml_declaration=True, encoding="UTF-8")
             zout.writestr(info, content)
     written.write_bytes(buffer.getvalue())
     if standard.validate(written):
         return None
-    return buffer.getvalue(), [
-        Problem(source, p.line, f"dropped the reference to the missing dataset description: {p.message}")
-        for p in problems
-    ]
+    return buffer.getvalue(), warnings
+
+
+def _unmapped(meta: etree._Element, widths: dict[str, int], label: str) -> list[Problem]:
+    """Drop from meta.xml the <field> mappings of columns beyond a data file's shortest row: which of its
+    columns the rows lack cannot be known, so their cells stay as they are and keep the columns they can."""
+    warnings: list[Problem] = []
+    for part in meta:
+        location = "".join(part.xpath("*[local-name()='files']/*[local-name()='location']/text()")).strip()
+        width = widths.get(location.rsplit("/", 1)[-1])
+        if width is None:
+            continue
+        for field in part.xpath("*[local-name()='field'][@index]"):
+            if field.get("index", "").isdigit() and int(field.get("index")) >= width:
+                message = (
+                    f"dropped the mapping of column {field.get('index')} ({field.get('term')}): "
+                    f"the rows of {location} have only {width} fields"
+                )
+                warnings.append(Problem(label, field.sourceline, message))
+                part.remove(field)
+    return warnings
 
 
 def _zipped(folder: Path) -> bytes:
