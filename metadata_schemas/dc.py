@@ -14,6 +14,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from metadata_schemas import crosswalk
+from metadata_schemas.authorities import scheme_of
 from metadata_schemas.core import Agent, CoreRecord, Note, Term
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
@@ -45,7 +46,54 @@ def read_dc(element: etree._Element) -> tuple[CoreRecord, dict[str, str]]:
             lang = language_tag(title.get(f"{{{XML_NS}}}lang"))
             if all(n.text != text for n in core.typed_notes if n.type == "alternative_title"):
                 core.typed_notes.append(Note("alternative_title", text, lang))
+    _attach_ids(element, core)
     return core, fields
+
+
+# DC elements whose values are terms or names: a value that is only a URI, written right after a value of the
+# same element, is that value's authority id (oai_dc has no attribute for it; see `_with_id`)
+_ID_TAGS = {f"{{{DC}}}subject": "subjects", f"{{{DC}}}coverage": "places"}
+_AGENT_TAGS = {f"{{{DC}}}{tag}" for tag in ("creator", "contributor", "publisher")}
+
+
+def _is_uri(text: str) -> bool:
+    return text.startswith(("http://", "https://")) and not any(c.isspace() for c in text)
+
+
+def _attach_ids(element: etree._Element, core: CoreRecord) -> None:
+    """Give a term or name the URI that follows it in the same element (`Mühle`, then the GND URI).
+
+    The table read the URI as a term or name of its own; it becomes the id of the value before it instead,
+    so a subject, place or name keeps its authority id through oai_dc.
+    """
+    previous: tuple[str, str] | None = None
+    for child in element:
+        text = text_of(child) or ""
+        if previous and previous[0] == child.tag and _is_uri(text) and not _is_uri(previous[1]):
+            if child.tag in _AGENT_TAGS:
+                agents = [a for a in core.agents if a.name == previous[1] and a.id is None]
+                strays = [a for a in core.agents if a.name == text and a.id is None]
+                if agents and strays:
+                    agents[0].id = text
+                    core.agents.remove(strays[0])
+            elif child.tag in _ID_TAGS:
+                terms: list[Term] = getattr(core, _ID_TAGS[child.tag])
+                owners = [t for t in terms if t.label == previous[1] and t.id is None]
+                loose = [t for t in terms if t.label == text and t.id is None]
+                if owners:
+                    owners[0].id, owners[0].scheme = text, scheme_of(text)
+                    if loose:
+                        terms.remove(loose[0])
+            previous = None
+            continue
+        previous = (child.tag, text)
+
+
+def _with_id(parent: etree._Element, tag: str, text: str, ident: str | None) -> None:
+    """A value and, when its id is a URI, the URI in the same element right after it (read by `_attach_ids`)."""
+    _text(parent, tag, text)
+    if ident and _is_uri(ident) and not _is_uri(text):
+        _text(parent, tag, ident)
 
 
 def _text(parent: etree._Element, tag: str, text: str, lang: str | None = None) -> etree._Element:
@@ -88,7 +136,7 @@ def dc_element(core: CoreRecord) -> etree._Element:
             _text(dc, "title", note.text, note.lang)
     for agent in core.agents:
         tag = agent.role if agent.role in ("creator", "publisher") else "contributor"
-        _text(dc, tag, agent.name)
+        _with_id(dc, tag, agent.name, agent.id)
     for date in core.dates:
         _text(dc, "date", date.text)
     if core.extent:
@@ -105,9 +153,9 @@ def dc_element(core: CoreRecord) -> etree._Element:
     for code in core.languages:
         _text(dc, "language", code)
     for term in core.subjects + core.genres:
-        _text(dc, "subject", term.label)
+        _with_id(dc, "subject", term.label, term.id)
     for term in core.places:
-        _text(dc, "coverage", term.label)
+        _with_id(dc, "coverage", term.label, term.id)
     if core.type:
         _text(dc, "type", core.type)
     for note in core.typed_notes:
