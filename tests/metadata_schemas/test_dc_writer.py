@@ -95,3 +95,19 @@ def test_ead_notes_keep_their_type_through_dc(real: Path, xsd: schemas.SchemaSet
     # one dc:description per note; its paragraph breaks become spaces (DC has one paragraph per element)
     assert [(n.type, _words(n.text)) for c in back for n in c.typed_notes] == noted
     assert [c.description for c in back] == [c.description for c in source]
+
+
+def test_lido_measurements_material_ids_and_part_identifiers_come_back_from_dc(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    coins = _cores(real / "lido" / "kenom_numismatics_20records_lido.xml")
+    back = _to_dc(coins, tmp_path)
+    dims = [(m.type, m.value, m.unit) for m in coins[0].measurements]
+    assert dims and all(unit for _, _, unit in dims)
+    assert [(m.type, m.value, m.unit) for m in back[0].measurements if m.unit] == dims
+    assert [(t.label, t.id) for t in back[0].materials] == [(t.label, t.id) for t in coins[0].materials]
+    assert any(t.id for t in back[0].materials)
+    museum = _cores(real / "lido" / "deutsches-museum_ddb_lido.xml")
+    parts = [(p.title, p.identifiers) for c in museum for p in c.parts]
+    assert parts and any(ids for _, ids in parts)
+    assert [(p.title, p.identifiers) for c in _to_dc(museum, tmp_path) for p in c.parts] == parts
