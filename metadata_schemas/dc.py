@@ -197,6 +197,8 @@ def dc_element(core: CoreRecord) -> etree._Element:
     for term in core.techniques:
         _with_id(dc, "format", term.label, term.id, "Technique: ")
     for part in core.parts:
+        if not part.title.strip():  # an untitled part has nothing for its identifiers to follow
+            continue
         _text(dc, "relation", f"Part: {part.title}")
         for ident in part.identifiers:
             _text(dc, "relation", PART_ID + ident)
