@@ -28,8 +28,9 @@ from typing import Any
 from lxml import etree
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, Container, Coordinates, CoreRecord, Measurement, Note, Part, Taxon, Term
+from metadata_schemas.core import Agent, Container, CoreRecord, Measurement, Note, Part, Taxon, Term
 from metadata_schemas.dates import parse_date
+from metadata_schemas.dc_extra import parse_coordinates
 from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
 
@@ -223,9 +224,9 @@ class Crosswalk:
             else:
                 core.measurements.append(Measurement(kind, text, None, text))
         elif field == "coordinates":  # decimal "latitude, longitude" (or a space between); else a typed note
-            point = re.match(r"^(-?\d+(?:\.\d+)?)(?:,\s*|\s+)(-?\d+(?:\.\d+)?)$", text)
+            point = parse_coordinates(text)
             if point and core.coordinates is None:
-                core.coordinates = Coordinates(float(point[1]), float(point[2]), text=text)
+                core.coordinates = point
             else:
                 core.typed_notes.append(Note("coordinates", text, lang))
         elif field == "parts":

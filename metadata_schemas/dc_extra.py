@@ -8,7 +8,9 @@ they read back into the same core field.
 
 from __future__ import annotations
 
-from metadata_schemas.core import CoreRecord
+import re
+
+from metadata_schemas.core import Coordinates, CoreRecord
 
 # typed notes written elsewhere by dc.py (dc:source, dc:relation, a further dc:title)
 OWN_ELEMENT = {"source", "relation", "alternative_title"}
@@ -50,5 +52,46 @@ def values(core: CoreRecord) -> list[tuple[str, str, str | None]]:
         put("measurements", text)
     if core.coordinates is not None:
         c = core.coordinates
-        put("coordinates", c.text or f"{c.latitude}, {c.longitude}")
+        put("coordinates", coordinates_text(c))
     return out  # materials, techniques and parts with their ids: dc.py
+
+
+_POINT = re.compile(r"^(-?\d+(?:\.\d+)?)(?:,\s*|\s+)(-?\d+(?:\.\d+)?)((?:; [a-z]+ [^;]+)*)$")
+
+
+def coordinates_text(c: Coordinates) -> str:
+    """ "41.8981, 12.4731" (or the source's own text), then "; elevation 225.0-750.0 m", "; uncertainty 30.0 m",
+    "; datum WGS84" where the point has them (Darwin Core)."""
+    text = c.text if c.text and _POINT.match(c.text) else f"{c.latitude}, {c.longitude}"
+    if c.elevation is not None:
+        top = f"-{c.elevation_max}" if c.elevation_max is not None else ""
+        text += f"; elevation {c.elevation}{top} m"
+    if c.uncertainty is not None:
+        text += f"; uncertainty {c.uncertainty} m"
+    if c.datum:
+        text += f"; datum {c.datum}"
+    return text
+
+
+def parse_coordinates(text: str) -> Coordinates | None:
+    """The point `coordinates_text` wrote, or None when the text is no decimal point."""
+    m = _POINT.match(text)
+    if not m:
+        return None
+    point = Coordinates(float(m[1]), float(m[2]))
+    extra = m[3] or ""
+    point.text = text[: len(text) - len(extra)] if extra else text
+    for part in filter(None, extra.split("; ")):
+        key, _, value = part.partition(" ")
+        value = value.removesuffix(" m")
+        low, sep, high = value.partition("-") if key == "elevation" and not value.startswith("-") else (value, "", "")
+        try:
+            if key == "elevation":
+                point.elevation, point.elevation_max = float(low), float(high) if sep else None
+            elif key == "uncertainty":
+                point.uncertainty = float(value)
+            elif key == "datum":
+                point.datum = value
+        except ValueError:
+            return None
+    return point

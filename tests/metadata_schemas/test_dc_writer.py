@@ -111,3 +111,17 @@ def test_lido_measurements_material_ids_and_part_identifiers_come_back_from_dc(
     parts = [(p.title, p.identifiers) for c in museum for p in c.parts]
     assert parts and any(ids for _, ids in parts)
     assert [(p.title, p.identifiers) for c in _to_dc(museum, tmp_path) for p in c.parts] == parts
+
+
+def test_darwin_core_elevation_and_uncertainty_survive_dc_coverage(
+    real: Path, xsd: schemas.SchemaSet, tmp_path: Path
+) -> None:
+    source = _cores(real / "dwc" / "bdj_spiders_checklist_980_unzipped") + _cores(
+        real / "dwc" / "invalid" / "dwca-malformed-descriptor"
+    )
+    points = [c.coordinates for c in source if c.coordinates is not None]
+    assert any(p.elevation_max is not None for p in points) and any(p.uncertainty for p in points)
+    back = [c.coordinates for c in _to_dc(source, tmp_path) if c.coordinates is not None]
+    assert [(p.latitude, p.longitude, p.elevation, p.elevation_max, p.uncertainty, p.datum) for p in back] == [
+        (p.latitude, p.longitude, p.elevation, p.elevation_max, p.uncertainty, p.datum) for p in points
+    ]
