@@ -28,8 +28,9 @@ from typing import Any
 from lxml import etree
 
 from metadata_schemas.authorities import authority
-from metadata_schemas.core import Agent, Container, CoreRecord, Note, Taxon, Term
+from metadata_schemas.core import Agent, Container, CoreRecord, Measurement, Note, Part, Taxon, Term
 from metadata_schemas.dates import parse_date
+from metadata_schemas.dc_extra import parse_coordinates
 from metadata_schemas.tables import language_tag
 from metadata_schemas.xmlsafe import text_of
 
@@ -215,6 +216,21 @@ class Crosswalk:
             materials: list[Term] = getattr(core, field)
             if all(t.label != text for t in materials):
                 materials.append(Term(text, uri, scheme))
+        elif field == "measurements":  # "58 mm" is a value and its unit, else a display form as written
+            kind = _first(row.type, node) or None
+            amount = re.match(r"^(-?\d+(?:[.,]\d+)?)\s+(\S+)$", text)
+            if amount:
+                core.measurements.append(Measurement(kind, amount[1], amount[2]))
+            else:
+                core.measurements.append(Measurement(kind, text, None, text))
+        elif field == "coordinates":  # decimal "latitude, longitude" (or a space between); else a typed note
+            point = parse_coordinates(text)
+            if point and core.coordinates is None:
+                core.coordinates = point
+            else:
+                core.typed_notes.append(Note("coordinates", text, lang))
+        elif field == "parts":
+            core.parts.append(Part(text))
         elif field.startswith("fields."):
             fields.setdefault(field.split(".", 1)[1], text)
         elif getattr(core, field, None) in (None, ""):

@@ -13,7 +13,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from metadata_schemas import crosswalk
+from metadata_schemas import crosswalk, dc_extra
+from metadata_schemas.authorities import scheme_of
 from metadata_schemas.core import Agent, CoreRecord, Note, Term
 from metadata_schemas.errors import Problem
 from metadata_schemas.registry import ParsedRecord
@@ -45,7 +46,81 @@ def read_dc(element: etree._Element) -> tuple[CoreRecord, dict[str, str]]:
             lang = language_tag(title.get(f"{{{XML_NS}}}lang"))
             if all(n.text != text for n in core.typed_notes if n.type == "alternative_title"):
                 core.typed_notes.append(Note("alternative_title", text, lang))
+    _attach_ids(element, core)
     return core, fields
+
+
+# DC elements whose values are terms or names, with the prefix `dc_extra` gives them: a value that is only a
+# URI, written right after a value of the same element and prefix, is that value's authority id (oai_dc has
+# no attribute for it; see `_with_id`); a "Part identifier: X" relation is an identifier of the part before it
+_TERMS = {
+    ("format", "Material: "): "materials",
+    ("format", "Technique: "): "techniques",
+    ("subject", ""): "subjects",
+    ("coverage", ""): "places",
+    ("creator", ""): "agents",
+    ("contributor", ""): "agents",
+    ("publisher", ""): "agents",
+}
+PART_ID = "Part identifier: "
+
+
+def _is_uri(text: str) -> bool:
+    return text.startswith(("http://", "https://")) and not any(c.isspace() for c in text)
+
+
+def _term_key(child: etree._Element) -> tuple[str, str, str] | None:
+    """(element, prefix, value) of a term or name element."""
+    if not isinstance(child.tag, str) or namespace(child.tag) != DC:
+        return None
+    tag, text = etree.QName(child).localname, text_of(child) or ""
+    for (element, prefix), _ in _TERMS.items():
+        if element == tag and text.startswith(prefix):
+            return element, prefix, text.removeprefix(prefix).strip()
+    return None
+
+
+def _attach_ids(element: etree._Element, core: CoreRecord) -> None:
+    """Give a term or name the URI that follows it in the same element (`Mühle`, then the GND URI).
+
+    The table read the URI as a term or name of its own; it becomes the id of the value before it instead,
+    so a subject, place, material or name keeps its authority id through oai_dc.
+    """
+    previous: tuple[str, str, str] | None = None
+    part = -1
+    for child in element:
+        text = text_of(child) or ""
+        if child.tag == f"{{{DC}}}relation" and text.startswith("Part: "):
+            part += 1
+        elif child.tag == f"{{{DC}}}relation" and text.startswith(PART_ID) and 0 <= part < len(core.parts):
+            core.parts[part].identifiers.append(text.removeprefix(PART_ID).strip())
+        key = _term_key(child)
+        if key and previous and previous[:2] == key[:2] and _is_uri(key[2]) and not _is_uri(previous[2]):
+            field = _TERMS[key[:2]]
+            if field == "agents":
+                agents = [a for a in core.agents if a.name == previous[2] and a.id is None]
+                strays = [a for a in core.agents if a.name == key[2] and a.id is None]
+                if agents and strays:
+                    agents[0].id = key[2]
+                    core.agents.remove(strays[0])
+            else:
+                terms: list[Term] = getattr(core, field)
+                owners = [t for t in terms if t.label == previous[2] and t.id is None]
+                loose = [t for t in terms if t.label == key[2] and t.id is None]
+                if owners:
+                    owners[0].id, owners[0].scheme = key[2], scheme_of(key[2])
+                    if loose:
+                        terms.remove(loose[0])
+            previous = None
+            continue
+        previous = key
+
+
+def _with_id(parent: etree._Element, tag: str, text: str, ident: str | None, prefix: str = "") -> None:
+    """A value and, when its id is a URI, the URI in the same element right after it (read by `_attach_ids`)."""
+    _text(parent, tag, prefix + text)
+    if ident and _is_uri(ident) and not _is_uri(text):
+        _text(parent, tag, prefix + ident)
 
 
 def _text(parent: etree._Element, tag: str, text: str, lang: str | None = None) -> etree._Element:
@@ -88,7 +163,7 @@ def dc_element(core: CoreRecord) -> etree._Element:
             _text(dc, "title", note.text, note.lang)
     for agent in core.agents:
         tag = agent.role if agent.role in ("creator", "publisher") else "contributor"
-        _text(dc, tag, agent.name)
+        _with_id(dc, tag, agent.name, agent.id)
     for date in core.dates:
         _text(dc, "date", date.text)
     if core.extent:
@@ -105,9 +180,9 @@ def dc_element(core: CoreRecord) -> etree._Element:
     for code in core.languages:
         _text(dc, "language", code)
     for term in core.subjects + core.genres:
-        _text(dc, "subject", term.label)
+        _with_id(dc, "subject", term.label, term.id)
     for term in core.places:
-        _text(dc, "coverage", term.label)
+        _with_id(dc, "coverage", term.label, term.id)
     if core.type:
         _text(dc, "type", core.type)
     for note in core.typed_notes:
@@ -115,6 +190,18 @@ def dc_element(core: CoreRecord) -> etree._Element:
             _text(dc, note.type, note.text, note.lang)
     if core.rights:
         _text(dc, "rights", core.rights)
+    for tag, text, lang in dc_extra.values(core):
+        _text(dc, tag, text, lang)
+    for term in core.materials:
+        _with_id(dc, "format", term.label, term.id, "Material: ")
+    for term in core.techniques:
+        _with_id(dc, "format", term.label, term.id, "Technique: ")
+    for part in core.parts:
+        if not part.title.strip():  # an untitled part has nothing for its identifiers to follow
+            continue
+        _text(dc, "relation", f"Part: {part.title}")
+        for ident in part.identifiers:
+            _text(dc, "relation", PART_ID + ident)
     return dc
 
 
@@ -133,7 +220,15 @@ class DublinCore(XmlStandard):
         return "oai_dc" if element.tag == f"{{{OAI_DC}}}dc" else None
 
     def check(self, element: etree._Element, source: str, position: int) -> list[Problem]:
-        if not any(namespace(c.tag) in (DC, DCTERMS) for c in element):
+        """Elements but none of Dublin Core (a wrong namespace) is a problem; an empty record is not.
+
+        oai_dc.xsd allows a record with no element, and it is what the writer makes of a record that has no
+        value Dublin Core can hold (a broken LIDO record with no descriptive part): inventing a title such as
+        "[untitled]" would put a value in the output the source never had. The source's reader says what is
+        missing (LIDO: "no lido:descriptiveMetadata").
+        """
+        children = [c for c in element if isinstance(c.tag, str)]
+        if children and not any(namespace(c.tag) in (DC, DCTERMS) for c in children):
             return [record_problem(source, element, position, "no Dublin Core element in this record")]
         return []
 

@@ -135,6 +135,8 @@ def mods_element(core: CoreRecord, *, root: bool = True) -> etree._Element:
     if core.local_id:
         _sub(_sub(mods, "recordInfo"), "recordIdentifier", core.local_id)
     write_parallels(mods, core)
+    if len(mods) == 0:  # MODS needs one child: an empty title says "no title" without inventing one
+        etree.SubElement(etree.SubElement(mods, f"{{{MODS}}}titleInfo"), f"{{{MODS}}}title")
     return mods
 
 
