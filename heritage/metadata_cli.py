@@ -107,10 +107,14 @@ def convert(file: Path, to: str, output: Path | None, fmt: str, strict: bool, re
         )
     checked = checking.check(file, fmt)
     if checked.standard is not None and checked.problems:
+        refuse = strict or any(p.lost for p in checked.problems)
         for problem in checked.problems:
-            click.echo(f"{'error' if strict else 'warning'}: {problem}", err=True)
+            click.echo(f"{'error' if refuse else 'warning'}: {problem}", err=True)
         if strict:
             click.echo(f"{file}: {len(checked.problems)} problem(s); --strict converts only a valid file", err=True)
+        elif refuse:
+            click.echo(f"{file}: text of its records is missing (entities that are never expanded)", err=True)
+        if refuse:
             sys.exit(1)
     cores = []
     kept = []

@@ -53,14 +53,15 @@ def validate_metadata(batch: Batch, *, strict: bool = False) -> None:
     `heritage metadata convert` does.
 
     Raises:
-        InvalidMetadata: with `strict`, the metadata file is not valid in its standard (every problem located).
+        InvalidMetadata: with `strict`, the metadata file is not valid in its standard (every problem located);
+            without, text of a record is missing (entities never expanded).
     """
     if batch.metadata_file is None or batch.standard is None:
         return
     standard = registry.get(batch.standard)
     problems = list(standard.validate(batch.metadata_file))
     # a CSV sheet has no schema to break: its problems (no title, an unknown access) are the catalogue's rules
-    if problems and (strict or not getattr(standard, "schema_keys", ())):
+    if problems and (strict or not getattr(standard, "schema_keys", ()) or any(p.lost for p in problems)):
         raise InvalidMetadata(problems)
     meta = batch.metadata_file
     name = meta.relative_to(batch.root).as_posix() if meta.is_relative_to(batch.root) else meta.name

@@ -13,6 +13,9 @@ class Problem:
     line: int | None
     message: str
     record: int | None = None
+    # Text of the record is missing (an entity the parser may not expand): no leniency takes such a file in,
+    # unlike a broken schema rule, whose values are all still there.
+    lost: bool = False
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line if self.line is not None else '-'}: {self.message}"

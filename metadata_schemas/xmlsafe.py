@@ -289,6 +289,7 @@ def undefined_entities(element: etree._Element, source: str, position: int) -> l
             f"record {position}: refers to entities ({', '.join(names[:5])}) that only an external DTD would "
             "define; DTDs are never loaded or fetched, so their text is missing",
             position,
+            lost=True,
         )
     ]
 

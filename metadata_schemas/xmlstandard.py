@@ -166,6 +166,7 @@ def _entities(element: etree._Element, source: str) -> list[Problem]:
             1,
             f"the DOCTYPE declares entities ({', '.join(names[:5])}); they are never expanded or fetched "
             "(external entities and entity expansion are refused), so their text is missing",
+            lost=True,
         )
     ]
 

@@ -119,7 +119,7 @@ def test_item_tree_records_files_events_round_trip(runtime: Runtime) -> None:
         assert (reg.date_from, reg.date_to, reg.title_en) == (1850, 1860, "Register")
         assert reg.access == Access.CLOSED.value and reg.closed_until == date(2090, 1, 1)
         assert reg.files[0].technical == {"mode": "RGB"}
-        assert reg.primary_record.core["agents"] == [{"name": "Jan", "role": "creator", "id": None}]
+        assert reg.primary_record.core["agents"] == [{"name": "Jan", "role": "creator", "id": None, "kind": None}]
         assert s.scalar(select(Event).where(Event.item_id == reg_id)).at <= utcnow()
         assert s.scalar(select(Unit).where(Unit.slug == "central-archive")).central is True
         assert s.scalar(select(User)).roles[0].role == "archivist"

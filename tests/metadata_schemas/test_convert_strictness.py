@@ -66,3 +66,20 @@ def test_validate_says_structure_only_where_no_xsd_was_applied(cli: CliRunner, r
     plain = real / "dc" / "sickle_oai_getrecord_utf8.xml"  # oai_dc: validated against oai_dc.xsd
     assert "structure only" in cli.invoke(metadata, ["validate", str(qualified)]).output
     assert "against its XSD" in cli.invoke(metadata, ["validate", str(plain)]).output
+
+
+def test_convert_refuses_a_record_whose_text_is_missing_even_when_lenient(cli: CliRunner, tmp_path: Path) -> None:
+    """Leniency is for broken schema rules, whose values are all there; an entity only an external DTD
+    defines is text that never arrives, so the file is refused as ingest refuses it."""
+    source = tmp_path / "record.xml"
+    source.write_text(
+        '<?xml version="1.0"?><!DOCTYPE mods SYSTEM "http://127.0.0.1:9/mods.dtd">'
+        '<mods xmlns="http://www.loc.gov/mods/v3" version="3.8"><titleInfo><title>Brief &leak;</title>'
+        "</titleInfo></mods>",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.xml"
+    result = cli.invoke(metadata, ["convert", str(source), "--to", "dc", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"error: {source}:1: " in result.stderr and "text of its records is missing" in result.stderr
+    assert not out.exists()
