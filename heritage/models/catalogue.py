@@ -30,7 +30,7 @@ class Item(Base):
     local_id: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
-    date_text: Mapped[str | None] = mapped_column(String(200))
+    date_text: Mapped[str | None] = mapped_column(Text)
     date_from: Mapped[int | None] = mapped_column(Integer)
     date_to: Mapped[int | None] = mapped_column(Integer)
     access: Mapped[str] = mapped_column(String(16), default=Access.PUBLIC.value)
@@ -38,7 +38,7 @@ class Item(Base):
     # Why the item is held back from the public (files of its batch failed or have not arrived); None when not.
     # Set and cleared by the ingest; `heritage.access` hides a held-back item as it hides a closed one.
     held_back: Mapped[str | None] = mapped_column(Text)
-    rights: Mapped[str | None] = mapped_column(String(300))
+    rights: Mapped[str | None] = mapped_column(Text)  # a real rights statement runs to paragraphs
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     # Facts the masterplan rules read (material, series, flags, significance, condition, ...):
