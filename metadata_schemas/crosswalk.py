@@ -36,8 +36,7 @@ from metadata_schemas.xmlsafe import text_of
 
 FOLDER = Path(__file__).parent / "crosswalks"
 LIST_FIELDS = {"identifiers", "languages"}
-TERM_FIELDS = {"subjects", "places", "genres"}
-MATERIAL_FIELDS = {"materials", "techniques"}  # terms with their concept ids, as TERM_FIELDS
+TERM_FIELDS = {"subjects", "places", "genres", "materials", "techniques"}  # terms with their authority ids
 
 
 @dataclass(frozen=True)
@@ -211,11 +210,6 @@ class Crosswalk:
         elif field == "physical_locations":
             if text not in core.physical_locations:
                 core.physical_locations.append(text)
-        elif field in MATERIAL_FIELDS:
-            uri, scheme = authority(_first(row.id, node), _first(row.source, node))
-            materials: list[Term] = getattr(core, field)
-            if all(t.label != text for t in materials):
-                materials.append(Term(text, uri, scheme))
         elif field == "measurements":  # "58 mm" is a value and its unit, else a display form as written
             kind = _first(row.type, node) or None
             amount = re.match(r"^(-?\d+(?:[.,]\d+)?)\s+(\S+)$", text)
