@@ -167,6 +167,10 @@ class RqQueue:
             job = Job.fetch(job_id, connection=self.connection)
         except NoSuchJobError:
             return JobHandle(job_id, "unknown")
+        if job.origin != self.queue.name:
+            # job ids are global in Redis: a job of another queue (another deployment, a killed test run) with
+            # the same id is not ours, and waiting for it would wait for a job no worker of ours will run
+            return JobHandle(job_id, "unknown")
         status = _status(job)
         error = None
         if status == "failed":

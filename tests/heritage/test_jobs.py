@@ -73,3 +73,21 @@ def test_rq_path_job_enqueued_run_by_real_worker_result_visible(settings: Settin
     handle = runtime.jobs.status(finished[0])
     assert len(finished) == 3 and handle.status == "finished" and handle.result["state"] == "done"
     runtime.close()
+
+
+@pytest.mark.redis
+def test_a_job_of_another_queue_with_the_same_id_is_not_ours() -> None:
+    """Job ids are global in Redis: the outbox's fixed drain id queued on another queue (a killed test run,
+    another deployment) must not make this queue believe its drain is already waiting."""
+    mine, other = (RqQueue(REDIS_URL, f"test-{uuid.uuid4().hex[:8]}") for _ in range(2))
+    job_id = f"fixed-{uuid.uuid4().hex[:8]}"
+    other.enqueue("heritage.search.indexer.index_item", "x", job_id=job_id)
+    try:
+        assert other.status(job_id).status == "queued"
+        assert mine.status(job_id).status == "unknown"
+        mine.enqueue("heritage.search.indexer.index_item", "x", job_id=job_id)
+        assert mine.status(job_id).status == "queued" and job_id in mine.queue.job_ids
+    finally:
+        for queue in (mine, other):
+            queue.queue.empty()
+            queue.queue.delete(delete_jobs=True)
