@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from heritage.authorities.unknown import is_unknown_agent
+from heritage.authorities.vocabulary import agent_type
 from heritage.models import Item
 from metadata_schemas.core import CoreRecord
 from web.date_labels import date_label
@@ -175,7 +176,7 @@ def bibtex(item: Item, core: CoreRecord, permalink: str, lang: str = "en", today
     """One BibTeX entry: @book for a book (publisher, address, shelfmark in the note), @misc for the rest
     (where it is kept in `howpublished`); the identifier is never a `number` (that is a series number)."""
     s = source(item, core, lang)
-    fields: list[tuple[str, str | None]] = [("author", " and ".join(f"{{{a}}}" for a in s.authors) or None)]
+    fields: list[tuple[str, str | None]] = [("author", " and ".join(_bibtex_name(a) for a in s.authors) or None)]
     fields.append(("title", s.title))
     if s.kind == "book":
         fields += [("publisher", ", ".join(s.publishers) or None), ("address", s.place)]
@@ -191,9 +192,15 @@ def bibtex(item: Item, core: CoreRecord, permalink: str, lang: str = "en", today
         fields += [("howpublished", ", ".join(v for v in where if v)), *_when(item, s), ("note", _as_written(s))]
     fields += [("url", permalink), ("urldate", (today or date.today()).isoformat())]
     kind = "book" if s.kind == "book" else "misc"
-    # the author names are braced whole: "Rectoraat Katholieke Universiteit Leuven" is one name, not a surname
     body = ",\n".join(f"  {k} = {{{v if k == 'author' else _bibtex_escape(v)}}}" for k, v in fields if v)
     return f"@{kind}{{{item.id},\n{body}\n}}\n"
+
+
+def _bibtex_name(name: str) -> str:
+    """A person's name as it is (BibTeX finds the surname); any other name braced whole, so that
+    "Rectoraat Katholieke Universiteit Leuven" is not read as a person called Leuven."""
+    escaped = _bibtex_escape(name)
+    return escaped if agent_type(name) == "person" else f"{{{escaped}}}"
 
 
 def _when(item: Item, s: Source) -> list[tuple[str, str | None]]:
