@@ -205,7 +205,7 @@ def record(item_id: str) -> Any:
         makers=[(a, is_unknown_agent(a.name)) for a in core.agents],
         rights=rights_statement(item.rights or item.collection.rights, lang),
         date_text=date_label(item.date_text, lang),
-        children=[hit_json(h, base) for h in children.hits],
+        children=[{**c, "date": date_label(c["date"], lang)} for c in (hit_json(h, base) for h in children.hits)],
         children_total=children.total,
         images=images,
         image_base=[urls.image_service(base, f.id) for f in images],

@@ -112,3 +112,8 @@ def test_an_unknown_maker_is_no_creator(served, phone, lang) -> None:  # type: i
     _open(phone, f"{base}/search?collection=kasteel-arenberg&lang={lang}")
     makers = phone.locator("#facet-creator + ul").inner_text()
     assert "Atelier te Leuven" in makers and "Onbekend" not in makers
+    hits = phone.locator("ol.hits").inner_text()  # titles proper with their translation; centuries by language
+    assert ("19e eeuw" in hits) == (lang == "nl") and ("19th century" in hits) == (lang == "en")
+    assert phone.locator("ol.hits h2 .title-translated").count() == (
+        0 if lang == "nl" else phone.locator("ol.hits h2").count()
+    )
