@@ -24,15 +24,20 @@ from heritage.access import (
 )
 from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
+from heritage.authorities.unknown import is_unknown_agent
 from heritage.catalogue import ancestors, core_of, get_item
 from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
 from heritage.models import Access, AccessRequest, Collection, Item, Unit, User
+from heritage.rights import rights_statement
 from heritage.search import HISTOGRAM_FACETS, MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from iiif import urls
 from iiif.presentation import has_manifest, image_files
+from metadata_schemas.core import CoreRecord
+from metadata_schemas.tables import language_tag
 from web import citation, jsonld
 from web.context import acting_viewer, base_url, runtime, session, viewer, viewer_search_scope
+from web.date_labels import date_label
 from web.i18n import current_language
 from web.page_cache import cached_for_the_public
 from web.search_page import (
@@ -186,15 +191,21 @@ def record(item_id: str) -> Any:
     permalink = urls.item_page(base, item.id)
     path = [a for a in ancestors(item) if visibility(viewer(), a) > Visibility.NONE]
     children = children_page(item.id, 1)
+    title = core.title or item.title  # the title proper, in its own language, heads the page
     return render_template(
         "record.html",
         item=item,
         core=core,
-        title=core.title_in(lang) or item.title,
+        title=title,
+        title_lang=title_language(core),
         description=core.description_in(lang),
-        other_titles={k: v for k, v in core.titles.items() if v and v != (core.title_in(lang) or item.title)},
+        translated_titles=translated_titles(core, title, lang),
+        crumbs=breadcrumb(item, path, lang),
         path=path,
-        children=[hit_json(h, base) for h in children.hits],
+        makers=[(a, is_unknown_agent(a.name)) for a in core.agents],
+        rights=rights_statement(item.rights or item.collection.rights, lang),
+        date_text=date_label(item.date_text, lang),
+        children=[{**c, "date": date_label(c["date"], lang)} for c in (hit_json(h, base) for h in children.hits)],
         children_total=children.total,
         images=images,
         image_base=[urls.image_service(base, f.id) for f in images],
@@ -211,6 +222,51 @@ def record(item_id: str) -> Any:
         may_edit=may_edit(acting_viewer(), item),
         authority_links=authorities.service.links_of(session(), item.id),
     )
+
+
+def title_language(core: CoreRecord) -> str | None:
+    """The language of the title proper: the language its record tags it with, else the record's one language;
+    none for a specimen's scientific name (a sheet that repeats it as the English title does not make it English)."""
+    if core.taxon and core.taxon.scientific_name and core.taxon.scientific_name in core.title:
+        return None
+    tagged = [lang for lang, t in core.titles.items() if t == core.title]
+    if tagged:
+        return language_tag(tagged[0])
+    return language_tag(core.languages[0]) if len(core.languages) == 1 else None
+
+
+def translated_titles(core: CoreRecord, title: str, lang: str) -> list[tuple[str, str]]:
+    """(language, title) of the title's translations, the page's language first."""
+    others = [(code, t) for code, t in core.titles.items() if t and t != title]
+    return sorted(others, key=lambda pair: pair[0] != lang)
+
+
+def breadcrumb(item: Item, path: list[Item], lang: str) -> list[tuple[str, str]]:
+    """(link, name) from the collection down to the item's parent. A collection and its top unit often share
+    a name (the collection "Records of the Rector's Office" is that fonds): a name is given once, by the
+    deeper of the two, which leads to the record rather than to a search. Names match in either language."""
+    collection = item.collection
+    steps: list[tuple[str, str, set[str]]] = [
+        (
+            url_for("catalogue.search", collection=collection.slug),
+            collection.title_en if lang == "en" and collection.title_en else collection.title,
+            _names(collection.title, collection.title_en),
+        )
+    ]
+    steps += [
+        (
+            url_for("catalogue.record", item_id=a.id),
+            a.title_en if lang == "en" and a.title_en else a.title,
+            _names(a.title, a.title_en),
+        )
+        for a in path
+    ]
+    after = [names for _link, _name, names in steps[1:]] + [_names(item.title, item.title_en)]
+    return [(link, name) for (link, name, names), nxt in zip(steps, after, strict=True) if not names & nxt]
+
+
+def _names(*names: str | None) -> set[str]:
+    return {" ".join(n.casefold().split()) for n in names if n and n.strip()}
 
 
 def _download_edge(item: Item) -> int:
@@ -251,7 +307,7 @@ def request_access(item_id: str) -> Any:
 def citation_bibtex(item_id: str) -> Response:
     """The item as a BibTeX entry."""
     item, _seen = _visible_item(item_id)
-    body = citation.bibtex(item, core_of(item), urls.item_page(base_url(), item.id))
+    body = citation.bibtex(item, core_of(item), urls.item_page(base_url(), item.id), current_language())
     return Response(
         body, mimetype="application/x-bibtex", headers={"Content-Disposition": f"inline; filename={item.id}.bib"}
     )
@@ -261,7 +317,7 @@ def citation_bibtex(item_id: str) -> Response:
 def citation_csl(item_id: str) -> Response:
     """The item as CSL-JSON (Zotero, citeproc)."""
     item, _seen = _visible_item(item_id)
-    data = [citation.csl_json(item, core_of(item), urls.item_page(base_url(), item.id))]
+    data = [citation.csl_json(item, core_of(item), urls.item_page(base_url(), item.id), current_language())]
     return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/vnd.citationstyles.csl+json")
 
 

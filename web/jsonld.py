@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from heritage.authorities.unknown import is_unknown_agent
 from heritage.models import File, Item
 from iiif import urls
 from metadata_schemas.core import CoreRecord
@@ -51,7 +52,7 @@ def item(item: Item, core: CoreRecord, base: str, manifest: str | None, images: 
             str(item.date_from) if item.date_to in (None, item.date_from) else f"{item.date_from}/{item.date_to}"
         )
     # the core record does not say whether an agent is a person or an organisation, so neither is claimed
-    creators = [_thing(a.name, a.id, None) for a in core.agents]
+    creators = [_thing(a.name, a.id, None) for a in core.agents if not is_unknown_agent(a.name)]
     if creators:
         data["creator"] = creators
     if core.subjects:

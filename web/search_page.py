@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_plus
 
 from werkzeug.datastructures import MultiDict
 
+from web.date_labels import date_label
 from web.i18n import century_name, label, language_name
 from web.search_params import PARAMETERS
 
@@ -193,7 +194,10 @@ def page_hits(hits: Sequence[dict[str, Any]], records: RecordLinks, labels: Face
         {
             **hit,
             "href": records(hit["id"]),
-            "heading": hit["titles"].get(lang) or hit["title"],
+            # the title proper heads a hit as it heads the record page; its translation in the reader's language beside
+            "heading": hit["title"],
+            "translation": translation if (translation := hit["titles"].get(lang)) != hit["title"] else None,
+            "date": date_label(hit.get("date"), lang),
             "level_name": label("level", hit["level"], lang),
             "collection_name": labels("collection", hit["collection"]),
             "crumbs": [

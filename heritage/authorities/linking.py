@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from heritage import events
 from heritage.authorities import service
 from heritage.authorities.names import name_key, split_dates
+from heritage.authorities.unknown import is_unknown_agent
 from heritage.authorities.vocabulary import agent_type
 from heritage.db import insert_if_absent
 from heritage.errors import NotFound
@@ -44,6 +45,7 @@ def names_of(core: CoreRecord) -> list[NameRef]:
     refs = [
         NameRef(agent_type(a.name), a.name, a.id, ((a.role or "").strip().lower() or "agent")[:MAX_ROLE])
         for a in core.agents
+        if not is_unknown_agent(a.name)  # "Onbekend" is no person: no authority gathers every unknown maker
     ]
     refs += [NameRef("subject", t.label, t.id, "subject") for t in core.subjects]
     refs += [NameRef("place", t.label, t.id, "place") for t in core.places]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from heritage.access import item_access
+from heritage.authorities.unknown import known_names
 from heritage.catalogue import ancestors, core_of, representative_image
 from heritage.models import Authority, AuthorityLink, FileRole, Item
 from heritage.search.places import labels_for
@@ -164,7 +165,7 @@ def item_document(item: Item) -> dict[str, Any]:
             "level": [item.level],
             "century": centuries,
             "decade": decades,
-            "creator": creators,
+            "creator": known_names(creators),  # "Onbekend" is no maker to narrow by
             "subject": subjects,
             "place": _unique([p["label"] for p in places]),
             "taxon": [core.taxon.scientific_name] if core.taxon else [],
@@ -191,7 +192,7 @@ def item_document(item: Item) -> dict[str, Any]:
             "thumbnail": thumbnail.id if (thumbnail := representative_image(item, images)) else "",
             "path": path,
             "parent": item.parent_id or "",
-            "creators": creators[:3],
+            "creators": known_names(creators)[:3],
             "local_id": item.local_id or "",
             "description": (core.description or "")[:SNIPPET_SOURCE],
             "descriptions": {lang: d[:SNIPPET_SOURCE] for lang, d in descriptions.items()},

@@ -509,9 +509,9 @@ def zoology(vocab: dict[str, Any]) -> DemoBatch:
             date=f"{year}-{rng.randint(4, 9):02d}",
             creator=f"{collector} (collector)",
             place=locality,
-            extent="1 specimen, genaald",
-            description=f"Verzameld te {locality} door {collector}.",
-            description_en=f"Collected at {locality} by {collector}.",
+            extent="1 specimen",  # how it is prepared is said in each language, not in the one extent
+            description=f"Genaald exemplaar, verzameld te {locality} door {collector}.",
+            description_en=f"Pinned specimen, collected at {locality} by {collector}.",
         )
         if n in photographed:
             path = f"specimens/{ident}.jpg"

@@ -76,7 +76,12 @@ def test_metadata_is_shown_in_the_readers_language(catalogue) -> None:  # type: 
     _r, nl = page(catalogue, f"/items/{item_id}?lang=nl")
     _r, en = page(catalogue, f"/items/{item_id}?lang=en")
     assert nl.cssselect("h1")[0].text_content() == "De humani corporis fabrica libri septem"
-    assert en.cssselect("h1")[0].text_content() == "On the fabric of the human body, in seven books"
+    # the title proper heads the page in every language (issue 18), its translation beside it
+    assert en.cssselect("h1")[0].text_content() == "De humani corporis fabrica libri septem"
+    assert (
+        en.cssselect(".title-translated [lang=en]")[0].text_content()
+        == "On the fabric of the human body, in seven books"
+    )
     assert "Eerste uitgave" in nl.cssselect("dd.description")[0].text_content()
     assert "First edition" in en.cssselect("dd.description")[0].text_content()
     assert en.cssselect(".metadata dt")[0].text_content() == "Date"
@@ -164,7 +169,9 @@ def test_record_page_cites_and_describes_itself_for_machines(catalogue) -> None:
     assert data["dateCreated"] == "1543" and {c["name"] for c in data["creator"]} >= {"Andreas Vesalius"}
     assert data["subjectOf"]["url"].endswith(f"/iiif/presentation/3/{item_id}/manifest")
     citation = doc.cssselect(".citation")[0].text_content()
-    assert citation.startswith("Andreas Vesalius. De humani corporis fabrica libri septem. 1543.")
+    assert citation.startswith(
+        "Andreas Vesalius. De humani corporis fabrica libri septem. Basel: Johannes Oporinus, 1543."
+    )
     assert f"/items/{item_id} (consulted " in citation
     bib = catalogue.get(f"/items/{item_id}/citation.bib")
     assert bib.mimetype == "application/x-bibtex" and bib.data.decode().startswith(f"@book{{{item_id},")

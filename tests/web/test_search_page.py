@@ -173,7 +173,15 @@ def test_every_link_and_label_of_the_page(demo_app, demo_runtime, lang: str, que
         assert a.get("href") == search_url(args, **{"from": first, "to": last})
         assert a.cssselect(".bar-label")[0].text_content() == named(name, str(first))
 
-    # the hits: the record's link, and its title in the reader's language where it has one
+    # the hits: the record's link with its title proper, and beside it its title in the reader's language where
+    # it has another (issue 18)
     hits = doc.cssselect("li.hit h2 a")
     assert [a.get("href") for a in hits] == [f"/items/{i['id']}" for i in api["items"]]
-    assert [a.text_content() for a in hits] == [i["titles"].get(lang) or i["title"] for i in api["items"]]
+    assert [a.text_content() for a in hits] == [i["title"] for i in api["items"]]
+    translated = [
+        (t[0].text_content() if (t := h.cssselect(".title-translated")) else None) for h in doc.cssselect("li.hit h2")
+    ]
+    wanted = [i["titles"].get(lang) for i in api["items"]]
+    assert translated == [
+        f"({t})" if t and t != i["title"] else None for t, i in zip(wanted, api["items"], strict=True)
+    ]
