@@ -17,11 +17,16 @@ from tests.web.public_pages import LOCALES, serve_demo, unfold, visit
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="session")
+def axe_file() -> Path:
+    """axe-core, looked for before the demo catalogue is built: without it the tests skip (or fail in CI)."""
+    return axe_script()
+
+
 @pytest.fixture(scope="module")
 def served(
-    demo_runtime: Any, viewer_assets_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    axe_file: Path, demo_runtime: Any, viewer_assets_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    axe_script()  # skip (or fail in CI) before starting anything when tests/run has not installed axe-core
     with serve_demo(demo_runtime, viewer_assets_dir, tmp_path_factory.mktemp("serve") / "server.log") as served:
         yield served
 

@@ -52,6 +52,7 @@ def test_the_facets_fold_on_a_phone_and_stay_beside_the_results_on_a_desktop(
     try:
         visit(page, base, pages["search"], lang)
         refine = page.locator("details.refine")
+        assert refine.count() == 1, "the facets are not in a disclosure"
         assert not refine.evaluate("d => d.open")  # the results come first
         assert not page.locator("#facet-date").is_visible()
         summary = page.locator("details.refine > summary")
