@@ -1,7 +1,7 @@
 """Ways into the catalogue besides searching: the archive trees (`/browse`, and the home page's list of them)
 and the favicon every page's browser asks for.
 
-The trees are the top-level descriptions with parts (fonds and collections) the viewer may find, asked of the
+The trees are the top-level descriptions (fonds and collections) the viewer may find, asked of the
 search index with the viewer's access, so that a closed fonds is never listed nor counted."""
 
 from __future__ import annotations
@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
-from werkzeug.datastructures import MultiDict
 
-from web.context import base_url, runtime, viewer
-from web.i18n import current_language
-from web.search_params import MAX_PER_PAGE, search_query
+from heritage.search import SearchQuery
+from web.context import base_url, runtime, viewer_search_scope
+from web.search_params import MAX_PER_PAGE
 from web.serialize import hit_json
 
 bp = Blueprint("getting_around", __name__)
-TREE_LEVELS = ("fonds", "collection")  # descriptions at the top of a tree
+TREE_LEVELS = ("fonds", "collection")  # the tops of trees (a book's pages are not a tree to browse)
 # Which section of the navigation a page belongs to (aria-current), by endpoint or blueprint.
 SECTIONS = {
     "catalogue.home": "collections",
@@ -39,10 +38,11 @@ def section_of(endpoint: str | None) -> str | None:
 
 
 def archive_trees(limit: int = MAX_PER_PAGE) -> list[dict[str, Any]]:
-    """The top-level fonds and collections with parts that the viewer may find, by title."""
-    args = MultiDict([("level", level) for level in TREE_LEVELS] + [("sort", "title"), ("per_page", str(limit))])
-    result = runtime().index.search(search_query(args, viewer(), current_language()))
-    return [hit_json(hit, base_url()) for hit in result.hits if not hit.get("path") and hit.get("children")]
+    """The top-level fonds and collections that the viewer may find, by title."""
+    access, units = viewer_search_scope()
+    query = SearchQuery(filters={"level": list(TREE_LEVELS)}, access=access, units=units, per_page=limit, sort="title")
+    result = runtime().index.search(query)
+    return [hit_json(hit, base_url()) for hit in result.hits if not hit.get("path")]
 
 
 @bp.get("/browse")
