@@ -87,10 +87,13 @@ def _iiif_paths() -> dict[str, Any]:
                         "description": "The image.",
                         "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
                     },
-                    "400": {"description": "The request does not follow the Image API; the message names the part."},
+                    "400": {
+                        "description": "Not an Image API request, or one impossible for this image (larger than "
+                        "its rights allow, for one); the message says why."
+                    },
                     "401": UNAUTHORIZED,
-                    "403": {"description": "Larger than the image's rights allow."},
                     "404": NOT_FOUND,
+                    "501": {"description": "A valid request for something this server does not offer."},
                 },
             }
         },
