@@ -42,6 +42,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     from iiif import urls as iiif_urls
     from web import (
         api,
+        api_docs,
         archivist,
         assets,
         auth,
@@ -53,6 +54,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         editing,
         editing_tree,
         errors,
+        getting_around,
         i18n,
         iiif_routes,
         locations,
@@ -79,6 +81,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(editing.bp)
     app.register_blueprint(editing_tree.bp)
     app.register_blueprint(cataloguing.bp)
+    app.register_blueprint(api_docs.bp)  # /api, the readable page of the OpenAPI document
+    app.register_blueprint(getting_around.bp)  # /browse (the archive trees), /favicon.ico
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     security.init_app(app)

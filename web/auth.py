@@ -21,6 +21,7 @@ from heritage import auth
 from heritage.access import PUBLIC, Viewer
 from heritage.errors import BadRequest, Forbidden, HeritageError
 from heritage.models import User
+from heritage.policy.service import may_see_disposals
 from web.context import acting_viewer, client_address, runtime, session, viewer
 
 bp = Blueprint("auth", __name__)
@@ -97,9 +98,19 @@ def _private_when_signed_in(response: Response) -> Response:
     return response
 
 
-def safe_next(target: str | None) -> str:
+def landing(who: Viewer) -> str:
+    """Where one lands after signing in with nowhere to return to: staff on their batches, the board and
+    conservators on the review queue, anyone else on the home page."""
+    if who.is_staff:
+        return url_for("archivist.batches")
+    if who.signed_in and may_see_disposals(who):
+        return url_for("masterplan.review")
+    return url_for("catalogue.home")
+
+
+def safe_next(target: str | None, fallback: str | None = None) -> str:
     """Where to go after signing in: a path on this site, never another host (no open redirect)."""
-    fallback = url_for("catalogue.home")
+    fallback = fallback or url_for("catalogue.home")
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
@@ -119,7 +130,7 @@ def _limit() -> auth.RateLimit:
 def login_form() -> Any:
     """The sign-in form."""
     if viewer().signed_in and not request.args.get("next"):
-        return redirect(url_for("catalogue.home"))
+        return redirect(landing(viewer()))
     return render_template("login.html", next=request.args.get("next", ""), username="", error=None)
 
 
@@ -140,7 +151,7 @@ def login() -> Any:
     cookie.clear()  # a fresh session (and CSRF token) for the signed-in user
     cookie["uid"] = user.id
     cookie.permanent = True
-    return redirect(safe_next(target), code=303)
+    return redirect(safe_next(target, landing(auth.viewer_of(session(), user))), code=303)
 
 
 @bp.post("/logout")

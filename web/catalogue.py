@@ -38,6 +38,7 @@ from metadata_schemas.tables import language_tag
 from web import citation, jsonld
 from web.context import acting_viewer, base_url, runtime, session, viewer, viewer_search_scope
 from web.date_labels import date_label
+from web.getting_around import archive_trees
 from web.i18n import current_language
 from web.page_cache import cached_for_the_public
 from web.search_page import (
@@ -75,7 +76,7 @@ def home() -> str:
     for c in collections:
         domains.setdefault(c["domain"], []).append(c)
     domain_counts = visible_counts("domain")
-    return render_template("home.html", domains=domains, domain_counts=domain_counts)
+    return render_template("home.html", domains=domains, domain_counts=domain_counts, trees=archive_trees(12))
 
 
 def _histogram(result: SearchResult, query: SearchQuery) -> tuple[str, list[tuple[str, int]]]:

@@ -15,6 +15,7 @@ from heritage.search.query_syntax import PATTERN as QUERY_PATTERN
 from web.authorities import MAX_LIMIT as MAX_AUTHORITIES
 from web.authorities import MAX_QUERY as MAX_AUTHORITY_QUERY
 from web.i18n import LANGUAGES
+from web.openapi_more import more_paths, with_tags
 from web.search_params import MAX_FACET_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_VALUE_LENGTH, YEAR_BOUND
 
 # No parameter may hold a NUL byte (PostgreSQL cannot even compare one): the app refuses it with a 400.
@@ -462,7 +463,11 @@ def _schemas() -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    """The OpenAPI document (servers are added per request)."""
+    """The OpenAPI document (servers are added per request), every operation tagged with its group."""
+    return with_tags(_document())
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -657,6 +662,14 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document (OpenAPI 3.1); /api shows it as a page",
+                    "responses": {"200": _json({"type": "object"}, "The document.")},
+                }
+            },
+            **more_paths(),
         },
         "components": {
             "schemas": _schemas(),

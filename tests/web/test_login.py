@@ -87,7 +87,41 @@ def test_next_never_leaves_the_site(client, alice: str, target: str) -> None:  #
     if "\x00" in target:  # web/security.py refuses a NUL byte in any field before the form is read
         assert response.status_code == 400 and "Location" not in response.headers
         return
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert response.status_code == 303 and response.headers["Location"] == "/archivist/"  # alice's work
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "lands"),
+    [
+        ("reader", None, "/"),
+        ("archivist", "archief", "/archivist/"),
+        ("collection_manager", "archief", "/archivist/"),
+        ("board_member", None, "/masterplan/review"),
+    ],
+)
+def test_with_nowhere_to_return_to_one_lands_on_ones_work(  # type: ignore[no-untyped-def]
+    client, runtime: Runtime, role: str, unit: str | None, lands: str
+) -> None:
+    if unit:
+        with runtime.transaction() as s:
+            ensure_unit(s, unit)
+    add_user(runtime, "wim", role, unit)
+    response = sign_in(client, "wim", next="")
+    assert response.status_code == 303 and response.headers["Location"] == lands
+    again = client.get("/login")  # signed in already: the form sends one on to the same place
+    assert again.status_code == 302 and again.headers["Location"] == lands
+
+
+def test_one_returns_to_the_page_one_signed_in_from_with_its_query(client, alice: str) -> None:  # type: ignore[no-untyped-def]
+    def unescaped(pattern: str, html: str) -> str:
+        found = re.search(pattern, html)
+        assert found, pattern
+        return found.group(1).replace("&amp;", "&")
+
+    link = unescaped(r'href="(/login\?next=[^"]+)"', client.get("/search?q=raad&lang=en").get_data(as_text=True))
+    target = unescaped(r'name="next" value="([^"]*)"', client.get(link).get_data(as_text=True))
+    assert target == "/search?q=raad&lang=en"  # the query and the language too, not only the path
+    assert sign_in(client, alice, next=target).headers["Location"] == target
 
 
 def test_state_changing_requests_need_the_csrf_token(client, alice: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,260 @@
+"""The routes the OpenAPI document describes beyond `/api/`: IIIF, OAI-PMH, the token upload and the JSON
+beside the pages. Machines use them as much as `/api/`, so a reader of `/api` (and a script) finds them all;
+tests/web/test_openapi_coverage.py fails for any such route missing here. Their answers are held to their own
+standards (the IIIF validator, the OAI-PMH tests), not fuzzed from this document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NO_NUL = "^[^\u0000]*$"
+SEGMENT = {"type": "string", "maxLength": 200, "pattern": NO_NUL}
+PAGE_NUMBER = {"type": "integer", "minimum": 0}
+NOT_FOUND = {"description": "No such resource, or not one this viewer may see."}
+UNAUTHORIZED = {"description": "The bearer token is unknown, revoked or expired."}
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerToken": []}]
+# Which group of the readable API page (/api) each path belongs to: the first prefix that matches.
+TAGS: tuple[tuple[str, str], ...] = (
+    ("/api/items/{item_id}/history", "Editing"),
+    ("/api/items/{item_id}/revert", "Editing"),
+    ("/api/items", "Items"),
+    ("/api/suggest", "Items"),
+    ("/api/collections", "Items"),
+    ("/api/authorities", "Authorities"),
+    ("/api/token", "Accounts"),
+    ("/api/openapi.json", "About this API"),
+    ("/iiif/image", "IIIF Image API 3"),
+    ("/iiif/discovery", "IIIF Change Discovery"),
+    ("/iiif/presentation", "IIIF Presentation API 3"),
+    ("/oai", "OAI-PMH"),
+    ("/archivist", "Ingest"),
+    ("/items", "Citations"),
+    ("/masterplan", "Masterplan"),
+)
+
+
+def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema or SEGMENT}
+
+
+def _json(description: str, schema: dict[str, Any] | None = None, media: str = "application/json") -> dict[str, Any]:
+    return {"description": description, "content": {media: {"schema": schema or {"type": "object"}}}}
+
+
+def _get(operation_id: str, summary: str, parameters: list[dict[str, Any]], ok: dict[str, Any]) -> dict[str, Any]:
+    """A read operation as the public (or a bearer token's user) may ask it."""
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": parameters,
+            "security": OPTIONAL_BEARER,
+            "responses": {"200": ok, "401": UNAUTHORIZED, "404": NOT_FOUND},
+        }
+    }
+
+
+def _iiif_paths() -> dict[str, Any]:
+    image_id = _path("image_id")
+    item_id = _path("item_id")
+    slug = _path("slug")
+    manifest = "application/ld+json"
+    return {
+        "/iiif/image/3/{image_id}": {
+            "get": {
+                "operationId": "getImageBase",
+                "summary": "An image's base URI: redirects to its info.json",
+                "parameters": [image_id],
+                "security": OPTIONAL_BEARER,
+                "responses": {"303": {"description": "See info.json."}, "401": UNAUTHORIZED, "404": NOT_FOUND},
+            }
+        },
+        "/iiif/image/3/{image_id}/info.json": _get(
+            "getImageInfo",
+            "IIIF Image API 3 information: sizes, tiles, the largest size the image's rights allow",
+            [image_id],
+            _json("The image information (JSON-LD).", media=manifest),
+        ),
+        "/iiif/image/3/{image_id}/{region}/{size}/{rotation}/{quality_format}": {
+            "get": {
+                "operationId": "getImage",
+                "summary": "A region of an image at a size, rotation, quality and format (IIIF Image API 3)",
+                "parameters": [image_id, _path("region"), _path("size"), _path("rotation"), _path("quality_format")],
+                "security": OPTIONAL_BEARER,
+                "responses": {
+                    "200": {
+                        "description": "The image.",
+                        "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+                    },
+                    "400": {
+                        "description": "Not an Image API request, or one impossible for this image (larger than "
+                        "its rights allow, for one); the message says why."
+                    },
+                    "401": UNAUTHORIZED,
+                    "404": NOT_FOUND,
+                    "501": {"description": "A valid request for something this server does not offer."},
+                },
+            }
+        },
+        "/iiif/presentation/3/{item_id}/manifest": _get(
+            "getManifest",
+            "The IIIF Presentation 3 manifest of an item with images",
+            [item_id],
+            _json("The manifest.", media=manifest),
+        ),
+        "/iiif/presentation/3/{item_id}/collection": _get(
+            "getItemCollection",
+            "An archival unit as a IIIF collection of its children",
+            [item_id],
+            _json("The collection (its first page).", media=manifest),
+        ),
+        "/iiif/presentation/3/{item_id}/collection/page/{page}": _get(
+            "getItemCollectionPage",
+            "One page of an archival unit's IIIF collection",
+            [item_id, _path("page", PAGE_NUMBER)],
+            _json("The page.", media=manifest),
+        ),
+        "/iiif/presentation/3/collections": _get(
+            "listIiifCollections",
+            "Every collection as a IIIF collection",
+            [],
+            _json("The top collection.", media=manifest),
+        ),
+        "/iiif/presentation/3/collection/{slug}": _get(
+            "getIiifCollection",
+            "A collection's items as a IIIF collection",
+            [slug],
+            _json("The collection.", media=manifest),
+        ),
+        "/iiif/presentation/3/collection/{slug}/page/{page}": _get(
+            "getIiifCollectionPage",
+            "One page of a collection's IIIF collection",
+            [slug, _path("page", PAGE_NUMBER)],
+            _json("The page.", media=manifest),
+        ),
+        "/iiif/discovery/activity/all-changes": _get(
+            "getChangeDiscovery",
+            "IIIF Change Discovery 1.0: the ordered collection of changes to public resources",
+            [],
+            _json("The ordered collection.", media=manifest),
+        ),
+        "/iiif/discovery/activity/all-changes/page/{n}": _get(
+            "getChangeDiscoveryPage",
+            "One page of IIIF Change Discovery activities",
+            [_path("n", PAGE_NUMBER)],
+            _json("The page.", media=manifest),
+        ),
+    }
+
+
+def _oai() -> dict[str, Any]:
+    answer = {
+        "200": {"description": "The OAI-PMH answer (errors too, as the protocol says).", "content": {"text/xml": {}}}
+    }
+    verb = {"name": "verb", "in": "query", "required": True, "schema": {"type": "string"}}
+    return {
+        "/oai": {
+            "get": {
+                "operationId": "oaiGet",
+                "summary": "OAI-PMH 2.0: Identify, ListMetadataFormats, ListSets, ListIdentifiers, ListRecords, "
+                "GetRecord",
+                "parameters": [verb],
+                "security": OPTIONAL_BEARER,
+                "responses": answer,
+            },
+            "post": {
+                "operationId": "oaiPost",
+                "summary": "OAI-PMH 2.0 with the arguments as a form (application/x-www-form-urlencoded)",
+                "security": OPTIONAL_BEARER,
+                "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+                "responses": answer,
+            },
+        }
+    }
+
+
+def _staff_and_pages() -> dict[str, Any]:
+    batch_id = _path("batch_id")
+    staff = {"401": UNAUTHORIZED, "403": {"description": "Not staff of the batch's unit."}, "404": NOT_FOUND}
+    upload_form = {
+        "type": "object",
+        "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            "collection": {"type": "string", "description": "The slug of the collection (a new one is made)."},
+            "new_collection": {"type": "string", "description": "The slug of a new collection (the form's)."},
+            "unit": {"type": "string", "description": "The unit of a new collection."},
+            "domain": {"type": "string", "enum": ["archive", "library", "science", "museum"]},
+            "format": {
+                "type": "string",
+                "description": "auto, folder, bagit, csv, ead, marcxml, mods, lido, dwc, mets",
+            },
+        },
+    }
+    return {
+        "/archivist/upload": {
+            "post": {
+                "operationId": "uploadBatch",
+                "summary": "Upload a batch (a folder of scans with its sheet, or a BagIt bag's files) and start "
+                "its ingest",
+                "description": "Scripts send a bearer token of scope ingest of staff of the collection's unit; the "
+                "batch runs in the background, followed at /archivist/batches/{batch_id}.json.",
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": upload_form}}},
+                "responses": {
+                    "303": {
+                        "description": "Planned and started: Location is the batch's page.",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    },
+                    "400": {
+                        "description": "No files, a refused file name or an unreadable sheet (named); nothing kept."
+                    },
+                    "401": UNAUTHORIZED,
+                    "403": {"description": "The token lacks scope ingest, or the collection is another unit's."},
+                },
+            }
+        },
+        "/archivist/batches/{batch_id}.json": {
+            "get": {
+                "operationId": "getBatchReport",
+                "summary": "A batch's report, file by file (as heritage ingest --report), with its progress",
+                "parameters": [batch_id],
+                "security": BEARER,
+                "responses": {"200": _json("The report."), **staff},
+            }
+        },
+        "/archivist/batches/{batch_id}/progress.json": {
+            "get": {
+                "operationId": "getBatchProgress",
+                "summary": "A batch's progress only: counts, the files being worked on, a sentence",
+                "parameters": [batch_id],
+                "security": BEARER,
+                "responses": {"200": _json("The progress."), **staff},
+            }
+        },
+        "/items/{item_id}/citation.json": _get(
+            "getCitation", "The item's citation as CSL-JSON", [_path("item_id")], _json("CSL-JSON.", {"type": "array"})
+        ),
+        "/masterplan/figures.json": _get(
+            "getMasterplanFigures", "Every figure of the masterplan dashboard", [], _json("The figures.")
+        ),
+    }
+
+
+def more_paths() -> dict[str, Any]:
+    """The paths beyond /api/, in the order the readable page shows them."""
+    return {**_iiif_paths(), **_oai(), **_staff_and_pages()}
+
+
+def tag_of(path: str) -> str:
+    """The group of a path on the readable API page."""
+    return next((tag for prefix, tag in TAGS if path.startswith(prefix)), "Other")
+
+
+def with_tags(document: dict[str, Any]) -> dict[str, Any]:
+    """Every operation tagged with its path's group (the groups of the readable page)."""
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            operation.setdefault("tags", [tag_of(path)])
+    return document
