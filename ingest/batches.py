@@ -421,7 +421,19 @@ def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
         index_items(runtime, changed)
     remove_orphans(runtime, batch_id)
     handoffs.enqueue_pending(runtime, batch_id)
+    ocr_after(runtime, batch_id, item_ids)
     return True
+
+
+def ocr_after(runtime: Runtime, batch_id: str, item_ids: list[str]) -> None:
+    """Queue the OCR of the batch's items once it has finished: text never holds an ingest back, and a
+    failure to queue it is left to `heritage ocr run` (which reads what is missing)."""
+    from heritage.fulltext.jobs import enqueue_items
+
+    try:
+        enqueue_items(runtime, item_ids, why=f"OCR after batch {batch_id}")
+    except Exception:  # the batch is done and searchable; its text can always be read later
+        logging.getLogger(__name__).exception("OCR of batch %s could not be queued", batch_id)
 
 
 def remove_orphans(runtime: Runtime, batch_id: str) -> int:

@@ -5,7 +5,8 @@ An object's state:
   record as JSON) and its files (fixity, format, technical metadata, the logical path of the bytes);
 - `events.jsonl`: its event history, one JSON object a line, oldest first;
 - `metadata/record-N.<ext>`: each original metadata record, verbatim;
-- `masters/<path in the batch>`: the masters and born-digital files, byte for byte.
+- `masters/<path in the batch>`: the masters and born-digital files, byte for byte;
+- `text/<path in the batch>[.pN].alto.xml`: the derived text of each image page (ALTO 4; `heritage.fulltext`).
 Rows are written column by column (the names of the catalogue's tables), so a future catalogue (or a
 person with a text editor) reads them without this code.
 """
@@ -152,6 +153,7 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
     for file in core["files"]:
         if not any(c.logical == file["path"] for c in contents):
             contents.append(Content(file["path"], storage.master_path(file["storage_key"]), file["sha256"]))
+    contents += _texts(session, item, storage)
     (folder / ITEM_JSON).write_bytes(item_json(core))
     contents.append(Content(ITEM_JSON, folder / ITEM_JSON))
     events = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.id))
@@ -160,6 +162,21 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
             fh.write(json.dumps(event_json(event), ensure_ascii=False, sort_keys=True) + "\n")
     contents.append(Content(EVENTS, folder / EVENTS))
     return contents, core
+
+
+def _texts(session: Session, item: Item, storage: Any) -> list[Content]:
+    """The ALTO of each page with text, named after its master (derived text: `heritage ocr run` remakes it)."""
+    from heritage.fulltext.store import ALTO_NAME, item_texts
+
+    texts = item_texts(session, item.id)
+    paths = logical_paths(item.files)
+    out: list[Content] = []
+    for file in item.files:
+        alto = storage.derivative_dir(file.sha256, file.page) / ALTO_NAME
+        if file.id in texts and alto.is_file():
+            name = paths[file.sha256].removeprefix("masters/") + (f".p{file.page}" if file.page else "")
+            out.append(Content(f"text/{name}.alto.xml", alto))
+    return out
 
 
 def known_masters(core: dict[str, Any] | None) -> dict[str, str]:
