@@ -525,6 +525,8 @@ class IngestReport:
     held_back: list[HeldBack] = field(default_factory=list)
     dry_run: bool = False  # checked only: nothing was stored
     handoffs: list[HandoffReport] = field(default_factory=list)  # failed or still to do
+    # pages whose OCR text is below the OCR rules' confidence threshold: {"item", "file", "name", "confidence"}
+    ocr_low: list[dict[str, Any]] = field(default_factory=list)
 
     def location(self, line: int | None, identifier: str | None) -> str:
         """Where the metadata file says it, for messages: `sheet.csv:3, identifier 'K2'` ('' without a file)."""
@@ -631,6 +633,9 @@ def report(runtime: Runtime, batch_id: str) -> IngestReport:
                 .order_by(BatchHandoff.id)
             )
         ]
+    from heritage.fulltext.status import batch_low_pages
+
+    result.ocr_low = [asdict(page) for page in batch_low_pages(runtime, batch_id)]
     return result
 
 

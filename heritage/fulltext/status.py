@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from heritage.fulltext import rules
-from heritage.models import Batch, BatchFile, Collection, File, Item, PageText
+from heritage.models import BatchFile, Collection, File, Item, PageText
 from heritage.runtime import Runtime
 
 
@@ -101,9 +101,13 @@ def batch_low_pages(runtime: Runtime, batch_id: str) -> list[LowPage]:
         rows = session.execute(
             select(PageText.item_id, PageText.file_id, File.original_name, PageText.confidence)
             .join(File, File.id == PageText.file_id)
-            .join(BatchFile, and_(BatchFile.file_id == File.id, BatchFile.batch_id == batch_id))
-            .join(Batch, Batch.id == BatchFile.batch_id)
+            .join(
+                BatchFile,
+                and_(
+                    BatchFile.batch_id == batch_id, BatchFile.item_id == File.item_id, BatchFile.sha256 == File.sha256
+                ),
+            )
             .where(PageText.state == "done", PageText.confidence < threshold)
-            .order_by(File.original_name)
+            .order_by(File.original_name, File.page)
         ).all()
     return [LowPage(*row) for row in rows]

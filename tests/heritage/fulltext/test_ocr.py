@@ -214,3 +214,26 @@ def test_a_killed_run_is_finished_by_the_next_without_duplicates(
         folder = runtime.storage.derivative_dir(file.sha256, file.page)
     assert [p.name for p in folder.iterdir() if "alto" in p.name] == ["alto.xml"]
     assert "Register" in {w.text for w in words_of(runtime, row.file_id)}
+
+
+def test_the_batch_report_flags_pages_below_the_threshold(runner: CliRunner, tmp_path: Path) -> None:
+    strict = tmp_path / "strict.yaml"
+    shipped = (Path(__file__).resolve().parents[3] / "heritage" / "data" / "ocr_rules.yaml").read_text()
+    strict.write_text(shipped.replace("min_confidence: 60", "min_confidence: 99.9"))
+    folder = batch(tmp_path / "b", [{"identifier": "L", "title": "Laag", "language": "nl", "files": "laag.png"}])
+    local = CliRunner(env={**runner.env, "HERITAGE_OCR_RULES": str(strict)})
+    result = local.invoke(main, ["ingest", str(folder), "--collection", "reg", "--report", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    assert "ocr: laag.png: mean word confidence" in result.output and "1 pages of text to review" in result.output
+    (low,) = json.loads((tmp_path / "r.json").read_text())["ocr_low"]
+    assert low["name"] == "laag.png" and 0 < low["confidence"] < 99.9
+    calm = runner.invoke(
+        main,
+        [
+            "ingest",
+            str(batch(tmp_path / "c", [{"identifier": "M", "title": "M", "files": "m.png"}])),
+            "--collection",
+            "reg",
+        ],
+    )
+    assert calm.exit_code == 0 and "ocr:" not in calm.output and "to review" not in calm.output
