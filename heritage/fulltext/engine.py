@@ -4,6 +4,7 @@ libtesseract-dev, and the Debian binary and models are the ones the README names
 from __future__ import annotations
 
 import functools
+import subprocess
 from pathlib import Path
 
 import pytesseract
@@ -27,10 +28,14 @@ def engine_name() -> str:
 
 @functools.cache
 def installed_models() -> frozenset[str]:
+    """The models `tesseract --list-langs` names (pytesseract's own list drops capitalised ones: `Fraktur`)."""
     try:
-        return frozenset(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError) as exc:
+        listed = subprocess.run(
+            [pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
         raise OcrFailed(f"tesseract is not installed: {exc}") from None
+    return frozenset(line.strip() for line in listed.splitlines()[1:] if line.strip())
 
 
 def page_image(master: Path, page: int) -> Image.Image:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage import events
-from heritage.fulltext import engine, rules
+from heritage.fulltext import delivered, engine, rules
 from heritage.fulltext.alto import mean_confidence, words
 from heritage.fulltext.store import DONE, alto_path, write_alto
-from heritage.models import File, Item, Outcome, PageText
+from heritage.models import Batch, BatchFile, File, Item, Outcome, PageText
 from heritage.preservation import outbox
 from heritage.runtime import Runtime, current_runtime
 
@@ -79,6 +81,7 @@ def read_item(
             return result
         plan = rules.plan(item, the_rules, lang=lang)
         pages = [(f.id, f.sha256, f.page, f.storage_key, f.original_name) for f in _pages(item)]
+        delivered = {fid: _delivered(session, item_id, sha, page) for fid, sha, page, *_ in pages}
         known = {fid: session.get(PageText, fid) for fid, *_ in pages}
         states = {fid: (row.state if row is not None else None) for fid, row in known.items()}
     for file_id, sha256, page, storage_key, name in pages:
@@ -93,7 +96,8 @@ def read_item(
         elif states[file_id] == DONE and target.is_file() and not force:
             result.kept += 1
         else:
-            _read_page(runtime, file_id, runtime.storage.master_path(storage_key), page, name, target, plan, result)
+            master = runtime.storage.master_path(storage_key)
+            _read_page(runtime, file_id, master, page, name, target, plan, result, delivered[file_id])
         if progress is not None:
             progress(1)
     if result.read:
@@ -104,13 +108,42 @@ def read_item(
     return result
 
 
+def _delivered(session: Session, item_id: str, sha256: str, page: int) -> Path | None:
+    """The text file beside the page's scan in the batch it came with (first pages only), if it is still there."""
+    if page:
+        return None
+    row = session.execute(
+        select(Batch.root, BatchFile.path)
+        .join(Batch, Batch.id == BatchFile.batch_id)
+        .where(BatchFile.item_id == item_id, BatchFile.sha256 == sha256)
+        .order_by(BatchFile.updated_at.desc())
+        .limit(1)
+    ).first()
+    return delivered.sidecar(Path(row.root) / row.path) if row is not None else None
+
+
 def _read_page(
-    runtime: Runtime, file_id: str, master: Any, page: int, name: str, target: Any, plan: rules.Plan, result: ItemOcr
+    runtime: Runtime,
+    file_id: str,
+    master: Path,
+    page: int,
+    name: str,
+    target: Path,
+    plan: rules.Plan,
+    result: ItemOcr,
+    sidecar: Path | None = None,
 ) -> None:
     try:
-        alto = engine.read(master, page, plan.languages, name)
+        if sidecar is not None:
+            alto, source = delivered.to_alto(sidecar, name)
+            version, model = None, None
+            name_of_engine = f"{source} delivered with the batch"
+        else:
+            alto, source = engine.read(master, page, plan.languages, name), "ocr"
+            name_of_engine = engine.engine_name()
+            version, model = name_of_engine.split(" ", 1)[1], plan.languages
         found = words(alto)
-    except engine.OcrFailed as exc:
+    except (engine.OcrFailed, delivered.NotText) as exc:
         with runtime.transaction() as session:
             file = session.get(File, file_id)
             if file is not None:
@@ -122,24 +155,24 @@ def _read_page(
         return
     write_alto(target, alto)
     confidence = mean_confidence(found)
-    name_of_engine = engine.engine_name()
     with runtime.transaction() as session:
         file = session.get(File, file_id)
         if file is None:
             return  # removed meanwhile: the file beside its derivatives goes with them
         _set(
-            session, file, DONE, source="ocr", languages=plan.languages, engine=name_of_engine,
+            session, file, DONE, source=source, languages=model, engine=name_of_engine,
             confidence=confidence, words=len(found),
         )  # fmt: skip
+        how = f"by {name_of_engine}, model {model} ({plan.why})" if model else f"converted from {sidecar.name}"
         events.record(
             session,
             "ocr",
             item_id=file.item_id,
             file_id=file_id,
-            detail=f"ALTO 4 by {name_of_engine}, model {plan.languages} ({plan.why}): {len(found)} words",
-            engine="tesseract",
-            version=name_of_engine.split(" ", 1)[1],
-            model=plan.languages,
+            detail=f"ALTO 4 {how}: {len(found)} words",
+            engine="tesseract" if source == "ocr" else source,
+            version=version,
+            model=model,
             confidence=confidence,
             words=len(found),
         )

@@ -100,6 +100,7 @@ def test_language_from_record_else_collection_else_default(runner: CliRunner, ru
     ingest(runner, batch(tmp_path / "one", rows), "gewoon")
     got = texts(runtime)
     assert (got["A"].languages, got["B"].languages, got["C"].languages) == ("lat+fra", "nld+fra+eng", "nld+fra+eng")
+    assert {row.state for row in got.values()} == {"done"}
     env = {"HERITAGE_OCR_RULES": str(rules)}
     local = CliRunner(env={**runner.env, **env})
     rows2 = [
@@ -109,6 +110,7 @@ def test_language_from_record_else_collection_else_default(runner: CliRunner, ru
     ingest(local, batch(tmp_path / "two", rows2), "latijn")
     got = texts(runtime)
     assert (got["D"].languages, got["E"].languages) == ("lat", "eng")
+    assert {row.state for row in got.values()} == {"done"}
 
 
 def test_fraktur_model_where_the_script_says_latf(runner: CliRunner, runtime: Runtime, tmp_path: Path) -> None:
@@ -122,9 +124,10 @@ def test_fraktur_model_where_the_script_says_latf(runner: CliRunner, runtime: Ru
     ingest(runner, batch(tmp_path / "one", rows), "boeken")
     got = texts(runtime)
     assert (got["F"].languages, got["G"].languages) == ("Fraktur", "deu")
+    assert (got["F"].state, got["G"].state) == ("done", "done") and got["F"].words >= 4
     local = CliRunner(env={**runner.env, "HERITAGE_OCR_RULES": str(rules)})
     ingest(local, batch(tmp_path / "two", [{"identifier": "H", "title": "Almanak", "files": "h.png"}]), "drukken")
-    assert texts(runtime)["H"].languages == "Fraktur"
+    assert (texts(runtime)["H"].languages, texts(runtime)["H"].state) == ("Fraktur", "done")
 
 
 def test_images_only_collections_are_skipped_by_their_rule(runner: CliRunner, runtime: Runtime, tmp_path: Path) -> None:
@@ -237,3 +240,60 @@ def test_the_batch_report_flags_pages_below_the_threshold(runner: CliRunner, tmp
         ],
     )
     assert calm.exit_code == 0 and "ocr:" not in calm.output and "to review" not in calm.output
+
+
+PAGE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">
+ <Page imageFilename="x.png" imageWidth="760" imageHeight="200">
+  <TextRegion id="r1"><Coords points="60,50 700,50 700,140 60,140"/>
+   <TextLine id="l1"><Coords points="60,50 500,50 500,90 60,90"/>
+    <Word id="w1"><Coords points="60,50 200,50 200,90 60,90"/>
+     <TextEquiv conf="0.9"><Unicode>Utrecht</Unicode></TextEquiv></Word>
+    <Word id="w2"><Coords points="220,50 330,50 330,90 220,90"/>
+     <TextEquiv conf="0.8"><Unicode>1636</Unicode></TextEquiv></Word>
+   </TextLine>
+   <TextLine id="l2"><Coords points="60,100 400,100 400,140 60,140"/>
+    <TextEquiv><Unicode>Academia Ultrajectina</Unicode></TextEquiv></TextLine>
+  </TextRegion>
+ </Page>
+</PcGts>"""
+
+
+def test_text_delivered_beside_the_scan_is_taken_instead_of_ocr(
+    runner: CliRunner, runtime: Runtime, tmp_path: Path
+) -> None:
+    import subprocess
+
+    folder = tmp_path / "b"
+    rows = [
+        {"identifier": "H", "title": "hOCR", "language": "nl", "files": "h.png"},
+        {"identifier": "P", "title": "PAGE", "language": "nl", "files": "p.png"},
+        {"identifier": "A", "title": "ALTO", "language": "nl", "files": "a.png"},
+    ]
+    batch(folder, rows)
+    other = text_page(tmp_path / "other.png", ("Leiden 1650 Elzevier",))  # delivered text differs from the scan's
+    subprocess.run(["tesseract", str(other), str(folder / "h"), "-l", "eng", "hocr"], check=True, capture_output=True)
+    subprocess.run(
+        ["tesseract", str(other), str(folder / "a.alto"), "-l", "eng", "alto"], check=True, capture_output=True
+    )
+    (folder / "p.page.xml").write_text(PAGE_XML, encoding="utf-8")
+    ingest(runner, folder, "reg")
+    got = texts(runtime)
+    assert (got["H"].source, got["P"].source, got["A"].source) == ("hocr", "page", "alto")
+    for local in ("H", "A"):
+        found = {w.text: w for w in words_of(runtime, got[local].file_id)}
+        assert {"Leiden", "1650", "Elzevier"} <= set(found) and "Register" not in found
+        assert abs(found["Leiden"].x - 60) <= 8 and found["Leiden"].confidence > 50
+    page_words = words_of(runtime, got["P"].file_id)
+    assert [(w.text, w.x, w.y, w.w, w.confidence) for w in page_words[:2]] == [
+        ("Utrecht", 60, 50, 140, 90.0),
+        ("1636", 220, 50, 110, 80.0),
+    ]
+    assert [w.text for w in page_words[2:]] == ["Academia", "Ultrajectina"]  # a line without words, spread
+    assert page_words[2].x == 60 and page_words[3].x > page_words[2].x + page_words[2].w
+    with runtime.sessions() as s:
+        assert s.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.type == "ocr", Event.data["engine"].as_string() == "tesseract")
+        ) in (0, None)
