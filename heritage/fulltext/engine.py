@@ -4,6 +4,7 @@ libtesseract-dev, and the Debian binary and models are the ones the README names
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytesseract
 from PIL import Image
 
 from heritage.fulltext.alto import to_alto4
+
+# One thread per page: pages run side by side on workers (one per core), and Tesseract's OpenMP threads on a
+# busy machine cost more than they give. OMP_THREAD_LIMIT set in the environment wins.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 class OcrFailed(Exception):

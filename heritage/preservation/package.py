@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.orm import Session
 
-from heritage.models import Event, File, Item, Location, MetadataRecord, Unit
+from heritage.models import Event, File, Item, Location, MetadataRecord, PageText, Unit
 from heritage.models.base import UTCDateTime
 from heritage.preservation.store import Content
 
@@ -141,6 +141,16 @@ def describe(session: Session, item: Item) -> tuple[dict[str, Any], dict[str, st
     return core, originals
 
 
+def with_texts(session: Session, item: Item, core: dict[str, Any], storage: Any) -> list[Content]:
+    """Add the item's page texts to its item.json (only when it has any: objects without text stay as they
+    were) and return their ALTO files as contents."""
+    texts = _text_rows(session, item, logical_paths(item.files), storage)
+    if not texts:
+        return []
+    core["texts"] = [{k: v for k, v in t.items() if k != "source_file"} for t in texts]
+    return [Content(t["path"], Path(t["source_file"])) for t in texts]
+
+
 def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[list[Content], dict[str, Any]]:
     """Write the item's metadata files into `folder`; the object's contents (masters from `storage`) and item.json."""
     core, originals = describe(session, item)
@@ -153,7 +163,7 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
     for file in core["files"]:
         if not any(c.logical == file["path"] for c in contents):
             contents.append(Content(file["path"], storage.master_path(file["storage_key"]), file["sha256"]))
-    contents += _texts(session, item, storage)
+    contents += with_texts(session, item, core, storage)
     (folder / ITEM_JSON).write_bytes(item_json(core))
     contents.append(Content(ITEM_JSON, folder / ITEM_JSON))
     events = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.id))
@@ -164,18 +174,23 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
     return contents, core
 
 
-def _texts(session: Session, item: Item, storage: Any) -> list[Content]:
-    """The ALTO of each page with text, named after its master (derived text: `heritage ocr run` remakes it)."""
-    from heritage.fulltext.store import ALTO_NAME, item_texts
+def text_path(master_logical: str, page: int) -> str:
+    """The logical path of a page's ALTO: `text/<path in the batch>[.pN].alto.xml`."""
+    return f"text/{master_logical.removeprefix('masters/')}" + (f".p{page}" if page else "") + ".alto.xml"
 
-    texts = item_texts(session, item.id)
-    paths = logical_paths(item.files)
-    out: list[Content] = []
-    for file in item.files:
+
+def _text_rows(session: Session, item: Item, paths: dict[str, str], storage: Any) -> list[dict[str, Any]]:
+    """The item's pages with text whose ALTO is at hand: their rows, each with the logical path of its ALTO."""
+    from heritage.fulltext.store import ALTO_NAME
+
+    rows = {t.file_id: t for t in session.scalars(select(PageText).where(PageText.item_id == item.id))}
+    out = []
+    for file in sorted(item.files, key=lambda f: (f.sequence, f.page, f.id)):
+        row = rows.get(file.id)
         alto = storage.derivative_dir(file.sha256, file.page) / ALTO_NAME
-        if file.id in texts and alto.is_file():
-            name = paths[file.sha256].removeprefix("masters/") + (f".p{file.page}" if file.page else "")
-            out.append(Content(f"text/{name}.alto.xml", alto))
+        if row is not None and row.state == "done" and alto.is_file():
+            data = row_json(row, ("item_id", "collection_id", "updated_at", "reason"))
+            out.append({**data, "path": text_path(paths[file.sha256], file.page), "source_file": str(alto)})
     return out
 
 

@@ -297,3 +297,28 @@ def test_text_delivered_beside_the_scan_is_taken_instead_of_ocr(
             .select_from(Event)
             .where(Event.type == "ocr", Event.data["engine"].as_string() == "tesseract")
         ) in (0, None)
+
+
+def test_text_survives_new_derivatives_and_a_catalogue_rebuilt_from_the_store(
+    runner: CliRunner, runtime: Runtime, tmp_path: Path
+) -> None:
+    from tests.heritage.preservation.test_rebuild import _drop_everything
+
+    ingest(
+        runner, batch(tmp_path / "b", [{"identifier": "R", "title": "R", "language": "nl", "files": "r.png"}]), "reg"
+    )
+    row = texts(runtime)["R"]
+    alto = alto_of(runtime, row.file_id)
+    assert runner.invoke(main, ["derivatives", "rebuild", "--item", row.item_id]).exit_code == 0
+    assert alto_of(runtime, row.file_id) == alto  # the tiles are remade, the text is kept
+    assert runner.invoke(main, ["preservation", "sync", "--all"]).exit_code == 0
+    _drop_everything(runtime)
+    for path in (runtime.settings.data_dir / "derivatives").rglob("alto.xml"):
+        path.unlink()
+    runtime.engine.dispose()
+    result = runner.invoke(main, ["rebuild-from-store"])
+    assert result.exit_code == 0, result.output
+    back = texts(runtime)["R"]
+    assert (back.state, back.languages, back.confidence, back.words) == ("done", "nld", row.confidence, row.words)
+    assert alto_of(runtime, row.file_id) == alto
+    assert "0 new versions" in runner.invoke(main, ["preservation", "sync", "--all"]).output
