@@ -106,7 +106,7 @@ def item_json(core: dict[str, Any]) -> bytes:
     return json.dumps(core, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
-def describe(session: Session, item: Item) -> tuple[dict[str, Any], dict[str, str]]:
+def describe(session: Session, item: Item, storage: Any | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """What the item's next version holds besides masters and events: its item.json (as data), and its
     original records by logical path."""
     records = []
@@ -138,22 +138,17 @@ def describe(session: Session, item: Item) -> tuple[dict[str, Any], dict[str, st
         "records": records,
         "files": files,
     }
+    texts = _text_rows(session, item, paths, storage)
+    if texts:  # only items with text: the objects of the others stay as they were
+        core["texts"] = texts
     return core, originals
-
-
-def with_texts(session: Session, item: Item, core: dict[str, Any], storage: Any) -> list[Content]:
-    """Add the item's page texts to its item.json (only when it has any: objects without text stay as they
-    were) and return their ALTO files as contents."""
-    texts = _text_rows(session, item, logical_paths(item.files), storage)
-    if not texts:
-        return []
-    core["texts"] = [{k: v for k, v in t.items() if k != "source_file"} for t in texts]
-    return [Content(t["path"], Path(t["source_file"])) for t in texts]
 
 
 def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[list[Content], dict[str, Any]]:
     """Write the item's metadata files into `folder`; the object's contents (masters from `storage`) and item.json."""
-    core, originals = describe(session, item)
+    from heritage.fulltext.store import ALTO_NAME
+
+    core, originals = describe(session, item, storage)
     contents: list[Content] = []
     for logical, text in originals.items():
         path = folder / logical
@@ -163,7 +158,10 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
     for file in core["files"]:
         if not any(c.logical == file["path"] for c in contents):
             contents.append(Content(file["path"], storage.master_path(file["storage_key"]), file["sha256"]))
-    contents += with_texts(session, item, core, storage)
+    by_id = {f.id: f for f in item.files}
+    for text in core.get("texts", []):
+        file = by_id[text["file_id"]]
+        contents.append(Content(text["path"], storage.derivative_dir(file.sha256, file.page) / ALTO_NAME))
     (folder / ITEM_JSON).write_bytes(item_json(core))
     contents.append(Content(ITEM_JSON, folder / ITEM_JSON))
     events = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.id))
@@ -179,18 +177,21 @@ def text_path(master_logical: str, page: int) -> str:
     return f"text/{master_logical.removeprefix('masters/')}" + (f".p{page}" if page else "") + ".alto.xml"
 
 
-def _text_rows(session: Session, item: Item, paths: dict[str, str], storage: Any) -> list[dict[str, Any]]:
-    """The item's pages with text whose ALTO is at hand: their rows, each with the logical path of its ALTO."""
+def _text_rows(session: Session, item: Item, paths: dict[str, str], storage: Any | None) -> list[dict[str, Any]]:
+    """The item's pages with text (with `storage`: only those whose ALTO is at hand), each with the logical
+    path of its ALTO in the object."""
     from heritage.fulltext.store import ALTO_NAME
 
     rows = {t.file_id: t for t in session.scalars(select(PageText).where(PageText.item_id == item.id))}
     out = []
     for file in sorted(item.files, key=lambda f: (f.sequence, f.page, f.id)):
         row = rows.get(file.id)
-        alto = storage.derivative_dir(file.sha256, file.page) / ALTO_NAME
-        if row is not None and row.state == "done" and alto.is_file():
-            data = row_json(row, ("item_id", "collection_id", "updated_at", "reason"))
-            out.append({**data, "path": text_path(paths[file.sha256], file.page), "source_file": str(alto)})
+        if row is None or row.state != "done":
+            continue
+        if storage is not None and not (storage.derivative_dir(file.sha256, file.page) / ALTO_NAME).is_file():
+            continue
+        data = row_json(row, ("item_id", "collection_id", "updated_at", "reason"))
+        out.append({**data, "path": text_path(paths[file.sha256], file.page)})
     return out
 
 
