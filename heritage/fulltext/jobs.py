@@ -81,23 +81,23 @@ def read_item(
             return result
         plan = rules.plan(item, the_rules, lang=lang)
         pages = [(f.id, f.sha256, f.page, f.storage_key, f.original_name) for f in _pages(item)]
-        delivered = {fid: _delivered(session, item_id, sha, page) for fid, sha, page, *_ in pages}
+        sidecars = {fid: _delivered(session, item_id, sha, page) for fid, sha, page, *_ in pages}
         known = {fid: session.get(PageText, fid) for fid, *_ in pages}
         states = {fid: (row.state if row is not None else None) for fid, row in known.items()}
     for file_id, sha256, page, storage_key, name in pages:
         target = alto_path(runtime, sha256, page)
-        if plan.skip:
-            if states[file_id] != SKIPPED:
+        if states[file_id] == DONE and target.is_file() and not force:
+            result.kept += 1  # text read before a rule said skip is kept
+        elif plan.skip:
+            if states[file_id] not in (SKIPPED, DONE):  # a rule never throws text away
                 with runtime.transaction() as session:
                     file = session.get(File, file_id)
                     if file is not None:
                         _set(session, file, SKIPPED, reason=plan.why)
             result.skipped += 1
-        elif states[file_id] == DONE and target.is_file() and not force:
-            result.kept += 1
         else:
             master = runtime.storage.master_path(storage_key)
-            _read_page(runtime, file_id, master, page, name, target, plan, result, delivered[file_id])
+            _read_page(runtime, file_id, master, page, name, target, plan, result, sidecars[file_id])
         if progress is not None:
             progress(1)
     if result.read:
