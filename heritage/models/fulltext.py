@@ -13,10 +13,10 @@ from heritage.models.base import Base, UTCDateTime, utcnow
 class PageText(Base):
     """One image file's full text (one row per file; a multi-page master has a file row per page).
 
-    `state`: pending (asked for, not read yet), done (ALTO stored), failed (reason), skipped (the
-    collection's rule says images only). The ALTO itself lies beside the derivatives (`alto_path`); this
-    row is what status, search and IIIF ask first. No foreign key: the row of a removed file is left for
-    `heritage ocr run` to clear, like the search outbox.
+    `state`: done (ALTO stored), failed (reason), skipped (the collection's rule says images only); a page
+    without a row is waiting. The ALTO itself lies beside the derivatives (`heritage.fulltext.store`); this
+    row is what status, search and IIIF ask first. No foreign key: like the preservation outbox, the row
+    does not hold up the removal of a file.
     """
 
     __tablename__ = "page_texts"
