@@ -139,7 +139,9 @@ def _read_page(
             version, model = None, None
             name_of_engine = f"{source} delivered with the batch"
         else:
-            alto, source = engine.read(master, page, plan.languages, name), "ocr"
+            binarise_from = rules.load(runtime.settings.ocr_rules).binarise_min_short_edge
+            alto = engine.read(master, page, plan.languages, name, binarise_from=binarise_from)
+            source = "ocr"
             name_of_engine = engine.engine_name()
             version, model = name_of_engine.split(" ", 1)[1], plan.languages
         found = words(alto)

@@ -25,6 +25,7 @@ MODS_NS = "http://www.loc.gov/mods/v3"
 class Rules:
     default_languages: str
     min_confidence: float
+    binarise_min_short_edge: int | None
     scripts: dict[str, str]
     domains: dict[str, dict[str, Any]]
     collections: dict[str, dict[str, Any]]
@@ -50,6 +51,7 @@ def _load(path: Path) -> Rules:
     return Rules(
         default_languages=str(data.get("default_languages") or "nld+fra+eng"),
         min_confidence=float(data.get("min_confidence", 60)),
+        binarise_min_short_edge=int(data["binarise_min_short_edge"]) if data.get("binarise_min_short_edge") else None,
         scripts={str(k): str(v) for k, v in (data.get("scripts") or {}).items()},
         domains={str(k): dict(v or {}) for k, v in (data.get("domains") or {}).items()},
         collections={str(k): dict(v or {}) for k, v in (data.get("collections") or {}).items()},

@@ -28,3 +28,16 @@ def test_mods_script_term_latf_chooses_fraktur_else_the_language() -> None:
 def test_language_codes_map_by_the_data_table() -> None:
     assert rules.tesseract_languages(["nl-BE", "dut", "la", "xx", "nld"]) == "nld+lat"
     assert rules.tesseract_languages(["und"]) is None
+
+
+def test_binarisation_is_black_and_white_at_a_threshold_between_ink_and_paper() -> None:
+    from PIL import Image, ImageDraw
+
+    from heritage.fulltext.engine import binarise
+
+    page = Image.new("L", (200, 100), 200)  # greyish paper
+    ImageDraw.Draw(page).rectangle((20, 20, 120, 60), fill=60)  # dark ink
+    out = binarise(page)
+    assert set(out.getdata()) == {0, 255}
+    assert out.getpixel((50, 40)) == 0 and out.getpixel((150, 80)) == 255
+    assert rules.load().binarise_min_short_edge == 1000
