@@ -39,6 +39,47 @@ def sidecar(scan: Path) -> Path | None:
     return None
 
 
+METS_NS = "http://www.loc.gov/METS/"
+XLINK = "http://www.w3.org/1999/xlink"
+
+
+def mets_fulltext(mets_file: Path, root: Path) -> dict[Path, Path]:
+    """Scan -> its text, by the METS file's page divs: a div pointing at one file of `fileGrp USE="FULLTEXT"`
+    and at scans. Paths resolved; a text outside the batch folder `root` is ignored.
+
+    Raises:
+        NotText: the METS file cannot be read.
+    """
+    try:
+        mets = etree.parse(str(mets_file), PARSER).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise NotText(f"{mets_file.name}: {exc}") from None
+    q = lambda name: f"{{{METS_NS}}}{name}"  # noqa: E731
+    href: dict[str, str] = {}
+    texts: set[str] = set()
+    for group in mets.iter(q("fileGrp")):
+        for file in group.iter(q("file")):
+            location = file.find(q("FLocat"))
+            target = (location.get(f"{{{XLINK}}}href") or "").strip() if location is not None else ""
+            if target and file.get("ID"):
+                href[file.get("ID", "")] = target.removeprefix("file://")
+                if group.get("USE", "").upper() == "FULLTEXT":
+                    texts.add(file.get("ID", ""))
+    base, inside = mets_file.parent, root.resolve()
+    out: dict[Path, Path] = {}
+    for div in mets.iter(q("div")):
+        ids = [p.get("FILEID", "") for p in div.findall(q("fptr")) if p.get("FILEID") in href]
+        text_ids = [i for i in ids if i in texts]
+        if len(text_ids) != 1:
+            continue
+        text = (base / href[text_ids[0]]).resolve()
+        if not text.is_relative_to(inside):
+            continue
+        for scan in (i for i in ids if i not in texts):
+            out[(base / href[scan]).resolve()] = text
+    return out
+
+
 def _union(boxes: list[Box]) -> tuple[int, int, int, int]:
     x0, y0 = min(b.x for b in boxes), min(b.y for b in boxes)
     x1, y1 = max(b.x + b.w for b in boxes), max(b.y + b.h for b in boxes)

@@ -109,17 +109,29 @@ def read_item(
 
 
 def _delivered(session: Session, item_id: str, sha256: str, page: int) -> Path | None:
-    """The text file beside the page's scan in the batch it came with (first pages only), if it is still there."""
+    """The text that came with the page's scan in its batch (first pages only), if it is still there: the
+    METS file's FULLTEXT file for it, else a file beside it with the same stem."""
     if page:
         return None
     row = session.execute(
-        select(Batch.root, BatchFile.path)
+        select(Batch.root, Batch.metadata_file, Batch.standard, BatchFile.path)
         .join(Batch, Batch.id == BatchFile.batch_id)
         .where(BatchFile.item_id == item_id, BatchFile.sha256 == sha256)
         .order_by(BatchFile.updated_at.desc())
         .limit(1)
     ).first()
-    return delivered.sidecar(Path(row.root) / row.path) if row is not None else None
+    if row is None:
+        return None
+    root = Path(row.root)
+    scan = root / row.path
+    if row.standard == "mets" and row.metadata_file:
+        try:
+            text = delivered.mets_fulltext(root / row.metadata_file, root).get(scan.resolve())
+        except delivered.NotText:
+            text = None
+        if text is not None and text.is_file():
+            return text
+    return delivered.sidecar(scan)
 
 
 def _read_page(

@@ -322,3 +322,63 @@ def test_text_survives_new_derivatives_and_a_catalogue_rebuilt_from_the_store(
     assert (back.state, back.languages, back.confidence, back.words) == ("done", "nld", row.confidence, row.words)
     assert alto_of(runtime, row.file_id) == alto
     assert "0 new versions" in runner.invoke(main, ["preservation", "sync", "--all"]).output
+
+
+METS_WITH_TEXT = """<?xml version="1.0" encoding="UTF-8"?>
+<mets:mets xmlns:mets="http://www.loc.gov/METS/" xmlns:mods="http://www.loc.gov/mods/v3"
+           xmlns:xlink="http://www.w3.org/1999/xlink" LABEL="Register">
+  <mets:dmdSec ID="DMD_1">
+    <mets:mdWrap MDTYPE="MODS"><mets:xmlData><mods:mods>
+      <mods:identifier type="local">REG-1</mods:identifier>
+      <mods:titleInfo><mods:title>Register met tekst</mods:title></mods:titleInfo>
+      <mods:language><mods:languageTerm type="code" authority="iso639-2b">dut</mods:languageTerm></mods:language>
+    </mods:mods></mets:xmlData></mets:mdWrap>
+  </mets:dmdSec>
+  <mets:fileSec>
+    <mets:fileGrp USE="MASTER">
+      <mets:file ID="F1" MIMETYPE="image/png"><mets:FLocat LOCTYPE="URL" xlink:href="scans/s1.png"/></mets:file>
+      <mets:file ID="F2" MIMETYPE="image/png"><mets:FLocat LOCTYPE="URL" xlink:href="scans/s2.png"/></mets:file>
+    </mets:fileGrp>
+    <mets:fileGrp USE="FULLTEXT">
+      <mets:file ID="T1" MIMETYPE="text/xml"><mets:FLocat LOCTYPE="URL" xlink:href="alto/00001.xml"/></mets:file>
+    </mets:fileGrp>
+  </mets:fileSec>
+  <mets:structMap TYPE="PHYSICAL">
+    <mets:div ID="PHYS_0" TYPE="physSequence">
+      <mets:div ID="P1" TYPE="page" ORDER="1"><mets:fptr FILEID="F1"/><mets:fptr FILEID="T1"/></mets:div>
+      <mets:div ID="P2" TYPE="page" ORDER="2"><mets:fptr FILEID="F2"/></mets:div>
+    </mets:div>
+  </mets:structMap>
+  <mets:structMap TYPE="LOGICAL"><mets:div ID="LOG_1" TYPE="volume" DMDID="DMD_1"/></mets:structMap>
+  <mets:structLink>
+    <mets:smLink xlink:from="LOG_1" xlink:to="P1"/><mets:smLink xlink:from="LOG_1" xlink:to="P2"/>
+  </mets:structLink>
+</mets:mets>
+"""
+
+
+def test_text_a_mets_file_names_in_its_fulltext_group_is_taken(
+    runner: CliRunner, runtime: Runtime, tmp_path: Path
+) -> None:
+    import subprocess
+
+    folder = tmp_path / "m"
+    text_page(folder / "scans" / "s1.png")
+    text_page(folder / "scans" / "s2.png")
+    (folder / "alto").mkdir()
+    other = text_page(tmp_path / "other.png", ("Leiden 1650 Elzevier",))
+    subprocess.run(
+        ["tesseract", str(other), str(folder / "alto" / "00001"), "-l", "eng", "alto"], check=True, capture_output=True
+    )
+    (folder / "mets.xml").write_text(METS_WITH_TEXT, encoding="utf-8")
+    ingest(runner, folder, "reg")
+    with runtime.sessions() as s:
+        rows = {
+            name: t
+            for name, t in s.execute(select(File.original_name, PageText).join(PageText, PageText.file_id == File.id))
+        }
+        s.expunge_all()
+    assert (rows["scans/s1.png"].source, rows["scans/s2.png"].source) == ("alto", "ocr")
+    assert rows["scans/s2.png"].languages == "nld"
+    assert "Elzevier" in {w.text for w in words_of(runtime, rows["scans/s1.png"].file_id)}
+    assert "Register" in {w.text for w in words_of(runtime, rows["scans/s2.png"].file_id)}
