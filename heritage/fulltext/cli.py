@@ -6,7 +6,7 @@ import json
 import sys
 
 import click
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from heritage.errors import InvalidInput
 from heritage.models import Collection, File, Item
@@ -47,7 +47,8 @@ def run_cmd(collection: str | None, item: str | None, lang: str | None, force: b
                     .order_by(Item.id)
                 )
             )
-        pages = len(list(session.scalars(select(File.id).where(File.item_id.in_(ids), File.width.is_not(None)))))
+        derived = (File.item_id.in_(ids), File.width.is_not(None), File.derivatives_ready.is_(True))
+        pages = session.scalar(select(func.count()).select_from(File).where(*derived)) or 0
     totals = {"read": 0, "kept": 0, "skipped": 0, "failed": 0}
     failures: list[str] = []
     with use_runtime(runtime), click.progressbar(length=max(pages, 1), label="OCR", file=sys.stderr) as bar:
