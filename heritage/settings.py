@@ -179,6 +179,13 @@ SETTINGS: tuple[Setting, ...] = (
         "default heritage/data/closure_rules.yaml.",
     ),
     Setting(
+        "ocr_rules",
+        "HERITAGE_OCR_RULES",
+        None,
+        "YAML file of OCR rules (which collections are read, languages, script, confidence threshold); "
+        "default heritage/data/ocr_rules.yaml.",
+    ),
+    Setting(
         "auto_migrate",
         "HERITAGE_AUTO_MIGRATE",
         "1",
@@ -223,6 +230,7 @@ class Settings:
     login_window_minutes: int = 15
     access_rules: Path | None = None
     max_upload_mb: int = 2048
+    ocr_rules: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -285,6 +293,7 @@ class Settings:
             login_window_minutes=integer("login_window_minutes"),
             access_rules=Path(raw["access_rules"]).expanduser().absolute() if raw["access_rules"] else None,
             max_upload_mb=integer("max_upload_mb"),
+            ocr_rules=Path(raw["ocr_rules"]).expanduser().absolute() if raw["ocr_rules"] else None,
             extra={k: str(v) for k, v in overrides.items()},
         )
 

@@ -421,7 +421,19 @@ def finish_if_complete(runtime: Runtime, batch_id: str) -> bool:
         index_items(runtime, changed)
     remove_orphans(runtime, batch_id)
     handoffs.enqueue_pending(runtime, batch_id)
+    ocr_after(runtime, batch_id, item_ids)
     return True
+
+
+def ocr_after(runtime: Runtime, batch_id: str, item_ids: list[str]) -> None:
+    """Queue the OCR of the batch's items once it has finished: text never holds an ingest back, and a
+    failure to queue it is left to `heritage ocr run` (which reads what is missing)."""
+    from heritage.fulltext.jobs import enqueue_items
+
+    try:
+        enqueue_items(runtime, item_ids, why=f"OCR after batch {batch_id}")
+    except Exception:  # the batch is done and searchable; its text can always be read later
+        logging.getLogger(__name__).exception("OCR of batch %s could not be queued", batch_id)
 
 
 def remove_orphans(runtime: Runtime, batch_id: str) -> int:
@@ -513,6 +525,8 @@ class IngestReport:
     held_back: list[HeldBack] = field(default_factory=list)
     dry_run: bool = False  # checked only: nothing was stored
     handoffs: list[HandoffReport] = field(default_factory=list)  # failed or still to do
+    # pages whose OCR text is below the OCR rules' confidence threshold: {"item", "file", "name", "confidence"}
+    ocr_low: list[dict[str, Any]] = field(default_factory=list)
 
     def location(self, line: int | None, identifier: str | None) -> str:
         """Where the metadata file says it, for messages: `sheet.csv:3, identifier 'K2'` ('' without a file)."""
@@ -619,6 +633,9 @@ def report(runtime: Runtime, batch_id: str) -> IngestReport:
                 .order_by(BatchHandoff.id)
             )
         ]
+    from heritage.fulltext.status import batch_low_pages
+
+    result.ocr_low = [asdict(page) for page in batch_low_pages(runtime, batch_id)]
     return result
 
 

@@ -197,6 +197,8 @@ def _summarise(report: IngestReport) -> None:
         say(f"{verb}: {held.title} ({where}): not public until its files arrive: {held.reason}")
     for handoff in report.failed_handoffs:
         say(f"failed: {handoff.kind} of item {handoff.item}: {handoff.reason}")
+    for page in report.ocr_low:
+        say(f"ocr: {page['name']}: mean word confidence {page['confidence']:.1f}, below the threshold: review its text")
     counts = report.as_dict()["counts"]
     if report.dry_run:
         line = (
@@ -214,6 +216,7 @@ def _summarise(report: IngestReport) -> None:
         (len(report.unlisted), f"files not in {missing_from}"),
         (sum(1 for f in report.files if f.quality_reasons), "files failed quality checks"),
         (len(report.warnings), "warnings"),
+        (len(report.ocr_low), "pages of text to review (heritage ocr status)"),
     ]
     line += "".join(f"; {n} {what}" for n, what in extra if n)
     if report.failed_handoffs:

@@ -222,10 +222,30 @@ def build_derivatives(
 
 
 def install(derived: Derived, target: Path) -> None:
-    """Move a finished derivative folder into place (replacing an older one)."""
+    """Move a finished derivative folder into place (replacing an older one, whose page text is kept)."""
+    from heritage.fulltext.store import ALTO_NAME
+
     if target.exists():
+        if (target / ALTO_NAME).is_file():  # the text is not remade with the tiles: copied, so a kill loses nothing
+            shutil.copy2(target / ALTO_NAME, derived.work / ALTO_NAME)
         shutil.rmtree(target)
     derived.work.rename(target)
+
+
+def clear(target: Path) -> None:
+    """Remove a master's derivatives so that they are made again; its page text (not a derivative of the
+    tiles, and costly to read again) stays."""
+    from heritage.fulltext.store import ALTO_NAME
+
+    if not target.is_dir():
+        return
+    for child in target.iterdir():
+        if child.name == ALTO_NAME:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def discard_partial(target: Path) -> int:

@@ -6,7 +6,6 @@ its recorded SHA-256); then the tile pyramid, access copy and thumbnail are made
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 import click
@@ -28,6 +27,7 @@ def rebuild(item_id: str | None, all_items: bool) -> None:
     """Make the tiles, access copy and thumbnail of every image again (masters restored from OCFL when missing)."""
     from heritage.cli import open_runtime
     from heritage.preservation.service import restore_master
+    from ingest.derivatives import clear
     from ingest.jobs import derive_file
 
     if bool(item_id) == all_items:
@@ -44,7 +44,7 @@ def rebuild(item_id: str | None, all_items: bool) -> None:
     with click.progressbar(rows, label="rebuilding", file=sys.stderr) as bar:
         for file_id, owner, sha256, key, page in bar:
             restored += restore_master(runtime, owner, sha256, key)
-            shutil.rmtree(runtime.storage.derivative_dir(sha256, page), ignore_errors=True)
+            clear(runtime.storage.derivative_dir(sha256, page))
             failed += derive_file(file_id)["status"] != "done"
     click.echo(f"rebuilt the derivatives of {len(rows) - failed} images ({restored} masters restored from OCFL)")
     if failed:

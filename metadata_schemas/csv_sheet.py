@@ -199,6 +199,8 @@ class CsvSheet:
         core.subjects = [_term(v) for v in _split(row.get("subject", ""))]
         core.places = [_term(v) for v in _split(row.get("place", ""))]
         core.languages = _split(row.get("language", ""))
+        if row.get("script"):
+            core.details["script"] = row["script"]  # ISO 15924: the OCR's model (Latf: Fraktur)
         core.rights = row.get("rights")
         core.type = row.get("type")
         core.extent = row.get("extent") or row.get("format")

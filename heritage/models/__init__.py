@@ -7,6 +7,7 @@ from heritage.models.catalogue import Item, MetadataRecord
 from heritage.models.disposals import Disposal, DisposalDocument, ExternalApproval, Refusal
 from heritage.models.events import Event
 from heritage.models.files import File
+from heritage.models.fulltext import PageText
 from heritage.models.harvest import HarvestRecord
 from heritage.models.locations import Location
 from heritage.models.masterplan import (
@@ -60,6 +61,7 @@ __all__ = [
     "MetadataRecord",
     "Movement",
     "Outcome",
+    "PageText",
     "PolicyDecision",
     "PolicyOverride",
     "PolicyVersion",

@@ -5,7 +5,8 @@ An object's state:
   record as JSON) and its files (fixity, format, technical metadata, the logical path of the bytes);
 - `events.jsonl`: its event history, one JSON object a line, oldest first;
 - `metadata/record-N.<ext>`: each original metadata record, verbatim;
-- `masters/<path in the batch>`: the masters and born-digital files, byte for byte.
+- `masters/<path in the batch>`: the masters and born-digital files, byte for byte;
+- `text/<path in the batch>[.pN].alto.xml`: the derived text of each image page (ALTO 4; `heritage.fulltext`).
 Rows are written column by column (the names of the catalogue's tables), so a future catalogue (or a
 person with a text editor) reads them without this code.
 """
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.orm import Session
 
-from heritage.models import Event, File, Item, Location, MetadataRecord, Unit
+from heritage.models import Event, File, Item, Location, MetadataRecord, PageText, Unit
 from heritage.models.base import UTCDateTime
 from heritage.preservation.store import Content
 
@@ -105,7 +106,7 @@ def item_json(core: dict[str, Any]) -> bytes:
     return json.dumps(core, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
-def describe(session: Session, item: Item) -> tuple[dict[str, Any], dict[str, str]]:
+def describe(session: Session, item: Item, storage: Any | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """What the item's next version holds besides masters and events: its item.json (as data), and its
     original records by logical path."""
     records = []
@@ -137,12 +138,17 @@ def describe(session: Session, item: Item) -> tuple[dict[str, Any], dict[str, st
         "records": records,
         "files": files,
     }
+    texts = _text_rows(session, item, paths, storage)
+    if texts:  # only items with text: the objects of the others stay as they were
+        core["texts"] = texts
     return core, originals
 
 
 def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[list[Content], dict[str, Any]]:
     """Write the item's metadata files into `folder`; the object's contents (masters from `storage`) and item.json."""
-    core, originals = describe(session, item)
+    from heritage.fulltext.store import ALTO_NAME
+
+    core, originals = describe(session, item, storage)
     contents: list[Content] = []
     for logical, text in originals.items():
         path = folder / logical
@@ -152,6 +158,10 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
     for file in core["files"]:
         if not any(c.logical == file["path"] for c in contents):
             contents.append(Content(file["path"], storage.master_path(file["storage_key"]), file["sha256"]))
+    by_id = {f.id: f for f in item.files}
+    for text in core.get("texts", []):
+        file = by_id[text["file_id"]]
+        contents.append(Content(text["path"], storage.derivative_dir(file.sha256, file.page) / ALTO_NAME))
     (folder / ITEM_JSON).write_bytes(item_json(core))
     contents.append(Content(ITEM_JSON, folder / ITEM_JSON))
     events = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.id))
@@ -160,6 +170,29 @@ def build(session: Session, item: Item, folder: Path, storage: Any) -> tuple[lis
             fh.write(json.dumps(event_json(event), ensure_ascii=False, sort_keys=True) + "\n")
     contents.append(Content(EVENTS, folder / EVENTS))
     return contents, core
+
+
+def text_path(master_logical: str, page: int) -> str:
+    """The logical path of a page's ALTO: `text/<path in the batch>[.pN].alto.xml`."""
+    return f"text/{master_logical.removeprefix('masters/')}" + (f".p{page}" if page else "") + ".alto.xml"
+
+
+def _text_rows(session: Session, item: Item, paths: dict[str, str], storage: Any | None) -> list[dict[str, Any]]:
+    """The item's pages with text (with `storage`: only those whose ALTO is at hand), each with the logical
+    path of its ALTO in the object."""
+    from heritage.fulltext.store import ALTO_NAME
+
+    rows = {t.file_id: t for t in session.scalars(select(PageText).where(PageText.item_id == item.id))}
+    out = []
+    for file in sorted(item.files, key=lambda f: (f.sequence, f.page, f.id)):
+        row = rows.get(file.id)
+        if row is None or row.state != "done":
+            continue
+        if storage is not None and not (storage.derivative_dir(file.sha256, file.page) / ALTO_NAME).is_file():
+            continue
+        data = row_json(row, ("item_id", "collection_id", "updated_at", "reason"))
+        out.append({**data, "path": text_path(paths[file.sha256], file.page)})
+    return out
 
 
 def known_masters(core: dict[str, Any] | None) -> dict[str, str]:

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from heritage.errors import BadRequest
-from heritage.models import Collection, Event, File, Item, Location, MetadataRecord, Unit
+from heritage.models import Collection, Event, File, Item, Location, MetadataRecord, PageText, Unit
 from heritage.preservation import hooks, package
 from heritage.runtime import Runtime
 
@@ -130,6 +130,7 @@ def rebuild(runtime: Runtime, progress: Callable[[int, int], None] | None = None
         if core["id"] in present:
             result.resumed += 1
             continue
+        _restore_texts(runtime, store, core)  # the files first: a row never points at a missing ALTO
         with runtime.transaction() as session:
             session.info[hooks.OFF] = True  # restoring the past writes no new versions
             _restore_item(session, core, history[core["id"]], originals[core["id"]], result)
@@ -158,6 +159,20 @@ def _relink_authorities(runtime: Runtime, item_ids: list[str]) -> None:
             session.info[hooks.OFF] = True
             for item in session.scalars(select(Item).where(Item.id.in_(item_ids[start : start + 200]))):
                 link_item(session, item.id, core_of(item))
+
+
+def _restore_texts(runtime: Runtime, store: Any, core: dict[str, Any]) -> None:
+    """Put each page's ALTO back beside its (future) derivatives, from the object's `text/` files."""
+    from heritage.fulltext.store import alto_path, write_alto
+
+    if not core.get("texts"):
+        return
+    files = store.head_files(core["id"])
+    by_id = {f["id"]: f for f in core.get("files", [])}
+    for text_row in core["texts"]:
+        file = by_id.get(text_row["file_id"])
+        if file is not None and text_row["path"] in files:
+            write_alto(alto_path(runtime, file["sha256"], file.get("page") or 0), files[text_row["path"]].read_bytes())
 
 
 def _restore_item(
@@ -191,6 +206,8 @@ def _restore_item(
     for data in core.get("files", []):
         session.add(File(**package.row_values(File, data), item_id=item.id))
         result.files += 1
+    for data in core.get("texts", []):
+        session.add(PageText(**package.row_values(PageText, data), item_id=item.id, collection_id=collection.id))
     for data in events:
         session.add(Event(**package.row_values(Event, data), item_id=item.id))
         result.events += 1
