@@ -50,6 +50,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         cataloguing,
         decisions,
         discovery,
+        downloads,
         editing,
         editing_tree,
         errors,
@@ -59,6 +60,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         masterplan,
         oai,
         security,
+        viewer,
     )
     from web.context import base_url
 
@@ -79,6 +81,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(editing.bp)
     app.register_blueprint(editing_tree.bp)
     app.register_blueprint(cataloguing.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(viewer.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     security.init_app(app)
