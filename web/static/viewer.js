@@ -41,12 +41,15 @@
       return out;
     }
 
-    function viewOf(page) {
-      return views().filter(function (v) { return v.indexOf(page) >= 0; })[0];
+    function viewAt(all, page) {  // the index in `all` of the view that shows `page`
+      for (var i = 0; i < all.length; i += 1) { if (all[i].indexOf(page) >= 0) { return i; } }
+      return 0;
     }
 
     function show() {
-      var view = viewOf(current);
+      var all = views();
+      var at = viewAt(all, current);
+      var view = all[at];
       var x = 0;
       viewer.open(view.map(function (n) {
         var p = pages[n];
@@ -70,8 +73,6 @@
         var b = buttons[current];
         strip.scrollLeft = b.offsetLeft - (strip.clientWidth - b.offsetWidth) / 2;
       }
-      var all = views();
-      var at = all.indexOf(view);
       toggle("previous", at > 0);
       toggle("next", at < all.length - 1);
       Array.prototype.forEach.call(downloads, function (a) {
@@ -90,7 +91,7 @@
 
     function step(by) {
       var all = views();
-      var at = all.indexOf(viewOf(current)) + by;
+      var at = viewAt(all, current) + by;
       if (at >= 0 && at < all.length) { current = all[at][0]; show(); }
     }
 
@@ -141,5 +142,7 @@
     show();
   }
 
-  document.querySelectorAll(".deepzoom[data-pages]").forEach(setup);
+  function start() { document.querySelectorAll(".deepzoom[data-pages]").forEach(setup); }
+  // after the whole page is parsed: the download links this viewer keeps up to date follow it in the page
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
