@@ -29,8 +29,15 @@ WORDS = {
         "page": "Pagina 1",
         "spread": "Pagina's 2 en 3 van 10",
         "fifth": "Pagina's 4 en 5 van 10",
+        "touch": "Gebruik twee vingers om de afbeelding te verschuiven",
     },
-    "en": {"zoom": "Zoom in", "page": "Page 1", "spread": "Pages 2 and 3 of 10", "fifth": "Pages 4 and 5 of 10"},
+    "en": {
+        "zoom": "Zoom in",
+        "page": "Page 1",
+        "spread": "Pages 2 and 3 of 10",
+        "fifth": "Pages 4 and 5 of 10",
+        "touch": "Use two fingers to move the image",
+    },
 }
 LOADED = (  # n pages shown and the last of them drawn
     "n => window.heritageViewer && heritageViewer.world.getItemCount() === n"
@@ -83,6 +90,7 @@ def test_the_book_viewer_on_a_phone_by_keyboard(served, browser, lang: str) -> N
         words = WORDS[lang]
         assert page.locator('button[data-action="zoom-in"]').get_attribute("title") == words["zoom"]
         assert page.get_by_role("button", name=words["zoom"], exact=True).count() == 1
+        assert page.evaluate("OpenSeadragon.getString('GestureHints.Touch')") == words["touch"]  # its own strings
         first = page.locator(".page-strip button").first
         assert first.get_attribute("aria-label") in (words["page"], f"{words['page']}: p001")  # with its own label
         assert first.get_attribute("aria-current") == "page"
