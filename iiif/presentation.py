@@ -111,6 +111,11 @@ def has_manifest(item: Item) -> bool:
     return bool(image_files(item))
 
 
+def is_paged(item: Item, files: list[File]) -> bool:
+    """Whether the item's pages are leaves of a bound volume (behavior `paged`: viewers show spreads)."""
+    return item.level in PAGED_LEVELS and len(files) > 1
+
+
 def _provider(base: str) -> list[dict[str, Any]]:
     institution = labels()["institution"]
     name = _lang(institution["nl"], institution["en"])
@@ -216,21 +221,27 @@ def _summary(descriptions: dict[str, str | None]) -> dict[str, list[str]] | None
     return texts or None
 
 
+def attribution(item: Item) -> dict[str, str]:
+    """The line every reuse must show (the manifest's requiredStatement, the embed page), in Dutch and English."""
+    collection = item.collection
+    unit = item.unit or collection.unit
+    institution = labels()["institution"]
+    holder = f"{unit.name}, {collection.title}" if unit else collection.title
+    return {"nl": f"{institution['nl']}: {holder}", "en": f"{institution['en']}: {holder}"}
+
+
 def build_manifest(item: Item, base: str) -> dict[str, Any]:
     """The manifest of one item: one canvas per page image, each with its IIIF Image service."""
     core = core_of(item)
     collection = item.collection
-    unit = item.unit or collection.unit
     manifest = Manifest(id=urls.manifest(base, item.id), label=item_label(item, core))
     summary = item_summary(core)
     if summary:
         manifest.summary = summary
     manifest.metadata = _metadata(item)
-    institution = labels()["institution"]
-    holder = f"{unit.name}, {collection.title}" if unit else collection.title
     manifest.requiredStatement = {
         "label": _label("attribution"),
-        "value": {"nl": [f"{institution['nl']}: {holder}"], "en": [f"{institution['en']}: {holder}"]},
+        "value": {lang: [text] for lang, text in attribution(item).items()},
     }
     rights = iiif_rights(item.rights or collection.rights)
     if rights:
@@ -255,7 +266,7 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
     )
     manifest.partOf = [{"id": parent_collection, "type": "Collection"}]
     files = image_files(item)
-    if item.level in PAGED_LEVELS and len(files) > 1:
+    if is_paged(item, files):
         manifest.behavior = ["paged"]
         manifest.viewingDirection = "left-to-right"
     page = labels()["page"]

@@ -51,6 +51,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         cataloguing,
         decisions,
         discovery,
+        downloads,
         editing,
         editing_tree,
         errors,
@@ -61,6 +62,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         masterplan,
         oai,
         security,
+        viewer,
     )
     from web.context import base_url
 
@@ -83,6 +85,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(cataloguing.bp)
     app.register_blueprint(api_docs.bp)  # /api, the readable page of the OpenAPI document
     app.register_blueprint(getting_around.bp)  # /browse (the archive trees), /favicon.ico
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(viewer.bp)
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     security.init_app(app)

@@ -16,7 +16,6 @@ from heritage.access import (
     PUBLIC,
     AccessFacts,
     Visibility,
-    download_edge,
     item_access,
     may_edit,
     tombstone_is_public,
@@ -26,18 +25,18 @@ from heritage.access_changes import note_staff_view
 from heritage.auth import get_user
 from heritage.authorities.unknown import is_unknown_agent
 from heritage.catalogue import ancestors, core_of, get_item
-from heritage.closure import current_rules
 from heritage.errors import BadRequest, NotFound
 from heritage.models import Access, AccessRequest, Collection, Item, Unit, User
 from heritage.rights import rights_statement
 from heritage.search import HISTOGRAM_FACETS, MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from iiif import urls
-from iiif.presentation import has_manifest, image_files
+from iiif.presentation import attribution, has_manifest, image_files
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.tables import language_tag
 from web import citation, jsonld
 from web.context import acting_viewer, base_url, runtime, session, viewer, viewer_search_scope
 from web.date_labels import date_label
+from web.downloads import download_edge_for
 from web.getting_around import archive_trees
 from web.i18n import current_language
 from web.page_cache import cached_for_the_public
@@ -219,7 +218,7 @@ def record(item_id: str) -> Any:
         access=item_access(item).value,
         held_back=item.held_back,
         request_state=_request_state(item) if seen == Visibility.METADATA else None,
-        download_edge=_download_edge(item),
+        download_edge=download_edge_for(item),
         may_edit=may_edit(acting_viewer(), item),
         authority_links=authorities.service.links_of(session(), item.id),
     )
@@ -268,13 +267,6 @@ def breadcrumb(item: Item, path: list[Item], lang: str) -> list[tuple[str, str]]
 
 def _names(*names: str | None) -> set[str]:
     return {" ".join(n.casefold().split()) for n in names if n and n.strip()}
-
-
-def _download_edge(item: Item) -> int:
-    """How large a download the rights statement allows this viewer (the rules file says, per statement)."""
-    rules = current_rules(runtime().settings.access_rules)
-    rights = item.rights or item.collection.rights
-    return download_edge(viewer(), item, rights, rules.download_limits, rules.download_default)
 
 
 def _request_state(item: Item) -> str | None:
@@ -365,21 +357,28 @@ def _item_or_none(item_id: str) -> Item | None:
 
 @bp.get("/embed/<item_id>")
 def embed(item_id: str) -> Response:
-    """A page for an iframe on a partner's site: the item's first image, deep-zoomable."""
+    """A page for an iframe on a partner's site: the item deep-zoomable, with the attribution and rights a
+    reuse must show and a link back to the record, in the asked language (`?lang=`, else Accept-Language)."""
     item = _item_or_none(item_id)
     if item is None or visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
         raise NotFound(f"item {item_id!r} has no images to embed")  # the same for an unknown and a closed one
     base = base_url()
+    lang = current_language()
     chosen = request.args.get("viewer", "openseadragon")
     if chosen == "mirador":
         allow_inline_styles()  # Mirador (Material UI) injects its styles as elements; scripts stay our own
+    images = image_files(item)
     return make_response(
         render_template(
             "embed.html",
             item=item,
+            title=item.title,  # the title proper, as the record page heads it
             manifest=urls.manifest(base, item.id),
             record=urls.item_page(base, item.id),
-            image_base=[urls.image_service(base, f.id) for f in image_files(item)],
+            images=images,
+            image_base=[urls.image_service(base, f.id) for f in images],
+            attribution=attribution(item)[lang],
+            rights=rights_statement(item.rights or item.collection.rights, lang),
             viewer=chosen,
         )
     )  # framed by partner sites: web/security.py sends `frame-ancestors *` and no X-Frame-Options here

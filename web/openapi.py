@@ -30,6 +30,11 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _html(description: str) -> dict[str, Any]:
+    """An answer of a catalogue page route (not under /api/): its errors are pages, not JSON."""
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -643,6 +648,24 @@ def _document() -> dict[str, Any]:
                         },
                         "401": ERRORS["401"],
                         "404": _json(_ref("Error"), "No such authority."),
+                    },
+                }
+            },
+            "/items/{item_id}/pdf": {
+                "get": {
+                    "operationId": "getItemPdf",
+                    "summary": "The whole item as one PDF of its access copies, where the rights allow a download",
+                    "parameters": [ITEM_ID],
+                    "security": OPTIONAL_BEARER,
+                    "responses": {
+                        "200": {
+                            "description": "A page per image, at most as large as the rights allow (an attachment).",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                            "headers": {"ETag": {"description": "Changes with the PDF.", "schema": {"type": "string"}}},
+                        },
+                        "401": _html("The bearer token is unknown, revoked or expired."),
+                        "403": _html("The item's rights statement allows no download."),
+                        "404": _html("No such item, or none whose images this viewer may see."),
                     },
                 }
             },

@@ -178,9 +178,10 @@ def test_record_page_cites_and_describes_itself_for_machines(catalogue) -> None:
     assert "author = {Andreas Vesalius}" in bib.data.decode() and "year = {1543}" in bib.data.decode()
     csl = json.loads(catalogue.get(f"/items/{item_id}/citation.json").data)
     assert csl[0]["type"] == "book" and csl[0]["issued"] == {"date-parts": [[1543]]}
-    links = {a.text_content(): a.get("href") for a in doc.cssselect("a")}
+    links = {a.text_content().strip(): a.get("href") for a in doc.cssselect("a")}
     assert links["IIIF manifest"].startswith(data["subjectOf"]["url"] + "?manifest=")  # IIIF drag and drop
-    assert links["Download the access copy"].endswith("/full/!2000,2000/0/default.jpg")  # public domain
+    assert links["at most 2000 px"].endswith("/full/!2000,2000/0/default.jpg")  # public domain: the largest size
+    assert links["the whole item as PDF"] == f"/items/{item_id}/pdf"
     assert any(h.endswith(f"/api/items/{item_id}/record") for h in links.values())
     assert doc.cssselect('link[rel="canonical"]')[0].get("href").endswith(f"/items/{item_id}")
 

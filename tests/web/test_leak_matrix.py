@@ -230,6 +230,10 @@ def _embed(m: Matrix, client: FlaskClient, case: str) -> bool:
     return _status(client, f"/embed/{m.items[case]}")
 
 
+def _pdf(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/items/{m.items[case]}/pdf")
+
+
 def _sitemap(m: Matrix, client: FlaskClient, case: str) -> bool:
     return f"/items/{m.items[case]}<" in client.get("/sitemap.xml").get_data(as_text=True)
 
@@ -271,6 +275,7 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "IIIF thumbnail": (_thumbnail, sees_images),
     "IIIF collection of the fonds": (_iiif_collection, sees_images),
     "embed page": (_embed, sees_images),
+    "item PDF": (_pdf, sees_images),
     "sitemap": (_sitemap, public_view),
     "OAI-PMH GetRecord": (_oai_get_record, public_view),
     "OAI-PMH ListIdentifiers": (_oai_list_identifiers, public_view),
@@ -297,6 +302,7 @@ def test_the_public_cannot_tell_a_closed_item_from_one_that_never_existed(matrix
         "/iiif/presentation/3/{}/manifest",
         "/iiif/presentation/3/{}/collection",
         "/embed/{}",
+        "/items/{}/pdf",
         "/browse/{}",
     )
     for template in templates:

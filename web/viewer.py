@@ -1,0 +1,50 @@
+"""What the deep-zoom viewer of web/templates/_viewer.html is told by the server: its pages (image service,
+size, thumbnail), whether they are a book's leaves (shown as spreads, as the manifest's `paged` says) and the
+sizes a page may be downloaded at (up to the edge the rights allow, `heritage.access.download_edge`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from heritage.models import File, Item
+from iiif import urls
+from iiif.presentation import THUMBNAIL_SIZE, is_paged
+from web.context import base_url
+
+bp = Blueprint("viewer", __name__)
+DOWNLOAD_SIZES = (400, 800, 1200, 2000, 3000, 4000)  # longest edge in pixels, offered up to the allowed one
+
+
+@bp.app_template_global()
+def viewer_pages(images: list[File]) -> list[dict[str, Any]]:
+    """One entry per page: its IIIF image service, pixel size, own label (or None) and thumbnail URL."""
+    base = base_url()
+    pages = []
+    for file in images:
+        service = urls.image_service(base, file.id)
+        pages.append(
+            {
+                "service": service,
+                "width": file.width,
+                "height": file.height,
+                "label": file.label,
+                "thumbnail": f"{service}/full/{THUMBNAIL_SIZE}/0/default.jpg",  # the manifest's: one cached image
+            }
+        )
+    return pages
+
+
+@bp.app_template_global()
+def viewer_paged(item: Item, images: list[File]) -> bool:
+    """The manifest's own test: the viewer shows spreads exactly when the manifest says `paged`."""
+    return is_paged(item, images)
+
+
+@bp.app_template_global()
+def download_sizes(edge: int) -> list[int]:
+    """The longest edges offered for a page download: the usual steps below `edge`, then `edge` itself."""
+    if edge <= 0:
+        return []
+    return [size for size in DOWNLOAD_SIZES if size < edge] + [edge]
