@@ -18,6 +18,7 @@ from heritage.settings import Settings
 
 SHARED = Path(os.environ.get("HERITAGE_SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 POSTGRES_URL = os.environ.get("HERITAGE_TEST_DATABASE_URL")
+OCR_OFF = Path(__file__).with_name("ocr_rules_off.yaml")  # every domain `skip`
 REDIS_URL = os.environ.get("HERITAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -96,7 +97,10 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings.load({"data_dir": tmp_path / "data", "database_url": database_url}, environ={})
+    """A test's settings: its own data folder and database; OCR only where the test asks for it (OCR_OFF)."""
+    return Settings.load(
+        {"data_dir": tmp_path / "data", "database_url": database_url, "ocr_rules": OCR_OFF}, environ={}
+    )
 
 
 @pytest.fixture
