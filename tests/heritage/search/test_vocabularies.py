@@ -112,7 +112,9 @@ def test_letters_are_found_by_the_series_they_are_in(demo_runtime: Runtime, q: s
     assert result.suggestion is None
 
 
-@pytest.mark.parametrize("q", ['"academische raad', "(academische raad", "academische OR OR raad", "NOT", "title:", "AND"])
+@pytest.mark.parametrize(
+    "q", ['"academische raad', "(academische raad", "academische OR OR raad", "NOT", "title:", "AND"]
+)
 def test_a_query_the_syntax_cannot_read_is_searched(demo_runtime: Runtime, q: str) -> None:
     result = search(demo_runtime, q)  # no BadRequest
     assert result.total >= 0
