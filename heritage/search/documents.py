@@ -105,7 +105,8 @@ def inherited_types(item: Item) -> list[TypeTerm]:
     """The types the item's collection description names ("Meubilair, portretten, kaarten ..."), and those
     an ancestor's title is exactly ("Briefwisseling": its files are letters): they describe its records too.
     An ancestor's title is an item column, so a change of it reindexes the items below (the search outbox)."""
-    found = types_in_text(item.collection.description, "nl") + types_in_text(item.collection.description_en, "en")
+    collection = item.collection
+    found = [*types_in_text(collection.description, "nl"), *types_in_text(collection.description_en, "en")]
     for ancestor in ancestors(item):
         found += types_of_terms([], [ancestor.title, ancestor.title_en])
     return list(dict.fromkeys(found))

@@ -16,7 +16,7 @@ import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from metadata_schemas.core import Taxon, Term
@@ -131,17 +131,18 @@ def _by_label_in(lang: str) -> dict[str, TypeTerm]:
     return {_key(label): term for term in reversed(types()) for label in term.labels(lang)}
 
 
-def types_in_text(text: str | None, lang: str) -> list[TypeTerm]:
+@lru_cache(maxsize=1024)  # every record of a collection asks about the same description
+def types_in_text(text: str | None, lang: str) -> tuple[TypeTerm, ...]:
     """The entries a free text in `lang` (a collection's description) names by a label of that language, as
     whole words: "Meubilair, portretten, kaarten ..." names furniture, portraits and maps."""
     if not text:
-        return []
+        return ()
     words = " ".join(re.findall(r"\w+(?:[-']\w+)*", text.casefold()))
     found = []
     for key, term in _by_label_in(lang).items():
         if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", words):
             found.append(term)
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def type_label(value: str, lang: str) -> str | None:
