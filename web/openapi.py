@@ -11,7 +11,6 @@ from heritage.authorities.vocabulary import types as authority_types
 from heritage.editing import editable_fields
 from heritage.search import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS, facets_for
 from heritage.search.query_syntax import MAX_DEPTH, MAX_WORDS
-from heritage.search.query_syntax import PATTERN as QUERY_PATTERN
 from web.authorities import MAX_LIMIT as MAX_AUTHORITIES
 from web.authorities import MAX_QUERY as MAX_AUTHORITY_QUERY
 from web.i18n import LANGUAGES
@@ -97,11 +96,11 @@ def _search_parameters() -> list[dict[str, Any]]:
         {
             "name": "q",
             "in": "query",
-            "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": QUERY_PATTERN},
+            "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": NO_NUL},
             "description": 'Query: words (all must occur), OR/OF, NOT/NIET, "phrases", prefix*, fuzzy~, '
-            "fields title:, creator:, subject:, place:, identifier:, text:. Read when it keeps the rules the "
-            f"pattern states (no more than in Python's `re`): quotes and brackets pair up (at most {MAX_DEPTH} "
-            f"deep), every operator has its words, at most {MAX_WORDS} words; else a 400 names the rule.",
+            "fields title:, creator:, subject:, place:, identifier:, text:. Read with this syntax when it keeps "
+            f"its rules: quotes and brackets pair up (at most {MAX_DEPTH} deep), every operator has its words, "
+            f"at most {MAX_WORDS} words; any other query is searched as its plain words (the first {MAX_WORDS}).",
         },
         SEARCH_PAGE,
         {

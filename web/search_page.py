@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_plus
 
 from werkzeug.datastructures import MultiDict
 
+from heritage.search.vocabulary import type_label
 from web.date_labels import date_label
 from web.i18n import century_name, label, language_name
 from web.search_params import PARAMETERS
@@ -84,6 +85,8 @@ class FacetLabels:
             return self.unit_names.get(value, value)
         if name == "language":
             return language_name(value, self.lang)
+        if name == "subject":  # an object type or genre of the shipped vocabulary, in the page's language
+            return type_label(value, self.lang) or value
         if name == "century":
             return century_name(value, self.lang)
         if name == "decade":

@@ -22,7 +22,9 @@ STEMMED_LANGUAGES = ("nl", "en")
 # Bumped whenever a word is analysed differently: an index built by another version is refused until
 # rebuilt (`heritage reindex`), since its words would no longer meet the queries' (see `whoosh_index`).
 # 2: scripts (`scripts.py`): umlaut digraphs, ligatures, þ/ð/ß, CJK bigrams, Hebrew and Arabic marks.
-ANALYSIS_VERSION = 2
+# 3: documents carry the vocabularies (`vocabulary.py`): types in both languages, higher taxa and their
+#    vernacular names, the types a collection's description names; older indexes lack those words.
+ANALYSIS_VERSION = 3
 
 
 def folded() -> Any:

@@ -13,6 +13,7 @@ from heritage.authorities.unknown import known_names
 from heritage.catalogue import ancestors, core_of, representative_image
 from heritage.models import Authority, AuthorityLink, FileRole, Item
 from heritage.search.places import labels_for
+from heritage.search.vocabulary import TypeTerm, taxon_names, types_in_text, types_of_terms
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.tables import language_tag
 
@@ -87,8 +88,29 @@ def richer_texts(core: CoreRecord) -> list[tuple[str | None, str]]:
     out += [(None, loc) for loc in core.physical_locations if loc]
     out += [(language_tag(p.lang), p.value) for p in core.parallels if p.value]
     if core.taxon:
-        out += [(None, v) for v in [*core.taxon.classification.values(), *core.taxon.vernacular_names] if v]
+        ranks, vernacular = taxon_names(core.taxon)
+        out += [(None, v) for v in ranks.values()]
+        out += [(lang, v) for lang, names in vernacular.items() for v in names]
     return out
+
+
+def _type_texts(found: list[TypeTerm]) -> list[tuple[str | None, str]]:
+    """Every label of each type in its language (stemmed that way, so "kaart" meets "kaarten"), and its AAT URI."""
+    out: list[tuple[str | None, str]] = []
+    for term in found:
+        out += [(lang, label) for lang in ("en", "nl") for label in term.labels(lang)]
+    return out
+
+
+def inherited_types(item: Item) -> list[TypeTerm]:
+    """The types the item's collection description names ("Meubilair, portretten, kaarten ..."), and those
+    an ancestor's title is exactly ("Briefwisseling": its files are letters): they describe its records too.
+    An ancestor's title is an item column, so a change of it reindexes the items below (the search outbox)."""
+    collection = item.collection
+    found = [*types_in_text(collection.description, "nl"), *types_in_text(collection.description_en, "en")]
+    for ancestor in ancestors(item):
+        found += types_of_terms([], [ancestor.title, ancestor.title_en])
+    return list(dict.fromkeys(found))
 
 
 def item_document(item: Item) -> dict[str, Any]:
@@ -115,6 +137,9 @@ def item_document(item: Item) -> dict[str, Any]:
     texts += [(None, detail) for detail in core.details.values() if detail]  # shelfmark, locality, material, ...
     texts += [(None, name) for name in authority_names(item)]
     texts += richer_texts(core)
+    own_types = types_of_terms([*core.genres, *core.subjects], [core.type])
+    inherited = [t for t in inherited_types(item) if t not in own_types]
+    texts += _type_texts(own_types + inherited)
     parallel = _parallels(core)
     places = [{"label": p.label, "id": p.id} for p in core.places if p.label]
     event_places = [p.label for e in core.events for p in e.places if p.label]
@@ -126,16 +151,8 @@ def item_document(item: Item) -> dict[str, Any]:
     )
     taxon_words: list[str] = []
     if core.taxon:
-        taxon = core.taxon
-        taxon_words = _unique(
-            [
-                taxon.scientific_name,
-                taxon.family or "",
-                taxon.kingdom or "",
-                *taxon.classification.values(),
-                *taxon.vernacular_names,
-            ]
-        )
+        ranks, vernacular = taxon_names(core.taxon)
+        taxon_words = _unique([core.taxon.scientific_name, *ranks.values(), *vernacular["en"], *vernacular["nl"]])
     creators = _unique(
         [a.name for a in core.agents]
         + [a.name for p in core.parts for a in p.agents]
@@ -143,7 +160,10 @@ def item_document(item: Item) -> dict[str, Any]:
         + parallel.get("agents", [])
     )
     subjects = _unique([t.label for t in core.subjects] + [g.label for g in core.genres] + parallel.get("subjects", []))
+    # a type is a facet value by its English label (the page names it in its language: `vocabulary.type_label`)
+    subjects = _unique(subjects + [t.en for t in own_types])
     identifiers = _unique([*core.identifiers, item.local_id or "", item.id])
+    type_uris = [t.uri for t in own_types + inherited if t.uri]
     path = [{"id": a.id, "title": a.title, "title_en": a.title_en, "level": a.level} for a in ancestors(item)]
     return {
         "id": item.id,
@@ -151,12 +171,14 @@ def item_document(item: Item) -> dict[str, Any]:
         # a title in its original script (MARC 880) and the titles of the works inside are titles too
         "titles": list(dict.fromkeys([item.title, *titles.values(), *parallel.get("title", []), *part_titles])),
         "texts": texts,
-        "identifiers": identifiers,
+        "identifiers": identifiers + type_uris,
         "creators": creators,
         "subjects": subjects,
         "places": places,
         "place_words": place_words,
         "taxon_words": taxon_words,
+        # the record's own types by every label: they weigh as subjects; inherited ones only as words of the text
+        "type_words": _unique([label for t in own_types for lang in ("en", "nl") for label in t.labels(lang)]),
         "facets": {
             "domain": [item.collection.domain],
             "collection": [item.collection.slug],
@@ -166,7 +188,7 @@ def item_document(item: Item) -> dict[str, Any]:
             "century": centuries,
             "decade": decades,
             "creator": known_names(creators),  # "Onbekend" is no maker to narrow by
-            "subject": subjects,
+            "subject": _unique(subjects + [t.en for t in inherited]),
             "place": _unique([p["label"] for p in places]),
             "taxon": [core.taxon.scientific_name] if core.taxon else [],
             "language": _unique(core.languages),

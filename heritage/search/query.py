@@ -24,7 +24,7 @@ from whoosh.support.charset import accent_map
 from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
 from heritage.search.analyzers import folded, stemmed
-from heritage.search.query_syntax import BRACKETS, broken_rule
+from heritage.search.query_syntax import BRACKETS, MAX_WORDS, broken_rule
 from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
 from heritage.search.scripts import forms, has_cjk, prepare
 
@@ -131,21 +131,57 @@ def _fieldnames(text: str) -> str:
     return FIELDED.sub(fix, text)
 
 
-def parse(text: str, schema: Any, reader: Any | None = None) -> Query:
-    """The Whoosh query for `text`; with a reader, place words expand to linked places.
+_OPERATOR_WORDS = frozenset({"AND", "EN", "OR", "OF", "NOT", "NIET", "ANDNOT", "ANDMAYBE", "TO"})
 
-    Raises:
-        BadRequest: see `check_syntax` and `check_operators`, or the query has too many terms.
-    """
+
+def plain_words(text: str) -> str:
+    """The words of a query as plain words: no quotes, brackets, fields or operators, at most `MAX_WORDS` of
+    them (a query of operators alone searches them as the words they are, in lower case). What a query the
+    syntax cannot read (`"abc`, `(a b`, `x OR OR y`, `title:`) is searched as, instead of an error."""
+    words = re.findall(r"\w+", text)
+    content = [w for w in words if w not in _OPERATOR_WORDS] or [w.lower() for w in words]
+    return " ".join(content[:MAX_WORDS])
+
+
+def _strict(text: str, schema: Any) -> Query:
+    """Raises: BadRequest: see `check_syntax` and `check_operators`, or the query has too many terms."""
     check_syntax(text)
-    if not text.strip():
-        return Every()
     parser = make_parser(schema)
     nodes = parser.process(_fieldnames(text))
     check_operators(nodes)
     query = (nodes.query(parser) or NullQuery).normalize()
     if sum(1 for _ in query.leaves()) > MAX_CLAUSES * len(DEFAULT_FIELDS):
         raise BadRequest(f"the query has too many terms; at most {MAX_CLAUSES} words are read")
+    return query
+
+
+def read(text: str, schema: Any) -> tuple[str, Query]:
+    """What a query is searched as, and its Whoosh query: itself when its syntax can be read, else its plain
+    words (fewer of them when so many would make too many terms); ("", NullQuery) when it has none."""
+    try:
+        return text, _strict(text, schema)
+    except BadRequest:
+        words = plain_words(text).split()
+    while words:
+        try:
+            return " ".join(words), _strict(" ".join(words), schema)
+        except BadRequest:
+            words = words[: len(words) // 2]
+    return "", NullQuery
+
+
+def parse(text: str, schema: Any, reader: Any | None = None) -> Query:
+    """The Whoosh query for `text`; with a reader, place words expand to linked places. A query that keeps
+    the rules of `query_syntax` is read with its syntax; any other is searched as its plain words.
+
+    Raises:
+        BadRequest: the query is longer than `MAX_QUERY_LENGTH` (nothing else is refused).
+    """
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadRequest(f"the query is {len(text)} characters long; at most {MAX_QUERY_LENGTH} are read")
+    if not text.strip():
+        return Every()
+    _searched, query = read(text, schema)
     if reader is not None:
         query = expand_places(query, reader)
     return query

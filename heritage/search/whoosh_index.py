@@ -39,7 +39,7 @@ from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
-from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse
+from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse, read
 from heritage.search.schema import DEFAULT_FIELDS, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
 from heritage.search.whoosh_speedups import install
@@ -88,7 +88,7 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "title": "\n".join(doc.get("titles", [doc.get("title", "")])),
         "identifier": " ".join(doc.get("identifiers", [])),
         "creator_text": "\n".join(doc.get("creators", [])),
-        "subject_text": "\n".join(doc.get("subjects", [])),
+        "subject_text": "\n".join([*doc.get("subjects", []), *doc.get("type_words", [])]),
         "place_text": "\n".join(doc.get("place_words", [])),
         "taxon_text": "\n".join(doc.get("taxon_words", [])),
         "text": "\n".join([t for _, t in texts] + names + doc.get("taxon_words", []) + doc.get("identifiers", [])),
@@ -125,7 +125,7 @@ def check_analysis(folder: Path) -> None:
     if found != str(ANALYSIS_VERSION):
         raise ConfigurationError(
             f"the search index in {folder} was built with text analysis version {found}, but this release "
-            f"analyses text as version {ANALYSIS_VERSION} (scripts and folding changed): rebuild it with "
+            f"analyses text as version {ANALYSIS_VERSION} (see `heritage/search/analyzers.py`): rebuild it with "
             "`heritage reindex`"
         )
 
@@ -662,11 +662,12 @@ class WhooshIndex:
             if not missing:
                 return None
             corrector = VisibleCorrector(self._lexicons.get(searcher, "text"), visible_count)
-            corrected = searcher.correct_query(q, query.q, correctors={"text": corrector}, terms=missing)
+            searched, _q = read(query.q, searcher.schema)  # a query read as plain words is corrected as those
+            corrected = searcher.correct_query(q, searched, correctors={"text": corrector}, terms=missing)
         except Exception:  # suggestions are a courtesy; a query Whoosh cannot correct gets none
             return None
         suggestion = corrected.string
-        if not suggestion or suggestion == query.q:
+        if not suggestion or suggestion in (query.q, searched):
             return None
         try:
             corrected_q = parse(suggestion, searcher.schema, searcher.reader())

@@ -96,9 +96,6 @@ def _fuzzing_token(runtime) -> str:  # type: ignore[no-untyped-def]
         ({"subject": ["x"] * 21}, "subject"),  # maxItems counts what is sent, repeated values too
         ({"per_page": ["", "5"]}, "per_page"),  # a single value given twice
         ({"q": ["a", "b"]}, "q"),
-        ({"q": "NOT NOT NOT"}, "NOT"),
-        ({"q": "raad " * 65}, "words"),
-        ({"q": "(" * 9 + "raad" + ")" * 9}, "deep"),
     ],
 )
 def test_what_the_document_refuses_the_api_refuses_naming_it(demo_client, query: dict[str, Any], named: str) -> None:  # type: ignore[no-untyped-def]
@@ -107,6 +104,8 @@ def test_what_the_document_refuses_the_api_refuses_naming_it(demo_client, query:
 
 
 def test_what_the_document_allows_the_api_answers(demo_client) -> None:  # type: ignore[no-untyped-def]
+    for q in ("NOT NOT NOT", "raad " * 65, "(" * 9 + "raad" + ")" * 9, '"academische raad', "x OR OR y"):
+        assert demo_client.get(f"/api/items?{urlencode({'q': q})}").status_code == 200  # read as plain words
     reversed_range = demo_client.get("/api/items?from=1900&to=1800&per_page=1").get_json()
     assert reversed_range == demo_client.get("/api/items?from=1800&to=1900&per_page=1").get_json()
     assert reversed_range["total"] > 0

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from heritage.models import Unit
 from heritage.search import HISTOGRAM_FACETS
+from heritage.search.vocabulary import type_label
 from web.i18n import century_name, label, language_name
 from web.search_page import FacetLabels, RecordLinks, SearchLinks
 from web.search_params import PARAMETERS
@@ -92,6 +93,9 @@ def test_facet_values_are_named_in_the_readers_language(lang: str) -> None:
         ("collection", "unknown"): {"nl": "unknown", "en": "unknown"},
         ("unit", "kadoc"): {"nl": "KADOC", "en": "KADOC"},
         ("creator", "<b>Vesalius</b>"): {"nl": "<b>Vesalius</b>", "en": "<b>Vesalius</b>"},
+        ("subject", "furniture"): {"nl": "meubilair", "en": "furniture"},  # a type: named in the page's language
+        ("subject", "maps"): {"nl": "kaarten", "en": "maps"},
+        ("subject", "Anatomie"): {"nl": "Anatomie", "en": "Anatomie"},  # a record's own subject, as it is written
     }
     assert {key: labels(*key) for key in expected} == {key: names[lang] for key, names in expected.items()}
 
@@ -113,6 +117,8 @@ def expected_name(name: str, value: str, lang: str, collections: dict[str, str],
         return century_name(value, lang)
     if name == "decade":
         return f"{value}–{int(value) + 9}"
+    if name == "subject":  # an object type or genre of the vocabulary, in the page's language
+        return type_label(value, lang) or value
     return {"collection": collections, "unit": units}.get(name, {}).get(value, value)
 
 

@@ -29,13 +29,13 @@ def test_a_changed_item_changes_its_documents_and_those_below_it(runtime: Runtim
     with runtime.transaction() as session:
         series = session.scalar(select(Item).where(Item.local_id == "F1.1"))
         assert series is not None
-        series.title = "Correspondentie van de pedel"
+        series.title = "Dagorders van de pedel"
         series_id = series.id
-    assert titles(runtime, "correspondentie") == []  # not indexed yet
+    assert titles(runtime, "dagorders") == []  # not indexed yet
     assert index_items(runtime, [series_id], descendants=True) == 3
-    assert titles(runtime, "correspondentie") == ["Correspondentie van de pedel"]
+    assert titles(runtime, "dagorders") == ["Dagorders van de pedel"]
     below = runtime.index.search(SearchQuery(q="register"))
-    assert [p["title"] for p in below.hits[0]["path"]] == ["Archief van de Pedel", "Correspondentie van de pedel"]
+    assert [p["title"] for p in below.hits[0]["path"]] == ["Archief van de Pedel", "Dagorders van de pedel"]
 
 
 def test_closing_an_item_removes_it_from_public_results_and_counts(runtime: Runtime, tmp_path: Path) -> None:
