@@ -18,8 +18,9 @@ from __future__ import annotations
 import bisect
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -39,8 +40,9 @@ DEFAULT_LIMIT = 8
 MAX_LIMIT = 20
 MAX_QUERY_LENGTH = 200  # longer is no longer typing: refused with a message
 MAX_NARROWING_WORDS = 8
-MAX_NARROWED_WALK = 400  # title words counted at most when earlier words narrow (their bounds are then loose)
+MAX_NARROWED_WALK = 24  # title words counted at most when earlier words narrow (the most frequent: bounds are loose)
 _CACHE_ENTRIES = 64
+MAX_COUNTED_WORDS = 100_000  # title words' visible counts kept per scope
 
 
 @dataclass(frozen=True)
@@ -81,14 +83,15 @@ class TitleLexicon:
         self.terms = sorted(freqs)
         self.freqs = np.asarray([freqs[t] for t in self.terms], dtype=np.int64)
 
-    def starting(self, prefix: str) -> list[tuple[str, int]]:
+    def starting(self, prefix: str) -> Iterator[tuple[str, int]]:
         """(word, bound) for the words starting with `prefix`, most frequent first, then alphabetically."""
         lo = bisect.bisect_left(self.terms, prefix)
         hi = bisect.bisect_left(self.terms, prefix + "\U0010ffff")
         if lo == hi:
-            return []
-        order = np.lexsort((np.arange(lo, hi), -self.freqs[lo:hi]))
-        return [(self.terms[lo + int(i)], int(self.freqs[lo + int(i)])) for i in order]
+            return
+        order = np.lexsort((np.arange(lo, hi), -self.freqs[lo:hi])) + lo
+        for i in order.tolist():
+            yield self.terms[i], int(self.freqs[i])
 
 
 class _State:
@@ -101,6 +104,7 @@ class _State:
         self.lexicon: tuple[tuple[str, ...], TitleLexicon] | None = None
         self.visible: dict[tuple[Any, ...], np.ndarray] = {}
         self.counts: dict[tuple[Any, ...], np.ndarray] = {}
+        self.word_counts: dict[tuple[Any, ...], dict[str, int]] = {}
 
     def words_of(self, column: Column) -> ValueWords:
         entry = self.value_words.get(id(column))
@@ -117,6 +121,16 @@ class _State:
             with self.lock:
                 current = self.lexicon = (segids, TitleLexicon(readers))
         return current[1]
+
+    def counted_for(self, key: tuple[Any, ...]) -> dict[str, int]:
+        """Title words' counts over the visible documents of one scope and set of segments."""
+        with self.lock:
+            table = self.word_counts.get(key)
+            if table is None:
+                if len(self.word_counts) >= _CACHE_ENTRIES:
+                    self.word_counts.pop(next(iter(self.word_counts)))
+                table = self.word_counts[key] = {}
+            return table
 
     def remember(self, table: dict[tuple[Any, ...], np.ndarray], key: tuple[Any, ...], value: np.ndarray) -> None:
         with self.lock:
@@ -175,9 +189,11 @@ def suggest(index: Any, q: str, scope: SearchQuery, limit: int = DEFAULT_LIMIT) 
         segments: list[tuple[Any, int, SegmentColumns]] = index._segments(searcher, store)
         scope_key = (scope.access is None, tuple(scope.access or ()), tuple(scope.units))
         masks: list[np.ndarray] = []
+        visible_keys = []
         for sub, _offset, seg in segments:
             reader = sub.reader()
             key = (reader.segment().segment_id(), seg.n, reader.doc_count(), *scope_key)
+            visible_keys.append(key)
             visible = state.visible.get(key)
             if visible is None:
                 visible = index._visible(reader, seg, scope)
@@ -190,13 +206,15 @@ def suggest(index: Any, q: str, scope: SearchQuery, limit: int = DEFAULT_LIMIT) 
                     has[ids] = True
                     visible &= has
             masks.append(visible)
-        found: dict[str, list[Suggestion]] = {}
-        for kind, column_name in COLUMN_OF.items():
-            found[kind] = _values(state, segments, masks, column_name, kind, prefix, before, narrowing, scope_key)
-            found[kind] = found[kind][:limit]
+        found = {
+            kind: _values(state, segments, masks, column, kind, prefix, before, narrowing, scope_key, limit)
+            for kind, column in COLUMN_OF.items()
+        }
         readers = [sub.reader() for sub, _offset, _seg in segments]
         segids = tuple(r.segment().segment_id() for r in readers)
-        words = _title_words(state.title_lexicon(readers, segids), segments, masks, index, prefix, limit, narrowing)
+        counted = None if narrowing else state.counted_for(tuple(visible_keys))
+        lexicon = state.title_lexicon(readers, segids)
+        words = _title_words(lexicon, segments, masks, index, prefix, limit, narrowing, counted)
         found["title"] = [Suggestion(" ".join([*before, word]), "title", count) for word, count in words]
     return _merge(found, limit)
 
@@ -211,8 +229,10 @@ def _values(
     before: list[str],
     narrowing: list[str],
     scope_key: tuple[Any, ...],
+    limit: int,
 ) -> list[Suggestion]:
-    """The values of one facet column having a word that starts with `prefix`, by count over `masks`."""
+    """The values of one facet column having a word that starts with `prefix`, by count over `masks` (of each
+    segment its most counted, which across segments is all but exact)."""
     totals: dict[str, int] = {}
     for (sub, _offset, seg), mask in zip(segments, masks, strict=True):
         column = seg.columns.get(column_name)
@@ -231,17 +251,25 @@ def _values(
                 counts = column.counts_over(Matched(mask))
                 state.remember(state.counts, key, counts)
         chosen = candidates[counts[candidates] > 0]
+        keep = 4 * limit  # the segment's most counted: other segments can add to a value, not to many
+        if len(chosen) > keep:
+            chosen = chosen[np.argpartition(-counts[chosen], keep - 1)[:keep]]
         for o in chosen.tolist():
             value = column.vocab[o]
             totals[value] = totals.get(value, 0) + int(counts[o])
-    ranked = sorted(totals.items(), key=lambda vc: (-vc[1], vc[0]))
+    ranked = sorted(totals.items(), key=lambda vc: (-vc[1], vc[0]))[:limit]
     return [Suggestion(_with(before, value), kind, count) for value, count in ranked]
+
+
+@lru_cache(maxsize=65_536)
+def _folded(text: str) -> frozenset[str]:
+    return frozenset(fold(text).split())
 
 
 def _with(before: list[str], value: str) -> str:
     """The search box once `value` is chosen: the words typed before it that the value does not hold, then it."""
-    words = set(fold(value).split())
-    kept = [w for w in before if not set(fold(w).split()) <= words]
+    words = _folded(value)
+    kept = [w for w in before if not _folded(w) <= words]
     return " ".join([*kept, value])
 
 
@@ -253,20 +281,28 @@ def _title_words(
     prefix: str,
     limit: int,
     narrowing: list[str],
+    counted: dict[str, int] | None,
 ) -> list[tuple[str, int]]:
     """Title words starting with `prefix` by the number of documents in `masks` holding them: walked most
-    frequent first, ending once no later word's frequency (its bound) can reach the last one kept."""
+    frequent first, ending once no later word's frequency (its bound) can pass the last one kept. `counted`
+    keeps the counts over the same masks (the next keystroke walks many of the same words)."""
     found: list[tuple[int, str]] = []
     for walked, (word, bound) in enumerate(lexicon.starting(prefix)):
-        if len(found) >= limit and bound < found[-1][0]:
+        if len(found) >= limit and bound <= found[-1][0]:  # (at most a tie, and the walk is alphabetical then)
             break
         if narrowing and walked >= MAX_NARROWED_WALK:
             break
-        count = 0
-        for (sub, _offset, seg), mask in zip(segments, masks, strict=True):
-            ids, _weights = postings(sub.reader(), TITLE_FIELD, word, index.postings_cache, seg.frequent)
-            if len(ids):
-                count += int(np.count_nonzero(mask[ids]))
+        count = counted.get(word) if counted is not None else None
+        if count is None:
+            count = 0
+            for (sub, _offset, seg), mask in zip(segments, masks, strict=True):
+                ids, _weights = postings(sub.reader(), TITLE_FIELD, word, index.postings_cache, seg.frequent)
+                if len(ids):
+                    count += int(np.count_nonzero(mask[ids]))
+            if counted is not None:
+                if len(counted) >= MAX_COUNTED_WORDS:
+                    counted.clear()
+                counted[word] = count
         if count:
             found.append((count, word))
             found.sort(key=lambda cw: (-cw[0], cw[1]))
@@ -282,7 +318,7 @@ def _merge(found: dict[str, list[Suggestion]], limit: int) -> list[Suggestion]:
     for kind in ("name", "place", "subject", "title"):  # a name or place before the same word of a title
         kept = []
         for s in found.get(kind, []):
-            key = fold(s.text)
+            key = " ".join(sorted(_folded(s.text)))
             if key not in seen:
                 seen.add(key)
                 kept.append(s)
