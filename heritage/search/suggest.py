@@ -41,8 +41,9 @@ MAX_LIMIT = 20
 MAX_QUERY_LENGTH = 200  # longer is no longer typing: refused with a message
 MAX_NARROWING_WORDS = 8
 MAX_NARROWED_WALK = 24  # title words counted at most when earlier words narrow (the most frequent: bounds are loose)
-_CACHE_ENTRIES = 64
-MAX_COUNTED_WORDS = 100_000  # title words' visible counts kept per scope
+_CACHE_ENTRIES = 24  # visible masks and counts kept (per segment and scope: a mask is a byte per document)
+_COUNTED_SCOPES = 8
+MAX_COUNTED_WORDS = 50_000  # title words' visible counts kept per scope
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class _State:
         with self.lock:
             table = self.word_counts.get(key)
             if table is None:
-                if len(self.word_counts) >= _CACHE_ENTRIES:
+                if len(self.word_counts) >= _COUNTED_SCOPES:
                     self.word_counts.pop(next(iter(self.word_counts)))
                 table = self.word_counts[key] = {}
             return table

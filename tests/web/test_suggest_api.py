@@ -82,3 +82,14 @@ def test_refused_with_a_message(demo_client: Any) -> None:
         response = demo_client.get("/api/suggest", query_string=params)
         assert response.status_code == 400, params
         assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.slow
+def test_the_operation_keeps_its_openapi_document(demo_app: Any) -> None:
+    """Schemathesis' generated requests (the whole suite fuzzes every operation; this one alone is quick)."""
+    import schemathesis
+
+    from tests.web.test_api_openapi import conforms
+
+    operation = schemathesis.openapi.from_wsgi("/api/openapi.json", demo_app)["/api/suggest"]["GET"]
+    conforms(operation)()
