@@ -314,16 +314,15 @@ def _title_words(
 def _merge(found: dict[str, list[Suggestion]], limit: int) -> list[Suggestion]:
     """At most `limit`, most counted first, each kind that has any getting a fair share before the rest
     fill up (otherwise common title words crowd out every name); a text offered twice is offered once."""
-    seen: set[str] = set()
-    lists: dict[str, list[Suggestion]] = {}
-    for kind in ("name", "place", "subject", "title"):  # a name or place before the same word of a title
-        kept = []
-        for s in found.get(kind, []):
-            key = " ".join(sorted(_folded(s.text)))
-            if key not in seen:
-                seen.add(key)
-                kept.append(s)
-        lists[kind] = kept
+    order = {kind: i for i, kind in enumerate(("name", "place", "subject", "title"))}
+    everything = sorted((s for kind in KINDS for s in found.get(kind, [])), key=lambda s: (-s.count, order[s.kind]))
+    seen: set[frozenset[str]] = set()
+    lists: dict[str, list[Suggestion]] = {kind: [] for kind in KINDS}
+    for s in everything:  # the same text twice ("Leuven" a place and a title word): the more counted one
+        key = _folded(s.text)
+        if key not in seen:
+            seen.add(key)
+            lists[s.kind].append(s)
     present = [k for k in KINDS if lists[k]]
     if not present:
         return []
