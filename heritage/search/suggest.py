@@ -60,7 +60,7 @@ class ValueWords:
     """The folded words of a column's values, sorted, with the value each belongs to: a prefix is a range."""
 
     def __init__(self, column: Column) -> None:
-        pairs = sorted({(word, o) for o, value in enumerate(column.vocab) for word in fold(value).split()})
+        pairs = sorted({(word, o) for o, value in enumerate(column.vocab) for word in _folded(value)})
         self.words = [w for w, _o in pairs]
         self.ords = np.asarray([o for _w, o in pairs], dtype=np.int64)
 
@@ -262,7 +262,7 @@ def _values(
     return [Suggestion(_with(before, value), kind, count) for value, count in ranked]
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=131_072)  # every segment holds mostly the same names
 def _folded(text: str) -> frozenset[str]:
     return frozenset(fold(text).split())
 
