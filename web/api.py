@@ -12,6 +12,7 @@ from heritage.authorities import get_authority, resolve, visible_item_counts
 from heritage.catalogue import get_item
 from heritage.editing import values_of
 from heritage.errors import BadRequest, HeritageError, NotFound, StaleVersion
+from heritage.search import SearchQuery
 from iiif.presentation import record_format
 from web import api_editing
 from web import authorities as authority_pages
@@ -156,6 +157,27 @@ def authorities_list() -> Any:
     counts = visible_item_counts(session(), viewer(), [a.id for a in found])
     base = base_url()
     return jsonify({"authorities": [authority_json(a, counts[a.id], base) for a in found]})
+
+
+@bp.get("/suggest")
+@cached_for_the_public
+def suggest() -> Any:
+    """Suggestions for what the search box is becoming: {"suggestions": [{"text", "kind", "count"}]}, counted
+    over what this viewer may find."""
+    from heritage.search.suggest import read_limit
+    from heritage.search.suggest import suggest as suggestions
+    from web.context import viewer_search_scope
+
+    for name in request.args:
+        if name not in ("q", "limit") or len(request.args.getlist(name)) > 1:
+            raise BadRequest(f"parameter {name!r}: this resource takes q and limit, each once")
+    q = request.args.get("q", "")
+    if "\x00" in q:
+        raise BadRequest("q holds a NUL character")
+    access, units = viewer_search_scope(viewer())
+    scope = SearchQuery(access=access, units=units)
+    found = suggestions(runtime().index, q, scope, read_limit(request.args.get("limit")))
+    return jsonify({"suggestions": [s.as_json() for s in found]})
 
 
 @bp.get("/authorities/<authority_id>")

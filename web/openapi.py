@@ -472,6 +472,11 @@ def document() -> dict[str, Any]:
 
 
 def _document() -> dict[str, Any]:
+    from heritage.search.suggest import KINDS as SUGGEST_KINDS  # (imports Whoosh: only when asked)
+    from heritage.search.suggest import MAX_LIMIT as SUGGEST_LIMIT
+    from heritage.search.suggest import MAX_QUERY_LENGTH as SUGGEST_QUERY_LENGTH
+    from heritage.search.suggest import MIN_LENGTH as SUGGEST_MIN
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -621,6 +626,55 @@ def _document() -> dict[str, Any]:
                     "security": OPTIONAL_BEARER,
                     "responses": {
                         "200": _json(_ref("Authorities"), "The authorities found, best first."),
+                        "400": ERRORS["400"],
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "operationId": "suggest",
+                    "summary": "Suggestions as one types: title words, names, places and subjects, with the number "
+                    "of items this viewer may find for each",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "schema": {"type": "string", "maxLength": SUGGEST_QUERY_LENGTH, "pattern": NO_NUL},
+                            "description": "What the box holds: its last word is completed (case and accents do not "
+                            f"matter), the words before it narrow the items counted; under {SUGGEST_MIN} characters "
+                            "there are no suggestions.",
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": SUGGEST_LIMIT, "default": 8},
+                        },
+                    ],
+                    "security": OPTIONAL_BEARER,
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["suggestions"],
+                                "properties": {
+                                    "suggestions": {
+                                        "type": "array",
+                                        "maxItems": SUGGEST_LIMIT,
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["text", "kind", "count"],
+                                            "properties": {
+                                                "text": {"type": "string"},
+                                                "kind": {"type": "string", "enum": list(SUGGEST_KINDS)},
+                                                "count": {"type": "integer", "minimum": 1},
+                                            },
+                                        },
+                                    }
+                                },
+                            },
+                            "Most counted first; what the search box becomes when one is chosen.",
+                        ),
                         "400": ERRORS["400"],
                         "401": ERRORS["401"],
                     },

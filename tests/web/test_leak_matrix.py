@@ -164,6 +164,23 @@ def _suggestion_html(m: Matrix, client: FlaskClient, case: str) -> bool:
     return f"zaak{ACCESS_WORDS[case]}" in html
 
 
+def _typed_suggestion(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """Suggestions as one types offer a title word only when the asker may find an item that holds it."""
+    word = f"zaak{ACCESS_WORDS[case]}"
+    body = client.get(f"/api/suggest?q={word[:-1]}").get_json()
+    return any(s["text"] == word and s["kind"] == "title" and s["count"] == 1 for s in body["suggestions"])
+
+
+def _typed_subject(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """... and a subject, and they count only what the asker may find (the shared title word, too)."""
+    body = client.get(f"/api/suggest?q=onderwerp{ACCESS_WORDS[case][:2]}&limit=20").get_json()
+    shown = any(s["text"] == f"onderwerp{ACCESS_WORDS[case]}" for s in body["suggestions"])
+    counts = {s["text"]: s["count"] for s in client.get("/api/suggest?q=lekpro").get_json()["suggestions"]}
+    visible = {c for c in STATUSES if _search_api(m, client, c)}
+    assert counts["lekproef"] == 1 + len(visible), counts  # the fonds and the files this viewer finds
+    return shown
+
+
 def _collection_count(m: Matrix, client: FlaskClient, case: str) -> bool:
     """The number of items the collection lists for this viewer counts the item (fonds + visible files)."""
     counts = {c["slug"]: c["items"] for c in client.get("/api/collections").get_json()["collections"]}
@@ -259,6 +276,8 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "API search": (_search_api, sees_description),
     "did you mean (API)": (_suggestion_api, sees_description),
     "did you mean (search page)": (_suggestion_html, sees_description),
+    "suggestions as one types (API)": (_typed_suggestion, sees_description),
+    "subjects as one types, counts (API)": (_typed_subject, sees_description),
     "facet counts (API)": (_facet_count, sees_description),
     "facet counts (search page)": (_facet_html, sees_description),
     "collection counts (API)": (_collection_count, sees_description),
