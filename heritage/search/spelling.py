@@ -10,7 +10,7 @@ except that a term counts only by the documents the asker may find (`VisibleCorr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,17 +19,24 @@ from whoosh.spelling import Corrector
 from heritage.search.scripts import script_of
 
 
+def field_frequencies(readers: Sequence[Any], fieldname: str, measure: Callable[[Any], float]) -> dict[str, float]:
+    """Every term of a field over a set of segments with its frequency summed over them (`measure` reads it
+    from Whoosh's term info: its total weight, or the documents holding it)."""
+    freqs: dict[str, float] = {}
+    for reader in readers:
+        if fieldname not in reader.indexed_field_names():
+            continue
+        for btext, info in reader.iter_field(fieldname):
+            text = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+            freqs[text] = freqs.get(text, 0) + measure(info)
+    return freqs
+
+
 class Lexicon:
     """The terms of one field over a set of segments, with their total frequencies, as code-point arrays."""
 
     def __init__(self, readers: list[Any], fieldname: str) -> None:
-        freqs: dict[str, float] = {}
-        for reader in readers:
-            if fieldname not in reader.indexed_field_names():
-                continue
-            for btext, info in reader.iter_field(fieldname):
-                text = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-                freqs[text] = freqs.get(text, 0.0) + info.weight()
+        freqs = field_frequencies(readers, fieldname, lambda info: info.weight())
         self.terms = sorted(freqs)
         self.freqs = np.asarray([freqs[t] for t in self.terms], dtype=np.float64)
         self.lengths = np.asarray([len(t) for t in self.terms], dtype=np.int64)

@@ -30,6 +30,7 @@ from heritage.search import SearchQuery
 from heritage.search.analyzers import fold
 from heritage.search.evaluate import postings
 from heritage.search.facet_store import Column, Matched, SegmentColumns
+from heritage.search.spelling import field_frequencies
 
 KINDS: tuple[str, ...] = ("title", "name", "place", "subject")
 COLUMN_OF: dict[str, str] = {"name": "creator", "place": "place", "subject": "subject"}
@@ -74,13 +75,7 @@ class TitleLexicon:
     """The title field's words over a set of segments, sorted, with their document frequencies (all documents)."""
 
     def __init__(self, readers: Sequence[Any]) -> None:
-        freqs: dict[str, int] = {}
-        for reader in readers:
-            if TITLE_FIELD not in reader.indexed_field_names():
-                continue
-            for btext, info in reader.iter_field(TITLE_FIELD):
-                text = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-                freqs[text] = freqs.get(text, 0) + info.doc_frequency()
+        freqs = field_frequencies(readers, TITLE_FIELD, lambda info: info.doc_frequency())
         self.terms = sorted(freqs)
         self.freqs = np.asarray([freqs[t] for t in self.terms], dtype=np.int64)
 
