@@ -78,6 +78,10 @@ def test_a_reader_finds_specimens_maps_and_furniture_in_either_language(served: 
         # a hit is headed by its title proper (Dutch here), its translation beside it on an English page
         assert status == 200 and titles and "Plattegrond van Leuven" in titles[0], (q, lang, titles[:3])
         assert ("Plan of Leuven" in text) == (lang == "en")
+    for q in ("letters", "brieven"):  # "letters" found nothing and offered "peeters" (a collector's name)
+        status, titles, _text = results(page, served, q, lang)
+        assert status == 200 and sum("Briefwisseling" in t for t in titles) >= 3, (q, lang, titles[:5])
+        assert page.locator("p.suggestion").count() == 0  # found directly: no "Did you mean"
     for q in ("meubilair", "furniture"):
         status, titles, _text = results(page, served, q, lang)
         assert status == 200 and any(t in titles for t in ("Kandelaar", "Candlestick")), (q, lang, titles[:5])
