@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from heritage.models import Batch, BatchFile, Item, utcnow
 from heritage.runtime import Runtime
 from heritage.settings import Settings
+from tests.conftest import OCR_OFF
 from tests.helpers import make_image, write_sheet
 
 HERITAGE = Path(sys.executable).with_name("heritage")  # the console script of the venv running the tests
@@ -210,7 +211,9 @@ class Site:
         return self.data / "ocfl"
 
     def settings(self) -> Settings:
-        values: dict[str, object] = {"data_dir": self.data, "database_url": self.database_url}
+        # OCR off, as in the rest of the suite (tests/ocr_rules_off.yaml): these runs kill ingest, replication and
+        # workers; the OCR job's own kill test is tests/heritage/fulltext/test_ocr.py
+        values: dict[str, object] = {"data_dir": self.data, "database_url": self.database_url, "ocr_rules": OCR_OFF}
         if self.replica:
             values["replica"] = self.replica_dir
         return Settings.load(values, environ={})
@@ -223,6 +226,7 @@ class Site:
             REDIS_URL=self.redis_url or "",
             HERITAGE_QUEUE=self.queue or "heritage",
             HERITAGE_REPLICA=str(self.replica_dir) if self.replica else "",
+            HERITAGE_OCR_RULES=str(OCR_OFF),
         )
         env.update(extra)
         return env
