@@ -27,6 +27,7 @@ def rebuild(item_id: str | None, all_items: bool) -> None:
     """Make the tiles, access copy and thumbnail of every image again (masters restored from OCFL when missing)."""
     from heritage.cli import open_runtime
     from heritage.preservation.service import restore_master
+    from heritage.runtime import use_runtime
     from ingest.derivatives import clear
     from ingest.jobs import derive_file
 
@@ -41,7 +42,8 @@ def rebuild(item_id: str | None, all_items: bool) -> None:
     if item_id and not rows:
         raise NotFound(f"item {item_id!r} has no images (or does not exist)")
     restored = failed = 0
-    with click.progressbar(rows, label="rebuilding", file=sys.stderr) as bar:
+    # the job function asks for the current runtime: this command's, never one a process opened before
+    with use_runtime(runtime), click.progressbar(rows, label="rebuilding", file=sys.stderr) as bar:
         for file_id, owner, sha256, key, page in bar:
             restored += restore_master(runtime, owner, sha256, key)
             clear(runtime.storage.derivative_dir(sha256, page))
