@@ -8,11 +8,10 @@ Such a date is a value we can read (metadata_schemas.dates reads it into years),
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import cache
 
-from web.i18n import LABELS, century_name
+from web.i18n import century_name, labels_table
 
 _CENTURY = re.compile(
     r"^(?:(?P<part>[a-z0-9 ]+?)\s+(?:(?:of\s+)?the\s+|van\s+de\s+)?)?(?P<n>\d{1,2})\s*(?:e|de|ste|th|st|nd|rd)\s+"
@@ -24,12 +23,10 @@ _CENTURY = re.compile(
 def _parts() -> dict[str, tuple[str, dict[str, str]]]:
     """Every way of writing a part of a century -> (its key, its label by language)."""
     out: dict[str, tuple[str, dict[str, str]]] = {}
-    with LABELS.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["key"].startswith("date_part."):
-                names = {"nl": row["nl"], "en": row["en"]}
-                for written in names.values():
-                    out[_bare(written)] = (row["key"], names)
+    for key, names in labels_table().items():
+        if key.startswith("date_part."):
+            for written in names.values():
+                out[_bare(written)] = (key, names)
     return out
 
 

@@ -25,7 +25,7 @@ from heritage.models import Collection, Item
 from metadata_schemas.said import Said
 from web import edit_form
 from web.context import acting_viewer, runtime, session
-from web.i18n import _labels, current_language, label
+from web.i18n import current_language, label, labels_table
 
 bp = Blueprint("editing", __name__)
 REASON_MAX = 2000
@@ -49,7 +49,7 @@ def field_choices(spec: Any) -> list[tuple[str, str]]:
 
 def vocabulary_label(kind: str, code: str, fallback: str | None = None) -> str:
     """A vocabulary value's name in the page's language (labels.csv), else the policy's own name, else the code."""
-    return label(kind, code) if f"{kind}.{code}" in _labels() else (fallback or code)
+    return label(kind, code) if f"{kind}.{code}" in labels_table() else (fallback or code)
 
 
 def _all_specs() -> dict[str, Any]:

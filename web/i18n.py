@@ -59,14 +59,15 @@ def current_language() -> str:
 
 
 @lru_cache(maxsize=1)
-def _labels() -> dict[str, dict[str, str]]:
+def labels_table() -> dict[str, dict[str, str]]:
+    """labels.csv, read once: key -> label by language."""
     with LABELS.open(encoding="utf-8", newline="") as fh:
         return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for row in csv.DictReader(fh)}
 
 
 def label(kind: str, value: str, lang: str | None = None) -> str:
     """The name of a vocabulary value in the reader's language (the value itself when unknown)."""
-    entry = _labels().get(f"{kind}.{value}")
+    entry = labels_table().get(f"{kind}.{value}")
     return entry[lang or current_language()] if entry else value
 
 
@@ -79,7 +80,7 @@ def _language_names(lang: str) -> Mapping[str, str]:
 def known_label(kind: str, value: str | None, fallback: str) -> str:
     """A vocabulary value's name in the reader's language, else `fallback` (the source's own heading or a
     general name): a page never shows an internal code such as `bioghist`."""
-    entry = _labels().get(f"{kind}.{(value or '').lower()}")
+    entry = labels_table().get(f"{kind}.{(value or '').lower()}")
     return entry[current_language()] if entry else fallback
 
 
