@@ -29,6 +29,10 @@ def test_request_approve_and_see_the_images(app, runner, runtime: Runtime, tmp_p
     reader = app.test_client()
     anonymous_page = reader.get(f"/items/{item}").get_data(as_text=True)
     assert "Meld u aan om toegang te vragen" in anonymous_page
+    # the sign-in link brings the reader back to the page as it was asked for, query string included
+    with_query = reader.get(f"/items/{item}?page=2").get_data(as_text=True)
+    link = re.search(r'href="([^"]*)">Meld u aan om toegang te vragen', with_query)
+    assert link is not None and link.group(1) == f"/login?next=/items/{item}?page%3D2"
     sign_in(reader, "lezer")
     page = reader.get(f"/items/{item}").get_data(as_text=True)
     assert "Toegang vragen" in page
