@@ -1,11 +1,12 @@
 """Rights statements by their URI: the label a reader understands and the icon beside it.
 
-The table (`data/rights.csv`: uri, code, nl, en, icon) holds the twelve rightsstatements.org statements,
+The table (`data/rights.csv`: uri, code, nl, en, icon, offered) holds the twelve rightsstatements.org statements,
 CC0, the Public Domain Mark and the Creative Commons licences 1.0 to 4.0. A URI is matched in the forms
 sources write it (http or https, with or without `www.` and the trailing slash, a `deed.nl` or `legalcode`
 page, the statement's `/page/` address); a ported licence (`by/3.0/nl/`) is its licence with the country.
 An unknown URI is no statement we can name: it is shown as it is, never hidden. Every surface (record page,
-embed page) asks `rights_statement`.
+embed page) asks `rights_statement`; the edit form offers the rows marked `offered` (`offered_statements`), so
+each label is written once.
 """
 
 from __future__ import annotations
@@ -61,3 +62,20 @@ def rights_statement(uri: str | None, lang: str) -> RightsStatement | None:
         return RightsStatement(uri.strip(), None, uri.strip(), None)
     label = row[lang] if lang in ("nl", "en") else row["en"]
     return RightsStatement(uri.strip(), row["code"], f"{label} ({country})" if country else label, row["icon"])
+
+
+@dataclass(frozen=True)
+class OfferedStatement:
+    """A statement the edit form offers: its URI as it is stored, and its label in each language."""
+
+    uri: str
+    labels: dict[str, str]
+
+
+def offered_statements() -> list[OfferedStatement]:
+    """The statements a cataloguer chooses from, in the table's order (current versions, no ported licences)."""
+    return [
+        OfferedStatement(row["uri"], {"nl": row["nl"], "en": row["en"]})
+        for row in _table().values()
+        if row.get("offered") == "yes"
+    ]

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from heritage.models import Domain, Item
+from heritage.rights import offered_statements
 
 HERE = Path(__file__).parent
 KINDS = frozenset(
@@ -37,7 +38,7 @@ class FieldSpec:
     domain: str  # "all" or a field domain: archives, library, science, museum
     labels: dict[str, str]
     help: dict[str, str]
-    vocabulary: str | None = None  # a CSV file in data/ (value, nl, en)
+    vocabulary: str | None = None  # a CSV file in data/ (value, nl, en), or "rights" (heritage.rights)
     column: str | None = None  # the export's column that held it before the field existed
 
     def label(self, lang: str) -> str:
@@ -87,9 +88,14 @@ def all_fields() -> tuple[FieldSpec, ...]:
     return tuple(specs)
 
 
+RIGHTS_VOCABULARY = "rights"  # not a file here: the statements `heritage.rights` offers, labelled once there
+
+
 @cache
 def vocabulary(name: str) -> list[Choice]:
-    """The choices of a vocabulary file in data/ (columns value, nl, en)."""
+    """The choices of a vocabulary file in data/ (columns value, nl, en), or of the rights table."""
+    if name == RIGHTS_VOCABULARY:
+        return [Choice(s.uri, s.labels) for s in offered_statements()]
     with (HERE / "data" / name).open(encoding="utf-8", newline="") as fh:
         return [Choice(row["value"], {"nl": row["nl"], "en": row["en"]}) for row in csv.DictReader(fh)]
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from heritage.editing.fields import vocabulary
 from heritage.rights import RIGHTS, rights_statement
 
 RS_CODES = {"InC", "InC-OW-EU", "InC-EDU", "InC-NC", "InC-RUU", "NoC-CR", "NoC-NC", "NoC-OKLR", "NoC-US", "CNE",
             "UND", "NKC"}  # fmt: skip
+LICENCES = ("BY", "BY-SA", "BY-ND", "BY-NC", "BY-NC-SA", "BY-NC-ND")
 ICONS = Path(__file__).parents[2] / "web" / "static" / "rights"
-EDITING_CHOICES = Path(__file__).parents[2] / "heritage" / "editing" / "data" / "rights.csv"
 
 
 def _rows() -> list[dict[str, str]]:
@@ -33,12 +34,14 @@ def test_the_table_holds_every_statement_and_licence_with_a_drawn_icon() -> None
         assert (ICONS / row["icon"]).read_text().startswith("<svg")
 
 
-def test_every_choice_of_the_edit_form_is_named_the_same_way() -> None:
-    with EDITING_CHOICES.open(encoding="utf-8", newline="") as fh:
-        for choice in csv.DictReader(fh):
-            for lang in ("nl", "en"):
-                found = rights_statement(choice["value"], lang)
-                assert found is not None and found.known and found.label == choice[lang], choice["value"]
+def test_the_edit_form_offers_the_current_statements_named_as_the_record_page_names_them() -> None:
+    choices = {choice.value: choice for choice in vocabulary("rights")}
+    codes = {rights_statement(uri, "en").code for uri in choices}  # type: ignore[union-attr]
+    assert codes == RS_CODES | {"PDM-1.0", "CC0-1.0"} | {f"CC-{c}-4.0" for c in LICENCES}, codes
+    for uri, choice in choices.items():
+        for lang in ("nl", "en"):
+            found = rights_statement(uri, lang)
+            assert found is not None and found.known and found.label == choice.labels[lang], uri
 
 
 @pytest.mark.parametrize(
