@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from heritage.museum.vocabulary import loan_states
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 BEARER: list[dict[str, list[str]]] = [{"bearerToken": []}]
 DATE = {"type": "string", "format": "date"}
@@ -85,7 +87,7 @@ def loan_paths() -> dict[str, Any]:
                 "operationId": "listLoans",
                 "summary": "Loans out and in, newest first (staff)",
                 "parameters": [
-                    {"name": "state", "in": "query", "schema": {"type": "string"}},
+                    {"name": "state", "in": "query", "schema": {"type": "string", "enum": loan_states()}},
                     {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["out", "in"]}},
                 ],
                 "security": BEARER,

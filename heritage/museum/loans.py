@@ -70,7 +70,7 @@ def get_loan(session: Session, loan_id: int | str) -> Loan:
         number = int(str(loan_id).strip())
     except ValueError:
         raise NotFound(f"loan {loan_id!r} does not exist (a loan is named by its number)") from None
-    loan = session.get(Loan, number)
+    loan = session.get(Loan, number) if 0 < number < 2**31 else None  # beyond an INTEGER column: none
     if loan is None:
         raise NotFound(f"loan {number} does not exist")
     return loan
