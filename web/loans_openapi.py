@@ -9,6 +9,8 @@ from heritage.museum.vocabulary import loan_states
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 BEARER: list[dict[str, list[str]]] = [{"bearerToken": []}]
+NO_NUL = "^[^\u0000]*$"
+TEXT = {"type": "string", "pattern": NO_NUL}
 DATE = {"type": "string", "format": "date"}
 LOAN_ID = {"name": "loan_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}}
 
@@ -52,24 +54,24 @@ NEW_LOAN = {
     "additionalProperties": False,
     "properties": {
         "direction": {"type": "string", "enum": ["out", "in"]},
-        "party": {"type": "string", "minLength": 1},
-        "venue": {"type": "string"},
+        "party": {**TEXT, "minLength": 1},
+        "venue": TEXT,
         "from": DATE,
         "to": DATE,
-        "objects": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "terms": {"type": "string"},
+        "objects": {"type": "array", "items": TEXT, "minItems": 1},
+        "terms": TEXT,
         "insurance_kind": {"type": "string", "enum": ["insurance", "indemnity"]},
-        "insurance_value": {"type": "string"},
-        "courier": {"type": "string"},
-        "facility_report": {"type": "string"},
+        "insurance_value": TEXT,
+        "courier": TEXT,
+        "facility_report": TEXT,
     },
 }
 ACTION_BODY = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "override": {"type": "string", "description": "approve: go ahead over failed checks, for this reason"},
-        "scanned": {"type": "array", "items": {"type": "string"}, "description": "return: the audit's scan"},
+        "override": {**TEXT, "description": "approve: go ahead over failed checks, for this reason"},
+        "scanned": {"type": "array", "items": TEXT, "description": "return: the audit's scan"},
     },
 }
 ERRORS = {
