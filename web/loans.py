@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from heritage import catalogue
-from heritage.access import Viewer
-from heritage.errors import BadRequest, Forbidden, HeritageError
+from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
+from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.locations.tree import load_places
 from heritage.models import Event, File, Location
 from heritage.museum import condition, loans
@@ -59,6 +59,28 @@ def _name(loc: Location | None) -> str:
     return loc.name_en if current_language() == "en" and loc.name_en else loc.name
 
 
+def _titles(item_ids: list[str]) -> dict[str, str]:
+    """The objects' titles as this viewer may see them (another unit's closed item: its id only, no title)."""
+    db, who = session(), acting_viewer()
+    out = {}
+    for item_id in item_ids:
+        item = catalogue.get_item(db, item_id)
+        out[item_id] = item.title if visibility(who, item) is not Visibility.NONE else "—"
+    return out
+
+
+def _require_editable(who: Viewer, item_ids: list[str]) -> None:
+    """Raises: Forbidden: an object is not one `who` may edit (a loan moves only one's own unit's objects)."""
+    db = session()
+    for item_id in item_ids:
+        try:
+            item = catalogue.get_item(db, item_id)
+        except NotFound:
+            continue  # the service names it
+        if not may_edit(who, item):
+            raise Forbidden(f"object {item_id} is not one of your unit's: its own unit's registrar lends it")
+
+
 def _venues() -> list[tuple[str, str]]:
     """Places that can take objects (rooms and cases, not sites or buildings), by code."""
     places = load_places(session())
@@ -97,6 +119,7 @@ def new() -> Any:
     if request.method == "POST":
         db = session()
         try:
+            _require_editable(who, _split(values_.get("items", "")))
             loan = loans.create(
                 db,
                 direction=values_.get("direction", ""),
@@ -136,7 +159,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
     results = loans.checks(db, loan.id) if loan.state == "requested" else []
     checks = condition.checks_of(db, loan_id=loan.id)
     venue = db.get(Location, loan.venue_id)
-    items = {o.item_id: catalogue.get_item(db, o.item_id) for o in loan.objects}
+    items = _titles([o.item_id for o in loan.objects])
     page = render_template(
         "loans/show.html",
         loan=loan,
@@ -276,7 +299,7 @@ def condition_form(loan_id: int) -> Any:
     page = render_template(
         "loans/condition.html",
         loan=loan,
-        items=[(i, catalogue.get_item(db, i).title) for i in ids],
+        items=list(_titles(ids).items()),
         chosen=chosen,
         stage=str(form.get("stage", stage)),
         stages=[(s, label("condition_stage", s)) for s in values("condition_stage") if s != "routine"],
@@ -296,6 +319,8 @@ def object_history(item_id: str) -> str:
     require_staff()
     db = session()
     item = catalogue.get_item(db, item_id)
+    if not may_see_history(acting_viewer(), item):
+        raise NotFound(f"item {item_id!r} does not exist")  # another unit's object: as if it were not there
     found = db.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id))
     rows = [e for e in found if e.type.startswith(MUSEUM_EVENTS)]
     return render_template("loans/object.html", item=item, events=rows)
@@ -309,7 +334,7 @@ def _report_context(loan_id: int) -> dict[str, Any]:
         "loan": loan,
         "venue": venue,
         "venue_name": _name(venue),
-        "items": {o.item_id: catalogue.get_item(db, o.item_id) for o in loan.objects},
+        "items": _titles([o.item_id for o in loan.objects]),
         "condition_checks": condition.checks_of(db, loan_id=loan.id),
         "history": loans.history(db, loan),
     }
@@ -360,7 +385,7 @@ def reports() -> str:
     db = session()
     away = loans.on_loan_today(db)
     due = loans.due_back(db)
-    titles = {o.item_id: catalogue.get_item(db, o.item_id).title for loan in away for o in loan.objects}
+    titles = _titles([o.item_id for loan in away for o in loan.objects])
     return render_template(
         "loans/reports.html",
         away=[(loan, loans.summary(db, loan)) for loan in away],
@@ -443,6 +468,7 @@ def api_create() -> Any:
     """Request a loan (registrars)."""
     who = _api_registrar()
     body = _body(LOAN_KEYS)
+    _require_editable(who, _texts(body, "objects"))
     db = session()
     loan = loans.create(
         db,

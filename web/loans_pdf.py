@@ -65,8 +65,8 @@ def agreement_pdf(ctx: dict[str, Any]) -> bytes:
     doc.line_of(_("Insurance or indemnity"), f"{kind} {value}".strip())
     doc.line_of(_("Courier"), loan.courier)
     doc.heading(_("Objects"))
-    for item_id, item in ctx["items"].items():
-        doc.text(f"{item_id}  {item.title}")
+    for item_id, title in ctx["items"].items():
+        doc.text(f"{item_id}  {title}")
     doc.heading(_("Terms"))
     doc.text(loan.terms or "-")
     doc.heading(_("Facility report"))
@@ -86,8 +86,8 @@ def condition_pdf(ctx: dict[str, Any]) -> bytes:
     loan = ctx["loan"]
     doc = _Document(_("Condition report of loan %(id)s", id=loan.id))
     _loan_lines(doc, ctx)
-    for item_id, item in ctx["items"].items():
-        doc.heading(f"{item_id}  {item.title}")
+    for item_id, title in ctx["items"].items():
+        doc.heading(f"{item_id}  {title}")
         mine = [c for c in ctx["condition_checks"] if c.item_id == item_id]
         if not mine:
             doc.text(_("No condition check recorded."))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from heritage import auth
+from heritage.models import Item
 from heritage.museum import loans
 from heritage.runtime import Runtime
 from tests.helpers import add_user, csrf_token, sign_in
@@ -167,3 +168,23 @@ def test_the_api_lists_loans_in_its_contract_and_moves_them_on_with_a_token(
     assert client.post(f"/api/loans/{loan_id}/fly", headers=headers).status_code == 400
     assert client.get("/api/loans/9999", headers=headers).status_code == 404
     assert client.post("/api/loans", json={**body, "colour": "red"}, headers=headers).status_code == 400
+
+
+def test_staff_of_another_unit_neither_see_closed_objects_nor_lend_them(app: Any, w: World, runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        session.get(Item, w.drawing).access = "closed"  # type: ignore[union-attr]
+    add_user(runtime, "faculteit", "collection_manager", "faculty-science")
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    other = _client(app, "faculteit")
+    page = other.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True)
+    assert "drawing title" not in page and "painting title" in page
+    assert "drawing title" not in other.get(f"/loans/{loan_id}/agreement").get_data(as_text=True)
+    assert other.get(f"/loans/objects/{w.drawing}").status_code == 404
+    assert "drawing title" in registrar.get(f"/loans/{loan_id}").get_data(as_text=True)
+    refused = _request(
+        other, w, date_from=(START + timedelta(days=300)).isoformat(), date_to=(START + timedelta(days=301)).isoformat()
+    )
+    assert refused.status_code == 400 and f"object {w.drawing} is not one of your unit" in refused.get_data(
+        as_text=True
+    )

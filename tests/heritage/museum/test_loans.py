@@ -262,3 +262,32 @@ def test_the_cli_walks_a_loan_with_json(runner: CliRunner, runtime: Runtime, w: 
     assert [c["stage"] for c in checks] == ["return", "dispatch"]
     missing = runner.invoke(main, ["loans", "show", "999"])
     assert missing.exit_code == 1 and "loan 999 does not exist" in missing.stderr
+
+
+def test_a_loan_in_comes_to_our_gallery_and_goes_back(runtime: Runtime, w: World) -> None:
+    with runtime.transaction() as session:
+        loan = loans.create(
+            session,
+            direction="in",
+            party="Rubenshuis",
+            venue="LEU-WET-ZAAL",
+            date_from=START,
+            date_to=START + timedelta(days=9),
+            items=[w.painting],
+            agent="registrar",
+            terms="as lent",
+            insurance_kind="insurance",
+            insurance_value=1000,
+        )
+        loans.approve(session, loan.id, agent="registrar")
+        loans.agree(session, loan.id, agent="registrar")
+        loans.dispatch(session, loan.id, agent="registrar")  # the lender sends it: no check of ours needed
+        loans.receive(session, loan.id, agent="registrar")
+        hall = session.scalar(select(Location.id).where(Location.code == "LEU-WET-ZAAL"))
+        assert session.get(Item, w.painting).location_id == hall  # type: ignore[union-attr]
+        assert [x.id for x in loans.due_back(session, START + timedelta(days=5), within_days=30)] == [loan.id]
+        condition.record(session, w.painting, condition="good", by="c", loan_id=loan.id, stage="return")
+        with pytest.raises(BadRequest, match=f"the audit did not find {w.painting}"):
+            loans.return_objects(session, loan.id, agent="registrar", scanned=[w.model])
+        loans.return_objects(session, loan.id, agent="registrar", scanned=[w.painting])
+        assert loans.close(session, loan.id, agent="registrar").state == "closed"
