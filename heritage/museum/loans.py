@@ -555,9 +555,7 @@ def return_objects(session: Session, loan_id: int | str, *, agent: str, scanned:
         raise BadRequest(f"loan {loan.id}: the audit needs the objects scanned on return (--scanned)")
     audit = movements.inventory(session, venue.code, scanned, agent=agent)
     ours = {o.item_id for o in loan.objects}
-    missing = sorted(ours & set(audit.missing))
-    if loan.direction == "in":  # a loan in sits at our venue: what is not found there is missing
-        missing = sorted(ours - (set(_found(session, scanned)) & ours))
+    missing = sorted(ours & set(audit.missing))  # out: at the borrower's venue; in: at ours since receipt
     if missing:
         raise BadRequest(f"loan {loan.id} cannot be returned: the audit did not find {', '.join(missing)}")
     if loan.direction == "out":
@@ -567,7 +565,7 @@ def return_objects(session: Session, loan_id: int | str, *, agent: str, scanned:
             if home and home != venue.code:
                 movements.move(session, obj.item_id, home, agent=agent, reason=f"loan {loan.id} returned")
     loan.state, loan.updated_at = to, utcnow()
-    extra = [*audit.unexpected, *audit.unknown] if loan.direction == "out" else []
+    extra = [*audit.unexpected, *audit.unknown]
     _record(
         session,
         loan,
@@ -577,15 +575,6 @@ def return_objects(session: Session, loan_id: int | str, *, agent: str, scanned:
         audit=audit.id,
     )
     return {"loan": loan.id, "audit": audit.id, "found": sorted(ours), "also_scanned": extra}
-
-
-def _found(session: Session, scanned: list[str]) -> list[str]:
-    out = []
-    for code in scanned:
-        item = session.scalar(select(Item).where((Item.id == code.strip()) | (Item.local_id == code.strip())).limit(1))
-        if item is not None:
-            out.append(item.id)
-    return out
 
 
 def close(session: Session, loan_id: int | str, *, agent: str) -> Loan:
