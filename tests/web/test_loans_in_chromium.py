@@ -19,6 +19,7 @@ from heritage.settings import Settings
 from tests.helpers import PASSWORD, add_user
 from tests.heritage.museum.builders import VENUE, World, world
 from tests.iiif.live_server import live_server
+from tests.web.axe import assert_accessible
 from tests.web.chromium import CHROMIUM, MISSING, fits, sign_in
 
 pytestmark = pytest.mark.slow
@@ -143,4 +144,37 @@ def test_a_registrar_takes_a_loan_out_from_request_to_closed(served: tuple[str, 
     pdf = page.request.get(f"{base}/loans/{loan_id}/agreement.pdf")
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
     assert violations == []
+    context.close()
+
+
+def test_the_loan_pages_pass_axe(served: tuple[str, Runtime, World], browser: Any) -> None:
+    base, runtime, w = served
+    start = date.today() + timedelta(days=400)
+    with runtime.transaction() as session:
+        loan = loans.create(
+            session,
+            direction="out",
+            party="M Leuven",
+            venue=VENUE,
+            date_from=start,
+            date_to=start + timedelta(days=44),
+            items=w.ids,
+            agent="registrar",
+        )
+        loan_id = loan.id
+    context = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, base, "registrar", PASSWORD, "/loans", "nl")
+    for path, what in (
+        ("/loans", "the loans"),
+        ("/loans/new", "the request form"),
+        (f"/loans/{loan_id}", "a requested loan with its checks"),
+        (f"/loans/{loan_id}/condition", "the condition check form"),
+        (f"/loans/{loan_id}/agreement", "the loan agreement"),
+        (f"/loans/{loan_id}/condition-report", "the condition report"),
+        ("/loans/reports", "on loan today and due back"),
+        (f"/loans/objects/{w.drawing}", "an object's museum history"),
+    ):
+        page.goto(f"{base}{path}")
+        assert_accessible(page, what)
     context.close()
