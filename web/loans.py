@@ -45,6 +45,14 @@ def may_check(who: Viewer) -> bool:
     return who.allows("edit") and any(role in CHECKERS for role, _unit in who.roles)
 
 
+def _museum_staff() -> Viewer:
+    """Staff, or a conservator (who checks the condition of a loan's objects); else sign in first, or 403."""
+    who = acting_viewer()
+    if who.signed_in and not who.is_staff and may_check(who):
+        return who
+    return require_staff()
+
+
 def _registrar() -> Viewer:
     require_staff()
     who = acting_viewer()
@@ -90,7 +98,7 @@ def _venues() -> list[tuple[str, str]]:
 @bp.get("")
 def listing() -> str:
     """Every loan, newest first (filtered by state)."""
-    require_staff()
+    _museum_staff()
     state = request.args.get("state", "").strip()
     db = session()
     try:
@@ -182,7 +190,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
 @bp.get("/<int:loan_id>")
 def show(loan_id: int) -> Any:
     """A loan: its objects, terms, checks, condition checks, history and the button for its next step."""
-    require_staff()
+    _museum_staff()
     return _loan_page(loan_id)
 
 
@@ -261,7 +269,7 @@ def permission(loan_id: int) -> Any:
 @bp.route("/<int:loan_id>/condition", methods=["GET", "POST"])
 def condition_form(loan_id: int) -> Any:
     """Record a condition check of one of the loan's objects (at dispatch or return)."""
-    require_staff()
+    _museum_staff()
     who = acting_viewer()
     if not may_check(who):
         raise Forbidden(_("Condition checks are recorded by registrars and conservators."))
@@ -343,14 +351,14 @@ def _report_context(loan_id: int) -> dict[str, Any]:
 @bp.get("/<int:loan_id>/agreement")
 def agreement(loan_id: int) -> str:
     """The loan agreement, printable."""
-    require_staff()
+    _museum_staff()
     return render_template("loans/agreement.html", **_report_context(loan_id))
 
 
 @bp.get("/<int:loan_id>/agreement.pdf")
 def agreement_as_pdf(loan_id: int) -> Response:
     """The loan agreement as PDF."""
-    require_staff()
+    _museum_staff()
     body = agreement_pdf(_report_context(loan_id))
     return Response(
         body,
@@ -362,14 +370,14 @@ def agreement_as_pdf(loan_id: int) -> Response:
 @bp.get("/<int:loan_id>/condition-report")
 def condition_report(loan_id: int) -> str:
     """The condition report of the loan's objects, printable."""
-    require_staff()
+    _museum_staff()
     return render_template("loans/condition_report.html", **_report_context(loan_id))
 
 
 @bp.get("/<int:loan_id>/condition-report.pdf")
 def condition_report_as_pdf(loan_id: int) -> Response:
     """The condition report as PDF."""
-    require_staff()
+    _museum_staff()
     body = condition_pdf(_report_context(loan_id))
     return Response(
         body,
@@ -381,7 +389,7 @@ def condition_report_as_pdf(loan_id: int) -> Response:
 @bp.get("/reports")
 def reports() -> str:
     """Objects on loan today and loans due back within 30 days."""
-    require_staff()
+    _museum_staff()
     db = session()
     away = loans.on_loan_today(db)
     due = loans.due_back(db)

@@ -188,3 +188,38 @@ def test_staff_of_another_unit_neither_see_closed_objects_nor_lend_them(app: Any
     assert refused.status_code == 400 and f"object {w.drawing} is not one of your unit" in refused.get_data(
         as_text=True
     )
+
+
+def test_a_conservator_records_a_condition_check_but_moves_no_loan_on(app: Any, w: World, runtime: Runtime) -> None:
+    add_user(runtime, "restaurator", "conservator")
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    conservator = _client(app, "restaurator")
+    form = conservator.get(f"/loans/{loan_id}/condition?lang=nl&item={w.model}")
+    assert (
+        form.status_code == 200
+        and "Toestand" in form.get_data(as_text=True)
+        and "Breekbaar" in form.get_data(as_text=True)
+    )
+    saved = conservator.post(
+        f"/loans/{loan_id}/condition",
+        data={
+            "csrf_token": csrf_token(conservator),
+            "item": w.model,
+            "condition": "poor",
+            "stage": "dispatch",
+            "hazards": ["fragile"],
+            "notes": "loose joint",
+        },
+    )
+    assert saved.status_code == 303
+    assert "Slecht" in conservator.get(f"/loans/{loan_id}?lang=nl").get_data(as_text=True)
+    refused = conservator.post(
+        f"/loans/{loan_id}/act", data={"csrf_token": csrf_token(conservator), "action": "approve"}
+    )
+    assert refused.status_code == 403
+    bad = conservator.post(
+        f"/loans/{loan_id}/condition",
+        data={"csrf_token": csrf_token(conservator), "item": w.model, "condition": "shiny", "stage": "dispatch"},
+    )
+    assert bad.status_code == 400 and "condition &#39;shiny&#39; is not one of" in bad.get_data(as_text=True)
