@@ -321,17 +321,85 @@ def condition_form(loan_id: int) -> Any:
     return page, (400 if error else 200)
 
 
-@bp.get("/objects/<item_id>")
-def object_history(item_id: str) -> str:
-    """An object's museum history: loans, condition checks, treatments, movements, entries and acquisition."""
-    require_staff()
+def _object_page(item_id: str, error: str | None = None, status: int = 200) -> Any:
     db = session()
+    who = acting_viewer()
     item = catalogue.get_item(db, item_id)
-    if not may_see_history(acting_viewer(), item):
+    if not may_see_history(who, item):
         raise NotFound(f"item {item_id!r} does not exist")  # another unit's object: as if it were not there
     found = db.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id))
     rows = [e for e in found if e.type.startswith(MUSEUM_EVENTS)]
-    return render_template("loans/object.html", item=item, events=rows)
+    page = render_template(
+        "loans/object.html",
+        item=item,
+        events=rows,
+        may_check=may_check(who),
+        conditions=[(c, label("condition", c)) for c in values("condition")],
+        hazards=[(h, label("hazard", h)) for h in values("hazard")],
+        error=error,
+    )
+    return page, status
+
+
+@bp.get("/objects/<item_id>")
+def object_history(item_id: str) -> Any:
+    """An object's museum history: loans, condition checks, treatments, movements, entries and acquisition; with
+    the forms of a routine condition check and a conservation treatment for registrars and conservators."""
+    require_staff()
+    return _object_page(item_id)
+
+
+def _checker() -> Viewer:
+    require_staff()
+    who = acting_viewer()
+    if not may_check(who):
+        raise Forbidden(_("Condition checks are recorded by registrars and conservators."))
+    return who
+
+
+@bp.post("/objects/<item_id>/condition")
+def object_condition(item_id: str) -> Any:
+    """Record a routine condition check of the object."""
+    who = _checker()
+    _object_page(item_id)  # who may not see it gets its 404 before anything is stored
+    db = session()
+    try:
+        condition.record(
+            db,
+            item_id,
+            condition=str(request.form.get("condition", "")),
+            notes=str(request.form.get("notes", "")),
+            hazards=request.form.getlist("hazards"),
+            by=who.username or "",
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _object_page(item_id, str(exc), 400)
+    flash(_("The condition check of %(item)s was recorded.", item=item_id), "status")
+    return redirect(url_for("loans.object_history", item_id=item_id), 303)
+
+
+@bp.post("/objects/<item_id>/treatment")
+def object_treatment(item_id: str) -> Any:
+    """Record a conservation treatment of the object with its materials."""
+    who = _checker()
+    _object_page(item_id)
+    db = session()
+    try:
+        condition.treat(
+            db,
+            item_id,
+            treatment=str(request.form.get("treatment", "")),
+            materials=_split(str(request.form.get("materials", ""))),
+            by=who.username or "",
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _object_page(item_id, str(exc), 400)
+    flash(_("The treatment was recorded."), "status")
+    return redirect(url_for("loans.object_history", item_id=item_id), 303)
 
 
 def _report_context(loan_id: int) -> dict[str, Any]:

@@ -223,3 +223,34 @@ def test_a_conservator_records_a_condition_check_but_moves_no_loan_on(app: Any, 
         data={"csrf_token": csrf_token(conservator), "item": w.model, "condition": "shiny", "stage": "dispatch"},
     )
     assert bad.status_code == 400 and "condition &#39;shiny&#39; is not one of" in bad.get_data(as_text=True)
+
+
+def test_routine_checks_and_treatments_from_the_objects_history(app: Any, w: World) -> None:
+    registrar = _client(app, "registrar")
+    page = registrar.get(f"/loans/objects/{w.painting}?lang=nl").get_data(as_text=True)
+    assert "Routinecontrole van de toestand" in page and "Conserveringsbehandeling" in page
+    checked = registrar.post(
+        f"/loans/objects/{w.painting}/condition",
+        data={"csrf_token": csrf_token(registrar), "condition": "fair", "notes": "dust", "hazards": ["mould"]},
+    )
+    assert checked.status_code == 303
+    treated = registrar.post(
+        f"/loans/objects/{w.painting}/treatment",
+        data={"csrf_token": csrf_token(registrar), "treatment": "dry cleaning", "materials": "soft brush\nHEPA vacuum"},
+    )
+    assert treated.status_code == 303
+    history = registrar.get(f"/loans/objects/{w.painting}?lang=en").get_data(as_text=True)
+    assert "Condition check" in history and "dry cleaning (materials: soft brush, HEPA vacuum)" in history
+    refused = registrar.post(
+        f"/loans/objects/{w.painting}/treatment",
+        data={"csrf_token": csrf_token(registrar), "treatment": "varnish removal", "materials": ""},
+    )
+    assert refused.status_code == 400 and "names the materials used" in refused.get_data(as_text=True)
+    assert "varnish removal" not in registrar.get(f"/loans/objects/{w.painting}").get_data(as_text=True)
+    archivist = _client(app, "archivaris")
+    assert (
+        archivist.post(
+            f"/loans/objects/{w.painting}/condition", data={"csrf_token": csrf_token(archivist), "condition": "good"}
+        ).status_code
+        == 403
+    )
