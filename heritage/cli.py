@@ -207,3 +207,14 @@ def _add_account_commands() -> None:
 
 
 _add_account_commands()
+
+
+def _add_museum_commands() -> None:
+    """The registrar's procedures (`heritage loans`, `condition`, `objects`) live in heritage/museum/."""
+    from heritage.museum.cli import condition_group, loans_group, objects_group
+
+    for command in (loans_group, condition_group, objects_group):
+        main.add_command(command)
+
+
+_add_museum_commands()

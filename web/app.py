@@ -58,6 +58,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         getting_around,
         i18n,
         iiif_routes,
+        loans,
         locations,
         masterplan,
         oai,
@@ -77,6 +78,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(assets.bp)
     app.register_blueprint(masterplan.bp)
     app.register_blueprint(locations.bp)
+    app.register_blueprint(loans.bp)
+    app.register_blueprint(loans.api_bp)
     app.register_blueprint(decisions.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(discovery.bp)

@@ -22,6 +22,7 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("/api/suggest", "Items"),
     ("/api/collections", "Items"),
     ("/api/authorities", "Authorities"),
+    ("/api/loans", "Loans"),
     ("/api/token", "Accounts"),
     ("/api/openapi.json", "About this API"),
     ("/iiif/image", "IIIF Image API 3"),

@@ -20,6 +20,14 @@ from heritage.models.masterplan import (
     PolicyVersion,
     Transfer,
 )
+from heritage.models.museum_loans import (
+    Acquisition,
+    ConditionCheck,
+    ConservationTreatment,
+    Loan,
+    LoanObject,
+    ObjectPassage,
+)
 from heritage.models.organisation import Collection, Unit
 from heritage.models.preservation import PreservationRequest
 from heritage.models.revisions import Revision
@@ -30,6 +38,7 @@ from heritage.models.vocab import Access, Domain, FileRole, Level, Outcome, Role
 __all__ = [
     "Access",
     "AccessRequest",
+    "Acquisition",
     "ApiToken",
     "Approval",
     "Authority",
@@ -42,6 +51,8 @@ __all__ = [
     "BatchHandoff",
     "BatchStatus",
     "Collection",
+    "ConditionCheck",
+    "ConservationTreatment",
     "Disposal",
     "DisposalDocument",
     "Domain",
@@ -56,10 +67,13 @@ __all__ = [
     "InventoryCheck",
     "Item",
     "Level",
+    "Loan",
+    "LoanObject",
     "Location",
     "LoginAttempt",
     "MetadataRecord",
     "Movement",
+    "ObjectPassage",
     "Outcome",
     "PageText",
     "PolicyDecision",

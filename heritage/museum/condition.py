@@ -1,0 +1,180 @@
+"""Condition checks and conservation treatments (Spectrum 5.1 "condition checking", "conservation").
+
+A check names the object's condition from the controlled list (data/procedures.toml), notes, the date, who
+checked, hazards and images. Images are files of the item already in the repository (ingested through the
+ingest path like every file), referenced by their file ids; a check does not take new uploads. A check may
+belong to a loan at its dispatch or its return (`stage`), which the loan's steps require.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heritage import catalogue, events
+from heritage.errors import BadRequest
+from heritage.models import ConditionCheck, ConservationTreatment, File, Loan
+from heritage.museum.vocabulary import checked
+
+
+def _day(value: date | str | None, what: str) -> date:
+    if value is None or value == "":
+        return date.today()
+    if isinstance(value, date):
+        return value
+    try:
+        day = date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BadRequest(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+    if day > date.today():
+        raise BadRequest(f"{what} {day}: a check cannot be dated in the future")
+    return day
+
+
+def record(
+    session: Session,
+    item_id: str,
+    *,
+    condition: str,
+    by: str,
+    notes: str | None = None,
+    checked_on: date | str | None = None,
+    hazards: list[str] | None = None,
+    file_ids: list[str] | None = None,
+    loan_id: int | str | None = None,
+    stage: str = "routine",
+) -> ConditionCheck:
+    """Record a condition check of an item (an event in its history).
+
+    Raises:
+        NotFound: no such item. BadRequest: a condition, hazard or stage not in the lists, a file that is not the
+            item's, a loan the item is not on, a loan stage without a loan, no checker.
+    """
+    from heritage.museum.loans import get_loan
+
+    item = catalogue.get_item(session, item_id)
+    code = checked("condition", condition, "condition")
+    stage = checked("condition_stage", stage or "routine", "stage")
+    if not (by or "").strip():
+        raise BadRequest("a condition check names who checked (--by)")
+    found = [checked("hazard", h, "hazard") for h in hazards or [] if h.strip()]
+    files = [f.strip() for f in file_ids or [] if f.strip()]
+    own = set(session.scalars(select(File.id).where(File.item_id == item.id)))
+    strange = [f for f in files if f not in own]
+    if strange:
+        raise BadRequest(f"file {', '.join(strange)} is not a file of item {item.id}")
+    loan: Loan | None = None
+    if loan_id not in (None, ""):
+        loan = get_loan(session, loan_id)  # type: ignore[arg-type]
+        if item.id not in {o.item_id for o in loan.objects}:
+            raise BadRequest(f"item {item.id} is not on loan {loan.id}")
+    elif stage != "routine":
+        raise BadRequest(f"a {stage} check belongs to a loan (--loan)")
+    check = ConditionCheck(
+        item_id=item.id,
+        condition=code,
+        notes=(notes or "").strip() or None,
+        checked_on=_day(checked_on, "--date"),
+        checked_by=by.strip(),
+        hazards=found,
+        file_ids=files,
+        loan_id=loan.id if loan else None,
+        stage=stage,
+    )
+    session.add(check)
+    session.flush()
+    where = f" for loan {loan.id} ({stage})" if loan else ""
+    events.record(
+        session,
+        "condition check",
+        item_id=item.id,
+        agent=by.strip(),
+        detail=f"condition {code}{where}" + (f"; hazards {', '.join(found)}" if found else ""),
+        check=check.id,
+        condition=code,
+        loan=loan.id if loan else None,
+        stage=stage,
+    )
+    return check
+
+
+def checks_of(session: Session, item_id: str | None = None, loan_id: int | None = None) -> list[ConditionCheck]:
+    """Condition checks of an item or a loan, newest first."""
+    query = select(ConditionCheck).order_by(ConditionCheck.checked_on.desc(), ConditionCheck.id.desc())
+    if item_id is not None:
+        query = query.where(ConditionCheck.item_id == catalogue.get_item(session, item_id).id)
+    if loan_id is not None:
+        query = query.where(ConditionCheck.loan_id == loan_id)
+    return list(session.scalars(query))
+
+
+def as_json(check: ConditionCheck) -> dict[str, Any]:
+    return {
+        "id": check.id,
+        "item": check.item_id,
+        "condition": check.condition,
+        "notes": check.notes,
+        "date": check.checked_on.isoformat(),
+        "by": check.checked_by,
+        "hazards": list(check.hazards or []),
+        "files": list(check.file_ids or []),
+        "loan": check.loan_id,
+        "stage": check.stage,
+    }
+
+
+def treat(
+    session: Session,
+    item_id: str,
+    *,
+    treatment: str,
+    materials: list[str],
+    by: str,
+    treated_on: date | str | None = None,
+) -> ConservationTreatment:
+    """Record a conservation treatment with the materials used (an event in the item's history).
+
+    Raises:
+        NotFound: no such item. BadRequest: no treatment described, no materials, no conservator named.
+    """
+    item = catalogue.get_item(session, item_id)
+    if not (treatment or "").strip():
+        raise BadRequest("a treatment needs its description (--treatment)")
+    used = [m.strip() for m in materials if m.strip()]
+    if not used:
+        raise BadRequest("a treatment names the materials used (--material, one or more)")
+    if not (by or "").strip():
+        raise BadRequest("a treatment names who carried it out (--by)")
+    row = ConservationTreatment(
+        item_id=item.id,
+        treatment=treatment.strip(),
+        materials=used,
+        treated_on=_day(treated_on, "--date"),
+        treated_by=by.strip(),
+    )
+    session.add(row)
+    session.flush()
+    events.record(
+        session,
+        "conservation treatment",
+        item_id=item.id,
+        agent=by.strip(),
+        detail=f"{treatment.strip()} (materials: {', '.join(used)})",
+        treatment=row.id,
+        materials=used,
+    )
+    return row
+
+
+def treatments_of(session: Session, item_id: str) -> list[ConservationTreatment]:
+    item = catalogue.get_item(session, item_id)
+    return list(
+        session.scalars(
+            select(ConservationTreatment)
+            .where(ConservationTreatment.item_id == item.id)
+            .order_by(ConservationTreatment.treated_on.desc())
+        )
+    )

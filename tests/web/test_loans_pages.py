@@ -1,0 +1,256 @@
+"""The loan pages and `/api/loans`: staff only (the public signs in or gets 401, a reader 403), registrars act,
+Dutch and English with labels not codes, a refused step shows its reasons and changes nothing, the reports as
+printable pages and PDF, and the API in its documented shape."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from heritage import auth
+from heritage.models import Item
+from heritage.museum import loans
+from heritage.runtime import Runtime
+from tests.helpers import add_user, csrf_token, sign_in
+from tests.heritage.museum.builders import VENUE, World, world
+
+pytestmark = pytest.mark.db
+
+START = date.today() + timedelta(days=10)
+
+
+@pytest.fixture
+def w(runtime: Runtime) -> World:
+    with runtime.transaction() as session:
+        made = world(session)
+    add_user(runtime, "registrar", "collection_manager", "central-archive")
+    add_user(runtime, "archivaris", "archivist", "central-archive")
+    add_user(runtime, "lezer", "reader")
+    return made
+
+
+def _client(app: Any, username: str) -> Any:
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 303
+    return client
+
+
+def _request(client: Any, w: World, **change: str) -> Any:
+    form = {
+        "csrf_token": csrf_token(client),
+        "direction": "out",
+        "party": "Museum aan de Stroom",
+        "venue": VENUE,
+        "date_from": START.isoformat(),
+        "date_to": (START + timedelta(days=44)).isoformat(),
+        "items": "\n".join(w.ids),
+        **change,
+    }
+    return client.post("/loans/new", data=form)
+
+
+def test_only_staff_see_loans_and_only_registrars_act(app: Any, w: World) -> None:
+    anonymous = app.test_client()
+    assert anonymous.get("/loans").status_code == 302
+    assert anonymous.get("/api/loans").status_code == 401
+    assert _client(app, "lezer").get("/loans").status_code == 403
+    assert _client(app, "lezer").get("/api/loans").status_code == 403
+    archivist = _client(app, "archivaris")
+    assert archivist.get("/loans").status_code == 200
+    assert archivist.get("/loans/new").status_code == 403
+    registrar = _client(app, "registrar")
+    created = _request(registrar, w)
+    assert created.status_code == 303
+    loan_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    assert (
+        archivist.post(
+            f"/loans/{loan_id}/act", data={"csrf_token": csrf_token(archivist), "action": "approve"}
+        ).status_code
+        == 403
+    )
+    assert registrar.post(f"/loans/{loan_id}/act", data={"action": "approve"}).status_code == 400  # no CSRF token
+
+
+def test_the_loan_page_names_the_failed_check_and_refuses_approval_until_overridden(
+    app: Any, w: World, runtime: Runtime
+) -> None:
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    nl = registrar.get(f"/loans/{loan_id}?lang=nl").get_data(as_text=True)
+    en = registrar.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True)
+    assert "Controles vóór goedkeuring" in nl and "Lichtbudget" in nl and "Aangevraagd" in nl and "Goedkeuren" in nl
+    assert "Checks before approval" in en and "Light budget" in en and "Requested" in en and "Approve" in en
+    for page in (nl, en):
+        assert ">requested<" not in page and ">light<" not in page
+    failed = re.findall(r'<tr class="failed" data-item="([^"]+)" data-rule="([^"]+)"', en)
+    assert failed == [(w.drawing, "light")]
+    refused = registrar.post(
+        f"/loans/{loan_id}/act?lang=en", data={"csrf_token": csrf_token(registrar), "action": "approve"}
+    )
+    assert refused.status_code == 400 and "cannot be approved" in refused.get_data(as_text=True)
+    with runtime.sessions() as session:
+        assert loans.get_loan(session, loan_id).state == "requested"
+    approved = registrar.post(
+        f"/loans/{loan_id}/act",
+        data={"csrf_token": csrf_token(registrar), "action": "approve", "override": "20 lux agreed"},
+    )
+    assert approved.status_code == 303
+    with runtime.sessions() as session:
+        assert loans.get_loan(session, loan_id).state == "approved"
+
+
+def test_a_bad_request_form_names_the_problem(app: Any, w: World) -> None:
+    registrar = _client(app, "registrar")
+    page = _request(registrar, w, date_to=(START - timedelta(days=1)).isoformat())
+    assert page.status_code == 400 and "is before --from" in page.get_data(as_text=True)
+    assert registrar.get("/loans?lang=en").get_data(as_text=True).count('id="loan-') == 0
+
+
+def test_reports_print_and_come_as_pdf(app: Any, w: World) -> None:
+    registrar = _client(app, "registrar")
+    loan_id = int(
+        _request(registrar, w, terms="Shown at 20 lux", courier="J. Peeters").headers["Location"].rsplit("/", 1)[1]
+    )
+    agreement = registrar.get(f"/loans/{loan_id}/agreement?lang=nl").get_data(as_text=True)
+    assert (
+        "Bruikleenovereenkomst" in agreement
+        and "Shown at 20 lux" in agreement
+        and "Voor de bruikleennemer" in agreement
+    )
+    pdf = registrar.get(f"/loans/{loan_id}/agreement.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    report = registrar.get(f"/loans/{loan_id}/condition-report.pdf")
+    assert report.status_code == 200 and report.data.startswith(b"%PDF-")
+    assert "Geen toestandscontrole vastgelegd." in registrar.get(f"/loans/{loan_id}/condition-report?lang=nl").get_data(
+        as_text=True
+    )
+    reports = registrar.get("/loans/reports?lang=en").get_data(as_text=True)
+    assert "Objects on loan today" in reports and "No objects are on loan today." in reports
+
+
+def test_the_api_lists_loans_in_its_contract_and_moves_them_on_with_a_token(
+    app: Any, w: World, runtime: Runtime
+) -> None:
+    with runtime.transaction() as session:
+        token = auth.create_token(session, "registrar", ["read", "edit"])[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    body = {"party": "MAS", "venue": VENUE, "from": START.isoformat(), "to": START.isoformat(), "objects": w.ids}
+    created = client.post("/api/loans", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    loan_id = created.get_json()["id"]
+    listed = client.get("/api/loans", headers=headers).get_json()
+    assert listed == {
+        "loans": [
+            {
+                "id": loan_id,
+                "direction": "out",
+                "state": "requested",
+                "venue": VENUE,
+                "from": START.isoformat(),
+                "to": START.isoformat(),
+                "objects": w.ids,
+            }
+        ]
+    }
+    shown = client.get(f"/api/loans/{loan_id}", headers=headers).get_json()
+    assert {c["rule"] for c in shown["checks"]} >= {"venue", "light"}
+    approved = client.post(f"/api/loans/{loan_id}/approve", headers=headers)
+    assert approved.status_code == 200 and approved.get_json()["state"] == "approved"
+    refused = client.post(f"/api/loans/{loan_id}/dispatch", headers=headers)
+    assert (
+        refused.status_code == 400
+        and "'dispatch' needs a loan that is agreed" in refused.get_json()["error"]["message"]
+    )
+    assert client.post(f"/api/loans/{loan_id}/fly", headers=headers).status_code == 400
+    assert client.get("/api/loans/9999", headers=headers).status_code == 404
+    assert client.post("/api/loans", json={**body, "colour": "red"}, headers=headers).status_code == 400
+
+
+def test_staff_of_another_unit_neither_see_closed_objects_nor_lend_them(app: Any, w: World, runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        session.get(Item, w.drawing).access = "closed"  # type: ignore[union-attr]
+    add_user(runtime, "faculteit", "collection_manager", "faculty-science")
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    other = _client(app, "faculteit")
+    page = other.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True)
+    assert "drawing title" not in page and "painting title" in page
+    assert "drawing title" not in other.get(f"/loans/{loan_id}/agreement").get_data(as_text=True)
+    assert other.get(f"/loans/objects/{w.drawing}").status_code == 404
+    assert "drawing title" in registrar.get(f"/loans/{loan_id}").get_data(as_text=True)
+    refused = _request(
+        other, w, date_from=(START + timedelta(days=300)).isoformat(), date_to=(START + timedelta(days=301)).isoformat()
+    )
+    assert refused.status_code == 400 and f"object {w.drawing} is not one of your unit" in refused.get_data(
+        as_text=True
+    )
+
+
+def test_a_conservator_records_a_condition_check_but_moves_no_loan_on(app: Any, w: World, runtime: Runtime) -> None:
+    add_user(runtime, "restaurator", "conservator")
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    conservator = _client(app, "restaurator")
+    form = conservator.get(f"/loans/{loan_id}/condition?lang=nl&item={w.model}")
+    assert (
+        form.status_code == 200
+        and "Toestand" in form.get_data(as_text=True)
+        and "Breekbaar" in form.get_data(as_text=True)
+    )
+    saved = conservator.post(
+        f"/loans/{loan_id}/condition",
+        data={
+            "csrf_token": csrf_token(conservator),
+            "item": w.model,
+            "condition": "poor",
+            "stage": "dispatch",
+            "hazards": ["fragile"],
+            "notes": "loose joint",
+        },
+    )
+    assert saved.status_code == 303
+    assert "Slecht" in conservator.get(f"/loans/{loan_id}?lang=nl").get_data(as_text=True)
+    refused = conservator.post(
+        f"/loans/{loan_id}/act", data={"csrf_token": csrf_token(conservator), "action": "approve"}
+    )
+    assert refused.status_code == 403
+    bad = conservator.post(
+        f"/loans/{loan_id}/condition",
+        data={"csrf_token": csrf_token(conservator), "item": w.model, "condition": "shiny", "stage": "dispatch"},
+    )
+    assert bad.status_code == 400 and "condition &#39;shiny&#39; is not one of" in bad.get_data(as_text=True)
+
+
+def test_routine_checks_and_treatments_from_the_objects_history(app: Any, w: World) -> None:
+    registrar = _client(app, "registrar")
+    page = registrar.get(f"/loans/objects/{w.painting}?lang=nl").get_data(as_text=True)
+    assert "Routinecontrole van de toestand" in page and "Conserveringsbehandeling" in page
+    checked = registrar.post(
+        f"/loans/objects/{w.painting}/condition",
+        data={"csrf_token": csrf_token(registrar), "condition": "fair", "notes": "dust", "hazards": ["mould"]},
+    )
+    assert checked.status_code == 303
+    treated = registrar.post(
+        f"/loans/objects/{w.painting}/treatment",
+        data={"csrf_token": csrf_token(registrar), "treatment": "dry cleaning", "materials": "soft brush\nHEPA vacuum"},
+    )
+    assert treated.status_code == 303
+    history = registrar.get(f"/loans/objects/{w.painting}?lang=en").get_data(as_text=True)
+    assert "Condition check" in history and "dry cleaning (materials: soft brush, HEPA vacuum)" in history
+    refused = registrar.post(
+        f"/loans/objects/{w.painting}/treatment",
+        data={"csrf_token": csrf_token(registrar), "treatment": "varnish removal", "materials": ""},
+    )
+    assert refused.status_code == 400 and "names the materials used" in refused.get_data(as_text=True)
+    assert "varnish removal" not in registrar.get(f"/loans/objects/{w.painting}").get_data(as_text=True)
+    archivist = _client(app, "archivaris")
+    assert (
+        archivist.post(
+            f"/loans/objects/{w.painting}/condition", data={"csrf_token": csrf_token(archivist), "condition": "good"}
+        ).status_code
+        == 403
+    )

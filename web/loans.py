@@ -1,0 +1,590 @@
+"""The registrar's pages: loans (list, request form, the loan with its checks and its next step), condition checks
+of a loan's objects, an object's museum history, the reports (loan agreement and condition report, as printable
+pages and PDF; objects on loan today; loans due back), and the JSON API `/api/loans`. Every change goes through
+`heritage.museum` (which validates and records the events); staff read, registrars (collection managers and
+administrators) act, conservators also record condition checks. The public is sent to sign in (401 on the API).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from heritage import catalogue
+from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
+from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
+from heritage.locations.tree import load_places
+from heritage.models import Event, File, Location
+from heritage.museum import condition, loans
+from heritage.museum.vocabulary import loan_actions, loan_states, values
+from web.auth import require_staff
+from web.context import acting_viewer, session
+from web.i18n import current_language, label
+from web.loans_pdf import agreement_pdf, condition_pdf
+
+bp = Blueprint("loans", __name__, url_prefix="/loans")
+api_bp = Blueprint("loans_api", __name__, url_prefix="/api/loans")
+
+REGISTRARS = frozenset({"collection_manager", "administrator"})
+CHECKERS = REGISTRARS | {"conservator"}
+MUSEUM_EVENTS = ("loan ", "condition check", "conservation treatment", "movement", "object ", "acquisition")
+
+
+def may_register(who: Viewer) -> bool:
+    """Whether `who` may request loans and move them on: collection managers and administrators."""
+    return who.allows("edit") and any(role in REGISTRARS for role, _unit in who.roles)
+
+
+def may_check(who: Viewer) -> bool:
+    """Whether `who` may record condition checks: registrars and conservators."""
+    return who.allows("edit") and any(role in CHECKERS for role, _unit in who.roles)
+
+
+def _museum_staff() -> Viewer:
+    """Staff, or a conservator (who checks the condition of a loan's objects); else sign in first, or 403."""
+    who = acting_viewer()
+    if who.signed_in and not who.is_staff and may_check(who):
+        return who
+    return require_staff()
+
+
+def _registrar() -> Viewer:
+    require_staff()
+    who = acting_viewer()
+    if not may_register(who):
+        raise Forbidden(_("Loans are requested and moved on by collection managers and administrators."))
+    return who
+
+
+def _name(loc: Location | None) -> str:
+    if loc is None:
+        return ""
+    return loc.name_en if current_language() == "en" and loc.name_en else loc.name
+
+
+def _titles(item_ids: list[str]) -> dict[str, str]:
+    """The objects' titles as this viewer may see them (another unit's closed item: its id only, no title)."""
+    db, who = session(), acting_viewer()
+    out = {}
+    for item_id in item_ids:
+        item = catalogue.get_item(db, item_id)
+        out[item_id] = item.title if visibility(who, item) is not Visibility.NONE else "—"
+    return out
+
+
+def _require_editable(who: Viewer, item_ids: list[str]) -> None:
+    """Raises: Forbidden: an object is not one `who` may edit (a loan moves only one's own unit's objects)."""
+    db = session()
+    for item_id in item_ids:
+        try:
+            item = catalogue.get_item(db, item_id)
+        except NotFound:
+            continue  # the service names it
+        if not may_edit(who, item):
+            raise Forbidden(f"object {item_id} is not one of your unit's: its own unit's registrar lends it")
+
+
+def _venues() -> list[tuple[str, str]]:
+    """Places that can take objects (rooms and cases, not sites or buildings), by code."""
+    places = load_places(session())
+    return sorted((p.code, f"{p.code} · {_name(p.location)}") for p in places.values() if p.is_placeable)
+
+
+@bp.get("")
+def listing() -> str:
+    """Every loan, newest first (filtered by state)."""
+    _museum_staff()
+    state = request.args.get("state", "").strip()
+    db = session()
+    try:
+        found = loans.list_loans(db, state=state or None)
+    except BadRequest:
+        found, state = loans.list_loans(db), ""
+    return render_template(
+        "loans/list.html",
+        rows=[(loan, loans.summary(db, loan)) for loan in found],
+        states=[(s, label("loan_state", s)) for s in loan_states()],
+        state=state,
+        may_edit=may_register(acting_viewer()),
+    )
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Any:
+    """Request a loan (registrars)."""
+    who = _registrar()
+    values_ = {"direction": "out"} if request.method == "GET" else {k: str(v) for k, v in request.form.items()}
+    error = None
+    if request.method == "POST":
+        db = session()
+        try:
+            _require_editable(who, _split(values_.get("items", "")))
+            loan = loans.create(
+                db,
+                direction=values_.get("direction", ""),
+                party=values_.get("party", ""),
+                venue=values_.get("venue", ""),
+                date_from=values_.get("date_from", ""),
+                date_to=values_.get("date_to", ""),
+                items=_split(values_.get("items", "")),
+                terms=values_.get("terms"),
+                insurance_kind=values_.get("insurance_kind") or None,
+                insurance_value=values_.get("insurance_value"),
+                courier=values_.get("courier"),
+                facility_report=values_.get("facility_report"),
+                agent=who.username or "",
+            )
+            db.commit()
+        except HeritageError as exc:
+            db.rollback()
+            error = str(exc)
+        else:
+            flash(_("Loan %(id)s was requested.", id=loan.id), "status")
+            return redirect(url_for("loans.show", loan_id=loan.id), 303)
+    page = render_template(
+        "loans/form.html",
+        values=values_,
+        venues=_venues(),
+        kinds=[(k, label("insurance_kind", k)) for k in values("insurance_kind")],
+        error=error,
+    )
+    return page, (400 if error else 200)
+
+
+def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any:
+    db = session()
+    loan = loans.get_loan(db, loan_id)
+    who = acting_viewer()
+    results = loans.checks(db, loan.id) if loan.state == "requested" else []
+    checks = condition.checks_of(db, loan_id=loan.id)
+    venue = db.get(Location, loan.venue_id)
+    items = _titles([o.item_id for o in loan.objects])
+    page = render_template(
+        "loans/show.html",
+        loan=loan,
+        venue=venue,
+        venue_name=_name(venue),
+        items=items,
+        checks=results,
+        failed=[c for c in results if not c.ok],
+        protected=sorted({c.item for c in results if c.rule == "protected" and not c.ok}),
+        condition_checks=checks,
+        history=loans.history(db, loan),
+        next_action=loans.next_action(loan),
+        may_edit=may_register(who),
+        may_check=may_check(who),
+        error=error,
+    )
+    return page, status
+
+
+@bp.get("/<int:loan_id>")
+def show(loan_id: int) -> Any:
+    """A loan: its objects, terms, checks, condition checks, history and the button for its next step."""
+    _museum_staff()
+    return _loan_page(loan_id)
+
+
+@bp.post("/<int:loan_id>/act")
+def act(loan_id: int) -> Any:
+    """Take the loan to its next state (approve, agree, dispatch, receive, return, close)."""
+    who = _registrar()
+    action = str(request.form.get("action", ""))
+    db = session()
+    try:
+        loan = loans.act(
+            db,
+            loan_id,
+            action,
+            agent=who.username or "",
+            override=str(request.form.get("override", "")).strip() or None,
+            scanned=_split(str(request.form.get("scanned", ""))),
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _loan_page(loan_id, str(exc), 400)
+    flash(_("Loan %(id)s is now: %(state)s.", id=loan.id, state=label("loan_state", loan.state)), "status")
+    return redirect(url_for("loans.show", loan_id=loan_id), 303)
+
+
+@bp.post("/<int:loan_id>/terms")
+def terms(loan_id: int) -> Any:
+    """Save the agreement's terms, insurance, courier and facility report."""
+    who = _registrar()
+    form = request.form
+    db = session()
+    try:
+        loans.update_terms(
+            db,
+            loan_id,
+            agent=who.username or "",
+            terms=str(form.get("terms", "")),
+            insurance_kind=str(form.get("insurance_kind", "")),
+            insurance_value=str(form.get("insurance_value", "")),
+            courier=str(form.get("courier", "")),
+            facility_report=str(form.get("facility_report", "")),
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _loan_page(loan_id, str(exc), 400)
+    flash(_("The terms were saved."), "status")
+    return redirect(url_for("loans.show", loan_id=loan_id), 303)
+
+
+@bp.post("/<int:loan_id>/permission")
+def permission(loan_id: int) -> Any:
+    """Record the external permission of a protected object."""
+    who = _registrar()
+    form = request.form
+    db = session()
+    try:
+        loans.record_permission(
+            db,
+            loan_id,
+            str(form.get("item", "")),
+            authority=str(form.get("authority", "")),
+            reference=str(form.get("reference", "")),
+            granted_on=str(form.get("granted_on", "")),
+            person=who.username or "",
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _loan_page(loan_id, str(exc), 400)
+    flash(_("The permission was recorded."), "status")
+    return redirect(url_for("loans.show", loan_id=loan_id), 303)
+
+
+@bp.route("/<int:loan_id>/condition", methods=["GET", "POST"])
+def condition_form(loan_id: int) -> Any:
+    """Record a condition check of one of the loan's objects (at dispatch or return)."""
+    _museum_staff()
+    who = acting_viewer()
+    if not may_check(who):
+        raise Forbidden(_("Condition checks are recorded by registrars and conservators."))
+    db = session()
+    loan = loans.get_loan(db, loan_id)
+    ids = [o.item_id for o in loan.objects]
+    stage = "return" if loan.state in ("dispatched", "on_loan", "returned") else "dispatch"
+    form = request.form if request.method == "POST" else request.args
+    chosen = str(form.get("item") or ids[0])
+    error = None
+    if request.method == "POST":
+        try:
+            condition.record(
+                db,
+                chosen,
+                condition=str(form.get("condition", "")),
+                notes=str(form.get("notes", "")),
+                checked_on=str(form.get("checked_on", "")) or None,
+                hazards=form.getlist("hazards"),
+                file_ids=form.getlist("files"),
+                loan_id=loan.id,
+                stage=str(form.get("stage", stage)),
+                by=who.username or "",
+            )
+            db.commit()
+        except BadRequest as exc:
+            db.rollback()
+            error = str(exc)
+        else:
+            flash(_("The condition check of %(item)s was recorded.", item=chosen), "status")
+            return redirect(url_for("loans.show", loan_id=loan.id), 303)
+    files = (
+        db.scalars(select(File).where(File.item_id == chosen).order_by(File.sequence)).all() if chosen in ids else []
+    )
+    page = render_template(
+        "loans/condition.html",
+        loan=loan,
+        items=list(_titles(ids).items()),
+        chosen=chosen,
+        stage=str(form.get("stage", stage)),
+        stages=[(s, label("condition_stage", s)) for s in values("condition_stage") if s != "routine"],
+        conditions=[(c, label("condition", c)) for c in values("condition")],
+        hazards=[(h, label("hazard", h)) for h in values("hazard")],
+        files=files,
+        today=date.today().isoformat(),
+        form=form,
+        error=error,
+    )
+    return page, (400 if error else 200)
+
+
+def _object_page(item_id: str, error: str | None = None, status: int = 200) -> Any:
+    db = session()
+    who = acting_viewer()
+    item = catalogue.get_item(db, item_id)
+    if not may_see_history(who, item):
+        raise NotFound(f"item {item_id!r} does not exist")  # another unit's object: as if it were not there
+    found = db.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id))
+    rows = [e for e in found if e.type.startswith(MUSEUM_EVENTS)]
+    page = render_template(
+        "loans/object.html",
+        item=item,
+        events=rows,
+        may_check=may_check(who),
+        conditions=[(c, label("condition", c)) for c in values("condition")],
+        hazards=[(h, label("hazard", h)) for h in values("hazard")],
+        error=error,
+    )
+    return page, status
+
+
+@bp.get("/objects/<item_id>")
+def object_history(item_id: str) -> Any:
+    """An object's museum history: loans, condition checks, treatments, movements, entries and acquisition; with
+    the forms of a routine condition check and a conservation treatment for registrars and conservators."""
+    require_staff()
+    return _object_page(item_id)
+
+
+def _checker() -> Viewer:
+    require_staff()
+    who = acting_viewer()
+    if not may_check(who):
+        raise Forbidden(_("Condition checks are recorded by registrars and conservators."))
+    return who
+
+
+@bp.post("/objects/<item_id>/condition")
+def object_condition(item_id: str) -> Any:
+    """Record a routine condition check of the object."""
+    who = _checker()
+    _object_page(item_id)  # who may not see it gets its 404 before anything is stored
+    db = session()
+    try:
+        condition.record(
+            db,
+            item_id,
+            condition=str(request.form.get("condition", "")),
+            notes=str(request.form.get("notes", "")),
+            hazards=request.form.getlist("hazards"),
+            by=who.username or "",
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _object_page(item_id, str(exc), 400)
+    flash(_("The condition check of %(item)s was recorded.", item=item_id), "status")
+    return redirect(url_for("loans.object_history", item_id=item_id), 303)
+
+
+@bp.post("/objects/<item_id>/treatment")
+def object_treatment(item_id: str) -> Any:
+    """Record a conservation treatment of the object with its materials."""
+    who = _checker()
+    _object_page(item_id)
+    db = session()
+    try:
+        condition.treat(
+            db,
+            item_id,
+            treatment=str(request.form.get("treatment", "")),
+            materials=_split(str(request.form.get("materials", ""))),
+            by=who.username or "",
+        )
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return _object_page(item_id, str(exc), 400)
+    flash(_("The treatment was recorded."), "status")
+    return redirect(url_for("loans.object_history", item_id=item_id), 303)
+
+
+def _report_context(loan_id: int) -> dict[str, Any]:
+    db = session()
+    loan = loans.get_loan(db, loan_id)
+    venue = db.get(Location, loan.venue_id)
+    return {
+        "loan": loan,
+        "venue": venue,
+        "venue_name": _name(venue),
+        "items": _titles([o.item_id for o in loan.objects]),
+        "condition_checks": condition.checks_of(db, loan_id=loan.id),
+        "history": loans.history(db, loan),
+    }
+
+
+@bp.get("/<int:loan_id>/agreement")
+def agreement(loan_id: int) -> str:
+    """The loan agreement, printable."""
+    _museum_staff()
+    return render_template("loans/agreement.html", **_report_context(loan_id))
+
+
+@bp.get("/<int:loan_id>/agreement.pdf")
+def agreement_as_pdf(loan_id: int) -> Response:
+    """The loan agreement as PDF."""
+    _museum_staff()
+    body = agreement_pdf(_report_context(loan_id))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=loan-{loan_id}-agreement.pdf"},
+    )
+
+
+@bp.get("/<int:loan_id>/condition-report")
+def condition_report(loan_id: int) -> str:
+    """The condition report of the loan's objects, printable."""
+    _museum_staff()
+    return render_template("loans/condition_report.html", **_report_context(loan_id))
+
+
+@bp.get("/<int:loan_id>/condition-report.pdf")
+def condition_report_as_pdf(loan_id: int) -> Response:
+    """The condition report as PDF."""
+    _museum_staff()
+    body = condition_pdf(_report_context(loan_id))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=loan-{loan_id}-condition.pdf"},
+    )
+
+
+@bp.get("/reports")
+def reports() -> str:
+    """Objects on loan today and loans due back within 30 days."""
+    _museum_staff()
+    db = session()
+    away = loans.on_loan_today(db)
+    due = loans.due_back(db)
+    titles = _titles([o.item_id for loan in away for o in loan.objects])
+    return render_template(
+        "loans/reports.html",
+        away=[(loan, loans.summary(db, loan)) for loan in away],
+        due=[(loan, loans.summary(db, loan)) for loan in due],
+        titles=titles,
+        today=date.today(),
+    )
+
+
+# -- the JSON API ------------------------------------------------------------------------------------------------
+
+
+def _api_staff() -> Viewer:
+    require_staff()  # 401 without credentials, 403 for a reader
+    return acting_viewer()
+
+
+def _api_registrar() -> Viewer:
+    who = _api_staff()
+    if not may_register(who):
+        raise Forbidden("loans are changed by collection managers and administrators (a token of scope edit)")
+    return who
+
+
+def _body(allowed: set[str]) -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object with Content-Type application/json")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise BadRequest(f"unknown key(s) {', '.join(map(repr, unknown))}: use {', '.join(sorted(allowed))}")
+    return body
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or "\x00" in str(value):
+        raise BadRequest(f'"{key}" is a text')
+    return str(value)
+
+
+def _texts(body: dict[str, Any], key: str) -> list[str]:
+    value = body.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
+        raise BadRequest(f'"{key}" is a list of texts')
+    return value
+
+
+@api_bp.get("")
+def api_list() -> Response:
+    """Loans, newest first (staff): id, direction, state, venue, from, to, objects."""
+    _api_staff()
+    db = session()
+    state = request.args.get("state") or None
+    direction = request.args.get("direction") or None
+    return jsonify(
+        {"loans": [loans.summary(db, loan) for loan in loans.list_loans(db, state=state, direction=direction)]}
+    )
+
+
+LOAN_KEYS = {
+    "direction",
+    "party",
+    "venue",
+    "from",
+    "to",
+    "objects",
+    "terms",
+    "insurance_kind",
+    "insurance_value",
+    "courier",
+    "facility_report",
+}
+
+
+@api_bp.post("")
+def api_create() -> Any:
+    """Request a loan (registrars)."""
+    who = _api_registrar()
+    body = _body(LOAN_KEYS)
+    _require_editable(who, _texts(body, "objects"))
+    db = session()
+    loan = loans.create(
+        db,
+        direction=_text(body, "direction") or "out",
+        party=_text(body, "party") or "",
+        venue=_text(body, "venue") or "",
+        date_from=_text(body, "from") or "",
+        date_to=_text(body, "to") or "",
+        items=_texts(body, "objects"),
+        terms=_text(body, "terms"),
+        insurance_kind=_text(body, "insurance_kind"),
+        insurance_value=_text(body, "insurance_value"),
+        courier=_text(body, "courier"),
+        facility_report=_text(body, "facility_report"),
+        agent=who.username or "",
+    )
+    db.commit()
+    return jsonify(loans.details(db, loan)), 201
+
+
+@api_bp.get("/<int:loan_id>")
+def api_show(loan_id: int) -> Response:
+    """A loan with its terms, history and (while requested) its checks."""
+    _api_staff()
+    db = session()
+    loan = loans.get_loan(db, loan_id)
+    checks = [asdict(c) for c in loans.checks(db, loan.id)] if loan.state == "requested" else []
+    return jsonify({**loans.details(db, loan), "checks": checks})
+
+
+@api_bp.post("/<int:loan_id>/<action>")
+def api_act(loan_id: int, action: str) -> Response:
+    """Take the loan to its next state; `override` (approve) and `scanned` (return) in the body."""
+    who = _api_registrar()
+    if action not in loan_actions():
+        raise BadRequest(f"action {action!r}: one of {', '.join(loan_actions())}")
+    body = _body({"override", "scanned"}) if request.content_length else {}
+    db = session()
+    loan = loans.act(
+        db, loan_id, action, agent=who.username or "", override=_text(body, "override"), scanned=_texts(body, "scanned")
+    )
+    db.commit()
+    return jsonify(loans.details(db, loan))
