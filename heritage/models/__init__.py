@@ -20,6 +20,7 @@ from heritage.models.masterplan import (
     PolicyVersion,
     Transfer,
 )
+from heritage.models.museum_exhibitions import Exhibition, ExhibitionObject, ExhibitionPage
 from heritage.models.organisation import Collection, Unit
 from heritage.models.preservation import PreservationRequest
 from heritage.models.revisions import Revision
@@ -47,6 +48,9 @@ __all__ = [
     "Domain",
     "EnvironmentReading",
     "Event",
+    "Exhibition",
+    "ExhibitionObject",
+    "ExhibitionPage",
     "ExternalApproval",
     "File",
     "FileRole",
