@@ -87,6 +87,25 @@ def _story(exhibition: Exhibition, who: Viewer) -> dict[str, Any]:
     }
 
 
+@bp.app_context_processor
+def _search_helpers() -> dict[str, Any]:
+    return {"matching_exhibitions": matching_exhibitions}
+
+
+def matching_exhibitions(q: str | None) -> list[dict[str, str]]:
+    """The exhibitions (their titles in the reader's language) whose titles or summaries hold every word of `q`."""
+    words = [w for w in (q or "").casefold().split() if len(w) > 1]
+    if not words:
+        return []
+    lang = current_language()
+    found = []
+    for e in service.list_all(session()):
+        text = " ".join(filter(None, (e.title, e.title_en, e.summary, e.summary_en))).casefold()
+        if all(w in text for w in words):
+            found.append({"slug": e.slug, "title": _in(lang, e.title, e.title_en)})
+    return found
+
+
 def _exhibition(slug: str) -> Exhibition:
     return service.get(session(), slug)
 
