@@ -31,7 +31,7 @@ def test_the_index_lists_both_demo_exhibitions_in_each_language(demo_client: Any
     en = demo_client.get("/exhibitions?lang=en").get_data(as_text=True)
     assert "Vesalius en de Fabrica" in nl and "Kevers in de kijker" in nl and "Online tentoonstelling" in nl
     assert "Vesalius and the Fabrica" in en and "Beetles up close" in en and "2026-10-01 – 2027-03-31" in en
-    assert '<a href="/exhibitions">Tentoonstellingen</a>' in nl  # the sections' navigation leads here
+    assert re.search(r'<a href="/exhibitions"[^>]*>Tentoonstellingen</a>', nl)  # the sections' navigation
 
 
 @pytest.mark.parametrize(
