@@ -27,7 +27,7 @@ from heritage.models import Exhibition, ExhibitionObject, ExhibitionPage, File, 
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 RESERVED_SLUGS = frozenset({"collection", "collections"})
-REGION = re.compile(r"^(\d+),(\d+),(\d+),(\d+)$")
+REGION = re.compile(r"^([0-9]+),([0-9]+),([0-9]+),([0-9]+)$")
 
 
 def image_pages(item: Item) -> list[File]:
