@@ -183,11 +183,12 @@ def _add_layer_commands() -> None:
     from heritage.export.cli import export
     from heritage.fulltext.cli import ocr_group
     from heritage.locations.cli import locations, report_cmd, transfers
+    from heritage.museum.exhibitions_cli import exhibitions_group
     from heritage.policy.cli import policy
     from heritage.preservation.cli import fixity, preservation, rebuild_from_store
 
     for command in (policy, locations, transfers, report_cmd, export, preservation, fixity, rebuild_from_store,
-                    authorities_group, ocr_group):  # fmt: skip
+                    authorities_group, ocr_group, exhibitions_group):  # fmt: skip
         main.add_command(command)
 
 

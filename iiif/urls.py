@@ -44,3 +44,15 @@ def original_record(base: str, item_id: str) -> str:
 
 def embed_page(base: str, item_id: str) -> str:
     return f"{base}/embed/{item_id}"
+
+
+def exhibition(base: str, slug: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/exhibition/{slug}"
+
+
+def exhibition_page_manifest(base: str, slug: str, n: int) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/exhibition/{slug}/page/{n}/manifest"
+
+
+def exhibition_page(base: str, slug: str) -> str:
+    return f"{base}/exhibitions/{slug}"

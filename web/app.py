@@ -55,6 +55,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         editing,
         editing_tree,
         errors,
+        exhibitions,
         getting_around,
         i18n,
         iiif_routes,
@@ -90,6 +91,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(getting_around.bp)  # /browse (the archive trees), /favicon.ico
     app.register_blueprint(downloads.bp)
     app.register_blueprint(viewer.bp)
+    app.register_blueprint(exhibitions.bp)  # /exhibitions, /api/exhibitions, /museum/exhibitions
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     security.init_app(app)

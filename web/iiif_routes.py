@@ -198,3 +198,19 @@ def item_collection(item_id: str, page: int | None = None) -> Response:
         )
     except LookupError as exc:
         raise NotFound(f"no IIIF collection for {item_id!r}: {exc}") from None
+
+
+@bp.get("/presentation/3/exhibition/<slug>")
+def exhibition_collection(slug: str) -> Response:
+    """An exhibition as a IIIF Collection: one Manifest per page of its story."""
+    from web.exhibitions import iiif_collection
+
+    return _presentation(iiif_collection(slug))
+
+
+@bp.get("/presentation/3/exhibition/<slug>/page/<int:n>/manifest")
+def exhibition_page_manifest(slug: str, n: int) -> Response:
+    """One page of an exhibition's story as a IIIF Manifest of its image regions."""
+    from web.exhibitions import iiif_page_manifest
+
+    return _presentation(iiif_page_manifest(slug, n))

@@ -21,6 +21,7 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("/api/items", "Items"),
     ("/api/suggest", "Items"),
     ("/api/collections", "Items"),
+    ("/api/exhibitions", "Exhibitions"),
     ("/api/authorities", "Authorities"),
     ("/api/loans", "Loans"),
     ("/api/token", "Accounts"),
@@ -245,7 +246,9 @@ def _staff_and_pages() -> dict[str, Any]:
 
 def more_paths() -> dict[str, Any]:
     """The paths beyond /api/, in the order the readable page shows them."""
-    return {**_iiif_paths(), **_oai(), **_staff_and_pages()}
+    from web.openapi_exhibitions import exhibition_paths
+
+    return {**_iiif_paths(), **_oai(), **_staff_and_pages(), **exhibition_paths()}
 
 
 def tag_of(path: str) -> str:

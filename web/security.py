@@ -22,7 +22,7 @@ from web.assets import viewer_assets
 from web.errors import error_response
 
 # Framed by any site: the embed page and every IIIF resource (images, manifests, collections, discovery).
-FRAMABLE_ENDPOINTS = frozenset({"catalogue.embed"})
+FRAMABLE_ENDPOINTS = frozenset({"catalogue.embed", "exhibitions.embed"})
 FRAMABLE_PREFIXES = ("/iiif/",)
 HSTS = "max-age=31536000; includeSubDomains"
 NUL_CHECKED_ELSEWHERE = frozenset({"oai.oai"})

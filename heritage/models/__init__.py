@@ -20,6 +20,7 @@ from heritage.models.masterplan import (
     PolicyVersion,
     Transfer,
 )
+from heritage.models.museum_exhibitions import Exhibition, ExhibitionObject, ExhibitionPage
 from heritage.models.museum_loans import (
     Acquisition,
     ConditionCheck,
@@ -58,6 +59,9 @@ __all__ = [
     "Domain",
     "EnvironmentReading",
     "Event",
+    "Exhibition",
+    "ExhibitionObject",
+    "ExhibitionPage",
     "ExternalApproval",
     "File",
     "FileRole",

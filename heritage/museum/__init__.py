@@ -1,1 +1,4 @@
-"""The museum's Spectrum procedures: loans, condition checks and conservation, object entry and exit, acquisition."""
+"""The museum's procedures (Spectrum), each a record with a history.
+
+Loans, exhibitions, condition checks and conservation, object entry and exit, acquisition.
+"""

@@ -23,6 +23,7 @@ from heritage import catalogue
 from heritage.models import File, FileRole, Item, Location
 from heritage.runtime import Runtime
 from ingest.demo import scans
+from ingest.demo.exhibitions import apply_exhibitions
 from ingest.demo.masterplan import apply_masterplan
 from ingest.pipeline import IngestReport, ingest
 
@@ -703,6 +704,7 @@ def build_demo(runtime: Runtime, log: Callable[[str], None] = print) -> list[Ing
                 log(f"  failed: {failure.path}: {failure.reason}")
         _place_collection(runtime, c["slug"], c["location"])
     apply_masterplan(runtime, data, [(b.slug, b.attributes) for b in batches], log)
+    apply_exhibitions(runtime, log)
     ensure_demo_users(runtime)
     return reports
 

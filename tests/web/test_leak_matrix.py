@@ -269,6 +269,63 @@ def _oai_list_identifiers(m: Matrix, client: FlaskClient, case: str) -> bool:
     return any(ident.endswith(f":{m.items[case]}") and not deleted for deleted, ident in headers)
 
 
+_EXHIBITIONS: set[int] = set()
+
+
+def _exhibition(m: Matrix) -> str:
+    """An exhibition of every case's item (an object with its label, and its image on page 1), made once."""
+    from heritage.museum.exhibitions import save
+
+    if id(m) not in _EXHIBITIONS:
+        spec = {
+            "slug": "lekproef",
+            "title": "Lekproef",
+            "title_en": "Leak test",
+            "objects": [{"item": m.items[c], "label": f"label{ACCESS_WORDS[c]}"} for c in STATUSES],
+            "pages": [
+                {
+                    "title": "Beelden",
+                    "title_en": "Images",
+                    "images": [
+                        {"item": m.items[c], "caption": f"bijschrift {c}", "caption_en": f"caption {c}"}
+                        for c in STATUSES
+                    ],
+                }
+            ],
+        }
+        with m.runtime.transaction() as session:
+            save(session, spec, agent="leak matrix")
+        _EXHIBITIONS.add(id(m))
+    return "lekproef"
+
+
+def _exhibition_object(m: Matrix, client: FlaskClient, case: str) -> bool:
+    html = client.get(f"/exhibitions/{_exhibition(m)}").get_data(as_text=True)
+    return f"label{ACCESS_WORDS[case]}" in html
+
+
+def _exhibition_image(m: Matrix, client: FlaskClient, case: str) -> bool:
+    html = client.get(f"/exhibitions/{_exhibition(m)}").get_data(as_text=True)
+    return f"/iiif/image/3/{m.images[case]}/" in html and f"/items/{m.items[case]}" in html
+
+
+def _exhibition_embed(m: Matrix, client: FlaskClient, case: str) -> bool:
+    html = client.get(f"/exhibitions/{_exhibition(m)}/embed").get_data(as_text=True)
+    return f"/iiif/image/3/{m.images[case]}/" in html
+
+
+def _exhibition_iiif(m: Matrix, client: FlaskClient, case: str) -> bool:
+    response = client.get(f"/iiif/presentation/3/exhibition/{_exhibition(m)}/page/1/manifest")
+    assert response.status_code in (200, 404)
+    return f"/iiif/image/3/{m.images[case]}/" in response.get_data(as_text=True)
+
+
+def _exhibition_api(m: Matrix, client: FlaskClient, case: str) -> bool:
+    _exhibition(m)
+    body = client.get("/api/exhibitions").get_json()
+    return any(m.items[case] in e["objects"] for e in body["exhibitions"])
+
+
 Surface = Callable[[Matrix, FlaskClient, str], bool]
 Rule = Callable[[str, str], bool]
 SURFACES: dict[str, tuple[Surface, Rule]] = {
@@ -298,6 +355,11 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "sitemap": (_sitemap, public_view),
     "OAI-PMH GetRecord": (_oai_get_record, public_view),
     "OAI-PMH ListIdentifiers": (_oai_list_identifiers, public_view),
+    "exhibition page, objects": (_exhibition_object, sees_description),
+    "exhibition page, images": (_exhibition_image, sees_images),
+    "exhibition embed": (_exhibition_embed, sees_images),
+    "exhibition IIIF page manifest": (_exhibition_iiif, sees_images),
+    "API exhibitions": (_exhibition_api, sees_description),
 }
 
 

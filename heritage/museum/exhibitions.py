@@ -1,0 +1,435 @@
+"""The exhibitions service: every surface (CLI, web, API, demo) creates, fills, installs and closes an exhibition
+through these functions, which validate once and record an event (who, when, what changed).
+
+An exhibition is described by a spec (a mapping, as read from a TOML file or built by the CLI): slug, titles,
+dates (none: online only), objects (item, room or case, labels) and pages (text and IIIF image regions).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heritage import events
+from heritage.access import Viewer, Visibility, visibility
+from heritage.errors import BadRequest, NotFound
+from heritage.identifiers import is_valid_id
+from heritage.locations.movements import move
+from heritage.locations.tree import get_place, load_places
+from heritage.models import Exhibition, ExhibitionObject, ExhibitionPage, File, FileRole, Item, Location
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+RESERVED_SLUGS = frozenset({"collection", "collections"})
+REGION = re.compile(r"^([0-9]+),([0-9]+),([0-9]+),([0-9]+)$")
+
+
+def image_pages(item: Item) -> list[File]:
+    """The item's page images in order (the canvases of its manifest): ready master images."""
+    return [f for f in item.files if f.role == FileRole.MASTER.value and f.is_image and f.derivatives_ready]
+
+
+def read_spec(path: Path) -> dict[str, Any]:
+    """Read an exhibition spec from a TOML file.
+
+    Raises:
+        BadRequest: the file is missing or not valid TOML.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadRequest(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadRequest(f"{path}: not valid TOML: {exc}") from None
+
+
+def get(session: Session, slug: str) -> Exhibition:
+    """Raises: NotFound: no exhibition has this slug."""
+    found = session.scalar(select(Exhibition).where(Exhibition.slug == slug))
+    if found is None:
+        raise NotFound(f"exhibition {slug!r} does not exist")
+    return found
+
+
+def _text(spec: dict[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+    value = spec.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise BadRequest(f"{where}: {key!r} is required")
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{where}: {key!r} must be text, not {value!r}")
+    return value.strip()
+
+
+def _day(value: Any, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise BadRequest(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def find_item(session: Session, ref: str, where: str) -> Item:
+    """An item by its id or its local identifier (which must then name one item only).
+
+    Raises:
+        BadRequest: no item, or several, answer to `ref`.
+    """
+    ref = str(ref).strip()
+    item = session.get(Item, ref) if is_valid_id(ref) else None
+    if item is not None:
+        return item
+    found = session.scalars(select(Item).where(Item.local_id == ref).limit(2)).all()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise BadRequest(f"{where}: no item has the id or identifier {ref!r}")
+    raise BadRequest(f"{where}: several items have the identifier {ref!r}; give the item id")
+
+
+def _region(value: Any, file: File, where: str) -> str:
+    region = str(value or "full").strip()
+    if region == "full":
+        return region
+    match = REGION.match(region)
+    if not match:
+        raise BadRequest(f"{where}: region {region!r} is not 'full' nor x,y,w,h in pixels")
+    x, y, w, h = (int(g) for g in match.groups())
+    if w == 0 or h == 0:
+        raise BadRequest(f"{where}: region {region!r} is empty")
+    if file.width and file.height and (x + w > file.width or y + h > file.height):
+        raise BadRequest(f"{where}: region {region!r} lies outside the image ({file.width} x {file.height} px)")
+    return region
+
+
+@dataclass
+class _Checked:
+    """A spec once validated: what will be written."""
+
+    fields: dict[str, Any]
+    objects: list[dict[str, Any]]
+    pages: list[dict[str, Any]]
+
+
+def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
+    """Validate a whole spec without writing anything; every problem names its place in the spec.
+
+    Raises:
+        BadRequest: the first problem found.
+    """
+    slug = _text(spec, "slug", "exhibition") or ""
+    if not SLUG.match(slug) or slug in RESERVED_SLUGS:
+        raise BadRequest(f"exhibition: slug {slug!r} must be 3-64 lower-case letters, digits and hyphens")
+    where = f"exhibition {slug}"
+    fields = {
+        "slug": slug,
+        "title": _text(spec, "title", where),
+        "title_en": _text(spec, "title_en", where),
+        "summary": _text(spec, "summary", where, required=False),
+        "summary_en": _text(spec, "summary_en", where, required=False),
+        "starts_on": _day(spec.get("from"), f"{where}: from"),
+        "ends_on": _day(spec.get("to"), f"{where}: to"),
+    }
+    if (fields["starts_on"] is None) != (fields["ends_on"] is None):
+        raise BadRequest(f"{where}: give both 'from' and 'to' (or neither, for an exhibition online only)")
+    if fields["starts_on"] and fields["ends_on"] < fields["starts_on"]:
+        raise BadRequest(f"{where}: 'to' ({fields['ends_on']}) is before 'from' ({fields['starts_on']})")
+    places = load_places(session)
+    objects: list[dict[str, Any]] = []
+    for n, obj in enumerate(spec.get("objects") or [], start=1):
+        at = f"{where}: object {n}"
+        item = find_item(session, _text(obj, "item", at) or "", at)
+        if any(o["item_id"] == item.id for o in objects):
+            raise BadRequest(f"{at}: item {item.id} is already in this exhibition")
+        room = _text(obj, "room", at, required=False)
+        if room and fields["starts_on"] is None:
+            raise BadRequest(f"{at}: an exhibition online only has no rooms (give 'from' and 'to')")
+        location_id = None
+        if room:
+            try:
+                location_id = get_place(places, room).location.id
+            except NotFound:
+                raise BadRequest(f"{at}: location {room!r} does not exist") from None
+        objects.append(
+            {
+                "item_id": item.id,
+                "location_id": location_id,
+                "label": _text(obj, "label", at, required=False),
+                "label_en": _text(obj, "label_en", at, required=False),
+            }
+        )
+    pages: list[dict[str, Any]] = []
+    for n, page in enumerate(spec.get("pages") or [], start=1):
+        at = f"{where}: page {n}"
+        images = []
+        for k, image in enumerate(page.get("images") or [], start=1):
+            img_at = f"{at}: image {k}"
+            item = find_item(session, _text(image, "item", img_at) or "", img_at)
+            files = image_pages(item)
+            number = image.get("page", 1)
+            if not isinstance(number, int) or not 1 <= number <= len(files):
+                raise BadRequest(f"{img_at}: item {item.id} has no image page {number!r} ({len(files)} pages)")
+            images.append(
+                {
+                    "item": item.id,
+                    "page": number,
+                    "region": _region(image.get("region"), files[number - 1], img_at),
+                    "caption": _text(image, "caption", img_at),
+                    "caption_en": _text(image, "caption_en", img_at),
+                }
+            )
+        pages.append(
+            {
+                "title": _text(page, "title", at),
+                "title_en": _text(page, "title_en", at),
+                "text": _text(page, "text", at, required=False),
+                "text_en": _text(page, "text_en", at, required=False),
+                "images": images,
+            }
+        )
+    return _Checked(fields, objects, pages)
+
+
+def as_spec(exhibition: Exhibition) -> dict[str, Any]:
+    """The exhibition as a spec (what `save` takes): for `show --json` and to compare before and after."""
+    return {
+        "slug": exhibition.slug,
+        "title": exhibition.title,
+        "title_en": exhibition.title_en,
+        "summary": exhibition.summary,
+        "summary_en": exhibition.summary_en,
+        "from": exhibition.starts_on.isoformat() if exhibition.starts_on else None,
+        "to": exhibition.ends_on.isoformat() if exhibition.ends_on else None,
+        "state": exhibition.state,
+        "objects": [
+            {"item": o.item_id, "location_id": o.location_id, "label": o.label, "label_en": o.label_en}
+            for o in exhibition.objects
+        ],
+        "pages": [
+            {"title": p.title, "title_en": p.title_en, "text": p.text, "text_en": p.text_en, "images": p.images}
+            for p in exhibition.pages
+        ],
+    }
+
+
+def _reconcile(session: Session, exhibition: Exhibition, checked: _Checked) -> None:
+    """Bring the objects and pages in line with the spec, in place (rows kept keep their home location)."""
+    existing = {o.item_id: o for o in exhibition.objects}
+    wanted = {o["item_id"] for o in checked.objects}
+    exhibition.objects = [o for o in exhibition.objects if o.item_id in wanted]
+    pages = list(exhibition.pages)
+    exhibition.pages = pages[: len(checked.pages)]
+    session.flush()  # the dropped rows go before any new one takes their place
+    objects = []
+    for n, spec in enumerate(checked.objects, start=1):
+        row = existing.get(spec["item_id"]) or ExhibitionObject(item_id=spec["item_id"])
+        row.position = n
+        for key, value in spec.items():
+            setattr(row, key, value)
+        objects.append(row)
+    exhibition.objects = objects
+    for n, spec in enumerate(checked.pages, start=1):
+        page = pages[n - 1] if n <= len(pages) else ExhibitionPage(position=n)
+        for key, value in spec.items():
+            setattr(page, key, value)
+        if n > len(pages):
+            exhibition.pages.append(page)
+    session.flush()
+
+
+def save(session: Session, spec: dict[str, Any], *, agent: str) -> tuple[Exhibition, bool]:
+    """Create the exhibition of `spec`, or bring the existing one (same slug) in line with it; returns it and
+    whether anything changed. Objects of an installed exhibition stay until it is closed.
+
+    Raises:
+        BadRequest: the spec is invalid, or it drops objects of an installed exhibition.
+    """
+    checked = check_spec(session, spec)
+    slug = checked.fields["slug"]
+    exhibition = session.scalar(select(Exhibition).where(Exhibition.slug == slug))
+    before = as_spec(exhibition) if exhibition is not None else None
+    if exhibition is None:
+        exhibition = Exhibition(state="planned", updated_by=agent, **checked.fields)
+        session.add(exhibition)
+    else:
+        kept = {o["item_id"] for o in checked.objects}
+        if exhibition.state == "installed" and any(o.item_id not in kept for o in exhibition.objects):
+            raise BadRequest(f"exhibition {slug}: it is installed; close it before taking objects out")
+        for key, value in checked.fields.items():
+            setattr(exhibition, key, value)
+    _reconcile(session, exhibition, checked)
+    after = as_spec(exhibition)
+    changed = before != after
+    if changed:
+        exhibition.updated_by = agent
+        events.record(
+            session,
+            "exhibition created" if before is None else "exhibition changed",
+            agent=agent,
+            detail=f"exhibition {slug}: {len(checked.objects)} objects, {len(checked.pages)} pages",
+            exhibition=slug,
+            changes=[
+                {"field": k, "before": (before or {}).get(k), "after": after[k]}
+                for k in after
+                if (before or {}).get(k) != after[k]
+            ],
+        )
+        session.flush()
+    return exhibition, changed
+
+
+def create(
+    session: Session,
+    slug: str,
+    *,
+    title: str,
+    title_en: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    agent: str,
+) -> Exhibition:
+    """Create an empty exhibition.
+
+    Raises:
+        BadRequest: invalid fields, or the slug is taken.
+    """
+    if session.scalar(select(Exhibition.id).where(Exhibition.slug == slug)) is not None:
+        raise BadRequest(f"exhibition {slug!r} exists already")
+    spec = {"slug": slug, "title": title, "title_en": title_en, "from": starts_on, "to": ends_on}
+    return save(session, spec, agent=agent)[0]
+
+
+def _spec_of(exhibition: Exhibition, session: Session) -> dict[str, Any]:
+    spec = as_spec(exhibition)
+    codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
+    spec["objects"] = [
+        {**{k: v for k, v in o.items() if k != "location_id"}, "room": codes.get(o["location_id"])}
+        for o in spec["objects"]
+    ]
+    return spec
+
+
+def add_object(
+    session: Session, slug: str, item: str, *, room: str | None, label: str | None, label_en: str | None, agent: str
+) -> Exhibition:
+    """Add an object (in a room or case) with its labels.
+
+    Raises:
+        NotFound: no such exhibition. BadRequest: the object or room is invalid, or already in it.
+    """
+    exhibition = get(session, slug)
+    spec = _spec_of(exhibition, session)
+    spec["objects"].append({"item": item, "room": room, "label": label, "label_en": label_en})
+    return save(session, spec, agent=agent)[0]
+
+
+def add_page(session: Session, slug: str, page: dict[str, Any], *, agent: str) -> Exhibition:
+    """Add a page at the end of the story.
+
+    Raises:
+        NotFound: no such exhibition. BadRequest: the page is invalid.
+    """
+    exhibition = get(session, slug)
+    spec = _spec_of(exhibition, session)
+    spec["pages"].append(page)
+    return save(session, spec, agent=agent)[0]
+
+
+def install(session: Session, slug: str, *, agent: str) -> list[dict[str, Any]]:
+    """Move each object to its room or case (a movement each, its home remembered); returns the moves made.
+
+    Raises:
+        NotFound: no such exhibition. BadRequest: online only, not planned, or no object has a room.
+    """
+    exhibition = get(session, slug)
+    if exhibition.online_only:
+        raise BadRequest(f"exhibition {slug} is online only: nothing to install")
+    if exhibition.state != "planned":
+        raise BadRequest(f"exhibition {slug} is {exhibition.state}, not planned")
+    placed = [o for o in exhibition.objects if o.location_id is not None]
+    if not placed:
+        raise BadRequest(f"exhibition {slug} has no object in a room or case")
+    codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
+    moves = []
+    for obj in placed:
+        item = session.get(Item, obj.item_id)
+        assert item is not None  # a foreign key
+        obj.home_location_id = item.location_id
+        if item.location_id == obj.location_id:
+            moves.append({"item": item.id, "to": codes[obj.location_id], "moved": False, "warnings": []})
+            continue
+        _movement, warnings = move(
+            session, item.id, codes[obj.location_id], agent=agent, reason=f"exhibition {slug}: installed"
+        )
+        moves.append({"item": item.id, "to": codes[obj.location_id], "moved": True, "warnings": warnings})
+    exhibition.state = "installed"
+    exhibition.updated_by = agent
+    events.record(session, "exhibition installed", agent=agent, detail=f"exhibition {slug} installed", exhibition=slug)
+    session.flush()
+    return moves
+
+
+def close(session: Session, slug: str, *, agent: str) -> list[dict[str, Any]]:
+    """Return each installed object to where it came from (a movement each); returns the moves made.
+
+    Raises:
+        NotFound: no such exhibition. BadRequest: it is not installed.
+    """
+    exhibition = get(session, slug)
+    if exhibition.state != "installed":
+        raise BadRequest(f"exhibition {slug} is {exhibition.state}, not installed: nothing to return")
+    codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
+    moves = []
+    for obj in exhibition.objects:
+        item = session.get(Item, obj.item_id)
+        assert item is not None
+        home = obj.home_location_id
+        if obj.location_id is None or home is None or item.location_id == home:
+            continue
+        _movement, warnings = move(session, item.id, codes[home], agent=agent, reason=f"exhibition {slug}: returned")
+        moves.append({"item": item.id, "to": codes[home], "moved": True, "warnings": warnings})
+    exhibition.state = "closed"
+    exhibition.updated_by = agent
+    events.record(session, "exhibition closed", agent=agent, detail=f"exhibition {slug} closed", exhibition=slug)
+    session.flush()
+    return moves
+
+
+def list_all(session: Session) -> list[Exhibition]:
+    """Every exhibition, the latest first, online-only ones last."""
+    rows = list(session.scalars(select(Exhibition)))
+    return sorted(rows, key=lambda e: (e.starts_on is None, -(e.starts_on.toordinal() if e.starts_on else 0), e.slug))
+
+
+def visible_objects(session: Session, exhibition: Exhibition, viewer: Viewer) -> list[tuple[ExhibitionObject, Item]]:
+    """The objects `viewer` may know of (a closed item does not exist for the public)."""
+    out = []
+    for obj in exhibition.objects:
+        item = session.get(Item, obj.item_id)
+        if item is not None and visibility(viewer, item) > Visibility.NONE:
+            out.append((obj, item))
+    return out
+
+
+def visible_images(session: Session, page: ExhibitionPage, viewer: Viewer) -> list[dict[str, Any]]:
+    """The page's image regions `viewer` may see (full access to the item), each with its file and item."""
+    out = []
+    for image in page.images:
+        item = session.get(Item, image["item"])
+        if item is None or visibility(viewer, item) < Visibility.FULL:
+            continue
+        files = image_pages(item)
+        if not 1 <= image["page"] <= len(files):
+            continue  # the item lost its page since: leave the image out rather than fail the page
+        out.append({**image, "file": files[image["page"] - 1], "item_row": item})
+    return out
