@@ -325,3 +325,23 @@ def test_cors_lets_any_site_send_the_token(app, lek) -> None:  # type: ignore[no
         assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
     token_page = client.get(f"/iiif/auth/2/token?messageId=x&origin={ORIGIN}")
     assert "X-Frame-Options" not in token_page.headers  # the token service lives in the viewer's hidden frame
+
+
+def test_the_fast_path_serves_tiles_to_a_token_that_opens_them_and_to_no_other(app, lek) -> None:  # type: ignore[no-untyped-def]
+    granted, reader = app.test_client(), app.test_client()
+    _sign_in_through_access(granted, "lezer2")
+    _sign_in_through_access(reader, "lezer")
+    token, other = _token(granted)[0]["accessToken"], _token(reader)[0]["accessToken"]
+    tile = f"/iiif/image/3/{lek['restricted_image']}/0,0,256,256/256,/0/default.jpg"
+    client = app.test_client()
+    through_flask = client.get(tile, headers=_bearer(token))
+    fast = client.get(tile, headers=_bearer(token))
+    assert through_flask.status_code == fast.status_code == 200
+    assert "Last-Modified" in through_flask.headers and "Last-Modified" not in fast.headers  # two paths taken
+    compared = ("Content-Type", "Content-Length", "ETag", "Cache-Control", "Link", "Access-Control-Allow-Origin")
+    assert {h: fast.headers.get(h) for h in compared} == {h: through_flask.headers.get(h) for h in compared}
+    assert fast.headers["Cache-Control"] == "private, no-store" and fast.data == through_flask.data
+    assert set(fast.vary) >= {"Authorization"} and set(through_flask.vary) >= {"Authorization"}
+    assert client.get(tile, headers=_bearer(other)).status_code == 404  # the image was just looked up: still no
+    assert client.get(tile).status_code == 404
+    assert client.get(tile, headers=_bearer("hia_forged")).status_code == 401
