@@ -345,3 +345,23 @@ def test_the_fast_path_serves_tiles_to_a_token_that_opens_them_and_to_no_other(a
     assert client.get(tile, headers=_bearer(other)).status_code == 404  # the image was just looked up: still no
     assert client.get(tile).status_code == 404
     assert client.get(tile, headers=_bearer("hia_forged")).status_code == 401
+
+
+def test_manifests_with_the_auth_services_validate_against_the_presentation_3_schema(app, lek) -> None:  # type: ignore[no-untyped-def]
+    from jsonschema import Draft7Validator
+
+    from tests.conftest import shared_path
+
+    validator = Draft7Validator(
+        json.loads(shared_path("fixtures", "iiif", "iiif_3_0.json").read_text(encoding="utf-8"))
+    )
+    staff = app.test_client()
+    sign_in(staff, "ua")
+    for case in ("restricted", "closed", "public"):
+        document = staff.get(f"/iiif/presentation/3/{lek[case]}/manifest").get_json()
+        errors = [
+            f"{list(c.absolute_path)}: {c.message}" for e in validator.iter_errors(document) for c in (e.context or [e])
+        ]
+        assert not errors, f"{case}: {errors[:10]}"
+        declared = "service" in document["items"][0]["items"][0]["items"][0]["body"]["service"][0]
+        assert declared == (case != "public")
