@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import time
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,9 @@ def _form_csrf(html: str) -> str:
 def _posted(response) -> tuple[dict, str]:  # type: ignore[no-untyped-def]
     """The message the token service's page posts, and the origin it posts it to."""
     html = response.get_data(as_text=True)
-    found = re.search(
-        r'<script type="application/json" id="iiif-auth-message" data-target="([^"]*)">(.*?)</script>', html, re.S
-    )
+    found = re.search(r"<div id=\"iiif-auth-message\" data-target=\"([^\"]*)\" data-message='([^']*)'", html)
     assert found, html
-    return json.loads(found.group(2)), found.group(1)
+    return json.loads(unescape(found.group(2))), found.group(1)
 
 
 def _token(client, origin: str = ORIGIN, message_id: str = "m1") -> tuple[dict, str]:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 from click.testing import CliRunner
@@ -229,9 +230,9 @@ def _access_token(client: FlaskClient) -> str | None:
     """The client's IIIF access token from the token service (our own origin: the session is the consent)."""
     if id(client) not in _TOKENS:
         html = client.get("/iiif/auth/2/token?messageId=leak&origin=http://localhost").get_data(as_text=True)
-        found = re.search(r'id="iiif-auth-message" data-target="[^"]*">(.*?)</script>', html, re.S)
+        found = re.search(r'id="iiif-auth-message" data-target="[^"]*" data-message=\'([^\']*)\'', html)
         assert found, html
-        _TOKENS[id(client)] = json.loads(found.group(1)).get("accessToken")
+        _TOKENS[id(client)] = json.loads(unescape(found.group(1))).get("accessToken")
     return _TOKENS[id(client)]
 
 

@@ -4,7 +4,7 @@
   "use strict";
   var message = document.getElementById("iiif-auth-message");
   if (message && window.parent !== window) {
-    window.parent.postMessage(JSON.parse(message.textContent), message.dataset.target);
+    window.parent.postMessage(JSON.parse(message.dataset.message), message.dataset.target);
   }
   if (document.querySelector("[data-iiif-auth-close]")) {
     window.close();
