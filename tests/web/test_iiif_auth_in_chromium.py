@@ -53,7 +53,7 @@ def served(
     env = {**cli_env, "HERITAGE_ASSETS": str(viewer_assets_dir)}
     if os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]  # the server runs the code under test
-    with live_server(env, tmp_path / "server.log") as base:
+    with live_server(env, tmp_path / "server.log", timeout=120) as base:  # a loaded machine starts it slowly
         frame = f'<iframe src="{base}/embed/{item}?lang=en" width="900" height="600"></iframe>'
         page = f"<!doctype html><title>Partner</title>{frame}"
 
