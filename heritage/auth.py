@@ -132,8 +132,12 @@ def add_user(
 
 def set_active(session: Session, username: str, active: bool, *, agent: str = events.SOFTWARE_AGENT) -> User:
     """Disable (or enable again) a user; a disabled user's sessions and tokens stop working at once."""
+    from heritage import iiif_tokens  # it builds on this module
+
     user = get_user(session, username)
     user.active = active
+    if not active:
+        iiif_tokens.revoke_for_user(session, user.id, reason="account disabled", agent=agent)
     events.record(
         session,
         "user enabled" if active else "user disabled",

@@ -30,6 +30,7 @@ from heritage.identifiers import is_valid_id
 from heritage.models import File
 from heritage.pyramid import MANIFEST_NAME, Pyramid
 from heritage.storage import Storage
+from iiif.auth import CONTEXT as AUTH_CONTEXT
 from iiif.errors import ImageNotFound
 from iiif.parameters import FORMATS, ImageRequest, Size
 
@@ -164,6 +165,18 @@ class ImageResolver:
         Raises:
             ImageNotFound: for every other case alike, so nothing leaks about closed items.
         """
+        image, seen = self.lookup(image_id, viewer)
+        if seen < Visibility.FULL:
+            raise ImageNotFound(f"no image {image_id!r}")
+        return image
+
+    def lookup(self, image_id: str, viewer: Viewer) -> tuple[ResolvedImage, Visibility]:
+        """The image and what `viewer` may see of its item: METADATA means it exists for them (a restricted
+        item's image, described with its IIIF Authorization Flow services) without its pixels.
+
+        Raises:
+            ImageNotFound: unknown, not ready, or its item does not exist for `viewer` (closed), alike.
+        """
         if not is_valid_id(image_id):
             raise ImageNotFound(f"no image {image_id!r}")
         self._forget_if_access_changed()
@@ -186,9 +199,10 @@ class ImageResolver:
                 self._found.move_to_end(image_id)
                 while len(self._found) > self.size:
                     self._found.popitem(last=False)
-        if visibility(viewer, image.access) < Visibility.FULL:
+        seen = visibility(viewer, image.access)
+        if seen == Visibility.NONE:
             raise ImageNotFound(f"no image {image_id!r}")
-        return image
+        return image, seen
 
 
 def resolve_image(session: Session, storage: Storage, image_id: str, viewer: Viewer) -> ResolvedImage:
@@ -205,8 +219,11 @@ def resolve_image(session: Session, storage: Storage, image_id: str, viewer: Vie
     return image
 
 
-def info_json(image: ResolvedImage, base_id: str, limits: Limits) -> dict[str, Any]:
-    """The info.json document; `base_id` is the exact base URI the client asked for."""
+def info_json(
+    image: ResolvedImage, base_id: str, limits: Limits, auth_services: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The info.json document; `base_id` is the exact base URI the client asked for; `auth_services` (the
+    IIIF Authorization Flow's probe service, `iiif.auth.services`) for an image whose item is not public."""
     pyramid = image.pyramid
 
     def allowed(w: int, h: int) -> bool:
@@ -233,7 +250,17 @@ def info_json(image: ResolvedImage, base_id: str, limits: Limits) -> dict[str, A
     info["extraFeatures"] = EXTRA_FEATURES
     if image.rights:
         info["rights"] = image.rights
+    if auth_services:
+        info["@context"] = [AUTH_CONTEXT, CONTEXT]
+        info["service"] = auth_services
     return info
+
+
+def described_only(info: dict[str, Any]) -> dict[str, Any]:
+    """The info.json an asker who may not see the pixels gets (401): what the image is and how to get access
+    (its size and its auth services), none of its sizes, tiles or rights."""
+    keep = ("@context", "id", "type", "protocol", "profile", "width", "height", "service")
+    return {key: info[key] for key in keep if key in info}
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from iiif_prezi3 import Manifest, ServiceV3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heritage.access import AccessFacts, Viewer, Visibility, visibility
+from heritage.access import AccessFacts, Viewer, Visibility, item_access, visibility
 from heritage.catalogue import core_of, representative_image
 from heritage.models import Collection, File, FileRole, Item, Level
-from iiif import urls
+from iiif import auth, urls
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.tables import language_tag
 
@@ -130,7 +130,12 @@ def _provider(base: str) -> list[dict[str, Any]]:
 
 
 def _image_service(base: str, file: File) -> dict[str, Any]:
-    return {"id": urls.image_service(base, file.id), "type": "ImageService3", "profile": "level2"}
+    """The image service of a page; one whose item is not public declares the IIIF Authorization Flow (by the
+    item's access status alone, not the asker's: the manifest may be cached)."""
+    service: dict[str, Any] = {"id": urls.image_service(base, file.id), "type": "ImageService3", "profile": "level2"}
+    if auth.needs_auth(item_access(file.item)):
+        service["service"] = auth.services(base, file.id)
+    return service
 
 
 def _thumbnail(base: str, file: File) -> list[dict[str, Any]]:
@@ -302,6 +307,8 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
             }
             for k, (name, pages) in enumerate(parts, start=1)
         ]
+    if files and auth.needs_auth(item_access(item)):  # the auth terms' context first, presentation's last
+        document["@context"] = [auth.CONTEXT, document["@context"]]
     return document
 
 

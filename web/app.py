@@ -58,6 +58,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         exhibitions,
         getting_around,
         i18n,
+        iiif_auth,
         iiif_routes,
         loans,
         locations,
@@ -76,6 +77,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(authorities.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(iiif_routes.bp)
+    app.register_blueprint(iiif_auth.bp)  # the IIIF Authorization Flow 2.0 services
     app.register_blueprint(assets.bp)
     app.register_blueprint(masterplan.bp)
     app.register_blueprint(locations.bp)

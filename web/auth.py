@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, abort, g, jsonify, redirect, rende
 from flask import session as cookie
 from flask_wtf.csrf import CSRFProtect
 
-from heritage import auth
+from heritage import auth, events, iiif_tokens
 from heritage.access import PUBLIC, Viewer
 from heritage.errors import BadRequest, Forbidden, HeritageError
 from heritage.models import User
@@ -30,6 +30,9 @@ CSRF_EXEMPT = frozenset({"oai.oai", "auth.api_token"})
 TOKEN_FIELDS = frozenset({"username", "password", "scopes", "expires"})
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_HOURS = 12
+IIIF_IMAGE_PREFIX = "/iiif/image/"
+IIIF_AUTH_PREFIX = "/iiif/auth/2/"
+IIIF_COOKIE = "heritage_iiif"  # the viewers a person let show them images (web/iiif_auth.py)
 API_TOKEN_DAYS = 30  # a token made over HTTP expires unless asked otherwise (the CLI's do not)
 
 
@@ -64,9 +67,16 @@ def runtime_settings_base(app: Flask) -> str | None:
 def _load_viewer() -> None:
     g.viewer = g.acting_viewer = PUBLIC
     header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer " and request.path.startswith(IIIF_AUTH_PREFIX):
+        return  # the probe reads its bearer token itself: a bad one is a probe result, not an error
     if header[:7].lower() == "bearer ":
         g.bearer = True
-        who = auth.viewer_for_token(session(), header[7:])  # TokenRejected: 401, never the public silently
+        if iiif_tokens.is_access_token(header[7:]):
+            if not request.path.startswith(IIIF_IMAGE_PREFIX):
+                raise auth.TokenRejected("an IIIF access token opens the IIIF image service only")
+            who = iiif_tokens.viewer_for(session(), header[7:])
+        else:
+            who = auth.viewer_for_token(session(), header[7:])  # TokenRejected: 401, never the public silently
     elif "uid" in cookie:
         user = session().get(User, cookie["uid"]) if isinstance(cookie["uid"], int) else None
         if user is None or not user.active:
@@ -121,7 +131,7 @@ def safe_next(target: str | None, fallback: str | None = None) -> str:
     return target
 
 
-def _limit() -> auth.RateLimit:
+def login_limit() -> auth.RateLimit:
     settings = runtime().settings
     return auth.RateLimit(settings.login_max_failures, timedelta(minutes=settings.login_window_minutes))
 
@@ -141,7 +151,7 @@ def login() -> Any:
     target = request.form.get("next", "")
     try:
         user = auth.authenticate(
-            session(), username, request.form.get("password", ""), client_address(), _limit(), via="form"
+            session(), username, request.form.get("password", ""), client_address(), login_limit(), via="form"
         )
     except auth.TooManyAttempts as exc:
         body = render_template("login.html", next=target, username=username, error=str(exc))
@@ -154,14 +164,25 @@ def login() -> Any:
     return redirect(safe_next(target, landing(auth.viewer_of(session(), user))), code=303)
 
 
+def end_session() -> None:
+    """Sign out (an event): the session cookie is cleared and the user's IIIF access tokens revoked."""
+    who = acting_viewer()
+    uid = cookie.get("uid")
+    if isinstance(uid, int):
+        iiif_tokens.revoke_for_user(session(), uid, reason="signed out", agent=who.username or events.SOFTWARE_AGENT)
+    if who.signed_in and who.username:
+        auth.record_logout(session(), who.username, client_address())
+    session().commit()
+    cookie.clear()
+
+
 @bp.post("/logout")
 def logout() -> Any:
     """End the session (an event)."""
-    who = viewer()
-    if who.signed_in and who.username:
-        auth.record_logout(session(), who.username, client_address())
-    cookie.clear()
-    return redirect(url_for("catalogue.home"), code=303)
+    end_session()
+    response = redirect(url_for("catalogue.home"), code=303)
+    response.delete_cookie(IIIF_COOKIE, path=IIIF_AUTH_PREFIX.rstrip("/"))
+    return response
 
 
 @bp.post("/api/token")
@@ -181,7 +202,7 @@ def api_token() -> Any:
         raise BadRequest(f'"scopes" must be a list of strings ({", ".join(auth.SCOPES)})')
     expires = _expiry(body.get("expires"))
     try:
-        user = auth.authenticate(session(), body["username"], password, client_address(), _limit(), via="api")
+        user = auth.authenticate(session(), body["username"], password, client_address(), login_limit(), via="api")
     except auth.TooManyAttempts as exc:
         response = jsonify({"error": {"status": 429, "message": str(exc)}})
         response.status_code = 429

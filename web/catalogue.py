@@ -360,7 +360,9 @@ def embed(item_id: str) -> Response:
     """A page for an iframe on a partner's site: the item deep-zoomable, with the attribution and rights a
     reuse must show and a link back to the record, in the asked language (`?lang=`, else Accept-Language)."""
     item = _item_or_none(item_id)
-    if item is None or visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
+    # A restricted item is embedded for everyone who may see its description: the viewer asks for access
+    # through the IIIF Authorization Flow (static/iiif-auth.js) and shows the images to an approved reader.
+    if item is None or visibility(viewer(), item) == Visibility.NONE or not has_manifest(item):
         raise NotFound(f"item {item_id!r} has no images to embed")  # the same for an unknown and a closed one
     base = base_url()
     lang = current_language()

@@ -13,18 +13,19 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, send_file
 from sqlalchemy import select
 
-from heritage.access import Visibility, visibility
+from heritage.access import Visibility, item_access, visibility
 from heritage.catalogue import get_collection, get_item
 from heritage.errors import NotFound
 from heritage.models import Collection, Item
 from heritage.settings import Settings
-from iiif import urls
+from iiif import auth, urls
 from iiif.image_service import (
     IMAGE_MAX_AGE,
     INFO_MEDIA_TYPE,
     PROFILE_URI,
     ImageResolver,
     Limits,
+    described_only,
     image_headers,
     info_json,
     plan,
@@ -109,10 +110,18 @@ def image_base(image_id: str) -> Response:
 @bp.get("/image/3/<image_id>/info.json")
 def image_info(image_id: str) -> Response:
     """The image's info.json; its `id` is the base URI the client asked for."""
-    image = _resolver().resolve(image_id, viewer())
+    image, seen = _resolver().lookup(image_id, viewer())
     base_id = urls.image_service(base_url(), image_id)
     limits = _limits()
-    response = _json_ld(info_json(image, base_id, limits), INFO_MEDIA_TYPE)
+    services = auth.services(base_url(), image_id) if auth.needs_auth(item_access(image.access)) else None
+    info = info_json(image, base_id, limits, services)
+    if seen < Visibility.FULL:  # a restricted item's image: how to get access (IIIF Authorization Flow 2.0)
+        response = _json_ld(described_only(info), INFO_MEDIA_TYPE)
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="iiif"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    response = _json_ld(info, INFO_MEDIA_TYPE)
     response.headers["Link"] = PROFILE_LINK
     response.set_etag(hashlib.sha1(response.get_data(), usedforsecurity=False).hexdigest())
     return _cache_control(response, image.public).make_conditional(request)
@@ -150,7 +159,9 @@ def manifest(item_id: str) -> Response:
         item: Item | None = get_item(session(), item_id)
     except NotFound:
         item = None
-    if item is None or visibility(viewer(), item) < Visibility.FULL or not has_manifest(item):
+    # A restricted item's manifest is there for everyone who may see its description: its image services
+    # declare the IIIF Authorization Flow, by which a viewer anywhere opens them to an approved reader.
+    if item is None or visibility(viewer(), item) == Visibility.NONE or not has_manifest(item):
         raise NotFound(f"no manifest for {item_id!r}")  # the same for an unknown and a closed item
     return _presentation(build_manifest(item, base_url()))
 

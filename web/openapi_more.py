@@ -27,6 +27,7 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("/api/token", "Accounts"),
     ("/api/openapi.json", "About this API"),
     ("/iiif/image", "IIIF Image API 3"),
+    ("/iiif/auth", "IIIF Authorization Flow 2.0"),
     ("/iiif/discovery", "IIIF Change Discovery"),
     ("/iiif/presentation", "IIIF Presentation API 3"),
     ("/oai", "OAI-PMH"),
@@ -150,6 +151,67 @@ def _iiif_paths() -> dict[str, Any]:
     }
 
 
+def _iiif_auth_paths() -> dict[str, Any]:
+    """The IIIF Authorization Flow 2.0 services (web/iiif_auth.py): the probe for scripts and viewers, the
+    windows and the frame a viewer opens for a person."""
+    origin = {"name": "origin", "in": "query", "required": True, "schema": SEGMENT}
+    message_id = {"name": "messageId", "in": "query", "required": True, "schema": SEGMENT}
+    html = {"description": "An HTML page.", "content": {"text/html": {}}}
+    form = {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+    }
+    return {
+        "/iiif/auth/2/probe/{image_id}": {
+            "get": {
+                "operationId": "getAuthProbe",
+                "summary": "IIIF auth probe: AuthProbeResult2, status 200 when the access token opens the image, "
+                "else 401 with how to get access",
+                "parameters": [_path("image_id")],
+                "security": OPTIONAL_BEARER,
+                "responses": {"200": _json("AuthProbeResult2 (JSON-LD).")},
+            }
+        },
+        "/iiif/auth/2/access": {
+            "get": {
+                "operationId": "getAuthAccess",
+                "summary": "IIIF access service (active profile): the sign-in window a viewer opens",
+                "parameters": [origin],
+                "responses": {"200": html, "400": {"description": "No usable origin."}},
+            },
+            "post": {
+                "operationId": "postAuthAccess",
+                "summary": "Sign in (or confirm the viewer's origin); the window closes itself",
+                "requestBody": form,
+                "responses": {"200": html, "400": {"description": "No usable origin or CSRF token."}, "401": html},
+            },
+        },
+        "/iiif/auth/2/token": {
+            "get": {
+                "operationId": "getAuthToken",
+                "summary": "IIIF access token service: a page for a hidden frame that posts AuthAccessToken2 "
+                "(or AuthAccessTokenError2) to the origin",
+                "parameters": [message_id, origin],
+                "responses": {"200": html},
+            }
+        },
+        "/iiif/auth/2/logout": {
+            "get": {
+                "operationId": "getAuthLogout",
+                "summary": "IIIF logout service: the window a viewer opens to sign out",
+                "parameters": [],
+                "responses": {"200": html},
+            },
+            "post": {
+                "operationId": "postAuthLogout",
+                "summary": "Sign out and revoke the person's access tokens; the window closes itself",
+                "requestBody": form,
+                "responses": {"200": html, "400": {"description": "No CSRF token."}},
+            },
+        },
+    }
+
+
 def _oai() -> dict[str, Any]:
     answer = {
         "200": {"description": "The OAI-PMH answer (errors too, as the protocol says).", "content": {"text/xml": {}}}
@@ -248,7 +310,7 @@ def more_paths() -> dict[str, Any]:
     """The paths beyond /api/, in the order the readable page shows them."""
     from web.openapi_exhibitions import exhibition_paths
 
-    return {**_iiif_paths(), **_oai(), **_staff_and_pages(), **exhibition_paths()}
+    return {**_iiif_paths(), **_iiif_auth_paths(), **_oai(), **_staff_and_pages(), **exhibition_paths()}
 
 
 def tag_of(path: str) -> str:

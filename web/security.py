@@ -24,6 +24,10 @@ from web.errors import error_response
 # Framed by any site: the embed page and every IIIF resource (images, manifests, collections, discovery).
 FRAMABLE_ENDPOINTS = frozenset({"catalogue.embed", "exhibitions.embed"})
 FRAMABLE_PREFIXES = ("/iiif/",)
+# Except the IIIF Authorization Flow's own windows, where a person signs in and out: never in a frame.
+UNFRAMABLE_ENDPOINTS = frozenset(
+    {"iiif_auth.access", "iiif_auth.access_post", "iiif_auth.logout", "iiif_auth.logout_post"}
+)
 HSTS = "max-age=31536000; includeSubDomains"
 NUL_CHECKED_ELSEWHERE = frozenset({"oai.oai"})
 
@@ -58,7 +62,9 @@ def headers_for(
     path: str, endpoint: str | None = None, *, https: bool = False, inline_styles: bool = False
 ) -> list[tuple[str, str]]:
     """The security headers of one response (CORS for IIIF included), in the order they are sent."""
-    framable = endpoint in FRAMABLE_ENDPOINTS or path.startswith(FRAMABLE_PREFIXES)
+    framable = (endpoint in FRAMABLE_ENDPOINTS or path.startswith(FRAMABLE_PREFIXES)) and (
+        endpoint not in UNFRAMABLE_ENDPOINTS
+    )
     headers = [
         ("Content-Security-Policy", content_security_policy(framable=framable, inline_styles=inline_styles)),
         ("X-Content-Type-Options", "nosniff"),

@@ -9,6 +9,7 @@ from heritage.models.events import Event
 from heritage.models.files import File
 from heritage.models.fulltext import PageText
 from heritage.models.harvest import HarvestRecord
+from heritage.models.iiif_tokens import IIIFAccessToken
 from heritage.models.locations import Location
 from heritage.models.masterplan import (
     Approval,
@@ -68,6 +69,7 @@ __all__ = [
     "FileState",
     "HandoffKind",
     "HarvestRecord",
+    "IIIFAccessToken",
     "InventoryCheck",
     "Item",
     "Level",

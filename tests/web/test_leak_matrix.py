@@ -8,10 +8,12 @@ unknown id, and never in a list, a count, a tree, a sitemap or a harvest.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 from click.testing import CliRunner
@@ -211,7 +213,56 @@ def _manifest(m: Matrix, client: FlaskClient, case: str) -> bool:
 
 
 def _info(m: Matrix, client: FlaskClient, case: str) -> bool:
-    return _status(client, f"/iiif/image/3/{m.images[case]}/info.json")
+    """Shown (200); a restricted item's image says how to get access (401, the IIIF Authorization Flow: its
+    item's description is public), a closed one is not there (404)."""
+    response = client.get(f"/iiif/image/3/{m.images[case]}/info.json")
+    assert response.status_code in (200, 401, 404), response.status_code
+    if response.status_code == 401:
+        assert "tiles" not in response.get_json() and response.get_json()["service"][0]["type"] == "AuthProbeService2"
+        assert _status(client, f"/items/{m.items[case]}")  # 401 only where the item is known anyway
+    return response.status_code == 200
+
+
+_TOKENS: dict[int, str | None] = {}
+
+
+def _access_token(client: FlaskClient) -> str | None:
+    """The client's IIIF access token from the token service (our own origin: the session is the consent)."""
+    if id(client) not in _TOKENS:
+        html = client.get("/iiif/auth/2/token?messageId=leak&origin=http://localhost").get_data(as_text=True)
+        found = re.search(r'id="iiif-auth-message" data-target="[^"]*" data-message=\'([^\']*)\'', html)
+        assert found, html
+        _TOKENS[id(client)] = json.loads(unescape(found.group(1))).get("accessToken")
+    return _TOKENS[id(client)]
+
+
+def _with_token(m: Matrix, client: FlaskClient, url: str) -> bool:
+    """`url` asked as a viewer on another site asks it: the role's access token only (none for the public), no
+    cookie. Shown (200) or not (404 for images; info.json of a restricted item 401, as for the public)."""
+    token = _access_token(client)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = m.clients["public"].application.test_client().get(url, headers=headers)
+    assert response.status_code in (200, 401, 404), f"{url}: {response.status_code}"
+    return response.status_code == 200
+
+
+def _token_info(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _with_token(m, client, f"/iiif/image/3/{m.images[case]}/info.json")
+
+
+def _token_tile(m: Matrix, client: FlaskClient, case: str) -> bool:
+    url = f"/iiif/image/3/{m.images[case]}/0,0,256,256/256,/0/default.jpg"
+    first = _with_token(m, client, url)
+    assert _with_token(m, client, url) == first  # the second time the stored-tile fast path may answer: the same
+    return first
+
+
+def _token_probe(m: Matrix, client: FlaskClient, case: str) -> bool:
+    token = _access_token(client)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = m.clients["public"].application.test_client().get(f"/iiif/auth/2/probe/{m.images[case]}", headers=headers)
+    assert body.status_code == 200
+    return body.get_json()["status"] == 200
 
 
 def _tile(m: Matrix, client: FlaskClient, case: str) -> bool:
@@ -344,13 +395,16 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "API children of the fonds": (_api_children, sees_description),
     "browse tree of the fonds": (_browse, sees_description),
     "browse node": (_browse_node, sees_description),
-    "IIIF manifest": (_manifest, sees_images),
+    "IIIF manifest": (_manifest, sees_description),  # a restricted one too: its images ask for access
     "IIIF info.json": (_info, sees_images),
     "IIIF tile": (_tile, sees_images),
     "IIIF full image": (_full, sees_images),
     "IIIF thumbnail": (_thumbnail, sees_images),
+    "IIIF info.json, access token only": (_token_info, sees_images),
+    "IIIF tile, access token only": (_token_tile, sees_images),
+    "IIIF probe, access token only": (_token_probe, sees_images),
     "IIIF collection of the fonds": (_iiif_collection, sees_images),
-    "embed page": (_embed, sees_images),
+    "embed page": (_embed, sees_description),  # a restricted one shows how to get access
     "item PDF": (_pdf, sees_images),
     "sitemap": (_sitemap, public_view),
     "OAI-PMH GetRecord": (_oai_get_record, public_view),

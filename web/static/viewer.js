@@ -139,7 +139,7 @@
       strip.hidden = false;
     }
     tools.hidden = false;
-    show();
+    if (window.heritageIIIFAuth) { window.heritageIIIFAuth(viewer, pages, el, show); } else { show(); }  // iiif-auth.js
   }
 
   function start() { document.querySelectorAll(".deepzoom[data-pages]").forEach(setup); }
