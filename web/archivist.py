@@ -22,6 +22,7 @@ from heritage import access_changes
 from heritage.access import Viewer, ingest_unit_ids, item_unit_id, may_ingest
 from heritage.catalogue import DEFAULT_UNIT, get_item
 from heritage.errors import BadRequest, Forbidden, HeritageError
+from heritage.fulltext.status import batch_text
 from heritage.identifiers import is_valid_id
 from heritage.models import AccessRequest, Batch, BatchStatus, Collection, Domain, Item, Unit
 from ingest import background
@@ -168,6 +169,40 @@ def _live_state(batch_id: str, status: str) -> dict[str, Any]:
     return state
 
 
+def _ocr_state(batch_id: str) -> dict[str, Any]:
+    """The OCR of the batch's pages (`heritage.fulltext.status.batch_text`) with its sentence."""
+    ocr = batch_text(runtime(), batch_id).as_dict()
+    ocr["text"] = _ocr_sentence(ocr)
+    return ocr
+
+
+def _ocr_sentence(ocr: dict[str, Any]) -> str:
+    """The OCR of the batch's pages in words: it goes on after the files are in, so the page keeps following it."""
+    if not ocr["pages"]:
+        return _("No page of this batch is ready for OCR yet.")
+    text = _(
+        "Full text of %(pages)s pages: %(done)s read, %(waiting)s waiting, %(failed)s failed, %(skipped)s skipped.",
+        done=ocr["done"],
+        waiting=ocr["waiting"],
+        failed=ocr["failed"],
+        skipped=ocr["skipped"],
+        pages=ocr["pages"],
+    )
+    if ocr["done"]:
+        text = " ".join(
+            (
+                text,
+                _(
+                    "%(low)s below the confidence threshold of %(threshold)s (mean confidence %(mean)s).",
+                    low=ocr["low"],
+                    threshold=f"{ocr['threshold']:g}",
+                    mean=f"{ocr['mean_confidence']:.1f}",
+                ),
+            )
+        )
+    return text
+
+
 def _sentence(state: dict[str, Any]) -> str:
     """The progress in words, for the page's live region."""
     text = _(
@@ -254,6 +289,7 @@ def batch(batch_id: str) -> str:
         status=status,
         running=status == BatchStatus.RUNNING.value,
         sentence=_sentence(state),
+        ocr=_ocr_state(batch_id),
         collection_title=title or found.collection.title,
         loose=_("uploaded files"),
     )
@@ -266,16 +302,19 @@ def batch_json(batch_id: str) -> Any:
     result = _for_pages(report(runtime(), batch_id))
     data = result.as_dict()
     data["progress"] = _live_state(batch_id, result.status or "")
+    data["ocr"] = _ocr_state(batch_id)
     return jsonify(data)
 
 
 @bp.get("/batches/<batch_id>/progress.json")
 def batch_progress(batch_id: str) -> Any:
-    """Only the progress, cheaply, for the batch page's script: counts, the files being worked on, a sentence."""
+    """Only the progress, cheaply, for the batch page's script: counts, the files being worked on, a sentence,
+    and the OCR of its pages (which goes on after the files are in)."""
     found = _batch_or_404(batch_id)
     state = _live_state(batch_id, found.status)
     state["status"] = _shown_status(found.status, state)
     state["text"] = _sentence(state)
+    state["ocr"] = _ocr_state(batch_id)
     return jsonify(state)
 
 

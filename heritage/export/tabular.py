@@ -33,6 +33,7 @@ SHEET_HEADER = [
     "subject",
     "place",
     "language",
+    "script",
     "rights",
     "extent",
     "type",
@@ -45,7 +46,8 @@ SHEET_HEADER = [
 FIELD_COLUMNS = [spec for spec in all_fields() if spec.csv_column not in SHEET_HEADER]
 HEADER = SHEET_HEADER + [spec.csv_column for spec in FIELD_COLUMNS]
 # Columns that describe where a row sits or what it holds, not a field: an update leaves them alone.
-NOT_FIELDS = ("heritage_id", "identifier", "parent", "type", "files")
+# `script` (ISO 15924, the OCR's model) is read by `heritage ingest` only: an update leaves it alone.
+NOT_FIELDS = ("heritage_id", "identifier", "parent", "type", "files", "script")
 
 
 def _terms(terms: list[Term]) -> str:
@@ -94,6 +96,7 @@ def cells(
         "subject": _terms(core.subjects),
         "place": _terms(core.places),
         "language": SEPARATOR.join(core.languages),
+        "script": str(core.details.get("script") or ""),
         "rights": core.rights or item.rights or "",
         "extent": core.extent or "",
         "type": core.type or "",

@@ -1,5 +1,9 @@
 """Text that comes with a batch (ALTO, hOCR or PAGE XML beside the scan, with the same stem) is taken instead
-of running OCR, converted to the one stored form, ALTO 4, with word boxes in the master's pixels."""
+of running OCR, converted to the one stored form, ALTO 4, with word boxes in the master's pixels.
+
+A scan of several pages (a multi-page TIFF or PDF) may come with one text file of several pages: the Nth
+`ocr_page` of an hOCR file (by its `ppageno` where it gives one), the Nth `Page` of an ALTO or PAGE file, is
+the text of the scan's Nth page. A page the text file does not have is read by OCR (`NoSuchPage`)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,17 @@ _WCONF = re.compile(r"x_wconf\s+([\d.]+)")
 
 class NotText(Exception):
     """The file beside the scan is not ALTO, hOCR or PAGE XML, or cannot be read."""
+
+
+class NoSuchPage(Exception):
+    """The delivered text has fewer pages than the scan: this page has none in it."""
+
+
+def _nth(pages: list[etree._Element], page: int, path_name: str) -> etree._Element:
+    """Raises: NoSuchPage."""
+    if page >= len(pages):
+        raise NoSuchPage(f"{path_name} has {len(pages)} page(s), not page {page + 1}")
+    return pages[page]
 
 
 @dataclass(frozen=True)
@@ -131,17 +146,18 @@ def build_alto(lines: list[list[Box]], width: int, height: int, file_name: str, 
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def _from_alto(root: etree._Element, file_name: str, dpi: float) -> tuple[bytes, str]:
+def _from_alto(root: etree._Element, file_name: str, dpi: float, number: int, path_name: str) -> tuple[bytes, str]:
     ns = etree.QName(root).namespace or ""
     unit = (root.findtext(f".//{{{ns}}}MeasurementUnit") or "pixel").strip()
     scale = {"pixel": 1.0, "mm10": dpi / 254.0, "inch1200": dpi / 1200.0}.get(unit)
     if scale is None:
         raise NotText(f"ALTO measurement unit {unit!r} is not pixel, mm10 or inch1200")
-    page = root.find(f".//{{{ns}}}Page")
+    pages = list(root.iter(f"{{{ns}}}Page"))
+    page = _nth(pages, number, path_name) if pages or number else None
     width = round(float(page.get("WIDTH", 0)) * scale) if page is not None else 0
     height = round(float(page.get("HEIGHT", 0)) * scale) if page is not None else 0
     lines = []
-    for line in root.iter(f"{{{ns}}}TextLine"):
+    for line in (page if page is not None else root).iter(f"{{{ns}}}TextLine"):
         words = []
         for s in line.iter(f"{{{ns}}}String"):
             wc = s.get("WC")
@@ -164,12 +180,13 @@ def _points(el: etree._Element | None) -> tuple[int, int, int, int] | None:
     return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
 
 
-def _from_page(root: etree._Element, file_name: str) -> tuple[bytes, str]:
+def _from_page(root: etree._Element, file_name: str, number: int, path_name: str) -> tuple[bytes, str]:
     ns = etree.QName(root).namespace or ""
     q = lambda name: f"{{{ns}}}{name}"  # noqa: E731
-    page = root.find(q("Page"))
-    if page is None:
+    pages = root.findall(q("Page"))
+    if not pages:
         raise NotText("PAGE XML without a Page")
+    page = _nth(pages, number, path_name)
     regions = {r.get("id"): r for r in page.iter(q("TextRegion"))}
     order = sorted((int(r.get("index", 0)), r.get("regionRef")) for r in page.iter(q("RegionRefIndexed")))
     ordered = [regions[ref] for _, ref in order if ref in regions]
@@ -209,10 +226,34 @@ def _from_page(root: etree._Element, file_name: str) -> tuple[bytes, str]:
     return build_alto(lines, width, height, file_name, "PAGE XML delivered with the batch"), "page"
 
 
-def _from_hocr(root: etree._Element, file_name: str) -> tuple[bytes, str]:
-    def classes(el: etree._Element) -> set[str]:
-        return set((el.get("class") or "").split())
+_PPAGENO = re.compile(r"ppageno\s+(\d+)")
 
+
+def _classes(el: etree._Element) -> set[str]:
+    return set((el.get("class") or "").split()) if isinstance(el.tag, str) else set()
+
+
+def _hocr_page(root: etree._Element, number: int, path_name: str) -> etree._Element:
+    """The hOCR element of page `number` (0-based): the `ocr_page` whose `ppageno` says so where they say,
+    else the Nth `ocr_page`; a file without `ocr_page` is one page.
+
+    Raises:
+        NoSuchPage.
+    """
+    pages = [el for el in root.iter() if "ocr_page" in _classes(el)]
+    if not pages:
+        return _nth([root], number, path_name)
+    numbered = {int(m.group(1)): el for el in pages if (m := _PPAGENO.search(el.get("title") or ""))}
+    if len(numbered) == len(pages):
+        if number not in numbered:
+            raise NoSuchPage(f"{path_name} has no page {number + 1} (ppageno {number})")
+        return numbered[number]
+    return _nth(pages, number, path_name)
+
+
+def _from_hocr(root: etree._Element, file_name: str, number: int, path_name: str) -> tuple[bytes, str]:
+    classes = _classes
+    root = _hocr_page(root, number, path_name)
     width = height = 0
     lines: list[list[Box]] = []
     for el in root.iter():
@@ -237,11 +278,12 @@ def _from_hocr(root: etree._Element, file_name: str) -> tuple[bytes, str]:
     return build_alto(lines, width, height, file_name, "hOCR delivered with the batch"), "hocr"
 
 
-def to_alto(path: Path, file_name: str, dpi: float = 300.0) -> tuple[bytes, str]:
-    """The delivered text as ALTO 4, and its kind (alto, hocr, page).
+def to_alto(path: Path, file_name: str, dpi: float = 300.0, page: int = 0) -> tuple[bytes, str]:
+    """The delivered text of the scan's page `page` (0-based) as ALTO 4, and its kind (alto, hocr, page).
 
     Raises:
         NotText: not ALTO, hOCR or PAGE XML, or unreadable.
+        NoSuchPage: the file has no text for that page.
     """
     try:
         data = path.read_bytes()
@@ -251,15 +293,15 @@ def to_alto(path: Path, file_name: str, dpi: float = 300.0) -> tuple[bytes, str]
                 if b"<?xml" not in data[:100]
                 else etree.fromstring(data, PARSER)
             )
-            return _from_hocr(root, file_name)
+            return _from_hocr(root, file_name, page, path.name)
         root = etree.fromstring(data, PARSER)
     except (OSError, etree.XMLSyntaxError, ValueError) as exc:
         raise NotText(f"{path.name}: {exc}") from None
     name = etree.QName(root).localname
     if name == "alto":
-        return _from_alto(root, file_name, dpi)
+        return _from_alto(root, file_name, dpi, page, path.name)
     if name == "PcGts":
-        return _from_page(root, file_name)
+        return _from_page(root, file_name, page, path.name)
     if name == "html":
-        return _from_hocr(root, file_name)
+        return _from_hocr(root, file_name, page, path.name)
     raise NotText(f"{path.name}: <{name}> is not ALTO, hOCR or PAGE XML")

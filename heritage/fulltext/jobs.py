@@ -109,10 +109,9 @@ def read_item(
 
 
 def _delivered(session: Session, item_id: str, sha256: str, page: int) -> Path | None:
-    """The text that came with the page's scan in its batch (first pages only), if it is still there: the
-    METS file's FULLTEXT file for it, else a file beside it with the same stem."""
-    if page:
-        return None
+    """The text that came with the page's scan in its batch, if it is still there: the METS file's FULLTEXT
+    file for it, else a file beside it with the same stem (for a scan of several pages, a text of several
+    pages: `delivered.to_alto` takes the page's own)."""
     row = session.execute(
         select(Batch.root, Batch.metadata_file, Batch.standard, BatchFile.path)
         .join(Batch, Batch.id == BatchFile.batch_id)
@@ -147,7 +146,11 @@ def _read_page(
 ) -> None:
     try:
         if sidecar is not None:
-            alto, source = delivered.to_alto(sidecar, name)
+            try:
+                alto, source = delivered.to_alto(sidecar, name, page=page)
+            except delivered.NoSuchPage:
+                sidecar = None  # the delivered text stops before this page of the scan: OCR reads it
+        if sidecar is not None:
             version, model = None, None
             name_of_engine = f"{source} delivered with the batch"
         else:

@@ -94,6 +94,52 @@ def status(runtime: Runtime, *, collection: str | None = None) -> Status:
     return out
 
 
+@dataclass
+class BatchText:
+    """The OCR of one batch's pages, for its page: the counts move while the batch page is open."""
+
+    threshold: float
+    pages: int = 0  # image pages (derived) of the batch's files
+    done: int = 0
+    waiting: int = 0
+    failed: int = 0
+    skipped: int = 0
+    low: int = 0  # done, below the threshold
+    mean_confidence: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _of_batch(batch_id: str) -> Any:
+    """A file is the batch's when the batch brought its bytes to its item (a multi-page scan: each page)."""
+    return and_(BatchFile.batch_id == batch_id, BatchFile.item_id == File.item_id, BatchFile.sha256 == File.sha256)
+
+
+def batch_text(runtime: Runtime, batch_id: str) -> BatchText:
+    """Pages read, waiting, failed, skipped and below the threshold among the batch's image pages."""
+    threshold = rules.load(runtime.settings.ocr_rules).min_confidence
+    pages = select(File.id).join(BatchFile, _of_batch(batch_id)).where(_pages(runtime)).distinct().subquery()
+    with runtime.sessions() as session:
+        row = session.execute(
+            select(
+                func.count(pages.c.id),
+                func.count(PageText.file_id).filter(PageText.state == "done"),
+                func.count(PageText.file_id).filter(PageText.state == "failed"),
+                func.count(PageText.file_id).filter(PageText.state == "skipped"),
+                func.count(PageText.file_id).filter(PageText.state == "done", PageText.confidence < threshold),
+                func.avg(PageText.confidence).filter(PageText.state == "done"),
+            )
+            .select_from(pages)
+            .outerjoin(PageText, PageText.file_id == pages.c.id)
+        ).one()
+    total, done, failed, skipped, low, mean = row
+    return BatchText(
+        threshold, total, done, total - done - failed - skipped, failed, skipped, low,
+        round(float(mean), 1) if mean is not None else None,
+    )  # fmt: skip
+
+
 def batch_low_pages(runtime: Runtime, batch_id: str) -> list[LowPage]:
     """The pages of a batch whose text is below the threshold (for its report)."""
     threshold = rules.load(runtime.settings.ocr_rules).min_confidence
@@ -101,12 +147,7 @@ def batch_low_pages(runtime: Runtime, batch_id: str) -> list[LowPage]:
         rows = session.execute(
             select(PageText.item_id, PageText.file_id, File.original_name, PageText.confidence)
             .join(File, File.id == PageText.file_id)
-            .join(
-                BatchFile,
-                and_(
-                    BatchFile.batch_id == batch_id, BatchFile.item_id == File.item_id, BatchFile.sha256 == File.sha256
-                ),
-            )
+            .join(BatchFile, _of_batch(batch_id))
             .where(PageText.state == "done", PageText.confidence < threshold)
             .order_by(File.original_name, File.page)
         ).all()

@@ -15,9 +15,11 @@ import json
 import shutil
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
 from heritage import events
 from heritage.errors import NotFound
-from heritage.models import Item, Outcome
+from heritage.models import Event, Item, Outcome
 from heritage.preservation import package
 from heritage.preservation.replica import in_step, replica_store, replicate
 from heritage.preservation.store import OcflStore
@@ -80,11 +82,43 @@ def preserve(runtime: Runtime, item_id: str, *, message: str, agent: str = event
             return Preserved(item_id, version, _changed(store, item_id) if version else ())
         replica = replica_store(store, runtime.settings.replica)
         if version is None and in_step(store, replica, item_id):
+            _record_lost_replication(runtime, store, replica, item_id)
             return Preserved(item_id, None)
         changed = _changed(store, item_id)
         head = version or str(store.inventory(item_id)["head"])
         replicated = _replicate(runtime, store, replica, item_id, head, record=changed != (package.EVENTS,))
     return Preserved(item_id, version, changed if version else (), replicated, replicated)
+
+
+def _record_lost_replication(runtime: Runtime, store: OcflStore, replica: OcflStore, item_id: str) -> None:
+    """A process killed after the replica's inventory was replaced (each file read back and checked before)
+    but before its replication event committed leaves the replica in step and the event lost: record it now,
+    once. A version of events alone is copied without an event, so none is owed for it."""
+    head = str(store.inventory(item_id)["head"])
+    if _changed(store, item_id) == (package.EVENTS,):
+        return
+    with runtime.transaction() as session:
+        recorded = session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(
+                Event.item_id == item_id,
+                Event.type == "replication",
+                Event.outcome == Outcome.SUCCESS.value,
+                Event.data["version"].as_string() == head,
+            )
+        )
+        if not recorded:
+            events.record(
+                session,
+                "replication",
+                item_id=item_id,
+                outcome=Outcome.SUCCESS,
+                detail=f"OCFL version {head} found in {replica.root}, in step with the store (its copy was "
+                "verified by a run that stopped before recording it)",
+                version=head,
+                files=0,
+            )
 
 
 def _replicate(

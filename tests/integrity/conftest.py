@@ -1,7 +1,8 @@
 """Seeds and sites for the kill tests.
 
 HERITAGE_KILL_ROUNDS=N runs N seeded cases of every scenario instead of the default few;
-HERITAGE_KILL_SEED=S[,S...] runs exactly those seeds (a failing case prints its seed and this line).
+HERITAGE_KILL_SEED=S[,S...] runs exactly those seeds (a failing case prints its seed and this line);
+HERITAGE_KILL_OCR=1 runs every scenario with OCR on (the scenarios `[ocr]` have it on anyway).
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def seeds(default: int) -> list[int]:
     return list(range(1, int(os.environ.get("HERITAGE_KILL_ROUNDS") or default) + 1))
 
 
+def with_ocr(asked: bool | None = None) -> bool:
+    """Whether a site reads text: as the scenario asks, else HERITAGE_KILL_OCR=1 (every scenario with OCR on;
+    a batch without delivered text is then read by Tesseract, which takes a while)."""
+    return bool(os.environ.get("HERITAGE_KILL_OCR")) if asked is None else asked
+
+
 SiteFactory = Callable[..., Site]
 
 
@@ -35,12 +42,13 @@ def make_site(tmp_path: Path) -> Iterator[SiteFactory]:
     with ExitStack() as stack:
         made: list[Site] = []
 
-        def make(name: str, *, replica: bool = False, redis: bool = False) -> Site:
+        def make(name: str, *, replica: bool = False, redis: bool = False, ocr: bool | None = None) -> Site:
             folder = tmp_path / name
             (folder / "data").mkdir(parents=True)
             url = stack.enter_context(fresh_database_url(folder))
             queue = f"kill-{uuid.uuid4().hex[:8]}" if redis else None
-            site = Site(folder, url, replica=replica, redis_url=REDIS_URL if redis else None, queue=queue)
+            redis_url = REDIS_URL if redis else None
+            site = Site(folder, url, replica=replica, redis_url=redis_url, queue=queue, ocr=with_ocr(ocr))
             made.append(site)
             return site
 

@@ -42,6 +42,9 @@ KILLPOINT = Path(__file__).with_name("killpoint")
 ALL_CODE = ("heritage", "ingest", "metadata_schemas", "iiif")
 POLL = 0.01
 COLLECTION = "kill"
+# The OCR rules of the kill runs: off, as in the rest of the suite (tests/ocr_rules_off.yaml), unless a scenario
+# asks for the shipped rules (archives are read: the OCR job, its text and its version run with the batch).
+OCR_ON = PROJECT / "heritage" / "data" / "ocr_rules.yaml"
 
 
 def within(*folders: str) -> tuple[str, ...]:
@@ -194,6 +197,7 @@ class Site:
     replica: bool = False
     redis_url: str | None = None
     queue: str | None = None
+    ocr: bool = False
     journal: list[str] = field(default_factory=list)
     _commands: int = 0
     _engine: Engine | None = None
@@ -210,10 +214,16 @@ class Site:
     def ocfl(self) -> Path:
         return self.data / "ocfl"
 
+    @property
+    def ocr_rules(self) -> Path:
+        return OCR_ON if self.ocr else OCR_OFF
+
     def settings(self) -> Settings:
-        # OCR off, as in the rest of the suite (tests/ocr_rules_off.yaml): these runs kill ingest, replication and
-        # workers; the OCR job's own kill test is tests/heritage/fulltext/test_ocr.py
-        values: dict[str, object] = {"data_dir": self.data, "database_url": self.database_url, "ocr_rules": OCR_OFF}
+        values: dict[str, object] = {
+            "data_dir": self.data,
+            "database_url": self.database_url,
+            "ocr_rules": self.ocr_rules,
+        }
         if self.replica:
             values["replica"] = self.replica_dir
         return Settings.load(values, environ={})
@@ -226,7 +236,7 @@ class Site:
             REDIS_URL=self.redis_url or "",
             HERITAGE_QUEUE=self.queue or "heritage",
             HERITAGE_REPLICA=str(self.replica_dir) if self.replica else "",
-            HERITAGE_OCR_RULES=str(OCR_OFF),
+            HERITAGE_OCR_RULES=str(self.ocr_rules),
         )
         env.update(extra)
         return env
@@ -467,16 +477,36 @@ class BatchSpec:
         return [p for row in self.rows for p in row.files]
 
 
+ALTO_OF_A_SCAN = """<?xml version="1.0" encoding="UTF-8"?>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Description><MeasurementUnit>pixel</MeasurementUnit>
+</Description><Layout><Page WIDTH="{w}" HEIGHT="{h}" PHYSICAL_IMG_NR="1"><PrintSpace><TextBlock>
+<TextLine HPOS="60" VPOS="50" WIDTH="500" HEIGHT="40"><String CONTENT="Proefblad" HPOS="60" VPOS="50" WIDTH="260"
+HEIGHT="40" WC="0.93"/><SP/><String CONTENT="{n}" HPOS="340" VPOS="50" WIDTH="220" HEIGHT="40" WC="0.88"/></TextLine>
+</TextBlock></PrintSpace></Page></Layout></alto>
+"""
+
+
 def make_batch(
-    folder: Path, *, scans: int = 16, identifiers: bool = True, fonds: bool = True, size: tuple[int, int] = (1200, 900)
+    folder: Path,
+    *,
+    scans: int = 16,
+    identifiers: bool = True,
+    fonds: bool = True,
+    size: tuple[int, int] = (1200, 900),
+    text: bool = False,
 ) -> BatchSpec:
     """Scans (JPEG and TIFF in turn) and a CSV sheet: one row per scan, the last row with two pages; with
-    identifiers (and, with `fonds`, a fonds row they hang under) or without an identifier column at all."""
+    identifiers (and, with `fonds`, a fonds row they hang under) or without an identifier column at all.
+    With `text`, each scan comes with its ALTO beside it (`s000.alto.xml`): a site with OCR on takes it in
+    as the page's text (the OCR job, its event and its version) without waiting for Tesseract."""
     paths = []
     for i in range(scans):
         tiff = i % 2 == 1
         path = f"scans/s{i:03}.{'tif' if tiff else 'jpg'}"
         make_image(folder / path, size, seed=i + 1, fmt="TIFF" if tiff else "JPEG")
+        if text:
+            alto = (folder / path).with_name(f"s{i:03}.alto.xml")
+            alto.write_text(ALTO_OF_A_SCAN.format(w=size[0], h=size[1], n=f"s{i:03}"), encoding="utf-8")
         paths.append(path)
     groups = [(p,) for p in paths[:-2]] + [tuple(paths[-2:])]
     rows: list[Row] = []

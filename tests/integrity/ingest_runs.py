@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL
 from tests.integrity import invariants
-from tests.integrity.conftest import SiteFactory
+from tests.integrity.conftest import SiteFactory, with_ocr
 from tests.integrity.harness import COLLECTION, AtProgress, BatchSpec, Calibration, Site, count_calls, make_batch
 
 SCANS = 12
@@ -44,18 +44,20 @@ class Calibrated:
     problems: list[str]
 
 
-_done: dict[str | None, Calibrated] = {}
+_done: dict[tuple[str | None, bool], Calibrated] = {}
 
 
-def calibrate(make_site: SiteFactory) -> Calibrated:
-    """Two clean runs with a replica, once per session and database: one timed (a sheet with identifiers),
-    one counting calls into our code (a sheet without)."""
-    if POSTGRES_URL in _done:
-        return _done[POSTGRES_URL]
+def calibrate(make_site: SiteFactory, *, ocr: bool | None = None) -> Calibrated:
+    """Two clean runs with a replica, once per session, database and OCR setting: one timed (a sheet with
+    identifiers), one counting calls into our code (a sheet without). With `ocr`, the sites read text (the
+    ALTO delivered beside each scan)."""
+    ocr = with_ocr(ocr)
+    if (POSTGRES_URL, ocr) in _done:
+        return _done[POSTGRES_URL, ocr]
     events: dict[bool, Counter[tuple[Any, ...]]] = {}
     problems: list[str] = []
-    timed = make_site("clean-timed", replica=True)
-    spec = make_batch(timed.folder / "batch", scans=SCANS, identifiers=True)
+    timed = make_site("clean-timed", replica=True, ocr=ocr)
+    spec = make_batch(timed.folder / "batch", scans=SCANS, identifiers=True, text=ocr)
     ran = timed.run(*ingest_command(spec, timed))
     if ran.returncode != 0:
         pytest.fail(f"a clean ingest of the generated batch fails: {ran.summary()}\n{ran.stderr[-2000:]}")
@@ -63,13 +65,13 @@ def calibrate(make_site: SiteFactory) -> Calibrated:
     with timed.runtime() as runtime:
         events[True] = invariants.event_keys(runtime, spec)
         problems += invariants.clean_run(runtime, timed, spec)
-    counted = make_site("clean-counted", replica=True)
-    spec = make_batch(counted.folder / "batch", scans=SCANS, identifiers=False)
+    counted = make_site("clean-counted", replica=True, ocr=ocr)
+    spec = make_batch(counted.folder / "batch", scans=SCANS, identifiers=False, text=ocr)
     calls, ran = count_calls(counted, *ingest_command(spec, counted))
     if ran.returncode != 0 or not calls:
         pytest.fail(f"a clean ingest with the call counter fails: {ran.summary()}\n{ran.stderr[-2000:]}")
     with counted.runtime() as runtime:
         events[False] = invariants.event_keys(runtime, spec)
         problems += invariants.clean_run(runtime, counted, spec)
-    _done[POSTGRES_URL] = Calibrated(Calibration(seconds, calls), events, problems)
-    return _done[POSTGRES_URL]
+    _done[POSTGRES_URL, ocr] = Calibrated(Calibration(seconds, calls), events, problems)
+    return _done[POSTGRES_URL, ocr]

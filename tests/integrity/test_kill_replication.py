@@ -25,14 +25,17 @@ PROGRESS = ("finished", "objects", "replica_files")
 
 
 @pytest.mark.parametrize("seed", seeds(1))
+@pytest.mark.parametrize("ocr", [None, True], ids=["", "ocr"])
 def test_replication_killed_mid_copy_ends_with_a_whole_replica(
-    seed: int, make_site: SiteFactory, request: pytest.FixtureRequest
+    seed: int, ocr: bool | None, make_site: SiteFactory, request: pytest.FixtureRequest
 ) -> None:
-    calibrated = calibrate(make_site)
+    """`[ocr]`: the batch's text (ALTO beside each scan) is taken in after it, with a version of its own: the
+    kills land in the OCR's versions and copies too."""
+    calibrated = calibrate(make_site, ocr=ocr)
     calibration = calibrated.calibration
     rng = random.Random(f"replication-{seed}")
-    site = make_site("site", replica=True)
-    spec = make_batch(site.folder / "batch", scans=SCANS, identifiers=True)
+    site = make_site("site", replica=True, ocr=ocr)
+    spec = make_batch(site.folder / "batch", scans=SCANS, identifiers=True, text=site.ocr)
     command = ingest_command(spec, site)
     site.note(f"a clean run: {calibration.calls_into(PRESERVATION)} calls into the store and replica code")
     unkilled: list[str] = []

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from heritage.models import BatchFile, utcnow
 from tests.integrity import invariants
-from tests.integrity.conftest import SiteFactory, needs_postgres, seeds
+from tests.integrity.conftest import SiteFactory, needs_postgres, seeds, with_ocr
 from tests.integrity.harness import Calibration, Ran, Running, Site, make_batch, verdict, wait_until
 from tests.integrity.ingest_runs import SCANS, ingest_command, ingest_progress
 
@@ -77,11 +77,14 @@ def _settled(workers: Workers) -> bool:
     return True
 
 
-def calibrate(make_site: SiteFactory) -> tuple[Calibration, Counter[tuple[Any, ...]], list[str]]:
+def calibrate(
+    make_site: SiteFactory, ocr: bool | None = None
+) -> tuple[Calibration, Counter[tuple[Any, ...]], list[str]]:
     """A clean run with two workers: how long the waiting command takes, and the events it writes."""
-    if "rq" not in _calibrated:
-        site = make_site("clean-timed", replica=True, redis=True)
-        spec = make_batch(site.folder / "batch", scans=SCANS, identifiers=True)
+    key = "rq, ocr" if with_ocr(ocr) else "rq"
+    if key not in _calibrated:
+        site = make_site("clean-timed", replica=True, redis=True, ocr=ocr)
+        spec = make_batch(site.folder / "batch", scans=SCANS, identifiers=True, text=site.ocr)
         workers = Workers(site)
         workers.ensure()
         try:
@@ -94,20 +97,23 @@ def calibrate(make_site: SiteFactory) -> tuple[Calibration, Counter[tuple[Any, .
         with site.runtime() as runtime:
             events = invariants.event_keys(runtime, spec)
             problems = invariants.clean_run(runtime, site, spec)
-        _calibrated["rq"] = (Calibration(ran.seconds, {}), events, problems)
-    return _calibrated["rq"]
+        _calibrated[key] = (Calibration(ran.seconds, {}), events, problems)
+    return _calibrated[key]
 
 
 @pytest.mark.timeout(900)  # a hung waiting command (issue 14, item 6) costs minutes before it is given up
 @pytest.mark.parametrize("seed", seeds(1))
+@pytest.mark.parametrize("ocr", [None, True], ids=["", "ocr"])
 def test_workers_and_the_waiting_command_killed_at_random_moments_end_with_exactly_the_batch(
-    seed: int, make_site: SiteFactory, request: pytest.FixtureRequest
+    seed: int, ocr: bool | None, make_site: SiteFactory, request: pytest.FixtureRequest
 ) -> None:
+    """`[ocr]`: the batch's text (ALTO beside each scan) is read by OCR jobs on the workers after it, each with
+    a version of its own (or in the batch's version, when both wait in the outbox together)."""
     needs_postgres()
-    calibration, reference, clean = calibrate(make_site)
+    calibration, reference, clean = calibrate(make_site, ocr)
     rng = random.Random(f"workers-{seed}")
-    site = make_site("site", replica=True, redis=True)
-    spec = make_batch(site.folder / "batch", scans=SCANS, identifiers=True)
+    site = make_site("site", replica=True, redis=True, ocr=ocr)
+    spec = make_batch(site.folder / "batch", scans=SCANS, identifiers=True, text=site.ocr)
     command = ingest_command(spec, site)
     site.note(f"a clean run with two workers: {calibration.seconds:.2f} s")
     workers = Workers(site)

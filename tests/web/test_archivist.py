@@ -170,3 +170,66 @@ def test_an_ingest_token_uploads_without_csrf_and_a_read_token_may_not(app, runt
     assert done.status_code == 303
     report = wait_for_batch(client, done.headers["Location"], headers={"Authorization": f"Bearer {read_token}"})
     assert report["counts"]["stored"] == 1
+
+
+def test_batch_page_follows_the_ocr_of_its_pages_and_lists_the_low_ones(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read, waiting, failed, skipped and low pages on the batch page, its JSON and the JSON its script polls."""
+    from click.testing import CliRunner
+
+    from heritage.cli import main
+    from heritage.models import Batch, PageText
+    from heritage.settings import Settings
+    from tests.heritage.fulltext.test_ocr import batch as text_batch
+    from web import create_app
+
+    shipped = (Path(__file__).resolve().parents[2] / "heritage" / "data" / "ocr_rules.yaml").read_text()
+    rules = tmp_path / "ocr.yaml"  # the shipped rules (archives are read), every page flagged for review
+    rules.write_text(shipped.replace("min_confidence: 60", "min_confidence: 99.5"))
+    settings = Settings.load(
+        {"data_dir": tmp_path / "data", "database_url": database_url, "ocr_rules": rules}, environ={}
+    )
+    rows = [
+        {"identifier": "R1", "title": "Register", "language": "nl", "files": "p1.png"},
+        {"identifier": "R2", "title": "Notulen", "language": "nl", "files": "p2.png"},
+    ]
+    folder = text_batch(tmp_path / "b", rows)
+    result = CliRunner(env={**settings.as_env(), "REDIS_URL": ""}).invoke(
+        main, ["ingest", str(folder), "--collection", "registers"]
+    )
+    assert result.exit_code == 0, result.output
+    runtime = Runtime.open(settings)
+    try:
+        app = create_app(runtime=runtime)
+        app.testing = True
+        client = app.test_client()
+        add_user(runtime, "beheer", "administrator")
+        assert sign_in(client, "beheer").status_code == 303
+        with runtime.sessions() as s:
+            batch_id = s.scalar(select(Batch.id))
+        url = f"/archivist/batches/{batch_id}"
+
+        page = client.get(url + "?lang=en").get_data(as_text=True)
+        assert "Full text (OCR)" in page
+        assert "Full text of 2 pages: 2 read, 0 waiting, 0 failed, 0 skipped." in page
+        assert "2 below the confidence threshold of 99.5 (mean confidence" in page
+        assert "Pages below the confidence threshold (to review)" in page
+        assert "<code>p1.png</code>" in page and "<code>p2.png</code>" in page
+        assert "batch.js" not in page  # nothing moves any more
+        data = client.get(url + ".json").get_json()
+        assert {k: data["ocr"][k] for k in ("pages", "done", "waiting", "failed", "skipped", "low")} == {
+            "pages": 2, "done": 2, "waiting": 0, "failed": 0, "skipped": 0, "low": 2,
+        }  # fmt: skip
+        assert sorted(p["name"] for p in data["ocr_low"]) == ["p1.png", "p2.png"]
+
+        with runtime.transaction() as s:  # a page whose text has not been read yet
+            s.delete(s.scalars(select(PageText).join(File, File.id == PageText.file_id)).first())
+        live = client.get(url + "/progress.json?lang=nl").get_json()["ocr"]
+        assert (live["done"], live["waiting"], live["low"]) == (1, 1, 1)
+        assert live["text"].startswith("Volledige tekst van 2 pagina's: 1 gelezen, 1 wachtend, 0 mislukt")
+        page = client.get(url + "?lang=nl").get_data(as_text=True)
+        assert 'data-waiting="1"' in page and "batch.js" in page  # the page follows the OCR still to come
+        assert 'id="ocr-text" aria-live="polite">Volledige tekst van 2' in page
+    finally:
+        runtime.close()
