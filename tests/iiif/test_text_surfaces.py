@@ -18,6 +18,7 @@ from heritage.models import Item
 from heritage.runtime import Runtime
 from heritage.settings import Settings
 from iiif import content_search
+from tests.conftest import shared_path
 from tests.iiif.test_presentation import _valid
 from tests.iiif.text_pages import PAGE_2, text_batch, word_box
 
@@ -73,6 +74,21 @@ def test_the_manifest_links_alto_annotations_and_search(client: FlaskClient, reg
         assert canvas["annotations"] == [{"id": f"{BASE}{P}/{register}/annotations/p{n}", "type": "AnnotationPage"}]
 
 
+def test_the_shared_schema_check_passes_strictly(client: FlaskClient, register: str, tmp_path: Path) -> None:
+    """The shared tools' validate_manifest.py (schema and semantic checks, warnings as errors)."""
+    import subprocess
+    import sys
+
+    files = []
+    for url in (f"{P}/{register}/manifest", f"{P}/{register}/annotations/p1"):
+        path = tmp_path / f"{len(files)}.json"
+        path.write_bytes(client.get(url).get_data())
+        files.append(str(path))
+    check = shared_path("tools", "validate_manifest.py")
+    run = subprocess.run([sys.executable, str(check), *files, "--strict"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_a_manifest_without_text_has_no_text_links(client: FlaskClient, runner: CliRunner, tmp_path: Path) -> None:
     folder = text_batch(tmp_path / "plain", identifier="PLAIN.1")
     for alto in folder.rglob("*.alto.xml"):
@@ -98,6 +114,7 @@ def test_alto_is_served_as_stored(client: FlaskClient, register: str) -> None:
 
 def test_line_annotations_in_canvas_coordinates(client: FlaskClient, register: str) -> None:
     page = _json(client, f"{P}/{register}/annotations/p2")
+    _valid(page)
     assert page["type"] == "AnnotationPage" and page["id"] == f"{BASE}{P}/{register}/annotations/p2"
     lines = page["items"]
     assert [a["body"]["value"] for a in lines] == [" ".join(line) for line in PAGE_2]
