@@ -29,7 +29,7 @@ CONTEXT_V1 = "http://iiif.io/api/search/1/context.json"
 MOTIVATION = "supplementing"
 PAGE_SIZE = 100  # hits per page of results
 TERMS = 20  # terms offered by autocomplete
-MIN_PREFIX = 1
+MAX_TERMS = 32  # words in one query
 _FOLDED = folded()
 _STEMMED = {lang: stemmed(lang) for lang in STEMMED_LANGUAGES}
 _PART = re.compile(r'"([^"]*)"|(\S+)')
@@ -118,6 +118,8 @@ def parse_query(args: Mapping[str, str], *, prefix: bool = False) -> Query:
             phrases.append(tuple(forms(w) for w in words) if not prefix else (Forms(frozenset(words), frozenset()),))
     if not phrases:
         raise SearchRequestError("q: give a word to search for (letters or digits)")
+    if sum(len(p) for p in phrases) > MAX_TERMS:
+        raise SearchRequestError(f"q: at most {MAX_TERMS} words")
     motivation = (args.get("motivation") or "").split()
     date = (args.get("date") or "").strip()
     given = tuple((name, args[name]) for name in ("q", "motivation", "date", "user") if args.get(name))

@@ -9,6 +9,8 @@ its `Page` WIDTH and HEIGHT say which, and boxes are scaled from those to the ca
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,17 +111,35 @@ def canvas_words(found: list[Word], size: tuple[float, float] | None, file: File
     ]
 
 
+_WORDS: OrderedDict[tuple[str, str, str], list[CanvasWord]] = OrderedDict()
+_WORDS_LOCK = threading.Lock()
+WORDS_CACHED = 2000  # pages whose words a process keeps: a search reads every page of the item
+
+
+def _page_words(runtime: Runtime, file: File, row: PageText) -> list[CanvasWord] | None:
+    """The page's words in canvas coordinates, kept until its text is stored anew (`updated_at` changes)."""
+    key = (str(runtime.settings.data_dir), file.id, str(row.updated_at))
+    with _WORDS_LOCK:
+        found = _WORDS.get(key)
+        if found is not None:
+            _WORDS.move_to_end(key)
+            return found
+    alto = alto_of(runtime, file.id)
+    if alto is None:
+        return None
+    found = canvas_words(words(alto), _page_size(alto), file)
+    with _WORDS_LOCK:
+        _WORDS[key] = found
+        while len(_WORDS) > WORDS_CACHED:
+            _WORDS.popitem(last=False)
+    return found
+
+
 def text_page(
     runtime: Runtime, item: Item, file: File, n: int, row: PageText, base: str, fallback_language: str | None
 ) -> TextPage | None:
     """Canvas `n` of the item with its words; None when its ALTO is gone."""
-    alto = alto_of(runtime, file.id)
-    if alto is None:
+    found = _page_words(runtime, file, row)
+    if found is None:
         return None
-    return TextPage(
-        n,
-        urls.canvas(base, item.id, n),
-        canvas_words(words(alto), _page_size(alto), file),
-        row.updated_at,
-        _language(row, fallback_language),
-    )
+    return TextPage(n, urls.canvas(base, item.id, n), found, row.updated_at, _language(row, fallback_language))

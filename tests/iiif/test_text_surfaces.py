@@ -168,6 +168,7 @@ def test_search_parameters_as_the_specification_says(client: FlaskClient, regist
         ("?q=van&date=2021-01-01T00:00:00Z/2020-01-01T00:00:00Z", "date"),
         ("?q=van&page=x", "page"),
         ("?q=van&page=2", "page"),
+        ("?q=" + "+van" * 33, "q"),
     ):
         response = client.get(f"{P}/{register}/search{bad}")
         assert response.status_code == 400, bad
