@@ -19,12 +19,14 @@ from typing import Any
 from iiif_prezi3 import Collection as PCollection
 from iiif_prezi3 import Manifest, ServiceV3
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from heritage.access import AccessFacts, Viewer, Visibility, item_access, visibility
 from heritage.catalogue import core_of, representative_image
 from heritage.models import Collection, File, FileRole, Item, Level
 from iiif import auth, urls
+from iiif.text_annotations import alto_link, annotations_link, search_services
+from iiif.text_layer import pages_with_text
 from metadata_schemas.core import CoreRecord
 from metadata_schemas.tables import language_tag
 
@@ -296,6 +298,7 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
     if files:
         manifest.thumbnail = _thumbnail(base, representative_image(item, files) or files[0])
     document = json.loads(manifest.json())
+    _add_text(document, item, files, base)
     parts = sections(files)
     if parts:
         document["structures"] = [
@@ -310,6 +313,19 @@ def build_manifest(item: Item, base: str) -> dict[str, Any]:
     if files and auth.needs_auth(item_access(item)):  # the auth terms' context first, presentation's last
         document["@context"] = [auth.CONTEXT, document["@context"]]
     return document
+
+
+def _add_text(document: dict[str, Any], item: Item, files: list[File], base: str) -> None:
+    """Link each canvas with text to its ALTO and its line annotations; offer Content Search when any has."""
+    session = object_session(item)
+    with_text = pages_with_text(session, item, files) if session is not None else {}
+    if not with_text:
+        return
+    for n, canvas in enumerate(document.get("items", []), start=1):
+        if n in with_text:
+            canvas["seeAlso"] = [alto_link(base, item.id, n)]
+            canvas["annotations"] = [annotations_link(base, item.id, n)]
+    document["service"] = search_services(base, item.id)
 
 
 @dataclass

@@ -56,3 +56,27 @@ def exhibition_page_manifest(base: str, slug: str, n: int) -> str:
 
 def exhibition_page(base: str, slug: str) -> str:
     return f"{base}/exhibitions/{slug}"
+
+
+def alto(base: str, item_id: str, n: int) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/alto/p{n}"
+
+
+def annotations(base: str, item_id: str, n: int) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/annotations/p{n}"
+
+
+def search(base: str, item_id: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/search"
+
+
+def autocomplete(base: str, item_id: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/autocomplete"
+
+
+def search_v1(base: str, item_id: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/search/v1"
+
+
+def autocomplete_v1(base: str, item_id: str) -> str:
+    return f"{base}{PRESENTATION_PREFIX}/{item_id}/autocomplete/v1"

@@ -1,4 +1,5 @@
-"""IIIF routes: the Image API 3 service and the Presentation API 3 manifests and collections.
+"""IIIF routes: the Image API 3 service, the Presentation API 3 manifests and collections, and the text of the
+pages (ALTO, line annotations, Content Search 2.0 and 1.0).
 
 The routes only route; parsing, access and rendering live in `iiif` and `heritage`. Every response
 under /iiif/ (errors included) carries `Access-Control-Allow-Origin: *` (set in `web.app`).
@@ -13,12 +14,13 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, send_file
 from sqlalchemy import select
 
-from heritage.access import Visibility, item_access, visibility
-from heritage.catalogue import get_collection, get_item
+from heritage.access import PUBLIC, Visibility, item_access, visibility
+from heritage.catalogue import core_of, get_collection, get_item
 from heritage.errors import NotFound
+from heritage.fulltext.store import alto_of
 from heritage.models import Collection, Item
 from heritage.settings import Settings
-from iiif import auth, urls
+from iiif import auth, content_search, urls
 from iiif.image_service import (
     IMAGE_MAX_AGE,
     INFO_MEDIA_TYPE,
@@ -38,13 +40,19 @@ from iiif.presentation import (
     build_item_collection,
     build_manifest,
     has_manifest,
+    image_files,
     image_tree,
+    record_language,
 )
 from iiif.render_cache import RenderCache
+from iiif.text_annotations import annotation_page
+from iiif.text_layer import TextPage, pages_with_text, text_page
 from web.context import base_url, runtime, session, viewer
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 PRESENTATION_MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+SEARCH_MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/search/2/context.json"'
+SEARCH_V1_MEDIA_TYPE = 'application/ld+json;profile="http://iiif.io/api/search/1/context.json"'
 PROFILE_LINK = f'<{PROFILE_URI}>;rel="profile"'
 
 
@@ -152,9 +160,8 @@ def image(image_id: str, region: str, size: str, rotation: str, quality_format: 
     return response
 
 
-@bp.get("/presentation/3/<item_id>/manifest")
-def manifest(item_id: str) -> Response:
-    """The manifest of an item with images."""
+def _item_with_images(item_id: str) -> Item:
+    """The item if it has a manifest the asker may see (its images), else NotFound alike for every case."""
     try:
         item: Item | None = get_item(session(), item_id)
     except NotFound:
@@ -163,7 +170,119 @@ def manifest(item_id: str) -> Response:
     # declare the IIIF Authorization Flow, by which a viewer anywhere opens them to an approved reader.
     if item is None or visibility(viewer(), item) == Visibility.NONE or not has_manifest(item):
         raise NotFound(f"no manifest for {item_id!r}")  # the same for an unknown and a closed item
-    return _presentation(build_manifest(item, base_url()))
+    return item
+
+
+def _item_with_text(item_id: str) -> Item:
+    """An item whose text the asker may read: only who may see its images (a manifest alone is not enough)."""
+    item = _item_with_images(item_id)
+    if visibility(viewer(), item) < Visibility.FULL:
+        raise NotFound(f"no text for {item_id!r}")  # the same as for an item without text
+    return item
+
+
+@bp.get("/presentation/3/<item_id>/manifest")
+def manifest(item_id: str) -> Response:
+    """The manifest of an item with images."""
+    return _presentation(build_manifest(_item_with_images(item_id), base_url()))
+
+
+def _text_pages(item: Item, only: int | None = None) -> list[TextPage]:
+    """The item's canvases with text (only canvas `only` when given), words in canvas coordinates."""
+    files = image_files(item)
+    rows = pages_with_text(session(), item, files)
+    language = record_language(core_of(item))
+    pages = []
+    for n, row in rows.items():
+        if only is None or n == only:
+            found = text_page(runtime(), item, files[n - 1], n, row, base_url(), language)
+            if found is not None:
+                pages.append(found)
+    return pages
+
+
+def _page_of_text(item_id: str, page: str) -> tuple[Item, TextPage]:
+    item = _item_with_text(item_id)
+    n = int(page) if page.isdigit() else 0
+    found = _text_pages(item, only=n) if n else []
+    if not found:
+        raise NotFound(f"item {item_id!r} has no text on page {page!r}")
+    return item, found[0]
+
+
+def _text_response(response: Response, item: Item) -> Response:
+    """Cached by anyone for a public item's text; a granted reader's, by the reader's browser only."""
+    public = visibility(PUBLIC, item) >= Visibility.FULL
+    response.headers["Cache-Control"] = f"{'public' if public else 'private'}, max-age=300"
+    response.vary.add("Cookie")
+    response.vary.add("Authorization")
+    return response
+
+
+@bp.get("/presentation/3/<item_id>/alto/p<page>")
+def alto(item_id: str, page: str) -> Response:
+    """The ALTO 4 of a page with text, its coordinates as stored (the pixels of the image that was read)."""
+    item, found = _page_of_text(item_id, page)
+    files = image_files(item)
+    data = alto_of(runtime(), files[found.n - 1].id)
+    if data is None:
+        raise NotFound(f"item {item_id!r} has no text on page {page!r}")
+    return _text_response(Response(data, mimetype="application/xml"), item)
+
+
+@bp.get("/presentation/3/<item_id>/annotations/p<page>")
+def annotations(item_id: str, page: str) -> Response:
+    """The lines of a page with text as an AnnotationPage of `supplementing` annotations."""
+    item, found = _page_of_text(item_id, page)
+    return _text_response(_json_ld(annotation_page(base_url(), item.id, found), PRESENTATION_MEDIA_TYPE), item)
+
+
+def _searchable(item_id: str) -> tuple[Item, list[TextPage]]:
+    item = _item_with_text(item_id)
+    pages = _text_pages(item)
+    if not pages:
+        raise NotFound(f"item {item_id!r} has no text to search")
+    return item, pages
+
+
+@bp.get("/presentation/3/<item_id>/search")
+def search(item_id: str) -> Response:
+    """IIIF Content Search 2.0: the hits of `q` in the item's text, an AnnotationPage (paged: `page`)."""
+    item, pages = _searchable(item_id)
+    query = content_search.parse_query(request.args)
+    page = content_search.page_number(request.args.get("page"))
+    document = content_search.search_page(urls.search(base_url(), item.id), pages, query, page)
+    return _text_response(_json_ld(document, SEARCH_MEDIA_TYPE), item)
+
+
+@bp.get("/presentation/3/<item_id>/autocomplete")
+def autocomplete(item_id: str) -> Response:
+    """IIIF Content Search 2.0 autocomplete: the words of the item's text that begin with `q`, a TermPage."""
+    item, pages = _searchable(item_id)
+    query = content_search.parse_query(request.args, prefix=True)
+    base = base_url()
+    document = content_search.term_page(urls.autocomplete(base, item.id), urls.search(base, item.id), pages, query)
+    return _text_response(_json_ld(document, SEARCH_MEDIA_TYPE), item)
+
+
+@bp.get("/presentation/3/<item_id>/search/v1")
+def search_v1(item_id: str) -> Response:
+    """The same search in Content Search 1.0 form, for Mirador 4 (it reads no other)."""
+    item, pages = _searchable(item_id)
+    query = content_search.parse_query(request.args)
+    page = content_search.page_number(request.args.get("page"))
+    document = content_search.search_v1(urls.search_v1(base_url(), item.id), pages, query, page)
+    return _text_response(_json_ld(document, SEARCH_V1_MEDIA_TYPE), item)
+
+
+@bp.get("/presentation/3/<item_id>/autocomplete/v1")
+def autocomplete_v1(item_id: str) -> Response:
+    """The same autocomplete in Content Search 1.0 form."""
+    item, pages = _searchable(item_id)
+    query = content_search.parse_query(request.args, prefix=True)
+    base = base_url()
+    document = content_search.terms_v1(urls.autocomplete_v1(base, item.id), urls.search_v1(base, item.id), pages, query)
+    return _text_response(_json_ld(document, SEARCH_V1_MEDIA_TYPE), item)
 
 
 def _presentation(document: dict[str, Any]) -> Response:

@@ -136,6 +136,7 @@ def _iiif_paths() -> dict[str, Any]:
             [slug, _path("page", PAGE_NUMBER)],
             _json("The page.", media=manifest),
         ),
+        **_iiif_text_paths(item_id, manifest),
         "/iiif/discovery/activity/all-changes": _get(
             "getChangeDiscovery",
             "IIIF Change Discovery 1.0: the ordered collection of changes to public resources",
@@ -209,6 +210,61 @@ def _iiif_auth_paths() -> dict[str, Any]:
                 "responses": {"200": html, "400": {"description": "No CSRF token."}},
             },
         },
+    }
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}  # fmt: skip
+
+
+def _search(operation_id: str, summary: str, item_id: dict[str, Any], media: str, prefix: bool) -> dict[str, Any]:
+    """A Content Search request: 400 names the parameter at fault (no words in `q`, a `date` that is no range)."""
+    operation = _get(
+        operation_id,
+        summary,
+        [
+            item_id,
+            _query("q", "The beginning of a word." if prefix else 'Words; "a phrase" in quotes.'),
+            _query("motivation", "Space-separated motivations; the text's annotations are `supplementing`."),
+            _query("date", "Space-separated ranges of ISO 8601 times (start/end, UTC) when the text was made."),
+            _query("user", "Not supported: listed as `ignored`."),
+            *([] if prefix else [_query("page", "The page of results (from 1).", PAGE_NUMBER)]),
+        ],
+        _json("The answer (JSON-LD).", media=media),
+    )
+    operation["get"]["responses"]["400"] = {"description": "A parameter cannot be understood; the message says which."}
+    return operation
+
+
+def _iiif_text_paths(item_id: dict[str, Any], media: str) -> dict[str, Any]:
+    """The text of an item's pages: ALTO, line annotations, Content Search 2.0 (and 1.0 for Mirador 4)."""
+    page = _path("page", PAGE_NUMBER)
+    return {
+        "/iiif/presentation/3/{item_id}/alto/p{page}": _get(
+            "getPageAlto",
+            "The ALTO 4 XML of a page with text (coordinates as stored)",
+            [item_id, page],
+            {"description": "The ALTO.", "content": {"application/xml": {}}},
+        ),
+        "/iiif/presentation/3/{item_id}/annotations/p{page}": _get(
+            "getPageTextAnnotations",
+            "A page's lines as an AnnotationPage of supplementing text annotations",
+            [item_id, page],
+            _json("The AnnotationPage.", media=media),
+        ),
+        "/iiif/presentation/3/{item_id}/search": _search(
+            "searchItemText", "IIIF Content Search 2.0 in an item's text", item_id, media, False
+        ),
+        "/iiif/presentation/3/{item_id}/autocomplete": _search(
+            "autocompleteItemText", "IIIF Content Search 2.0 autocomplete: words of the text", item_id, media, True
+        ),
+        "/iiif/presentation/3/{item_id}/search/v1": _search(
+            "searchItemTextV1", "The same search in Content Search 1.0 form (Mirador 4)", item_id, media, False
+        ),
+        "/iiif/presentation/3/{item_id}/autocomplete/v1": _search(
+            "autocompleteItemTextV1", "The same autocomplete in Content Search 1.0 form", item_id, media, True
+        ),
     }
 
 

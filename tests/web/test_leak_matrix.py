@@ -28,6 +28,7 @@ from heritage.runtime import Runtime
 from heritage.settings import Settings
 from tests.conftest import POSTGRES_URL
 from tests.helpers import ACCESS_CASES, ACCESS_WORDS, access_batch, add_user, sign_in
+from tests.iiif.text_pages import deliver_text
 
 pytestmark = pytest.mark.db
 
@@ -82,9 +83,10 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     runtime = Runtime.open(settings)
     runner = CliRunner(env={**settings.as_env(), "REDIS_URL": ""})
     try:
-        result = runner.invoke(
-            main, ["ingest", str(access_batch(folder / "batch")), "--collection", "lek", "--unit", "archief"]
-        )
+        batch = access_batch(folder / "batch")
+        for scan in (batch / "scans").glob("*.png"):  # text with each page, for the IIIF text surfaces
+            deliver_text(scan)
+        result = runner.invoke(main, ["ingest", str(batch), "--collection", "lek", "--unit", "archief"])
         assert result.exit_code == 0, result.output
         with runtime.sessions() as s:
             by_local = {local: item_id for item_id, local in s.execute(select(Item.id, Item.local_id))}
@@ -280,6 +282,26 @@ def _thumbnail(m: Matrix, client: FlaskClient, case: str) -> bool:
     return _status(client, f"/iiif/image/3/{m.images[case]}/full/!200,200/0/default.jpg")
 
 
+def _alto(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/iiif/presentation/3/{m.items[case]}/alto/p1")
+
+
+def _text_annotations(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _status(client, f"/iiif/presentation/3/{m.items[case]}/annotations/p1")
+
+
+def _content_search(m: Matrix, client: FlaskClient, case: str) -> bool:
+    response = client.get(f"/iiif/presentation/3/{m.items[case]}/search?q=pedel")
+    assert response.status_code in (200, 404), response.status_code
+    return response.status_code == 200 and bool(response.get_json()["items"])
+
+
+def _autocomplete(m: Matrix, client: FlaskClient, case: str) -> bool:
+    response = client.get(f"/iiif/presentation/3/{m.items[case]}/autocomplete?q=ped")
+    assert response.status_code in (200, 404), response.status_code
+    return response.status_code == 200 and bool(response.get_json()["items"])
+
+
 def _iiif_collection(m: Matrix, client: FlaskClient, case: str) -> bool:
     response = client.get(f"/iiif/presentation/3/{m.fonds}/collection")
     assert response.status_code == 200
@@ -404,6 +426,10 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "IIIF tile, access token only": (_token_tile, sees_images),
     "IIIF probe, access token only": (_token_probe, sees_images),
     "IIIF collection of the fonds": (_iiif_collection, sees_images),
+    "IIIF ALTO of a page": (_alto, sees_images),
+    "IIIF text annotations of a page": (_text_annotations, sees_images),
+    "IIIF Content Search": (_content_search, sees_images),
+    "IIIF Content Search autocomplete": (_autocomplete, sees_images),
     "embed page": (_embed, sees_description),  # a restricted one shows how to get access
     "item PDF": (_pdf, sees_images),
     "sitemap": (_sitemap, public_view),
@@ -436,6 +462,10 @@ def test_the_public_cannot_tell_a_closed_item_from_one_that_never_existed(matrix
         "/api/items/{}/children",
         "/iiif/presentation/3/{}/manifest",
         "/iiif/presentation/3/{}/collection",
+        "/iiif/presentation/3/{}/alto/p1",
+        "/iiif/presentation/3/{}/annotations/p1",
+        "/iiif/presentation/3/{}/search?q=pedel",
+        "/iiif/presentation/3/{}/autocomplete?q=ped",
         "/embed/{}",
         "/items/{}/pdf",
         "/browse/{}",

@@ -26,7 +26,9 @@
 
     var paged = el.dataset.paged === "true";
     var spread = paged;
-    var current = 0;
+    var current = Math.min(Number(el.dataset.start) || 0, pages.length - 1);  // the record URL's `page`
+    var shown = [];  // the pages of the view on screen
+    var marks = null;  // canvas id -> boxes of the words to mark, once the search has answered
     var rotation = 0;
     var tools = box.querySelector(".viewer-tools");
     var strip = box.querySelector(".page-strip");
@@ -50,6 +52,7 @@
       var all = views();
       var at = viewAt(all, current);
       var view = all[at];
+      shown = view;
       var x = 0;
       viewer.open(view.map(function (n) {
         var p = pages[n];
@@ -137,6 +140,49 @@
         buttons[to].focus();
       });
       strip.hidden = false;
+    }
+    // The words of the record URL's `highlight`, marked where the item's Content Search finds them, and the
+    // number of places marked on the pages shown told to screen readers (the status line below the image).
+    var status = document.querySelector('[data-marks-for="' + el.id + '"]');
+
+    function drawMarks() {
+      if (!marks) { return; }
+      viewer.clearOverlays();
+      var count = 0;
+      var x = 0;
+      shown.forEach(function (n) {
+        var p = pages[n];
+        (marks[p.canvas] || []).forEach(function (b) {
+          var mark = document.createElement("div");
+          mark.className = "text-mark";
+          viewer.addOverlay({ element: mark, location: new OpenSeadragon.Rect(x + b[0] / p.height, b[1] / p.height, b[2] / p.height, b[3] / p.height) });
+          count += 1;
+        });
+        x += p.width && p.height ? p.width / p.height : 1;
+      });
+      if (status) {
+        status.textContent = count === 0 ? el.dataset.markedNone
+          : count === 1 ? el.dataset.markedOne : fill(el.dataset.markedOther, { n: count });
+      }
+      el.dataset.marks = String(count);
+    }
+
+    function collect(url, found, left) {  // follow the result pages (a few) and keep the boxes per canvas
+      return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (page) {
+          (page.items || []).forEach(function (a) {
+            var target = String(a.target || "").split("#xywh=");
+            if (target.length === 2) { (found[target[0]] = found[target[0]] || []).push(target[1].split(",").map(Number)); }
+          });
+          return page.next && left > 0 ? collect(page.next.id, found, left - 1) : found;
+        });
+    }
+
+    if (el.dataset.search && el.dataset.highlight) {
+      viewer.addHandler("open", drawMarks);
+      collect(el.dataset.search + "?q=" + encodeURIComponent(el.dataset.highlight), {}, 4)
+        .then(function (found) { marks = found; drawMarks(); })
+        .catch(function () { marks = {}; drawMarks(); });
     }
     tools.hidden = false;
     if (window.heritageIIIFAuth) { window.heritageIIIFAuth(viewer, pages, el, show); } else { show(); }  // iiif-auth.js
