@@ -35,6 +35,7 @@ FACET_TABLE: tuple[Facet, ...] = (
     Facet("taxon", multi=True),
     Facet("language", multi=True),
     Facet("has_images"),
+    Facet("has_text"),  # the item has full text (OCR or delivered) on at least one page
     Facet("access", staff_only=True),
 )
 FACETS: tuple[str, ...] = tuple(f.name for f in FACET_TABLE)
