@@ -67,6 +67,8 @@ class SearchQuery:
     year_to: int | None = None
     facet_limit: int = 20  # values per facet (most frequent first); selected values are always included
     lang: str = "nl"  # the reader's language, for snippets
+    # restricted items whose images the viewer was granted: their pages' text is searched too (`fulltext`)
+    granted: Sequence[str] = ()
 
     @property
     def staff(self) -> bool:

@@ -162,6 +162,17 @@ def plain_words(text: str) -> str:
     return " ".join(content[:MAX_WORDS])
 
 
+def query_words(text: str) -> list[str]:
+    """The words a reader typed, without field names, operators or the words after NOT: what a page viewer
+    marks on the page a result opens on (`highlight=`)."""
+    text = re.sub(r"(?:^|(?<=[\s(]))(?:NOT|NIET)\s+(?:\"[^\"]*\"|\S+)", " ", text)
+    text = FIELDED.sub(
+        lambda m: m.group(0)[: -len(m.group(1)) - 1] if m.group(1).lower() in FIELD_ALIASES else m.group(0), text
+    )
+    words = [w for w in re.findall(r"\w+", text) if w not in _OPERATOR_WORDS]
+    return list(dict.fromkeys(words))[:MAX_WORDS]
+
+
 def _strict(text: str, schema: Any) -> Query:
     """Raises: BadRequest: see `check_syntax` and `check_operators`, or the query has too many terms."""
     check_syntax(text)

@@ -36,7 +36,7 @@ from heritage.search import (
     facets_for,
 )
 from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
-from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings
+from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
 from heritage.search.fulltext import joined, pack, text_hits, text_statuses
@@ -51,6 +51,7 @@ NUMBER_FIELDS = ("date_from", "date_to", "position")
 INTERNAL_SORTS = ("position",)
 SNIPPET_WIDTH = 220
 DEFAULT_TEXT_LANGUAGE = "nl"
+RESTRICTED = "restricted"  # an access status whose images a grant opens (`heritage.access.visibility`)
 ANALYSIS_FILE = "ANALYSIS"  # in a generation folder: the `ANALYSIS_VERSION` its words were made by
 
 install()  # whole-column length reads when Whoosh writes segments
@@ -458,7 +459,7 @@ class WhooshIndex:
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
                 scoring = seg.scoring(sub.reader(), sub)
-                scoring.text_visible = WhooshIndex._text_visible(seg, query)
+                scoring.text_visible = WhooshIndex._text_visible(sub.reader(), seg, query)
                 matched, segment_scores = evaluate(q, scoring, stats)
                 base &= matched
                 scores.append(segment_scores)
@@ -484,13 +485,19 @@ class WhooshIndex:
         return visible
 
     @staticmethod
-    def _text_visible(seg: SegmentColumns, query: SearchQuery) -> np.ndarray | None:
-        """The documents whose pages' text the asker may search (None: all): those whose images they may see."""
+    def _text_visible(reader: Any, seg: SegmentColumns, query: SearchQuery) -> np.ndarray | None:
+        """The documents whose pages' text the asker may search (None: all): those whose images they may see
+        (`heritage.access.visibility` is FULL): public ones, their units' items, restricted ones granted them."""
         if query.access is None:
             return None
         allowed = seg.columns["access"].docs_with([s for s in text_statuses() if s in query.access], seg.n)
         if query.units:
             allowed |= seg.columns["unit"].docs_with(query.units, seg.n)
+        if query.granted and RESTRICTED in query.access:
+            granted = np.zeros(seg.n, dtype=bool)
+            for item_id in query.granted:
+                granted[read_postings(reader, "id", item_id)[0]] = True
+            allowed |= granted & seg.columns["access"].docs_with([RESTRICTED], seg.n)
         return allowed
 
     @staticmethod
@@ -499,7 +506,11 @@ class WhooshIndex:
         if query.access is None:
             return True
         status = stored.get("access")
-        return (status in text_statuses() and status in query.access) or (stored.get("unit") or None) in query.units
+        if status in query.access and (
+            status in text_statuses() or (status == RESTRICTED and stored.get("id") in query.granted)
+        ):
+            return True
+        return (stored.get("unit") or None) in query.units
 
     # -- facets ------------------------------------------------------------------------------
 

@@ -92,3 +92,11 @@ def test_text_of_restricted_and_closed_items_never_reaches_the_public(index: Who
     assert staff.hits[0]["text_hits"][0]["snippet"] == "Zebulon <mark>Kwakernaak</mark>"
     other_staff = index.search(SearchQuery(q="Kwakernaak", access=PUBLIC, units=("museum",)))
     assert other_staff.total == 0
+
+
+def test_a_grant_opens_a_restricted_items_text_never_a_closed_ones(index: WhooshIndex) -> None:
+    granted = index.search(SearchQuery(q="Kwakernaak", access=PUBLIC, granted=("secret", "shut")))
+    assert ids(granted) == ["secret"]
+    assert granted.hits[0]["text_hits"][0]["page"] == 1
+    found_by_title = index.search(SearchQuery(q="beperkt", access=PUBLIC, granted=("secret",)))
+    assert found_by_title.hits[0]["text_hits"] == []  # nothing of its pages matched the query
