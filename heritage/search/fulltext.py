@@ -82,26 +82,53 @@ def joined(pages: Sequence[tuple[int, str]]) -> str:
     return PAGE_BREAK.join(by_number.get(n, "") for n in range(1, max(by_number) + 1))
 
 
+class PageMatcher:
+    """Whether a word of a page is one the query found (as `query.is_match` decides), each distinct word
+    decided once: a result's pages hold thousands of words, most of them again and again."""
+
+    def __init__(self, words: dict[str, set[str]]) -> None:
+        from heritage.search.query import is_match
+
+        self.words = words
+        self.heads = {lang: {w[:2] for w in words[lang]} for lang in ("nl", "en")}
+        self._is_match = is_match
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        found = self.seen.get(word)
+        if found is None:
+            from heritage.search.query import folded_word
+
+            head = folded_word(word)[:2]
+            stems_may = any(head in self.heads[lang] for lang in ("nl", "en"))
+            found = folded_word(word) in self.words["folded"] or (stems_may and self._is_match(word, self.words))
+            self.seen[word] = found
+        return found
+
+
 def text_hits(
     packed: bytes | None, words: dict[str, set[str]], width: int, limit: int = MAX_TEXT_HITS
 ) -> list[dict[str, Any]]:
-    """The first pages holding a word the query found: their numbers and snippets (HTML, words in <mark>).
-
-    Each distinct word of the item is checked once (`query.is_match` folds and stems in Python)."""
-    from heritage.search.query import highlight, is_match
+    """The first pages holding a word the query found: their numbers and snippets (HTML, words in <mark>),
+    each snippet marked in a window around the first match (not over the whole page)."""
+    from heritage.search.query import highlight
 
     if not any(words.values()):
         return []
-    checked: dict[str, bool] = {}
+    matches = PageMatcher(words)
     out: list[dict[str, Any]] = []
     for number, text in unpack(packed):
-        for word in set(WORDS.findall(text)):
-            found = checked.get(word)
-            if found is None:
-                found = checked[word] = is_match(word, words)
-            if found:
-                out.append({"page": number, "snippet": highlight(text, words, width)})
-                break
+        first = next((m.start() for m in WORDS.finditer(text) if matches(m.group(0))), None)
+        if first is None:
+            continue
+        lo = text.rfind(" ", 0, first - width // 4) + 1 if first > width // 3 else 0
+        hi = min(len(text), first + width + width // 2)
+        snippet = highlight(text[lo:hi], words, width)
+        if lo > 0 and not snippet.startswith("… "):
+            snippet = "… " + snippet
+        if hi < len(text) and not snippet.endswith(" …"):
+            snippet += " …"
+        out.append({"page": number, "snippet": snippet})
         if len(out) >= limit:
             break
     return out

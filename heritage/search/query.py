@@ -4,8 +4,8 @@ phrases, prefixes, fuzzy terms; and marking the words that matched in a snippet.
 Syntax (Whoosh's, with our field names): `reglement studenten` (both words), `leuven OR louvain`
 (`OF`), `NOT brief` (`NIET`), `"academische raad"` (phrase), `regl*` (prefix), `vesalius~` (fuzzy, one
 edit; `~2` two), `title:fabrica`, `creator:vesalius`, `subject:anatomie`, `place:leuven`,
-`identifier:BC-VES-1543`, `text:woodcuts` (Dutch names too: `titel:`, `maker:`, `onderwerp:`,
-`plaats:`, `tekst:`).
+`identifier:BC-VES-1543`, `text:woodcuts` (the pages' full text only, as written and by its stems; see
+`fulltext`) (Dutch names too: `titel:`, `maker:`, `onderwerp:`, `plaats:`, `tekst:`).
 """
 
 from __future__ import annotations
@@ -279,6 +279,9 @@ _STEM = {"nl": stemmed("nl"), "en": stemmed("en")}
 @lru_cache(maxsize=200_000)
 def _folded(word: str) -> str:  # what `folded()` makes of one \w+ word (its first form)
     return forms(prepare(word).lower(), variants=False)[0].translate(accent_map)
+
+
+folded_word = _folded
 
 
 @lru_cache(maxsize=200_000)
