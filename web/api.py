@@ -13,6 +13,7 @@ from heritage.catalogue import get_item
 from heritage.editing import values_of
 from heritage.errors import BadRequest, HeritageError, NotFound, StaleVersion
 from heritage.search import SearchQuery
+from iiif import urls
 from iiif.presentation import record_format
 from web import api_editing
 from web import authorities as authority_pages
@@ -22,6 +23,7 @@ from web.context import acting_viewer, base_url, runtime, session, viewer
 from web.i18n import current_language
 from web.openapi import document as openapi_document
 from web.page_cache import cached_for_the_public
+from web.search_page import text_links
 from web.search_params import search_query
 from web.serialize import collections_json, hit_json, item_json
 
@@ -43,7 +45,9 @@ def items() -> Any:
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,
-        "items": [hit_json(hit, base) for hit in result.hits],
+        "items": text_links(
+            [hit_json(hit, base) for hit in result.hits], lambda item_id: urls.item_page(base, item_id), query.q
+        ),
         "facets": _facets_json(result.facets),
     }
     if result.suggestion:

@@ -48,6 +48,7 @@ from web.search_page import (
     facet_sections,
     histogram_bars,
     page_hits,
+    text_links,
 )
 from web.search_params import search_query
 from web.security import allow_inline_styles
@@ -102,13 +103,12 @@ def search() -> tuple[str, int] | str:
     links = SearchLinks(request.args)
     labels = FacetLabels(lang, _collection_titles(), _unit_names())
     base = base_url()
+    records = RecordLinks(url_for("catalogue.record", item_id=""))
     return render_template(
         "search.html",
         error=None,
         result=result,
-        hits=page_hits(
-            [hit_json(h, base) for h in result.hits], RecordLinks(url_for("catalogue.record", item_id="")), labels
-        ),
+        hits=page_hits(text_links([hit_json(h, base) for h in result.hits], records, query.q), records, labels),
         query=query,
         pages=pages,
         past_end=query.page > pages and result.total > 0,

@@ -256,6 +256,21 @@ def _schemas() -> dict[str, Any]:
                     "type": ["string", "null"],
                     "description": "HTML: the record's text escaped, matching words in <mark>.",
                 },
+                "text_hits": {
+                    "type": "array",
+                    "description": "Pages whose full text matched (only where the viewer may see the images): "
+                    "the page (1-based), a snippet (HTML, matching words in <mark>) and the record page opened "
+                    "on that page with the words to mark.",
+                    "items": {
+                        "type": "object",
+                        "required": ["page", "snippet"],
+                        "properties": {
+                            "page": {"type": "integer", "minimum": 1},
+                            "snippet": {"type": "string"},
+                            "url": {"type": "string", "format": "uri"},
+                        },
+                    },
+                },
                 "score": {"type": ["number", "null"]},
                 "children": NULLABLE_INT,
                 "url": {"type": "string", "format": "uri"},

@@ -13,17 +13,18 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from heritage.search.query import query_words
 from heritage.search.vocabulary import type_label
 from web.date_labels import date_label
 from web.i18n import century_name, label, language_name
 from web.search_params import PARAMETERS
 
 _ORDER = {name: i for i, name in enumerate(PARAMETERS)}
-_LABELLED = ("domain", "level", "custody", "has_images", "access")
+_LABELLED = ("domain", "level", "custody", "has_images", "has_text", "access")
 
 _SEGMENT_SAFE = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path segment (`BaseConverter.to_url`)
 
@@ -210,3 +211,17 @@ def page_hits(hits: Sequence[dict[str, Any]], records: RecordLinks, labels: Face
         }
         for hit in hits
     ]
+
+
+def text_links(hits: Sequence[dict[str, Any]], record_url: Any, q: str) -> list[dict[str, Any]]:
+    """Each hit (its API shape) with a link on every page its full text matched: the record page opened on
+    that page with the query's words to mark, `?page=<n>&highlight=<words>` (n 1-based)."""
+    words = " ".join(query_words(q))
+    out = []
+    for hit in hits:
+        pages = [
+            {**t, "url": f"{record_url(hit['id'])}?{urlencode({'page': t['page'], 'highlight': words})}"}
+            for t in hit.get("text_hits") or []
+        ]
+        out.append({**hit, "text_hits": pages} if pages else hit)
+    return out

@@ -95,4 +95,5 @@ def search_query(args: MultiDict[str, str], viewer: Viewer, lang: str = "nl") ->
         year_from=year_from,
         year_to=year_to,
         lang=lang,
+        granted=tuple(sorted(viewer.granted_items)) if access is not None else (),
     )

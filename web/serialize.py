@@ -37,6 +37,8 @@ def hit_json(hit: dict[str, Any], base: str) -> dict[str, Any]:
         "has_images": bool(hit.get("has_images")),
         "path": hit.get("path", []),
         "snippet": hit.get("snippet") or None,
+        # pages whose full text matched: {"page": n (1-based), "snippet": HTML}; see `web.search_page.text_links`
+        "text_hits": [dict(t) for t in hit.get("text_hits") or []],
         "score": hit.get("score"),
         "children": hit.get("children"),
         "url": urls.item_page(base, hit["id"]),

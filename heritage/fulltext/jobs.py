@@ -101,7 +101,9 @@ def read_item(
         if progress is not None:
             progress(1)
     if result.read:
-        # The version holding the new text; the outbox rows committed with each page survive a crash here.
+        # The item's new words in the catalogue search (the search outbox holds a request committed with each
+        # page, so a crash here still reaches the index), then the version holding the new text.
+        runtime.jobs.enqueue("heritage.search.indexer.index_item", item_id, job_id=f"index-{item_id}-ocr")
         runtime.jobs.enqueue(
             "heritage.preservation.jobs.preserve_item", item_id, "ocr", job_id=f"preserve-{item_id}-ocr"
         )

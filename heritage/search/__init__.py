@@ -35,6 +35,7 @@ FACET_TABLE: tuple[Facet, ...] = (
     Facet("taxon", multi=True),
     Facet("language", multi=True),
     Facet("has_images"),
+    Facet("has_text"),  # the item has full text (OCR or delivered) on at least one page
     Facet("access", staff_only=True),
 )
 FACETS: tuple[str, ...] = tuple(f.name for f in FACET_TABLE)
@@ -66,6 +67,8 @@ class SearchQuery:
     year_to: int | None = None
     facet_limit: int = 20  # values per facet (most frequent first); selected values are always included
     lang: str = "nl"  # the reader's language, for snippets
+    # restricted items whose images the viewer was granted: their pages' text is searched too (`fulltext`)
+    granted: Sequence[str] = ()
 
     @property
     def staff(self) -> bool:

@@ -24,7 +24,8 @@ STEMMED_LANGUAGES = ("nl", "en")
 # 2: scripts (`scripts.py`): umlaut digraphs, ligatures, þ/ð/ß, CJK bigrams, Hebrew and Arabic marks.
 # 3: documents carry the vocabularies (`vocabulary.py`): types in both languages, higher taxa and their
 #    vernacular names, the types a collection's description names; older indexes lack those words.
-ANALYSIS_VERSION = 3
+# 4: the pages' full text (`fulltext.py`): fields `fulltext`, `fulltext_nl`, `fulltext_en`, facet `has_text`.
+ANALYSIS_VERSION = 4
 
 
 def folded() -> Any:

@@ -113,6 +113,35 @@ def inherited_types(item: Item) -> list[TypeTerm]:
     return list(dict.fromkeys(found))
 
 
+def page_texts(item: Item, images: list[Any]) -> list[tuple[int, str]]:
+    """(page number, text) of each image page with text, numbered 1.. in the order the viewer shows pages."""
+    session = object_session(item)
+    if session is None or not images:
+        return []
+    from heritage.fulltext.alto import words
+    from heritage.fulltext.store import alto_path, item_texts
+    from heritage.runtime import current_runtime
+
+    done = item_texts(session, item.id)
+    if not done:
+        return []
+    runtime = current_runtime()
+    out: list[tuple[int, str]] = []
+    for number, file in enumerate(sorted(images, key=lambda f: (f.sequence, f.page, f.id)), start=1):
+        if file.id not in done:
+            continue
+        path = alto_path(runtime, file.sha256, file.page)
+        if not path.is_file():
+            continue
+        lines: dict[str, list[str]] = {}
+        for word in words(path.read_bytes()):
+            lines.setdefault(word.line, []).append(word.text)
+        text = "\n".join(" ".join(line) for line in lines.values()).strip()
+        if text:
+            out.append((number, text))
+    return out
+
+
 def item_document(item: Item) -> dict[str, Any]:
     """The index document for one item."""
     core = core_of(item)
@@ -164,6 +193,7 @@ def item_document(item: Item) -> dict[str, Any]:
     subjects = _unique(subjects + [t.en for t in own_types])
     identifiers = _unique([*core.identifiers, item.local_id or "", item.id])
     type_uris = [t.uri for t in own_types + inherited if t.uri]
+    pages = page_texts(item, images)
     path = [{"id": a.id, "title": a.title, "title_en": a.title_en, "level": a.level} for a in ancestors(item)]
     return {
         "id": item.id,
@@ -171,6 +201,7 @@ def item_document(item: Item) -> dict[str, Any]:
         # a title in its original script (MARC 880) and the titles of the works inside are titles too
         "titles": list(dict.fromkeys([item.title, *titles.values(), *parallel.get("title", []), *part_titles])),
         "texts": texts,
+        "pages": pages,  # (page number, text) of the pages with full text
         "identifiers": identifiers + type_uris,
         "creators": creators,
         "subjects": subjects,
@@ -193,6 +224,7 @@ def item_document(item: Item) -> dict[str, Any]:
             "taxon": [core.taxon.scientific_name] if core.taxon else [],
             "language": _unique(core.languages),
             "has_images": ["yes" if images else "no"],
+            "has_text": ["yes" if pages else "no"],
             "access": [access],
         },
         "parent": item.parent_id or "",
@@ -211,6 +243,8 @@ def item_document(item: Item) -> dict[str, Any]:
             "level": item.level,
             "access": access,
             "has_images": bool(images),
+            "has_text": bool(pages),
+            "unit": unit.slug if unit else "",
             "thumbnail": thumbnail.id if (thumbnail := representative_image(item, images)) else "",
             "path": path,
             "parent": item.parent_id or "",

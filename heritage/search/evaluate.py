@@ -26,12 +26,14 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from heritage.search.fulltext import TEXT_FIELDS
 from heritage.search.whoosh_speedups import numeric_column
 
 B = 0.75
 K1 = 1.2
 MAX_EXPANSION = 512  # terms a prefix, wildcard or fuzzy term may stand for
 PHRASE_FIELD = "text"
+POSITION_FIELDS = frozenset({PHRASE_FIELD, "fulltext"})  # fields whose phrases are checked in themselves
 MAX_SLOP = 16  # a phrase with a wider slop is left to Whoosh's span matcher
 POSITION_OVERFLOW = np.uint64(1 << 63)  # in a position mask: the word also occurs at position 63 or later
 LOW_BITS = ~POSITION_OVERFLOW  # the positions 0-62 themselves
@@ -78,6 +80,8 @@ class Segment:
         self.lengths = lengths
         self.norms = norms if norms is not None else {}
         self.memo: dict[str, Result] = {}  # phrase checks of this search in this segment
+        # the documents whose pages' text the asker may search (None: all); see `fulltext`
+        self.text_visible: np.ndarray | None = None
 
     def norm(self, fieldname: str, avg: float) -> np.ndarray | None:
         """BM25's length normalisation of every document, `K1 * (1 - B + B * length / avg)`, for the
@@ -215,7 +219,16 @@ def _term(node: wq.Term, seg: Segment, stats: Stats) -> Result:
 
 
 def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
-    """The documents of one segment that `node` matches, and their scores."""
+    """The documents of one segment that `node` matches, and their scores; a leaf in the pages' text
+    matches only documents whose text the asker may search (`Segment.text_visible`)."""
+    mask, scores = _evaluate(node, seg, stats)
+    if seg.text_visible is not None and getattr(node, "fieldname", None) in TEXT_FIELDS:
+        mask = mask & seg.text_visible
+        scores = scores * mask
+    return mask, scores
+
+
+def _evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
     if isinstance(node, wq.Term):
         return _term(node, seg, stats)
     if isinstance(node, wq.Every):
@@ -246,7 +259,7 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
         # folded, no stop words dropped) decides where the phrase occurs, for the fields beside it too
         in_text = next((q for q in node.subqueries if isinstance(q, wq.Phrase) and q.fieldname == PHRASE_FIELD), None)
         for sub in node.subqueries:
-            if in_text is not None and isinstance(sub, wq.Phrase) and sub.fieldname != PHRASE_FIELD:
+            if in_text is not None and isinstance(sub, wq.Phrase) and sub.fieldname not in POSITION_FIELDS:
                 sub_mask, sub_scores = _phrase_beside(sub, in_text, seg, stats)
             else:
                 sub_mask, sub_scores = evaluate(sub, seg, stats)
@@ -257,7 +270,7 @@ def evaluate(node: wq.Query, seg: Segment, stats: Stats) -> Result:
         words = list(node._btexts(seg.searcher.reader()))[:MAX_EXPANSION]
         expanded = wq.Or([wq.Term(node.fieldname, w, boost=node.boost) for w in words])
         return evaluate(expanded, seg, stats) if words else _empty(seg)
-    if isinstance(node, wq.Phrase) and node.fieldname != PHRASE_FIELD:  # a fielded phrase (`title:"..."`)
+    if isinstance(node, wq.Phrase) and node.fieldname not in POSITION_FIELDS:  # a fielded phrase (`title:"..."`)
         return _phrase_beside(node, wq.Phrase(PHRASE_FIELD, node.words, slop=node.slop), seg, stats)
     if isinstance(node, wq.Phrase) and 1 <= node.slop <= MAX_SLOP and node.words:
         mask = _phrase(node, seg, stats)

@@ -1,9 +1,9 @@
 """The search outbox: a committed change of an item reaches the search index, whatever gets killed when.
 
 A session hook writes a `SearchRequest` row for every item whose search document may change (the item
-row, its descriptions or files; its descendants too when the item row itself changed, since their
-hierarchy paths and inherited access show it) in the same transaction as the change. Indexing an item
-(`indexer.index_items`) deletes the rows it read before reading the item, so the usual path costs two
+row, its descriptions or files, its pages' text (`PageText`); its descendants too when the item row itself
+changed, since their hierarchy paths and inherited access show it) in the same transaction as the change.
+Indexing an item (`indexer.index_items`) deletes the rows it read before reading the item, so the usual path costs two
 small queries. What a process killed between its commit and its indexing leaves (`access set ITEM
 closed` killed there would leave a closed item in the public search) is indexed by the next `heritage`
 command as it starts (`drain`; one indexed query when nothing waits) and by `heritage reindex`.
@@ -18,7 +18,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from heritage.changes import has_changes, item_of
-from heritage.models import File, Item, MetadataRecord, SearchRequest
+from heritage.models import File, Item, MetadataRecord, PageText, SearchRequest
 
 if TYPE_CHECKING:
     from heritage.runtime import Runtime
@@ -43,6 +43,9 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def _changed_items(session: Session) -> dict[str, bool]:
     """Item id -> whether the items below it need indexing too."""
     found: dict[str, bool] = {}
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, PageText) and obj.item_id:  # a page's text arrived (or changed): its words and facet
+            found.setdefault(obj.item_id, False)
     for obj in session.new:
         if isinstance(obj, Item):
             found.setdefault(obj.id, False)

@@ -4,8 +4,8 @@ phrases, prefixes, fuzzy terms; and marking the words that matched in a snippet.
 Syntax (Whoosh's, with our field names): `reglement studenten` (both words), `leuven OR louvain`
 (`OF`), `NOT brief` (`NIET`), `"academische raad"` (phrase), `regl*` (prefix), `vesalius~` (fuzzy, one
 edit; `~2` two), `title:fabrica`, `creator:vesalius`, `subject:anatomie`, `place:leuven`,
-`identifier:BC-VES-1543`, `text:woodcuts` (Dutch names too: `titel:`, `maker:`, `onderwerp:`,
-`plaats:`, `tekst:`).
+`identifier:BC-VES-1543`, `text:woodcuts` (the pages' full text only, as written and by its stems; see
+`fulltext`) (Dutch names too: `titel:`, `maker:`, `onderwerp:`, `plaats:`, `tekst:`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from heritage.errors import BadRequest
 from heritage.search import MAX_QUERY_LENGTH
 from heritage.search.analyzers import folded, stemmed
 from heritage.search.query_syntax import BRACKETS, MAX_WORDS, broken_rule
-from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES
+from heritage.search.schema import DEFAULT_FIELDS, FIELD_ALIASES, TEXT_STEMS
 from heritage.search.scripts import forms, has_cjk, prepare
 
 MAX_CLAUSES = 64
@@ -52,7 +52,7 @@ def check_syntax(text: str) -> None:
     raise BadRequest(broken.message)
 
 
-STEMMED_FIELDS = frozenset({"text_nl", "text_en"})
+STEMMED_FIELDS = frozenset({"text_nl", "text_en", *TEXT_STEMS})
 
 
 def _exact_phrase(fieldname: str, words: list[str], **kwargs: Any) -> Query:
@@ -71,6 +71,25 @@ class Parser(qparser.QueryParser):
     ORed, separate words (CJK bigrams) ANDed (see `scripts.ScriptFilter`)."""
 
     def term_query(
+        self,
+        fieldname: str,
+        text: str,
+        termclass: Any,
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> Any:
+        if fieldname == "fulltext" and termclass is Term and tokenize and self.schema and "fulltext_nl" in self.schema:
+            # a word of the pages is looked for as written and by its Dutch and English stems
+            found = [
+                self._term_query(name, text, termclass, boost * weight, tokenize, removestops)
+                for name, weight in {"fulltext": 1.0, **TEXT_STEMS}.items()
+            ]
+            found = [q for q in found if q is not None]
+            return Or(found) if len(found) > 1 else (found[0] if found else None)
+        return self._term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+    def _term_query(
         self,
         fieldname: str,
         text: str,
@@ -141,6 +160,17 @@ def plain_words(text: str) -> str:
     words = re.findall(r"\w+", text)
     content = [w for w in words if w not in _OPERATOR_WORDS] or [w.lower() for w in words]
     return " ".join(content[:MAX_WORDS])
+
+
+def query_words(text: str) -> list[str]:
+    """The words a reader typed, without field names, operators or the words after NOT: what a page viewer
+    marks on the page a result opens on (`highlight=`)."""
+    text = re.sub(r"(?:^|(?<=[\s(]))(?:NOT|NIET)\s+(?:\"[^\"]*\"|\S+)", " ", text)
+    text = FIELDED.sub(
+        lambda m: m.group(0)[: -len(m.group(1)) - 1] if m.group(1).lower() in FIELD_ALIASES else m.group(0), text
+    )
+    words = [w for w in re.findall(r"\w+", text) if w not in _OPERATOR_WORDS]
+    return list(dict.fromkeys(words))[:MAX_WORDS]
 
 
 def _strict(text: str, schema: Any) -> Query:
@@ -233,9 +263,9 @@ def matched_words(query: Query, reader: Any, limit: int = 512) -> dict[str, set[
             words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in leaf._btexts(reader)][:limit]
         else:
             words = [str(w) for _f, w in leaf.terms(phrases=True)]
-        if fieldname == "text_nl":
+        if fieldname in ("text_nl", "fulltext_nl"):
             out["nl"].update(words)
-        elif fieldname == "text_en":
+        elif fieldname in ("text_en", "fulltext_en"):
             out["en"].update(words)
         elif fieldname in DEFAULT_FIELDS or fieldname == "taxon_text":
             out["folded"].update(words)
@@ -251,12 +281,15 @@ def _folded(word: str) -> str:  # what `folded()` makes of one \w+ word (its fir
     return forms(prepare(word).lower(), variants=False)[0].translate(accent_map)
 
 
+folded_word = _folded
+
+
 @lru_cache(maxsize=200_000)
 def _stems(word: str, lang: str) -> tuple[str, ...]:
     return tuple(t.text for t in _STEM[lang](word))
 
 
-def _is_match(word: str, words: dict[str, set[str]]) -> bool:
+def is_match(word: str, words: dict[str, set[str]]) -> bool:
     """Whether a word of a snippet is one the query found, as written or as a stem. Stemming is slow in pure
     Python, so a word is stemmed only when a query stem begins as it does (a suffix stemmer keeps the start)."""
     folded_word = _folded(word)
@@ -277,7 +310,7 @@ def highlight(text: str, words: dict[str, set[str]], width: int = 220) -> str:
     """
     if not text:
         return ""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text) if _is_match(m.group(0), words)]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text) if is_match(m.group(0), words)]
     start = 0
     if spans and spans[0][0] > width // 3:
         start = text.rfind(" ", 0, spans[0][0] - width // 4) + 1
@@ -301,6 +334,6 @@ def highlight(text: str, words: dict[str, set[str]], width: int = 220) -> str:
 def any_match(texts: Iterable[str], words: dict[str, set[str]]) -> str | None:
     """The first text with a matching word."""
     for text in texts:
-        if text and any(_is_match(m.group(0), words) for m in re.finditer(r"\w+", text)):
+        if text and any(is_match(m.group(0), words) for m in re.finditer(r"\w+", text)):
             return text
     return None

@@ -7,6 +7,7 @@ from whoosh.fields import ID, STORED, Schema
 from heritage.search import FACETS
 from heritage.search.analyzers import folded, identifier, keywords, stemmed
 from heritage.search.fields import NO_DATE, FastKeyword, FastText, NumberColumn, StringColumn
+from heritage.search.fulltext import PagedText
 
 # Fields the one search box looks in, with their weights: a word in a title counts more than one in a note.
 DEFAULT_FIELDS: dict[str, float] = {
@@ -18,7 +19,13 @@ DEFAULT_FIELDS: dict[str, float] = {
     "text": 1.0,
     "text_nl": 0.8,
     "text_en": 0.8,
+    # the pages' full text (`fulltext`): below every field of the description; its stems come with it
+    "fulltext": 0.5,
 }
+# The stemmed fields a word looked for in `fulltext` is looked for in too (`query.Parser`), by weight relative
+# to its weight there; every field a search reads, for the arrays kept per segment.
+TEXT_STEMS: dict[str, float] = {"fulltext_nl": 0.8, "fulltext_en": 0.8}
+SEARCHED_FIELDS: tuple[str, ...] = (*DEFAULT_FIELDS, *TEXT_STEMS)
 
 # Names a reader may put before a colon (`title:fabrica`, Dutch `titel:fabrica`) and the field they mean.
 FIELD_ALIASES: dict[str, str] = {
@@ -35,15 +42,16 @@ FIELD_ALIASES: dict[str, str] = {
     "identifier": "identifier",
     "id": "identifier",
     "identificatie": "identifier",
-    "text": "text",
-    "tekst": "text",
+    "text": "fulltext",  # the pages' full text only (their stems too: `query.Parser`)
+    "tekst": "fulltext",
     "taxon": "taxon_text",
 }
 
 
 def schema() -> Schema:
-    """Positions are kept only in `text`, which holds every word of a record: a phrase is checked there and
-    its words looked up in the other fields (see `evaluate`). Dates, order and sort titles are columns."""
+    """Positions are kept in `fulltext` (pages, see `fulltext`) and in `text`, which holds every word of a
+    record: a phrase is checked there and its words looked up in the other fields (see `evaluate`). Dates,
+    order and sort titles are columns."""
     # scorable keyword fields keep a length column; without one Whoosh stats a file for every posting it writes
     facet_fields = {name: FastKeyword(analyzer=keywords(), scorable=True) for name in FACETS}
     return Schema(
@@ -58,6 +66,11 @@ def schema() -> Schema:
         text=FastText(analyzer=folded(), spelling=True),
         text_nl=FastText(analyzer=stemmed("nl"), phrase=False),
         text_en=FastText(analyzer=stemmed("en"), phrase=False),
+        # the pages' full text, page by page (`fulltext`), and the pages themselves for snippets
+        fulltext=PagedText(analyzer=folded()),
+        fulltext_nl=FastText(analyzer=stemmed("nl"), phrase=False),
+        fulltext_en=FastText(analyzer=stemmed("en"), phrase=False),
+        pages=STORED(),
         # linked places: "leuven\x1e<authority id>" and the ids themselves
         place_link=FastKeyword(analyzer=keywords(), scorable=True),
         place_id=FastKeyword(analyzer=keywords(), scorable=True),

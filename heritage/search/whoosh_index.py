@@ -36,11 +36,12 @@ from heritage.search import (
     facets_for,
 )
 from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
-from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings
+from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
+from heritage.search.fulltext import joined, pack, text_hits, text_statuses
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse, read
-from heritage.search.schema import DEFAULT_FIELDS, schema
+from heritage.search.schema import SEARCHED_FIELDS, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
 from heritage.search.whoosh_speedups import install
 
@@ -50,6 +51,7 @@ NUMBER_FIELDS = ("date_from", "date_to", "position")
 INTERNAL_SORTS = ("position",)
 SNIPPET_WIDTH = 220
 DEFAULT_TEXT_LANGUAGE = "nl"
+RESTRICTED = "restricted"  # an access status whose images a grant opens (`heritage.access.visibility`)
 ANALYSIS_FILE = "ANALYSIS"  # in a generation folder: the `ANALYSIS_VERSION` its words were made by
 
 install()  # whole-column length reads when Whoosh writes segments
@@ -83,6 +85,8 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         if place.get("id"):
             for word in set(fold(place["label"]).split()) | {fold(place["label"])}:
                 links.append(f"{word}{LINK_SEPARATOR}{place['id']}")
+    pages = [(int(n), t) for n, t in doc.get("pages", [])]
+    page_words = "\n".join(t for _n, t in pages)
     fields: dict[str, Any] = {
         "id": doc["id"],
         "title": "\n".join(doc.get("titles", [doc.get("title", "")])),
@@ -94,6 +98,11 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "text": "\n".join([t for _, t in texts] + names + doc.get("taxon_words", []) + doc.get("identifiers", [])),
         "text_nl": by_lang["nl"],
         "text_en": by_lang["en"],
+        # the pages: as written page by page, and every page's stems in both languages
+        "fulltext": joined(pages),
+        "fulltext_nl": page_words,
+        "fulltext_en": page_words,
+        "pages": pack(pages) if pages else "",
         "place_link": _join(links),
         "place_id": _join(p["id"] for p in doc.get("places", []) if p.get("id")),
         "parent": doc.get("parent") or "",
@@ -202,8 +211,8 @@ class WhooshIndex:
             folder / "facets",
             KEYWORD_FIELDS,
             NUMBER_FIELDS,
-            length_fields=tuple(DEFAULT_FIELDS),
-            postings_fields=tuple(f for f in DEFAULT_FIELDS if f != "identifier"),
+            length_fields=SEARCHED_FIELDS,
+            postings_fields=tuple(f for f in SEARCHED_FIELDS if f != "identifier"),
         )
 
     @contextmanager
@@ -269,7 +278,7 @@ class WhooshIndex:
             stats = Stats(searcher)
             for sub, _offset, seg in self._segments(searcher, store):
                 scored = seg.scoring(sub.reader(), sub)
-                for fieldname in DEFAULT_FIELDS:
+                for fieldname in SEARCHED_FIELDS:
                     scored.norm(fieldname, stats.avg_length(fieldname))
         for idle in self._idle.values():
             while True:
@@ -421,7 +430,7 @@ class WhooshIndex:
             words = matched_words(q, searcher.reader()) if is_text else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
             for docnum, score in docnums:
-                hits.append(self._hit(searcher, docnum, score, words, query.lang, child_counts))
+                hits.append(self._hit(searcher, docnum, score, words, query, child_counts))
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, stats, q, query)
@@ -449,7 +458,9 @@ class WhooshIndex:
                 dated = seg.numbers["date_from"] != NO_DATE
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
-                matched, segment_scores = evaluate(q, seg.scoring(sub.reader(), sub), stats)
+                scoring = seg.scoring(sub.reader(), sub)
+                scoring.text_visible = WhooshIndex._text_visible(sub.reader(), seg, query)
+                matched, segment_scores = evaluate(q, scoring, stats)
                 base &= matched
                 scores.append(segment_scores)
             bases.append(base)
@@ -472,6 +483,34 @@ class WhooshIndex:
                 allowed |= seg.columns["unit"].docs_with(query.units, seg.n)
             visible &= allowed
         return visible
+
+    @staticmethod
+    def _text_visible(reader: Any, seg: SegmentColumns, query: SearchQuery) -> np.ndarray | None:
+        """The documents whose pages' text the asker may search (None: all): those whose images they may see
+        (`heritage.access.visibility` is FULL): public ones, their units' items, restricted ones granted them."""
+        if query.access is None:
+            return None
+        allowed = seg.columns["access"].docs_with([s for s in text_statuses() if s in query.access], seg.n)
+        if query.units:
+            allowed |= seg.columns["unit"].docs_with(query.units, seg.n)
+        if query.granted and RESTRICTED in query.access:
+            granted = np.zeros(seg.n, dtype=bool)
+            for item_id in query.granted:
+                granted[read_postings(reader, "id", item_id)[0]] = True
+            allowed |= granted & seg.columns["access"].docs_with([RESTRICTED], seg.n)
+        return allowed
+
+    @staticmethod
+    def _text_shown(stored: dict[str, Any], query: SearchQuery) -> bool:
+        """The `_text_visible` rule for one result line."""
+        if query.access is None:
+            return True
+        status = stored.get("access")
+        if status in query.access and (
+            status in text_statuses() or (status == RESTRICTED and stored.get("id") in query.granted)
+        ):
+            return True
+        return (stored.get("unit") or None) in query.units
 
     # -- facets ------------------------------------------------------------------------------
 
@@ -612,11 +651,13 @@ class WhooshIndex:
         docnum: int,
         score: float | None,
         words: dict[str, set[str]] | None,
-        lang: str,
+        query: SearchQuery,
         child_counts: dict[str, int] | None,
     ) -> dict[str, Any]:
-        stored = dict(searcher.stored_fields(docnum).get("stored") or {})
-        hit_id = searcher.stored_fields(docnum)["id"]
+        lang = query.lang
+        fields = searcher.stored_fields(docnum)
+        stored = dict(fields.get("stored") or {})
+        hit_id = fields["id"]
         stored["id"] = hit_id
         stored["score"] = score
         description = stored.get("descriptions", {}).get(lang) or stored.get("description") or ""
@@ -625,6 +666,8 @@ class WhooshIndex:
             candidates = [description, *stored.get("descriptions", {}).values(), stored.get("description") or ""]
             source = any_match(candidates, words) or description
             stored["snippet"] = highlight(source, words, SNIPPET_WIDTH)
+            shown = self._text_shown(stored, query) and fields.get("pages")
+            stored["text_hits"] = text_hits(fields.get("pages"), words, SNIPPET_WIDTH) if shown else []
         else:
             stored["snippet"] = highlight(description, {"folded": set(), "nl": set(), "en": set()}, SNIPPET_WIDTH)
         if child_counts is not None:

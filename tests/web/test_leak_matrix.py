@@ -28,7 +28,6 @@ from heritage.runtime import Runtime
 from heritage.settings import Settings
 from tests.conftest import POSTGRES_URL
 from tests.helpers import ACCESS_CASES, ACCESS_WORDS, access_batch, add_user, sign_in
-from tests.iiif.text_pages import deliver_text
 
 pytestmark = pytest.mark.db
 
@@ -84,8 +83,8 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     runner = CliRunner(env={**settings.as_env(), "REDIS_URL": ""})
     try:
         batch = access_batch(folder / "batch")
-        for scan in (batch / "scans").glob("*.png"):  # text with each page, for the IIIF text surfaces
-            deliver_text(scan)
+        for case in STATUSES:  # each scan's text delivered beside it (PAGE XML): its words are the case's own
+            (batch / "scans" / f"{case}.page.xml").write_text(_page_xml(case), encoding="utf-8")
         result = runner.invoke(main, ["ingest", str(batch), "--collection", "lek", "--unit", "archief"])
         assert result.exit_code == 0, result.output
         with runtime.sessions() as s:
@@ -123,6 +122,20 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
             with admin_engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin_engine.dispose()
+
+
+def _page_xml(case: str) -> str:
+    """A page whose one line is `bladzijde<word> tekstproef pedel` (PAGE XML, taken instead of OCR): the catalogue
+    finds its own word, IIIF Content Search the shared one."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">
+ <Page imageFilename="{case}.png" imageWidth="520" imageHeight="380">
+  <TextRegion id="r1"><Coords points="20,20 500,20 500,80 20,80"/>
+   <TextLine id="l1"><Coords points="20,20 500,20 500,80 20,80"/>
+    <TextEquiv><Unicode>bladzijde{ACCESS_WORDS[case]} tekstproef pedel</Unicode></TextEquiv></TextLine>
+  </TextRegion>
+ </Page>
+</PcGts>"""
 
 
 def _status(client: FlaskClient, url: str) -> bool:
@@ -183,6 +196,41 @@ def _typed_subject(m: Matrix, client: FlaskClient, case: str) -> bool:
     visible = {c for c in STATUSES if _search_api(m, client, c)}
     assert counts["lekproef"] == 1 + len(visible), counts  # the fonds and the files this viewer finds
     return shown
+
+
+def _text_search_api(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """A word of the item's page finds it (with its page linked) only for those who may see its images."""
+    body = client.get(f"/api/items?q=text:bladzijde{ACCESS_WORDS[case]}").get_json()
+    hits = {hit["id"]: hit for hit in body["items"]}
+    assert body["total"] == len(hits)
+    if m.items[case] not in hits:
+        return False
+    (page,) = hits[m.items[case]]["text_hits"]
+    assert page["page"] == 1 and f"<mark>bladzijde{ACCESS_WORDS[case]}</mark>" in page["snippet"]
+    assert page["url"].endswith(f"/items/{m.items[case]}?page=1&highlight=bladzijde{ACCESS_WORDS[case]}")
+    return True
+
+
+def _text_snippet_html(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """The search page's snippet of a page (a plain query finds page words too)."""
+    html = client.get(f"/search?q=bladzijde{ACCESS_WORDS[case]}").get_data(as_text=True)
+    return f"<mark>bladzijde{ACCESS_WORDS[case]}</mark>" in html or f"/items/{m.items[case]}" in html
+
+
+def _text_facet(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """The full-text facet counts what a page word finds, never an item whose text the asker may not read."""
+    facets = client.get(f"/api/items?q=tekst:bladzijde{ACCESS_WORDS[case]}&per_page=1").get_json()["facets"]
+    return {f["value"]: f["count"] for f in facets["has_text"]}.get("yes", 0) == 1
+
+
+def _text_suggestion(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """A page word misspelt is never corrected into one (did-you-mean reads the records' words only)."""
+    body = client.get(f"/api/items?q=bladzijde{ACCESS_WORDS[case][:-1]}").get_json()
+    return f"bladzijde{ACCESS_WORDS[case]}" in (body.get("suggestion") or "")
+
+
+def _never(_role: str, _status: str) -> bool:
+    return False
 
 
 def _collection_count(m: Matrix, client: FlaskClient, case: str) -> bool:
@@ -411,6 +459,10 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "facet counts (API)": (_facet_count, sees_description),
     "facet counts (search page)": (_facet_html, sees_description),
     "collection counts (API)": (_collection_count, sees_description),
+    "full-text search with page link (API)": (_text_search_api, sees_images),
+    "full-text snippet (search page)": (_text_snippet_html, sees_images),
+    "full-text facet counts (API)": (_text_facet, sees_images),
+    "did you mean a page word (API)": (_text_suggestion, _never),
     "record page": (_record, sees_description),
     "citation": (_citation, sees_description),
     "API item": (_api_item, sees_description),

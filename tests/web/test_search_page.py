@@ -86,6 +86,8 @@ def test_facet_values_are_named_in_the_readers_language(lang: str) -> None:
     expected = {
         ("domain", "archive"): {"nl": "Archieven", "en": "Archives"},
         ("has_images", "yes"): {"nl": "Met beelden", "en": "With images"},
+        ("has_text", "yes"): {"nl": "Met volledige tekst", "en": "With full text"},
+        ("has_text", "no"): {"nl": "Zonder volledige tekst", "en": "Without full text"},
         ("century", "1800"): {"nl": "19e eeuw", "en": "19th century"},
         ("language", "fr"): {"nl": "Frans", "en": "French"},
         ("decade", "1840"): {"nl": "1840–1849", "en": "1840–1849"},
@@ -191,3 +193,28 @@ def test_every_link_and_label_of_the_page(demo_app, demo_runtime, lang: str, que
     assert translated == [
         f"({t})" if t and t != i["title"] else None for t, i in zip(wanted, api["items"], strict=True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "page_name", "facet_name"), [("nl", "blz. 37", "Volledige tekst"), ("en", "p. 37", "Full text")]
+)
+def test_a_hit_in_the_full_text_shows_its_page_and_opens_it(  # type: ignore[no-untyped-def]
+    runtime, client, lang: str, page_name: str, facet_name: str
+) -> None:
+    from tests.heritage.search.builders import doc
+
+    pages = ((1, "Register der inschrijvingen"), (37, "Petrus Vandermeulen uit Tienen, <b>geneeskunde</b>"))
+    runtime.index.update([doc("reg1", "Inschrijvingsregister", images=True, pages=pages), doc("f", "Foto")])
+    response = client.get(f"/search?q=Vandermeulen+Tienen&lang={lang}")
+    assert response.status_code == 200
+    page = html.fromstring(response.get_data(as_text=True))
+    (link,) = page.cssselect("ul.text-hits a")
+    assert link.text_content() == page_name
+    href = urlsplit(link.get("href"))
+    assert href.path.endswith("/items/reg1")
+    assert parse_qsl(href.query) == [("page", "37"), ("highlight", "Vandermeulen Tienen")]
+    (snippet,) = page.cssselect("ul.text-hits .snippet")
+    assert [m.text for m in snippet.cssselect("mark")] == ["Vandermeulen", "Tienen"]
+    assert "<b>" in snippet.text_content()  # the page's own text is escaped, never markup
+    facets = client.get(f"/search?lang={lang}").get_data(as_text=True)
+    assert facet_name in facets and label("has_text", "yes", lang) in facets

@@ -26,6 +26,8 @@ def doc(
     parent: str = "",
     position: int = 0,
     images: bool = False,
+    pages: tuple[tuple[int, str], ...] = (),
+    unit: str = "central-archive",
 ) -> dict[str, Any]:
     centuries, decades = date_buckets(*(dates or (None, None)))
     texts: list[tuple[str | None, str]] = [(lang, title)]
@@ -40,6 +42,7 @@ def doc(
         "title": title,
         "titles": [title, *titles.values()],
         "texts": texts,
+        "pages": list(pages),
         "identifiers": [item_id],
         "creators": list(creators),
         "subjects": list(subjects),
@@ -49,7 +52,7 @@ def doc(
         "facets": {
             "domain": [domain],
             "collection": [collection],
-            "unit": ["central-archive"],
+            "unit": [unit],
             "custody": ["central"],
             "level": [level],
             "century": centuries,
@@ -60,6 +63,7 @@ def doc(
             "taxon": [],
             "language": list(languages),
             "has_images": ["yes" if images else "no"],
+            "has_text": ["yes" if pages else "no"],
             "access": [access],
         },
         "parent": parent,
@@ -78,6 +82,8 @@ def doc(
             "level": level,
             "access": access,
             "has_images": images,
+            "has_text": bool(pages),
+            "unit": unit,
             "thumbnail": "",
             "path": [],
             "parent": parent,

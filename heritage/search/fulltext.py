@@ -1,0 +1,134 @@
+"""The full text of an item's pages (OCR or delivered ALTO) in the catalogue index.
+
+Design: one index document per item, as for the metadata; its pages' words go into fields of their own
+(`fulltext` folded with positions, `fulltext_nl` and `fulltext_en` stemmed), so the metadata fields, their
+lengths and their ranking stay as they were, and a plain query reaches the text with a lower weight.
+In `fulltext` page k's words are numbered from `k * PAGE_GAP`: a phrase never spans two pages, and the page
+of any hit position is `position // PAGE_GAP`. The pages' own text is kept beside the record, compressed, in
+one stored field, so that a result line's snippet and page number are made from the index alone (no ALTO
+read per hit): the page shown is the first page holding a matched word, its number 1-based as the viewer
+counts canvases. A second index of one document per page was the alternative; it would double the
+documents every metadata query counts facets over, which is what a million pages must not slow.
+
+Access: text is found, counted and shown only where the asker may see the item's images (public items, or
+staff of its unit); a restricted item is still found by its description, never by its text
+(`text_statuses`, and the mask `evaluate` applies to every leaf of these fields).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from whoosh.formats import Positions
+
+from heritage.models import Access
+from heritage.search.fields import FastText
+from heritage.search.scripts import PreparedTokenizer, prepare
+
+PAGE_GAP = 1 << 15  # positions per page: a page's words beyond this many are not indexed
+MAX_PAGES = (1 << 31) // PAGE_GAP  # positions stay below 2**31
+PAGE_BREAK = "\x0c"  # between pages in the value given to `PagedText`
+TEXT_FIELDS = frozenset({"fulltext", "fulltext_nl", "fulltext_en"})
+MAX_TEXT_HITS = 3  # pages with a snippet per result line
+WORDS = re.compile(r"\w+")
+
+
+def text_statuses() -> tuple[str, ...]:
+    """Access statuses whose items' text anyone may search: those whose images anyone may see."""
+    return (Access.PUBLIC.value,)
+
+
+class PagedText(FastText):
+    """`fulltext`: pages separated by PAGE_BREAK, each page's positions starting at its index * PAGE_GAP."""
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or kwargs or type(self.format) is not Positions:
+            return super().index(value, **kwargs)
+        tokenizer = self.analyzer.items[0]
+        poses: dict[str, list[int]] = {}
+        for number, page in enumerate(value.split(PAGE_BREAK)[:MAX_PAGES]):
+            if isinstance(tokenizer, PreparedTokenizer):
+                page = prepare(page)
+            base = number * PAGE_GAP
+            for pos, terms in enumerate(self._words(page, tokenizer.expression)[: PAGE_GAP - 1]):
+                for term in terms:
+                    poses.setdefault(term, []).append(base + pos)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        return [(t.encode("utf-8"), len(p), len(p) * boost, encode(p)) for t, p in poses.items()]
+
+
+def pack(pages: Sequence[tuple[int, str]]) -> bytes:
+    """The pages' texts (number, text) as one compressed value for the stored field."""
+    return zlib.compress(json.dumps([[n, t] for n, t in pages], ensure_ascii=False).encode("utf-8"), 6)
+
+
+def unpack(value: bytes | None) -> list[tuple[int, str]]:
+    if not value:
+        return []
+    return [(int(n), str(t)) for n, t in json.loads(zlib.decompress(value).decode("utf-8"))]
+
+
+def joined(pages: Sequence[tuple[int, str]]) -> str:
+    """The value of `fulltext`: every page in order, a page without text kept as an empty page (so that
+    the index of a page in it is its number - 1)."""
+    if not pages:
+        return ""
+    by_number = dict(pages)
+    return PAGE_BREAK.join(by_number.get(n, "") for n in range(1, max(by_number) + 1))
+
+
+class PageMatcher:
+    """Whether a word of a page is one the query found (as `query.is_match` decides), each distinct word
+    decided once: a result's pages hold thousands of words, most of them again and again."""
+
+    def __init__(self, words: dict[str, set[str]]) -> None:
+        from heritage.search.query import is_match
+
+        self.words = words
+        self.heads = {lang: {w[:2] for w in words[lang]} for lang in ("nl", "en")}
+        self._is_match = is_match
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        found = self.seen.get(word)
+        if found is None:
+            from heritage.search.query import folded_word
+
+            head = folded_word(word)[:2]
+            stems_may = any(head in self.heads[lang] for lang in ("nl", "en"))
+            found = folded_word(word) in self.words["folded"] or (stems_may and self._is_match(word, self.words))
+            self.seen[word] = found
+        return found
+
+
+def text_hits(
+    packed: bytes | None, words: dict[str, set[str]], width: int, limit: int = MAX_TEXT_HITS
+) -> list[dict[str, Any]]:
+    """The first pages holding a word the query found: their numbers and snippets (HTML, words in <mark>),
+    each snippet marked in a window around the first match (not over the whole page)."""
+    from heritage.search.query import highlight
+
+    if not any(words.values()):
+        return []
+    matches = PageMatcher(words)
+    out: list[dict[str, Any]] = []
+    for number, text in unpack(packed):
+        first = next((m.start() for m in WORDS.finditer(text) if matches(m.group(0))), None)
+        if first is None:
+            continue
+        lo = text.rfind(" ", 0, first - width // 4) + 1 if first > width // 3 else 0
+        hi = min(len(text), first + width + width // 2)
+        snippet = highlight(text[lo:hi], words, width)
+        if lo > 0 and not snippet.startswith("… "):
+            snippet = "… " + snippet
+        if hi < len(text) and not snippet.endswith(" …"):
+            snippet += " …"
+        out.append({"page": number, "snippet": snippet})
+        if len(out) >= limit:
+            break
+    return out

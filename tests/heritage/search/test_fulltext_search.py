@@ -1,0 +1,102 @@
+"""The pages' full text in the catalogue search: its own field (`text:`), folded and stemmed, a lower weight
+than the description, phrases within one page, the page number and snippet of a hit, the `has_text` facet,
+and no text of an item whose images the asker may not see (restricted, closed) found, counted or shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from heritage.search import SearchQuery
+from heritage.search.whoosh_index import WhooshIndex
+from tests.heritage.search.builders import doc
+
+PUBLIC = ("public", "restricted")
+REGISTER_PAGES = (
+    (1, "Register der inschrijvingen van de Universiteit"),
+    (2, "Jan Verhulst student in de rechten, geboren te Mechelen"),
+    (37, "Petrus Vandermeulen uit Tienen ingeschreven in de geneeskunde"),
+)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> WhooshIndex:
+    ix = WhooshIndex(tmp_path / "index")
+    ix.update(
+        [
+            doc("reg", "Inschrijvingsregister 1835", images=True, pages=REGISTER_PAGES),
+            doc("desc", "Vandermeulen, Petrus: brieven", description="Brieven van Petrus Vandermeulen"),
+            doc("secret", "Register (beperkt)", images=True, access="restricted", pages=((1, "Zebulon Kwakernaak"),)),
+            doc("shut", "Register (gesloten)", images=True, access="closed", pages=((1, "Zebulon Kwakernaak"),)),
+            doc("plain", "Foto van de hallen", images=True),
+        ]
+    )
+    return ix
+
+
+def ids(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h["id"] for h in result.hits]
+
+
+def test_a_word_on_a_page_finds_the_item_with_page_number_and_marked_snippet(index: WhooshIndex) -> None:
+    result = index.search(SearchQuery(q="Tienen", access=PUBLIC))
+    assert ids(result) == ["reg"]
+    assert result.hits[0]["text_hits"] == [
+        {"page": 37, "snippet": "Petrus Vandermeulen uit <mark>Tienen</mark> ingeschreven in de geneeskunde"}
+    ]
+
+
+def test_the_description_ranks_above_the_pages(index: WhooshIndex) -> None:
+    result = index.search(SearchQuery(q="Vandermeulen", access=PUBLIC))
+    assert ids(result) == ["desc", "reg"]
+    assert result.hits[0]["text_hits"] == []  # found by its title and description, it has no pages
+
+
+def test_text_field_searches_the_pages_only_and_stems_them(index: WhooshIndex) -> None:
+    assert ids(index.search(SearchQuery(q="text:Vandermeulen", access=PUBLIC))) == ["reg"]
+    assert ids(index.search(SearchQuery(q="tekst:brieven", access=PUBLIC))) == []
+    # "inschrijving" meets "inschrijvingen" by its Dutch stem; accents folded
+    found = index.search(SearchQuery(q="text:inschrijving", access=PUBLIC))
+    assert ids(found) == ["reg"] and found.hits[0]["text_hits"][0]["page"] == 1
+    assert ids(index.search(SearchQuery(q="text:Tiénen", access=PUBLIC))) == ["reg"]
+
+
+def test_a_phrase_never_spans_two_pages(index: WhooshIndex) -> None:
+    assert ids(index.search(SearchQuery(q='text:"uit Tienen"', access=PUBLIC))) == ["reg"]
+    # "Mechelen" ends page 2 and "Petrus" begins page 37: not a phrase
+    assert ids(index.search(SearchQuery(q='text:"Mechelen Petrus"', access=PUBLIC))) == []
+    assert ids(index.search(SearchQuery(q='"Mechelen Petrus"', access=PUBLIC))) == []
+
+
+def test_has_text_facet_counts_and_filters(index: WhooshIndex) -> None:
+    result = index.search(SearchQuery(access=PUBLIC))
+    assert dict(result.facets["has_text"]) == {"yes": 2, "no": 2}
+    only = index.search(SearchQuery(access=PUBLIC, filters={"has_text": ["yes"]}))
+    assert sorted(ids(only)) == ["reg", "secret"]
+
+
+def test_text_of_restricted_and_closed_items_never_reaches_the_public(index: WhooshIndex) -> None:
+    public = index.search(SearchQuery(q="Kwakernaak", access=PUBLIC))
+    assert public.total == 0 and public.hits == []
+    assert all(count == 0 for values in public.facets.values() for _v, count in values)
+    assert public.suggestion is None
+    # found by its description, the restricted item shows no snippet of its pages
+    described = index.search(SearchQuery(q="Register beperkt", access=PUBLIC))
+    assert ids(described) == ["secret"] and described.hits[0]["text_hits"] == []
+    # staff of its unit, and staff everywhere, find and see it
+    unit_staff = index.search(SearchQuery(q="Kwakernaak", access=PUBLIC, units=("central-archive",)))
+    assert sorted(ids(unit_staff)) == ["secret", "shut"]
+    staff = index.search(SearchQuery(q="Kwakernaak"))
+    assert sorted(ids(staff)) == ["secret", "shut"]
+    assert staff.hits[0]["text_hits"][0]["snippet"] == "Zebulon <mark>Kwakernaak</mark>"
+    other_staff = index.search(SearchQuery(q="Kwakernaak", access=PUBLIC, units=("museum",)))
+    assert other_staff.total == 0
+
+
+def test_a_grant_opens_a_restricted_items_text_never_a_closed_ones(index: WhooshIndex) -> None:
+    granted = index.search(SearchQuery(q="Kwakernaak", access=PUBLIC, granted=("secret", "shut")))
+    assert ids(granted) == ["secret"]
+    assert granted.hits[0]["text_hits"][0]["page"] == 1
+    found_by_title = index.search(SearchQuery(q="beperkt", access=PUBLIC, granted=("secret",)))
+    assert found_by_title.hits[0]["text_hits"] == []  # nothing of its pages matched the query
