@@ -124,12 +124,12 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
             admin_engine.dispose()
 
 
-def _page_xml(case: str) -> str:
+def _page_xml(case: str, image: str | None = None) -> str:
     """A page whose one line is `bladzijde<word> tekstproef pedel` (PAGE XML, taken instead of OCR): the catalogue
     finds its own word, IIIF Content Search the shared one."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">
- <Page imageFilename="{case}.png" imageWidth="520" imageHeight="380">
+ <Page imageFilename="{image or case + ".png"}" imageWidth="520" imageHeight="380">
   <TextRegion id="r1"><Coords points="20,20 500,20 500,80 20,80"/>
    <TextLine id="l1"><Coords points="20,20 500,20 500,80 20,80"/>
     <TextEquiv><Unicode>bladzijde{ACCESS_WORDS[case]} tekstproef pedel</Unicode></TextEquiv></TextLine>
@@ -394,7 +394,7 @@ _EXHIBITIONS: set[int] = set()
 
 
 def _exhibition(m: Matrix) -> str:
-    """An exhibition of every case's item (an object with its label, and its image on page 1), made once."""
+    """An exhibition of every case's item (an object with its label, and its image on page 1), made once per matrix."""
     from heritage.museum.exhibitions import save
 
     if id(m) not in _EXHIBITIONS:
@@ -402,14 +402,14 @@ def _exhibition(m: Matrix) -> str:
             "slug": "lekproef",
             "title": "Lekproef",
             "title_en": "Leak test",
-            "objects": [{"item": m.items[c], "label": f"label{ACCESS_WORDS[c]}"} for c in STATUSES],
+            "objects": [{"item": m.items[c], "label": f"label{ACCESS_WORDS[c]}"} for c in m.items],
             "pages": [
                 {
                     "title": "Beelden",
                     "title_en": "Images",
                     "images": [
                         {"item": m.items[c], "caption": f"bijschrift {c}", "caption_en": f"caption {c}"}
-                        for c in STATUSES
+                        for c in m.items  # every case of this matrix (the held-back matrix has one)
                     ],
                 }
             ],
