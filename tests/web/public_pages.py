@@ -34,6 +34,7 @@ def serve_demo(runtime: Any, assets: Path, log: Path) -> Iterator[tuple[str, dic
             "tree": f"/browse/{_first(base, 'level=fonds&collection=rectoraat')}",
             "embed": f"/embed/{records['library']}",  # a book: several pages, the viewer's page strip
             "masterplan": "/masterplan",
+            "exhibition": "/exhibitions/vesalius-fabrica",  # a story of the demo (issue 20)
         }
         yield base, pages
 
