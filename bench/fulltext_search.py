@@ -71,7 +71,9 @@ def text_queries(seed: int = 70) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def timed(indexes: dict[str, WhooshIndex], sets: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+def timed(
+    indexes: dict[str, WhooshIndex], sets: dict[str, list[dict[str, Any]]], rounds: int = 2
+) -> dict[str, dict[str, Any]]:
     """p50/p95 of each set of searches on each index, asked in turn (query by query, the order alternating),
     so that a shared machine's load weighs on both sides alike."""
     out: dict[str, dict[str, Any]] = {}
@@ -82,7 +84,7 @@ def timed(indexes: dict[str, WhooshIndex], sets: dict[str, list[dict[str, Any]]]
                 index.search(SearchQuery(access=PUBLIC, **spec))
         times: dict[str, list[float]] = {n: [] for n in names}
         totals: dict[str, list[int]] = {n: [] for n in names}
-        for i, spec in enumerate(queries * 2):
+        for i, spec in enumerate(queries * rounds):
             for label in names if i % 2 == 0 else reversed(names):
                 started = time.perf_counter()
                 result = indexes[label].search(SearchQuery(access=PUBLIC, **spec))
@@ -127,6 +129,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/heritage-bench-fulltext"))
     parser.add_argument("--reuse", action="store_true", help="time the indexes already built in --dir")
+    parser.add_argument("--rounds", type=int, default=2, help="times each search is asked of each index")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
     every = max(1, args.records // args.text_items) if args.text_items else 0
@@ -148,9 +151,9 @@ def main() -> None:
         else:
             indexes[label], results[label] = build(folder, args.records, n_every, args.pages)
     print("  catalogue searches, without and with full text:", flush=True)
-    results["catalogue"] = timed(indexes, query_sets())
+    results["catalogue"] = timed(indexes, query_sets(), args.rounds)
     print("  full-text searches:", flush=True)
-    results["full text"] = timed({"with": indexes["with"]}, text_queries())
+    results["full text"] = timed({"with": indexes["with"]}, text_queries(), args.rounds)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(json.dumps(results, indent=2))

@@ -12,6 +12,7 @@ from heritage.access import item_access
 from heritage.authorities.unknown import known_names
 from heritage.catalogue import ancestors, core_of, representative_image
 from heritage.models import Authority, AuthorityLink, FileRole, Item
+from heritage.runtime import Runtime, current_runtime
 from heritage.search.places import labels_for
 from heritage.search.vocabulary import TypeTerm, taxon_names, types_in_text, types_of_terms
 from metadata_schemas.core import CoreRecord
@@ -113,19 +114,19 @@ def inherited_types(item: Item) -> list[TypeTerm]:
     return list(dict.fromkeys(found))
 
 
-def page_texts(item: Item, images: list[Any]) -> list[tuple[int, str]]:
-    """(page number, text) of each image page with text, numbered 1.. in the order the viewer shows pages."""
+def page_texts(item: Item, images: list[Any], runtime: Runtime | None = None) -> list[tuple[int, str]]:
+    """(page number, text) of each image page with text, numbered 1.. in the order the viewer shows pages
+    (the ALTO lies in `runtime`'s storage; the job's runtime when none is given)."""
     session = object_session(item)
     if session is None or not images:
         return []
     from heritage.fulltext.alto import words
     from heritage.fulltext.store import alto_path, item_texts
-    from heritage.runtime import current_runtime
 
     done = item_texts(session, item.id)
     if not done:
         return []
-    runtime = current_runtime()
+    runtime = runtime or current_runtime()
     out: list[tuple[int, str]] = []
     for number, file in enumerate(sorted(images, key=lambda f: (f.sequence, f.page, f.id)), start=1):
         if file.id not in done:
@@ -142,8 +143,8 @@ def page_texts(item: Item, images: list[Any]) -> list[tuple[int, str]]:
     return out
 
 
-def item_document(item: Item) -> dict[str, Any]:
-    """The index document for one item."""
+def item_document(item: Item, runtime: Runtime | None = None) -> dict[str, Any]:
+    """The index document for one item (its pages' text read from `runtime`'s storage)."""
     core = core_of(item)
     images = [f for f in item.files if f.role == FileRole.MASTER and f.is_image and f.derivatives_ready]
     unit = item.unit or item.collection.unit
@@ -193,7 +194,7 @@ def item_document(item: Item) -> dict[str, Any]:
     subjects = _unique(subjects + [t.en for t in own_types])
     identifiers = _unique([*core.identifiers, item.local_id or "", item.id])
     type_uris = [t.uri for t in own_types + inherited if t.uri]
-    pages = page_texts(item, images)
+    pages = page_texts(item, images, runtime)
     path = [{"id": a.id, "title": a.title, "title_en": a.title_en, "level": a.level} for a in ancestors(item)]
     return {
         "id": item.id,

@@ -87,27 +87,42 @@ class PageMatcher:
     decided once: a result's pages hold thousands of words, most of them again and again."""
 
     def __init__(self, words: dict[str, set[str]]) -> None:
-        from heritage.search.query import is_match
+        from heritage.search.query import folded_word, is_match
 
         self.words = words
-        self.heads = {lang: {w[:2] for w in words[lang]} for lang in ("nl", "en")}
+        self.heads = {w[:2] for lang in ("nl", "en") for w in words[lang]}  # a stem keeps its word's start
         self._is_match = is_match
+        self._folded = folded_word
         self.seen: dict[str, bool] = {}
+        self.found: set[str] = set()  # words decided: matching
+        self.decided: set[str] = set()  # words decided: either way
+
+    def on_page(self, text: str) -> bool:
+        """Whether the page holds a matching word: set operations in C, only words never seen decided."""
+        words = set(WORDS.findall(text))
+        if words & self.found:
+            return True
+        for word in words - self.decided:
+            self.decided.add(word)
+            if self(word):
+                self.found.add(word)
+        return bool(words & self.found)
 
     def __call__(self, word: str) -> bool:
         found = self.seen.get(word)
         if found is None:
-            from heritage.search.query import folded_word
-
-            head = folded_word(word)[:2]
-            stems_may = any(head in self.heads[lang] for lang in ("nl", "en"))
-            found = folded_word(word) in self.words["folded"] or (stems_may and self._is_match(word, self.words))
+            folded = self._folded(word)
+            found = folded in self.words["folded"] or (folded[:2] in self.heads and self._is_match(word, self.words))
             self.seen[word] = found
         return found
 
 
 def text_hits(
-    packed: bytes | None, words: dict[str, set[str]], width: int, limit: int = MAX_TEXT_HITS
+    packed: bytes | None,
+    words: dict[str, set[str]],
+    width: int,
+    limit: int = MAX_TEXT_HITS,
+    matcher: PageMatcher | None = None,
 ) -> list[dict[str, Any]]:
     """The first pages holding a word the query found: their numbers and snippets (HTML, words in <mark>),
     each snippet marked in a window around the first match (not over the whole page)."""
@@ -115,9 +130,11 @@ def text_hits(
 
     if not any(words.values()):
         return []
-    matches = PageMatcher(words)
+    matches = matcher or PageMatcher(words)  # one per search: the results share most of their words
     out: list[dict[str, Any]] = []
     for number, text in unpack(packed):
+        if not matches.on_page(text):
+            continue
         first = next((m.start() for m in WORDS.finditer(text) if matches(m.group(0))), None)
         if first is None:
             continue

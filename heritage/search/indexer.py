@@ -22,7 +22,7 @@ def _documents(runtime: Runtime, ids: list[str]) -> list[dict[str, Any]]:
             .where(Item.id.in_(ids))
             .options(selectinload(Item.files), selectinload(Item.records), selectinload(Item.collection))
         ).all()
-        return [item_document(item) for item in items]
+        return [item_document(item, runtime) for item in items]
 
 
 def documents_of(runtime: Runtime, ids: Iterable[str]) -> Iterator[dict[str, Any]]:

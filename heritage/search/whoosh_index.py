@@ -39,7 +39,7 @@ from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
-from heritage.search.fulltext import joined, pack, text_hits, text_statuses
+from heritage.search.fulltext import PageMatcher, joined, pack, text_hits, text_statuses
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse, read
 from heritage.search.schema import SEARCHED_FIELDS, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
@@ -428,9 +428,10 @@ class WhooshIndex:
         if start < total and not beyond_window:
             docnums = self._page(searcher, segments, finals, scores, query, start, is_text)
             words = matched_words(q, searcher.reader()) if is_text else None
+            pages = PageMatcher(words) if words is not None else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
             for docnum, score in docnums:
-                hits.append(self._hit(searcher, docnum, score, words, query, child_counts))
+                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages))
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, stats, q, query)
@@ -653,6 +654,7 @@ class WhooshIndex:
         words: dict[str, set[str]] | None,
         query: SearchQuery,
         child_counts: dict[str, int] | None,
+        pages: PageMatcher | None = None,
     ) -> dict[str, Any]:
         lang = query.lang
         fields = searcher.stored_fields(docnum)
@@ -667,7 +669,7 @@ class WhooshIndex:
             source = any_match(candidates, words) or description
             stored["snippet"] = highlight(source, words, SNIPPET_WIDTH)
             shown = self._text_shown(stored, query) and fields.get("pages")
-            stored["text_hits"] = text_hits(fields.get("pages"), words, SNIPPET_WIDTH) if shown else []
+            stored["text_hits"] = text_hits(fields.get("pages"), words, SNIPPET_WIDTH, matcher=pages) if shown else []
         else:
             stored["snippet"] = highlight(description, {"folded": set(), "nl": set(), "en": set()}, SNIPPET_WIDTH)
         if child_counts is not None:
