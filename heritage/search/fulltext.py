@@ -135,12 +135,13 @@ def text_hits(
     for number, text in unpack(packed):
         if not matches.on_page(text):
             continue
-        first = next((m.start() for m in WORDS.finditer(text) if matches(m.group(0))), None)
+        found = matches.found  # `on_page` decided every word of this page: a set lookup each
+        first = next((m.start() for m in WORDS.finditer(text) if m.group(0) in found), None)
         if first is None:
             continue
         lo = text.rfind(" ", 0, first - width // 4) + 1 if first > width // 3 else 0
         hi = min(len(text), first + width + width // 2)
-        snippet = highlight(text[lo:hi], words, width)
+        snippet = highlight(text[lo:hi], words, width, matches=found.__contains__)
         if lo > 0 and not snippet.startswith("… "):
             snippet = "… " + snippet
         if hi < len(text) and not snippet.endswith(" …"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -303,14 +303,18 @@ def is_match(word: str, words: dict[str, set[str]]) -> bool:
     return False
 
 
-def highlight(text: str, words: dict[str, set[str]], width: int = 220) -> str:
+def highlight(
+    text: str, words: dict[str, set[str]], width: int = 220, matches: Callable[[str], bool] | None = None
+) -> str:
     """An HTML fragment of `text` around its first matching word, every matching word in <mark>.
 
-    Everything else is escaped, so a record's own markup is shown as text, never run.
+    Everything else is escaped, so a record's own markup is shown as text, never run. `matches` decides a
+    word instead of `is_match` (the full-text snippets pass their per-search cache).
     """
     if not text:
         return ""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text) if is_match(m.group(0), words)]
+    match = matches or (lambda word: is_match(word, words))
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text) if match(m.group(0))]
     start = 0
     if spans and spans[0][0] > width // 3:
         start = text.rfind(" ", 0, spans[0][0] - width // 4) + 1
