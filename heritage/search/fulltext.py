@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh.formats import Positions
+from whoosh.reading import TermNotFound
 
 from heritage.models import Access
 from heritage.search.fields import FastText
@@ -117,22 +118,67 @@ class PageMatcher:
         return found
 
 
+def _positions(reader: Any, field: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
+    """The positions of `term` in `field` of each of `docnums` that holds it (one pass over its postings)."""
+    try:
+        postings = reader.postings(field, term)
+    except TermNotFound:
+        return {}
+    out: dict[int, list[int]] = {}
+    for docnum in sorted(docnums):
+        if not postings.is_active():
+            break
+        if postings.id() < docnum:
+            postings.skip_to(docnum)
+            if not postings.is_active():
+                break
+        if postings.id() == docnum:
+            out[docnum] = list(postings.value_as("positions")) if postings.supports("positions") else []
+    return out
+
+
+def text_pages(reader: Any, docnums: list[int], words: dict[str, set[str]]) -> dict[int, set[int] | None]:
+    """Which pages of each result may hold a word the query found, read from the index, so that a result
+    found by its description alone, or on a few of its pages, is not read page by page: the pages where a
+    word occurs as written (`fulltext` positions // PAGE_GAP); where none does but a stem occurs, None (stems
+    keep no positions: any page may); else no page. Pages holding a word as written are shown first."""
+    pages: dict[int, set[int]] = {docnum: set() for docnum in docnums}
+    for term in words["folded"]:
+        for docnum, found in _positions(reader, "fulltext", term, docnums).items():
+            pages[docnum].update(position // PAGE_GAP + 1 for position in found)
+    out: dict[int, set[int] | None] = dict(pages)
+    stemless = [docnum for docnum, found in pages.items() if not found]
+    for lang in ("nl", "en"):
+        for stem in words[lang]:
+            if not stemless:
+                break
+            held = _positions(reader, f"fulltext_{lang}", stem, stemless)
+            for docnum in held:
+                out[docnum] = None
+            stemless = [docnum for docnum in stemless if docnum not in held]
+    return out
+
+
 def text_hits(
     packed: bytes | None,
     words: dict[str, set[str]],
     width: int,
     limit: int = MAX_TEXT_HITS,
     matcher: PageMatcher | None = None,
+    candidates: set[int] | None = None,
 ) -> list[dict[str, Any]]:
     """The first pages holding a word the query found: their numbers and snippets (HTML, words in <mark>),
-    each snippet marked in a window around the first match (not over the whole page)."""
+    each snippet marked in a window around the first match (not over the whole page). `candidates`: the only
+    pages that may hold one (`text_pages`; None: any page)."""
     from heritage.search.query import highlight
 
-    if not any(words.values()):
+    if not any(words.values()) or candidates == set():
         return []
     matches = matcher or PageMatcher(words)  # one per search: the results share most of their words
     out: list[dict[str, Any]] = []
     for number, text in unpack(packed):
+        if candidates is not None and number not in candidates:
+            continue
         if not matches.on_page(text):
             continue
         found = matches.found  # `on_page` decided every word of this page: a set lookup each

@@ -39,7 +39,7 @@ from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
-from heritage.search.fulltext import PageMatcher, joined, pack, text_hits, text_statuses
+from heritage.search.fulltext import PageMatcher, joined, pack, text_hits, text_pages, text_statuses
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse, read
 from heritage.search.schema import SEARCHED_FIELDS, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
@@ -430,8 +430,9 @@ class WhooshIndex:
             words = matched_words(q, searcher.reader()) if is_text else None
             pages = PageMatcher(words) if words is not None else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
+            candidates = text_pages(searcher.reader(), [d for d, _s in docnums], words) if words is not None else None
             for docnum, score in docnums:
-                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages))
+                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages, candidates))
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, stats, q, query)
@@ -655,6 +656,7 @@ class WhooshIndex:
         query: SearchQuery,
         child_counts: dict[str, int] | None,
         pages: PageMatcher | None = None,
+        text_candidates: dict[int, set[int] | None] | None = None,
     ) -> dict[str, Any]:
         lang = query.lang
         fields = searcher.stored_fields(docnum)
@@ -669,7 +671,17 @@ class WhooshIndex:
             source = any_match(candidates, words) or description
             stored["snippet"] = highlight(source, words, SNIPPET_WIDTH)
             shown = self._text_shown(stored, query) and fields.get("pages")
-            stored["text_hits"] = text_hits(fields.get("pages"), words, SNIPPET_WIDTH, matcher=pages) if shown else []
+            stored["text_hits"] = (
+                text_hits(
+                    fields.get("pages"),
+                    words,
+                    SNIPPET_WIDTH,
+                    matcher=pages,
+                    candidates=(text_candidates or {}).get(docnum),
+                )
+                if shown
+                else []
+            )
         else:
             stored["snippet"] = highlight(description, {"folded": set(), "nl": set(), "en": set()}, SNIPPET_WIDTH)
         if child_counts is not None:

@@ -100,3 +100,19 @@ def test_a_grant_opens_a_restricted_items_text_never_a_closed_ones(index: Whoosh
     assert granted.hits[0]["text_hits"][0]["page"] == 1
     found_by_title = index.search(SearchQuery(q="beperkt", access=PUBLIC, granted=("secret",)))
     assert found_by_title.hits[0]["text_hits"] == []  # nothing of its pages matched the query
+
+
+def test_pages_are_found_from_the_index_exact_words_first(tmp_path: Path) -> None:
+    ix = WhooshIndex(tmp_path / "pages")
+    pages = ((1, "brieven aan de rector"), (4, "een brief van de pedel"), (9, "de rekeningen van de pedel"))
+    ix.update([doc("reg", "Register van de pedel", images=True, pages=pages)])
+    # the word as written on page 4 comes before a page where only its stem occurs (page 1)
+    assert [h["page"] for h in ix.search(SearchQuery(q="text:brief", access=PUBLIC)).hits[0]["text_hits"]] == [4]
+    assert [h["page"] for h in ix.search(SearchQuery(q="text:brieven", access=PUBLIC)).hits[0]["text_hits"]] == [1]
+    # only a stem occurs ("rekeningen" on page 9): every page is read for it
+    found = ix.search(SearchQuery(q="text:rekening", access=PUBLIC)).hits[0]["text_hits"]
+    assert [h["page"] for h in found] == [9]
+    # found by its title, the word on two pages too: both pages, in order
+    assert [h["page"] for h in ix.search(SearchQuery(q="pedel", access=PUBLIC)).hits[0]["text_hits"]] == [4, 9]
+    # found by its title alone: no page is read, none shown
+    assert ix.search(SearchQuery(q="register", access=PUBLIC)).hits[0]["text_hits"] == []
