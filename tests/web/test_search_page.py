@@ -111,7 +111,7 @@ def test_record_links_are_those_of_url_for(demo_app, script_root: str) -> None: 
 
 
 def expected_name(name: str, value: str, lang: str, collections: dict[str, str], units: dict[str, str]) -> str:
-    if name in ("domain", "level", "custody", "has_images", "access"):
+    if name in ("domain", "level", "custody", "has_images", "has_text", "access"):
         return label(name, value, lang)
     if name == "language":
         return language_name(value, lang)
