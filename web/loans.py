@@ -416,6 +416,11 @@ def _report_context(loan_id: int) -> dict[str, Any]:
     }
 
 
+def _pdf(body: bytes, filename: str) -> Response:
+    """A report as PDF, shown in the browser (printable) under a name that says which loan and report."""
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={filename}"})
+
+
 @bp.get("/<int:loan_id>/agreement")
 def agreement(loan_id: int) -> str:
     """The loan agreement, printable."""
@@ -427,12 +432,7 @@ def agreement(loan_id: int) -> str:
 def agreement_as_pdf(loan_id: int) -> Response:
     """The loan agreement as PDF."""
     _museum_staff()
-    body = agreement_pdf(_report_context(loan_id))
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=loan-{loan_id}-agreement.pdf"},
-    )
+    return _pdf(agreement_pdf(_report_context(loan_id)), f"loan-{loan_id}-agreement.pdf")
 
 
 @bp.get("/<int:loan_id>/condition-report")
@@ -446,12 +446,7 @@ def condition_report(loan_id: int) -> str:
 def condition_report_as_pdf(loan_id: int) -> Response:
     """The condition report as PDF."""
     _museum_staff()
-    body = condition_pdf(_report_context(loan_id))
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=loan-{loan_id}-condition.pdf"},
-    )
+    return _pdf(condition_pdf(_report_context(loan_id)), f"loan-{loan_id}-condition.pdf")
 
 
 @bp.get("/reports")
