@@ -175,9 +175,12 @@ def _item_with_images(item_id: str) -> Item:
 
 def _item_with_text(item_id: str) -> Item:
     """An item whose text the asker may read: only who may see its images (a manifest alone is not enough)."""
-    item = _item_with_images(item_id)
-    if visibility(viewer(), item) < Visibility.FULL:
-        raise NotFound(f"no text for {item_id!r}")  # the same as for an item without text
+    try:
+        item = _item_with_images(item_id)
+    except NotFound:
+        item = None
+    if item is None or visibility(viewer(), item) < Visibility.FULL:
+        raise NotFound(f"no text for {item_id!r}")  # the same for an unknown, a closed and a restricted item
     return item
 
 
