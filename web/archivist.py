@@ -197,6 +197,13 @@ def _ocr_sentence(ocr: dict[str, Any]) -> str:
                     low=ocr["low"],
                     threshold=f"{ocr['threshold']:g}",
                     mean=f"{ocr['mean_confidence']:.1f}",
+                )
+                if ocr["mean_confidence"] is not None
+                # text delivered with the batch may carry no word confidences
+                else _(
+                    "%(low)s below the confidence threshold of %(threshold)s.",
+                    low=ocr["low"],
+                    threshold=f"{ocr['threshold']:g}",
                 ),
             )
         )
