@@ -512,8 +512,12 @@ def api_list() -> Response:
     """Loans, newest first (staff): id, direction, state, venue, from, to, objects."""
     _api_staff()
     db = session()
-    state = request.args.get("state") or None
-    direction = request.args.get("direction") or None
+    state = request.args.get("state")
+    direction = request.args.get("direction")
+    if state is not None and state not in loans.STATES_ALL:
+        raise BadRequest(f"state={state!r}: one of {', '.join(loans.STATES_ALL)}")
+    if direction is not None and direction not in loans.DIRECTIONS:
+        raise BadRequest(f"direction={direction!r}: one of {', '.join(loans.DIRECTIONS)}")
     return jsonify(
         {"loans": [loans.summary(db, loan) for loan in loans.list_loans(db, state=state, direction=direction)]}
     )

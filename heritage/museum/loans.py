@@ -43,6 +43,7 @@ from heritage.policy.store import PolicyStore
 
 DIRECTIONS = ("out", "in")
 ACTIVE = ("requested", "approved", "agreed", "dispatched", "on_loan", "returned")
+STATES_ALL = (*ACTIVE, "closed")  # every state a loan can be in, in order
 AWAY = ("dispatched", "on_loan")  # the objects are not at home (out) or are with us (in)
 # Location rules that are the borrower's business, or that the light check below does for the loan period.
 NOT_CHECKED = frozenset({"capacity_available", "floor_load", "light_budget"})

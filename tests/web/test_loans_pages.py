@@ -142,6 +142,10 @@ def test_the_api_lists_loans_in_its_contract_and_moves_them_on_with_a_token(
     created = client.post("/api/loans", json=body, headers=headers)
     assert created.status_code == 201, created.get_json()
     loan_id = created.get_json()["id"]
+    for bad in ("state=", "direction=", "state=lent", "direction=sideways"):  # outside the document's enums
+        refused = client.get(f"/api/loans?{bad}", headers=headers)
+        assert refused.status_code == 400 and bad.split("=")[0] in refused.get_json()["error"]["message"]
+    assert client.get("/api/loans?state=requested&direction=out", headers=headers).status_code == 200
     listed = client.get("/api/loans", headers=headers).get_json()
     assert listed == {
         "loans": [
