@@ -370,7 +370,7 @@ def record_permission(
         NotFound: no such loan or item. BadRequest: the object is not on the loan or needs no permission, an empty
             authority or reference, a date in the future, a name that is no account.
     """
-    from heritage.policy.service import account
+    from heritage.policy.service import account, store_external_approval
 
     loan = get_loan(session, loan_id)
     item = catalogue.get_item(session, item_id)
@@ -386,30 +386,16 @@ def record_permission(
     answered = sorted(set().union(*(when & flags for when, _ in external_permissions(policy))))
     if not answered:
         raise BadRequest(f"object {item.id} needs no external permission: it has none of the protected flags")
-    user = account(session, person)
-    row = ExternalApproval(
-        subject=item.id,
-        kind=permission_kind(loan),
-        authority=authority.strip(),
-        reference=reference.strip(),
-        granted_on=granted,
-        flags=answered,
-        user_id=user.id,
-        person=user.username,
-    )
-    session.add(row)
-    session.flush()
-    events.record(
+    return store_external_approval(
         session,
-        "external approval",
-        item_id=item.id,
-        agent=user.username,
-        detail=f"loan {loan.id}: {authority.strip()} permitted the loan on {granted} ({reference.strip()})",
-        kind=permission_kind(loan),
-        flags=answered,
+        item.id,
+        permission_kind(loan),
+        (authority, reference, granted),
+        answered,
+        account(session, person),
+        f"loan {loan.id}: {authority.strip()} permitted the loan on {granted} ({reference.strip()})",
         loan=loan.id,
     )
-    return row
 
 
 def _step(loan: Loan, action: str) -> str:

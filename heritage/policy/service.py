@@ -680,13 +680,42 @@ def record_external_approval(
         )
     answered = sorted(set().union(*(w for w, _ in needed)))
     before = approval_state(session, item_id, kind, roles, policy)
+    row = store_external_approval(
+        session,
+        item_id,
+        kind,
+        (authority, reference, granted_on),
+        answered,
+        user,
+        f"{authority.strip()} permitted {kind} on {granted_on} ({reference.strip()}); "
+        f"the policy asks for: {'; '.join(n for _, n in needed)}",
+    )
+    after = approval_state(session, item_id, kind, roles, policy)
+    if after.approved and not before.approved and effective_decision(session, item_id)[0] == kind:
+        _completed(session, after, user.username)
+    return row
+
+
+def store_external_approval(
+    session: Session,
+    item_id: str,
+    kind: str,
+    permission: tuple[str, str, date],
+    flags: list[str],
+    user: User,
+    detail: str,
+    **data: Any,
+) -> ExternalApproval:
+    """The row and the event of an outside authority's permission (`permission`: authority, reference, date),
+    once checked by its caller: a policy approval here, a loan in `heritage.museum.loans`."""
+    authority, reference, granted_on = permission
     row = ExternalApproval(
         subject=item_id,
         kind=kind,
         authority=authority.strip(),
         reference=reference.strip(),
         granted_on=granted_on,
-        flags=answered,
+        flags=flags,
         user_id=user.id,
         person=user.username,
     )
@@ -697,14 +726,11 @@ def record_external_approval(
         "external approval",
         item_id=item_id,
         agent=user.username,
-        detail=f"{authority.strip()} permitted {kind} on {granted_on} ({reference.strip()}); "
-        f"the policy asks for: {'; '.join(n for _, n in needed)}",
+        detail=detail,
         kind=kind,
-        flags=answered,
+        flags=flags,
+        **data,
     )
-    after = approval_state(session, item_id, kind, roles, policy)
-    if after.approved and not before.approved and effective_decision(session, item_id)[0] == kind:
-        _completed(session, after, user.username)
     return row
 
 
