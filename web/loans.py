@@ -89,6 +89,12 @@ def _require_editable(who: Viewer, item_ids: list[str]) -> None:
             raise Forbidden(f"object {item_id} is not one of your unit's: its own unit's registrar lends it")
 
 
+def _require_loan_editable(who: Viewer, loan_id: int) -> None:
+    """Raises: NotFound: no such loan; Forbidden: it moves an object of another unit (its registrar moves it on)."""
+    loan = loans.get_loan(session(), loan_id)
+    _require_editable(who, [o.item_id for o in loan.objects])
+
+
 def _venues() -> list[tuple[str, str]]:
     """Places that can take objects (rooms and cases, not sites or buildings), by code."""
     places = load_places(session())
@@ -198,6 +204,7 @@ def show(loan_id: int) -> Any:
 def act(loan_id: int) -> Any:
     """Take the loan to its next state (approve, agree, dispatch, receive, return, close)."""
     who = _registrar()
+    _require_loan_editable(who, loan_id)
     action = str(request.form.get("action", ""))
     db = session()
     try:
@@ -221,6 +228,7 @@ def act(loan_id: int) -> Any:
 def terms(loan_id: int) -> Any:
     """Save the agreement's terms, insurance, courier and facility report."""
     who = _registrar()
+    _require_loan_editable(who, loan_id)
     form = request.form
     db = session()
     try:
@@ -246,6 +254,7 @@ def terms(loan_id: int) -> Any:
 def permission(loan_id: int) -> Any:
     """Record the external permission of a protected object."""
     who = _registrar()
+    _require_loan_editable(who, loan_id)
     form = request.form
     db = session()
     try:
@@ -578,6 +587,7 @@ def api_show(loan_id: int) -> Response:
 def api_act(loan_id: int, action: str) -> Response:
     """Take the loan to its next state; `override` (approve) and `scanned` (return) in the body."""
     who = _api_registrar()
+    _require_loan_editable(who, loan_id)
     if action not in loan_actions():
         raise BadRequest(f"action {action!r}: one of {', '.join(loan_actions())}")
     body = _body({"override", "scanned"}) if request.content_length else {}

@@ -76,14 +76,15 @@ WARNINGS = ",".join(w.value for w in SchemathesisWarning if w.value not in ("mis
 
 
 def _fuzzing_token(runtime) -> str:  # type: ignore[no-untyped-def]
-    """A token (read, edit) of an archivist of a unit that holds nothing: the editing operations are fuzzed
-    past authentication (bodies, If-Match, ids) without a generated request changing the shared demo catalogue."""
+    """A token (read, edit) of a collection manager of a unit that holds nothing: the editing and loan operations
+    are fuzzed past authentication (bodies, If-Match, ids) without a generated request changing the shared demo
+    catalogue (a loan names objects, and every object is another unit's)."""
     from heritage import auth
     from heritage.catalogue import ensure_unit
 
     with runtime.transaction() as session:
         ensure_unit(session, "openapi-fuzz")
-    add_user(runtime, "openapi-fuzz", "archivist", "openapi-fuzz")
+    add_user(runtime, "openapi-fuzz", "collection_manager", "openapi-fuzz")
     with runtime.transaction() as session:
         _row, token = auth.create_token(session, "openapi-fuzz", ("read", "edit"), None)
     return token

@@ -192,6 +192,15 @@ def test_staff_of_another_unit_neither_see_closed_objects_nor_lend_them(app: Any
     assert refused.status_code == 400 and f"object {w.drawing} is not one of your unit" in refused.get_data(
         as_text=True
     )
+    # nor move another unit's loan on, by form or by token: the loan stays as it was
+    moved = other.post(f"/loans/{loan_id}/act", data={"csrf_token": csrf_token(other), "action": "approve"})
+    assert moved.status_code == 403
+    with runtime.transaction() as session:
+        token = auth.create_token(session, "faculteit", ["read", "edit"])[1]
+    api = app.test_client().post(f"/api/loans/{loan_id}/approve", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 403 and "not one of your unit" in api.get_json()["error"]["message"]
+    with runtime.transaction() as session:
+        assert loans.get_loan(session, loan_id).state == "requested"
 
 
 def test_a_conservator_records_a_condition_check_but_moves_no_loan_on(app: Any, w: World, runtime: Runtime) -> None:
