@@ -1,7 +1,8 @@
 """IIIF Content Search 2.0 inside one manifest: hits on the words of its pages, and terms to complete a query.
 
 Words match as the catalogue matches them (`heritage.search.analyzers`): accent- and case-folded, or on the
-same Dutch or English stem ("registers" finds "register"); a quoted phrase matches consecutive words. A hit
+same Dutch or English stem ("registers" finds "register"); a quoted phrase matches consecutive words; every
+word or phrase of a query must occur in the manifest (as the catalogue requires every word). A hit
 is an Annotation (motivation `supplementing`, the words found as its TextualBody) on the canvas region of the
 words, one per line a phrase runs over. `motivation` and `date` filter as the specification says (every
 annotation here is `supplementing`, made when its page's text was stored); `user` is not supported and is
@@ -164,19 +165,24 @@ class Hit:
 
 
 def find(pages: list[TextPage], query: Query) -> list[Hit]:
-    """Every hit of the query's phrases, in page and reading order."""
+    """Every hit of the query's phrases, in page and reading order; none unless every phrase occurs somewhere
+    in the manifest. The words of a query are all required, as in the catalogue's search: the manifest that
+    search found by "leuven amsterdam" marks both words, and one without "utrecht" answers nothing to
+    "leuven utrecht"."""
     hits: list[Hit] = []
+    found: set[int] = set()
     for page in pages:
         if not query.keeps(page):
             continue
         keys = [forms(w.text) for w in page.words]
         for i in range(len(keys)):
-            for phrase in query.phrases:
+            for n, phrase in enumerate(query.phrases):
                 end = i + len(phrase)
                 if end <= len(keys) and all(term.meets(keys[i + j]) for j, term in enumerate(phrase)):
                     hits.append(Hit(page, i, end))
+                    found.add(n)
                     break
-    return hits
+    return hits if len(found) == len(query.phrases) else []
 
 
 def _annotations(hits: list[Hit], search_id: str) -> list[tuple[Hit, str, Box]]:

@@ -148,6 +148,9 @@ def test_search_finds_folded_stemmed_words_and_phrases(client: FlaskClient, regi
     both = _json(client, f"{P}/{register}/search?q=leuven+amsterdam")["items"]
     assert [a["target"].split("#")[0][-2:] for a in both] == ["p1", "p2"]
     assert _json(client, f"{P}/{register}/search?q=utrecht")["items"] == []
+    # every word is required, as in the catalogue: one the register lacks leaves no hits of the others
+    assert _json(client, f"{P}/{register}/search?q=leuven+utrecht")["items"] == []
+    assert _json(client, f"{P}/{register}/search/v1?q=leuven+utrecht")["resources"] == []
 
 
 def test_search_parameters_as_the_specification_says(client: FlaskClient, register: str) -> None:
