@@ -218,3 +218,8 @@ def test_a_hit_in_the_full_text_shows_its_page_and_opens_it(  # type: ignore[no-
     assert "<b>" in snippet.text_content()  # the page's own text is escaped, never markup
     facets = client.get(f"/search?lang={lang}").get_data(as_text=True)
     assert facet_name in facets and label("has_text", "yes", lang) in facets
+    help_text = {"nl": "alleen de tekst gelezen van de gescande pagina's", "en": "only the text read from the scanned"}
+    unreadable = client.get(f"/search?q=x&per_page=many&lang={lang}")  # the help comes with what cannot be read
+    assert unreadable.status_code == 400
+    (search_help,) = html.fromstring(unreadable.get_data(as_text=True)).cssselect("details.search-help")
+    assert help_text[lang] in search_help.text_content()
