@@ -469,7 +469,7 @@ class WhooshIndex:
             final = base.copy()
             for name, values in query.filters.items():
                 if values:
-                    final &= seg.columns[name].docs_with(values, seg.n)
+                    final &= WhooshIndex._docs_with(sub.reader(), seg, query, name, values)
             finals.append(final)
         return bases, finals, scores
 
@@ -503,6 +503,29 @@ class WhooshIndex:
         return allowed
 
     @staticmethod
+    def _has_text(reader: Any, seg: SegmentColumns, query: SearchQuery) -> np.ndarray | None:
+        """The documents that have full text for this asker (None: the `has_text` column as it is): those
+        with text they may search. For the others a restricted item is one without text, so that neither
+        the facet's counts nor its filter tell whether text lies behind the images they may not see."""
+        visible = WhooshIndex._text_visible(reader, seg, query)
+        if visible is None:
+            return None
+        return seg.columns["has_text"].docs_with(["yes"], seg.n) & visible
+
+    @staticmethod
+    def _docs_with(reader: Any, seg: SegmentColumns, query: SearchQuery, name: str, values: list[str]) -> np.ndarray:
+        """The documents a facet filter keeps; `has_text` as the asker may know it (`_has_text`)."""
+        has = WhooshIndex._has_text(reader, seg, query) if name == "has_text" else None
+        if has is None:
+            return seg.columns[name].docs_with(values, seg.n)
+        keep = np.zeros(seg.n, dtype=bool)
+        if "yes" in values:
+            keep |= has
+        if "no" in values:
+            keep |= ~has
+        return keep
+
+    @staticmethod
     def _text_shown(stored: dict[str, Any], query: SearchQuery) -> bool:
         """The `_text_visible` rule for one result line."""
         if query.access is None:
@@ -524,6 +547,9 @@ class WhooshIndex:
     ) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
         for name in facets_for(query.staff):
+            if name == "has_text" and query.access is not None:
+                out[name] = self._text_counts(segments, matched, query)
+                continue
             # counts are over the results as they are (drill-down): they add up to what the page lists
             parts = [
                 (seg.columns[name], seg.columns[name].counts_over(matched[i]))
@@ -531,6 +557,20 @@ class WhooshIndex:
             ]
             out[name] = self._top_values(name, parts, query)
         return out
+
+    @staticmethod
+    def _text_counts(
+        segments: list[tuple[Any, int, SegmentColumns]], matched: list[Matched], query: SearchQuery
+    ) -> list[tuple[str, int]]:
+        """The `has_text` facet as the asker may know it (`_has_text`): yes and no over the results."""
+        yes = no = 0
+        for (sub, _offset, seg), found in zip(segments, matched, strict=True):
+            has = WhooshIndex._has_text(sub.reader(), seg, query)
+            with_text = int((found.mask & has).sum()) if has is not None else 0
+            yes, no = yes + with_text, no + found.count - with_text
+        chosen = set(query.filters.get("has_text", ()))
+        values = [(v, c) for v, c in (("yes", yes), ("no", no)) if c or v in chosen]
+        return sorted(values, key=lambda kv: (-kv[1], kv[0]))
 
     def _top_values(
         self, name: str, parts: list[tuple[Column, np.ndarray]], query: SearchQuery

@@ -69,11 +69,20 @@ def test_a_phrase_never_spans_two_pages(index: WhooshIndex) -> None:
     assert ids(index.search(SearchQuery(q='"Mechelen Petrus"', access=PUBLIC))) == []
 
 
-def test_has_text_facet_counts_and_filters(index: WhooshIndex) -> None:
+def test_has_text_facet_counts_and_filters_text_the_asker_may_search(index: WhooshIndex) -> None:
+    # the public: the restricted register's text lies behind images they may not see, so it counts as none
     result = index.search(SearchQuery(access=PUBLIC))
-    assert dict(result.facets["has_text"]) == {"yes": 2, "no": 2}
+    assert dict(result.facets["has_text"]) == {"yes": 1, "no": 3}
     only = index.search(SearchQuery(access=PUBLIC, filters={"has_text": ["yes"]}))
-    assert sorted(ids(only)) == ["reg", "secret"]
+    assert ids(only) == ["reg"]
+    without = index.search(SearchQuery(access=PUBLIC, filters={"has_text": ["no"]}))
+    assert sorted(ids(without)) == ["desc", "plain", "secret"]
+    # a reader granted it, the unit's staff and staff everywhere know its text
+    granted = index.search(SearchQuery(access=PUBLIC, granted=("secret",), filters={"has_text": ["yes"]}))
+    assert sorted(ids(granted)) == ["reg", "secret"] and dict(granted.facets["has_text"]) == {"yes": 2}
+    unit_staff = index.search(SearchQuery(access=PUBLIC, units=("central-archive",)))
+    assert dict(unit_staff.facets["has_text"]) == {"yes": 3, "no": 2}
+    assert dict(index.search(SearchQuery()).facets["has_text"]) == {"yes": 3, "no": 2}
 
 
 def test_text_of_restricted_and_closed_items_never_reaches_the_public(index: WhooshIndex) -> None:
