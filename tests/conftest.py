@@ -88,10 +88,22 @@ def fresh_database_url(folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def migrated_database_url(folder: Path) -> Iterator[str]:
+    """A database with every migration applied: a copy of a template migrated once per run (tests/databases.py);
+    SQLite in `folder`, or a PostgreSQL database of its own dropped afterwards."""
+    from tests.databases import migrated_postgres, migrated_sqlite
+
+    with migrated_postgres(POSTGRES_URL) if POSTGRES_URL else migrated_sqlite(folder) as url:
+        yield url
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """SQLite in the test's folder, or a fresh PostgreSQL schema dropped afterwards."""
-    with fresh_database_url(tmp_path / "data") as url:
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test's database, migrated (SQLite in its folder, or PostgreSQL dropped afterwards); empty for a
+    test marked `empty_database` (of the migrations themselves)."""
+    fresh = request.node.get_closest_marker("empty_database") is not None
+    with (fresh_database_url if fresh else migrated_database_url)(tmp_path / "data") as url:
         yield url
 
 

@@ -24,6 +24,7 @@ def _open_at_once(settings: Settings, barrier, results) -> None:  # type: ignore
         results.put(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
 
 
+@pytest.mark.empty_database
 def test_processes_starting_together_on_a_fresh_database_all_start(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("spawn")

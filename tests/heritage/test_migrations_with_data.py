@@ -12,6 +12,7 @@ from heritage.settings import Settings
 pytestmark = pytest.mark.db
 
 
+@pytest.mark.empty_database
 def test_upgrade_from_the_first_revision_keeps_items_files_and_events(settings: Settings) -> None:
     ensure_data_dir(settings.data_dir)
     runtime = Runtime(settings)

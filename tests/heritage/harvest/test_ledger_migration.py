@@ -15,6 +15,7 @@ from heritage.settings import Settings
 pytestmark = pytest.mark.db
 
 
+@pytest.mark.empty_database
 def test_backfill_and_downgrade(settings: Settings) -> None:
     runtime = Runtime.open(settings, migrate=False)
     db.upgrade(runtime.engine, "i4_0001")
