@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from lxml import html
 
 from heritage import auth
 from heritage.models import Item
@@ -240,6 +241,12 @@ def test_a_conservator_records_a_condition_check_but_moves_no_loan_on(app: Any, 
 
 def test_routine_checks_and_treatments_from_the_objects_history(app: Any, w: World) -> None:
     registrar = _client(app, "registrar")
+    record = html.fromstring(registrar.get(f"/items/{w.painting}?lang=nl").get_data(as_text=True))
+    (link,) = [a for a in record.cssselect("p.staff-links a") if "Bruiklenen" in a.text_content()]
+    assert link.text_content() == "Bruiklenen, toestand en verplaatsingen"
+    assert link.get("href").endswith(f"/loans/objects/{w.painting}")
+    public = html.fromstring(app.test_client().get(f"/items/{w.painting}").get_data(as_text=True))
+    assert not public.cssselect("p.staff-links")
     page = registrar.get(f"/loans/objects/{w.painting}?lang=nl").get_data(as_text=True)
     assert "Routinecontrole van de toestand" in page and "Conserveringsbehandeling" in page
     checked = registrar.post(
