@@ -4,10 +4,10 @@ Design: one index document per item, as for the metadata; its pages' words go in
 (`fulltext` folded with positions, `fulltext_nl` and `fulltext_en` stemmed), so the metadata fields, their
 lengths and their ranking stay as they were, and a plain query reaches the text with a lower weight.
 In `fulltext` page k's words are numbered from `k * PAGE_GAP`: a phrase never spans two pages, and the page
-of any hit position is `position // PAGE_GAP`. The pages' own text is kept beside the record, compressed, in
-one stored field, so that a result line's snippet and page number are made from the index alone (no ALTO
-read per hit): the page shown is the first page holding a matched word, its number 1-based as the viewer
-counts canvases. A second index of one document per page was the alternative; it would double the
+of any hit position is `position // PAGE_GAP`. The pages' own text is kept beside the record in one stored
+field, each page compressed on its own (`pack`), so that a result line's snippet and page number are made
+from the index alone (no ALTO read per hit) by decompressing only the pages the positions point to: the
+page shown is the first page holding a matched word, its number 1-based as the viewer counts canvases. A second index of one document per page was the alternative; it would double the
 documents every metadata query counts facets over, which is what a million pages must not slow.
 
 Access: text is found, counted and shown only where the asker may see the item's images (public items, or
@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from whoosh.formats import Positions
@@ -63,15 +64,40 @@ class PagedText(FastText):
         return [(t.encode("utf-8"), len(p), len(p) * boost, encode(p)) for t, p in poses.items()]
 
 
+PACKED = b"HP1"  # the stored `pages` value: a table of pages, then each page compressed on its own
+_ENTRY = struct.Struct("<II")  # (page number, compressed length)
+
+
 def pack(pages: Sequence[tuple[int, str]]) -> bytes:
-    """The pages' texts (number, text) as one compressed value for the stored field."""
-    return zlib.compress(json.dumps([[n, t] for n, t in pages], ensure_ascii=False).encode("utf-8"), 6)
+    """The pages' texts (number, text) as the stored field's value: each page compressed on its own behind a
+    table of numbers and lengths, so that a result's snippet decompresses only the pages it shows (one blob
+    for a book of 500 pages cost every result line that book's whole text)."""
+    blobs = [(int(n), zlib.compress(t.encode("utf-8"), 6)) for n, t in pages]
+    table = b"".join(_ENTRY.pack(n, len(blob)) for n, blob in blobs)
+    return PACKED + struct.pack("<I", len(blobs)) + table + b"".join(blob for _n, blob in blobs)
+
+
+def packed_pages(value: bytes | None) -> Iterator[tuple[int, Callable[[], str]]]:
+    """(number, text of the page when called) for each page of a stored value, in order, nothing decompressed
+    until asked; a value of the first format (one compressed JSON list, index analysis 4) is read whole."""
+    if not value:
+        return
+    if not value.startswith(PACKED):
+        for number, text in json.loads(zlib.decompress(value).decode("utf-8")):
+            yield int(number), (lambda t=str(text): t)
+        return
+    (count,) = struct.unpack_from("<I", value, len(PACKED))
+    offset = len(PACKED) + 4 + count * _ENTRY.size
+    for i in range(count):
+        number, length = _ENTRY.unpack_from(value, len(PACKED) + 4 + i * _ENTRY.size)
+        blob = value[offset : offset + length]
+        offset += length
+        yield number, (lambda b=blob: zlib.decompress(b).decode("utf-8"))
 
 
 def unpack(value: bytes | None) -> list[tuple[int, str]]:
-    if not value:
-        return []
-    return [(int(n), str(t)) for n, t in json.loads(zlib.decompress(value).decode("utf-8"))]
+    """Every page of a stored value, decompressed."""
+    return [(number, text()) for number, text in packed_pages(value)]
 
 
 def joined(pages: Sequence[tuple[int, str]]) -> str:
@@ -176,9 +202,10 @@ def text_hits(
         return []
     matches = matcher or PageMatcher(words)  # one per search: the results share most of their words
     out: list[dict[str, Any]] = []
-    for number, text in unpack(packed):
+    for number, read in packed_pages(packed):
         if candidates is not None and number not in candidates:
             continue
+        text = read()
         if not matches.on_page(text):
             continue
         found = matches.found  # `on_page` decided every word of this page: a set lookup each

@@ -4,11 +4,13 @@ and no text of an item whose images the asker may not see (restricted, closed) f
 
 from __future__ import annotations
 
+import json
+import zlib
 from pathlib import Path
 
 import pytest
 
-from heritage.search import SearchQuery
+from heritage.search import SearchQuery, fulltext
 from heritage.search.whoosh_index import WhooshIndex
 from tests.heritage.search.builders import doc
 
@@ -125,3 +127,25 @@ def test_pages_are_found_from_the_index_exact_words_first(tmp_path: Path) -> Non
     assert [h["page"] for h in ix.search(SearchQuery(q="pedel", access=PUBLIC)).hits[0]["text_hits"]] == [4, 9]
     # found by its title alone: no page is read, none shown
     assert ix.search(SearchQuery(q="register", access=PUBLIC)).hits[0]["text_hits"] == []
+
+
+def test_stored_pages_are_decompressed_only_where_the_positions_point() -> None:
+    pages = [(1, "Register der inschrijvingen"), (2, "Jan Verhulst uit Mechelen"), (37, "Petrus uit Tienen")]
+    packed = fulltext.pack(pages)
+    assert fulltext.unpack(packed) == pages
+    # page 2's blob spoilt: a snippet of page 37 never decompresses it, a snippet of page 2 would
+    start = packed.index(zlib.compress(pages[1][1].encode("utf-8"), 6))
+    spoilt = packed[:start] + b"\0" * 8 + packed[start + 8 :]
+    words = {"folded": {"tienen"}, "nl": set(), "en": set()}
+    hits = fulltext.text_hits(spoilt, words, 80, candidates={37})
+    assert hits == [{"page": 37, "snippet": "Petrus uit <mark>Tienen</mark>"}]
+    with pytest.raises(zlib.error):
+        fulltext.text_hits(spoilt, words, 80, candidates={2, 37})
+
+
+def test_pages_stored_in_the_first_format_are_still_read() -> None:
+    pages = [(1, "Register"), (3, "Tienen")]
+    first_format = zlib.compress(json.dumps([[n, t] for n, t in pages]).encode("utf-8"), 6)
+    assert fulltext.unpack(first_format) == pages
+    words = {"folded": {"tienen"}, "nl": set(), "en": set()}
+    assert fulltext.text_hits(first_format, words, 80)[0]["page"] == 3
