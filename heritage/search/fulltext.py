@@ -7,8 +7,9 @@ In `fulltext` page k's words are numbered from `k * PAGE_GAP`: a phrase never sp
 of any hit position is `position // PAGE_GAP`. The pages' own text is kept beside the record in one stored
 field, each page compressed on its own (`pack`), so that a result line's snippet and page number are made
 from the index alone (no ALTO read per hit) by decompressing only the pages the positions point to: the
-page shown is the first page holding a matched word, its number 1-based as the viewer counts canvases. A second index of one document per page was the alternative; it would double the
-documents every metadata query counts facets over, which is what a million pages must not slow.
+page shown is the first page holding a matched word, its number 1-based as the viewer counts canvases.
+A second index of one document per page was the alternative; it would double the documents every metadata
+query counts facets over, which is what a million pages must not slow.
 
 Access: text is found, counted and shown only where the asker may see the item's images (public items, or
 staff of its unit); a restricted item is still found by its description, never by its text
