@@ -19,7 +19,7 @@ from heritage import catalogue
 from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.locations.tree import load_places
-from heritage.models import Event, File, Location
+from heritage.models import Event, File, Loan, Location
 from heritage.museum import condition, loans
 from heritage.museum.vocabulary import loan_actions, loan_states, values
 from web.auth import require_staff
@@ -68,13 +68,33 @@ def _name(loc: Location | None) -> str:
 
 
 def _titles(item_ids: list[str]) -> dict[str, str]:
-    """The objects' titles as this viewer may see them (another unit's closed item: its id only, no title)."""
+    """The objects' titles (of objects this viewer may know of: `_seen`)."""
+    db = session()
+    return {item_id: catalogue.get_item(db, item_id).title for item_id in item_ids}
+
+
+def _seen(loan: Loan) -> list[str]:
+    """The loan's objects this viewer may know of. Another unit's closed item is not there for them: not its id,
+    its title, its checks nor the count of a loan's objects (the access rules' "never in a list or a count")."""
     db, who = session(), acting_viewer()
-    out = {}
-    for item_id in item_ids:
-        item = catalogue.get_item(db, item_id)
-        out[item_id] = item.title if visibility(who, item) is not Visibility.NONE else "—"
-    return out
+    return [
+        o.item_id for o in loan.objects if visibility(who, catalogue.get_item(db, o.item_id)) is not Visibility.NONE
+    ]
+
+
+def _visible_loan(loan_id: int) -> tuple[Loan, list[str]]:
+    """The loan and the objects this viewer may know of. Raises: NotFound: no such loan, or none of its objects."""
+    loan = loans.get_loan(session(), loan_id)
+    seen = _seen(loan)
+    if not seen:
+        raise NotFound(f"loan {loan_id} does not exist")
+    return loan, seen
+
+
+def _summary(loan: Loan) -> dict[str, Any] | None:
+    """The loan as `GET /api/loans` lists it, with the objects this viewer may know of (None: none)."""
+    seen = _seen(loan)
+    return {**loans.summary(session(), loan), "objects": seen} if seen else None
 
 
 def _require_editable(who: Viewer, item_ids: list[str]) -> None:
@@ -90,9 +110,11 @@ def _require_editable(who: Viewer, item_ids: list[str]) -> None:
 
 
 def _require_loan_editable(who: Viewer, loan_id: int) -> None:
-    """Raises: NotFound: no such loan; Forbidden: it moves an object of another unit (its registrar moves it on)."""
-    loan = loans.get_loan(session(), loan_id)
-    _require_editable(who, [o.item_id for o in loan.objects])
+    """Raises: NotFound: no such loan (for this viewer); Forbidden: it moves an object of another unit."""
+    loan, seen = _visible_loan(loan_id)
+    db = session()
+    if len(seen) < len(loan.objects) or not all(may_edit(who, catalogue.get_item(db, i)) for i in seen):
+        raise Forbidden(f"loan {loan_id} moves objects of another unit: that unit's registrar moves it on")
 
 
 def _venues() -> list[tuple[str, str]]:
@@ -113,7 +135,7 @@ def listing() -> str:
         found, state = loans.list_loans(db), ""
     return render_template(
         "loans/list.html",
-        rows=[(loan, loans.summary(db, loan)) for loan in found],
+        rows=[(loan, row) for loan in found if (row := _summary(loan))],
         states=[(s, label("loan_state", s)) for s in loan_states()],
         state=state,
         may_edit=may_register(acting_viewer()),
@@ -168,12 +190,12 @@ def new() -> Any:
 
 def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any:
     db = session()
-    loan = loans.get_loan(db, loan_id)
+    loan, seen = _visible_loan(loan_id)
     who = acting_viewer()
-    results = loans.checks(db, loan.id) if loan.state == "requested" else []
-    checks = condition.checks_of(db, loan_id=loan.id)
+    results = [c for c in loans.checks(db, loan.id) if c.item in seen] if loan.state == "requested" else []
+    checks = [c for c in condition.checks_of(db, loan_id=loan.id) if c.item_id in seen]
     venue = db.get(Location, loan.venue_id)
-    items = _titles([o.item_id for o in loan.objects])
+    items = _titles(seen)
     page = render_template(
         "loans/show.html",
         loan=loan,
@@ -283,8 +305,7 @@ def condition_form(loan_id: int) -> Any:
     if not may_check(who):
         raise Forbidden(_("Condition checks are recorded by registrars and conservators."))
     db = session()
-    loan = loans.get_loan(db, loan_id)
-    ids = [o.item_id for o in loan.objects]
+    loan, ids = _visible_loan(loan_id)
     stage = "return" if loan.state in ("dispatched", "on_loan", "returned") else "dispatch"
     form = request.form if request.method == "POST" else request.args
     chosen = str(form.get("item") or ids[0])
@@ -413,14 +434,14 @@ def object_treatment(item_id: str) -> Any:
 
 def _report_context(loan_id: int) -> dict[str, Any]:
     db = session()
-    loan = loans.get_loan(db, loan_id)
+    loan, seen = _visible_loan(loan_id)
     venue = db.get(Location, loan.venue_id)
     return {
         "loan": loan,
         "venue": venue,
         "venue_name": _name(venue),
-        "items": _titles([o.item_id for o in loan.objects]),
-        "condition_checks": condition.checks_of(db, loan_id=loan.id),
+        "items": _titles(seen),
+        "condition_checks": [c for c in condition.checks_of(db, loan_id=loan.id) if c.item_id in seen],
         "history": loans.history(db, loan),
     }
 
@@ -463,13 +484,13 @@ def reports() -> str:
     """Objects on loan today and loans due back within 30 days."""
     _museum_staff()
     db = session()
-    away = loans.on_loan_today(db)
-    due = loans.due_back(db)
-    titles = _titles([o.item_id for loan in away for o in loan.objects])
+    away = [(loan, row) for loan in loans.on_loan_today(db) if (row := _summary(loan))]
+    due = [(loan, row) for loan in loans.due_back(db) if (row := _summary(loan))]
+    titles = _titles([item_id for _loan, row in away for item_id in row["objects"]])
     return render_template(
         "loans/reports.html",
-        away=[(loan, loans.summary(db, loan)) for loan in away],
-        due=[(loan, loans.summary(db, loan)) for loan in due],
+        away=away,
+        due=due,
         titles=titles,
         today=date.today(),
     )
@@ -527,9 +548,8 @@ def api_list() -> Response:
         raise BadRequest(f"state={state!r}: one of {', '.join(loans.STATES_ALL)}")
     if direction is not None and direction not in loans.DIRECTIONS:
         raise BadRequest(f"direction={direction!r}: one of {', '.join(loans.DIRECTIONS)}")
-    return jsonify(
-        {"loans": [loans.summary(db, loan) for loan in loans.list_loans(db, state=state, direction=direction)]}
-    )
+    found = loans.list_loans(db, state=state, direction=direction)
+    return jsonify({"loans": [row for loan in found if (row := _summary(loan))]})
 
 
 LOAN_KEYS = {
@@ -578,9 +598,9 @@ def api_show(loan_id: int) -> Response:
     """A loan with its terms, history and (while requested) its checks."""
     _api_staff()
     db = session()
-    loan = loans.get_loan(db, loan_id)
-    checks = [asdict(c) for c in loans.checks(db, loan.id)] if loan.state == "requested" else []
-    return jsonify({**loans.details(db, loan), "checks": checks})
+    loan, seen = _visible_loan(loan_id)
+    checks = [asdict(c) for c in loans.checks(db, loan.id) if c.item in seen] if loan.state == "requested" else []
+    return jsonify({**loans.details(db, loan), "objects": seen, "checks": checks})
 
 
 @api_bp.post("/<int:loan_id>/<action>")

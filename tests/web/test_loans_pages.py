@@ -184,8 +184,19 @@ def test_staff_of_another_unit_neither_see_closed_objects_nor_lend_them(app: Any
     other = _client(app, "faculteit")
     page = other.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True)
     assert "drawing title" not in page and "painting title" in page
-    assert "drawing title" not in other.get(f"/loans/{loan_id}/agreement").get_data(as_text=True)
+    assert w.drawing not in page  # neither its title, its id nor its checks: the closed item is not there
+    for report in ("agreement", "condition-report"):
+        assert w.drawing not in other.get(f"/loans/{loan_id}/{report}").get_data(as_text=True)
     assert other.get(f"/loans/objects/{w.drawing}").status_code == 404
+    with runtime.transaction() as session:
+        token = auth.create_token(session, "faculteit", ["read", "edit"])[1]
+    bearer = {"Authorization": f"Bearer {token}"}
+    listed = {row["id"]: row for row in app.test_client().get("/api/loans", headers=bearer).get_json()["loans"]}
+    assert w.drawing not in listed[loan_id]["objects"] and w.painting in listed[loan_id]["objects"]
+    shown = app.test_client().get(f"/api/loans/{loan_id}", headers=bearer).get_json()
+    assert w.drawing not in str(shown) and w.painting in shown["objects"]
+    listing = other.get("/loans").get_data(as_text=True)
+    assert f"<td>{len(w.ids) - 1}</td>" in listing  # the count of its objects leaves the closed one out
     assert "drawing title" in registrar.get(f"/loans/{loan_id}").get_data(as_text=True)
     refused = _request(
         other, w, date_from=(START + timedelta(days=300)).isoformat(), date_to=(START + timedelta(days=301)).isoformat()
@@ -196,10 +207,19 @@ def test_staff_of_another_unit_neither_see_closed_objects_nor_lend_them(app: Any
     # nor move another unit's loan on, by form or by token: the loan stays as it was
     moved = other.post(f"/loans/{loan_id}/act", data={"csrf_token": csrf_token(other), "action": "approve"})
     assert moved.status_code == 403
-    with runtime.transaction() as session:
-        token = auth.create_token(session, "faculteit", ["read", "edit"])[1]
-    api = app.test_client().post(f"/api/loans/{loan_id}/approve", headers={"Authorization": f"Bearer {token}"})
-    assert api.status_code == 403 and "not one of your unit" in api.get_json()["error"]["message"]
+    api = app.test_client().post(f"/api/loans/{loan_id}/approve", headers=bearer)
+    assert api.status_code == 403 and "moves objects of another unit" in api.get_json()["error"]["message"]
+    assert w.drawing not in api.get_json()["error"]["message"]
+    # a loan of the closed item alone is not there for them at all
+    alone = _request(
+        registrar, w, items=w.drawing, date_from=(START + timedelta(days=400)).isoformat(),
+        date_to=(START + timedelta(days=401)).isoformat(),
+    )  # fmt: skip
+    alone_id = int(alone.headers["Location"].rsplit("/", 1)[1])
+    assert other.get(f"/loans/{alone_id}").status_code == 404
+    assert app.test_client().get(f"/api/loans/{alone_id}", headers=bearer).status_code == 404
+    assert alone_id not in {r["id"] for r in app.test_client().get("/api/loans", headers=bearer).get_json()["loans"]}
+    assert registrar.get(f"/loans/{alone_id}").status_code == 200
     with runtime.transaction() as session:
         assert loans.get_loan(session, loan_id).state == "requested"
 
