@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -176,6 +177,11 @@ def _ocr_state(batch_id: str) -> dict[str, Any]:
     return ocr
 
 
+def _decimal(value: float, pattern: str = "0.##") -> str:
+    """A number as the reader's language writes it (70,5 in Dutch, 70.5 in English)."""
+    return format_decimal(value, format=pattern, locale=current_language())
+
+
 def _ocr_sentence(ocr: dict[str, Any]) -> str:
     """The OCR of the batch's pages in words: it goes on after the files are in, so the page keeps following it."""
     if not ocr["pages"]:
@@ -195,15 +201,15 @@ def _ocr_sentence(ocr: dict[str, Any]) -> str:
                 _(
                     "%(low)s below the confidence threshold of %(threshold)s (mean confidence %(mean)s).",
                     low=ocr["low"],
-                    threshold=f"{ocr['threshold']:g}",
-                    mean=f"{ocr['mean_confidence']:.1f}",
+                    threshold=_decimal(ocr["threshold"]),
+                    mean=_decimal(ocr["mean_confidence"], "0.0"),
                 )
                 if ocr["mean_confidence"] is not None
                 # text delivered with the batch may carry no word confidences
                 else _(
                     "%(low)s below the confidence threshold of %(threshold)s.",
                     low=ocr["low"],
-                    threshold=f"{ocr['threshold']:g}",
+                    threshold=_decimal(ocr["threshold"]),
                 ),
             )
         )
@@ -299,6 +305,7 @@ def batch(batch_id: str) -> str:
         ocr=_ocr_state(batch_id),
         collection_title=title or found.collection.title,
         loose=_("uploaded files"),
+        decimal=_decimal,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 from pathlib import Path
 
@@ -231,5 +233,7 @@ def test_batch_page_follows_the_ocr_of_its_pages_and_lists_the_low_ones(
         page = client.get(url + "?lang=nl").get_data(as_text=True)
         assert 'data-waiting="1"' in page and "batch.js" in page  # the page follows the OCR still to come
         assert 'id="ocr-text" aria-live="polite">Volledige tekst van 2' in page
+        assert "van 99,5" in page and "van 99.5" not in page  # numbers as Dutch writes them
+        assert re.search(r"betrouwbaarheid \d+,\d\)", page), "the mean confidence with a decimal comma"
     finally:
         runtime.close()
