@@ -2,7 +2,8 @@
 
 The embedded backend is Whoosh (`whoosh_index.WhooshIndex`), with its facet counts, filters and sorts
 computed on column arrays (`facet_store`); a backend on a distributed engine implements the same
-Protocol.
+Protocol. How search runs on several web nodes (index copies per node, or Apache Solr) is designed in
+`SCALE_OUT.md` beside this file.
 """
 
 from __future__ import annotations
