@@ -102,8 +102,12 @@ def migrated_database_url(folder: Path) -> Iterator[str]:
 def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The test's database, migrated (SQLite in its folder, or PostgreSQL dropped afterwards); empty for a
     test marked `empty_database` (of the migrations themselves)."""
-    fresh = request.node.get_closest_marker("empty_database") is not None
-    with (fresh_database_url if fresh else migrated_database_url)(tmp_path / "data") as url:
+    if request.node.get_closest_marker("empty_database") is not None:
+        with fresh_database_url(tmp_path / "data") as url:
+            yield url
+        return
+    # beside the data folder, not in it: a test may make the data folder itself, as a new installation does
+    with migrated_database_url(tmp_path / "database") as url:
         yield url
 
 
