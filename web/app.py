@@ -63,6 +63,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         loans,
         locations,
         masterplan,
+        museum_entries,
         oai,
         security,
         viewer,
@@ -83,6 +84,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(locations.bp)
     app.register_blueprint(loans.bp)
     app.register_blueprint(loans.api_bp)
+    app.register_blueprint(museum_entries.bp)  # object entry, exit and acquisition
+    app.register_blueprint(museum_entries.api_bp)
     app.register_blueprint(decisions.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(discovery.bp)

@@ -20,7 +20,7 @@ from heritage.access import Viewer, Visibility, may_edit, may_see_history, visib
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.locations.tree import load_places
 from heritage.models import Event, File, Loan, Location
-from heritage.museum import condition, loans
+from heritage.museum import condition, entries, loans
 from heritage.museum.vocabulary import loan_actions, loan_states, values
 from web.auth import require_staff
 from web.context import acting_viewer, session
@@ -73,13 +73,17 @@ def _titles(item_ids: list[str]) -> dict[str, str]:
     return {item_id: catalogue.get_item(db, item_id).title for item_id in item_ids}
 
 
-def _seen(loan: Loan) -> list[str]:
-    """The loan's objects this viewer may know of. Another unit's closed item is not there for them: not its id,
-    its title, its checks nor the count of a loan's objects (the access rules' "never in a list or a count")."""
+def known_items(item_ids: list[str]) -> list[str]:
+    """The objects this viewer may know of. Another unit's closed item is not there for them: not its id, its
+    title, its checks nor the count of a loan's (or an entry's) objects (the access rules' "never in a list or a
+    count")."""
     db, who = session(), acting_viewer()
-    return [
-        o.item_id for o in loan.objects if visibility(who, catalogue.get_item(db, o.item_id)) is not Visibility.NONE
-    ]
+    return [i for i in item_ids if visibility(who, catalogue.get_item(db, i)) is not Visibility.NONE]
+
+
+def _seen(loan: Loan) -> list[str]:
+    """The loan's objects this viewer may know of (`known_items`)."""
+    return known_items([o.item_id for o in loan.objects])
 
 
 def _visible_loan(loan_id: int) -> tuple[Loan, list[str]]:
@@ -97,8 +101,9 @@ def _summary(loan: Loan) -> dict[str, Any] | None:
     return {**loans.summary(session(), loan), "objects": seen} if seen else None
 
 
-def _require_editable(who: Viewer, item_ids: list[str]) -> None:
-    """Raises: Forbidden: an object is not one `who` may edit (a loan moves only one's own unit's objects)."""
+def require_editable(who: Viewer, item_ids: list[str]) -> None:
+    """Raises: Forbidden: an object is not one `who` may edit (a loan, an entry, an exit or an acquisition is of
+    one's own unit's objects only)."""
     db = session()
     for item_id in item_ids:
         try:
@@ -106,7 +111,7 @@ def _require_editable(who: Viewer, item_ids: list[str]) -> None:
         except NotFound:
             continue  # the service names it
         if not may_edit(who, item):
-            raise Forbidden(f"object {item_id} is not one of your unit's: its own unit's registrar lends it")
+            raise Forbidden(f"object {item_id} is not one of your unit's: its own unit's registrar acts on it")
 
 
 def _require_loan_editable(who: Viewer, loan_id: int) -> None:
@@ -155,7 +160,7 @@ def new() -> Any:
     if request.method == "POST":
         db = session()
         try:
-            _require_editable(who, _split(values_.get("items", "")))
+            require_editable(who, _split(values_.get("items", "")))
             loan = loans.create(
                 db,
                 direction=values_.get("direction", ""),
@@ -363,6 +368,8 @@ def _object_page(item_id: str, error: str | None = None, status: int = 200) -> A
         "loans/object.html",
         item=item,
         events=rows,
+        acquisition=entries.acquisition_of(db, item.id),
+        may_register=may_register(who) and may_edit(who, item),
         may_check=may_check(who),
         conditions=[(c, label("condition", c)) for c in values("condition")],
         hazards=[(h, label("hazard", h)) for h in values("hazard")],
@@ -572,7 +579,7 @@ def api_create() -> Any:
     """Request a loan (registrars)."""
     who = _api_registrar()
     body = _body(LOAN_KEYS)
-    _require_editable(who, _texts(body, "objects"))
+    require_editable(who, _texts(body, "objects"))
     db = session()
     loan = loans.create(
         db,

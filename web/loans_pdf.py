@@ -1,4 +1,5 @@
-"""The loan agreement and the condition report as PDF, drawn with fpdf2 (pure Python) in the page's language.
+"""The loan agreement, the condition report and the receipt of an object entry or exit as PDF, drawn with fpdf2
+(pure Python) in the page's language.
 fpdf2's core font (Helvetica) writes Latin-1: other characters are replaced, never dropped silently."""
 
 from __future__ import annotations
@@ -100,4 +101,28 @@ def condition_pdf(ctx: dict[str, Any]) -> bytes:
                 doc.text(c.notes)
             if hazards:
                 doc.line_of(_("Hazards"), hazards)
+    return doc.body()
+
+
+def receipt_pdf(ctx: dict[str, Any]) -> bytes:
+    """The receipt of an entry or exit: direction, reason, party, date, objects, notes and signatures."""
+    row = ctx["row"]
+    doc = _Document(_("Receipt %(receipt)s", receipt=row.receipt))
+    doc.line_of(_("Direction"), label("passage_direction", row.direction))
+    doc.line_of(_("Reason"), label(f"{row.direction}_reason", row.reason))
+    doc.line_of(_("Depositor, enquirer or recipient"), row.party)
+    doc.line_of(_("Date"), row.on.isoformat())
+    doc.line_of(_("Recorded by"), row.agent)
+    doc.heading(_("Objects"))
+    for item_id, title in ctx["items"].items():
+        doc.text(f"{item_id}  {title}")
+    doc.heading(_("Notes"))
+    doc.text(row.notes or "-")
+    doc.heading(_("Signatures"))
+    doc.text(
+        _("For the museum")
+        + ": ______________________      "
+        + _("Depositor, enquirer or recipient")
+        + ": ______________________"
+    )
     return doc.body()

@@ -15,6 +15,7 @@ from web.authorities import MAX_LIMIT as MAX_AUTHORITIES
 from web.authorities import MAX_QUERY as MAX_AUTHORITY_QUERY
 from web.i18n import LANGUAGES
 from web.loans_openapi import loan_paths
+from web.museum_openapi import museum_paths
 from web.openapi_more import more_paths, with_tags
 from web.search_params import MAX_FACET_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_VALUE_LENGTH, YEAR_BOUND
 
@@ -762,6 +763,7 @@ def _document() -> dict[str, Any]:
                 }
             },
             **loan_paths(),
+            **museum_paths(),
             **more_paths(),
         },
         "components": {

@@ -24,6 +24,7 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("/api/exhibitions", "Exhibitions"),
     ("/api/authorities", "Authorities"),
     ("/api/loans", "Loans"),
+    ("/api/museum", "Object entry, exit and acquisition"),
     ("/api/token", "Accounts"),
     ("/api/openapi.json", "About this API"),
     ("/iiif/image", "IIIF Image API 3"),

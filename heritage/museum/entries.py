@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.errors import BadRequest
+from heritage.errors import BadRequest, NotFound
 from heritage.models import Acquisition, ObjectPassage
 from heritage.museum.vocabulary import checked
 
@@ -87,8 +87,30 @@ def pass_objects(
     return row
 
 
-def passages(session: Session) -> list[ObjectPassage]:
-    return list(session.scalars(select(ObjectPassage).order_by(ObjectPassage.id.desc())))
+def passages(session: Session, direction: str | None = None) -> list[ObjectPassage]:
+    """Entries and exits, newest first; only one direction when given.
+
+    Raises:
+        BadRequest: a direction other than entry or exit.
+    """
+    query = select(ObjectPassage).order_by(ObjectPassage.id.desc())
+    if direction is not None:
+        if direction not in PREFIX:
+            raise BadRequest(f"direction {direction!r}: one of entry, exit")
+        query = query.where(ObjectPassage.direction == direction)
+    return list(session.scalars(query))
+
+
+def get_passage(session: Session, receipt: str) -> ObjectPassage:
+    """The entry or exit with this receipt number.
+
+    Raises:
+        NotFound: no such receipt.
+    """
+    row = session.scalar(select(ObjectPassage).where(ObjectPassage.receipt == receipt))
+    if row is None:
+        raise NotFound(f"receipt {receipt!r} does not exist")
+    return row
 
 
 def passage_json(row: ObjectPassage) -> dict[str, Any]:
@@ -171,3 +193,8 @@ def acquisition_json(row: Acquisition) -> dict[str, Any]:
         "documents": list(row.documents or []),
         "by": row.agent,
     }
+
+
+def acquisition_of(session: Session, item_id: str) -> Acquisition | None:
+    """The item's acquisition, if one is recorded."""
+    return session.scalar(select(Acquisition).where(Acquisition.item_id == item_id))
