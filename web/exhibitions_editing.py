@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from heritage.access import Viewer
+from heritage.access import Viewer, Visibility, may_edit, visibility
 from heritage.errors import BadRequest, Forbidden, HeritageError
 from heritage.locations.tree import load_places
+from heritage.models import Exhibition, Item
 from heritage.museum import exhibitions as service
 from web.auth import require_staff
 from web.context import acting_viewer, session
@@ -41,6 +42,27 @@ def _planner() -> Viewer:
     if not may_plan(who):
         raise Forbidden(_("Exhibitions are planned by collection managers and administrators."))
     return who
+
+
+def _not_theirs() -> Forbidden:
+    return Forbidden(
+        _("This exhibition holds objects of another unit: their collection manager or an administrator changes it.")
+    )
+
+
+def _require_plannable(who: Viewer, exhibition: Exhibition) -> None:
+    """Raises: Forbidden: an object is another unit's (installing moves it: its own unit plans that, as loans
+    are lent by their unit), or an image shows an item `who` may not know of; neither is named."""
+    db = session()
+    for obj in exhibition.objects:
+        item = db.get(Item, obj.item_id)
+        if item is not None and not may_edit(who, item):
+            raise _not_theirs()
+    for page in exhibition.pages:
+        for image in page.images:
+            item = db.get(Item, image["item"])
+            if item is not None and visibility(who, item) is Visibility.NONE:
+                raise _not_theirs()
 
 
 def _rooms() -> list[tuple[str, str]]:
@@ -178,8 +200,14 @@ def _save(who: Viewer, rows: dict[str, Any], slug: str, *, new: bool, version: s
     db = session()
     try:
         exhibition, changed = service.save(
-            db, spec_from_rows(rows, slug), agent=who.username or "", new=new, expected=None if new else version
+            db,
+            spec_from_rows(rows, slug),
+            agent=who.username or "",
+            new=new,
+            expected=None if new else version,
+            viewer=who,
         )
+        _require_plannable(who, exhibition)
         db.commit()
     except HeritageError as exc:
         db.rollback()
@@ -206,6 +234,7 @@ def edit(slug: str) -> Any:
     """Change an exhibition's titles, dates, objects and pages (planners); a stale save is a 409."""
     who = _planner()
     exhibition = service.get(session(), slug)
+    _require_plannable(who, exhibition)
     if request.method == "GET":
         rows = rows_from_spec(service.spec_of(exhibition, session()))
         return _form(rows, slug=slug, version=service.version(exhibition), error=None, status=200)
@@ -215,6 +244,7 @@ def edit(slug: str) -> Any:
 def _act(slug: str, action: str) -> Response:
     who = _planner()
     db = session()
+    _require_plannable(who, service.get(db, slug))
     try:
         moves = (service.install if action == "install" else service.close)(db, slug, agent=who.username or "")
         db.commit()

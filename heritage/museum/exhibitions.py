@@ -87,17 +87,23 @@ def _day(value: Any, where: str) -> date | None:
         raise BadRequest(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def find_item(session: Session, ref: str, where: str) -> Item:
-    """An item by its id or its local identifier (which must then name one item only).
+def _known(viewer: Viewer | None, item: Item | None) -> bool:
+    """Whether the item exists for `viewer` (None: a command line, which sees everything)."""
+    return item is not None and (viewer is None or visibility(viewer, item) > Visibility.NONE)
+
+
+def find_item(session: Session, ref: str, where: str, viewer: Viewer | None = None) -> Item:
+    """An item by its id or its local identifier (which must then name one item only), among the items `viewer`
+    may know of: an item they may not know of is answered as no item at all.
 
     Raises:
         BadRequest: no item, or several, answer to `ref`.
     """
     ref = str(ref).strip()
     item = session.get(Item, ref) if is_valid_id(ref) else None
-    if item is not None:
+    if item is not None and _known(viewer, item):
         return item
-    found = session.scalars(select(Item).where(Item.local_id == ref).limit(2)).all()
+    found = [i for i in session.scalars(select(Item).where(Item.local_id == ref).limit(20)) if _known(viewer, i)]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -120,7 +126,7 @@ def _region(value: Any, file: File, where: str) -> str:
     return region
 
 
-def _image_source(session: Session, image: dict[str, Any], where: str) -> tuple[Item, Any]:
+def _image_source(session: Session, image: dict[str, Any], where: str, viewer: Viewer | None) -> tuple[Item, Any]:
     """The item and image page an image shows: from `file` (a master image's id, as the IIIF URLs name it), or
     from `item` with `page` (1 unless given); an `item` that names no item but a file is taken as that file."""
     ref = str(image.get("file") or "").strip()
@@ -128,10 +134,10 @@ def _image_source(session: Session, image: dict[str, Any], where: str) -> tuple[
         ref = _text(image, "item", where) or ""
         file = session.get(File, ref) if is_valid_id(ref) and session.get(Item, ref) is None else None
         if file is None:
-            return find_item(session, ref, where), image.get("page", 1)
+            return find_item(session, ref, where, viewer), image.get("page", 1)
     else:
         file = session.get(File, ref) if is_valid_id(ref) else None
-    files = image_pages(file.item) if file is not None else []
+    files = image_pages(file.item) if file is not None and _known(viewer, file.item) else []
     if file is None or file not in files:
         raise BadRequest(f"{where}: no image of the catalogue has the file id {ref!r}")
     return file.item, files.index(file) + 1
@@ -146,8 +152,9 @@ class _Checked:
     pages: list[dict[str, Any]]
 
 
-def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
-    """Validate a whole spec without writing anything; every problem names its place in the spec.
+def check_spec(session: Session, spec: dict[str, Any], viewer: Viewer | None = None) -> _Checked:
+    """Validate a whole spec without writing anything; every problem names its place in the spec. Items are
+    looked up among those `viewer` may know of (None: all).
 
     Raises:
         BadRequest: the first problem found.
@@ -173,7 +180,7 @@ def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
     objects: list[dict[str, Any]] = []
     for n, obj in enumerate(spec.get("objects") or [], start=1):
         at = f"{where}: object {n}"
-        item = find_item(session, _text(obj, "item", at) or "", at)
+        item = find_item(session, _text(obj, "item", at) or "", at, viewer)
         if any(o["item_id"] == item.id for o in objects):
             raise BadRequest(f"{at}: item {item.id} is already in this exhibition")
         room = _text(obj, "room", at, required=False)
@@ -199,7 +206,7 @@ def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
         images = []
         for k, image in enumerate(page.get("images") or [], start=1):
             img_at = f"{at}: image {k}"
-            item, number = _image_source(session, image, img_at)
+            item, number = _image_source(session, image, img_at, viewer)
             files = image_pages(item)
             if not isinstance(number, int) or not 1 <= number <= len(files):
                 raise BadRequest(f"{img_at}: item {item.id} has no image page {number!r} ({len(files)} pages)")
@@ -278,17 +285,24 @@ def _reconcile(session: Session, exhibition: Exhibition, checked: _Checked) -> N
 
 
 def save(
-    session: Session, spec: dict[str, Any], *, agent: str, new: bool = False, expected: str | None = None
+    session: Session,
+    spec: dict[str, Any],
+    *,
+    agent: str,
+    new: bool = False,
+    expected: str | None = None,
+    viewer: Viewer | None = None,
 ) -> tuple[Exhibition, bool]:
     """Create the exhibition of `spec`, or bring the existing one (same slug) in line with it; returns it and
     whether anything changed. Objects of an installed exhibition stay until it is closed. `new` refuses an
-    existing slug; `expected` is the `version` the change was made on (a form's), refused once it is stale.
+    existing slug; `expected` is the `version` the change was made on (a form's), refused once it is stale;
+    `viewer` (a web or API editor) finds only the items they may know of.
 
     Raises:
         BadRequest: the spec is invalid, it drops objects of an installed exhibition, or (`new`) the slug is taken.
         StaleExhibition: the exhibition changed since version `expected`.
     """
-    checked = check_spec(session, spec)
+    checked = check_spec(session, spec, viewer)
     slug = checked.fields["slug"]
     exhibition = session.scalar(select(Exhibition).where(Exhibition.slug == slug))
     if exhibition is not None and new:

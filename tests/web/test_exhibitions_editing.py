@@ -288,3 +288,27 @@ def test_the_form_speaks_dutch_and_english(
     edit = client.get(f"/museum/exhibitions/tekeningen/edit?lang={lang}").get_data(as_text=True)
     assert all(w in edit for w in words[1:]), [w for w in words[1:] if w not in edit]
     assert "Object 2" in edit and 'name="slug"' not in edit  # the slug is fixed once made
+
+
+def test_another_unit_s_objects_are_theirs_to_plan_and_a_closed_one_does_not_exist(
+    app: Any, runtime: Runtime, items: dict[str, str]
+) -> None:
+    with runtime.transaction() as session:
+        theirs = builders.item(session, "zoology", "beetle", domain="museum", unit="zoology-museum").id
+        secret = builders.item(session, "zoology", "secret", domain="museum", unit="zoology-museum")
+        secret.access = "closed"
+        secret_id = secret.id
+    add_user(runtime, "zoologist", "collection_manager", "zoology-museum")
+    client = _client(app, "conservator-cm")
+    assert _new(client, items).status_code == 303
+    fields = _fields(client.get("/museum/exhibitions/tekeningen/edit").get_data(as_text=True))
+    unknown = client.post("/museum/exhibitions/tekeningen/edit", data={**fields, "o3-item": secret_id})
+    assert unknown.status_code == 400
+    assert f"object 3: no item has the id or identifier &#39;{secret_id}&#39;" in unknown.get_data(as_text=True)
+    refused = client.post("/museum/exhibitions/tekeningen/edit", data={**fields, "o3-item": theirs})
+    assert refused.status_code == 403 and "objecten van een andere eenheid" in refused.get_data(as_text=True)
+    assert _events(runtime) == ["exhibition created"]
+    zoologist = _client(app, "zoologist")
+    assert zoologist.get("/museum/exhibitions/tekeningen/edit").status_code == 403
+    token = csrf_token(zoologist)
+    assert zoologist.post("/museum/exhibitions/tekeningen/install", data={"csrf_token": token}).status_code == 403
