@@ -19,12 +19,19 @@ from heritage.museum.exhibitions_light import exhibition_light
 from iiif import urls
 from iiif.exhibitions import build_exhibition_collection, build_page_manifest
 from web.auth import require_staff
-from web.context import base_url, session, viewer
+from web.context import acting_viewer, base_url, session, viewer
 from web.i18n import current_language
 
 bp = Blueprint("exhibitions", __name__)
 
+PLANNERS = frozenset({"collection_manager", "administrator"})
 THUMB_EDGE = 1000  # the longest edge (px) a story's image is shown at; the viewer links to the deep zoom
+
+
+def may_plan(who: Viewer) -> bool:
+    """Whether `who` may plan exhibitions (create, edit, install, close): collection managers and administrators,
+    as for loans, since installing and closing move objects (web/exhibitions_editing.py has the forms)."""
+    return who.allows("edit") and any(role in PLANNERS for role, _unit in who.roles)
 
 
 def _in(lang: str, nl: str | None, en: str | None) -> str:
@@ -213,13 +220,23 @@ def staff_rooms() -> str:
                     "status": worst,
                 }
             )
-    return render_template("exhibitions/staff_rooms.html", rooms=sorted(rooms.items()), online=online)
+    return render_template(
+        "exhibitions/staff_rooms.html",
+        rooms=sorted(rooms.items()),
+        online=online,
+        may_plan=may_plan(acting_viewer()),
+    )
 
 
 @bp.get("/museum/exhibitions/<slug>")
 def staff_exhibition(slug: str) -> str:
     """Staff: one exhibition's objects, rooms, labels and light (fits, or the day to rotate)."""
     require_staff()
+    return staff_page(slug)
+
+
+def staff_page(slug: str, error: str | None = None) -> str:
+    """The staff page of one exhibition, with the buttons its planners may press (`error`: why one was refused)."""
     db = session()
     exhibition = _exhibition(slug)
     lang = current_language()
@@ -238,4 +255,6 @@ def staff_exhibition(slug: str) -> str:
         exhibition=exhibition,
         title=_in(lang, exhibition.title, exhibition.title_en),
         rows=rows,
+        may_plan=may_plan(acting_viewer()),
+        error=error,
     )

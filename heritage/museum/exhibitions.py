@@ -7,6 +7,8 @@ dates (none: online only), objects (item, room or case, labels) and pages (text 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -19,15 +21,21 @@ from sqlalchemy.orm import Session
 
 from heritage import events
 from heritage.access import Viewer, Visibility, visibility
-from heritage.errors import BadRequest, NotFound
+from heritage.errors import BadRequest, HeritageError, NotFound
 from heritage.identifiers import is_valid_id
 from heritage.locations.movements import move
 from heritage.locations.tree import get_place, load_places
 from heritage.models import Exhibition, ExhibitionObject, ExhibitionPage, File, FileRole, Item, Location
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
-RESERVED_SLUGS = frozenset({"collection", "collections"})
+RESERVED_SLUGS = frozenset({"collection", "collections", "new"})  # "new": the staff form
 REGION = re.compile(r"^([0-9]+),([0-9]+),([0-9]+),([0-9]+)$")
+
+
+class StaleExhibition(HeritageError):
+    """A save based on an older version of the exhibition than the current one: refused, nothing overwritten."""
+
+    status = 409
 
 
 def image_pages(item: Item) -> list[File]:
@@ -79,17 +87,23 @@ def _day(value: Any, where: str) -> date | None:
         raise BadRequest(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def find_item(session: Session, ref: str, where: str) -> Item:
-    """An item by its id or its local identifier (which must then name one item only).
+def _known(viewer: Viewer | None, item: Item | None) -> bool:
+    """Whether the item exists for `viewer` (None: a command line, which sees everything)."""
+    return item is not None and (viewer is None or visibility(viewer, item) > Visibility.NONE)
+
+
+def find_item(session: Session, ref: str, where: str, viewer: Viewer | None = None) -> Item:
+    """An item by its id or its local identifier (which must then name one item only), among the items `viewer`
+    may know of: an item they may not know of is answered as no item at all.
 
     Raises:
         BadRequest: no item, or several, answer to `ref`.
     """
     ref = str(ref).strip()
     item = session.get(Item, ref) if is_valid_id(ref) else None
-    if item is not None:
+    if item is not None and _known(viewer, item):
         return item
-    found = session.scalars(select(Item).where(Item.local_id == ref).limit(2)).all()
+    found = [i for i in session.scalars(select(Item).where(Item.local_id == ref).limit(20)) if _known(viewer, i)]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -112,6 +126,23 @@ def _region(value: Any, file: File, where: str) -> str:
     return region
 
 
+def _image_source(session: Session, image: dict[str, Any], where: str, viewer: Viewer | None) -> tuple[Item, Any]:
+    """The item and image page an image shows: from `file` (a master image's id, as the IIIF URLs name it), or
+    from `item` with `page` (1 unless given); an `item` that names no item but a file is taken as that file."""
+    ref = str(image.get("file") or "").strip()
+    if not ref:
+        ref = _text(image, "item", where) or ""
+        file = session.get(File, ref) if is_valid_id(ref) and session.get(Item, ref) is None else None
+        if file is None:
+            return find_item(session, ref, where, viewer), image.get("page", 1)
+    else:
+        file = session.get(File, ref) if is_valid_id(ref) else None
+    files = image_pages(file.item) if file is not None and _known(viewer, file.item) else []
+    if file is None or file not in files:
+        raise BadRequest(f"{where}: no image of the catalogue has the file id {ref!r}")
+    return file.item, files.index(file) + 1
+
+
 @dataclass
 class _Checked:
     """A spec once validated: what will be written."""
@@ -121,8 +152,9 @@ class _Checked:
     pages: list[dict[str, Any]]
 
 
-def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
-    """Validate a whole spec without writing anything; every problem names its place in the spec.
+def check_spec(session: Session, spec: dict[str, Any], viewer: Viewer | None = None) -> _Checked:
+    """Validate a whole spec without writing anything; every problem names its place in the spec. Items are
+    looked up among those `viewer` may know of (None: all).
 
     Raises:
         BadRequest: the first problem found.
@@ -148,7 +180,7 @@ def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
     objects: list[dict[str, Any]] = []
     for n, obj in enumerate(spec.get("objects") or [], start=1):
         at = f"{where}: object {n}"
-        item = find_item(session, _text(obj, "item", at) or "", at)
+        item = find_item(session, _text(obj, "item", at) or "", at, viewer)
         if any(o["item_id"] == item.id for o in objects):
             raise BadRequest(f"{at}: item {item.id} is already in this exhibition")
         room = _text(obj, "room", at, required=False)
@@ -174,9 +206,8 @@ def check_spec(session: Session, spec: dict[str, Any]) -> _Checked:
         images = []
         for k, image in enumerate(page.get("images") or [], start=1):
             img_at = f"{at}: image {k}"
-            item = find_item(session, _text(image, "item", img_at) or "", img_at)
+            item, number = _image_source(session, image, img_at, viewer)
             files = image_pages(item)
-            number = image.get("page", 1)
             if not isinstance(number, int) or not 1 <= number <= len(files):
                 raise BadRequest(f"{img_at}: item {item.id} has no image page {number!r} ({len(files)} pages)")
             images.append(
@@ -222,6 +253,12 @@ def as_spec(exhibition: Exhibition) -> dict[str, Any]:
     }
 
 
+def version(exhibition: Exhibition) -> str:
+    """A digest of everything `save` may change (and the state): a form carries it to refuse a stale save."""
+    text = json.dumps(as_spec(exhibition), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _reconcile(session: Session, exhibition: Exhibition, checked: _Checked) -> None:
     """Bring the objects and pages in line with the spec, in place (rows kept keep their home location)."""
     existing = {o.item_id: o for o in exhibition.objects}
@@ -247,16 +284,33 @@ def _reconcile(session: Session, exhibition: Exhibition, checked: _Checked) -> N
     session.flush()
 
 
-def save(session: Session, spec: dict[str, Any], *, agent: str) -> tuple[Exhibition, bool]:
+def save(
+    session: Session,
+    spec: dict[str, Any],
+    *,
+    agent: str,
+    new: bool = False,
+    expected: str | None = None,
+    viewer: Viewer | None = None,
+) -> tuple[Exhibition, bool]:
     """Create the exhibition of `spec`, or bring the existing one (same slug) in line with it; returns it and
-    whether anything changed. Objects of an installed exhibition stay until it is closed.
+    whether anything changed. Objects of an installed exhibition stay until it is closed. `new` refuses an
+    existing slug; `expected` is the `version` the change was made on (a form's), refused once it is stale;
+    `viewer` (a web or API editor) finds only the items they may know of.
 
     Raises:
-        BadRequest: the spec is invalid, or it drops objects of an installed exhibition.
+        BadRequest: the spec is invalid, it drops objects of an installed exhibition, or (`new`) the slug is taken.
+        StaleExhibition: the exhibition changed since version `expected`.
     """
-    checked = check_spec(session, spec)
+    checked = check_spec(session, spec, viewer)
     slug = checked.fields["slug"]
     exhibition = session.scalar(select(Exhibition).where(Exhibition.slug == slug))
+    if exhibition is not None and new:
+        raise BadRequest(f"exhibition {slug!r} exists already")
+    if exhibition is not None and expected is not None and version(exhibition) != expected:
+        raise StaleExhibition(
+            f"exhibition {slug}: someone changed it since this form was loaded; nothing was saved (reload it)"
+        )
     before = as_spec(exhibition) if exhibition is not None else None
     if exhibition is None:
         exhibition = Exhibition(state="planned", updated_by=agent, **checked.fields)
@@ -309,7 +363,8 @@ def create(
     return save(session, spec, agent=agent)[0]
 
 
-def _spec_of(exhibition: Exhibition, session: Session) -> dict[str, Any]:
+def spec_of(exhibition: Exhibition, session: Session) -> dict[str, Any]:
+    """The exhibition as a spec to edit and save again: rooms by location code."""
     spec = as_spec(exhibition)
     codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
     spec["objects"] = [
@@ -328,7 +383,7 @@ def add_object(
         NotFound: no such exhibition. BadRequest: the object or room is invalid, or already in it.
     """
     exhibition = get(session, slug)
-    spec = _spec_of(exhibition, session)
+    spec = spec_of(exhibition, session)
     spec["objects"].append({"item": item, "room": room, "label": label, "label_en": label_en})
     return save(session, spec, agent=agent)[0]
 
@@ -340,7 +395,7 @@ def add_page(session: Session, slug: str, page: dict[str, Any], *, agent: str) -
         NotFound: no such exhibition. BadRequest: the page is invalid.
     """
     exhibition = get(session, slug)
-    spec = _spec_of(exhibition, session)
+    spec = spec_of(exhibition, session)
     spec["pages"].append(page)
     return save(session, spec, agent=agent)[0]
 
