@@ -24,6 +24,7 @@ from heritage.museum import condition, entries, loans
 from heritage.museum.vocabulary import loan_actions, loan_states, values
 from web.auth import require_staff
 from web.context import acting_viewer, session
+from web.decisions import in_words
 from web.i18n import current_language, label
 from web.loans_pdf import agreement_pdf, condition_pdf
 
@@ -213,6 +214,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         condition_checks=checks,
         history=loans.history(db, loan),
         next_action=loans.next_action(loan),
+        approvers=[label("policy_role", r) for r in loans.approvers(db, loan)] if loan.state == "requested" else [],
         may_edit=may_register(who),
         may_check=may_check(who),
         error=error,
@@ -247,6 +249,9 @@ def act(loan_id: int) -> Any:
     except BadRequest as exc:
         db.rollback()
         return _loan_page(loan_id, str(exc), 400)
+    except Forbidden as exc:  # the policy names other approvers: say whom, in the page's language
+        db.rollback()
+        return _loan_page(loan_id, in_words(exc), 403)
     flash(_("Loan %(id)s is now: %(state)s.", id=loan.id, state=label("loan_state", loan.state)), "status")
     return redirect(url_for("loans.show", loan_id=loan_id), 303)
 

@@ -77,7 +77,11 @@ ACTION_BODY = {
 ERRORS = {
     "400": _json(ERROR, "A bad value, or a step the loan cannot take (the failed checks or missing records named)."),
     "401": _json(ERROR, "No credentials, or the bearer token is unknown, revoked or expired."),
-    "403": _json(ERROR, "Not staff, or (to change a loan) not a collection manager or administrator."),
+    "403": _json(
+        ERROR,
+        "Not staff, or (to change a loan) not a collection manager or administrator; to approve, not one of the "
+        "roles the policy names for every object (approvals.loan_out / loan_in), named in the message.",
+    ),
     "404": _json(ERROR, "No such loan, venue or item."),
 }
 

@@ -13,6 +13,10 @@ and when. Before approval the checks run, each failed check named by object and 
   `approvals.loan_out.external`, or else any kind's, e.g. a listed topstuk and the Flemish minister) needs that
   permission recorded for this loan (`record_permission`).
 
+The approver must be an account that may take one of the roles the policy names (`approvals.loan_out`, or
+`loan_in` for a loan in) for every object of the loan (`heritage.policy.service.require_approver`); a policy that
+names none (an older one) leaves approval to whoever the surface lets act (the registrars), as before.
+
 A failed climate or light check refuses approval unless the approver gives an override reason (stored on the
 loan, and in the approval event with the failed checks: an authorised decision, not a silent one); a missing
 external permission is never overridden. Dispatch of a loan out needs a dispatch condition check of every object;
@@ -405,15 +409,35 @@ def _step(loan: Loan, action: str) -> str:
     return to
 
 
+def approval_kind(loan: Loan) -> str:
+    """The policy's approval kind for the loan (`approvals.loan_out` or `approvals.loan_in`)."""
+    return f"loan_{loan.direction}"
+
+
+def approvers(session: Session, loan: Loan) -> tuple[str, ...]:
+    """The policy roles whose people approve this loan (empty: the policy names none; registrars approve)."""
+    from heritage.policy.service import approver_roles
+
+    items = [catalogue.get_item(session, o.item_id) for o in loan.objects]
+    return approver_roles(session, items, approval_kind(loan))
+
+
 def approve(session: Session, loan_id: int | str, *, agent: str, override: str | None = None) -> list[Check]:
-    """Approve a requested loan after its checks; returns the checks.
+    """Approve a requested loan after its checks; returns the checks. `agent` must be an account that may take
+    one of the roles the policy names (`approvals.loan_out` / `loan_in`) for every object of the loan; a policy
+    that names none leaves it to the surfaces (web and API: registrars), as before.
 
     Raises:
-        BadRequest: the loan is not requested; a check failed (each named) and no override reason was given; a
-            protected piece's external permission is missing (never overridden).
+        BadRequest: the loan is not requested; `agent` is no account (where the policy names approvers); a check
+            failed (each named) and no override reason was given; a protected piece's external permission is
+            missing (never overridden). Forbidden: `agent` may not take a named role for an object (roles named).
     """
+    from heritage.policy.service import require_approver
+
     loan = get_loan(session, loan_id)
     to = _step(loan, "approve")
+    objects = [catalogue.get_item(session, o.item_id) for o in loan.objects]
+    require_approver(session, agent, objects, approval_kind(loan))
     results = checks(session, loan.id)
     failed = [c for c in results if not c.ok]
     hard = [c for c in failed if not c.overridable]

@@ -319,6 +319,48 @@ def _check_role(session: Session, user: User, item: Item, policy: Policy, role: 
     )
 
 
+def approver_roles(session: Session, items: list[Item], kind: str) -> tuple[str, ...]:
+    """The policy roles that approve a `kind` (e.g. loan_out) of these items: those the items' policies name, in
+    order (empty: no policy of theirs names `kind`, the surfaces' own rule of who acts stands)."""
+    store = PolicyStore.load(session)
+    named: list[str] = []
+    for item in items:
+        roles, _distinct = store.for_catalogue_item(item).approvals.get(kind, ((), False))
+        named += [r for r in roles if r not in named]
+    return tuple(named)
+
+
+def require_approver(session: Session, username: str | None, items: list[Item], kind: str) -> User | None:
+    """Check that `username` may take one of the roles the policy names for a `kind` approval of EVERY item (one
+    person approves the whole, so the whole must be theirs); returns the account, or None where no item's policy
+    names `kind` (an older policy: whoever the surface lets act approves, as before).
+
+    Raises:
+        BadRequest: the name is no account. Forbidden: disabled, or it may not take a named role for an item
+            (the roles named, and the items).
+    """
+    if not approver_roles(session, items, kind):
+        return None
+    user = account(session, username)
+    store = PolicyStore.load(session)
+    refused_for: list[str] = []
+    needed: list[str] = []
+    for item in items:
+        policy = store.for_catalogue_item(item)
+        roles, _distinct = policy.approvals.get(kind, ((), False))
+        if roles and not set(roles) & set(roles_of(session, user, item, policy)):
+            refused_for.append(item.id)
+            needed += [r for r in roles if r not in needed]
+    if not refused_for:
+        return user
+    template = "account %(user)s may not approve for %(items)s: the policy gives that approval to %(roles)s"
+    params = {"user": user.username, "items": ", ".join(refused_for)}
+    # English in words for the CLI and the API; the codes kept in `.said` for a page's labels (web.decisions)
+    error = Forbidden(str(said(template, **params, roles=", ".join(r.replace("_", " ") for r in needed))))
+    error.said = said(template, **params, roles=", ".join(needed))  # type: ignore[attr-defined]
+    raise error
+
+
 # -- hard rules hold -----------------------------------------------------------------------------------
 
 

@@ -294,3 +294,26 @@ def test_routine_checks_and_treatments_from_the_objects_history(app: Any, w: Wor
         ).status_code
         == 403
     )
+
+
+def test_the_loan_page_names_the_approvers_and_refuses_anyone_else(app: Any, w: World, runtime: Runtime) -> None:
+    add_user(runtime, "beheerder", "administrator")  # a registrar of the web layer, not a loan approver of the policy
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    nl = registrar.get(f"/loans/{loan_id}?lang=nl").get_data(as_text=True)
+    assert "Goedgekeurd door een van: Centrale collectiebeheerder" in nl
+    en = registrar.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True)
+    assert "Approved by one of: Central collection manager" in en
+    admin = _client(app, "beheerder")
+    form = {"csrf_token": csrf_token(admin), "action": "approve", "override": "20 lux agreed"}
+    refused = admin.post(f"/loans/{loan_id}/act?lang=nl", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "beheerder mag niet goedkeuren" in page
+    assert "Centrale collectiebeheerder" in page and "central_collection_manager" not in page
+    with runtime.transaction() as session:
+        token = auth.create_token(session, "beheerder", ["read", "edit"])[1]
+    bearer = {"Authorization": f"Bearer {token}"}
+    api = app.test_client().post(f"/api/loans/{loan_id}/approve", json={"override": "20 lux agreed"}, headers=bearer)
+    assert api.status_code == 403 and "central collection manager" in api.get_json()["error"]["message"]
+    with runtime.sessions() as session:
+        assert loans.get_loan(session, loan_id).state == "requested"

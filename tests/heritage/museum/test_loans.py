@@ -43,7 +43,9 @@ def _create(runtime: Runtime, w: World, days: int = 45) -> int:
 @pytest.fixture
 def w(runtime: Runtime) -> World:
     with runtime.transaction() as session:
-        return world(session)
+        made = world(session)
+    add_user(runtime, "registrar", "collection_manager", "central-archive")  # the policy's loan approver
+    return made
 
 
 def test_the_checks_name_the_drawing_whose_light_budget_the_loan_exceeds(runtime: Runtime, w: World) -> None:
@@ -232,9 +234,10 @@ def test_the_cli_walks_a_loan_with_json(runner: CliRunner, runtime: Runtime, w: 
     check = runner.invoke(main, ["loans", "check", loan, "--json"])
     assert check.exit_code == 1
     assert [c["item"] for c in json.loads(check.stdout)["checks"] if not c["ok"]] == [w.drawing]
-    refused = runner.invoke(main, ["loans", "approve", loan])
+    refused = runner.invoke(main, ["loans", "approve", loan, "--by", "registrar"])
     assert refused.exit_code == 1 and f"{w.drawing} (light)" in refused.stderr
-    assert run("loans", "approve", loan, "--override", "20 lux agreed", "--json")["state"] == "approved"
+    approved = run("loans", "approve", loan, "--by", "registrar", "--override", "20 lux agreed", "--json")
+    assert approved["state"] == "approved"
     run("loans", "agree", loan)
     for item in w.ids:
         run("condition", "record", item, "--condition", "good", "--loan", loan, "--stage", "dispatch")
