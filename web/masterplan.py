@@ -28,7 +28,7 @@ from web.auth import require_staff
 from web.charts import bar_chart
 from web.context import session, viewer
 from web.i18n import current_language
-from web.masterplan_labels import explained, names, reasons, shown
+from web.masterplan_labels import explained, names, reasons, score, shown
 
 bp = Blueprint("masterplan", __name__, url_prefix="/masterplan")
 
@@ -142,6 +142,7 @@ def review() -> str:
 
 bp.add_app_template_global(explained, "explained")
 bp.add_app_template_global(reasons, "location_reasons")
+bp.add_app_template_global(score, "location_score")
 
 
 @bp.app_template_global("may_review")

@@ -184,3 +184,9 @@ def reason(message: Said | str) -> str:
 def reasons(messages: list[Said] | list[str]) -> str:
     """Location reasons in the reader's language, one after another."""
     return "; ".join(reason(m) for m in messages)
+
+
+def score(value: float) -> str:
+    """A suggestion's score as the reader's language writes it (0,683 in Dutch; as the CLI gives it in English)."""
+    lang = current_language()
+    return str(value) if lang == "en" else format_decimal(value, locale=lang)

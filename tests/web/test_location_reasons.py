@@ -66,6 +66,7 @@ def test_a_dutch_panel_gives_dutch_reasons(client, runtime: Runtime, paper: str)
     panel = _panel(client, runtime, paper, "nl")
     assert "Geschikte locaties" in panel
     assert "de huidige locatie" in panel and "een locatie van de eigenaar-eenheid" in panel
+    assert "<strong>LEU-WET-ARCH</strong> (0,683): de huidige locatie;" in panel
     assert "klimaat 53% binnen de band paper_archive" in panel and "35% van de strekkende meter in gebruik" in panel
     assert "niet genoeg ruimte: strekkende meter: 0 vrij, 2 nodig" in panel
     assert "temperatuur 4 °C (instelwaarde) valt buiten 14-19 °C voor paper_archive" in panel
@@ -83,5 +84,6 @@ def test_an_english_panel_gives_the_english_of_the_cli(client, runtime: Runtime,
         found = suggest_for(session, paper)
     for row in found["candidates"] + found["rejected"]:
         assert f"{row['location']}: {'; '.join(row['reasons'])}" in panel or "; ".join(row["reasons"]) in panel
+    assert "<strong>LEU-WET-ARCH</strong> (0.683): its current location;" in panel
     assert "not enough room: linear_m 0 free, 2 needed" in panel
     assert "more than the whole medium budget of 150,000 lx·h" in panel
