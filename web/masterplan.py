@@ -17,7 +17,7 @@ from sqlalchemy import select
 from heritage.access import Viewer, Visibility, item_unit_id, visibility
 from heritage.errors import BadRequest, NotFound
 from heritage.locations.light import exposures
-from heritage.locations.matching import placement_violations, suggest_for
+from heritage.locations.matching import suggestions, violations
 from heritage.models import Item, PolicyDecision, Unit
 from heritage.policy.engine import DECISIONS
 from heritage.policy.figures import FIGURES, all_figures, figure
@@ -28,7 +28,7 @@ from web.auth import require_staff
 from web.charts import bar_chart
 from web.context import session, viewer
 from web.i18n import current_language
-from web.masterplan_labels import explained, names, shown
+from web.masterplan_labels import explained, names, reasons, score, shown
 
 bp = Blueprint("masterplan", __name__, url_prefix="/masterplan")
 
@@ -50,7 +50,7 @@ def dashboard() -> str:
     if who.is_staff:
         staff = {
             "queue": _visible(digitisation_queue(session(), limit=15)),
-            "violations": placement_violations(session())[:30],
+            "violations": violations(session())[:30],
             "light": [e.as_json() for e in exposures(session()) if e.status != "ok"],
         }
     return render_template(
@@ -141,6 +141,8 @@ def review() -> str:
 
 
 bp.add_app_template_global(explained, "explained")
+bp.add_app_template_global(reasons, "location_reasons")
+bp.add_app_template_global(score, "location_score")
 
 
 @bp.app_template_global("may_review")
@@ -157,4 +159,4 @@ def item_panel(item: Item) -> dict[str, Any] | None:
         return None
     decision = session().get(PolicyDecision, item.id)
     override = active_override(session(), item.id)
-    return {"decision": decision, "override": override, "locations": suggest_for(session(), item.id)}
+    return {"decision": decision, "override": override, "locations": suggestions(session(), item.id)}

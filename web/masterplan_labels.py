@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from heritage.locations.reasons import Band, Joined, Number
 from heritage.models import Collection, Location, Unit
 from heritage.policy.figures import Figure
 from metadata_schemas.said import Said
@@ -133,3 +135,58 @@ def explained(decision: Any) -> str:
         return shown
 
     return message.translated(_, value)
+
+
+# a value of a location reason -> the vocabulary whose labels name it (lists are ", "-separated)
+REASON_VOCABULARIES = {
+    "category": "light_category",
+    "hazards": "hazard",
+    "kind": "location_kind",
+    "measure": "capacity_unit",
+    "measures": "capacity_unit",
+    "unit": "capacity_unit",
+}
+
+
+def _number(n: Number, lang: str) -> str:
+    """A number as the language writes it, with the precision its English text has."""
+    if n.spec.endswith("%"):
+        return format_percent(n.value, locale=lang)
+    if n.spec.endswith("f"):
+        places = int(n.spec.rstrip("f").rpartition(".")[2] or 0)
+        return format_decimal(n.value, format="#,##0" + ("." + "0" * places if places else ""), locale=lang)
+    return format_decimal(n.value, locale=lang)
+
+
+def reason(message: Said | str) -> str:
+    """A location reason (heritage.locations.matching) in the reader's language: its template translated,
+    numbers written the language's way, light categories and hazards by their names; locations and band ids
+    as they are. In English exactly the sentence the CLI and the API give."""
+    lang = current_language()
+    if not isinstance(message, Said) or lang == "en":
+        return str(message)
+
+    def value(key: str, v: object) -> str:
+        if isinstance(v, Number):
+            return _number(v, lang)
+        if isinstance(v, Band):
+            ends = (v.low,) if v.low == v.high else (v.low, v.high)
+            return "-".join(format_decimal(x, locale=lang) for x in ends)
+        if isinstance(v, Joined):
+            return v.sep.join(p.translated(_, value) if isinstance(p, Said) else value(key, p) for p in v.parts)
+        if key in REASON_VOCABULARIES and isinstance(v, str):
+            return ", ".join(label(REASON_VOCABULARIES[key], part) for part in v.split(", "))
+        return str(v)
+
+    return message.translated(_, value)
+
+
+def reasons(messages: list[Said] | list[str]) -> str:
+    """Location reasons in the reader's language, one after another."""
+    return "; ".join(reason(m) for m in messages)
+
+
+def score(value: float) -> str:
+    """A suggestion's score as the reader's language writes it (0,683 in Dutch; as the CLI gives it in English)."""
+    lang = current_language()
+    return str(value) if lang == "en" else format_decimal(value, locale=lang)

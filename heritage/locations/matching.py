@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue
+from heritage.locations.reasons import Band, Joined, Number
 from heritage.locations.tree import DEDICATED_FLAGS, NOT_FOR_KEEPING, Place, load_places
 from heritage.models import Item
 from heritage.policy import facts as facts_mod
 from heritage.policy.model import Material, Policy
 from heritage.policy.store import PolicyStore
+from metadata_schemas.said import Said, said
 
 GRAVITY = 9.81  # m/s²: kg x GRAVITY / 1000 = kN
 
@@ -69,7 +71,7 @@ class Need:
         return {k: v for k, v in self.size.items() if k in known and v > 0}
 
 
-def extent_in(extent: dict[str, float], measures: list[str], notes: list[str] | None = None) -> dict[str, float]:
+def extent_in(extent: dict[str, float], measures: list[str], notes: list[Said] | None = None) -> dict[str, float]:
     """An extent in the measures a capacity is counted in: those it shares, else the first one a conversion of
     units.toml reaches (noted in `notes`); empty when it cannot be compared."""
     direct = {k: v for k, v in extent.items() if k in measures}
@@ -81,18 +83,33 @@ def extent_in(extent: dict[str, float], measures: list[str], notes: list[str] | 
             if (u, k) in conversions:
                 factor, basis = conversions[(u, k)]
                 if notes is not None:
-                    notes.append(f"the item's {v:,g} {u} counted as {v * factor:,g} {k} ({basis})")
+                    notes.append(
+                        said(
+                            "the item's %(size)s %(unit)s counted as %(counted)s %(measure)s (%(basis)s)",
+                            size=Number(v, ",g"),
+                            unit=u,
+                            counted=Number(v * factor, ",g"),
+                            measure=k,
+                            basis=basis,
+                        )
+                    )
                 return {k: v * factor}
     return {}
 
 
 @dataclass
 class Miss:
-    """One hard rule a location fails: the rule's id, the sentence, and how far it misses (see `miss_weights`)."""
+    """One hard rule a location fails: the rule's id, the sentence (a template and its values, so that a page can
+    say it in its reader's language), and how far it misses (see `miss_weights`)."""
 
     rule: str
-    reason: str
+    said: Said
     distance: float
+
+    @property
+    def reason(self) -> str:
+        """The sentence in English (the CLI, the API, logs)."""
+        return str(self.said)
 
 
 def need_for(item: Item, policy: Policy, dose_used: float = 0.0) -> Need:
@@ -123,9 +140,8 @@ def need_for(item: Item, policy: Policy, dose_used: float = 0.0) -> Need:
     )
 
 
-def _fmt(band: tuple[float, float]) -> str:
-    lo, hi = band
-    return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
+def _fmt(band: tuple[float, float]) -> Band:
+    return Band(*band)
 
 
 def _outside(value: tuple[float, float], band: tuple[float, float]) -> float:
@@ -139,7 +155,7 @@ def ethics_approved(need: Need) -> bool:
     return all(str(a.get(k) or "").strip() for k in ("by", "date", "reference"))
 
 
-def _env(policy: Policy, need: Need, place: Place, notes: list[str]) -> list[Miss]:
+def _env(policy: Policy, need: Need, place: Place, notes: list[Said]) -> list[Miss]:
     m = need.material
     if m is None:
         return []
@@ -148,16 +164,24 @@ def _env(policy: Policy, need: Need, place: Place, notes: list[str]) -> list[Mis
     categorical = float(weights.get("categorical", 100))
     out: list[Miss] = []
     for key, unit, band, have, label in (
-        ("t", "°C", m.t, place.t_range(), "temperature"),
-        ("rh", "%", m.rh, place.rh_range(), "RH"),
+        ("t", "°C", m.t, place.t_range(), said("temperature")),
+        ("rh", "%", m.rh, place.rh_range(), said("RH")),
     ):
         if band is None:
             continue
         measured = place.measured_env and (place.measured or {}).get(f"{key}_p5") is not None
-        source = "measured P5-P95" if measured else "setpoint"
+        source = said("measured P5-P95") if measured else said("setpoint")
         if have is None:
-            what = "no temperature is known" if key == "t" else "RH is not controlled"
-            out.append(Miss(f"env_{key}", f"{what} in {place.code}; {m.id} needs {_fmt(band)} {unit}", categorical))
+            what = said("no temperature is known") if key == "t" else said("RH is not controlled")
+            text = said(
+                "%(what)s in %(location)s; %(material)s needs %(band)s %(unit)s",
+                what=what,
+                location=place.code,
+                material=m.id,
+                band=_fmt(band),
+                unit=unit,
+            )
+            out.append(Miss(f"env_{key}", text, categorical))
             continue
         off = _outside(have, band)
         if off <= 0:
@@ -165,22 +189,38 @@ def _env(policy: Policy, need: Need, place: Place, notes: list[str]) -> list[Mis
         allowed = float(tolerance.get(key) or 0) if measured else 0.0
         if off <= allowed:
             notes.append(
-                f"{label} {_fmt(have)} {unit} ({source}) is within the {allowed:g} {unit} sensor tolerance "
-                f"of {_fmt(band)} {unit}"
+                said(
+                    "%(what)s %(have)s %(unit)s (%(source)s) is within the %(allowed)s %(unit)s sensor tolerance "
+                    "of %(band)s %(unit)s",
+                    what=label,
+                    have=_fmt(have),
+                    unit=unit,
+                    source=source,
+                    allowed=Number(allowed),
+                    band=_fmt(band),
+                )
             )
             continue
         per = float(weights.get("degree_c" if key == "t" else "rh_percent", 1))
         out.append(
             Miss(
                 f"env_{key}",
-                f"{label} {_fmt(have)} {unit} ({source}) is outside {_fmt(band)} {unit} for {m.id}",
+                said(
+                    "%(what)s %(have)s %(unit)s (%(source)s) is outside %(band)s %(unit)s for %(material)s",
+                    what=label,
+                    have=_fmt(have),
+                    unit=unit,
+                    source=source,
+                    band=_fmt(band),
+                    material=m.id,
+                ),
                 (off - allowed) * per,
             )
         )
     return out
 
 
-def _capacity(policy: Policy, need: Need, place: Place, notes: list[str]) -> list[Miss]:
+def _capacity(policy: Policy, need: Need, place: Place, notes: list[Said]) -> list[Miss]:
     weights = policy.matching().get("miss_weights") or {}
     over = float(weights.get("fraction_over", 10))
     extent = need.extent
@@ -189,29 +229,54 @@ def _capacity(policy: Policy, need: Need, place: Place, notes: list[str]) -> lis
     free = {k: cap - place.used.get(k, 0.0) for k, cap in place.capacity.items()}
     if not extent:
         if all(v <= 0 for v in free.values()):
-            used = ", ".join(f"{k} {place.used.get(k, 0):g}/{c:g}" for k, c in place.capacity.items())
-            return [Miss("capacity_available", f"full ({used})", over)]
+            used = Joined(
+                tuple(
+                    said(
+                        "%(measure)s %(used)s/%(capacity)s",
+                        measure=k,
+                        used=Number(place.used.get(k, 0)),
+                        capacity=Number(c),
+                    )
+                    for k, c in place.capacity.items()
+                )
+            )
+            return [Miss("capacity_available", said("full (%(used)s)", used=used), over)]
         return []
     asked = extent_in(extent, list(free), notes)
     if not asked:
         have = ", ".join(place.capacity)
-        size = ", ".join(f"{v:,g} {u}" for u, v in extent.items())
+        size = Joined(tuple(said("%(size)s %(unit)s", size=Number(v, ",g"), unit=u) for u, v in extent.items()))
         return [
             Miss(
                 "capacity_units",
-                f"capacity counted in {have}; the item's extent {size} cannot be compared",
+                said(
+                    "capacity counted in %(measures)s; the item's extent %(size)s cannot be compared",
+                    measures=have,
+                    size=size,
+                ),
                 float(weights.get("categorical", 100)),
             )
         ]
     short = {k: v for k, v in asked.items() if free[k] < v}
     if not short:
         return []
-    text = "; ".join(f"{k} {max(free[k], 0):,g} free, {v:,g} needed" for k, v in short.items())
+    text = Joined(
+        tuple(
+            said(
+                "%(measure)s %(free)s free, %(needed)s needed",
+                measure=k,
+                free=Number(max(free[k], 0), ",g"),
+                needed=Number(v, ",g"),
+            )
+            for k, v in short.items()
+        ),
+        "; ",
+    )
     missing = max((v - max(free[k], 0.0)) / v for k, v in short.items())
-    return [Miss("capacity_available", f"not enough room: {text}", missing * over)]
+    return [Miss("capacity_available", said("not enough room: %(short)s", short=text), missing * over)]
 
 
-def _floor_load(policy: Policy, need: Need, place: Place, notes: list[str]) -> list[Miss]:
+def _floor_load(policy: Policy, need: Need, place: Place, notes: list[Said]) -> list[Miss]:
     """The floor load model: the item's weight (kg x 9.81 / 1000 = kN) over its own footprint (m²) where the
     item records one (`size.footprint_m2`); otherwise the weight of everything in the room (`used.kg` plus the
     item's) over the room's floor area (`area_m2`); neither known: not judged. Refused when the pressure exceeds
@@ -221,12 +286,14 @@ def _floor_load(policy: Policy, need: Need, place: Place, notes: list[str]) -> l
         return []
     footprint = need.size.get("footprint_m2")
     if footprint:
-        load, basis = kg * GRAVITY / 1000 / footprint, f"{kg:,g} kg on {footprint:g} m²"
+        load = kg * GRAVITY / 1000 / footprint
+        basis = said("%(kg)s kg on %(area)s m²", kg=Number(kg, ",g"), area=Number(footprint))
     elif place.area:
         total = kg + place.used.get("kg", 0.0)
-        load, basis = total * GRAVITY / 1000 / place.area, f"{total:,g} kg in all on {place.area:g} m²"
+        load = total * GRAVITY / 1000 / place.area
+        basis = said("%(kg)s kg in all on %(area)s m²", kg=Number(total, ",g"), area=Number(place.area))
     else:
-        notes.append("floor load not judged: neither the item's footprint nor the room's floor area is known")
+        notes.append(said("floor load not judged: neither the item's footprint nor the room's floor area is known"))
         return []
     if load <= place.floor_load:
         return []
@@ -234,7 +301,13 @@ def _floor_load(policy: Policy, need: Need, place: Place, notes: list[str]) -> l
     return [
         Miss(
             "floor_load",
-            f"floor load: {basis} is {load:.1f} kN/m², more than the {place.floor_load:g} kN/m² of {place.code}",
+            said(
+                "floor load: %(basis)s is %(load)s kN/m², more than the %(limit)s kN/m² of %(location)s",
+                basis=basis,
+                load=Number(load, ".1f"),
+                limit=Number(place.floor_load),
+                location=place.code,
+            ),
             (load / place.floor_load - 1) * over,
         )
     ]
@@ -252,7 +325,12 @@ def _light(policy: Policy, need: Need, place: Place) -> list[Miss]:
         out.append(
             Miss(
                 "light_budget",
-                f"light {lux:g} lux exceeds {float(max_lux):g} lux for light category {category}",
+                said(
+                    "light %(lux)s lux exceeds %(max_lux)s lux for light category %(category)s",
+                    lux=Number(lux),
+                    max_lux=Number(float(max_lux)),
+                    category=category,
+                ),
                 (lux / float(max_lux) - 1) * over,
             )
         )
@@ -263,8 +341,13 @@ def _light(policy: Policy, need: Need, place: Place) -> list[Miss]:
         out.append(
             Miss(
                 "light_budget",
-                f"a year on display here gives {place.annual_dose:,.0f} lx·h, more than the whole "
-                f"{category} budget of {budget:,.0f} lx·h (a case or rotation is needed)",
+                said(
+                    "a year on display here gives %(dose)s lx·h, more than the whole %(category)s budget of "
+                    "%(budget)s lx·h (a case or rotation is needed)",
+                    dose=Number(place.annual_dose, ",.0f"),
+                    category=category,
+                    budget=Number(budget, ",.0f"),
+                ),
                 (place.annual_dose / budget - 1) * over,
             )
         )
@@ -277,24 +360,32 @@ def _light(policy: Policy, need: Need, place: Place) -> list[Miss]:
         out.append(
             Miss(
                 "light_budget",
-                f"on display here its rolling 12-month dose ({used:,.0f} lx·h so far) reaches the {category} "
-                f"budget of {budget:,.0f} lx·h within {max(0, int(days))} days",
+                said(
+                    "on display here its rolling 12-month dose (%(dose)s lx·h so far) reaches the %(category)s "
+                    "budget of %(budget)s lx·h within %(days)s days",
+                    dose=Number(used, ",.0f"),
+                    category=category,
+                    budget=Number(budget, ",.0f"),
+                    days=max(0, int(days)),
+                ),
                 (1 - days / 365) * over,
             )
         )
     return out
 
 
-def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) -> tuple[list[Miss], list[str]]:
+def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) -> tuple[list[Miss], list[Said]]:
     """Every hard constraint `place` fails for `need` (with how far it misses), and notes on the ones it passes
     only just (a sensor tolerance, a converted extent)."""
     constraints = set(policy.matching().get("hard_constraints") or [])
     weights = policy.matching().get("miss_weights") or {}
     categorical = float(weights.get("categorical", 100))
-    notes: list[str] = []
+    notes: list[Said] = []
     if not place.is_placeable:
         reason = next((NOT_FOR_KEEPING[f] for f in place.functions if f in NOT_FOR_KEEPING), None)
-        text = reason or f"{place.location.kind} {place.code} is not a place to keep objects"
+        text = reason or said(
+            "%(kind)s %(location)s is not a place to keep objects", kind=place.location.kind, location=place.code
+        )
         return [Miss("placeable", text, categorical * 10)], notes
     m = need.material
     out: list[Miss] = []
@@ -306,7 +397,12 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
             out.append(
                 Miss(
                     "rh_daily_swing_within_limit",
-                    f"daily RH swing up to {float(swing):g} % exceeds {m.max_daily_rh_swing:g} % for {m.id}",
+                    said(
+                        "daily RH swing up to %(swing)s %% exceeds %(limit)s %% for %(material)s",
+                        swing=Number(float(swing)),
+                        limit=Number(m.max_daily_rh_swing),
+                        material=m.id,
+                    ),
                     (float(swing) - m.max_daily_rh_swing) * float(weights.get("rh_percent", 1)),
                 )
             )
@@ -317,7 +413,12 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
             out.append(
                 Miss(
                     "security_level",
-                    f"security {place.security or 'unknown'} is below {m.security_min} for {m.id}",
+                    said(
+                        "security %(level)s is below %(minimum)s for %(material)s",
+                        level=place.security or said("unknown"),
+                        minimum=m.security_min,
+                        material=m.id,
+                    ),
                     (levels.index(m.security_min) - have) * float(weights.get("security_level", 5)),
                 )
             )
@@ -327,7 +428,11 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
             out.append(
                 Miss(
                     "hazard_compatibility",
-                    f"hazard {', '.join(need.hazards)} needs a dedicated store ({', '.join(missing)})",
+                    said(
+                        "hazard %(hazards)s needs a dedicated store (%(flags)s)",
+                        hazards=", ".join(need.hazards),
+                        flags=", ".join(missing),
+                    ),
                     categorical,
                 )
             )
@@ -336,7 +441,11 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
             out.append(
                 Miss(
                     "hazard_compatibility",
-                    f"{place.code} is a dedicated store ({', '.join(dedicated)}) for other hazards only",
+                    said(
+                        "%(location)s is a dedicated store (%(flags)s) for other hazards only",
+                        location=place.code,
+                        flags=", ".join(dedicated),
+                    ),
                     categorical,
                 )
             )
@@ -346,7 +455,11 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
             out.append(
                 Miss(
                     "forbidden_location_flags",
-                    f"{m.id if m else 'this material'} may not be kept where {', '.join(bad)}",
+                    said(
+                        "%(material)s may not be kept where %(flags)s",
+                        material=m.id if m else said("this material"),
+                        flags=", ".join(bad),
+                    ),
                     categorical,
                 )
             )
@@ -357,7 +470,7 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
     if "light_budget" in constraints:
         out += _light(policy, need, place)
     if "human_remains" in need.flags and "exhibition" in place.functions and not ethics_approved(need):
-        out.append(Miss("ethics_approval", "human remains on display need an ethics approval", categorical))
+        out.append(Miss("ethics_approval", said("human remains on display need an ethics approval"), categorical))
     return out, notes
 
 
@@ -373,10 +486,10 @@ def _margin(value: tuple[float, float] | None, band: tuple[float, float] | None)
     return max(0.0, min(value[0] - band[0], band[1] - value[1])) / half
 
 
-def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> tuple[float, list[str]]:
+def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> tuple[float, list[Said]]:
     """The weighted score (0-1) of a feasible location, with the reasons that make it up."""
     weights = policy.matching().get("soft_weights") or {}
-    reasons: list[str] = []
+    reasons: list[Said] = []
     m = need.material
     margins = [
         x
@@ -385,26 +498,28 @@ def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> 
     ]
     env = sum(margins) / len(margins) if margins else 0.5
     if m is not None and margins:
-        reasons.append(f"environment {env:.0%} inside the {m.id} band")
+        reasons.append(said("environment %(margin)s inside the %(band)s band", margin=Number(env, ".0%"), band=m.id))
     if need.frequent_use:
         access = 1.0 if place.functions & {"teaching", "research"} or place.site == "LEU" else 0.5
         if (place.setpoint.get("t") or 20) < 8:
             access = 0.0
-        reasons.append("near the users of a frequently used object" if access == 1.0 else "far from its users")
+        reasons.append(
+            said("near the users of a frequently used object") if access == 1.0 else said("far from its users")
+        )
     else:
         access = 1.0 if "storage" in place.functions else 0.6
         if access == 1.0:
-            reasons.append("a store for an object that is rarely used")
+            reasons.append(said("a store for an object that is rarely used"))
     coherence = 1.0 if place.location.id in together else 0.0
     if coherence:
-        reasons.append("its collection is already here")
+        reasons.append(said("its collection is already here"))
     if need.unit_id is not None and place.unit_id == need.unit_id:
         owner = 1.0
-        reasons.append("a location of the owning unit")
+        reasons.append(said("a location of the owning unit"))
     else:
         owner = 0.5 if place.unit_central else 0.0
         if owner:
-            reasons.append("a central location")
+            reasons.append(said("a central location"))
     t = place.setpoint.get("t")
     energy = 0.3 if t is not None and float(t) < 10 else 1.0
     capacity = 0.5
@@ -412,7 +527,7 @@ def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> 
         if cap > 0:
             util = (place.used.get(k, 0.0) + need.size.get(k, 0.0)) / cap
             capacity = max(0.0, 1 - abs(0.75 - util) / 0.75)
-            reasons.append(f"{util:.0%} of its {k} in use")
+            reasons.append(said("%(share)s of its %(measure)s in use", share=Number(util, ".0%"), measure=k))
             break
     x = {
         "environment_margin": env,
@@ -426,14 +541,28 @@ def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> 
     score = sum(float(weights.get(k, 0)) * v for k, v in x.items()) / total
     if m is not None and (m.t is not None or m.rh is not None) and not place.measured_env:
         score = max(0.0, score - float(policy.matching().get("setpoint_only_penalty") or 0))
-        reasons.append("setpoint only, not measured")
+        reasons.append(said("setpoint only, not measured"))
     return round(score, 3), reasons
+
+
+def _in_english(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "reasons": [str(x) for x in r["reasons"]]} for r in rows]
 
 
 def suggest_for(session: Session, item_id: str) -> dict[str, Any]:
     """`{"candidates": [{"location", "score", "reasons"}], "rejected": [{"location", "reasons", "miss", "rules"}]}`
     for one item; the rejected ranked by how far they miss (`miss`, the weighted distance over the rules they
-    fail, `rules`), the least bad first.
+    fail, `rules`), the least bad first. The reasons are English sentences (the CLI and the API).
+
+    Raises:
+        NotFound: no such item.
+    """
+    found = suggestions(session, item_id)
+    return {"candidates": _in_english(found["candidates"]), "rejected": _in_english(found["rejected"])}
+
+
+def suggestions(session: Session, item_id: str) -> dict[str, Any]:
+    """`suggest_for` with each reason a `Said` (template and values), for a page in its reader's language.
 
     Raises:
         NotFound: no such item.
@@ -464,7 +593,7 @@ def suggest_for(session: Session, item_id: str) -> dict[str, Any]:
             rejected.append(
                 {
                     "location": place.code,
-                    "reasons": [f.reason for f in failed],
+                    "reasons": [f.said for f in failed],
                     "miss": round(sum(f.distance for f in failed), 2),
                     "rules": sorted({f.rule for f in failed}),
                 }
@@ -472,7 +601,7 @@ def suggest_for(session: Session, item_id: str) -> dict[str, Any]:
             continue
         score, reasons = soft_score(policy, need, place, together)
         if current is not None and current.id == place.location.id:
-            reasons.insert(0, "its current location")
+            reasons.insert(0, said("its current location"))
         candidates.append(
             {
                 "location": place.code,
@@ -491,7 +620,12 @@ def suggest_for(session: Session, item_id: str) -> dict[str, Any]:
 
 def placement_violations(session: Session) -> list[dict[str, Any]]:
     """Items whose current location breaks a hard rule (items with neither a material type nor a flag the rules
-    read, such as human remains, are not judged)."""
+    read, such as human remains, are not judged), each with its reasons in English."""
+    return _in_english(violations(session))
+
+
+def violations(session: Session) -> list[dict[str, Any]]:
+    """`placement_violations` with each reason a `Said`, for a page in its reader's language."""
     from heritage.locations.light import dose_history
 
     places = load_places(session)
@@ -507,7 +641,7 @@ def placement_violations(session: Session) -> list[dict[str, Any]]:
             continue
         need.dose = dose_history(session, item, places)
         need.dose_used = need.dose.rolling(need.dose.now)
-        failures = hard_failures(policy, need, place, moving_in=False)
+        failures = [m.said for m in misses(policy, need, place, moving_in=False)[0]]
         if failures:
             out.append({"item": item.id, "title": item.title, "location": place.code, "reasons": failures})
     return out

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from heritage.errors import NotFound
 from heritage.models import Item, Location, Unit
+from metadata_schemas.said import said
 
 PLACEABLE_FUNCTIONS = frozenset({"storage", "exhibition", "teaching", "research", "administration"})
 NOT_FOR_KEEPING = {
-    "reading_room": "a reading room is for consulting, not keeping",
-    "quarantine": "quarantine is temporary",
+    "reading_room": said("a reading room is for consulting, not keeping"),
+    "quarantine": said("quarantine is temporary"),
 }
 # Stores dedicated to one hazard take nothing else (nitrate, spirit and radioactive stores are segregated).
 DEDICATED_FLAGS = frozenset({"nitrate_vault", "flammables_store", "radioactive_store"})

@@ -168,7 +168,7 @@ def test_staff_see_item_lists_on_the_dashboard(demo_client) -> None:
     with app.test_request_context("/masterplan"):
         g.viewer = ARCHIVIST
         html = app.view_functions["masterplan.dashboard"]()
-    assert "Digitaliseringswachtrij" in html and "needs a dedicated store (nitrate_vault)" in html
+    assert "Digitaliseringswachtrij" in html and "vraagt een eigen depot (nitrate_vault)" in html  # Dutch reasons
     assert 'href="/masterplan/review"' in html
     assert "Lichtdosis" in html
 
@@ -190,7 +190,7 @@ def test_the_item_page_lists_locations_for_staff_only(demo_client, spirit_specim
         html = app.view_functions["catalogue.record"](spirit_specimen)
     assert "Geschikte locaties" in html and "<strong>LEU-CD-ETH</strong>" in html
     assert "Dringend beoordelen" in html and "hazard_without_safe_storage" in html
-    assert "HEV-ARB-ZAAL: temperature" in html  # why the salon it stands in is not a place for it
+    assert "HEV-ARB-ZAAL: temperatuur" in html  # why the salon it stands in is not a place for it, in Dutch
 
 
 def test_the_demo_decisions_record_their_policy_version(demo_runtime: Runtime) -> None:
