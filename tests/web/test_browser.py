@@ -76,6 +76,7 @@ def test_search_refine_by_two_facets_and_open_a_record(page: Any, base_url: str)
 def test_the_viewer_zooms_and_loads_tiles(page: Any, base_url: str) -> None:
     page.goto(base_url + "/search?q=title:fabrica")
     page.locator("li.hit h2 a").first.click()
+    page.wait_for_url(re.compile(r"/items/"))  # count() does not wait: on a slow machine it saw the search page
     if page.locator(".deepzoom").count() == 0:
         # without the viewer bundle the page shows the plain image, which must load
         assert page.locator("figure.viewer img").evaluate("img => img.complete && img.naturalWidth > 0")
