@@ -26,6 +26,7 @@ from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.decisions import in_words
 from web.i18n import current_language, label
+from web.json_body import json_object, split_ids, text, texts
 from web.loans_pdf import agreement_pdf, condition_pdf
 
 bp = Blueprint("loans", __name__, url_prefix="/loans")
@@ -153,10 +154,6 @@ def listing() -> str:
     )
 
 
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> Any:
     """Request a loan (registrars)."""
@@ -166,7 +163,7 @@ def new() -> Any:
     if request.method == "POST":
         db = session()
         try:
-            require_editable(who, _split(values_.get("items", "")))
+            require_editable(who, split_ids(values_.get("items", "")))
             loan = loans.create(
                 db,
                 direction=values_.get("direction", ""),
@@ -174,7 +171,7 @@ def new() -> Any:
                 venue=values_.get("venue", ""),
                 date_from=values_.get("date_from", ""),
                 date_to=values_.get("date_to", ""),
-                items=_split(values_.get("items", "")),
+                items=split_ids(values_.get("items", "")),
                 terms=values_.get("terms"),
                 insurance_kind=values_.get("insurance_kind") or None,
                 insurance_value=values_.get("insurance_value"),
@@ -248,7 +245,7 @@ def act(loan_id: int) -> Any:
             action,
             agent=who.username or "",
             override=str(request.form.get("override", "")).strip() or None,
-            scanned=_split(str(request.form.get("scanned", ""))),
+            scanned=split_ids(str(request.form.get("scanned", ""))),
         )
         db.commit()
     except BadRequest as exc:
@@ -438,7 +435,7 @@ def object_treatment(item_id: str) -> Any:
             db,
             item_id,
             treatment=str(request.form.get("treatment", "")),
-            materials=_split(str(request.form.get("materials", ""))),
+            materials=split_ids(str(request.form.get("materials", ""))),
             by=who.username or "",
         )
         db.commit()
@@ -528,32 +525,6 @@ def _api_registrar() -> Viewer:
     return who
 
 
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("send a JSON object with Content-Type application/json")
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadRequest(f"unknown key(s) {', '.join(map(repr, unknown))}: use {', '.join(sorted(allowed))}")
-    return body
-
-
-def _text(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool) or "\x00" in str(value):
-        raise BadRequest(f'"{key}" is a text')
-    return str(value)
-
-
-def _texts(body: dict[str, Any], key: str) -> list[str]:
-    value = body.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
-        raise BadRequest(f'"{key}" is a list of texts')
-    return value
-
-
 @api_bp.get("")
 def api_list() -> Response:
     """Loans, newest first (staff): id, direction, state, venue, from, to, objects."""
@@ -588,22 +559,22 @@ LOAN_KEYS = {
 def api_create() -> Any:
     """Request a loan (registrars)."""
     who = _api_registrar()
-    body = _body(LOAN_KEYS)
-    require_editable(who, _texts(body, "objects"))
+    body = json_object(LOAN_KEYS)
+    require_editable(who, texts(body, "objects"))
     db = session()
     loan = loans.create(
         db,
-        direction=_text(body, "direction") or "out",
-        party=_text(body, "party") or "",
-        venue=_text(body, "venue") or "",
-        date_from=_text(body, "from") or "",
-        date_to=_text(body, "to") or "",
-        items=_texts(body, "objects"),
-        terms=_text(body, "terms"),
-        insurance_kind=_text(body, "insurance_kind"),
-        insurance_value=_text(body, "insurance_value"),
-        courier=_text(body, "courier"),
-        facility_report=_text(body, "facility_report"),
+        direction=text(body, "direction", numbers=True) or "out",
+        party=text(body, "party", numbers=True) or "",
+        venue=text(body, "venue", numbers=True) or "",
+        date_from=text(body, "from", numbers=True) or "",
+        date_to=text(body, "to", numbers=True) or "",
+        items=texts(body, "objects"),
+        terms=text(body, "terms", numbers=True),
+        insurance_kind=text(body, "insurance_kind", numbers=True),
+        insurance_value=text(body, "insurance_value", numbers=True),
+        courier=text(body, "courier", numbers=True),
+        facility_report=text(body, "facility_report", numbers=True),
         agent=who.username or "",
     )
     db.commit()
@@ -627,10 +598,15 @@ def api_act(loan_id: int, action: str) -> Response:
     _require_loan_editable(who, loan_id)
     if action not in loan_actions():
         raise BadRequest(f"action {action!r}: one of {', '.join(loan_actions())}")
-    body = _body({"override", "scanned"}) if request.content_length else {}
+    body = json_object({"override", "scanned"}) if request.content_length else {}
     db = session()
     loan = loans.act(
-        db, loan_id, action, agent=who.username or "", override=_text(body, "override"), scanned=_texts(body, "scanned")
+        db,
+        loan_id,
+        action,
+        agent=who.username or "",
+        override=text(body, "override", numbers=True),
+        scanned=texts(body, "scanned"),
     )
     db.commit()
     return jsonify(loans.details(db, loan))

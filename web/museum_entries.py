@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 
 from heritage import catalogue
 from heritage.access import Viewer
-from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
+from heritage.errors import Forbidden, HeritageError, NotFound
 from heritage.models import ObjectPassage
 from heritage.museum import entries
 from heritage.museum.vocabulary import values
 from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.i18n import label
+from web.json_body import json_object, split_ids, text, texts
 from web.loans import known_items, may_register, require_editable
 from web.loans_pdf import receipt_pdf
 
@@ -35,10 +36,6 @@ def _registrar() -> Viewer:
     if not may_register(who):
         raise Forbidden(_("Entries, exits and acquisitions are recorded by collection managers and administrators."))
     return who
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
 
 
 def _shown(row: ObjectPassage) -> list[str]:
@@ -87,7 +84,7 @@ def new_passage() -> Any:
     error = None
     if request.method == "POST":
         db = session()
-        items = _split(values_.get("items", ""))
+        items = split_ids(values_.get("items", ""))
         try:
             require_editable(who, items)
             row = entries.pass_objects(
@@ -189,32 +186,6 @@ def _api_registrar() -> Viewer:
     return who
 
 
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("send a JSON object with Content-Type application/json")
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadRequest(f"unknown key(s) {', '.join(map(repr, unknown))}: use {', '.join(sorted(allowed))}")
-    return body
-
-
-def _text(body: dict[str, Any], key: str) -> str:
-    value = body.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str) or "\x00" in value:
-        raise BadRequest(f'"{key}" is a text')
-    return value
-
-
-def _texts(body: dict[str, Any], key: str) -> list[str]:
-    value = body.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v for v in value):
-        raise BadRequest(f'"{key}" is a list of texts')
-    return value
-
-
 @api_bp.get("/entries")
 def api_entries() -> Response:
     """Entries and exits, newest first (staff), with the objects this viewer may know of."""
@@ -230,18 +201,18 @@ def api_entries() -> Response:
 def api_pass() -> Any:
     """Record an entry or exit (registrars); the receipt in the answer."""
     who = _api_registrar()
-    body = _body({"direction", "reason", "party", "objects", "date", "notes"})
-    items = _texts(body, "objects")
+    body = json_object({"direction", "reason", "party", "objects", "date", "notes"})
+    items = texts(body, "objects")
     require_editable(who, items)
     db = session()
     row = entries.pass_objects(
         db,
-        _text(body, "direction"),
-        reason=_text(body, "reason"),
-        party=_text(body, "party"),
+        text(body, "direction") or "",
+        reason=text(body, "reason") or "",
+        party=text(body, "party") or "",
         items=items,
-        on=_text(body, "date"),
-        notes=_text(body, "notes"),
+        on=text(body, "date") or "",
+        notes=text(body, "notes") or "",
         agent=who.username or "",
     )
     db.commit()
@@ -252,18 +223,18 @@ def api_pass() -> Any:
 def api_acquire() -> Any:
     """Record an item's acquisition (registrars)."""
     who = _api_registrar()
-    body = _body({"item", "accession_number", "method", "source", "date", "documents"})
-    item_id = _text(body, "item")
+    body = json_object({"item", "accession_number", "method", "source", "date", "documents"})
+    item_id = text(body, "item") or ""
     require_editable(who, [item_id])
     db = session()
     row = entries.acquire(
         db,
         item_id,
-        accession_number=_text(body, "accession_number"),
-        method=_text(body, "method"),
-        source=_text(body, "source"),
-        acquired_on=_text(body, "date"),
-        documents=_texts(body, "documents"),
+        accession_number=text(body, "accession_number") or "",
+        method=text(body, "method") or "",
+        source=text(body, "source") or "",
+        acquired_on=text(body, "date") or "",
+        documents=texts(body, "documents"),
         agent=who.username or "",
     )
     db.commit()
