@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from lxml import html
 from sqlalchemy import select
 
 from heritage.identifiers import random_id
@@ -133,6 +134,9 @@ def test_a_collection_manager_creates_an_exhibition_with_objects_and_a_page(
     assert _events(runtime) == ["exhibition created"]
     rooms = client.get("/museum/exhibitions?lang=en").get_data(as_text=True)
     assert 'href="/museum/exhibitions/tekeningen/edit"' in rooms
+    staff_page = html.fromstring(client.get("/museum/exhibitions/tekeningen?lang=en").get_data(as_text=True))
+    assert staff_page.findtext(".//title").startswith("Drawings")  # the title is text, never the staff links
+    assert len(staff_page.cssselect("ul.staff-links")) == 1 and not staff_page.cssselect("head ul")
     again = _new(client, items)
     assert again.status_code == 400 and "exhibition &#39;tekeningen&#39; exists already" in again.get_data(as_text=True)
 
