@@ -10,6 +10,7 @@ migration scripts, so a changed migration makes a new one. Tests of the migratio
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import shutil
 import tempfile
@@ -46,6 +47,7 @@ def _migrate(url: str) -> None:
 @cache
 def _sqlite_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix=f"heritage-template-{migrations_digest()}-"))
+    atexit.register(shutil.rmtree, folder, True)  # the run's template goes with the run
     path = folder / "heritage.sqlite"
     _migrate(f"sqlite:///{path}")
     return path
