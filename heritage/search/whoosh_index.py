@@ -417,10 +417,12 @@ class WhooshIndex:
         is_text = not isinstance(q, Every)
         stats = Stats(searcher, self.postings_cache)
         visibles = [self._visible(sub.reader(), seg, query) for sub, _offset, seg in segments]
-        bases, finals, scores = self._matches(segments, visibles, stats, q, query)
+        # whose text the asker may search, per segment: decided once for matching, the filter and the counts
+        texts = [self._text_visible(sub.reader(), seg, query) for sub, _offset, seg in segments]
+        bases, finals, scores = self._matches(segments, visibles, texts, stats, q, query)
         matched = [Matched(f) for f in finals]
         total = sum(m.count for m in matched)
-        facets = self._facet_counts(segments, matched, query)
+        facets = self._facet_counts(segments, matched, texts, query)
         hits: list[dict[str, Any]] = []
         # Past the window a page is not drawn (ranking that deep costs a sort of all before it): the counts
         # and facets still tell the reader how to narrow the search.
@@ -435,24 +437,25 @@ class WhooshIndex:
                 hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages, candidates))
         suggestion = None
         if total == 0 and is_text:
-            suggestion = self._suggest(searcher, segments, visibles, stats, q, query)
+            suggestion = self._suggest(searcher, segments, visibles, texts, stats, q, query)
         return SearchResult(total, hits, facets, query.page, query.per_page, suggestion, beyond_window)
 
     @staticmethod
     def _matches(
         segments: list[tuple[Any, int, SegmentColumns]],
         visibles: list[np.ndarray],
+        texts: list[np.ndarray | None],
         stats: Stats,
         q: Query,
         query: SearchQuery,
     ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
         """Per segment: the visible documents in the year range that `q` matches (bases), those that the
-        facet filters keep too (finals), and the scores (only for a text query)."""
+        facet filters keep too (finals), and the scores (only for a text query). `texts`: `_text_visible`."""
         is_text = not isinstance(q, Every)
         bases: list[np.ndarray] = []
         finals: list[np.ndarray] = []
         scores: list[np.ndarray] = []
-        for (sub, _offset, seg), visible in zip(segments, visibles, strict=True):
+        for (sub, _offset, seg), visible, text_visible in zip(segments, visibles, texts, strict=True):
             base = visible.copy()
             if query.year_from is not None or query.year_to is not None:
                 lo = query.year_from if query.year_from is not None else -(2**30)
@@ -461,7 +464,7 @@ class WhooshIndex:
                 base &= dated & (seg.numbers["date_to"] >= lo) & (seg.numbers["date_from"] <= hi)
             if is_text:
                 scoring = seg.scoring(sub.reader(), sub)
-                scoring.text_visible = WhooshIndex._text_visible(sub.reader(), seg, query)
+                scoring.text_visible = text_visible
                 matched, segment_scores = evaluate(q, scoring, stats)
                 base &= matched
                 scores.append(segment_scores)
@@ -469,7 +472,7 @@ class WhooshIndex:
             final = base.copy()
             for name, values in query.filters.items():
                 if values:
-                    final &= WhooshIndex._docs_with(sub.reader(), seg, query, name, values)
+                    final &= WhooshIndex._docs_with(seg, text_visible, name, values)
             finals.append(final)
         return bases, finals, scores
 
@@ -503,19 +506,19 @@ class WhooshIndex:
         return allowed
 
     @staticmethod
-    def _has_text(reader: Any, seg: SegmentColumns, query: SearchQuery) -> np.ndarray | None:
+    def _has_text(seg: SegmentColumns, text_visible: np.ndarray | None) -> np.ndarray | None:
         """The documents that have full text for this asker (None: the `has_text` column as it is): those
-        with text they may search. For the others a restricted item is one without text, so that neither
-        the facet's counts nor its filter tell whether text lies behind the images they may not see."""
-        visible = WhooshIndex._text_visible(reader, seg, query)
-        if visible is None:
+        with text they may search (`text_visible`, from `_text_visible`). For the others a restricted item is
+        one without text, so that neither the facet's counts nor its filter tell whether text lies behind the
+        images they may not see."""
+        if text_visible is None:
             return None
-        return seg.columns["has_text"].docs_with(["yes"], seg.n) & visible
+        return seg.columns["has_text"].docs_with(["yes"], seg.n) & text_visible
 
     @staticmethod
-    def _docs_with(reader: Any, seg: SegmentColumns, query: SearchQuery, name: str, values: list[str]) -> np.ndarray:
+    def _docs_with(seg: SegmentColumns, text_visible: np.ndarray | None, name: str, values: list[str]) -> np.ndarray:
         """The documents a facet filter keeps; `has_text` as the asker may know it (`_has_text`)."""
-        has = WhooshIndex._has_text(reader, seg, query) if name == "has_text" else None
+        has = WhooshIndex._has_text(seg, text_visible) if name == "has_text" else None
         if has is None:
             return seg.columns[name].docs_with(values, seg.n)
         keep = np.zeros(seg.n, dtype=bool)
@@ -543,12 +546,13 @@ class WhooshIndex:
         self,
         segments: list[tuple[Any, int, SegmentColumns]],
         matched: list[Matched],
+        texts: list[np.ndarray | None],
         query: SearchQuery,
     ) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
         for name in facets_for(query.staff):
             if name == "has_text" and query.access is not None:
-                out[name] = self._text_counts(segments, matched, query)
+                out[name] = self._text_counts(segments, matched, texts, query)
                 continue
             # counts are over the results as they are (drill-down): they add up to what the page lists
             parts = [
@@ -560,12 +564,15 @@ class WhooshIndex:
 
     @staticmethod
     def _text_counts(
-        segments: list[tuple[Any, int, SegmentColumns]], matched: list[Matched], query: SearchQuery
+        segments: list[tuple[Any, int, SegmentColumns]],
+        matched: list[Matched],
+        texts: list[np.ndarray | None],
+        query: SearchQuery,
     ) -> list[tuple[str, int]]:
         """The `has_text` facet as the asker may know it (`_has_text`): yes and no over the results."""
         yes = no = 0
-        for (sub, _offset, seg), found in zip(segments, matched, strict=True):
-            has = WhooshIndex._has_text(sub.reader(), seg, query)
+        for (_sub, _offset, seg), found, text_visible in zip(segments, matched, texts, strict=True):
+            has = WhooshIndex._has_text(seg, text_visible)
             with_text = int((found.mask & has).sum()) if has is not None else 0
             yes, no = yes + with_text, no + found.count - with_text
         chosen = set(query.filters.get("has_text", ()))
@@ -733,6 +740,7 @@ class WhooshIndex:
         searcher: Any,
         segments: list[tuple[Any, int, SegmentColumns]],
         visibles: list[np.ndarray],
+        texts: list[np.ndarray | None],
         stats: Stats,
         q: Query,
         query: SearchQuery,
@@ -770,5 +778,5 @@ class WhooshIndex:
             corrected_q = parse(suggestion, searcher.schema, searcher.reader())
         except BadRequest:  # a correction can make a query our parser refuses (too long): none offered
             return None
-        _bases, finals, _scores = self._matches(segments, visibles, stats, corrected_q, query)
+        _bases, finals, _scores = self._matches(segments, visibles, texts, stats, corrected_q, query)
         return suggestion if any(final.any() for final in finals) else None
