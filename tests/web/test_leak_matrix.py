@@ -447,6 +447,118 @@ def _exhibition_api(m: Matrix, client: FlaskClient, case: str) -> bool:
     return any(m.items[case] in e["objects"] for e in body["exhibitions"])
 
 
+_LOANS: dict[int, tuple[int, int]] = {}
+
+
+def _loans(m: Matrix) -> tuple[int, int]:
+    """Two loans out of every case's item, made once per matrix: one requested (its pages, agreement and checks),
+    one with its objects away (the reports of objects on loan today and due back). Made through the loan service;
+    the second is set away directly, since the way there (approval, condition checks) is not what is tested."""
+    from datetime import date, timedelta
+
+    from heritage.models import Loan
+    from heritage.museum import loans
+    from tests.heritage.policy.builders import location
+
+    if id(m) not in _LOANS:
+        start = date.today() + timedelta(days=5)
+        made = []
+        with m.runtime.transaction() as session:
+            location(session, "LEK-ZAAL", kind="room", functions=["exhibition"], security_level="S3")
+            for party in ("Lekmuseum", "Tweede lekmuseum"):
+                loan = loans.create(
+                    session,
+                    direction="out",
+                    party=party,
+                    venue="LEK-ZAAL",
+                    date_from=start,
+                    date_to=start + timedelta(days=10),
+                    items=[m.items[c] for c in STATUSES],
+                    agent="ua",
+                )
+                made.append(loan.id)
+                start += timedelta(days=20)  # one object is on one loan at a time
+            session.get(Loan, made[1]).state = "on_loan"
+        _LOANS[id(m)] = (made[0], made[1])
+    return _LOANS[id(m)]
+
+
+def _staff_page(client: FlaskClient, url: str, unknown: str) -> str | None:
+    """A staff page's text (None: not shown). Not shown is a 404, or the refusal the same request about a loan or
+    object that does not exist gets (sign in first, or 403 for a role that may not see loans at all): a 403 that
+    only this item gets would tell that it exists."""
+    response = client.get(url)
+    if response.status_code == 200:
+        return response.get_data(as_text=True)
+    assert response.status_code in (302, 401, 403, 404), f"{url}: {response.status_code}"
+    if response.status_code != 404:
+        assert client.get(unknown).status_code == response.status_code, f"{url}: {response.status_code} tells"
+    return None
+
+
+def _loan_shows(m: Matrix, client: FlaskClient, case: str, path: str, *, away: bool = False) -> bool:
+    loan = _loans(m)[1 if away else 0]
+    page = _staff_page(client, path.format(loan=loan), path.format(loan=999_999))
+    return page is not None and (m.items[case] in page)
+
+
+def _loan_list(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """The loans page lists the loan with its objects counted: the count is of the objects this viewer may know."""
+    page = _staff_page(client, "/loans", "/loans")
+    if page is None:
+        return False
+    body = client.get("/api/loans").get_json()
+    mine = [row for row in body["loans"] if row["id"] == _loans(m)[0]]
+    return bool(mine) and m.items[case] in mine[0]["objects"]
+
+
+def _loan_api(m: Matrix, client: FlaskClient, case: str) -> bool:
+    response = client.get(f"/api/loans/{_loans(m)[0]}")
+    assert response.status_code in (200, 401, 403, 404), response.status_code
+    if response.status_code != 200:
+        return False
+    body = response.get_json()
+    return m.items[case] in body["objects"] and (
+        not body["checks"] or all(c["item"] in body["objects"] for c in body["checks"])
+    )
+
+
+def _object_loans(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """An object's museum history (its loans, checks and movements)."""
+    page = _staff_page(client, f"/loans/objects/{m.items[case]}", "/loans/objects/zzzzzzzzzzzz")
+    return page is not None
+
+
+def _loan_page(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _loan_shows(m, client, case, "/loans/{loan}")
+
+
+def _loan_agreement(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _loan_shows(m, client, case, "/loans/{loan}/agreement")
+
+
+def _loan_condition_report(m: Matrix, client: FlaskClient, case: str) -> bool:
+    return _loan_shows(m, client, case, "/loans/{loan}/condition-report")
+
+
+def _loan_reports(m: Matrix, client: FlaskClient, case: str) -> bool:
+    """Objects on loan today and due back: the away loan's objects."""
+    _loans(m)
+    page = _staff_page(client, "/loans/reports", "/loans/reports")
+    return page is not None and m.items[case] in page
+
+
+def sees_loans(role: str, status: str) -> bool:
+    """Loans are staff records: staff see a loan's objects they may know of (another unit's closed one is not
+    there for them); the public and readers see no loan."""
+    return role in STAFF or (role == "archivist_other_unit" and sees_description(role, status))
+
+
+def sees_history(role: str, _status: str) -> bool:
+    """An object's museum history (loans, checks, movements) is its own unit's staff's: to others it is not there."""
+    return role in STAFF
+
+
 Surface = Callable[[Matrix, FlaskClient, str], bool]
 Rule = Callable[[str, str], bool]
 SURFACES: dict[str, tuple[Surface, Rule]] = {
@@ -492,6 +604,13 @@ SURFACES: dict[str, tuple[Surface, Rule]] = {
     "exhibition embed": (_exhibition_embed, sees_images),
     "exhibition IIIF page manifest": (_exhibition_iiif, sees_images),
     "API exhibitions": (_exhibition_api, sees_description),
+    "loans page and API list": (_loan_list, sees_loans),
+    "loan page": (_loan_page, sees_loans),
+    "loan (API)": (_loan_api, sees_loans),
+    "loan agreement": (_loan_agreement, sees_loans),
+    "loan condition report": (_loan_condition_report, sees_loans),
+    "loan reports (on loan today, due back)": (_loan_reports, sees_loans),
+    "object's loans and condition page": (_object_loans, sees_history),
 }
 
 
