@@ -110,11 +110,11 @@ def size_mb(folder: Path) -> float:
     return round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
 
 
-def build(folder: Path, records: int, every: int, pages: int) -> tuple[WhooshIndex, dict[str, float]]:
+def build(folder: Path, records: int, every: int, pages: int, procs: int = 1) -> tuple[WhooshIndex, dict[str, float]]:
     shutil.rmtree(folder, ignore_errors=True)
     index = WhooshIndex(folder)
     started = time.perf_counter()
-    count = index.rebuild(with_pages(generate(records), every, pages))
+    count = index.rebuild(with_pages(generate(records), every, pages), procs=procs)
     seconds = time.perf_counter() - started
     index.warm()
     figures = {"records": count, "build_s": round(seconds, 1), "size_mb": size_mb(folder)}
@@ -131,6 +131,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time the indexes already built in --dir")
     parser.add_argument("--rounds", type=int, default=2, help="times each search is asked of each index")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--procs", type=int, default=1, help="processes writing each index (reindex --procs)")
     args = parser.parse_args()
     every = max(1, args.records // args.text_items) if args.text_items else 0
     print(
@@ -149,7 +150,7 @@ def main() -> None:
             results[label] = {"records": indexes[label].count(), "size_mb": size_mb(folder)}
             print(f"  reused {folder.name}: {results[label]}", flush=True)
         else:
-            indexes[label], results[label] = build(folder, args.records, n_every, args.pages)
+            indexes[label], results[label] = build(folder, args.records, n_every, args.pages, args.procs)
     print("  catalogue searches, without and with full text:", flush=True)
     results["catalogue"] = timed(indexes, query_sets(), args.rounds)
     print("  full-text searches:", flush=True)
