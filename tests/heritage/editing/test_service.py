@@ -272,3 +272,19 @@ def test_a_save_reaches_the_items_ocfl_object(runtime: Runtime, catalogue: dict[
     held = store.read(item_id, "item.json").decode()
     assert "Reglement van de pedel" in held and "Doos 9" in held
     assert "metadata_modification" in store.read(item_id, "events.jsonl").decode()
+
+
+def test_a_parents_new_title_reaches_the_types_its_files_inherit(runtime: Runtime, catalogue: dict[str, str]) -> None:
+    """A series retitled "Kaarten" (maps) makes its files found as maps: an ancestor's title that is a type names
+    what the records below it are, so the save reindexes them (the search outbox), not only the series."""
+    files = {catalogue["F1.1.1"], catalogue["F1.1.2"]}
+
+    def found(q: str) -> set[str]:
+        hits = runtime.index.search(SearchQuery(q=q, access=public_search_statuses(), per_page=50)).hits
+        return {h["id"] for h in hits}
+
+    assert not files & found("plattegrond") and not files & found("maps")
+    _save(runtime, catalogue["F1.1"], {"title": "Kaarten"})
+    assert files <= found("plattegrond") and files <= found("maps")  # a Dutch and an English name of the type
+    _save(runtime, catalogue["F1.1"], {"title": "Stukken van de pedel"}, base=2)
+    assert not files & found("plattegrond")
