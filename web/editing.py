@@ -459,9 +459,24 @@ def change_row(change: Any, specs: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+HISTORY_PAGE = 50  # revisions a history page shows
+
+
+def _before() -> int | None:
+    """The `before` of a history page's address (revisions numbered below it). Raises: BadRequest: not a number."""
+    raw = request.args.get("before")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+        raise BadRequest(_("before=%(value)s is not a revision number.", value=raw[:40]))
+    return int(raw)
+
+
 def _history_page(item: Item, status: int = 200, error: str | None = None) -> Any:
     who = editor()
     specs = _all_specs()
+    before = _before()
+    found = editing.history(session(), item.id, viewer=who, before=before, limit=HISTORY_PAGE + 1)
     revisions = [
         {
             "number": r.number,
@@ -471,7 +486,7 @@ def _history_page(item: Item, status: int = 200, error: str | None = None) -> An
             "reason": r.reason,
             "changes": [change_row(c, specs) for c in r.changes],
         }
-        for r in editing.history(session(), item.id, viewer=who)
+        for r in found[:HISTORY_PAGE]
     ]
     return (
         render_template(
@@ -479,6 +494,9 @@ def _history_page(item: Item, status: int = 200, error: str | None = None) -> An
             item=item,
             title=_title(item),
             revisions=revisions,
+            newest=editing.latest_revision(session(), item.id),
+            older=revisions[-1]["number"] if len(found) > HISTORY_PAGE else None,
+            paged=before is not None,
             error=error,
             may_edit=may_edit(who, item),
         ),

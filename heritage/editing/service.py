@@ -353,8 +353,17 @@ def update_item(
 # -- history and revert ---------------------------------------------------------------------------
 
 
-def history(session: Session, item_id: str, *, viewer: Viewer | None = None) -> list[RevisionView]:
-    """The item's revisions, newest first (with `viewer`: only when it may read them).
+def history(
+    session: Session,
+    item_id: str,
+    *,
+    viewer: Viewer | None = None,
+    before: int | None = None,
+    limit: int | None = None,
+) -> list[RevisionView]:
+    """The item's revisions, newest first (with `viewer`: only when it may read them); `before` and `limit` give
+    a page of them: the `limit` newest numbered below `before` (a record edited by a batch of thousands of saves
+    is read a page at a time, by number, so a page stays right while saves are added).
 
     Raises:
         NotFound: no such item (or, with `viewer`, one it may not see). Forbidden: it may see the item but
@@ -365,13 +374,21 @@ def history(session: Session, item_id: str, *, viewer: Viewer | None = None) -> 
         if visibility(viewer, item) == Visibility.NONE:
             raise NotFound(f"item {item_id!r} does not exist")
         raise Forbidden(f"the history of item {item_id!r} is for the staff of its unit")
-    rows = session.scalars(select(Revision).where(Revision.item_id == item.id).order_by(Revision.number.desc()))
+    query = select(Revision).where(Revision.item_id == item.id)
+    if before is not None:
+        query = query.where(Revision.number < before)
+    rows = session.scalars(query.order_by(Revision.number.desc()).limit(limit))
     return [
         RevisionView(
             r.number, r.kind, r.by, r.at, r.reason, [Change(c["field"], c["before"], c["after"]) for c in r.changes]
         )
         for r in rows
     ]
+
+
+def latest_revision(session: Session, item_id: str) -> int | None:
+    """The number of the item's newest revision (None: never changed since it was imported)."""
+    return session.scalar(select(func.max(Revision.number)).where(Revision.item_id == item_id))
 
 
 def values_at(session: Session, item: Item, number: int) -> dict[str, Any]:

@@ -472,3 +472,29 @@ def test_the_staff_pages_hold_no_inline_script_or_style(archivist: Any, catalogu
             assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
             assert inline_code(lxml_html.fromstring(answer.data)) == [], path
             assert f'<html lang="{lang}">' in answer.get_data(as_text=True)
+
+
+def test_a_long_history_is_read_a_page_at_a_time(archivist: Any, catalogue: Runtime) -> None:
+    """55 saves: the newest 50 on the first page with a link to the older ones, the rest on the second, every
+    revision once; going back is offered on every revision but the newest, on either page."""
+    from heritage import auth
+    from heritage.editing import update_item
+
+    with catalogue.transaction() as s:
+        who = auth.viewer_of(s, auth.get_user(s, "ua"))
+        for n in range(55):
+            update_item(s, FILE_A, {"title": f"Titel {n}"}, viewer=who, agent="ua", base_version=None)
+    first = archivist.get(f"/items/{FILE_A}/history?lang=en").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r'id="revision-(\d+)"', first)]
+    assert len(shown) == 50 and shown == sorted(shown, reverse=True)
+    older = re.search(r'href="([^"]*before=(\d+))" rel="next">Older revisions<', first)
+    assert older and int(older[2]) == shown[-1]
+    second = archivist.get(older[1].replace("&amp;", "&") + "&lang=nl").get_data(as_text=True)
+    rest = [int(n) for n in re.findall(r'id="revision-(\d+)"', second)]
+    assert rest and max(rest) < min(shown) and "Oudere revisies" not in second and "Nieuwste revisies" in second
+    assert sorted(shown + rest) == list(range(1, len(shown) + len(rest) + 1))
+    buttons = re.findall(r'name="revision" value="(\d+)"', first + second)
+    assert sorted(map(int, buttons)) == sorted(shown + rest)[:-1]  # all but the newest
+    for bad in ("abc", "0", "-1", "9" * 30):
+        refused = archivist.get(f"/items/{FILE_A}/history?before={bad}&lang=en")
+        assert refused.status_code == 400 and "is not a revision number" in refused.get_data(as_text=True)
