@@ -124,3 +124,17 @@ class StringColumn(COLUMN):
 
     def from_column_value(self, value: Any) -> str:
         return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class BytesColumn(COLUMN):
+    """Bytes per document, read one document at a time by number and only when asked: unlike a stored field,
+    reading another stored field of the document does not read (decompress and unpickle) this one too."""
+
+    def __init__(self) -> None:
+        super().__init__(columns.VarBytesColumn())
+
+    def to_column_value(self, value: Any) -> bytes:
+        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+    def from_column_value(self, value: Any) -> bytes:
+        return bytes(value)

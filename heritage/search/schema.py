@@ -6,7 +6,7 @@ from whoosh.fields import ID, STORED, Schema
 
 from heritage.search import FACETS
 from heritage.search.analyzers import folded, identifier, keywords, stemmed
-from heritage.search.fields import NO_DATE, FastKeyword, FastText, NumberColumn, StringColumn
+from heritage.search.fields import NO_DATE, BytesColumn, FastKeyword, FastText, NumberColumn, StringColumn
 from heritage.search.fulltext import PagedText
 
 # Fields the one search box looks in, with their weights: a word in a title counts more than one in a note.
@@ -66,11 +66,12 @@ def schema() -> Schema:
         text=FastText(analyzer=folded(), spelling=True),
         text_nl=FastText(analyzer=stemmed("nl"), phrase=False),
         text_en=FastText(analyzer=stemmed("en"), phrase=False),
-        # the pages' full text, page by page (`fulltext`), and the pages themselves for snippets
+        # the pages' full text, page by page (`fulltext`), and the pages themselves for snippets: a column, read
+        # only for the results whose line shows a page (as a stored field every result's stored record held them)
         fulltext=PagedText(analyzer=folded()),
         fulltext_nl=FastText(analyzer=stemmed("nl"), phrase=False),
         fulltext_en=FastText(analyzer=stemmed("en"), phrase=False),
-        pages=STORED(),
+        pages=BytesColumn(),
         # linked places: "leuven\x1e<authority id>" and the ids themselves
         place_link=FastKeyword(analyzer=keywords(), scorable=True),
         place_id=FastKeyword(analyzer=keywords(), scorable=True),

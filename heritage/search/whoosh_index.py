@@ -70,6 +70,12 @@ def _writer(ix: Any) -> Any:
     return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05)
 
 
+def _pages_column(reader: Any) -> Any:
+    """The column of the pages' packed text (`fulltext.pack`), or None in an index built before it was a column
+    (there the pages are a stored field of each document)."""
+    return reader.column_reader("pages") if reader.has_column("pages") else None
+
+
 def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh fields of one index document (see `documents.item_document`)."""
     texts: list[tuple[str | None, str]] = doc.get("texts", [])
@@ -433,8 +439,9 @@ class WhooshIndex:
             pages = PageMatcher(words) if words is not None else None
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
             candidates = text_pages(searcher.reader(), [d for d, _s in docnums], words) if words is not None else None
+            packed = _pages_column(searcher.reader()) if words is not None else None
             for docnum, score in docnums:
-                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages, candidates))
+                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages, candidates, packed))
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, texts, stats, q, query)
@@ -704,6 +711,7 @@ class WhooshIndex:
         child_counts: dict[str, int] | None,
         pages: PageMatcher | None = None,
         text_candidates: dict[int, set[int] | None] | None = None,
+        packed_pages: Any = None,
     ) -> dict[str, Any]:
         lang = query.lang
         fields = searcher.stored_fields(docnum)
@@ -717,16 +725,18 @@ class WhooshIndex:
             candidates = [description, *stored.get("descriptions", {}).values(), stored.get("description") or ""]
             source = any_match(candidates, words) or description
             stored["snippet"] = highlight(source, words, SNIPPET_WIDTH)
-            shown = self._text_shown(stored, query) and fields.get("pages")
+            packed = None
+            if self._text_shown(stored, query):  # the pages' column where the index has one, else (older) stored
+                packed = packed_pages[docnum] if packed_pages is not None else fields.get("pages")
             stored["text_hits"] = (
                 text_hits(
-                    fields.get("pages"),
+                    packed,
                     words,
                     SNIPPET_WIDTH,
                     matcher=pages,
                     candidates=(text_candidates or {}).get(docnum),
                 )
-                if shown
+                if packed
                 else []
             )
         else:

@@ -149,3 +149,43 @@ def test_pages_stored_in_the_first_format_are_still_read() -> None:
     assert fulltext.unpack(first_format) == pages
     words = {"folded": {"tienen"}, "nl": set(), "en": set()}
     assert fulltext.text_hits(first_format, words, 80)[0]["page"] == 3
+
+
+def test_pages_are_a_column_read_only_for_the_results_that_show_them(index: WhooshIndex) -> None:
+    """A result's stored record does not hold its pages (reading it would decompress a book's text for every
+    result line): they are a column of their own."""
+    with index._index().searcher() as searcher:
+        reader = searcher.reader()
+        assert reader.has_column("pages") and "pages" not in reader.stored_fields(0)
+        column = reader.column_reader("pages")
+        packed = {reader.stored_fields(n)["id"]: column[n] for n in range(reader.doc_count_all())}
+    assert fulltext.unpack(packed["reg"]) == list(REGISTER_PAGES) and packed["plain"] == b""
+
+
+def test_an_index_whose_pages_are_stored_fields_still_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index built before the pages were a column (analysis 4, pages a stored field) gives the same snippets."""
+    from whoosh.fields import STORED
+
+    from heritage.search import schema as schema_module
+
+    made = schema_module.schema
+
+    def with_stored_pages():  # type: ignore[no-untyped-def]
+        old = made()
+        old.remove("pages")
+        old.add("pages", STORED())
+        return old
+
+    monkeypatch.setattr(schema_module, "schema", with_stored_pages)
+    monkeypatch.setattr("heritage.search.whoosh_index.schema", with_stored_pages)
+    ix = WhooshIndex(tmp_path / "old")
+    ix.update([doc("reg", "Inschrijvingsregister 1835", images=True, pages=REGISTER_PAGES)])
+    monkeypatch.undo()
+    with ix._index().searcher() as searcher:
+        assert not searcher.reader().has_column("pages") and searcher.reader().stored_fields(0)["pages"]
+    result = WhooshIndex(tmp_path / "old").search(SearchQuery(q="Tienen", access=PUBLIC))
+    assert result.hits[0]["text_hits"] == [
+        {"page": 37, "snippet": "Petrus Vandermeulen uit <mark>Tienen</mark> ingeschreven in de geneeskunde"}
+    ]
