@@ -40,6 +40,12 @@ def bad(template: str, *, field: str | None = None, **params: object) -> BadRequ
     return BadRequest(str(message), field=field, said=message)
 
 
+class Conflict(BadRequest):
+    """A valid request the thing's present state does not allow (a name in use, a step out of order): 409."""
+
+    status = 409
+
+
 class Forbidden(HeritageError):
     """The thing exists and the asker knows it, but may not do this."""
 

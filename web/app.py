@@ -56,6 +56,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
         editing_tree,
         errors,
         exhibitions,
+        exhibitions_api,
         exhibitions_editing,
         getting_around,
         i18n,
@@ -99,6 +100,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None, runtime: Runt
     app.register_blueprint(viewer.bp)
     app.register_blueprint(exhibitions.bp)  # /exhibitions, /api/exhibitions, /museum/exhibitions
     app.register_blueprint(exhibitions_editing.bp)  # /museum/exhibitions/new, .../<slug>/edit, install, close
+    app.register_blueprint(exhibitions_api.api_bp)  # POST /api/exhibitions, GET and PUT .../<slug>
     app.jinja_env.globals.update(asset_url=assets.asset_url, iiif_urls=iiif_urls, base_url=base_url)
     errors.register(app)
     security.init_app(app)

@@ -50,7 +50,7 @@ def _not_theirs() -> Forbidden:
     )
 
 
-def _require_plannable(who: Viewer, exhibition: Exhibition) -> None:
+def require_plannable(who: Viewer, exhibition: Exhibition) -> None:
     """Raises: Forbidden: an object is another unit's (installing moves it: its own unit plans that, as loans
     are lent by their unit), or an image shows an item `who` may not know of; neither is named."""
     db = session()
@@ -207,7 +207,7 @@ def _save(who: Viewer, rows: dict[str, Any], slug: str, *, new: bool, version: s
             expected=None if new else version,
             viewer=who,
         )
-        _require_plannable(who, exhibition)
+        require_plannable(who, exhibition)
         db.commit()
     except HeritageError as exc:
         db.rollback()
@@ -234,7 +234,7 @@ def edit(slug: str) -> Any:
     """Change an exhibition's titles, dates, objects and pages (planners); a stale save is a 409."""
     who = _planner()
     exhibition = service.get(session(), slug)
-    _require_plannable(who, exhibition)
+    require_plannable(who, exhibition)
     if request.method == "GET":
         rows = rows_from_spec(service.spec_of(exhibition, session()))
         return _form(rows, slug=slug, version=service.version(exhibition), error=None, status=200)
@@ -244,13 +244,13 @@ def edit(slug: str) -> Any:
 def _act(slug: str, action: str) -> Response:
     who = _planner()
     db = session()
-    _require_plannable(who, service.get(db, slug))
+    require_plannable(who, service.get(db, slug))
     try:
         moves = (service.install if action == "install" else service.close)(db, slug, agent=who.username or "")
         db.commit()
-    except BadRequest as exc:
+    except BadRequest as exc:  # a Conflict too (409: not planned, not installed)
         db.rollback()
-        return make_response(staff_page(slug, error=str(exc)), 400)
+        return make_response(staff_page(slug, error=str(exc)), exc.status)
     moved = sum(1 for m in moves if m["moved"])
     if action == "install":
         flash(_("The exhibition is installed: %(n)s objects moved to their rooms.", n=moved), "status")

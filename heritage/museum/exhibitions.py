@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from heritage import events
 from heritage.access import Viewer, Visibility, visibility
-from heritage.errors import BadRequest, HeritageError, NotFound
+from heritage.errors import BadRequest, Conflict, HeritageError, NotFound
 from heritage.identifiers import is_valid_id
 from heritage.locations.movements import move
 from heritage.locations.tree import get_place, load_places
@@ -109,6 +109,20 @@ def find_item(session: Session, ref: str, where: str, viewer: Viewer | None = No
     if not found:
         raise BadRequest(f"{where}: no item has the id or identifier {ref!r}")
     raise BadRequest(f"{where}: several items have the identifier {ref!r}; give the item id")
+
+
+def names_something(session: Session, ref: str, viewer: Viewer | None = None) -> bool:
+    """Whether `ref` names an item (by id or identifier) or a master image file that `viewer` may know of: a spec's
+    references are resolved first by the API, so that an unknown one is a 404 as for loans, before its other
+    fields are judged."""
+    ref = ref.strip()
+    if is_valid_id(ref):
+        if _known(viewer, session.get(Item, ref)):
+            return True
+        file = session.get(File, ref)
+        if file is not None and _known(viewer, file.item):
+            return True
+    return any(_known(viewer, i) for i in session.scalars(select(Item).where(Item.local_id == ref).limit(20)))
 
 
 def _region(value: Any, file: File, where: str) -> str:
@@ -299,17 +313,19 @@ def save(
     `viewer` (a web or API editor) finds only the items they may know of.
 
     Raises:
-        BadRequest: the spec is invalid, it drops objects of an installed exhibition, or (`new`) the slug is taken.
+        BadRequest: the spec is invalid. Conflict: it drops objects of an installed exhibition, or (`new`) the slug
+            is taken.
         StaleExhibition: the exhibition changed since version `expected`.
     """
     checked = check_spec(session, spec, viewer)
     slug = checked.fields["slug"]
     exhibition = session.scalar(select(Exhibition).where(Exhibition.slug == slug))
     if exhibition is not None and new:
-        raise BadRequest(f"exhibition {slug!r} exists already")
+        raise Conflict(f"exhibition {slug!r} exists already")
     if exhibition is not None and expected is not None and version(exhibition) != expected:
         raise StaleExhibition(
-            f"exhibition {slug}: someone changed it since this form was loaded; nothing was saved (reload it)"
+            f"exhibition {slug}: someone changed it since it was loaded (version {expected}); "
+            "nothing was saved (reload it)"
         )
     before = as_spec(exhibition) if exhibition is not None else None
     if exhibition is None:
@@ -318,7 +334,7 @@ def save(
     else:
         kept = {o["item_id"] for o in checked.objects}
         if exhibition.state == "installed" and any(o.item_id not in kept for o in exhibition.objects):
-            raise BadRequest(f"exhibition {slug}: it is installed; close it before taking objects out")
+            raise Conflict(f"exhibition {slug}: it is installed; close it before taking objects out")
         for key, value in checked.fields.items():
             setattr(exhibition, key, value)
     _reconcile(session, exhibition, checked)
@@ -358,7 +374,7 @@ def create(
         BadRequest: invalid fields, or the slug is taken.
     """
     if session.scalar(select(Exhibition.id).where(Exhibition.slug == slug)) is not None:
-        raise BadRequest(f"exhibition {slug!r} exists already")
+        raise Conflict(f"exhibition {slug!r} exists already")
     spec = {"slug": slug, "title": title, "title_en": title_en, "from": starts_on, "to": ends_on}
     return save(session, spec, agent=agent)[0]
 
@@ -404,16 +420,16 @@ def install(session: Session, slug: str, *, agent: str) -> list[dict[str, Any]]:
     """Move each object to its room or case (a movement each, its home remembered); returns the moves made.
 
     Raises:
-        NotFound: no such exhibition. BadRequest: online only, not planned, or no object has a room.
+        NotFound: no such exhibition. Conflict: online only, not planned, or no object has a room.
     """
     exhibition = get(session, slug)
     if exhibition.online_only:
-        raise BadRequest(f"exhibition {slug} is online only: nothing to install")
+        raise Conflict(f"exhibition {slug} is online only: nothing to install")
     if exhibition.state != "planned":
-        raise BadRequest(f"exhibition {slug} is {exhibition.state}, not planned")
+        raise Conflict(f"exhibition {slug} is {exhibition.state}, not planned")
     placed = [o for o in exhibition.objects if o.location_id is not None]
     if not placed:
-        raise BadRequest(f"exhibition {slug} has no object in a room or case")
+        raise Conflict(f"exhibition {slug} has no object in a room or case")
     codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
     moves = []
     for obj in placed:
@@ -438,11 +454,11 @@ def close(session: Session, slug: str, *, agent: str) -> list[dict[str, Any]]:
     """Return each installed object to where it came from (a movement each); returns the moves made.
 
     Raises:
-        NotFound: no such exhibition. BadRequest: it is not installed.
+        NotFound: no such exhibition. Conflict: it is not installed.
     """
     exhibition = get(session, slug)
     if exhibition.state != "installed":
-        raise BadRequest(f"exhibition {slug} is {exhibition.state}, not installed: nothing to return")
+        raise Conflict(f"exhibition {slug} is {exhibition.state}, not installed: nothing to return")
     codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
     moves = []
     for obj in exhibition.objects:

@@ -61,6 +61,7 @@ def test_schemathesis_run_with_all_checks_finds_nothing(demo_runtime, tmp_path: 
         run = subprocess.run(
             [str(Path(sys.executable).with_name("schemathesis")), "--no-color", "run", f"{base}/api/openapi.json",
              "--checks", "all", "--include-path-regex", "^/api/", "--max-examples", "60", "--seed", "14",
+             *(arg for op in PLANNING for arg in ("--exclude-operation-id", op)),
              "--report-dir", str(tmp_path / "report"),
              "-H", f"Authorization: Bearer {token}", "--warnings", WARNINGS],
             capture_output=True, text=True, timeout=900, cwd=tmp_path,
@@ -69,6 +70,10 @@ def test_schemathesis_run_with_all_checks_finds_nothing(demo_runtime, tmp_path: 
     assert "No issues found" in run.stdout, run.stdout[-6000:]
 
 
+# Planning exhibitions may be done by any collection manager (an exhibition online only needs no objects of one's
+# own), so a fuzzed request would change the shared demo: they are fuzzed on a catalogue of their own instead
+# (tests/web/test_exhibitions_api.py).
+PLANNING = ("createExhibition", "replaceExhibition", "installOrCloseExhibition")
 # Every warning but `missing_test_data`: the fuzzing user may edit no item (so that no generated request changes
 # the shared demo catalogue), so the editing operations answer real ids 403 and made-up ones 404 by design;
 # what they do past that is tested with real editors in tests/web/test_api_editing.py.

@@ -138,7 +138,7 @@ def test_a_collection_manager_creates_an_exhibition_with_objects_and_a_page(
     assert staff_page.findtext(".//title").startswith("Drawings")  # the title is text, never the staff links
     assert len(staff_page.cssselect("ul.staff-links")) == 1 and not staff_page.cssselect("head ul")
     again = _new(client, items)
-    assert again.status_code == 400 and "exhibition &#39;tekeningen&#39; exists already" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "exhibition &#39;tekeningen&#39; exists already" in again.get_data(as_text=True)
 
 
 def test_editing_changes_titles_and_adds_removes_and_reorders_objects_and_pages(
@@ -228,7 +228,7 @@ def test_a_save_over_a_newer_version_is_refused_with_409(app: Any, runtime: Runt
     assert client.post("/museum/exhibitions/tekeningen/edit", data=first).status_code == 303
     second["o1-label_en"] = "A drawing, second"
     stale = client.post("/museum/exhibitions/tekeningen/edit", data=second)
-    assert stale.status_code == 409 and "someone changed it since this form was loaded" in stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "someone changed it since it was loaded" in stale.get_data(as_text=True)
     assert _spec(runtime)["objects"][0]["label_en"] == "A drawing, first"
     assert _events(runtime) == ["exhibition created", "exhibition changed"]
 
@@ -250,7 +250,7 @@ def test_install_and_close_buttons_move_the_objects(app: Any, runtime: Runtime, 
     page = client.get("/museum/exhibitions/tekeningen?lang=en").get_data(as_text=True)
     assert "2 objects moved to their rooms" in page and 'action="/museum/exhibitions/tekeningen/close"' in page
     again = client.post("/museum/exhibitions/tekeningen/install", data={"csrf_token": token})
-    assert again.status_code == 400 and "tekeningen is installed, not planned" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "tekeningen is installed, not planned" in again.get_data(as_text=True)
     assert client.post("/museum/exhibitions/tekeningen/close", data={"csrf_token": token}).status_code == 303
     assert _events(runtime)[-2:] == ["exhibition installed", "exhibition closed"]
 
