@@ -109,8 +109,11 @@ def write_mets_premis(source: ExportSource, out: BinaryIO) -> int:
     if item is None:
         raise ValueError("mets-premis exports one item")
     session = source.session
-    files = list(session.scalars(select(File).where(File.item_id == item.id).order_by(File.sequence, File.id)))
-    events = list(session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id)))
+    every_file = list(session.scalars(select(File).where(File.item_id == item.id).order_by(File.sequence, File.id)))
+    files = [f for f in every_file if not f.staff_only]  # condition photographs are staff records, not the object's
+    unpublished = {f.id for f in every_file if f.staff_only}
+    found = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id))
+    events = [e for e in found if e.file_id not in unpublished]
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     root = etree.Element(
         f"{{{METS}}}mets",

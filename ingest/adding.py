@@ -1,0 +1,263 @@
+"""Files added to an existing item outside a batch (a condition photograph uploaded with its check), through the
+steps every batch file goes through (`ingest.process`): checksums while the upload is copied into the store's
+incoming area, format identification by content (with PRONOM), technical metadata, derivatives made while the
+copy is made durable, the master stored once; the file rows and each step's event go into the caller's session,
+so the files exist exactly when the caller's record of them (the check) is committed.
+
+Every upload is read, identified and decoded before the first is stored: a refused upload leaves nothing. A
+process killed before the commit leaves at most an unreferenced master (content-addressed: the same upload
+again finds it) and no file row.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heritage import events
+from heritage.errors import bad
+from heritage.file_adder import Upload
+from heritage.models import File
+from heritage.preservation import pronom
+from heritage.preservation.risks import format_label
+from heritage.runtime import Runtime
+from heritage.storage import Incoming
+from ingest import identify
+from ingest.derivatives import Derived, build_derivatives, install
+from ingest.process import DECODE_ERRORS, Rejected, file_id_for, read_pages
+from ingest.technical import ImageInfo
+
+MAX_NAME = 200
+
+
+@dataclass
+class _Ready:
+    """One upload read, identified and decoded, not yet stored."""
+
+    name: str
+    incoming: Incoming
+    fmt: identify.FormatInfo
+    matched: pronom.PronomMatch | None
+    pages: list[ImageInfo]
+    derived: list[Derived]
+
+
+def upload_name(name: str) -> str:
+    """The file name an upload is known by: its last path part (browsers may send a path), trimmed."""
+    last = PureWindowsPath(PurePosixPath(name or "").name).name.strip()
+    return last[:MAX_NAME]
+
+
+class FileAdder:
+    """The ingest's `heritage.file_adder.FileAdder` on a runtime's store and settings."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.max_bytes = runtime.settings.condition_photo_mb * 1024 * 1024
+
+    def add(
+        self,
+        session: Session,
+        item_id: str,
+        uploads: Sequence[Upload],
+        *,
+        role: str,
+        agent: str,
+        families: frozenset[str],
+    ) -> list[File]:
+        """See `heritage.file_adder.FileAdder.add`."""
+        ready: list[_Ready] = []
+        try:
+            for upload in uploads:
+                ready.append(self._prepare(session, item_id, upload, families, ready))
+            return [file for one in ready for file in self._store(session, item_id, one, role, agent)]
+        finally:
+            for one in ready:
+                self.runtime.storage.discard(one.incoming)  # a no-op once committed: the copy became the master
+                for made in one.derived:
+                    shutil.rmtree(made.work, ignore_errors=True)  # gone once installed; else never to be used
+
+    def _prepare(
+        self, session: Session, item_id: str, upload: Upload, families: frozenset[str], earlier: list[_Ready]
+    ) -> _Ready:
+        name = upload_name(upload.name)
+        if not name:
+            raise bad("an uploaded file has no name")
+        if not upload.data:
+            raise bad("%(name)s is empty (0 bytes)", name=name)
+        if len(upload.data) > self.max_bytes:
+            raise bad(
+                "%(name)s is %(size)s MB, more than the %(limit)s MB a file may be here",
+                name=name,
+                size=f"{len(upload.data) / 1024 / 1024:.1f}",
+                limit=self.max_bytes // (1024 * 1024),
+            )
+        incoming = self._receive(upload.data)
+        try:
+            same = next((one.name for one in earlier if one.incoming.sha256 == incoming.sha256), None)
+            if same is not None:
+                raise bad("%(name)s is the same file as %(other)s", name=name, other=same)
+            mine = session.scalar(select(File.id).where(File.item_id == item_id, File.sha256 == incoming.sha256))
+            if mine is not None:
+                raise bad("%(name)s is already file %(file)s of item %(item)s", name=name, file=mine, item=item_id)
+            fmt = identify.identify(incoming.path)
+            if fmt.family not in families:
+                raise bad(
+                    "%(name)s is %(format)s, not one of the formats taken here (%(formats)s)",
+                    name=name,
+                    format=fmt.name,
+                    formats=", ".join(sorted(f.upper() for f in families)),
+                )
+            try:
+                pages = read_pages(self.runtime.settings.max_image_pixels, incoming.path, fmt)
+            except Rejected as rejected:
+                raise bad("%(name)s cannot be read: %(reason)s", name=name, reason=rejected.reason) from None
+            derived = self._derive(name, incoming, pages)
+        except BaseException:
+            self.runtime.storage.discard(incoming)
+            raise
+        return _Ready(name, incoming, fmt, pronom.identify(incoming.path), pages, derived)
+
+    def _receive(self, data: bytes) -> Incoming:
+        """Copy the bytes into the store's incoming area, with their checksums (the upload's own file goes)."""
+        uploads = self.runtime.settings.data_dir / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=uploads, prefix="added-") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            return self.runtime.storage.receive(Path(tmp.name), f"added-{secrets.token_hex(8)}")
+
+    def _derive(self, name: str, incoming: Incoming, pages: list[ImageInfo]) -> list[Derived]:
+        settings = self.runtime.settings
+        made: list[Derived] = []
+        try:
+            for page in range(len(pages)):
+                target = self.runtime.storage.derivative_dir(incoming.sha256, page)
+                made.append(
+                    build_derivatives(
+                        incoming.path,
+                        target.parent,
+                        target.name,
+                        tile=settings.tile_size,
+                        quality=settings.jpeg_quality,
+                        page=page,
+                    )
+                )
+        except DECODE_ERRORS as exc:
+            for derived in made:
+                shutil.rmtree(derived.work, ignore_errors=True)
+            raise bad("%(name)s is a corrupt or truncated image: %(reason)s", name=name, reason=str(exc)) from None
+        return made
+
+    def _store(self, session: Session, item_id: str, one: _Ready, role: str, agent: str) -> list[File]:
+        """Store the master, put its derivatives in place and add its rows and events to the session."""
+        storage = self.runtime.storage
+        key = storage.commit(one.incoming)
+        for page, made in enumerate(one.derived):
+            install(made, storage.derivative_dir(one.incoming.sha256, page))
+        sha256 = one.incoming.sha256
+        original = f"{role}/{one.name}"
+        files: list[File] = []
+        count = max(1, len(one.pages))
+        for page in range(count):
+            info = one.pages[page] if one.pages else None
+            technical = info.as_dict() if info else {"format": one.fmt.name}
+            technical["page"] = page
+            technical["pronom"] = one.matched.as_dict() if one.matched else None
+            file = File(
+                id=file_id_for(item_id, sha256, page),
+                item_id=item_id,
+                role=role,
+                sequence=_next_sequence(session, item_id) + page,
+                page=page,
+                label=f"{one.name}, p. {page + 1}" if count > 1 else one.name,
+                original_name=original,
+                storage_key=key,
+                sha256=sha256,
+                md5=one.incoming.md5,
+                size=one.incoming.size,
+                mime=one.fmt.mime,
+                format_name=one.fmt.name,
+                puid=one.fmt.puid,
+                width=info.width if info else None,
+                height=info.height if info else None,
+                technical=technical,
+                quality=format_label(one.fmt.puid, one.fmt.preferred, info.compression if info else None),
+                derivatives_ready=page < len(one.derived),
+            )
+            session.add(file)
+            files.append(file)
+        session.flush()
+        first = files[0].id
+        events.record(
+            session,
+            "message_digest_calculation",
+            item_id=item_id,
+            file_id=first,
+            detail=original,
+            sha256=sha256,
+            md5=one.incoming.md5,
+            size=one.incoming.size,
+        )
+        events.record(
+            session,
+            "format_identification",
+            item_id=item_id,
+            file_id=first,
+            detail=f"{original}: {one.fmt.name}"
+            + (f"; PRONOM {one.matched.puid} {one.matched.name} (FIDO)" if one.matched else ""),
+            puid=one.fmt.puid,
+            mime=one.fmt.mime,
+            preferred=one.fmt.preferred,
+            risk=one.fmt.risk,
+            pronom=one.matched.as_dict() if one.matched else None,
+        )
+        if one.pages:
+            info = one.pages[0]
+            events.record(
+                session,
+                "metadata_extraction",
+                item_id=item_id,
+                file_id=first,
+                detail=f"{original}: {info.width} x {info.height} {info.mode} {info.format}"
+                + (f", {len(one.pages)} pages" if len(one.pages) > 1 else ""),
+                bit_depth=info.bit_depth,
+                dpi=list(info.dpi) if info.dpi else None,
+                icc_profile=info.icc_profile,
+                compression=info.compression,
+            )
+        for file, made in zip(files, one.derived, strict=False):
+            events.record(
+                session,
+                "creation",
+                item_id=item_id,
+                file_id=file.id,
+                detail="IIIF tile pyramid, access copy and thumbnail",
+                tiles=made.tiles,
+                levels=made.pyramid.scale_factors,
+                sha256=sha256,
+                page=file.page,
+            )
+        for file in files:
+            events.record(
+                session,
+                "ingestion",
+                item_id=item_id,
+                file_id=file.id,
+                agent=agent,
+                detail=f"stored {original} as {key} ({role})",
+            )
+        return files
+
+
+def _next_sequence(session: Session, item_id: str) -> int:
+    """After every file of the item: an added file never takes a page's place."""
+    found = session.scalars(select(File.sequence).where(File.item_id == item_id)).all()
+    return max(found, default=0) + 1000 - max(found, default=0) % 1000
