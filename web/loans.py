@@ -16,12 +16,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from heritage import catalogue
-from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
+from heritage.access import AccessFacts, Viewer, Visibility, may_edit, may_see_history, visibility
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.locations.tree import load_places
 from heritage.models import Event, File, Loan, Location
 from heritage.museum import condition, entries, loans
 from heritage.museum.vocabulary import loan_actions, loan_states, values
+from web import condition_photos
 from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.decisions import in_words
@@ -214,6 +215,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         failed=[c for c in results if not c.ok],
         protected=sorted({c.item for c in results if c.rule == "protected" and not c.ok}),
         condition_checks=checks,
+        photos=condition_photos.photos_of(checks, who),
         history=loans.history(db, loan),
         next_action=loans.next_action(loan),
         approvers=[label("policy_role", r) for r in loans.approvers(db, loan)] if loan.state == "requested" else [],
@@ -335,11 +337,12 @@ def condition_form(loan_id: int) -> Any:
                 loan_id=loan.id,
                 stage=str(form.get("stage", stage)),
                 by=who.username or "",
+                **condition_photos.photo_fields(condition_photos.uploaded()),
             )
             db.commit()
         except BadRequest as exc:
             db.rollback()
-            error = str(exc)
+            error = in_words(exc)
         else:
             flash(_("The condition check of %(item)s was recorded.", item=chosen), "status")
             return redirect(url_for("loans.show", loan_id=loan.id), 303)
@@ -355,7 +358,10 @@ def condition_form(loan_id: int) -> Any:
         stages=[(s, label("condition_stage", s)) for s in values("condition_stage") if s != "routine"],
         conditions=[(c, label("condition", c)) for c in values("condition")],
         hazards=[(h, label("hazard", h)) for h in values("hazard")],
-        files=files,
+        files=[f for f in files if visibility(who, AccessFacts.of_file(f)) > Visibility.NONE],
+        photo_field=condition_photos.FIELD,
+        photo_accept=condition_photos.ACCEPT,
+        photo_limit=condition_photos.limit_mb(),
         today=date.today().isoformat(),
         form=form,
         error=error,
@@ -380,6 +386,11 @@ def _object_page(item_id: str, error: str | None = None, status: int = 200) -> A
         may_check=may_check(who),
         conditions=[(c, label("condition", c)) for c in values("condition")],
         hazards=[(h, label("hazard", h)) for h in values("hazard")],
+        checks=(checks := condition.checks_of(db, item.id)),
+        photos=condition_photos.photos_of(checks, who),
+        photo_field=condition_photos.FIELD,
+        photo_accept=condition_photos.ACCEPT,
+        photo_limit=condition_photos.limit_mb(),
         error=error,
     )
     return page, status
@@ -415,11 +426,12 @@ def object_condition(item_id: str) -> Any:
             notes=str(request.form.get("notes", "")),
             hazards=request.form.getlist("hazards"),
             by=who.username or "",
+            **condition_photos.photo_fields(condition_photos.uploaded()),
         )
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _object_page(item_id, str(exc), 400)
+        return _object_page(item_id, in_words(exc), 400)
     flash(_("The condition check of %(item)s was recorded.", item=item_id), "status")
     return redirect(url_for("loans.object_history", item_id=item_id), 303)
 

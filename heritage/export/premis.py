@@ -22,8 +22,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from heritage import __version__
-from heritage.export.source import ExportSource
-from heritage.models import Event, File
+from heritage.export.source import ExportSource, exported_events
+from heritage.models import File
 from heritage.preservation.package import logical_paths
 
 METS = "http://www.loc.gov/METS/"
@@ -111,9 +111,7 @@ def write_mets_premis(source: ExportSource, out: BinaryIO) -> int:
     session = source.session
     every_file = list(session.scalars(select(File).where(File.item_id == item.id).order_by(File.sequence, File.id)))
     files = [f for f in every_file if not f.staff_only]  # condition photographs are staff records, not the object's
-    unpublished = {f.id for f in every_file if f.staff_only}
-    found = session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id))
-    events = [e for e in found if e.file_id not in unpublished]
+    events = exported_events(session, item.id)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     root = etree.Element(
         f"{{{METS}}}mets",

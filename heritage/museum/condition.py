@@ -109,14 +109,12 @@ def record(
         "condition check",
         item_id=item.id,
         agent=by.strip(),
-        detail=f"condition {code}{where}"
-        + (f"; hazards {', '.join(found)}" if found else "")
-        + (f"; photographs {', '.join(f.label or f.id for f in added)}" if added else ""),
+        detail=f"condition {code}{where}" + (f"; hazards {', '.join(found)}" if found else ""),
         check=check.id,
         condition=code,
         loan=loan.id if loan else None,
         stage=stage,
-        photos=[f.id for f in added],
+        photos=[{"file": f.id, "name": f.label} for f in added],  # staff records: exports leave them out
     )
     return check
 

@@ -78,8 +78,10 @@ def test_a_check_with_photographs_adds_them_as_condition_files(
         kinds = [e.type for e in found]
         assert kinds.count("ingestion") == 2 and kinds.count("message_digest_calculation") == 2
         assert kinds[-1] == "condition check"
-        assert "photographs front crack.jpg, back.png" in (found[-1].detail or "")
-        assert found[-1].data["photos"] == check["files"]
+        assert found[-1].data["photos"] == [
+            {"file": check["files"][0], "name": "front crack.jpg"},
+            {"file": check["files"][1], "name": "back.png"},
+        ]
     assert not list((runtime.settings.data_dir / "masters" / ".incoming").glob("*"))
 
 
