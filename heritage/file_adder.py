@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from heritage.models import File
+from heritage.runtime import Runtime
 
 # The adder's implementation, for surfaces inside `heritage` (its CLI) that may not import it: resolved by name,
 # as job functions are.
@@ -29,9 +30,18 @@ class Upload:
 
 
 class FileAdder(Protocol):
-    """Adds uploads to an item as new files: every upload is checked before the first is stored."""
+    """Adds uploads to an item as new files: every upload is checked before the first is stored. Close it once
+    the transaction it added to has ended (committed or not): what no committed file refers to is removed."""
 
     max_bytes: int  # the largest upload it takes
+
+    def __enter__(self) -> FileAdder: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def close(self) -> None:
+        """Remove what it stored that no committed file refers to (a rolled-back add); call after the commit."""
+        ...
 
     def add(
         self,
@@ -52,8 +62,8 @@ class FileAdder(Protocol):
         ...
 
 
-def load_adder(runtime: object) -> FileAdder:
-    """The ingest's adder for `runtime` (a `heritage.runtime.Runtime`), resolved by name."""
+def load_adder(runtime: Runtime) -> FileAdder:
+    """The ingest's adder for `runtime`, resolved by name."""
     from heritage.jobs import resolve
 
     return resolve(IMPLEMENTATION)(runtime)  # type: ignore[no-any-return]

@@ -4,33 +4,39 @@ incoming area, format identification by content (with PRONOM), technical metadat
 copy is made durable, the master stored once; the file rows and each step's event go into the caller's session,
 so the files exist exactly when the caller's record of them (the check) is committed.
 
-Every upload is read, identified and decoded before the first is stored: a refused upload leaves nothing. A
-process killed before the commit leaves at most an unreferenced master (content-addressed: the same upload
-again finds it) and no file row.
+Every upload is read, identified and decoded before the first is stored: a refused upload leaves nothing.
+Each adder holds an OS lock (released by the kernel when its process dies) on a journal of the checksums it
+works on, until it is closed after the caller's commit; closing, and the next adder of any process meeting a
+journal whose lock is free, removes what no file refers to: incoming copies, half-made or unreferenced
+derivatives, a master stored for a check that was never committed. A kill at any moment therefore leaves
+either the files with their check or, once anything adds again, nothing.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import secrets
 import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from types import TracebackType
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heritage import events
 from heritage.errors import bad
 from heritage.file_adder import Upload
-from heritage.models import File
+from heritage.models import BatchFile, File, FileState
 from heritage.preservation import pronom
 from heritage.preservation.risks import format_label
 from heritage.runtime import Runtime
 from heritage.storage import Incoming
 from ingest import identify
-from ingest.derivatives import Derived, build_derivatives, install
+from ingest.derivatives import Derived, build_derivatives, discard_partial, install, remove_derivatives
 from ingest.process import DECODE_ERRORS, Rejected, file_id_for, read_pages
 from ingest.technical import ImageInfo
 
@@ -55,12 +61,50 @@ def upload_name(name: str) -> str:
     return last[:MAX_NAME]
 
 
+def _journals(runtime: Runtime) -> Path:
+    folder = runtime.settings.data_dir / "locks" / "added"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 class FileAdder:
-    """The ingest's `heritage.file_adder.FileAdder` on a runtime's store and settings."""
+    """The ingest's `heritage.file_adder.FileAdder` on a runtime's store and settings; close it (or leave its
+    `with` block) after the caller's transaction has ended."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.max_bytes = runtime.settings.condition_photo_mb * 1024 * 1024
+        self.token = secrets.token_hex(8)
+        self._journal: Path | None = None
+        self._fd: int | None = None
+
+    def __enter__(self) -> FileAdder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove what this adder made that no committed file refers to, and let go of its journal."""
+        if self._fd is None or self._journal is None:
+            return
+        try:
+            settle(self.runtime, self._journal)
+        finally:
+            os.close(self._fd)
+            self._fd = None
+
+    def _note(self, sha256: str | None = None) -> None:
+        """Open and lock the journal (first call), then write the checksum about to be worked on into it."""
+        if self._fd is None:
+            for journal in sorted(_journals(self.runtime).glob("*.lock")):
+                settle_if_abandoned(self.runtime, journal)
+            self._journal = _journals(self.runtime) / f"{self.token}.lock"
+            self._fd = os.open(self._journal, os.O_CREAT | os.O_RDWR | os.O_APPEND, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        if sha256 is not None:
+            os.write(self._fd, f"{sha256}\n".encode())
+            os.fsync(self._fd)
 
     def add(
         self,
@@ -73,6 +117,7 @@ class FileAdder:
         families: frozenset[str],
     ) -> list[File]:
         """See `heritage.file_adder.FileAdder.add`."""
+        self._note()
         ready: list[_Ready] = []
         try:
             for upload in uploads:
@@ -101,6 +146,7 @@ class FileAdder:
             )
         incoming = self._receive(upload.data)
         try:
+            self._note(incoming.sha256)
             same = next((one.name for one in earlier if one.incoming.sha256 == incoming.sha256), None)
             if same is not None:
                 raise bad("%(name)s is the same file as %(other)s", name=name, other=same)
@@ -129,10 +175,10 @@ class FileAdder:
         """Copy the bytes into the store's incoming area, with their checksums (the upload's own file goes)."""
         uploads = self.runtime.settings.data_dir / "uploads"
         uploads.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=uploads, prefix="added-") as tmp:
+        with tempfile.NamedTemporaryFile(dir=uploads, prefix=f"added-{self.token}-") as tmp:
             tmp.write(data)
             tmp.flush()
-            return self.runtime.storage.receive(Path(tmp.name), f"added-{secrets.token_hex(8)}")
+            return self.runtime.storage.receive(Path(tmp.name), f"added-{self.token}")
 
     def _derive(self, name: str, incoming: Incoming, pages: list[ImageInfo]) -> list[Derived]:
         settings = self.runtime.settings
@@ -261,3 +307,45 @@ def _next_sequence(session: Session, item_id: str) -> int:
     """After every file of the item: an added file never takes a page's place."""
     found = session.scalars(select(File.sequence).where(File.item_id == item_id)).all()
     return max(found, default=0) + 1000 - max(found, default=0) % 1000
+
+
+def settle_if_abandoned(runtime: Runtime, journal: Path) -> bool:
+    """Settle a journal whose adder's process died (its lock is free); True if it did."""
+    try:
+        fd = os.open(journal, os.O_RDWR)
+    except FileNotFoundError:
+        return False  # settled by another process a moment ago
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # its adder is alive
+        settle(runtime, journal)
+        return True
+    finally:
+        os.close(fd)
+
+
+def settle(runtime: Runtime, journal: Path) -> None:
+    """Remove what the journal's adder left that no file refers to, then the journal (its lock is held)."""
+    token = journal.stem
+    storage = runtime.storage
+    storage.discard_incoming(f"added-{token}")
+    for leftover in (runtime.settings.data_dir / "uploads").glob(f"added-{token}-*"):
+        leftover.unlink(missing_ok=True)
+    shas = {line.strip() for line in journal.read_text().splitlines() if line.strip()}
+    with runtime.sessions() as session:
+        for sha256 in sorted(shas):
+            discard_partial(storage.derivative_dir(sha256))  # `.<sha>-*`: every page's half-made folder
+            referenced = session.scalar(select(func.count()).select_from(File).where(File.sha256 == sha256))
+            in_flight = session.scalar(
+                select(func.count())
+                .select_from(BatchFile)
+                .where(
+                    BatchFile.sha256 == sha256, BatchFile.state.in_([FileState.PENDING.value, FileState.WORKING.value])
+                )
+            )
+            if not referenced and not in_flight:
+                storage.discard_orphan(sha256)
+                remove_derivatives(runtime, sha256)
+    journal.unlink(missing_ok=True)

@@ -3,7 +3,8 @@ the photographs of recorded checks that a viewer may see (its unit's staff: they
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import request
@@ -26,9 +27,14 @@ def uploaded() -> list[Upload]:
     return [Upload(f.filename or "", f.read()) for f in chosen_files(request.files.getlist(FIELD))]
 
 
-def photo_fields(photos: list[Upload]) -> dict[str, Any]:
-    """What `heritage.museum.condition.record` takes for these photographs."""
-    return {"photos": photos, "adder": FileAdder(runtime()) if photos else None}
+@contextmanager
+def adder_for(photos: list[Upload]) -> Iterator[FileAdder | None]:
+    """The ingest's adder for these photographs (None for none), closed after the block: commit in it."""
+    if not photos:
+        yield None
+        return
+    with FileAdder(runtime()) as adder:
+        yield adder
 
 
 def limit_mb() -> int:

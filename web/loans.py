@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from heritage import catalogue
 from heritage.access import AccessFacts, Viewer, Visibility, may_edit, may_see_history, visibility
@@ -325,8 +326,9 @@ def condition_form(loan_id: int) -> Any:
     chosen = str(form.get("item") or ids[0])
     error = None
     if request.method == "POST":
-        try:
-            condition.record(
+        photos = condition_photos.uploaded()
+        with condition_photos.adder_for(photos) as adder:
+            error = _record_check(
                 db,
                 chosen,
                 condition=str(form.get("condition", "")),
@@ -337,13 +339,10 @@ def condition_form(loan_id: int) -> Any:
                 loan_id=loan.id,
                 stage=str(form.get("stage", stage)),
                 by=who.username or "",
-                **condition_photos.photo_fields(condition_photos.uploaded()),
+                photos=photos,
+                adder=adder,
             )
-            db.commit()
-        except BadRequest as exc:
-            db.rollback()
-            error = in_words(exc)
-        else:
+        if error is None:
             flash(_("The condition check of %(item)s was recorded.", item=chosen), "status")
             return redirect(url_for("loans.show", loan_id=loan.id), 303)
     files = (
@@ -367,6 +366,17 @@ def condition_form(loan_id: int) -> Any:
         error=error,
     )
     return page, (400 if error else 200)
+
+
+def _record_check(db: Session, item_id: str, **fields: Any) -> str | None:
+    """Record the check and commit (inside the photographs' adder); the refusal in the page's language, or None."""
+    try:
+        condition.record(db, item_id, **fields)
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return in_words(exc)
+    return None
 
 
 def _object_page(item_id: str, error: str | None = None, status: int = 200) -> Any:
@@ -418,20 +428,20 @@ def object_condition(item_id: str) -> Any:
     who = _checker()
     _object_page(item_id)  # who may not see it gets its 404 before anything is stored
     db = session()
-    try:
-        condition.record(
+    photos = condition_photos.uploaded()
+    with condition_photos.adder_for(photos) as adder:
+        error = _record_check(
             db,
             item_id,
             condition=str(request.form.get("condition", "")),
             notes=str(request.form.get("notes", "")),
             hazards=request.form.getlist("hazards"),
             by=who.username or "",
-            **condition_photos.photo_fields(condition_photos.uploaded()),
+            photos=photos,
+            adder=adder,
         )
-        db.commit()
-    except BadRequest as exc:
-        db.rollback()
-        return _object_page(item_id, in_words(exc), 400)
+    if error is not None:
+        return _object_page(item_id, error, 400)
     flash(_("The condition check of %(item)s was recorded.", item=item_id), "status")
     return redirect(url_for("loans.object_history", item_id=item_id), 303)
 

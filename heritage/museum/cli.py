@@ -3,6 +3,7 @@ commands over heritage.museum's services, each with `--json`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -219,14 +220,15 @@ def condition_record_cmd(
 
     runtime = _runtime()
     uploads = [Upload(path.name, path.read_bytes()) for path in photos]
-    with runtime.transaction() as session:
+    adder = load_adder(runtime) if uploads else None
+    with adder or contextlib.nullcontext(), runtime.transaction() as session:  # the adder closes after the commit
         check = condition.record(
             session,
             item_id,
             hazards=_split(hazards),
             file_ids=_split(file_ids),
             photos=uploads,
-            adder=load_adder(runtime) if uploads else None,
+            adder=adder,
             **fields,
         )
         data = condition.as_json(check)

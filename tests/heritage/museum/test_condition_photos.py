@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -83,12 +84,44 @@ def test_a_check_with_photographs_adds_them_as_condition_files(
             {"file": check["files"][1], "name": "back.png"},
         ]
     assert not list((runtime.settings.data_dir / "masters" / ".incoming").glob("*"))
+    assert not list((runtime.settings.data_dir / "locks" / "added").glob("*"))  # the journal went with the adder
+
+
+def test_an_add_rolled_back_or_abandoned_leaves_nothing(runtime: Runtime, w: World, tmp_path: Path) -> None:
+    """A check whose transaction never commits keeps no master; an adder whose process died (its journal's
+    lock free) is cleaned up by the next adder, before it adds anything."""
+    photo = Upload("crack.png", make_image(tmp_path / "crack.png", seed=8, fmt="PNG").read_bytes())
+    empty = _stored(runtime)
+    with FileAdder(runtime) as adder, runtime.transaction() as session:
+        condition.record(session, w.model, condition="poor", by="r", photos=[photo], adder=adder)
+        assert _stored(runtime) != empty  # stored, then the transaction is rolled back:
+        session.rollback()
+    assert _stored(runtime) == empty and _counts(runtime)[:2] == (0, 0)
+
+    dead = FileAdder(runtime)
+    with runtime.transaction() as session:
+        dead.add(session, w.model, [photo], role="condition", agent="r", families=frozenset({"png"}))
+        session.rollback()
+    assert dead._fd is not None
+    os.close(dead._fd)  # as the kernel does when its process dies: the journal's lock is free
+    assert _stored(runtime) != empty
+    other = Upload("flake.png", make_image(tmp_path / "flake.png", seed=9, fmt="PNG").read_bytes())
+    with FileAdder(runtime) as adder, runtime.transaction() as session:
+        check = condition.record(session, w.drawing, condition="good", by="r", photos=[other], adder=adder)
+        (kept,) = check.file_ids
+    with runtime.sessions() as session:
+        (file,) = session.scalars(select(File))
+        assert file.id == kept and runtime.storage.master_path(file.storage_key).is_file()
+    abandoned = hashlib.sha256(photo.data).hexdigest()
+    assert [p for p in _stored(runtime) if abandoned in str(p)] == []
+    assert [p for p in _stored(runtime) if file.sha256 not in str(p)] == []
+    assert not list((runtime.settings.data_dir / "locks" / "added").glob("*"))
 
 
 def _refused(runtime: Runtime, item_id: str, photos: list[Upload]) -> str:
     before, stored = _counts(runtime), _stored(runtime)
-    with runtime.transaction() as session, pytest.raises(BadRequest) as refused:
-        condition.record(session, item_id, condition="fair", by="registrar", photos=photos, adder=FileAdder(runtime))
+    with FileAdder(runtime) as adder, runtime.transaction() as session, pytest.raises(BadRequest) as refused:
+        condition.record(session, item_id, condition="fair", by="registrar", photos=photos, adder=adder)
     assert _counts(runtime) == before
     assert _stored(runtime) == stored
     return str(refused.value)
@@ -116,22 +149,19 @@ def test_a_refused_photograph_is_named_and_leaves_nothing(runtime: Runtime, w: W
 def test_a_photograph_too_big_or_already_the_items_is_refused(runtime: Runtime, w: World, tmp_path: Path) -> None:
     photo = make_image(tmp_path / "big.png", (900, 900), seed=6)
     data = photo.read_bytes()
-    with runtime.transaction() as session:
+    with FileAdder(runtime) as adder, runtime.transaction() as session:
         check = condition.record(
-            session,
-            w.model,
-            condition="good",
-            by="registrar",
-            photos=[Upload("big.png", data)],
-            adder=FileAdder(runtime),
+            session, w.model, condition="good", by="registrar", photos=[Upload("big.png", data)], adder=adder
         )
         (added,) = check.file_ids
     assert f"big.png is already file {added} of item {w.model}" in _refused(runtime, w.model, [Upload("big.png", data)])
-    small = FileAdder(runtime)
-    small.max_bytes = len(data) - 1
     before = _counts(runtime)
-    with runtime.transaction() as session, pytest.raises(BadRequest, match=r"big.png is .* MB, more than the 0 MB"):
-        condition.record(session, w.drawing, condition="good", by="r", photos=[Upload("big.png", data)], adder=small)
+    with FileAdder(runtime) as small, runtime.transaction() as session:
+        small.max_bytes = len(data) - 1
+        with pytest.raises(BadRequest, match=r"big.png is .* MB, more than the 0 MB"):
+            condition.record(
+                session, w.drawing, condition="good", by="r", photos=[Upload("big.png", data)], adder=small
+            )
     assert _counts(runtime) == before
 
 
