@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from heritage.cli import main
 from heritage.file_adder import Upload
-from heritage.models import ConditionCheck, File, FileRole
+from heritage.models import ConditionCheck, File, FileRole, HarvestRecord
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest.adding import FileAdder
@@ -57,6 +58,13 @@ def _photo(tmp_path: Path, name: str, seed: int) -> tuple[io.BytesIO, str]:
     return io.BytesIO(make_image(tmp_path / name, (400, 300), seed=seed).read_bytes()), name
 
 
+def _datestamp(runtime: Runtime, item_id: str) -> datetime:
+    with runtime.sessions() as session:
+        row = session.get(HarvestRecord, ("item", item_id))
+        assert row is not None
+        return row.datestamp
+
+
 def _condition_files(runtime: Runtime) -> list[str]:
     with runtime.sessions() as session:
         return list(session.scalars(select(File.id).where(File.role == FileRole.CONDITION.value)))
@@ -66,6 +74,7 @@ def test_a_registrar_uploads_photos_with_the_check_and_only_staff_see_them(
     app: Any, runtime: Runtime, w: World, tmp_path: Path, runner: CliRunner
 ) -> None:
     registrar = _client(app, "registrar")
+    harvested = _datestamp(runtime, w.painting)
     form = registrar.get(f"/loans/objects/{w.painting}?lang=en").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in form and 'type="file" multiple accept="image/jpeg' in form
     sent = registrar.post(
@@ -84,6 +93,7 @@ def test_a_registrar_uploads_photos_with_the_check_and_only_staff_see_them(
     with runtime.sessions() as session:
         (check,) = session.scalars(select(ConditionCheck))
         assert sorted(check.file_ids) == sorted(photos)
+    assert _datestamp(runtime, w.painting) == harvested  # harvesters are not told of a staff record
 
     page = registrar.get(f"/loans/objects/{w.painting}?lang=en").get_data(as_text=True)
     for photo in photos:
