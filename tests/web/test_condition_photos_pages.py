@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,12 @@ from sqlalchemy import func, select
 from heritage.cli import main
 from heritage.file_adder import Upload
 from heritage.models import ConditionCheck, File, FileRole, HarvestRecord
+from heritage.museum import loans
 from heritage.runtime import Runtime
 from heritage.search.indexer import index_items
 from ingest.adding import FileAdder
 from tests.helpers import add_user, csrf_token, make_image, sign_in
-from tests.heritage.museum.builders import World, world
+from tests.heritage.museum.builders import VENUE, World, world
 
 pytestmark = pytest.mark.db
 
@@ -161,3 +162,45 @@ def test_a_refused_photo_is_named_in_dutch_and_stores_nothing(
     )
     assert without.status_code == 400  # no CSRF token
     assert _condition_files(runtime) == []
+
+
+def test_a_loans_dispatch_check_takes_photos_and_the_loan_page_shows_them_to_staff(
+    app: Any, runtime: Runtime, w: World, tmp_path: Path
+) -> None:
+    start = date.today() + timedelta(days=10)
+    with runtime.transaction() as session:
+        loan = loans.create(
+            session,
+            direction="out",
+            party="M Leuven",
+            venue=VENUE,
+            date_from=start,
+            date_to=start + timedelta(days=30),
+            items=[w.painting, w.model],
+            agent="registrar",
+        )
+        loan_id = loan.id
+    registrar = _client(app, "registrar")
+    form = registrar.get(f"/loans/{loan_id}/condition?item={w.model}&lang=en").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form and 'name="photos"' in form
+    assert "at most 50 MB each" in form
+    sent = registrar.post(
+        f"/loans/{loan_id}/condition",
+        data={
+            "csrf_token": csrf_token(registrar),
+            "item": w.model,
+            "stage": "dispatch",
+            "condition": "good",
+            "photos": [_photo(tmp_path, "crate.jpg", 5)],
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    (photo,) = _condition_files(runtime)
+    shown = registrar.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True)
+    assert f"/iiif/image/3/{photo}/full/!160,160/0/default.jpg" in shown and 'alt="Photograph crate.jpg"' in shown
+    other = _client(app, "elders")  # staff of another unit: the loan's objects are not theirs
+    seen_by_other = other.get(f"/loans/{loan_id}?lang=en")
+    assert seen_by_other.status_code == 200 and photo not in seen_by_other.get_data(as_text=True)
+    again = registrar.get(f"/loans/{loan_id}/condition?item={w.model}&lang=en").get_data(as_text=True)
+    assert f'value="{photo}"' in again  # an earlier check's photo may be referenced again, by its unit's staff
