@@ -100,8 +100,7 @@ class FileAdder:
             for journal in sorted(_journals(self.runtime).glob("*.lock")):
                 settle_if_abandoned(self.runtime, journal)
             self._journal = _journals(self.runtime) / f"{self.token}.lock"
-            self._fd = os.open(self._journal, os.O_CREAT | os.O_RDWR | os.O_APPEND, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._fd = _locked_journal(self._journal)
         if sha256 is not None:
             os.write(self._fd, f"{sha256}\n".encode())
             os.fsync(self._fd)
@@ -307,6 +306,20 @@ def _next_sequence(session: Session, item_id: str) -> int:
     """After every file of the item: an added file never takes a page's place."""
     found = session.scalars(select(File.sequence).where(File.item_id == item_id)).all()
     return max(found, default=0) + 1000 - max(found, default=0) % 1000
+
+
+def _locked_journal(path: Path) -> int:
+    """Create the journal and lock it; again when another process's sweep took the empty file meanwhile (it
+    found it unlocked between the two steps and removed it)."""
+    while True:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_APPEND, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
 
 
 def settle_if_abandoned(runtime: Runtime, journal: Path) -> bool:
