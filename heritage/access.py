@@ -10,13 +10,13 @@ unit (and administrators) see everything.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntEnum
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
-from heritage.models import Access, Collection, Item, Role
+from heritage.models import Access, Collection, File, Item, Role
 
 STAFF_ROLES = frozenset({Role.COLLECTION_MANAGER.value, Role.ARCHIVIST.value})
 
@@ -139,6 +139,7 @@ class AccessFacts:
     closed_until: date | None
     held_back: bool = False
     withdrawn: bool = False  # a tombstone (heritage.editing.withdraw_item): for the public as closed
+    staff_only: bool = False  # a file that is a staff record (a condition photograph): its unit's staff only
 
     @classmethod
     def of(cls, item: Item) -> AccessFacts:
@@ -150,6 +151,11 @@ class AccessFacts:
             item.held_back is not None,
             item.withdrawn_at is not None,
         )
+
+    @classmethod
+    def of_file(cls, file: File) -> AccessFacts:
+        """What the rules read to decide who sees one file: its item's facts, and whether it is a staff record."""
+        return replace(cls.of(file.item), staff_only=file.staff_only)
 
 
 def item_access(item: Item | AccessFacts, today: date | None = None) -> Access:
@@ -163,6 +169,8 @@ def visibility(viewer: Viewer, item: Item | AccessFacts, today: date | None = No
     facts = item if isinstance(item, AccessFacts) else AccessFacts.of(item)
     if viewer.is_staff_for(facts.unit_id):
         return Visibility.FULL
+    if facts.staff_only:
+        return Visibility.NONE  # a staff record exists for nobody else, whatever the item's access
     status = item_access(facts, today)
     if status is Access.PUBLIC:
         return Visibility.FULL

@@ -172,6 +172,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body (MB) the web accepts, an archivist's upload of a batch included; bigger ones get 413.",
     ),
     Setting(
+        "condition_photo_mb",
+        "HERITAGE_CONDITION_PHOTO_MB",
+        "50",
+        "Largest photograph (MB) a condition check takes as an upload; a bigger one is refused, naming the limit.",
+    ),
+    Setting(
         "access_rules",
         "HERITAGE_ACCESS_RULES",
         None,
@@ -230,6 +236,7 @@ class Settings:
     login_window_minutes: int = 15
     access_rules: Path | None = None
     max_upload_mb: int = 2048
+    condition_photo_mb: int = 50
     ocr_rules: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -293,6 +300,7 @@ class Settings:
             login_window_minutes=integer("login_window_minutes"),
             access_rules=Path(raw["access_rules"]).expanduser().absolute() if raw["access_rules"] else None,
             max_upload_mb=integer("max_upload_mb"),
+            condition_photo_mb=integer("condition_photo_mb"),
             ocr_rules=Path(raw["ocr_rules"]).expanduser().absolute() if raw["ocr_rules"] else None,
             extra={k: str(v) for k, v in overrides.items()},
         )

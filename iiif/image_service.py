@@ -113,7 +113,7 @@ def _load(session: Session, storage: Storage, image_id: str) -> ResolvedImage | 
         root,
         pyramid,
         file.item.rights or file.item.collection.rights,
-        AccessFacts.of(file.item),
+        AccessFacts.of_file(file),
         f"{file.sha256}:{built}",
     )
 

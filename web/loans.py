@@ -14,14 +14,16 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from heritage import catalogue
-from heritage.access import Viewer, Visibility, may_edit, may_see_history, visibility
+from heritage.access import AccessFacts, Viewer, Visibility, may_edit, may_see_history, visibility
 from heritage.errors import BadRequest, Forbidden, HeritageError, NotFound
 from heritage.locations.tree import load_places
 from heritage.models import Event, File, Loan, Location
 from heritage.museum import condition, entries, loans
 from heritage.museum.vocabulary import loan_actions, loan_states, values
+from web import condition_photos
 from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.decisions import in_words
@@ -214,6 +216,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         failed=[c for c in results if not c.ok],
         protected=sorted({c.item for c in results if c.rule == "protected" and not c.ok}),
         condition_checks=checks,
+        photos=condition_photos.photos_of(checks, who),
         history=loans.history(db, loan),
         next_action=loans.next_action(loan),
         approvers=[label("policy_role", r) for r in loans.approvers(db, loan)] if loan.state == "requested" else [],
@@ -323,8 +326,9 @@ def condition_form(loan_id: int) -> Any:
     chosen = str(form.get("item") or ids[0])
     error = None
     if request.method == "POST":
-        try:
-            condition.record(
+        photos = condition_photos.uploaded()
+        with condition_photos.adder_for(photos) as adder:
+            error = _record_check(
                 db,
                 chosen,
                 condition=str(form.get("condition", "")),
@@ -335,12 +339,10 @@ def condition_form(loan_id: int) -> Any:
                 loan_id=loan.id,
                 stage=str(form.get("stage", stage)),
                 by=who.username or "",
+                photos=photos,
+                adder=adder,
             )
-            db.commit()
-        except BadRequest as exc:
-            db.rollback()
-            error = str(exc)
-        else:
+        if error is None:
             flash(_("The condition check of %(item)s was recorded.", item=chosen), "status")
             return redirect(url_for("loans.show", loan_id=loan.id), 303)
     files = (
@@ -355,12 +357,26 @@ def condition_form(loan_id: int) -> Any:
         stages=[(s, label("condition_stage", s)) for s in values("condition_stage") if s != "routine"],
         conditions=[(c, label("condition", c)) for c in values("condition")],
         hazards=[(h, label("hazard", h)) for h in values("hazard")],
-        files=files,
+        files=[f for f in files if visibility(who, AccessFacts.of_file(f)) > Visibility.NONE],
+        photo_field=condition_photos.FIELD,
+        photo_accept=condition_photos.ACCEPT,
+        photo_limit=condition_photos.limit_mb(),
         today=date.today().isoformat(),
         form=form,
         error=error,
     )
     return page, (400 if error else 200)
+
+
+def _record_check(db: Session, item_id: str, **fields: Any) -> str | None:
+    """Record the check and commit (inside the photographs' adder); the refusal in the page's language, or None."""
+    try:
+        condition.record(db, item_id, **fields)
+        db.commit()
+    except BadRequest as exc:
+        db.rollback()
+        return in_words(exc)
+    return None
 
 
 def _object_page(item_id: str, error: str | None = None, status: int = 200) -> Any:
@@ -380,6 +396,11 @@ def _object_page(item_id: str, error: str | None = None, status: int = 200) -> A
         may_check=may_check(who),
         conditions=[(c, label("condition", c)) for c in values("condition")],
         hazards=[(h, label("hazard", h)) for h in values("hazard")],
+        checks=(checks := condition.checks_of(db, item.id)),
+        photos=condition_photos.photos_of(checks, who),
+        photo_field=condition_photos.FIELD,
+        photo_accept=condition_photos.ACCEPT,
+        photo_limit=condition_photos.limit_mb(),
         error=error,
     )
     return page, status
@@ -407,19 +428,20 @@ def object_condition(item_id: str) -> Any:
     who = _checker()
     _object_page(item_id)  # who may not see it gets its 404 before anything is stored
     db = session()
-    try:
-        condition.record(
+    photos = condition_photos.uploaded()
+    with condition_photos.adder_for(photos) as adder:
+        error = _record_check(
             db,
             item_id,
             condition=str(request.form.get("condition", "")),
             notes=str(request.form.get("notes", "")),
             hazards=request.form.getlist("hazards"),
             by=who.username or "",
+            photos=photos,
+            adder=adder,
         )
-        db.commit()
-    except BadRequest as exc:
-        db.rollback()
-        return _object_page(item_id, str(exc), 400)
+    if error is not None:
+        return _object_page(item_id, error, 400)
     flash(_("The condition check of %(item)s was recorded.", item=item_id), "status")
     return redirect(url_for("loans.object_history", item_id=item_id), 303)
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heritage.access import Viewer, Visibility, item_access, visibility
+from heritage.access import AccessFacts, Viewer, Visibility, item_access, visibility
 from heritage.catalogue import ancestors, core_of
 from heritage.models import Collection, File, Item
 from iiif import urls
@@ -68,6 +68,11 @@ def file_json(file: File, base: str, images_visible: bool) -> dict[str, Any]:
     return data
 
 
+def _files_seen(item: Item, viewer: Viewer) -> list[File]:
+    """The item's files this viewer may know of: its condition photographs are its unit's staff records."""
+    return [f for f in item.files if visibility(viewer, AccessFacts.of_file(f)) > Visibility.NONE]
+
+
 def item_json(item: Item, viewer: Viewer, base: str) -> dict[str, Any]:
     """A whole item as the API gives it to this viewer (call only when visibility > NONE)."""
     seen = visibility(viewer, item)
@@ -100,7 +105,7 @@ def item_json(item: Item, viewer: Viewer, base: str) -> dict[str, Any]:
         "children": [{"id": c.id, "title": c.title, "level": c.level} for c in children],
         "metadata": core.to_dict(),
         "standard": item.primary_record.standard if item.primary_record else None,
-        "files": [file_json(f, base, images_visible) for f in item.files] if images_visible else [],
+        "files": [file_json(f, base, images_visible) for f in _files_seen(item, viewer)] if images_visible else [],
     }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import configure_mappers
 
 from heritage.access import PUBLIC
-from heritage.models import File
+from heritage.models import File, FileRole
 from heritage.runtime import Runtime
 from iiif.errors import ImageNotFound
 from iiif.image_service import resolve_image
@@ -32,7 +32,8 @@ def warm_up(app: Flask) -> None:
     configure_mappers()
     Image.init()
     with runtime.sessions() as session:
-        image_id = session.scalars(select(File.id).where(File.derivatives_ready.is_(True)).limit(1)).first()
+        published = (File.derivatives_ready.is_(True), File.role == FileRole.MASTER.value)
+        image_id = session.scalars(select(File.id).where(*published).limit(1)).first()
         if image_id is not None:
             with contextlib.suppress(ImageNotFound):  # not public: the queries are compiled all the same
                 resolve_image(session, runtime.storage, image_id, PUBLIC)

@@ -684,10 +684,11 @@ def reorder_children(
 
 
 def pages_of(item: Item) -> list[dict[str, Any]]:
-    """The item's own files (masters and born-digital, not derivatives) in their order, with their labels."""
+    """The item's own files (masters and born-digital, not derivatives nor the staff's condition photographs) in
+    their order, with their labels."""
     from heritage.models import FileRole
 
-    kept = [f for f in item.files if f.role != FileRole.DERIVATIVE.value]
+    kept = [f for f in item.files if f.role != FileRole.DERIVATIVE.value and not f.staff_only]
     return [{"file": f.id, "label": f.label, "name": f.original_name} for f in sorted(kept, key=lambda f: f.sequence)]
 
 

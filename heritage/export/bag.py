@@ -22,12 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
-
 from heritage import __version__
 from heritage.access import Visibility
 from heritage.errors import InvalidInput
-from heritage.export.source import ExportSource
+from heritage.export.source import ExportSource, exported_events
 from heritage.export.tabular import write_csv
 from heritage.export.xml_writers import write_finding_aid
 from heritage.models import Event, File, FileRole, Item
@@ -127,9 +125,10 @@ def write_bag(source: ExportSource, folder: Path, storage: Storage) -> int:
 
         def each(item: Item) -> None:
             _copy_item(bag, item, storage, with_masters=source.seen(item) == Visibility.FULL)
-            for event in source.session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at)):
+            for event in exported_events(source.session, item.id):
                 log.write((json.dumps(_event(event), ensure_ascii=False, default=str) + "\n").encode("utf-8"))
-                source.session.expunge(event)
+                if event in source.session:
+                    source.session.expunge(event)
 
         count = write_csv(source, out, files=files_of, each=each)  # type: ignore[arg-type]
     unit = source.collection.unit

@@ -22,8 +22,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from heritage import __version__
-from heritage.export.source import ExportSource
-from heritage.models import Event, File
+from heritage.export.source import ExportSource, exported_events
+from heritage.models import File
 from heritage.preservation.package import logical_paths
 
 METS = "http://www.loc.gov/METS/"
@@ -109,8 +109,9 @@ def write_mets_premis(source: ExportSource, out: BinaryIO) -> int:
     if item is None:
         raise ValueError("mets-premis exports one item")
     session = source.session
-    files = list(session.scalars(select(File).where(File.item_id == item.id).order_by(File.sequence, File.id)))
-    events = list(session.scalars(select(Event).where(Event.item_id == item.id).order_by(Event.at, Event.id)))
+    every_file = list(session.scalars(select(File).where(File.item_id == item.id).order_by(File.sequence, File.id)))
+    files = [f for f in every_file if not f.staff_only]  # condition photographs are staff records, not the object's
+    events = exported_events(session, item.id)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     root = etree.Element(
         f"{{{METS}}}mets",

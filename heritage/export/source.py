@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from heritage.access import PUBLIC, Visibility, visibility
 from heritage.catalogue import core_of
-from heritage.models import Collection, Item
+from heritage.models import Collection, Event, File, FileRole, Item
 from metadata_schemas.core import CoreRecord
 
 BATCH = 200
@@ -127,3 +127,21 @@ def export_core(item: Item) -> CoreRecord:
     if not core.level:
         core.level = item.level
     return core
+
+
+def exported_events(session: Session, item_id: str) -> list[Event]:
+    """The item's events as exports give them: without those of its staff records (condition photographs are
+    not the object's files, and a condition check's photographs are left out of its data)."""
+    unpublished = set(
+        session.scalars(select(File.id).where(File.item_id == item_id, File.role == FileRole.CONDITION.value))
+    )
+    found = session.scalars(select(Event).where(Event.item_id == item_id).order_by(Event.at, Event.id))
+    kept = []
+    for event in found:
+        if event.file_id in unpublished:
+            continue
+        if "photos" in (event.data or {}):
+            session.expunge(event)  # the change below is the export's view, never to be written back
+            event.data = {k: v for k, v in event.data.items() if k != "photos"}
+        kept.append(event)
+    return kept

@@ -9,7 +9,7 @@ import click
 from sqlalchemy import func, select
 
 from heritage.errors import InvalidInput
-from heritage.models import Collection, File, Item
+from heritage.models import Collection, File, FileRole, Item
 from heritage.runtime import use_runtime
 
 
@@ -43,11 +43,19 @@ def run_cmd(collection: str | None, item: str | None, lang: str | None, force: b
                 session.scalars(
                     select(Item.id)
                     .join(Collection, Collection.id == Item.collection_id)
-                    .where(Collection.slug == collection, Item.files.any(File.width.is_not(None)))
+                    .where(
+                        Collection.slug == collection,
+                        Item.files.any(File.width.is_not(None) & (File.role == FileRole.MASTER.value)),
+                    )
                     .order_by(Item.id)
                 )
             )
-        derived = (File.item_id.in_(ids), File.width.is_not(None), File.derivatives_ready.is_(True))
+        derived = (
+            File.item_id.in_(ids),
+            File.role == FileRole.MASTER.value,
+            File.width.is_not(None),
+            File.derivatives_ready.is_(True),
+        )
         pages = session.scalar(select(func.count()).select_from(File).where(*derived)) or 0
     totals = {"read": 0, "kept": 0, "skipped": 0, "failed": 0}
     failures: list[str] = []

@@ -19,7 +19,7 @@ from heritage import events
 from heritage.fulltext import delivered, engine, rules
 from heritage.fulltext.alto import mean_confidence, words
 from heritage.fulltext.store import DONE, alto_path, write_alto
-from heritage.models import Batch, BatchFile, File, Item, Outcome, PageText
+from heritage.models import Batch, BatchFile, File, FileRole, Item, Outcome, PageText
 from heritage.preservation import outbox
 from heritage.runtime import Runtime, current_runtime
 
@@ -49,7 +49,9 @@ def enqueue_items(runtime: Runtime, item_ids: list[str], *, why: str) -> None:
 
 def _pages(item: Item) -> list[File]:
     return [
-        f for f in sorted(item.files, key=lambda f: (f.sequence, f.page, f.id)) if f.is_image and f.derivatives_ready
+        f
+        for f in sorted(item.files, key=lambda f: (f.sequence, f.page, f.id))
+        if f.role == FileRole.MASTER.value and f.is_image and f.derivatives_ready  # pages: not condition photos
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from heritage.fulltext import rules
-from heritage.models import BatchFile, Collection, File, Item, PageText
+from heritage.models import BatchFile, Collection, File, FileRole, Item, PageText
 from heritage.runtime import Runtime
 
 
@@ -44,7 +44,12 @@ class Status:
 
 
 def _pages(runtime: Runtime) -> Any:
-    return and_(File.width.is_not(None), File.height.is_not(None), File.derivatives_ready.is_(True))
+    return and_(
+        File.role == FileRole.MASTER.value,  # pages: condition photographs are never read
+        File.width.is_not(None),
+        File.height.is_not(None),
+        File.derivatives_ready.is_(True),
+    )
 
 
 def status(runtime: Runtime, *, collection: str | None = None) -> Status:

@@ -43,6 +43,8 @@ def _note_changes(session: Session) -> None:
     for obj in changed:
         if isinstance(obj, Item):
             touched[obj.id] = obj
+        elif isinstance(obj, File) and obj.staff_only:
+            continue  # a condition photograph: a staff record, so no harvester hears that anything changed
         elif isinstance(obj, MetadataRecord | File):
             # made with the item's id rather than the object (as ingest adds files): look the item up
             item = obj.item if obj.item is not None else session.get(Item, obj.item_id) if obj.item_id else None

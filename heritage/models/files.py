@@ -46,3 +46,8 @@ class File(Base):
     @property
     def is_image(self) -> bool:
         return bool(self.width and self.height)
+
+    @property
+    def staff_only(self) -> bool:
+        """A staff record of the object (a condition photograph): seen by its unit's staff, never published."""
+        return self.role == "condition"  # FileRole.CONDITION (vocab imports nothing of the models)

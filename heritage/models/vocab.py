@@ -48,6 +48,7 @@ class FileRole(StrEnum):
     MASTER = "master"
     BORN_DIGITAL = "born_digital"
     DERIVATIVE = "derivative"
+    CONDITION = "condition"  # a photograph documenting the object's condition: a staff record, never published
 
 
 class Outcome(StrEnum):

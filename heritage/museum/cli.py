@@ -3,8 +3,10 @@ commands over heritage.museum's services, each with `--json`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
@@ -193,18 +195,42 @@ def condition_group() -> None:
 @click.option("--date", "checked_on")
 @click.option("--hazard", "hazards", multiple=True)
 @click.option("--file", "file_ids", multiple=True, help="A file id of the item showing its condition.")
+@click.option(
+    "--photo",
+    "photos",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+    help="A photograph (JPEG, PNG or TIFF) of the condition, added to the item as a staff file (repeatable).",
+)
 @click.option("--loan", "loan_id")
 @click.option("--stage", default="routine", show_default=True, help="routine, dispatch or return")
 @click.option("--by", default=default_agent)
 @click.option("--json", "as_json", is_flag=True)
 def condition_record_cmd(
-    item_id: str, as_json: bool, hazards: tuple[str, ...], file_ids: tuple[str, ...], **fields: Any
+    item_id: str,
+    as_json: bool,
+    hazards: tuple[str, ...],
+    file_ids: tuple[str, ...],
+    photos: tuple[Path, ...],
+    **fields: Any,
 ) -> None:
     """Record a condition check of ITEM_ID."""
+    from heritage.file_adder import Upload, load_adder
     from heritage.museum import condition
 
-    with _runtime().transaction() as session:
-        check = condition.record(session, item_id, hazards=_split(hazards), file_ids=_split(file_ids), **fields)
+    runtime = _runtime()
+    uploads = [Upload(path.name, path.read_bytes()) for path in photos]
+    adder = load_adder(runtime) if uploads else None
+    with adder or contextlib.nullcontext(), runtime.transaction() as session:  # the adder closes after the commit
+        check = condition.record(
+            session,
+            item_id,
+            hazards=_split(hazards),
+            file_ids=_split(file_ids),
+            photos=uploads,
+            adder=adder,
+            **fields,
+        )
         data = condition.as_json(check)
     _echo_json(data) if as_json else click.echo(f"condition check {data['id']} of {item_id}: {data['condition']}")
 

@@ -1,13 +1,15 @@
 """Condition checks and conservation treatments (Spectrum 5.1 "condition checking", "conservation").
 
 A check names the object's condition from the controlled list (data/procedures.toml), notes, the date, who
-checked, hazards and images. Images are files of the item already in the repository (ingested through the
-ingest path like every file), referenced by their file ids; a check does not take new uploads. A check may
-belong to a loan at its dispatch or its return (`stage`), which the loan's steps require.
+checked, hazards and images. Images are files of the item: ones it has (referenced by their file ids), and
+photographs uploaded with the check, added to the item through the ingest path (`heritage.file_adder`) with the
+role `condition`: staff records that are never published. A check may belong to a loan at its dispatch or its
+return (`stage`), which the loan's steps require.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,8 +18,11 @@ from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
 from heritage.errors import BadRequest
-from heritage.models import ConditionCheck, ConservationTreatment, File, Loan
+from heritage.file_adder import FileAdder, Upload
+from heritage.models import ConditionCheck, ConservationTreatment, File, FileRole, Loan
 from heritage.museum.vocabulary import checked
+
+PHOTO_FAMILIES = frozenset({"jpeg", "png", "tiff"})  # what a camera or a scanner gives; ingest's format families
 
 
 def _day(value: date | str | None, what: str) -> date:
@@ -46,12 +51,16 @@ def record(
     file_ids: list[str] | None = None,
     loan_id: int | str | None = None,
     stage: str = "routine",
+    photos: Sequence[Upload] = (),
+    adder: FileAdder | None = None,
 ) -> ConditionCheck:
-    """Record a condition check of an item (an event in its history).
+    """Record a condition check of an item (an event in its history), with its photographs: `photos` are added
+    to the item by `adder` as condition files, in the same transaction as the check.
 
     Raises:
         NotFound: no such item. BadRequest: a condition, hazard or stage not in the lists, a file that is not the
-            item's, a loan the item is not on, a loan stage without a loan, no checker.
+            item's, a loan the item is not on, a loan stage without a loan, no checker, a photograph refused
+            (empty, too big, not JPEG, PNG or TIFF, unreadable, already a file of the item); nothing is stored.
     """
     from heritage.museum.loans import get_loan
 
@@ -73,6 +82,14 @@ def record(
             raise BadRequest(f"item {item.id} is not on loan {loan.id}")
     elif stage != "routine":
         raise BadRequest(f"a {stage} check belongs to a loan (--loan)")
+    added: list[File] = []
+    if photos:
+        if adder is None:
+            raise ValueError("photographs need the ingest's FileAdder (heritage.file_adder.load_adder)")
+        added = adder.add(
+            session, item.id, photos, role=FileRole.CONDITION.value, agent=by.strip(), families=PHOTO_FAMILIES
+        )
+        files += [f.id for f in added if f.id not in files]
     check = ConditionCheck(
         item_id=item.id,
         condition=code,
@@ -97,6 +114,7 @@ def record(
         condition=code,
         loan=loan.id if loan else None,
         stage=stage,
+        photos=[{"file": f.id, "name": f.label} for f in added],  # staff records: exports leave them out
     )
     return check
 
