@@ -140,10 +140,14 @@ def explained(decision: Any) -> str:
 # a value of a location reason -> the vocabulary whose labels name it (lists are ", "-separated)
 REASON_VOCABULARIES = {
     "category": "light_category",
+    "flags": "location_flag",
     "hazards": "hazard",
     "kind": "location_kind",
+    "level": "security_level",
+    "material": "material",
     "measure": "capacity_unit",
     "measures": "capacity_unit",
+    "minimum": "security_level",
     "unit": "capacity_unit",
 }
 
@@ -160,8 +164,8 @@ def _number(n: Number, lang: str) -> str:
 
 def reason(message: Said | str) -> str:
     """A location reason (heritage.locations.matching) in the reader's language: its template translated,
-    numbers written the language's way, light categories and hazards by their names; locations and band ids
-    as they are. In English exactly the sentence the CLI and the API give."""
+    numbers written the language's way, light categories, hazards, materials, location flags and security levels
+    by their names; locations as they are. In English exactly the sentence the CLI and the API give."""
     lang = current_language()
     if not isinstance(message, Said) or lang == "en":
         return str(message)

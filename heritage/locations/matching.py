@@ -498,7 +498,9 @@ def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> 
     ]
     env = sum(margins) / len(margins) if margins else 0.5
     if m is not None and margins:
-        reasons.append(said("environment %(margin)s inside the %(band)s band", margin=Number(env, ".0%"), band=m.id))
+        reasons.append(
+            said("environment %(margin)s inside the %(material)s band", margin=Number(env, ".0%"), material=m.id)
+        )
     if need.frequent_use:
         access = 1.0 if place.functions & {"teaching", "research"} or place.site == "LEU" else 0.5
         if (place.setpoint.get("t") or 20) < 8:
