@@ -7,7 +7,6 @@ administrators) act, conservators also record condition checks. The public is se
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -28,9 +27,12 @@ from web.decisions import in_words
 from web.i18n import current_language, label
 from web.json_body import json_object, split_ids, text, texts
 from web.loans_pdf import agreement_pdf, condition_pdf
+from web.museum_words import in_words as museum_words
+from web.museum_words import loan_inputs, reason
 
 bp = Blueprint("loans", __name__, url_prefix="/loans")
 api_bp = Blueprint("loans_api", __name__, url_prefix="/api/loans")
+bp.add_app_template_global(reason, "museum_reason")
 
 REGISTRARS = frozenset({"collection_manager", "administrator"})
 CHECKERS = REGISTRARS | {"conservator"}
@@ -61,6 +63,11 @@ def _registrar() -> Viewer:
     if not may_register(who):
         raise Forbidden(_("Loans are requested and moved on by collection managers and administrators."))
     return who
+
+
+def said_here(error: Exception) -> str:
+    """A refusal of the loan or condition service in the page's language, its inputs named by the forms' labels."""
+    return museum_words(error, loan_inputs())
 
 
 def _name(loc: Location | None) -> str:
@@ -182,7 +189,7 @@ def new() -> Any:
             db.commit()
         except HeritageError as exc:
             db.rollback()
-            error = str(exc)
+            error = said_here(exc)
         else:
             flash(_("Loan %(id)s was requested.", id=loan.id), "status")
             return redirect(url_for("loans.show", loan_id=loan.id), 303)
@@ -250,7 +257,7 @@ def act(loan_id: int) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _loan_page(loan_id, str(exc), 400)
+        return _loan_page(loan_id, said_here(exc), 400)
     except Forbidden as exc:  # the policy names other approvers: say whom, in the page's language
         db.rollback()
         return _loan_page(loan_id, in_words(exc), 403)
@@ -279,7 +286,7 @@ def terms(loan_id: int) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _loan_page(loan_id, str(exc), 400)
+        return _loan_page(loan_id, said_here(exc), 400)
     flash(_("The terms were saved."), "status")
     return redirect(url_for("loans.show", loan_id=loan_id), 303)
 
@@ -304,7 +311,7 @@ def permission(loan_id: int) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _loan_page(loan_id, str(exc), 400)
+        return _loan_page(loan_id, said_here(exc), 400)
     flash(_("The permission was recorded."), "status")
     return redirect(url_for("loans.show", loan_id=loan_id), 303)
 
@@ -339,7 +346,7 @@ def condition_form(loan_id: int) -> Any:
             db.commit()
         except BadRequest as exc:
             db.rollback()
-            error = str(exc)
+            error = said_here(exc)
         else:
             flash(_("The condition check of %(item)s was recorded.", item=chosen), "status")
             return redirect(url_for("loans.show", loan_id=loan.id), 303)
@@ -419,7 +426,7 @@ def object_condition(item_id: str) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _object_page(item_id, str(exc), 400)
+        return _object_page(item_id, said_here(exc), 400)
     flash(_("The condition check of %(item)s was recorded.", item=item_id), "status")
     return redirect(url_for("loans.object_history", item_id=item_id), 303)
 
@@ -441,7 +448,7 @@ def object_treatment(item_id: str) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _object_page(item_id, str(exc), 400)
+        return _object_page(item_id, said_here(exc), 400)
     flash(_("The treatment was recorded."), "status")
     return redirect(url_for("loans.object_history", item_id=item_id), 303)
 
@@ -587,7 +594,7 @@ def api_show(loan_id: int) -> Response:
     _api_staff()
     db = session()
     loan, seen = _visible_loan(loan_id)
-    checks = [asdict(c) for c in loans.checks(db, loan.id) if c.item in seen] if loan.state == "requested" else []
+    checks = [c.as_json() for c in loans.checks(db, loan.id) if c.item in seen] if loan.state == "requested" else []
     return jsonify({**loans.details(db, loan), "objects": seen, "checks": checks})
 
 

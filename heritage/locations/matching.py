@@ -474,11 +474,6 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
     return out, notes
 
 
-def hard_failures(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) -> list[str]:
-    """Every hard constraint `place` fails for `need`, as sentences; empty when it may go there."""
-    return [m.reason for m in misses(policy, need, place, moving_in=moving_in)[0]]
-
-
 def _margin(value: tuple[float, float] | None, band: tuple[float, float] | None) -> float | None:
     if value is None or band is None or band[1] <= band[0]:
         return None

@@ -4,7 +4,6 @@ commands over heritage.museum's services, each with `--json`."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
 
 import click
@@ -126,7 +125,7 @@ def check_cmd(loan_id: str, as_json: bool) -> None:
     with _runtime().sessions() as session:
         results = loans.checks(session, loan_id)
     if as_json:
-        _echo_json({"loan": int(loan_id), "checks": [asdict(c) for c in results]})
+        _echo_json({"loan": int(loan_id), "checks": [c.as_json() for c in results]})
     else:
         for c in results:
             click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.item} {c.rule}: {c.reason}")

@@ -34,6 +34,24 @@ def test_every_location_reason_has_a_dutch_translation() -> None:
     assert missing == []
 
 
+def test_every_museum_and_move_message_has_a_dutch_translation() -> None:
+    """Loan checks, refusals of loans, condition checks, entries and moves, and move warnings: a page says them in
+    Dutch (web.museum_words), so each template has its translation."""
+    with (ROOT / "web" / "translations" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    modules = [ROOT / "heritage" / "locations" / "movements.py", *sorted((ROOT / "heritage" / "museum").glob("*.py"))]
+    templates = [
+        message
+        for module in modules
+        for _line, message, _comments, _context in extract_from_file(
+            "python", str(module), keywords={"said": None, "bad": None}
+        )
+    ]
+    assert len(templates) > 40, "the messages are made with said() and bad() (see babel.cfg)"
+    missing = [t for t in templates if not (catalog.get(t) and catalog.get(t).string)]
+    assert missing == []
+
+
 @pytest.fixture
 def paper(runtime: Runtime) -> str:
     """A paper archive item in the faculty basement, two linear metres long."""
