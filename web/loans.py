@@ -216,6 +216,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         loan=loan,
         venue=venue,
         venue_name=_name(venue),
+        venue_conditions=_conditions(loan.venue_id),
         items=items,
         checks=results,
         failed=[c for c in results if not c.ok],
@@ -229,6 +230,16 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         error=error,
     )
     return page, status
+
+
+def _conditions(location_id: int) -> str:
+    """A venue's security level and flags (its own and its building's) by name, as the location list shows them."""
+    place = load_places(session()).get(location_id)
+    if place is None:
+        return ""
+    flags = ", ".join(sorted((label("location_flag", f) for f in place.flags), key=str.casefold))
+    level = label("security_level", place.security) if place.security else ""
+    return "; ".join(part for part in (level, flags) if part)
 
 
 @bp.get("/<int:loan_id>")

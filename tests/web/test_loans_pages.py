@@ -188,6 +188,8 @@ def test_venue_checks_name_security_levels_flags_and_materials(app: Any, runtime
     en = html.fromstring(registrar.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True))
     assert [r for r in english if r not in en.xpath("//table[contains(@class, 'loan-checks')]//td/text()")] == []
     nl = html.fromstring(registrar.get(f"/loans/{loan_id}?lang=nl").get_data(as_text=True))
+    assert nl.xpath("string(//dd[@class='venue-conditions'])") == "S1: afgesloten ruimte; Onder maaiveld (kelder)"
+    assert en.xpath("string(//dd[@class='venue-conditions'])") == "S1: locked room; Below ground (basement)"
     table = " ".join(nl.xpath("string(//table[contains(@class, 'loan-checks')])").split())
     assert (
         "locatie LEU-WET-ARCH: beveiliging S1: afgesloten ruimte is lager dan S2: depot met toegangscontrole "
