@@ -26,7 +26,7 @@ from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.exhibitions import may_plan, staff_page
 from web.i18n import current_language
-from web.museum_words import reason
+from web.museum_words import in_words, reason
 
 bp = Blueprint("exhibitions_editing", __name__, url_prefix="/museum/exhibitions")
 
@@ -251,7 +251,7 @@ def _act(slug: str, action: str) -> Response:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return make_response(staff_page(slug, error=str(exc)), 400)
+        return make_response(staff_page(slug, error=in_words(exc)), 400)
     moved = sum(1 for m in moves if m["moved"])
     if action == "install":
         flash(_("The exhibition is installed: %(n)s objects moved to their rooms.", n=moved), "status")

@@ -249,8 +249,12 @@ def test_install_and_close_buttons_move_the_objects(app: Any, runtime: Runtime, 
         assert drawing is not None and room is not None and drawing.location_id == room.id
     page = client.get("/museum/exhibitions/tekeningen?lang=en").get_data(as_text=True)
     assert "2 objects moved to their rooms" in page and 'action="/museum/exhibitions/tekeningen/close"' in page
-    again = client.post("/museum/exhibitions/tekeningen/install", data={"csrf_token": token})
-    assert again.status_code == 400 and "tekeningen is installed, not planned" in again.get_data(as_text=True)
+    again = client.post("/museum/exhibitions/tekeningen/install?lang=nl", data={"csrf_token": token})
+    assert again.status_code == 400 and "tentoonstelling tekeningen is Opgesteld, niet gepland" in again.get_data(
+        as_text=True
+    )
+    english = client.post("/museum/exhibitions/tekeningen/install?lang=en", data={"csrf_token": token})
+    assert "exhibition tekeningen is Installed, not planned" in english.get_data(as_text=True)
     assert client.post("/museum/exhibitions/tekeningen/close", data={"csrf_token": token}).status_code == 303
     assert _events(runtime)[-2:] == ["exhibition installed", "exhibition closed"]
 
