@@ -257,8 +257,12 @@ def test_the_api_lists_loans_in_its_contract_and_moves_them_on_with_a_token(
             }
         ]
     }
-    shown = client.get(f"/api/loans/{loan_id}", headers=headers).get_json()
-    assert {c["rule"] for c in shown["checks"]} >= {"venue", "light"}
+    shown = client.get(f"/api/loans/{loan_id}", headers=headers, environ_base={"HTTP_ACCEPT_LANGUAGE": "nl"})
+    assert {c["rule"] for c in shown.get_json()["checks"]} >= {"venue", "light"}
+    assert {"item", "title", "rule", "ok", "reason", "overridable"} == set(shown.get_json()["checks"][0])
+    assert f"venue {VENUE} meets its climate and security needs" in [c["reason"] for c in shown.get_json()["checks"]]
+    late = client.post("/api/loans", json={**body, "to": "2020-01-01"}, headers=headers)  # English, as the CLI
+    assert late.get_json()["error"]["message"] == f"--to 2020-01-01 is before --from {START.isoformat()}"
     approved = client.post(f"/api/loans/{loan_id}/approve", headers=headers)
     assert approved.status_code == 200 and approved.get_json()["state"] == "approved"
     refused = client.post(f"/api/loans/{loan_id}/dispatch", headers=headers)
