@@ -149,7 +149,7 @@ def _fields(form: Any) -> dict[str, str]:
 def _form(values: dict[str, str], *, code: str | None, error: str | None = None, status: int = 200) -> Any:
     heading = _("Change location %(code)s", code=code) if code else _("New location")
     flags = [f.strip() for f in values.get("flags", "").split(";") if f.strip()]
-    named = {code for code, _name in known_flags()}
+    named = {flag for flag, _label in known_flags()}
     page = render_template(
         "locations/form.html",
         values=values,

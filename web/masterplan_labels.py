@@ -165,7 +165,7 @@ def _number(n: Number, lang: str) -> str:
 
 def reason(message: Said | str) -> str:
     """A location reason (heritage.locations.matching) in the reader's language: its template translated,
-    numbers written the language's way, light categories, hazards, flags and security levels by their names;
+    numbers written the language's way, light categories, hazards, materials, flags and security levels by name;
     locations as they are. In English exactly the sentence the CLI and the API give."""
     lang = current_language()
     if not isinstance(message, Said) or lang == "en":
