@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from metadata_schemas.said import Said
+
+
+@dataclass(frozen=True)
+class Input:
+    """An input a message names (a value of its `Said`), by the service's name for it (`checked_on`, `items`).
+
+    In English it is written as the CLI's option (`flag`, "--date"): the text the CLI and the API have always
+    given. A web page names it by its form's label instead, where there is no option to type.
+    """
+
+    name: str
+    flag: str
+
+    def __str__(self) -> str:
+        return self.flag
 
 
 class HeritageError(Exception):
@@ -33,17 +50,23 @@ class BadRequest(HeritageError):
         self.said = said
 
 
-def bad(template: str, *, field: str | None = None, **params: object) -> BadRequest:
+def bad(template: str, *, field: str | Input | None = None, **params: object) -> BadRequest:
     """A BadRequest whose message is `template` filled in (the field's name is `%(field)s`); a web page says
     it in its reader's language. Templates are extracted for translation (babel.cfg)."""
     message = Said(template, {"field": field, **params} if field is not None else params)
-    return BadRequest(str(message), field=field, said=message)
+    return BadRequest(str(message), field=field.name if isinstance(field, Input) else field, said=message)
 
 
 class Conflict(BadRequest):
     """A valid request the thing's present state does not allow (a name in use, a step out of order): 409."""
 
     status = 409
+
+
+def conflict(template: str, **params: object) -> Conflict:
+    """A Conflict whose message is `template` filled in, said in the reader's language on a page (as `bad`)."""
+    message = Said(template, params)
+    return Conflict(str(message), said=message)
 
 
 class Forbidden(HeritageError):

@@ -26,6 +26,7 @@ from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.exhibitions import may_plan, staff_page
 from web.i18n import current_language
+from web.museum_words import in_words, reason
 
 bp = Blueprint("exhibitions_editing", __name__, url_prefix="/museum/exhibitions")
 
@@ -250,12 +251,21 @@ def _act(slug: str, action: str) -> Response:
         db.commit()
     except BadRequest as exc:  # a Conflict too (409: not planned, not installed)
         db.rollback()
-        return make_response(staff_page(slug, error=str(exc)), exc.status)
+        return make_response(staff_page(slug, error=in_words(exc)), exc.status)
     moved = sum(1 for m in moves if m["moved"])
     if action == "install":
         flash(_("The exhibition is installed: %(n)s objects moved to their rooms.", n=moved), "status")
     else:
         flash(_("The exhibition is closed: %(n)s objects returned.", n=moved), "status")
+    for m in moves:
+        for warning in m["warnings"]:
+            text = _(
+                "%(location)s breaks a rule for %(item)s: %(reason)s",
+                location=m["to"],
+                item=m["item"],
+                reason=reason(warning),
+            )
+            flash(text, "warning")
     return redirect(url_for("exhibitions.staff_exhibition", slug=slug), 303)
 
 

@@ -7,7 +7,6 @@ administrators) act, conservators also record condition checks. The public is se
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -30,9 +29,12 @@ from web.decisions import in_words
 from web.i18n import current_language, label
 from web.json_body import json_object, split_ids, text, texts
 from web.loans_pdf import agreement_pdf, condition_pdf
+from web.museum_words import in_words as museum_words
+from web.museum_words import loan_inputs, reason
 
 bp = Blueprint("loans", __name__, url_prefix="/loans")
 api_bp = Blueprint("loans_api", __name__, url_prefix="/api/loans")
+bp.add_app_template_global(reason, "museum_reason")
 
 REGISTRARS = frozenset({"collection_manager", "administrator"})
 CHECKERS = REGISTRARS | {"conservator"}
@@ -63,6 +65,11 @@ def _registrar() -> Viewer:
     if not may_register(who):
         raise Forbidden(_("Loans are requested and moved on by collection managers and administrators."))
     return who
+
+
+def said_here(error: Exception) -> str:
+    """A refusal of the loan or condition service in the page's language, its inputs named by the forms' labels."""
+    return museum_words(error, loan_inputs())
 
 
 def _name(loc: Location | None) -> str:
@@ -184,7 +191,7 @@ def new() -> Any:
             db.commit()
         except HeritageError as exc:
             db.rollback()
-            error = str(exc)
+            error = said_here(exc)
         else:
             flash(_("Loan %(id)s was requested.", id=loan.id), "status")
             return redirect(url_for("loans.show", loan_id=loan.id), 303)
@@ -211,6 +218,7 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         loan=loan,
         venue=venue,
         venue_name=_name(venue),
+        venue_conditions=_conditions(loan.venue_id),
         items=items,
         checks=results,
         failed=[c for c in results if not c.ok],
@@ -225,6 +233,16 @@ def _loan_page(loan_id: int, error: str | None = None, status: int = 200) -> Any
         error=error,
     )
     return page, status
+
+
+def _conditions(location_id: int) -> str:
+    """A venue's security level and flags (its own and its building's) by name, as the location list shows them."""
+    place = load_places(session()).get(location_id)
+    if place is None:
+        return ""
+    flags = ", ".join(sorted((label("location_flag", f) for f in place.flags), key=str.casefold))
+    level = label("security_level", place.security) if place.security else ""
+    return "; ".join(part for part in (level, flags) if part)
 
 
 @bp.get("/<int:loan_id>")
@@ -253,7 +271,7 @@ def act(loan_id: int) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _loan_page(loan_id, str(exc), 400)
+        return _loan_page(loan_id, said_here(exc), 400)
     except Forbidden as exc:  # the policy names other approvers: say whom, in the page's language
         db.rollback()
         return _loan_page(loan_id, in_words(exc), 403)
@@ -282,7 +300,7 @@ def terms(loan_id: int) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _loan_page(loan_id, str(exc), 400)
+        return _loan_page(loan_id, said_here(exc), 400)
     flash(_("The terms were saved."), "status")
     return redirect(url_for("loans.show", loan_id=loan_id), 303)
 
@@ -307,7 +325,7 @@ def permission(loan_id: int) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _loan_page(loan_id, str(exc), 400)
+        return _loan_page(loan_id, said_here(exc), 400)
     flash(_("The permission was recorded."), "status")
     return redirect(url_for("loans.show", loan_id=loan_id), 303)
 
@@ -375,7 +393,7 @@ def _record_check(db: Session, item_id: str, **fields: Any) -> str | None:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return in_words(exc)
+        return said_here(exc)
     return None
 
 
@@ -463,7 +481,7 @@ def object_treatment(item_id: str) -> Any:
         db.commit()
     except BadRequest as exc:
         db.rollback()
-        return _object_page(item_id, str(exc), 400)
+        return _object_page(item_id, said_here(exc), 400)
     flash(_("The treatment was recorded."), "status")
     return redirect(url_for("loans.object_history", item_id=item_id), 303)
 
@@ -609,7 +627,7 @@ def api_show(loan_id: int) -> Response:
     _api_staff()
     db = session()
     loan, seen = _visible_loan(loan_id)
-    checks = [asdict(c) for c in loans.checks(db, loan.id) if c.item in seen] if loan.state == "requested" else []
+    checks = [c.as_json() for c in loans.checks(db, loan.id) if c.item in seen] if loan.state == "requested" else []
     return jsonify({**loans.details(db, loan), "objects": seen, "checks": checks})
 
 

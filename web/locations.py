@@ -21,7 +21,7 @@ from heritage.policy.store import PolicyStore
 from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.editing import in_words
-from web.i18n import current_language, label
+from web.i18n import current_language, label, labels_table
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
@@ -54,7 +54,7 @@ def _field_names() -> dict[str, _Named]:
         "area_m2": _("Floor area (m²)"),
         "t": _("Temperature setpoint (°C)"),
         "rh": _("RH setpoint (%(unit)s)", unit="%"),
-        "flags": _("Flags (separated by ;)"),
+        "flags": _("Other flags (codes, separated by ;)"),
         "security_level": _("Security level"),
         "max_lux": _("Maximum illuminance (lux)"),
     }
@@ -84,7 +84,16 @@ def _tree(building: str, function: str) -> list[dict[str, Any]]:
             in_building = loc.code if loc.kind == "building" else within
             keep = (not building or in_building == building) and (not function or function in place.functions)
             if keep:
-                rows.append({"loc": loc, "place": place, "depth": depth, "name": _name(loc)})
+                rows.append(
+                    {
+                        "loc": loc,
+                        "place": place,
+                        "depth": depth,
+                        "name": _name(loc),
+                        "security": label("security_level", place.security) if place.security else "",
+                        "flags": sorted((label("location_flag", f) for f in place.flags), key=str.casefold),
+                    }
+                )
             walk(loc.id, depth + 1, in_building)
 
     walk(None, 0, None)
@@ -118,23 +127,35 @@ def _choices() -> dict[str, Any]:
         "capacity_units": [(u, label("capacity_unit", u)) for u in units()[0]],
         "parents": [(loc.code, f"{loc.code} · {_name(loc)}") for loc in locations if loc.kind != "shelf"],
         "unit_choices": [(u.slug, u.name) for u in db.scalars(select(Unit).order_by(Unit.slug))],
-        "security_levels": list(PolicyStore.load(db).default.security_levels),
+        "security_levels": [(s, label("security_level", s)) for s in PolicyStore.load(db).default.security_levels],
+        "known_flags": known_flags(),
     }
+
+
+def known_flags() -> list[tuple[str, str]]:
+    """The location flags that have a name (labels.csv `location_flag.*`), by name; others are typed as codes."""
+    codes = [key.partition(".")[2] for key in labels_table() if key.startswith("location_flag.")]
+    return sorted(((code, label("location_flag", code)) for code in codes), key=lambda pair: pair[1].casefold())
 
 
 def _fields(form: Any) -> dict[str, str]:
     """The form as the service's text fields: every field present (an empty one clears it)."""
     fields = {name: str(form.get(name, "")) for name in service.FIELDS if name not in ("functions", "building")}
     fields["functions"] = ";".join(f for f in form.getlist("functions") if f)
+    fields["flags"] = ";".join([f for f in form.getlist("flags") if f] + [str(form.get("flags_other", ""))])
     return fields
 
 
 def _form(values: dict[str, str], *, code: str | None, error: str | None = None, status: int = 200) -> Any:
     heading = _("Change location %(code)s", code=code) if code else _("New location")
+    flags = [f.strip() for f in values.get("flags", "").split(";") if f.strip()]
+    named = {flag for flag, _label in known_flags()}
     page = render_template(
         "locations/form.html",
         values=values,
         chosen=set(values.get("functions", "").split(";")),
+        chosen_flags=set(flags),
+        other_flags=";".join(f for f in flags if f not in named),
         heading=heading,
         code=code,
         error=error,

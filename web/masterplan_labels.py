@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heritage.locations.reasons import Band, Joined, Number
+from heritage.errors import Input
+from heritage.locations.reasons import Band, Coded, Joined, Number
 from heritage.models import Collection, Location, Unit
 from heritage.policy.figures import Figure
 from metadata_schemas.said import Said
@@ -140,10 +141,14 @@ def explained(decision: Any) -> str:
 # a value of a location reason -> the vocabulary whose labels name it (lists are ", "-separated)
 REASON_VOCABULARIES = {
     "category": "light_category",
+    "flags": "location_flag",
     "hazards": "hazard",
     "kind": "location_kind",
+    "level": "security_level",
+    "material": "material",
     "measure": "capacity_unit",
     "measures": "capacity_unit",
+    "minimum": "security_level",
     "unit": "capacity_unit",
 }
 
@@ -160,13 +165,27 @@ def _number(n: Number, lang: str) -> str:
 
 def reason(message: Said | str) -> str:
     """A location reason (heritage.locations.matching) in the reader's language: its template translated,
-    numbers written the language's way, light categories and hazards by their names; locations and band ids
-    as they are. In English exactly the sentence the CLI and the API give."""
+    numbers written the language's way, light categories, hazards, materials, flags and security levels by name;
+    locations as they are. In English exactly the sentence the CLI and the API give."""
     lang = current_language()
     if not isinstance(message, Said) or lang == "en":
         return str(message)
+    return in_language(message)
+
+
+def in_language(
+    message: Said, vocabularies: Mapping[str, str] = REASON_VOCABULARIES, inputs: Mapping[str, str] | None = None
+) -> str:
+    """`message` in the reader's language (English too): its template translated, numbers written the language's
+    way, the values of `vocabularies` (key -> the vocabulary that names it) by their labels, and each input it
+    names (`heritage.errors.Input`) by `inputs` (its name -> the label of the page's form)."""
+    lang = current_language()
 
     def value(key: str, v: object) -> str:
+        if isinstance(v, Input):
+            return (inputs or {}).get(v.name, v.name.replace("_", " "))
+        if isinstance(v, Coded):
+            return label(v.kind, v.code)
         if isinstance(v, Number):
             return _number(v, lang)
         if isinstance(v, Band):
@@ -174,8 +193,8 @@ def reason(message: Said | str) -> str:
             return "-".join(format_decimal(x, locale=lang) for x in ends)
         if isinstance(v, Joined):
             return v.sep.join(p.translated(_, value) if isinstance(p, Said) else value(key, p) for p in v.parts)
-        if key in REASON_VOCABULARIES and isinstance(v, str):
-            return ", ".join(label(REASON_VOCABULARIES[key], part) for part in v.split(", "))
+        if key in vocabularies and isinstance(v, str):
+            return ", ".join(label(vocabularies[key], part) for part in v.split(", "))
         return str(v)
 
     return message.translated(_, value)

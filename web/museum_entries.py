@@ -23,6 +23,7 @@ from web.i18n import label
 from web.json_body import json_object, split_ids, text, texts
 from web.loans import known_items, may_register, require_editable
 from web.loans_pdf import receipt_pdf
+from web.museum_words import entry_inputs, in_words
 
 bp = Blueprint("museum", __name__, url_prefix="/museum")
 api_bp = Blueprint("museum_api", __name__, url_prefix="/api/museum")
@@ -100,7 +101,7 @@ def new_passage() -> Any:
             db.commit()
         except HeritageError as exc:
             db.rollback()
-            error = str(exc)
+            error = in_words(exc, entry_inputs())
         else:
             flash(_("Receipt %(receipt)s was recorded.", receipt=row.receipt), "status")
             return redirect(url_for("museum.receipt", receipt=row.receipt), 303)
@@ -162,7 +163,7 @@ def new_acquisition() -> Any:
             db.commit()
         except HeritageError as exc:
             db.rollback()
-            error = str(exc)
+            error = in_words(exc, entry_inputs())
         else:
             flash(_("Accession number %(number)s was recorded.", number=row.accession_number), "status")
             return redirect(url_for("loans.object_history", item_id=row.item_id), 303)

@@ -474,11 +474,6 @@ def misses(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) 
     return out, notes
 
 
-def hard_failures(policy: Policy, need: Need, place: Place, *, moving_in: bool = True) -> list[str]:
-    """Every hard constraint `place` fails for `need`, as sentences; empty when it may go there."""
-    return [m.reason for m in misses(policy, need, place, moving_in=moving_in)[0]]
-
-
 def _margin(value: tuple[float, float] | None, band: tuple[float, float] | None) -> float | None:
     if value is None or band is None or band[1] <= band[0]:
         return None
@@ -498,7 +493,9 @@ def soft_score(policy: Policy, need: Need, place: Place, together: set[int]) -> 
     ]
     env = sum(margins) / len(margins) if margins else 0.5
     if m is not None and margins:
-        reasons.append(said("environment %(margin)s inside the %(band)s band", margin=Number(env, ".0%"), band=m.id))
+        reasons.append(
+            said("environment %(margin)s inside the %(material)s band", margin=Number(env, ".0%"), material=m.id)
+        )
     if need.frequent_use:
         access = 1.0 if place.functions & {"teaching", "research"} or place.site == "LEU" else 0.5
         if (place.setpoint.get("t") or 20) < 8:

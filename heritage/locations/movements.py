@@ -10,35 +10,37 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.errors import BadRequest
+from heritage.errors import BadRequest, Input, bad
 from heritage.locations.tree import get_place, load_places
 from heritage.models import InventoryCheck, Item, Location, Movement, Outcome, utcnow
+from metadata_schemas.said import Said
 
 
 def move(
     session: Session, item_id: str, to_code: str, *, agent: str, reason: str, at: datetime | None = None
-) -> tuple[Movement, list[str]]:
-    """Move an item to a location; returns the movement and the hard rules the new place breaks (warnings).
+) -> tuple[Movement, list[Said]]:
+    """Move an item to a location; returns the movement and the hard rules the new place breaks (warnings, in
+    English by `str()`, in the reader's language on a page).
 
     Raises:
         NotFound: no such item or location.
         BadRequest: no reason given, or the item is already there.
     """
     from heritage.locations.light import dose_history
-    from heritage.locations.matching import hard_failures, need_for
+    from heritage.locations.matching import misses, need_for
     from heritage.policy.store import PolicyStore
 
     if not reason.strip():
-        raise BadRequest("a move needs a reason (--reason)")
+        raise bad("a move needs a reason (%(field)s)", field=Input("reason", "--reason"))
     item = catalogue.get_item(session, item_id)
     places = load_places(session)
     target = get_place(places, to_code)
     if item.location_id == target.location.id:
-        raise BadRequest(f"item {item_id} is already in {to_code}")
+        raise bad("item %(item)s is already in %(location)s", item=item_id, location=to_code)
     policy = PolicyStore.load(session).for_catalogue_item(item)
     need = need_for(item, policy)
     need.dose = dose_history(session, item, places)
-    warnings = hard_failures(policy, need, target)
+    warnings = [m.said for m in misses(policy, need, target)[0]]
     source = places.get(item.location_id) if item.location_id else None
     movement = Movement(
         item_id=item.id,
@@ -60,7 +62,7 @@ def move(
         detail=f"moved from {source.code if source else '(no location)'} to {to_code}: {reason.strip()}",
         from_location=source.code if source else None,
         to_location=to_code,
-        warnings=warnings,
+        warnings=[str(w) for w in warnings],
     )
     session.flush()
     return movement, warnings

@@ -1,5 +1,6 @@
-"""The values of a location reason (a `metadata_schemas.said.Said`): numbers and lists that keep their English
-text for the CLI and the API (`str()`), and their value and parts for a page that says them in its own language.
+"""The values of a location or museum message (a `metadata_schemas.said.Said`): numbers, lists and codes that
+keep their English text for the CLI and the API (`str()`), and their value and parts for a page that says them in
+its own language.
 """
 
 from __future__ import annotations
@@ -38,3 +39,15 @@ class Joined:
 
     def __str__(self) -> str:
         return self.sep.join(str(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A code of a controlled list (`kind`: condition, loan_state, hazard, ...): the code in English, its label
+    (labels.csv `<kind>.<code>`) on a page."""
+
+    kind: str
+    code: str
+
+    def __str__(self) -> str:
+        return self.code

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +127,7 @@ def check_cmd(loan_id: str, as_json: bool) -> None:
     with _runtime().sessions() as session:
         results = loans.checks(session, loan_id)
     if as_json:
-        _echo_json({"loan": int(loan_id), "checks": [asdict(c) for c in results]})
+        _echo_json({"loan": int(loan_id), "checks": [c.as_json() for c in results]})
     else:
         for c in results:
             click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.item} {c.rule}: {c.reason}")

@@ -17,15 +17,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.errors import BadRequest
+from heritage.errors import Input, bad
 from heritage.file_adder import FileAdder, Upload
+from heritage.locations.reasons import Coded
 from heritage.models import ConditionCheck, ConservationTreatment, File, FileRole, Loan
 from heritage.museum.vocabulary import checked
 
 PHOTO_FAMILIES = frozenset({"jpeg", "png", "tiff"})  # what a camera or a scanner gives; ingest's format families
 
+# The inputs a refusal names: in English as the CLI's options, on a page by its form's labels.
+BY = Input("by", "--by")
+DATE = Input("date", "--date")
+LOAN = Input("loan_id", "--loan")
+TREATMENT = Input("treatment", "--treatment")
+MATERIALS = Input("materials", "--material, one or more")
 
-def _day(value: date | str | None, what: str) -> date:
+
+def _day(value: date | str | None, what: Input) -> date:
     if value is None or value == "":
         return date.today()
     if isinstance(value, date):
@@ -33,9 +41,9 @@ def _day(value: date | str | None, what: str) -> date:
     try:
         day = date.fromisoformat(str(value).strip())
     except ValueError:
-        raise BadRequest(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise bad("%(field)s %(value)s is not a date (YYYY-MM-DD)", field=what, value=repr(value)) from None
     if day > date.today():
-        raise BadRequest(f"{what} {day}: a check cannot be dated in the future")
+        raise bad("%(field)s %(day)s: a check cannot be dated in the future", field=what, day=day)
     return day
 
 
@@ -65,23 +73,23 @@ def record(
     from heritage.museum.loans import get_loan
 
     item = catalogue.get_item(session, item_id)
-    code = checked("condition", condition, "condition")
-    stage = checked("condition_stage", stage or "routine", "stage")
+    code = checked("condition", condition, Input("condition", "condition"))
+    stage = checked("condition_stage", stage or "routine", Input("stage", "stage"))
     if not (by or "").strip():
-        raise BadRequest("a condition check names who checked (--by)")
-    found = [checked("hazard", h, "hazard") for h in hazards or [] if h.strip()]
+        raise bad("a condition check names who checked (%(field)s)", field=BY)
+    found = [checked("hazard", h, Input("hazards", "hazard")) for h in hazards or [] if h.strip()]
     files = [f.strip() for f in file_ids or [] if f.strip()]
     own = set(session.scalars(select(File.id).where(File.item_id == item.id)))
     strange = [f for f in files if f not in own]
     if strange:
-        raise BadRequest(f"file {', '.join(strange)} is not a file of item {item.id}")
+        raise bad("file %(files)s is not a file of item %(item)s", files=", ".join(strange), item=item.id)
     loan: Loan | None = None
     if loan_id not in (None, ""):
         loan = get_loan(session, loan_id)  # type: ignore[arg-type]
         if item.id not in {o.item_id for o in loan.objects}:
-            raise BadRequest(f"item {item.id} is not on loan {loan.id}")
+            raise bad("item %(item)s is not on loan %(loan)s", item=item.id, loan=loan.id)
     elif stage != "routine":
-        raise BadRequest(f"a {stage} check belongs to a loan (--loan)")
+        raise bad("a %(stage)s check belongs to a loan (%(field)s)", stage=Coded("condition_stage", stage), field=LOAN)
     added: list[File] = []
     if photos:
         if adder is None:
@@ -94,7 +102,7 @@ def record(
         item_id=item.id,
         condition=code,
         notes=(notes or "").strip() or None,
-        checked_on=_day(checked_on, "--date"),
+        checked_on=_day(checked_on, DATE),
         checked_by=by.strip(),
         hazards=found,
         file_ids=files,
@@ -160,17 +168,17 @@ def treat(
     """
     item = catalogue.get_item(session, item_id)
     if not (treatment or "").strip():
-        raise BadRequest("a treatment needs its description (--treatment)")
+        raise bad("a treatment needs its description (%(field)s)", field=TREATMENT)
     used = [m.strip() for m in materials if m.strip()]
     if not used:
-        raise BadRequest("a treatment names the materials used (--material, one or more)")
+        raise bad("a treatment names the materials used (%(field)s)", field=MATERIALS)
     if not (by or "").strip():
-        raise BadRequest("a treatment names who carried it out (--by)")
+        raise bad("a treatment names who carried it out (%(field)s)", field=BY)
     row = ConservationTreatment(
         item_id=item.id,
         treatment=treatment.strip(),
         materials=used,
-        treated_on=_day(treated_on, "--date"),
+        treated_on=_day(treated_on, DATE),
         treated_by=by.strip(),
     )
     session.add(row)

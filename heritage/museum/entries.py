@@ -10,14 +10,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.errors import BadRequest, NotFound
+from heritage.errors import BadRequest, Input, NotFound, bad
 from heritage.models import Acquisition, ObjectPassage
 from heritage.museum.vocabulary import checked
 
 PREFIX = {"entry": "ENT", "exit": "EXI"}
+# The inputs a refusal names: in English as the CLI's options, on a page by its form's labels.
+REASON = Input("reason", "--reason")
+PARTY = Input("party", "--party")
+ITEMS = Input("items", "--item")
+DATE = Input("date", "--date")
+ACCESSION = Input("accession_number", "--accession")
+METHOD = Input("method", "--method")
+SOURCE = Input("source", "--source")
+DOCUMENTS = Input("documents", "--document")
 
 
-def _day(value: date | str | None, what: str) -> date:
+def _day(value: date | str | None, what: Input) -> date:
     if value is None or value == "":
         return date.today()
     if isinstance(value, date):
@@ -25,7 +34,7 @@ def _day(value: date | str | None, what: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise BadRequest(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise bad("%(field)s %(value)s is not a date (YYYY-MM-DD)", field=what, value=repr(value)) from None
 
 
 def _receipt(session: Session, direction: str, day: date) -> str:
@@ -55,13 +64,17 @@ def pass_objects(
     """
     if direction not in PREFIX:
         raise BadRequest(f"direction {direction!r}: one of entry, exit")
-    code = checked(f"{direction}_reason", reason, "--reason")
+    code = checked(f"{direction}_reason", reason, REASON)
     if not (party or "").strip():
-        raise BadRequest(f"an object {direction} names the depositor, enquirer or recipient (--party)")
+        if direction == "entry":
+            raise bad("an object entry names the depositor, enquirer or recipient (%(field)s)", field=PARTY)
+        raise bad("an object exit names the depositor, enquirer or recipient (%(field)s)", field=PARTY)
     found = [catalogue.get_item(session, i.strip()).id for i in items if i.strip()]
     if not found:
-        raise BadRequest(f"an object {direction} needs at least one object (--item)")
-    day = _day(on, "--date")
+        if direction == "entry":
+            raise bad("an object entry needs at least one object (%(field)s)", field=ITEMS)
+        raise bad("an object exit needs at least one object (%(field)s)", field=ITEMS)
+    day = _day(on, DATE)
     row = ObjectPassage(
         receipt=_receipt(session, direction, day),
         direction=direction,
@@ -146,24 +159,26 @@ def acquire(
     item = catalogue.get_item(session, item_id)
     number = (accession_number or "").strip()
     if not number:
-        raise BadRequest("an acquisition needs its accession number (--accession)")
+        raise bad("an acquisition needs its accession number (%(field)s)", field=ACCESSION)
     taken = session.scalar(select(Acquisition).where(Acquisition.accession_number == number))
     if taken is not None:
-        raise BadRequest(f"accession number {number} is item {taken.item_id}'s already")
+        raise bad(
+            "accession number %(number)s is item %(item)s's already", field=ACCESSION, number=number, item=taken.item_id
+        )
     if session.scalar(select(Acquisition).where(Acquisition.item_id == item.id)) is not None:
-        raise BadRequest(f"item {item.id} has an acquisition recorded already")
-    code = checked("acquisition_method", method, "--method")
+        raise bad("item %(item)s has an acquisition recorded already", item=item.id)
+    code = checked("acquisition_method", method, METHOD)
     if not (source or "").strip():
-        raise BadRequest("an acquisition names its source: donor, seller, ... (--source)")
+        raise bad("an acquisition names its source: donor, seller, ... (%(field)s)", field=SOURCE)
     docs = [d.strip() for d in documents or [] if d.strip()]
     if not docs:
-        raise BadRequest("an acquisition needs its documents: deed of gift, invoice, ... (--document)")
+        raise bad("an acquisition needs its documents: deed of gift, invoice, ... (%(field)s)", field=DOCUMENTS)
     row = Acquisition(
         item_id=item.id,
         accession_number=number,
         method=code,
         source=source.strip(),
-        acquired_on=_day(acquired_on, "--date"),
+        acquired_on=_day(acquired_on, DATE),
         documents=docs,
         agent=agent,
         extra={},

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from heritage import events
 from heritage.access import Viewer, Visibility, visibility
-from heritage.errors import BadRequest, Conflict, HeritageError, NotFound
+from heritage.errors import BadRequest, Conflict, HeritageError, NotFound, conflict
 from heritage.identifiers import is_valid_id
 from heritage.locations.movements import move
+from heritage.locations.reasons import Coded
 from heritage.locations.tree import get_place, load_places
 from heritage.models import Exhibition, ExhibitionObject, ExhibitionPage, File, FileRole, Item, Location
 
@@ -424,12 +425,16 @@ def install(session: Session, slug: str, *, agent: str) -> list[dict[str, Any]]:
     """
     exhibition = get(session, slug)
     if exhibition.online_only:
-        raise Conflict(f"exhibition {slug} is online only: nothing to install")
+        raise conflict("exhibition %(slug)s is online only: nothing to install", slug=slug)
     if exhibition.state != "planned":
-        raise Conflict(f"exhibition {slug} is {exhibition.state}, not planned")
+        raise conflict(
+            "exhibition %(slug)s is %(state)s, not planned",
+            slug=slug,
+            state=Coded("exhibition_state", exhibition.state),
+        )
     placed = [o for o in exhibition.objects if o.location_id is not None]
     if not placed:
-        raise Conflict(f"exhibition {slug} has no object in a room or case")
+        raise conflict("exhibition %(slug)s has no object in a room or case", slug=slug)
     codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
     moves = []
     for obj in placed:
@@ -458,7 +463,11 @@ def close(session: Session, slug: str, *, agent: str) -> list[dict[str, Any]]:
     """
     exhibition = get(session, slug)
     if exhibition.state != "installed":
-        raise Conflict(f"exhibition {slug} is {exhibition.state}, not installed: nothing to return")
+        raise conflict(
+            "exhibition %(slug)s is %(state)s, not installed: nothing to return",
+            slug=slug,
+            state=Coded("exhibition_state", exhibition.state),
+        )
     codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
     moves = []
     for obj in exhibition.objects:

@@ -26,7 +26,7 @@ of the venue, which must find every object of the loan).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -34,16 +34,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage import catalogue, events
-from heritage.errors import BadRequest, NotFound
+from heritage.errors import BadRequest, Input, NotFound, bad
 from heritage.locations import movements
 from heritage.locations.light import DoseHistory, daily_rate, dose_history, light_category_of
 from heritage.locations.matching import misses, need_for
+from heritage.locations.reasons import Coded, Joined, Number
 from heritage.locations.tree import Place, get_place, load_places
 from heritage.models import ConditionCheck, Event, ExternalApproval, Item, Loan, LoanObject, Location, Outcome, utcnow
 from heritage.museum.vocabulary import checked, loan_actions, loan_states
 from heritage.policy import facts as facts_mod
 from heritage.policy.model import Policy
 from heritage.policy.store import PolicyStore
+from metadata_schemas.said import Said, said
 
 DIRECTIONS = ("out", "in")
 ACTIVE = ("requested", "approved", "agreed", "dispatched", "on_loan", "returned")
@@ -51,18 +53,47 @@ STATES_ALL = (*ACTIVE, "closed")  # every state a loan can be in, in order
 AWAY = ("dispatched", "on_loan")  # the objects are not at home (out) or are with us (in)
 # Location rules that are the borrower's business, or that the light check below does for the loan period.
 NOT_CHECKED = frozenset({"capacity_available", "floor_load", "light_budget"})
+# The inputs a refusal names: in English as the CLI's options, on a page by its form's labels.
+PARTY = Input("party", "--party")
+DATE_FROM = Input("date_from", "--from")
+DATE_TO = Input("date_to", "--to")
+ITEMS = Input("items", "--item")
+INSURANCE_KIND = Input("insurance_kind", "--insurance")
+INSURANCE_VALUE = Input("insurance_value", "insurance value")
+TERMS = Input("terms", "terms")
+AUTHORITY = Input("authority", "--authority")
+REFERENCE = Input("reference", "--reference")
+GRANTED_ON = Input("granted_on", "--date")
+SCANNED = Input("scanned", "--scanned")
 
 
 @dataclass
 class Check:
-    """One check of one object: its rule, whether it passed, and the reason (named for the registrar)."""
+    """One check of one object: its rule, whether it passed, and the reason (named for the registrar) as a
+    template with its values, so that a page says it in its reader's language."""
 
     item: str
     title: str
     rule: str  # climate | light | protected | ...
     ok: bool
-    reason: str
+    said: Said
     overridable: bool = True
+
+    @property
+    def reason(self) -> str:
+        """The reason in English (the CLI, the API, the approval event)."""
+        return str(self.said)
+
+    def as_json(self) -> dict[str, Any]:
+        """The check as the CLI's and the API's JSON give it (`reason` in English)."""
+        return {
+            "item": self.item,
+            "title": self.title,
+            "rule": self.rule,
+            "ok": self.ok,
+            "reason": self.reason,
+            "overridable": self.overridable,
+        }
 
 
 def loan_event_type(action: str) -> str:
@@ -99,13 +130,13 @@ def _record(
         )
 
 
-def _day(value: date | str | None, what: str) -> date:
+def _day(value: date | str | None, what: Input) -> date:
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise BadRequest(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise bad("%(field)s %(value)s is not a date (YYYY-MM-DD)", field=what, value=repr(value)) from None
 
 
 def create(
@@ -133,17 +164,19 @@ def create(
     if direction not in DIRECTIONS:
         raise BadRequest(f"direction {direction!r}: one of out (a loan out) or in (a loan in)")
     if not (party or "").strip():
-        raise BadRequest("a loan needs its borrower (out) or lender (in) (--party)")
-    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+        raise bad("a loan needs its borrower (out) or lender (in) (%(field)s)", field=PARTY)
+    start, end = _day(date_from, DATE_FROM), _day(date_to, DATE_TO)
     if end < start:
-        raise BadRequest(f"--to {end} is before --from {start}")
+        raise bad(
+            "%(field)s %(end)s is before %(other)s %(start)s", field=DATE_TO, end=end, other=DATE_FROM, start=start
+        )
     place = get_place(load_places(session), (venue or "").strip())
     ids = [i.strip() for i in items if i and i.strip()]
     if not ids:
-        raise BadRequest("a loan needs at least one object (--item)")
+        raise bad("a loan needs at least one object (%(field)s)", field=ITEMS)
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise BadRequest(f"object {', '.join(twice)} is named twice")
+        raise bad("object %(items)s is named twice", field=ITEMS, items=", ".join(twice))
     found = [catalogue.get_item(session, i) for i in ids]
     for item in found:
         other = session.scalar(
@@ -153,10 +186,14 @@ def create(
             .limit(1)
         )
         if other is not None:
-            raise BadRequest(
-                f"object {item.id} is on loan {other.id} ({other.date_from} to {other.date_to}) in the same period"
+            raise bad(
+                "object %(item)s is on loan %(loan)s (%(start)s to %(end)s) in the same period",
+                item=item.id,
+                loan=other.id,
+                start=other.date_from,
+                end=other.date_to,
             )
-    kind = checked("insurance_kind", insurance_kind, "--insurance") if insurance_kind else None
+    kind = checked("insurance_kind", insurance_kind, INSURANCE_KIND) if insurance_kind else None
     value = _amount(insurance_value)
     loan = Loan(
         direction=direction,
@@ -185,9 +222,9 @@ def _amount(value: float | str | None) -> float | None:
     try:
         amount = float(str(value).replace(",", ".").strip())
     except ValueError:
-        raise BadRequest(f"insurance value {value!r} is not a number") from None
+        raise bad("%(field)s %(value)s is not a number", field=INSURANCE_VALUE, value=repr(value)) from None
     if amount < 0:
-        raise BadRequest(f"insurance value {value!r} is negative")
+        raise bad("%(field)s %(value)s is negative", field=INSURANCE_VALUE, value=repr(value))
     return amount
 
 
@@ -209,14 +246,18 @@ def update_terms(
     """
     loan = get_loan(session, loan_id)
     if loan.state not in ("requested", "approved", "agreed"):
-        raise BadRequest(f"loan {loan.id} is {loan.state}: its terms are fixed once the objects are dispatched")
+        raise bad(
+            "loan %(loan)s is %(state)s: its terms are fixed once the objects are dispatched",
+            loan=loan.id,
+            state=Coded("loan_state", loan.state),
+        )
     changed = []
     for name, value in (("terms", terms), ("courier", courier), ("facility_report", facility_report)):
         if value is not None and ((value or "").strip() or None) != getattr(loan, name):
             setattr(loan, name, value.strip() or None)
             changed.append(name)
     if insurance_kind is not None:
-        loan.insurance_kind = checked("insurance_kind", insurance_kind, "--insurance") if insurance_kind else None
+        loan.insurance_kind = checked("insurance_kind", insurance_kind, INSURANCE_KIND) if insurance_kind else None
         changed.append("insurance_kind")
     if insurance_value is not None:
         loan.insurance_value = _amount(insurance_value)
@@ -267,7 +308,12 @@ def _light_check(
             title,
             "light",
             False,
-            f"the venue's {lux:g} lux exceeds {float(max_lux):g} lux for light category {category}",
+            said(
+                "the venue's %(lux)s lux exceeds %(max_lux)s lux for light category %(category)s",
+                lux=Number(lux),
+                max_lux=Number(float(max_lux)),
+                category=category,
+            ),
         )
     if budget is None:
         return None
@@ -285,15 +331,28 @@ def _light_check(
             title,
             "light",
             False,
-            f"light budget: {days} days at the venue ({venue.annual_dose / 365:,.0f} lx·h a day) bring its rolling "
-            f"12-month dose to {dose:,.0f} lx·h by {loan.date_to}, over the {category} budget of {limit:,.0f} lx·h",
+            said(
+                "light budget: %(days)s days at the venue (%(daily)s lx·h a day) bring its rolling 12-month dose to "
+                "%(dose)s lx·h by %(end)s, over the %(category)s budget of %(limit)s lx·h",
+                days=days,
+                daily=Number(venue.annual_dose / 365, ",.0f"),
+                dose=Number(dose, ",.0f"),
+                end=loan.date_to,
+                category=category,
+                limit=Number(limit, ",.0f"),
+            ),
         )
     return Check(
         item.id,
         title,
         "light",
         True,
-        f"light budget: {dose:,.0f} of {limit:,.0f} lx·h ({category}) by the end of the loan",
+        said(
+            "light budget: %(dose)s of %(limit)s lx·h (%(category)s) by the end of the loan",
+            dose=Number(dose, ",.0f"),
+            limit=Number(limit, ",.0f"),
+            category=category,
+        ),
     )
 
 
@@ -318,11 +377,12 @@ def checks(session: Session, loan_id: int | str) -> list[Check]:
                     title,
                     "climate" if miss.rule.startswith(("env", "rh")) else miss.rule,
                     False,
-                    f"venue {venue.code}: {miss.reason}",
+                    said("venue %(venue)s: %(reason)s", venue=venue.code, reason=miss.said),
                 )
             )
         if not failed:
-            out.append(Check(item.id, title, "venue", True, f"venue {venue.code} meets its climate and security needs"))
+            met = said("venue %(venue)s meets its climate and security needs", venue=venue.code)
+            out.append(Check(item.id, title, "venue", True, met))
         home = places.get(obj.home_location_id) if obj.home_location_id else None
         light = _light_check(item, title, policy, attrs, dose_history(session, item, places), home, venue, loan)
         if light is not None:
@@ -348,13 +408,18 @@ def checks(session: Session, loan_id: int | str) -> list[Check]:
                         title,
                         "protected",
                         False,
-                        f"a protected piece ({', '.join(sorted(wanted))}) needs the permission of {authority} "
-                        "recorded for this loan",
+                        said(
+                            "a protected piece (%(item_flags)s) needs the permission of %(authority)s recorded for "
+                            "this loan",
+                            item_flags=", ".join(sorted(wanted)),
+                            authority=authority,
+                        ),
                         overridable=False,
                     )
                 )
             else:
-                out.append(Check(item.id, title, "protected", True, f"the permission of {authority} is recorded"))
+                recorded_by = said("the permission of %(authority)s is recorded", authority=authority)
+                out.append(Check(item.id, title, "protected", True, recorded_by))
     return out
 
 
@@ -379,17 +444,21 @@ def record_permission(
     loan = get_loan(session, loan_id)
     item = catalogue.get_item(session, item_id)
     if item.id not in {o.item_id for o in loan.objects}:
-        raise BadRequest(f"object {item.id} is not on loan {loan.id}")
+        raise bad("object %(item)s is not on loan %(loan)s", item=item.id, loan=loan.id)
     if not (authority or "").strip() or not (reference or "").strip():
-        raise BadRequest("a permission needs the authority (--authority) and its reference (--reference)")
-    granted = _day(granted_on, "--date")
+        raise bad(
+            "a permission needs the authority (%(field)s) and its reference (%(reference)s)",
+            field=AUTHORITY,
+            reference=REFERENCE,
+        )
+    granted = _day(granted_on, GRANTED_ON)
     if granted > date.today():
-        raise BadRequest(f"--date {granted}: a permission cannot be granted in the future")
+        raise bad("%(field)s %(day)s: a permission cannot be granted in the future", field=GRANTED_ON, day=granted)
     policy = PolicyStore.load(session).for_catalogue_item(item)
     flags = set(facts_mod.effective_attributes(item, policy.defaults).get("flags") or [])
     answered = sorted(set().union(*(when & flags for when, _ in external_permissions(policy))))
     if not answered:
-        raise BadRequest(f"object {item.id} needs no external permission: it has none of the protected flags")
+        raise bad("object %(item)s needs no external permission: it has none of the protected flags", item=item.id)
     return store_external_approval(
         session,
         item.id,
@@ -405,7 +474,13 @@ def record_permission(
 def _step(loan: Loan, action: str) -> str:
     need, to = loan_actions()[action]
     if loan.state != need:
-        raise BadRequest(f"loan {loan.id} is {loan.state}: '{action}' needs a loan that is {need}")
+        raise bad(
+            "loan %(loan)s is %(state)s: '%(action)s' needs a loan that is %(need)s",
+            loan=loan.id,
+            state=Coded("loan_state", loan.state),
+            action=Coded("loan_action", action),
+            need=Coded("loan_state", need),
+        )
     return to
 
 
@@ -443,9 +518,21 @@ def approve(session: Session, loan_id: int | str, *, agent: str, override: str |
     hard = [c for c in failed if not c.overridable]
     reason = (override or "").strip()
     if hard or (failed and not reason):
-        named = "; ".join(f"{c.item} ({c.rule}): {c.reason}" for c in (hard or failed))
-        hint = "" if hard else " (approve with an override reason to go ahead on your authority)"
-        raise BadRequest(f"loan {loan.id} cannot be approved: {named}{hint}")
+        named = Joined(
+            tuple(
+                said("%(item)s (%(rule)s): %(reason)s", item=c.item, rule=Coded("loan_check", c.rule), reason=c.said)
+                for c in (hard or failed)
+            ),
+            "; ",
+        )
+        if hard:
+            raise bad("loan %(loan)s cannot be approved: %(checks)s", loan=loan.id, checks=named)
+        raise bad(
+            "loan %(loan)s cannot be approved: %(checks)s (approve with an override reason to go ahead on your "
+            "authority)",
+            loan=loan.id,
+            checks=named,
+        )
     loan.state, loan.updated_at = to, utcnow()
     if failed:
         loan.override_reason = reason
@@ -459,7 +546,7 @@ def approve(session: Session, loan_id: int | str, *, agent: str, override: str |
         agent,
         detail,
         Outcome.WARNING if failed else Outcome.SUCCESS,
-        failed=[asdict(c) for c in failed],
+        failed=[c.as_json() for c in failed],
     )
     return results
 
@@ -475,14 +562,16 @@ def agree(session: Session, loan_id: int | str, *, agent: str) -> Loan:
     missing = [
         name
         for name, value in (
-            ("terms", loan.terms),
-            ("insurance or indemnity", loan.insurance_kind),
-            ("insurance value", loan.insurance_value),
+            (TERMS, loan.terms),
+            (Input("insurance_kind", "insurance or indemnity"), loan.insurance_kind),
+            (INSURANCE_VALUE, loan.insurance_value),
         )
         if value is None
     ]
     if missing:
-        raise BadRequest(f"loan {loan.id} cannot be agreed without its {', '.join(missing)}")
+        raise bad(
+            "loan %(loan)s cannot be agreed without its %(missing)s", loan=loan.id, missing=Joined(tuple(missing))
+        )
     loan.state, loan.updated_at = to, utcnow()
     _record(session, loan, "agreed", agent, f"agreement signed; {loan.insurance_kind} {loan.insurance_value:,.2f}")
     return loan
@@ -498,11 +587,23 @@ def _checked_at(session: Session, loan: Loan, stage: str) -> set[str]:
 
 def _require_condition(session: Session, loan: Loan, stage: str, action: str) -> None:
     missing = [o.item_id for o in loan.objects if o.item_id not in _checked_at(session, loan, stage)]
-    if missing:
-        raise BadRequest(
-            f"loan {loan.id} cannot be {action}: no {stage} condition check of {', '.join(missing)} "
-            f"(heritage condition record ITEM --loan {loan.id} --stage {stage})"
+    if not missing:
+        return
+    # the CLI's own way to record them; a page has a form for it instead
+    how = Input("condition_command", f" (heritage condition record ITEM --loan {loan.id} --stage {stage})")
+    if action == "dispatched":
+        raise bad(
+            "loan %(loan)s cannot be dispatched: no dispatch condition check of %(items)s%(how)s",
+            loan=loan.id,
+            items=", ".join(missing),
+            how=how,
         )
+    raise bad(
+        "loan %(loan)s cannot be returned: no return condition check of %(items)s%(how)s",
+        loan=loan.id,
+        items=", ".join(missing),
+        how=how,
+    )
 
 
 def dispatch(session: Session, loan_id: int | str, *, agent: str) -> Loan:
@@ -563,12 +664,16 @@ def return_objects(session: Session, loan_id: int | str, *, agent: str, scanned:
     venue = session.get(Location, loan.venue_id)
     assert venue is not None
     if not [s for s in scanned if s.strip()]:
-        raise BadRequest(f"loan {loan.id}: the audit needs the objects scanned on return (--scanned)")
+        raise bad(
+            "loan %(loan)s: the audit needs the objects scanned on return (%(field)s)", loan=loan.id, field=SCANNED
+        )
     audit = movements.inventory(session, venue.code, scanned, agent=agent)
     ours = {o.item_id for o in loan.objects}
     missing = sorted(ours & set(audit.missing))  # out: at the borrower's venue; in: at ours since receipt
     if missing:
-        raise BadRequest(f"loan {loan.id} cannot be returned: the audit did not find {', '.join(missing)}")
+        raise bad(
+            "loan %(loan)s cannot be returned: the audit did not find %(items)s", loan=loan.id, items=", ".join(missing)
+        )
     if loan.direction == "out":
         codes = {loc.id: loc.code for loc in session.scalars(select(Location))}
         for obj in loan.objects:

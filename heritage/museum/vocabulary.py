@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from heritage.errors import BadRequest
+from heritage.errors import Input, bad
+from heritage.locations.reasons import Coded, Joined
 
 DATA = Path(__file__).parent / "data" / "procedures.toml"
 
@@ -32,7 +33,7 @@ def loan_actions() -> dict[str, tuple[str, str]]:
     return {action: (pair[0], pair[1]) for action, pair in procedures()["loan_actions"].items()}
 
 
-def checked(name: str, value: str, what: str) -> str:
+def checked(name: str, value: str, what: Input) -> str:
     """`value` if it is in the list `name`.
 
     Raises:
@@ -40,5 +41,6 @@ def checked(name: str, value: str, what: str) -> str:
     """
     code = (value or "").strip()
     if code not in values(name):
-        raise BadRequest(f"{what} {value!r} is not one of: {', '.join(values(name))}")
+        choices = Joined(tuple(Coded(name, v) for v in values(name)))
+        raise bad("%(field)s %(value)s is not one of: %(choices)s", field=what, value=repr(value), choices=choices)
     return code

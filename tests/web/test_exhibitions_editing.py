@@ -249,10 +249,51 @@ def test_install_and_close_buttons_move_the_objects(app: Any, runtime: Runtime, 
         assert drawing is not None and room is not None and drawing.location_id == room.id
     page = client.get("/museum/exhibitions/tekeningen?lang=en").get_data(as_text=True)
     assert "2 objects moved to their rooms" in page and 'action="/museum/exhibitions/tekeningen/close"' in page
-    again = client.post("/museum/exhibitions/tekeningen/install", data={"csrf_token": token})
-    assert again.status_code == 409 and "tekeningen is installed, not planned" in again.get_data(as_text=True)
+    again = client.post("/museum/exhibitions/tekeningen/install?lang=nl", data={"csrf_token": token})
+    assert again.status_code == 409 and "tentoonstelling tekeningen is Opgesteld, niet gepland" in again.get_data(
+        as_text=True
+    )
+    english = client.post("/museum/exhibitions/tekeningen/install?lang=en", data={"csrf_token": token})
+    assert "exhibition tekeningen is Installed, not planned" in english.get_data(as_text=True)
     assert client.post("/museum/exhibitions/tekeningen/close", data={"csrf_token": token}).status_code == 303
     assert _events(runtime)[-2:] == ["exhibition installed", "exhibition closed"]
+
+
+def test_install_and_close_warn_of_the_rules_a_room_breaks_in_the_readers_language(
+    app: Any, runtime: Runtime, items: dict[str, str]
+) -> None:
+    """A jar of spirit shown in the hall: its hazards need a dedicated store the hall is not. The Dutch page says so
+    with names for hazards and flags; the English page gives the sentence the CLI prints and the event keeps."""
+    with runtime.transaction() as session:
+        spirit = session.scalar(select(Location).where(Location.code == "LEU-CD-ETH"))
+        jar = builders.item(session, "museum", "jar", domain="museum", material="fluid_specimen", location=spirit)
+    client = _client(app, "conservator-cm")
+    assert _new(client, items, **{"o3-item": jar.id, "o3-room": ROOM}).status_code == 303
+    token = csrf_token(client)
+    assert client.post("/museum/exhibitions/tekeningen/install?lang=nl", data={"csrf_token": token}).status_code == 303
+    nl = " ".join(
+        html.fromstring(client.get("/museum/exhibitions/tekeningen?lang=nl").get_data(as_text=True))
+        .xpath("string(//main)")
+        .split()
+    )
+    assert (
+        f"Waarschuwing: {ROOM} breekt een regel voor {jar.id}: gevaar Ontvlambare vloeistof (categorie 2), "
+        "Formaldehyde vraagt een eigen depot (Opslag voor ontvlambare stoffen, Mechanische ventilatie)" in nl
+    )
+    assert "flammables_store" not in nl and "needs a dedicated store" not in nl
+    assert client.post("/museum/exhibitions/tekeningen/close?lang=en", data={"csrf_token": token}).status_code == 303
+    en = " ".join(
+        html.fromstring(client.get("/museum/exhibitions/tekeningen?lang=en").get_data(as_text=True))
+        .xpath("string(//main)")
+        .split()
+    )
+    with runtime.sessions() as session:
+        moves = session.scalars(select(Event).where(Event.type == "movement").order_by(Event.id)).all()
+    back = [(m.item_id, w) for m in moves if m.data["to_location"] == "LEU-CD-R1" for w in m.data["warnings"]]
+    assert back and {item for item, _w in back} == {items["drawing"], items["bronze"]}  # metal at 48 % RH
+    for item, warning in back:  # the words the event keeps and the CLI prints
+        assert f"Warning: LEU-CD-R1 breaks a rule for {item}: {warning}" in en
+    assert "is outside 30-40 % for metal" in back[0][1]
 
 
 def test_readers_archivists_and_the_public_never_reach_the_forms(

@@ -17,6 +17,7 @@ from heritage.museum import loans
 from heritage.runtime import Runtime
 from tests.helpers import add_user, csrf_token, sign_in
 from tests.heritage.museum.builders import VENUE, World, world
+from tests.heritage.policy import builders
 
 pytestmark = pytest.mark.db
 
@@ -39,7 +40,7 @@ def _client(app: Any, username: str) -> Any:
     return client
 
 
-def _request(client: Any, w: World, **change: str) -> Any:
+def _request(client: Any, w: World, lang: str = "", **change: str) -> Any:
     form = {
         "csrf_token": csrf_token(client),
         "direction": "out",
@@ -50,7 +51,12 @@ def _request(client: Any, w: World, **change: str) -> Any:
         "items": "\n".join(w.ids),
         **change,
     }
-    return client.post("/loans/new", data=form)
+    return client.post(f"/loans/new?lang={lang}" if lang else "/loans/new", data=form)
+
+
+def _alert(response: Any) -> str:
+    """The refusal a page shows (its alert), as the reader reads it."""
+    return " ".join(html.fromstring(response.get_data(as_text=True)).xpath("string(//p[@role='alert'])").split())
 
 
 def test_only_staff_see_loans_and_only_registrars_act(app: Any, w: World) -> None:
@@ -103,11 +109,101 @@ def test_the_loan_page_names_the_failed_check_and_refuses_approval_until_overrid
         assert loans.get_loan(session, loan_id).state == "approved"
 
 
-def test_a_bad_request_form_names_the_problem(app: Any, w: World) -> None:
+def test_a_bad_request_form_names_the_problem_by_the_forms_labels(app: Any, w: World) -> None:
+    """The service names an input by the CLI's option (--to, --from); the form has no options but its labels."""
     registrar = _client(app, "registrar")
-    page = _request(registrar, w, date_to=(START - timedelta(days=1)).isoformat())
-    assert page.status_code == 400 and "is before --from" in page.get_data(as_text=True)
+    before = (START - timedelta(days=1)).isoformat()
+    dutch = _request(registrar, w, "nl", date_to=before)
+    english = _request(registrar, w, "en", date_to=before)
+    assert dutch.status_code == english.status_code == 400
+    assert _alert(dutch) == f"Tot {before} ligt vóór Van {START.isoformat()}"
+    assert _alert(english) == f"To {before} is before From {START.isoformat()}"
+    assert _alert(_request(registrar, w, "nl", insurance_value="veel")) == "Waarde (EUR): 'veel' is geen getal"
+    assert _alert(_request(registrar, w, "en", party=" ")) == (
+        "a loan needs its borrower (out) or lender (in) (Borrower or lender)"
+    )
     assert registrar.get("/loans?lang=en").get_data(as_text=True).count('id="loan-') == 0
+
+
+def test_refused_steps_say_why_in_dutch_without_the_cli_s_words(app: Any, w: World, runtime: Runtime) -> None:
+    registrar = _client(app, "registrar")
+    loan_id = int(_request(registrar, w).headers["Location"].rsplit("/", 1)[1])
+    token = csrf_token(registrar)
+    early = registrar.post(f"/loans/{loan_id}/act?lang=nl", data={"csrf_token": token, "action": "dispatch"})
+    assert early.status_code == 400
+    assert (
+        _alert(early)
+        == f"bruikleen {loan_id} is Aangevraagd: 'Verzenden' vraagt een bruikleen met de status Overeenkomst getekend"
+    )
+    refused = registrar.post(f"/loans/{loan_id}/act?lang=nl", data={"csrf_token": token, "action": "approve"})
+    said = _alert(refused)
+    assert said.startswith(f"bruikleen {loan_id} kan niet worden goedgekeurd: {w.drawing} (Lichtbudget): lichtbudget:")
+    assert said.endswith("(keur goed met een reden om op eigen gezag verder te gaan)")
+    with runtime.transaction() as session:
+        loans.approve(session, loan_id, agent="registrar", override="20 lux agreed")
+        loans.update_terms(session, loan_id, agent="registrar", terms="20 lux", insurance_kind="indemnity")
+    unsigned = registrar.post(f"/loans/{loan_id}/act?lang=nl", data={"csrf_token": token, "action": "agree"})
+    assert _alert(unsigned) == f"bruikleen {loan_id} kan niet worden overeengekomen zonder Waarde (EUR)"
+    with runtime.transaction() as session:
+        loans.update_terms(session, loan_id, agent="registrar", insurance_value="1000")
+        loans.agree(session, loan_id, agent="registrar")
+    unchecked = registrar.post(f"/loans/{loan_id}/act?lang=nl", data={"csrf_token": token, "action": "dispatch"})
+    assert unchecked.status_code == 400
+    assert _alert(unchecked) == (
+        f"bruikleen {loan_id} kan niet worden verzonden: geen toestandscontrole bij verzending van {', '.join(w.ids)}"
+    )
+    with runtime.sessions() as session:
+        assert loans.get_loan(session, loan_id).state == "agreed"
+
+
+def test_venue_checks_name_security_levels_flags_and_materials(app: Any, runtime: Runtime) -> None:
+    """A basement store of too low a level for parchment and below ground, where spirit may not go: the Dutch page
+    gives the reasons in Dutch with names for levels, flags, hazards and materials; the English page the CLI's."""
+    with runtime.transaction() as session:
+        places = builders.tree(session)
+        parchment = builders.item(
+            session, "museum", "charter", domain="museum", material="parchment_leather", location=places["paper"]
+        )
+        spirit = builders.item(
+            session, "museum", "jar", domain="museum", material="fluid_specimen", location=places["spirit"]
+        )
+        ids = [parchment.id, spirit.id]
+    add_user(runtime, "registrar", "collection_manager", "central-archive")
+    registrar = _client(app, "registrar")
+    form = {
+        "csrf_token": csrf_token(registrar),
+        "direction": "out",
+        "party": "Museum M",
+        "venue": "LEU-WET-ARCH",
+        "date_from": START.isoformat(),
+        "date_to": START.isoformat(),
+        "items": "\n".join(ids),
+    }
+    created = registrar.post("/loans/new", data=form)
+    loan_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    with runtime.sessions() as session:
+        english = [c.reason for c in loans.checks(session, loan_id) if not c.ok]
+    assert "venue LEU-WET-ARCH: security S1 is below S2 for parchment_leather" in english
+    assert "venue LEU-WET-ARCH: fluid_specimen may not be kept where below_ground" in english
+    en = html.fromstring(registrar.get(f"/loans/{loan_id}?lang=en").get_data(as_text=True))
+    assert [r for r in english if r not in en.xpath("//table[contains(@class, 'loan-checks')]//td/text()")] == []
+    nl = html.fromstring(registrar.get(f"/loans/{loan_id}?lang=nl").get_data(as_text=True))
+    assert nl.xpath("string(//dd[@class='venue-conditions'])") == "S1: afgesloten ruimte; Onder maaiveld (kelder)"
+    assert en.xpath("string(//dd[@class='venue-conditions'])") == "S1: locked room; Below ground (basement)"
+    table = " ".join(nl.xpath("string(//table[contains(@class, 'loan-checks')])").split())
+    assert (
+        "locatie LEU-WET-ARCH: beveiliging S1: afgesloten ruimte is lager dan S2: depot met toegangscontrole "
+        "voor Perkament en leer" in table
+    )
+    assert (
+        "locatie LEU-WET-ARCH: Natte collectie (op vloeistof) mag niet bewaard worden op een plaats met: "
+        "Onder maaiveld (kelder)" in table
+    )
+    assert "Opslag voor ontvlambare stoffen, Mechanische ventilatie" in table
+    assert "Ontvlambare vloeistof (categorie 2), Formaldehyde" in table
+    assert [r for r in english if r in table] == []
+    for code in ("parchment_leather", "fluid_specimen", "below_ground", "flammables_store", "formaldehyde", "venue "):
+        assert code not in table
 
 
 def test_reports_print_and_come_as_pdf(app: Any, w: World) -> None:
@@ -161,8 +257,12 @@ def test_the_api_lists_loans_in_its_contract_and_moves_them_on_with_a_token(
             }
         ]
     }
-    shown = client.get(f"/api/loans/{loan_id}", headers=headers).get_json()
-    assert {c["rule"] for c in shown["checks"]} >= {"venue", "light"}
+    shown = client.get(f"/api/loans/{loan_id}", headers=headers, environ_base={"HTTP_ACCEPT_LANGUAGE": "nl"})
+    assert {c["rule"] for c in shown.get_json()["checks"]} >= {"venue", "light"}
+    assert {"item", "title", "rule", "ok", "reason", "overridable"} == set(shown.get_json()["checks"][0])
+    assert f"venue {VENUE} meets its climate and security needs" in [c["reason"] for c in shown.get_json()["checks"]]
+    late = client.post("/api/loans", json={**body, "to": "2020-01-01"}, headers=headers)  # English, as the CLI
+    assert late.get_json()["error"]["message"] == f"--to 2020-01-01 is before --from {START.isoformat()}"
     approved = client.post(f"/api/loans/{loan_id}/approve", headers=headers)
     assert approved.status_code == 200 and approved.get_json()["state"] == "approved"
     refused = client.post(f"/api/loans/{loan_id}/dispatch", headers=headers)
@@ -258,7 +358,8 @@ def test_a_conservator_records_a_condition_check_but_moves_no_loan_on(app: Any, 
         f"/loans/{loan_id}/condition",
         data={"csrf_token": csrf_token(conservator), "item": w.model, "condition": "shiny", "stage": "dispatch"},
     )
-    assert bad.status_code == 400 and "condition &#39;shiny&#39; is not one of" in bad.get_data(as_text=True)
+    said = html.fromstring(bad.get_data(as_text=True)).xpath("string(//p[@role='alert'])")
+    assert bad.status_code == 400 and said.startswith("Toestand: 'shiny' is niet een van: Uitstekend, Goed,")
 
 
 def test_routine_checks_and_treatments_from_the_objects_history(app: Any, w: World) -> None:

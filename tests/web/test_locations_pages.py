@@ -44,6 +44,7 @@ def _form(client: Any, code: str | None = None) -> dict[str, Any]:
     ):
         data[name] = value or ""
     data["functions"] = re.findall(r'name="functions" value="([^"]+)" checked', page)
+    data["flags"] = re.findall(r'name="flags" value="([^"]+)" checked', page)
     return data
 
 
@@ -77,6 +78,43 @@ def test_the_pages_speak_dutch_and_english_with_labels_not_codes(app: Any, place
     listing_en = manager.get("/locations?lang=en").get_data(as_text=True)
     assert "Locaties" in listing_nl and "Leeszaal" in listing_nl and "Gebouw" in listing_nl
     assert "Locations" in listing_en and "Reading room" in listing_en and "Building" in listing_en
+
+
+def test_security_levels_and_flags_are_named_in_the_readers_language(app: Any, places: None) -> None:
+    manager = _client(app, "conservator")
+    nl = manager.get("/locations?lang=nl").get_data(as_text=True)
+    en = manager.get("/locations?lang=en").get_data(as_text=True)
+    row_nl = nl[nl.index('id="loc-LEU-CD-ETH"') :].split("</tr>", 1)[0]
+    row_en = en[en.index('id="loc-LEU-CD-ETH"') :].split("</tr>", 1)[0]
+    assert "S2: depot met toegangscontrole; Boven maaiveld, Mechanische ventilatie, Opslag voor ontvlambare" in row_nl
+    assert "S2: store with access control; Above ground, Flammables store, Mechanical ventilation" in row_en
+    for page in (nl, en):  # the building's level and flags hold for its rooms; no code is shown
+        assert "S3: " in page[page.index('id="loc-LEU-CD-R1"') :].split("</tr>", 1)[0]
+        assert "flammables_store" not in page and "above_ground" not in page and "below_ground" not in page
+    form_nl = manager.get("/locations/LEU-CD-ETH/edit?lang=nl").get_data(as_text=True)
+    form_en = manager.get("/locations/LEU-CD-ETH/edit?lang=en").get_data(as_text=True)
+    assert '<option value="S2" selected>S2: depot met toegangscontrole</option>' in form_nl
+    assert '<option value="S4">S4: vault with two-person rule</option>' in form_en
+    assert 'value="flammables_store" checked> Opslag voor ontvlambare stoffen</label>' in form_nl
+    assert 'value="nitrate_vault"> Nitrate vault</label>' in form_en
+    assert '<input id="flags_other" name="flags_other" value="">' in form_en
+
+
+def test_flags_are_ticked_by_name_or_typed_as_codes(app: Any, runtime: Runtime, places: None) -> None:
+    manager = _client(app, "conservator")
+    data = _form(manager, "LEU-CD-ETH")
+    assert sorted(data["flags"]) == ["flammables_store", "mechanical_ventilation"]
+    data.update(flags=["mechanical_ventilation", "sprinklers"], flags_other="sealed_door; sprinklers")
+    assert manager.post("/locations/LEU-CD-ETH/edit?lang=en", data=data).status_code == 303
+    with runtime.sessions() as session:
+        room = session.scalar(select(Location).where(Location.code == "LEU-CD-ETH"))
+        assert room is not None and room.attributes["flags"] == ["mechanical_ventilation", "sprinklers", "sealed_door"]
+    form = manager.get("/locations/LEU-CD-ETH/edit?lang=en").get_data(as_text=True)
+    assert 'value="sprinklers" checked> Sprinklers</label>' in form
+    assert '<input id="flags_other" name="flags_other" value="sealed_door">' in form  # no name: as typed
+    refused = manager.post("/locations/LEU-CD-ETH/edit?lang=nl", data={**data, "flags_other": "Sealed Door"})
+    assert refused.status_code == 400
+    assert "Andere kenmerken (codes, gescheiden door ;): Sealed Door is geen kenmerk" in refused.get_data(as_text=True)
 
 
 def test_a_collection_manager_adds_a_case_in_a_room(app: Any, runtime: Runtime, places: None) -> None:

@@ -168,7 +168,7 @@ def test_staff_see_item_lists_on_the_dashboard(demo_client) -> None:
     with app.test_request_context("/masterplan"):
         g.viewer = ARCHIVIST
         html = app.view_functions["masterplan.dashboard"]()
-    assert "Digitaliseringswachtrij" in html and "vraagt een eigen depot (nitrate_vault)" in html  # Dutch reasons
+    assert "Digitaliseringswachtrij" in html and "vraagt een eigen depot (Nitraatkluis)" in html  # Dutch reasons
     assert 'href="/masterplan/review"' in html
     assert "Lichtdosis" in html
 

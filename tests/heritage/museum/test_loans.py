@@ -294,3 +294,42 @@ def test_a_loan_in_comes_to_our_gallery_and_goes_back(runtime: Runtime, w: World
             loans.return_objects(session, loan.id, agent="registrar", scanned=[w.model])
         loans.return_objects(session, loan.id, agent="registrar", scanned=[w.painting])
         assert loans.close(session, loan.id, agent="registrar").state == "closed"
+
+
+def test_the_cli_and_the_api_keep_their_english_words(runner: CliRunner, runtime: Runtime, w: World) -> None:
+    """Refusals name the CLI's options and checks keep their sentences, whatever a page makes of them."""
+    before = (START - timedelta(days=1)).isoformat()
+    create = ["loans", "create", "--party", "M", "--venue", VENUE, "--from", START.isoformat(), "--item", w.drawing]
+    late = runner.invoke(main, [*create, "--to", before])
+    assert late.exit_code == 1 and late.stderr == f"error: --to {before} is before --from {START.isoformat()}\n"
+    hope = runner.invoke(main, [*create, "--to", START.isoformat(), "--insurance", "hope"])
+    assert hope.exit_code == 1 and hope.stderr == "error: --insurance 'hope' is not one of: insurance, indemnity\n"
+    wrong_day = runner.invoke(main, ["condition", "record", w.model, "--condition", "good", "--date", "7 May"])
+    assert wrong_day.stderr == "error: --date '7 May' is not a date (YYYY-MM-DD)\n"
+    no_loan = runner.invoke(main, ["condition", "record", w.model, "--condition", "good", "--stage", "dispatch"])
+    assert no_loan.stderr == "error: a dispatch check belongs to a loan (--loan)\n"
+    with runtime.transaction() as session, pytest.raises(BadRequest) as refused:
+        condition.treat(session, w.model, treatment="cleaned", materials=[" "], by="c")
+    assert str(refused.value) == "a treatment names the materials used (--material, one or more)"
+    loan_id = _create(runtime, w)
+    lines = runner.invoke(main, ["loans", "check", str(loan_id)]).stdout.splitlines()
+    assert f"ok   {w.painting} venue: venue {VENUE} meets its climate and security needs" in lines
+    assert [line for line in lines if line.startswith("FAIL")] == [
+        f"FAIL {w.drawing} light: light budget: 45 days at the venue (411 lx·h a day) bring its rolling 12-month "
+        f"dose to 18,493 lx·h by {START + timedelta(days=44)}, over the high budget of 15,000 lx·h"
+    ]
+    checks = json.loads(runner.invoke(main, ["loans", "check", str(loan_id), "--json"]).stdout)["checks"]
+    assert {tuple(c) for c in checks} == {("item", "title", "rule", "ok", "reason", "overridable")}
+    with runtime.transaction() as session:
+        loans.approve(session, loan_id, agent="registrar", override="20 lux agreed")
+        loans.update_terms(
+            session, loan_id, agent="registrar", terms="t", insurance_kind="indemnity", insurance_value=1
+        )
+        loans.agree(session, loan_id, agent="registrar")
+        event = session.scalars(select(Event).where(Event.type == "loan approved", Event.item_id.is_(None))).one()
+        assert [set(c) for c in event.data["failed"]] == [{"item", "title", "rule", "ok", "reason", "overridable"}]
+    early = runner.invoke(main, ["loans", "dispatch", str(loan_id)])
+    assert early.stderr == (
+        f"error: loan {loan_id} cannot be dispatched: no dispatch condition check of {', '.join(w.ids)} "
+        f"(heritage condition record ITEM --loan {loan_id} --stage dispatch)\n"
+    )
