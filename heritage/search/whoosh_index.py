@@ -70,10 +70,27 @@ def _writer(ix: Any) -> Any:
     return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05)
 
 
-def _pages_column(reader: Any) -> Any:
-    """The column of the pages' packed text (`fulltext.pack`), or None in an index built before it was a column
-    (there the pages are a stored field of each document)."""
-    return reader.column_reader("pages") if reader.has_column("pages") else None
+class _PagesColumn:
+    """The pages' packed text (`fulltext.pack`) of a document by its number, read segment by segment: Whoosh's
+    multi-segment column reader leaves out a segment without the column file (one where no document has pages)
+    and then gives the documents after it another segment's values."""
+
+    def __init__(self, reader: Any) -> None:
+        self.leaves = [
+            (sub.column_reader("pages"), offset, sub.doc_count_all()) for sub, offset in reader.leaf_readers()
+        ]
+
+    def __getitem__(self, docnum: int) -> bytes:
+        for column, offset, count in self.leaves:
+            if offset <= docnum < offset + count:
+                return bytes(column[docnum - offset])
+        raise IndexError(docnum)
+
+
+def _pages_column(reader: Any) -> _PagesColumn | None:
+    """The pages' column, or None in an index built before the pages were a column (there they are a stored field
+    of each document)."""
+    return _PagesColumn(reader) if reader.schema["pages"].column_type else None
 
 
 def to_fields(doc: dict[str, Any]) -> dict[str, Any]:

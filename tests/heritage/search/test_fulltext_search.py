@@ -189,3 +189,16 @@ def test_an_index_whose_pages_are_stored_fields_still_shows_them(
     assert result.hits[0]["text_hits"] == [
         {"page": 37, "snippet": "Petrus Vandermeulen uit <mark>Tienen</mark> ingeschreven in de geneeskunde"}
     ]
+
+
+def test_pages_are_read_in_an_index_of_segments_with_and_without_them(tmp_path: Path) -> None:
+    """A segment where no document has pages has no pages column: the documents of the segments after it still
+    show their own pages (Whoosh's multi-segment column reader gave them another segment's)."""
+    ix = WhooshIndex(tmp_path / "segments")
+    ix.update([doc(f"plain{n}", f"Foto {n} van de hallen", images=True) for n in range(3)])
+    ix.update([doc("reg", "Inschrijvingsregister 1835", images=True, pages=REGISTER_PAGES)])
+    with ix._index().searcher() as searcher:
+        segments = searcher.reader().leaf_readers()
+        assert len(segments) == 2 and not segments[0][0].has_column("pages")
+    hits = ix.search(SearchQuery(q="Tienen", access=PUBLIC)).hits
+    assert [h["page"] for h in hits[0]["text_hits"]] == [37]
