@@ -26,7 +26,7 @@ from web.auth import require_staff
 from web.context import acting_viewer, session
 from web.exhibitions import may_plan, staff_page
 from web.i18n import current_language
-from web.museum_words import in_words, reason
+from web.museum_words import exhibition_inputs, in_words, reason
 
 bp = Blueprint("exhibitions_editing", __name__, url_prefix="/museum/exhibitions")
 
@@ -212,7 +212,10 @@ def _save(who: Viewer, rows: dict[str, Any], slug: str, *, new: bool, version: s
         db.commit()
     except HeritageError as exc:
         db.rollback()
-        return _form(rows, slug=None if new else slug, version=version, error=str(exc), status=exc.status)
+        shown = in_words(exc, exhibition_inputs())
+        if isinstance(exc, service.StaleExhibition):
+            shown = _("Someone changed the exhibition since this form was loaded; nothing was saved (reload it).")
+        return _form(rows, slug=None if new else slug, version=version, error=shown, status=exc.status)
     if changed:
         flash(_("The exhibition was saved."), "status")
     else:

@@ -57,6 +57,29 @@ def entry_inputs() -> dict[str, str]:
     }
 
 
+def exhibition_inputs() -> dict[str, str]:
+    """The exhibition form's labels of the keys of a spec (`heritage.museum.exhibitions.check_spec` names them)."""
+    return {
+        "slug": _("Web address name (slug)"),
+        "title": _("Title (Dutch)"),
+        "title_en": _("Title (English)"),
+        "summary": _("Summary (Dutch)"),
+        "summary_en": _("Summary (English)"),
+        "from": _("From"),
+        "to": _("To"),
+        "item": _("Item id"),
+        "room": _("Room or case (location code)"),
+        "label": _("Label (Dutch)"),
+        "label_en": _("Label (English)"),
+        "text": _("Text (Dutch)"),
+        "text_en": _("Text (English)"),
+        "page": _("Image page of the item"),
+        "region": _("IIIF region (full, or x,y,w,h)"),
+        "caption": _("Caption (Dutch)"),
+        "caption_en": _("Caption (English)"),
+    }
+
+
 def in_words(error: Exception | Said, inputs: Mapping[str, str] | None = None) -> str:
     """A service's refusal on a page: in the page's language, its inputs named by `inputs` (a form's labels),
     codes by their labels. A message without a template is shown as it is."""

@@ -21,15 +21,19 @@ from sqlalchemy.orm import Session
 
 from heritage import events
 from heritage.access import Viewer, Visibility, visibility
-from heritage.errors import BadRequest, Conflict, HeritageError, NotFound, conflict
+from heritage.errors import BadRequest, HeritageError, Input, NotFound, bad, conflict
 from heritage.identifiers import is_valid_id
 from heritage.locations.movements import move
 from heritage.locations.reasons import Coded
 from heritage.locations.tree import get_place, load_places
 from heritage.models import Exhibition, ExhibitionObject, ExhibitionPage, File, FileRole, Item, Location
+from metadata_schemas.said import Said, said
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 RESERVED_SLUGS = frozenset({"collection", "collections", "new"})  # "new": the staff form
+# Where in a spec a message points ("exhibition fabrica: page 2: image 1"): said, so that a page says it in its
+# reader's language and the CLI and API in English as they always have.
+Place = Said | str
 REGION = re.compile(r"^([0-9]+),([0-9]+),([0-9]+),([0-9]+)$")
 
 
@@ -66,18 +70,24 @@ def get(session: Session, slug: str) -> Exhibition:
     return found
 
 
-def _text(spec: dict[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+def _key(key: str) -> Input:
+    """A key of the spec as a message names it: quoted in English (the CLI's and the API's text), by its form's
+    label on a page."""
+    return Input(key, repr(key))
+
+
+def _text(spec: dict[str, Any], key: str, where: Place, *, required: bool = True) -> str | None:
     value = spec.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise BadRequest(f"{where}: {key!r} is required")
+            raise bad("%(where)s: %(key)s is required", where=where, key=_key(key))
         return None
     if not isinstance(value, str):
-        raise BadRequest(f"{where}: {key!r} must be text, not {value!r}")
+        raise bad("%(where)s: %(key)s must be text, not %(value)s", where=where, key=_key(key), value=repr(value))
     return value.strip()
 
 
-def _day(value: Any, where: str) -> date | None:
+def _day(value: Any, where: Place) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -85,7 +95,7 @@ def _day(value: Any, where: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise BadRequest(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise bad("%(where)s: %(value)s is not a date (YYYY-MM-DD)", where=where, value=repr(value)) from None
 
 
 def _known(viewer: Viewer | None, item: Item | None) -> bool:
@@ -93,7 +103,7 @@ def _known(viewer: Viewer | None, item: Item | None) -> bool:
     return item is not None and (viewer is None or visibility(viewer, item) > Visibility.NONE)
 
 
-def find_item(session: Session, ref: str, where: str, viewer: Viewer | None = None) -> Item:
+def find_item(session: Session, ref: str, where: Place, viewer: Viewer | None = None) -> Item:
     """An item by its id or its local identifier (which must then name one item only), among the items `viewer`
     may know of: an item they may not know of is answered as no item at all.
 
@@ -108,8 +118,8 @@ def find_item(session: Session, ref: str, where: str, viewer: Viewer | None = No
     if len(found) == 1:
         return found[0]
     if not found:
-        raise BadRequest(f"{where}: no item has the id or identifier {ref!r}")
-    raise BadRequest(f"{where}: several items have the identifier {ref!r}; give the item id")
+        raise bad("%(where)s: no item has the id or identifier %(ref)s", where=where, ref=repr(ref))
+    raise bad("%(where)s: several items have the identifier %(ref)s; give the item id", where=where, ref=repr(ref))
 
 
 def names_something(session: Session, ref: str, viewer: Viewer | None = None) -> bool:
@@ -126,22 +136,28 @@ def names_something(session: Session, ref: str, viewer: Viewer | None = None) ->
     return any(_known(viewer, i) for i in session.scalars(select(Item).where(Item.local_id == ref).limit(20)))
 
 
-def _region(value: Any, file: File, where: str) -> str:
+def _region(value: Any, file: File, where: Place) -> str:
     region = str(value or "full").strip()
     if region == "full":
         return region
     match = REGION.match(region)
     if not match:
-        raise BadRequest(f"{where}: region {region!r} is not 'full' nor x,y,w,h in pixels")
+        raise bad("%(where)s: region %(region)s is not 'full' nor x,y,w,h in pixels", where=where, region=repr(region))
     x, y, w, h = (int(g) for g in match.groups())
     if w == 0 or h == 0:
-        raise BadRequest(f"{where}: region {region!r} is empty")
+        raise bad("%(where)s: region %(region)s is empty", where=where, region=repr(region))
     if file.width and file.height and (x + w > file.width or y + h > file.height):
-        raise BadRequest(f"{where}: region {region!r} lies outside the image ({file.width} x {file.height} px)")
+        raise bad(
+            "%(where)s: region %(region)s lies outside the image (%(width)s x %(height)s px)",
+            where=where,
+            region=repr(region),
+            width=file.width,
+            height=file.height,
+        )
     return region
 
 
-def _image_source(session: Session, image: dict[str, Any], where: str, viewer: Viewer | None) -> tuple[Item, Any]:
+def _image_source(session: Session, image: dict[str, Any], where: Place, viewer: Viewer | None) -> tuple[Item, Any]:
     """The item and image page an image shows: from `file` (a master image's id, as the IIIF URLs name it), or
     from `item` with `page` (1 unless given); an `item` that names no item but a file is taken as that file."""
     ref = str(image.get("file") or "").strip()
@@ -154,7 +170,7 @@ def _image_source(session: Session, image: dict[str, Any], where: str, viewer: V
         file = session.get(File, ref) if is_valid_id(ref) else None
     files = image_pages(file.item) if file is not None and _known(viewer, file.item) else []
     if file is None or file not in files:
-        raise BadRequest(f"{where}: no image of the catalogue has the file id {ref!r}")
+        raise bad("%(where)s: no image of the catalogue has the file id %(ref)s", where=where, ref=repr(ref))
     return file.item, files.index(file) + 1
 
 
@@ -174,39 +190,53 @@ def check_spec(session: Session, spec: dict[str, Any], viewer: Viewer | None = N
     Raises:
         BadRequest: the first problem found.
     """
-    slug = _text(spec, "slug", "exhibition") or ""
+    slug = _text(spec, "slug", said("exhibition")) or ""
     if not SLUG.match(slug) or slug in RESERVED_SLUGS:
-        raise BadRequest(f"exhibition: slug {slug!r} must be 3-64 lower-case letters, digits and hyphens")
-    where = f"exhibition {slug}"
+        raise bad("exhibition: slug %(slug)s must be 3-64 lower-case letters, digits and hyphens", slug=repr(slug))
+    where = said("exhibition %(slug)s", slug=slug)
     fields = {
         "slug": slug,
         "title": _text(spec, "title", where),
         "title_en": _text(spec, "title_en", where),
         "summary": _text(spec, "summary", where, required=False),
         "summary_en": _text(spec, "summary_en", where, required=False),
-        "starts_on": _day(spec.get("from"), f"{where}: from"),
-        "ends_on": _day(spec.get("to"), f"{where}: to"),
+        "starts_on": _day(spec.get("from"), said("%(where)s: %(key)s", where=where, key=Input("from", "from"))),
+        "ends_on": _day(spec.get("to"), said("%(where)s: %(key)s", where=where, key=Input("to", "to"))),
     }
     if (fields["starts_on"] is None) != (fields["ends_on"] is None):
-        raise BadRequest(f"{where}: give both 'from' and 'to' (or neither, for an exhibition online only)")
+        raise bad(
+            "%(where)s: give both %(from)s and %(to)s (or neither, for an exhibition online only)",
+            where=where,
+            **{"from": _key("from"), "to": _key("to")},
+        )
     if fields["starts_on"] and fields["ends_on"] < fields["starts_on"]:
-        raise BadRequest(f"{where}: 'to' ({fields['ends_on']}) is before 'from' ({fields['starts_on']})")
+        raise bad(
+            "%(where)s: %(to)s (%(end)s) is before %(from)s (%(start)s)",
+            where=where,
+            end=fields["ends_on"],
+            start=fields["starts_on"],
+            **{"from": _key("from"), "to": _key("to")},
+        )
     places = load_places(session)
     objects: list[dict[str, Any]] = []
     for n, obj in enumerate(spec.get("objects") or [], start=1):
-        at = f"{where}: object {n}"
+        at = said("%(where)s: object %(n)s", where=where, n=n)
         item = find_item(session, _text(obj, "item", at) or "", at, viewer)
         if any(o["item_id"] == item.id for o in objects):
-            raise BadRequest(f"{at}: item {item.id} is already in this exhibition")
+            raise bad("%(where)s: item %(item)s is already in this exhibition", where=at, item=item.id)
         room = _text(obj, "room", at, required=False)
         if room and fields["starts_on"] is None:
-            raise BadRequest(f"{at}: an exhibition online only has no rooms (give 'from' and 'to')")
+            raise bad(
+                "%(where)s: an exhibition online only has no rooms (give %(from)s and %(to)s)",
+                where=at,
+                **{"from": _key("from"), "to": _key("to")},
+            )
         location_id = None
         if room:
             try:
                 location_id = get_place(places, room).location.id
             except NotFound:
-                raise BadRequest(f"{at}: location {room!r} does not exist") from None
+                raise bad("%(where)s: location %(room)s does not exist", where=at, room=repr(room)) from None
         objects.append(
             {
                 "item_id": item.id,
@@ -217,14 +247,20 @@ def check_spec(session: Session, spec: dict[str, Any], viewer: Viewer | None = N
         )
     pages: list[dict[str, Any]] = []
     for n, page in enumerate(spec.get("pages") or [], start=1):
-        at = f"{where}: page {n}"
+        at = said("%(where)s: page %(n)s", where=where, n=n)
         images = []
         for k, image in enumerate(page.get("images") or [], start=1):
-            img_at = f"{at}: image {k}"
+            img_at = said("%(where)s: image %(n)s", where=at, n=k)
             item, number = _image_source(session, image, img_at, viewer)
             files = image_pages(item)
             if not isinstance(number, int) or not 1 <= number <= len(files):
-                raise BadRequest(f"{img_at}: item {item.id} has no image page {number!r} ({len(files)} pages)")
+                raise bad(
+                    "%(where)s: item %(item)s has no image page %(number)s (%(pages)s pages)",
+                    where=img_at,
+                    item=item.id,
+                    number=repr(number),
+                    pages=len(files),
+                )
             images.append(
                 {
                     "item": item.id,
@@ -322,7 +358,7 @@ def save(
     slug = checked.fields["slug"]
     exhibition = session.scalar(select(Exhibition).where(Exhibition.slug == slug))
     if exhibition is not None and new:
-        raise Conflict(f"exhibition {slug!r} exists already")
+        raise conflict("exhibition %(slug)s exists already", slug=repr(slug))
     if exhibition is not None and expected is not None and version(exhibition) != expected:
         raise StaleExhibition(
             f"exhibition {slug}: someone changed it since it was loaded (version {expected}); "
@@ -335,7 +371,7 @@ def save(
     else:
         kept = {o["item_id"] for o in checked.objects}
         if exhibition.state == "installed" and any(o.item_id not in kept for o in exhibition.objects):
-            raise Conflict(f"exhibition {slug}: it is installed; close it before taking objects out")
+            raise conflict("exhibition %(slug)s: it is installed; close it before taking objects out", slug=slug)
         for key, value in checked.fields.items():
             setattr(exhibition, key, value)
     _reconcile(session, exhibition, checked)
@@ -375,7 +411,7 @@ def create(
         BadRequest: invalid fields, or the slug is taken.
     """
     if session.scalar(select(Exhibition.id).where(Exhibition.slug == slug)) is not None:
-        raise Conflict(f"exhibition {slug!r} exists already")
+        raise conflict("exhibition %(slug)s exists already", slug=repr(slug))
     spec = {"slug": slug, "title": title, "title_en": title_en, "from": starts_on, "to": ends_on}
     return save(session, spec, agent=agent)[0]
 

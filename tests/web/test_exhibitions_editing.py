@@ -185,24 +185,35 @@ def test_editing_changes_titles_and_adds_removes_and_reorders_objects_and_pages(
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "message", "english"),
     [
         (
             {"p1-i1-region": "1500,0,1000,100"},
+            "pagina 1: beeld 1: uitsnede &#39;1500,0,1000,100&#39; valt buiten het beeld (2000 x 1500 px)",
             "page 1: image 1: region &#39;1500,0,1000,100&#39; lies outside the image",
         ),
-        ({"o1-item": "no-such-thing"}, "object 1: no item has the id or identifier &#39;no-such-thing&#39;"),
-        ({"o1-room": "NOWHERE"}, "object 1: location &#39;NOWHERE&#39; does not exist"),
+        (
+            {"o1-item": "no-such-thing"},
+            "object 1: geen enkel stuk heeft de id of het kenmerk &#39;no-such-thing&#39;",
+            "object 1: no item has the id or identifier &#39;no-such-thing&#39;",
+        ),
+        (
+            {"o1-room": "NOWHERE"},
+            "object 1: plaats &#39;NOWHERE&#39; bestaat niet",
+            "object 1: location &#39;NOWHERE&#39; does not exist",
+        ),
         (
             {"o1-position": "first"},
             "object 1: positie &#39;first&#39; is geen geheel getal",
-        ),  # the form's own check, in Dutch
-        ({"title_en": ""}, "&#39;title_en&#39; is required"),
+            "object 1: position &#39;first&#39; is not a whole number",
+        ),  # the form's own check
+        ({"title_en": ""}, "tentoonstelling tekeningen: Titel (Engels) is verplicht", "Title (English) is required"),
     ],
 )
 def test_a_mistake_is_named_the_form_kept_as_typed_and_nothing_stored(
-    app: Any, runtime: Runtime, items: dict[str, str], change: dict[str, str], message: str
+    app: Any, runtime: Runtime, items: dict[str, str], change: dict[str, str], message: str, english: str
 ) -> None:
+    """In the page's language, an input named by its label (the CLI and the API name the spec's keys)."""
     client = _client(app, "conservator-cm")
     assert _new(client, items).status_code == 303
     before = _spec(runtime)
@@ -212,6 +223,8 @@ def test_a_mistake_is_named_the_form_kept_as_typed_and_nothing_stored(
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400 and message in html and 'role="alert"' in html
     assert 'value="Iets anders"' in html  # what was typed is kept
+    in_english = client.post("/museum/exhibitions/tekeningen/edit?lang=en", data=fields)
+    assert in_english.status_code == 400 and english in in_english.get_data(as_text=True)
     assert _spec(runtime) == before and _events(runtime) == ["exhibition created"]
     bad_new = _new(client, items, slug="other-show", **change)
     assert bad_new.status_code == 400
@@ -228,7 +241,7 @@ def test_a_save_over_a_newer_version_is_refused_with_409(app: Any, runtime: Runt
     assert client.post("/museum/exhibitions/tekeningen/edit", data=first).status_code == 303
     second["o1-label_en"] = "A drawing, second"
     stale = client.post("/museum/exhibitions/tekeningen/edit", data=second)
-    assert stale.status_code == 409 and "someone changed it since it was loaded" in stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Iemand heeft de tentoonstelling gewijzigd" in stale.get_data(as_text=True)
     assert _spec(runtime)["objects"][0]["label_en"] == "A drawing, first"
     assert _events(runtime) == ["exhibition created", "exhibition changed"]
 
@@ -349,7 +362,9 @@ def test_another_unit_s_objects_are_theirs_to_plan_and_a_closed_one_does_not_exi
     fields = _fields(client.get("/museum/exhibitions/tekeningen/edit").get_data(as_text=True))
     unknown = client.post("/museum/exhibitions/tekeningen/edit", data={**fields, "o3-item": secret_id})
     assert unknown.status_code == 400
-    assert f"object 3: no item has the id or identifier &#39;{secret_id}&#39;" in unknown.get_data(as_text=True)
+    assert f"object 3: geen enkel stuk heeft de id of het kenmerk &#39;{secret_id}&#39;" in unknown.get_data(
+        as_text=True
+    )
     refused = client.post("/museum/exhibitions/tekeningen/edit", data={**fields, "o3-item": theirs})
     assert refused.status_code == 403 and "objecten van een andere eenheid" in refused.get_data(as_text=True)
     assert _events(runtime) == ["exhibition created"]
