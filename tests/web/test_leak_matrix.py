@@ -473,7 +473,7 @@ def _loans(m: Matrix) -> tuple[int, int]:
                     venue="LEK-ZAAL",
                     date_from=start,
                     date_to=start + timedelta(days=10),
-                    items=[m.items[c] for c in STATUSES],
+                    items=list(m.items.values()),
                     agent="ua",
                 )
                 made.append(loan.id)
