@@ -78,6 +78,13 @@ def _page(item_id: str, *, error: str | None = None, status: int = 200, form: di
     kind = state.kind if state else None
     disposal = service.disposal_of(db, item.id)
     blocked = service.blocking(db, item, kind or "deaccession_candidate", policy)
+    # the outside permissions the policy names for this item (a listed topstuk), asked before a proposal is made too:
+    # a hard rule refuses the override into one until the permission is recorded
+    external_kind = kind or "deaccession_candidate"
+    roles = policy.approvals.get(external_kind, ((), True))[0]
+    external_needed = (
+        [] if disposal else service.approval_state(db, item.id, external_kind, roles, policy).external_needed
+    )
     body = render_template(
         "decisions/decision.html",
         item=item,
@@ -93,10 +100,17 @@ def _page(item_id: str, *, error: str | None = None, status: int = 200, form: di
         routes=service.ROUTES_OF.get(kind or "", ()),
         decisions=DECISIONS,
         may_override=who.is_staff_for(item_unit_id(item)) and not disposal,
+        may_lift_hold=who.is_admin and not disposal and bool(set(service.HOLD_FLAGS) & set(_own_flags(item))),
+        external_kind=external_kind,
+        external_needed=external_needed,
         error=error,
         form=form or {},
     )
     return body, status
+
+
+def _own_flags(item: Item) -> list[str]:
+    return list((item.attributes or {}).get("flags") or [])
 
 
 @bp.get("/decisions/<item_id>")
@@ -171,6 +185,39 @@ def override(item_id: str) -> Any:
         )
 
     return _act(item_id, run, _("The decision was overridden."))
+
+
+@bp.post("/decisions/<item_id>/external-approval")
+def external_approval(item_id: str) -> Any:
+    """Record the outside authority's permission the policy names for a protected piece (a listed topstuk)."""
+
+    def run(who: Viewer) -> Any:
+        raw = _text("granted_on")
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise BadRequest(_("The date %(value)s is not a date (YYYY-MM-DD).", value=raw)) from None
+        return service.record_external_approval(
+            session(),
+            item_id,
+            authority=_text("authority"),
+            reference=_text("reference"),
+            granted_on=day,
+            person=who.username or "",
+            kind=_text("kind") or "deaccession_candidate",
+        )
+
+    return _act(item_id, run, _("The outside permission was recorded."))
+
+
+@bp.post("/decisions/<item_id>/lift-hold")
+def lift_hold(item_id: str) -> Any:
+    """An administrator lifts the item's legal hold with a reason; the item is evaluated again."""
+    return _act(
+        item_id,
+        lambda who: service.lift_legal_hold(session(), item_id, person=who.username or "", reason=_text("hold_reason")),
+        _("The legal hold was lifted and the item evaluated again."),
+    )
 
 
 @bp.post("/decisions/<item_id>/carry-out")

@@ -699,26 +699,42 @@ def record_external_approval(
     """
     item = catalogue.get_item(session, item_id)
     if kind not in APPROVABLE:
-        raise BadRequest(f"kind {kind!r}: one of {', '.join(APPROVABLE)}")
+        raise refused(BadRequest, said("kind %(kind)s: one of %(kinds)s", kind=repr(kind), kinds=", ".join(APPROVABLE)))
     if not (authority or "").strip() or not (reference or "").strip():
-        raise BadRequest("an external approval needs the authority (--authority) and its reference (--reference)")
+        raise refused(
+            BadRequest, said("an external approval needs the authority (--authority) and its reference (--reference)")
+        )
     if granted_on > date.today():
-        raise BadRequest(f"--date {granted_on}: a permission cannot be granted in the future")
+        raise refused(BadRequest, said("--date %(day)s: a permission cannot be granted in the future", day=granted_on))
     policy = PolicyStore.load(session).for_catalogue_item(item)
     flags = set(facts_mod.effective_attributes(item, policy.defaults).get("flags") or [])
     needed = [(when & flags, named) for when, named in policy.external_approvals.get(kind, ()) if when & flags]
     if not needed:
-        raise BadRequest(
-            f"item {item_id} needs no external permission for {kind}: the policy names one only for the flags "
-            + (", ".join(sorted(set().union(*(w for w, _ in policy.external_approvals.get(kind, ()))))) or "(none)")
+        flags = ", ".join(sorted(set().union(*(w for w, _ in policy.external_approvals.get(kind, ()))))) or "(none)"
+        raise refused(
+            BadRequest,
+            said(
+                "item %(item)s needs no external permission for %(kind)s: the policy names one only for the flags "
+                "%(flags)s",
+                item=item_id,
+                kind=kind,
+                flags=flags,
+            ),
         )
     user = account(session, person)
     roles, _distinct = policy.approvals.get(kind, ((), True))
     admin = any(a.role == Role.ADMINISTRATOR.value for a in user.roles)
     if not admin and not set(roles) & set(roles_of(session, user, item, policy)):
-        raise Forbidden(
-            f"account {user.username} may not record an external approval of {kind} for item {item_id}: "
-            f"an administrator or an account in one of the roles {', '.join(roles)} does"
+        raise refused(
+            Forbidden,
+            said(
+                "account %(user)s may not record an external approval of %(kind)s for item %(item)s: "
+                "an administrator or an account in one of the roles %(roles)s does",
+                user=user.username,
+                kind=kind,
+                item=item_id,
+                roles=", ".join(roles),
+            ),
         )
     answered = sorted(set().union(*(w for w, _ in needed)))
     before = approval_state(session, item_id, kind, roles, policy)
@@ -790,11 +806,13 @@ def lift_legal_hold(session: Session, item_id: str, *, person: str, reason: str)
     from heritage.editing.service import Change, _claim_version, _record
 
     if not (reason or "").strip():
-        raise BadRequest("lifting a legal hold needs a reason (--reason)")
+        raise refused(BadRequest, said("lifting a legal hold needs a reason (--reason)"))
     item = catalogue.get_item(session, item_id)
     user = account(session, person)
     if not any(a.role == Role.ADMINISTRATOR.value for a in user.roles):
-        raise Forbidden(f"account {user.username} may not lift a legal hold: an administrator does")
+        raise refused(
+            Forbidden, said("account %(user)s may not lift a legal hold: an administrator does", user=user.username)
+        )
     attrs = dict(item.attributes or {})
     own = list(attrs.get("flags") or [])
     lifted = [f for f in own if f in HOLD_FLAGS]
@@ -804,8 +822,16 @@ def lift_legal_hold(session: Session, item_id: str, *, person: str, reason: str)
             if set(HOLD_FLAGS) & set((node.attributes or {}).get("flags") or []):
                 holder = node
             node = node.parent
-        where = f": the hold is set on {holder.id}, lift it there" if holder else ""
-        raise BadRequest(f"item {item_id} has no legal hold of its own{where}")
+        if holder is not None:
+            raise refused(
+                BadRequest,
+                said(
+                    "item %(item)s has no legal hold of its own: the hold is set on %(holder)s, lift it there",
+                    item=item_id,
+                    holder=holder.id,
+                ),
+            )
+        raise refused(BadRequest, said("item %(item)s has no legal hold of its own", item=item_id))
     attrs["flags"] = [f for f in own if f not in HOLD_FLAGS]
     _claim_version(session, item)
     item.attributes = attrs

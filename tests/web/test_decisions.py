@@ -223,3 +223,70 @@ def test_the_board_works_from_the_review_queue_and_sees_refusals(app: Any, catal
     staff = _text(_client(app, "cm").get("/masterplan/review?queue=proposed").get_data(as_text=True))
     assert "Afstoting voorgesteld Geweigerd" in staff
     assert _client(app, "lezer").get("/masterplan/review").status_code == 403
+
+
+def test_the_ministers_permission_for_a_topstuk_is_recorded_in_the_browser(
+    app: Any, runtime: Runtime, catalogue: dict[str, str]
+) -> None:
+    """The Fabrica (a listed topstuk): its page asks for the minister's permission before any deaccession; a date in
+    the future is refused in the page's language and nothing is kept; recorded, the question goes and the override
+    the hard rule refused goes ahead."""
+    from sqlalchemy import func, select
+
+    from heritage.models import ExternalApproval
+
+    def recorded() -> int:
+        with runtime.sessions() as s:
+            return s.scalar(
+                select(func.count()).select_from(ExternalApproval).where(ExternalApproval.subject == fabrica)
+            )
+
+    fabrica = catalogue["fabrica"]
+    url = f"/masterplan/decisions/{fabrica}"
+    client = _client(app, "cm")
+    page = _text(client.get(url).get_data(as_text=True))
+    assert "De toestemming van buiten de universiteit vastleggen" in page and "Topstukkenraad" in page
+    future = _post(client, f"{url}/external-approval", authority="minister", reference="MB 1", granted_on="2999-01-01")
+    assert future.status_code == 400 and "een toestemming kan niet in de toekomst gegeven zijn" in _text(
+        future.get_data(as_text=True)
+    )
+    assert recorded() == 0
+    assert _post(_client(app, "lezer"), f"{url}/external-approval", authority="x", reference="y").status_code in (
+        403,
+        404,
+    )
+    done = _post(
+        client,
+        f"{url}/external-approval",
+        authority="Vlaamse minister van Cultuur",
+        reference="MB 2026/113",
+        granted_on="2026-05-01",
+    )
+    assert done.status_code == 303 and recorded() == 1
+    assert "De toestemming van buiten de universiteit vastleggen" not in _text(client.get(url).get_data(as_text=True))
+    overridden = _post(client, f"{url}/override", decision="deaccession_candidate", reason="transfer to KBR")
+    assert overridden.status_code == 303
+
+
+def test_an_administrator_lifts_a_legal_hold_in_the_browser(
+    app: Any, runtime: Runtime, catalogue: dict[str, str]
+) -> None:
+    from heritage.models import Item
+
+    held = catalogue["held"]
+    url = f"/masterplan/decisions/{held}"
+    staff = _client(app, "dean", "nl")  # the collection manager of the item's unit, not an administrator
+    assert "De juridische blokkade opheffen" not in _text(staff.get(url).get_data(as_text=True))
+    refused = _post(staff, f"{url}/lift-hold", hold_reason="zaak gesloten")  # typed without the form: refused
+    assert refused.status_code == 403 and "mag geen juridische blokkade opheffen" in _text(
+        refused.get_data(as_text=True)
+    )
+    root = _client(app, "root", "en")
+    assert "Lift the legal hold" in _text(root.get(url).get_data(as_text=True))
+    empty = _post(root, f"{url}/lift-hold", hold_reason=" ")
+    assert empty.status_code == 400 and "lifting a legal hold needs a reason" in _text(empty.get_data(as_text=True))
+    done = _post(root, f"{url}/lift-hold", hold_reason="case 2024/17 closed")
+    assert done.status_code == 303
+    with runtime.sessions() as s:
+        assert "legal_hold" not in (s.get(Item, held).attributes or {}).get("flags", [])
+    assert "Lift the legal hold" not in _text(root.get(url).get_data(as_text=True))
