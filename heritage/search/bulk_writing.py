@@ -12,18 +12,21 @@ infos): the segment is a normal Whoosh segment that every reader opens unchanged
 
 from __future__ import annotations
 
+import queue
 import struct
 import zlib
 from array import array
+from collections.abc import Callable
 from itertools import repeat
 from pickle import dumps
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import IndexingError, SegmentWriter
 
 from heritage.search.whoosh_speedups import _Lengths
 
@@ -362,3 +365,76 @@ def _write_terms(
             + _EXTENT.pack(offset, base + len(out) - offset),
         )
     postfile.write(bytes(out))
+
+
+class _ArrayTask(SubWriterTask):
+    """Whoosh's sub-writer process with an `ArrayWriter`, finishing its own segment (multisegment) and then
+    running `after(storage, schema, segment)` on it, here, beside the other processes."""
+
+    after: Callable[[Any, Any, Any], None] | None = None
+
+    def run(self) -> None:
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+        while True:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        segment = writer._finalize_segment()
+        if self.after is not None:
+            self.after(self.storage, writer.schema, segment)
+        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
+
+
+class ArrayMpWriter(MpWriter):
+    """Whoosh's multiprocessing writer (documents handed to `procs` processes in batches through files), each
+    process writing one segment of its own with an `ArrayWriter`; the segments are not merged.
+
+    `after(storage, schema, segment)` runs in each process once its segment is written (the rebuild
+    prepares the segment's search arrays there, in parallel)."""
+
+    def __init__(self, ix: Any, procs: int, after: Callable[[Any, Any, Any], None] | None = None, **kwargs: Any):
+        super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        self.after = after
+
+    def _new_task(self) -> Any:
+        task = _ArrayTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, True)
+        task.after = self.after
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        """Stop the processes (Whoosh only flags its own copies of them) and let go of the index."""
+        for task in self.tasks:
+            task.terminate()
+            task.join()
+        self.tasks = []
+        SegmentWriter.cancel(self)
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        """Whoosh's multisegment commit, except that a process that died is an error, not a missing segment."""
+        if self.docbuffer:
+            self._enqueue()
+        for _task in self.tasks:
+            self.jobqueue.put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        results: list[Any] = []
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=1))
+            except queue.Empty:
+                failed = [task.exitcode for task in self.tasks if task.exitcode not in (None, 0)]
+                if failed:
+                    self.cancel()
+                    raise IndexingError(f"an indexing process ended with exit code {failed[0]}") from None
+        for task in self.tasks:
+            task.join()
+        segments += [segment for _run, _names, segment in results]
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
