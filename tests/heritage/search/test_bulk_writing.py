@@ -205,3 +205,55 @@ def test_a_schema_with_spelling_words_keeps_whooshs_writer(tmp_path: Path) -> No
     with pytest.raises(ValueError, match="spellings"):
         ArrayWriter(ix)
     ix.writer().commit()  # the lock was let go
+
+
+def _by_record(ix: Any) -> dict[tuple[str, bytes], dict[str, tuple[Any, ...]]]:
+    """Every posting of an index of one or more segments, keyed by term and then by the record's id."""
+    out: dict[tuple[str, bytes], dict[str, tuple[Any, ...]]] = {}
+    with ix.searcher() as searcher:
+        for sub, _offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            ids = [reader.stored_fields(d)["id"] for d in range(reader.doc_count_all())]
+            for fieldname, text in reader.all_terms():
+                postings = out.setdefault((fieldname, text), {})
+                for docnum, weight, value in _postings(reader, fieldname, text):
+                    lengths = reader.doc_field_length(docnum, fieldname)
+                    postings[ids[docnum]] = (weight, value, lengths)
+    return out
+
+
+def test_a_rebuild_in_two_processes_holds_whooshs_postings(tmp_path: Path) -> None:
+    """Two processes write a segment each, and have its search arrays ready before the swap."""
+    from heritage.search.whoosh_index import WhooshIndex
+
+    records = _records(700, seed=11)
+    index = WhooshIndex(tmp_path / "index")
+    assert index.rebuild(iter(records), procs=2) == 700
+    ours = whoosh_index.open_dir(str(index.current_dir()))
+    assert len(ours._segments()) == 2
+    facets = index.current_dir() / "facets"
+    for segment in ours._segments():
+        assert (facets / f"{segment.segment_id()}.npz").exists()
+        assert (facets / f"{segment.segment_id()}.postings" / "words.json").exists()
+    stock = _build(tmp_path / "stock", SegmentWriter, records)
+    assert _by_record(ours) == _by_record(stock)
+    with ours.searcher() as a, stock.searcher() as b:
+        for name in stock.schema.names():
+            if stock.schema[name].scorable and name in set(b.reader().indexed_field_names()):
+                assert a.field_length(name) == b.field_length(name)
+
+
+def _fail_in_a_process(storage: Any, schema: Any, segment: Any) -> None:
+    raise RuntimeError("disk full")
+
+
+def test_a_process_that_fails_fails_the_rebuild(tmp_path: Path) -> None:
+    from heritage.search.bulk_writing import ArrayMpWriter
+
+    ix = whoosh_index.create_in(str(tmp_path), schema())
+    writer = ArrayMpWriter(ix, 2, after=_fail_in_a_process)
+    for record in _records(300):
+        writer.add_document(**to_fields(record))
+    with pytest.raises(Exception, match="exit code 1"):
+        writer.commit()
+    assert whoosh_index.open_dir(str(tmp_path)).doc_count_all() == 0
