@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh.filedb import filetables
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -33,9 +34,14 @@ from heritage.search.whoosh_speedups import _Lengths
 _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct: flags, weight, doc freq, lengths, max weight, ids
 _EXTENT = struct.Struct("!qi")  # where a term's blocks lie in the postings file: offset, length
 _BLOCK_LENGTH = struct.Struct("!i")
+_KEY_VALUE_LENGTHS = filetables._lengths  # before each key and value in a hash file
 _LENGTH_OF_BYTE = np.asarray([byte_to_length(i) if i else 0 for i in range(256)], dtype=np.int64)
 _NO_LENGTH = np.iinfo(np.int64).max
 CHUNK_POSTINGS = 1 << 20  # postings turned into Python objects at a time while writing
+# A block whose pickle is shorter is stored uncompressed (its info says so, and every reader honours that, as
+# Whoosh meant to for blocks under 20 bytes): zlib costs a large fixed set-up per call and gains nothing on
+# the one- and few-posting blocks of most terms. 0 compresses every block, as Whoosh's writer does.
+COMPRESS_FROM = 160
 
 
 def supports(schema: Any) -> bool:
@@ -268,6 +274,7 @@ def _write_terms(
 ) -> None:
     """Some terms of a field: their blocks into the postings file, their term infos into the terms table."""
     blocklimit, level = codec._blocklimit, codec._compression
+    compress_from = COMPRESS_FROM
     fixed = field.format.fixed_value_size()
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     fieldid = pack_ushort(fieldwriter._fieldid)
@@ -320,13 +327,17 @@ def _write_terms(
     rounded_list = rounded.tolist()
     starts, ends = block_starts.tolist(), block_ends.tolist()
     all_same = all_same.tolist()
+    blocks_of, dfs = per_term.tolist(), (term_ends - term_starts).tolist()
     out = bytearray()
     base = postfile.tell()
+    table = bytearray()
+    table_base = tindex.dbfile.tell()
+    index_append, hashfn, buckets = tindex.index.append, tindex.hashfn, tindex.buckets
     b = 0
     for t, text in enumerate(texts):
         offset = base + len(out)
         out += WHOOSH3_HEADER_MAGIC
-        last_block = b + int(per_term[t]) - 1
+        last_block = b + blocks_of[t] - 1
         while b <= last_block:
             s, e = starts[b], ends[b]
             if all_one[b]:
@@ -341,29 +352,40 @@ def _write_terms(
                 vmini = tuple(chunk_values[vo[i] : vo[i + 1]] for i in range(s, e) if vo[i + 1] > vo[i])
             else:
                 vmini = chunk_values[vo[s] : vo[e]]
-            data = zlib.compress(dumps((tuple(ids[s:e]), wmini, vmini), 2), level)
-            info = dumps((e - s, last_ids[b], max_weight[b], level, min_len_byte[b], max_len_byte[b]), 2)
+            data = dumps((tuple(ids[s:e]), wmini, vmini), 2)
+            comp = level if len(data) >= compress_from else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            info = dumps((e - s, last_ids[b], max_weight[b], comp, min_len_byte[b], max_len_byte[b]), 2)
             size = len(info) + len(data)
             out += _BLOCK_LENGTH.pack(-size if b == last_block else size)
             out += info
             out += data
             b += 1
-        df = int(term_ends[t] - term_starts[t])
         min_len_t = term_min_len[t]
-        tindex.add(
-            fieldid + text,
-            _TERM_INFO.pack(
-                0,
-                term_weight[t],
-                df,
-                length_to_byte(min_len_t) if min_len_t != _NO_LENGTH else 0,
-                length_to_byte(term_max_len[t]),
-                term_max_weight[t],
-                first_ids[t],
-                last_ids[b - 1],
-            )
-            + _EXTENT.pack(offset, base + len(out) - offset),
-        )
+        key = fieldid + text
+        info_bytes = _TERM_INFO.pack(
+            0,
+            term_weight[t],
+            dfs[t],
+            length_to_byte(min_len_t) if min_len_t != _NO_LENGTH else 0,
+            length_to_byte(term_max_len[t]),
+            term_max_weight[t],
+            first_ids[t],
+            last_ids[b - 1],
+        ) + _EXTENT.pack(offset, base + len(out) - offset)
+        # OrderedHashWriter.add, its writes gathered into one: the same bytes, positions and hash buckets
+        if key <= tindex.lastkey:
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
+        pos = table_base + len(table)
+        index_append(pos)
+        table += _KEY_VALUE_LENGTHS.pack(len(key), len(info_bytes))
+        table += key
+        table += info_bytes
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        tindex.lastkey = key
+    tindex.dbfile.write(bytes(table))
     postfile.write(bytes(out))
 
 
