@@ -36,6 +36,20 @@ def _parts(analyzer: Any) -> tuple[RegexTokenizer, bool] | None:
     return None
 
 
+def _plain(analyzer: Any) -> list[dict[int, Any] | None] | None:
+    """For a plain RegexTokenizer followed only by LowercaseFilter and CharsetFilter (identifiers, keywords):
+    what it does to one word, in order (None: lowercase; a table: translate); None for any other analyzer."""
+    if type(analyzer) is RegexTokenizer:
+        tokenizer, filters = analyzer, []
+    elif isinstance(analyzer, CompositeAnalyzer) and analyzer.items and type(analyzer.items[0]) is RegexTokenizer:
+        tokenizer, filters = analyzer.items[0], analyzer.items[1:]
+    else:
+        return None
+    if tokenizer.gaps or not all(type(f) in ONE_TO_ONE for f in filters):
+        return None
+    return [f.charmap if type(f) is CharsetFilter else None for f in filters]
+
+
 class FastIndexing:
     """Mixin for TEXT and KEYWORD: `index` with the analyzer applied once per distinct word.
 
@@ -50,6 +64,7 @@ class FastIndexing:
         state = dict(self.__dict__)
         state.pop("_terms", None)
         state.pop("_index_plan", None)
+        state.pop("_index_plain", None)
         return state
 
     def _cache(self) -> dict[str, tuple[bytes, ...]]:
@@ -78,9 +93,23 @@ class FastIndexing:
         for word in expression.findall(value) if expression.groups == 0 else _whole(expression, value):
             terms = cache.get(word)
             if terms is None:
-                terms = cache[word] = tuple(t.text.encode("utf-8") for t in analyzer(word, mode="index"))
+                plain = self._plain_steps()
+                if plain is not None and expression.fullmatch(word):  # the word is its one token: no Token objects
+                    text = word
+                    for charmap in plain:
+                        text = text.lower() if charmap is None else text.translate(charmap)
+                    terms = (text.encode("utf-8"),)
+                else:
+                    terms = tuple(t.text.encode("utf-8") for t in analyzer(word, mode="index"))
+                cache[word] = terms
             out.append(terms)
         return out
+
+    def _plain_steps(self) -> list[dict[int, Any] | None] | None:
+        if "_index_plain" not in self.__dict__:
+            self.__dict__["_index_plain"] = _plain(self.analyzer)
+        steps: list[dict[int, Any] | None] | None = self.__dict__["_index_plain"]
+        return steps
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         usable, positions, prepared, expression = self._plan()
