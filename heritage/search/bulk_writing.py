@@ -42,6 +42,10 @@ CHUNK_POSTINGS = 1 << 20  # postings turned into Python objects at a time while 
 # Whoosh meant to for blocks under 20 bytes): zlib costs a large fixed set-up per call and gains nothing on
 # the one- and few-posting blocks of most terms. 0 compresses every block, as Whoosh's writer does.
 COMPRESS_FROM = 160
+# Postings a rebuild's process holds in memory before it writes them as a segment and starts another: about
+# 60 bytes each while held and sorted, so some 2.5 GB per process; a million records in two processes stay at
+# one segment each.
+MAX_SEGMENT_POSTINGS = 40_000_000
 
 
 def supports(schema: Any) -> bool:
@@ -397,16 +401,27 @@ class _ArrayTask(SubWriterTask):
 
     def run(self) -> None:
         ix = self.storage.open_index(self.indexname)
-        writer = self.writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+        self.writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+        segments = []
         while True:
             jobinfo = self.jobqueue.get()
             if jobinfo is None:
                 break
             self._process_file(*jobinfo)
+            if len(self.writer.pool.docs) >= MAX_SEGMENT_POSTINGS:  # memory: write this segment, start another
+                segments.append(self._write(self.writer))
+                self.writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+        if self.writer.docnum or not segments:
+            segments.append(self._write(self.writer))
+        else:  # nothing came after the last segment was written (its files go with the commit's clean-up)
+            self.writer._close_segment()
+        self.resultqueue.put((None, None, segments), timeout=5)
+
+    def _write(self, writer: ArrayWriter) -> Any:
         segment = writer._finalize_segment()
         if self.after is not None:
             self.after(self.storage, writer.schema, segment)
-        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
+        return segment
 
 
 class ArrayMpWriter(MpWriter):
@@ -453,7 +468,7 @@ class ArrayMpWriter(MpWriter):
                     raise IndexingError(f"an indexing process ended with exit code {failed[0]}") from None
         for task in self.tasks:
             task.join()
-        segments += [segment for _run, _names, segment in results]
+        segments += [segment for _run, _names, written in results for segment in written]
         if self._added:
             segments.append(self._finalize_segment())
         else:

@@ -263,6 +263,21 @@ def test_a_rebuild_in_two_processes_holds_whooshs_postings(tmp_path: Path) -> No
                 assert a.field_length(name) == b.field_length(name)
 
 
+def test_a_process_holding_too_many_postings_writes_another_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import heritage.search.bulk_writing as bulk
+    from heritage.search.whoosh_index import WhooshIndex
+
+    monkeypatch.setattr(bulk, "MAX_SEGMENT_POSTINGS", 20_000)  # the processes are forked: they see it too
+    records = _records(500, seed=12)
+    index = WhooshIndex(tmp_path / "index")
+    index.rebuild(iter(records), procs=2)
+    ours = whoosh_index.open_dir(str(index.current_dir()))
+    assert len(ours._segments()) > 2 and all(s.doc_count_all() for s in ours._segments())
+    assert _by_record(ours) == _by_record(_build(tmp_path / "stock", SegmentWriter, records))
+
+
 def _fail_in_a_process(storage: Any, schema: Any, segment: Any) -> None:
     raise RuntimeError("disk full")
 
