@@ -174,13 +174,13 @@ def _sorted(pool: ArrayPool) -> tuple[list[tuple[str, list[bytes]]], np.ndarray,
     """Each field (sorted) with its terms (sorted by bytes), the postings' order (field, term, document),
     and each term's number of postings in that order."""
     fields: list[tuple[str, list[bytes]]] = []
-    rank = np.empty(pool.term_count, dtype=np.int64)
+    rank = np.empty(pool.term_count, dtype=np.int32)
     numbers: list[int] = []
     for fieldname in sorted(pool.fields):
         items = sorted(pool.fields[fieldname].items())
         fields.append((fieldname, [t for t, _n in items]))
         numbers += [n for _t, n in items]
-    rank[np.asarray(numbers, dtype=np.int64)] = np.arange(pool.term_count, dtype=np.int64)
+    rank[np.asarray(numbers, dtype=np.int64)] = np.arange(pool.term_count, dtype=np.int32)
     terms = np.frombuffer(pool.terms, dtype=np.uint32)
     docs = np.frombuffer(pool.docs, dtype=np.uint32)
     keys = rank[terms]
@@ -198,10 +198,13 @@ def write_postings(fieldwriter: Any, schema: Any, pool: ArrayPool, lengths: _Len
         return
     codec = fieldwriter._codec
     fields, order, counts = _sorted(pool)
-    docs = np.frombuffer(pool.docs, dtype=np.uint32).astype(np.int64)[order]
+    # (kept small: at tens of millions of postings these copies are most of a rebuild's memory)
+    docs = np.frombuffer(pool.docs, dtype=np.uint32)[order]
     weights = np.frombuffer(pool.weights, dtype=np.float64)[order]
-    sizes = np.frombuffer(pool.sizes, dtype=np.uint32).astype(np.int64)
-    value_ends = np.cumsum(sizes)[order]
+    sizes = np.frombuffer(pool.sizes, dtype=np.uint32)
+    ends = np.cumsum(sizes, dtype=np.int64)
+    value_ends = ends[order]
+    del ends
     value_starts = value_ends - sizes[order]
     values = np.frombuffer(pool.values, dtype=np.uint8)
     first = 0  # of the current field's terms, in `counts` order
@@ -283,6 +286,7 @@ def _write_terms(
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     fieldid = pack_ushort(fieldwriter._fieldid)
     n = len(docs)
+    docs = docs.astype(np.int64)
     # blocks: each term's postings in runs of `blocklimit`
     per_term = (term_ends - term_starts + blocklimit - 1) // blocklimit
     block_term = np.repeat(np.arange(len(texts)), per_term)
