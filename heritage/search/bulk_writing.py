@@ -148,9 +148,10 @@ class ArrayWriter(SegmentWriter):
                     pool.docs.extend(repeat(docnum, len(items)))
                     if not field.scorable:
                         length = 0
-                customval = fields.get(f"_stored_{fieldname}", value)
-                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
-                column = field.column_type
+                stored, column = field.stored, field.column_type
+                customval = fields.get(f"_stored_{fieldname}", value) if stored or column else value
+                if stored or length:  # (otherwise Whoosh's per-document writer has nothing to do)
+                    perdocwriter.add_field(fieldname, field, customval if stored else None, length)
                 if column and customval is not None:
                     perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
         except Exception:
