@@ -42,9 +42,9 @@ CHUNK_POSTINGS = 1 << 20  # postings turned into Python objects at a time while 
 # Whoosh meant to for blocks under 20 bytes): zlib costs a large fixed set-up per call and gains nothing on
 # the one- and few-posting blocks of most terms. 0 compresses every block, as Whoosh's writer does.
 COMPRESS_FROM = 160
-# Postings a rebuild's process holds in memory before it writes them as a segment and starts another: about
-# 60 bytes each while held and sorted, so some 2.5 GB per process; a million records in two processes stay at
-# one segment each.
+# Postings a rebuild's process holds in memory before it writes them as a segment and starts another: with the
+# word caches, the held postings and the sort, a process peaked at 4.1 GB at this limit (a million generated
+# records in two processes, 93 postings a record: two segments a process, about 430,000 and 70,000 records).
 MAX_SEGMENT_POSTINGS = 40_000_000
 
 
