@@ -29,7 +29,7 @@ from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 
 from heritage.models import Access
-from heritage.search.fields import FastText
+from heritage.search.fields import FastText, positions_postings
 from heritage.search.scripts import PreparedTokenizer, prepare
 
 PAGE_GAP = 1 << 15  # positions per page: a page's words beyond this many are not indexed
@@ -52,7 +52,7 @@ class PagedText(FastText):
         if not isinstance(value, str) or kwargs or type(self.format) is not Positions:
             return super().index(value, **kwargs)
         tokenizer = self.analyzer.items[0]
-        poses: dict[str, list[int]] = {}
+        poses: dict[bytes, list[int]] = {}
         for number, page in enumerate(value.split(PAGE_BREAK)[:MAX_PAGES]):
             if isinstance(tokenizer, PreparedTokenizer):
                 page = prepare(page)
@@ -60,9 +60,7 @@ class PagedText(FastText):
             for pos, terms in enumerate(self._words(page, tokenizer.expression)[: PAGE_GAP - 1]):
                 for term in terms:
                     poses.setdefault(term, []).append(base + pos)
-        boost = self.format.field_boost
-        encode = self.format.encode
-        return [(t.encode("utf-8"), len(p), len(p) * boost, encode(p)) for t, p in poses.items()]
+        return positions_postings(poses, self.format)
 
 
 PACKED = b"HP1"  # the stored `pages` value: a table of pages, then each page compressed on its own

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.query import Every, Query
+from whoosh.reading import SegmentReader
 
 from heritage.errors import BadRequest, ConfigurationError
 from heritage.search import (
@@ -36,6 +37,7 @@ from heritage.search import (
     facets_for,
 )
 from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
+from heritage.search.bulk_writing import ArrayMpWriter, ArrayWriter, supports
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
 from heritage.search.fields import NO_DATE
@@ -140,6 +142,26 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         if value:
             fields[name] = value
     return {k: v for k, v in fields.items() if v != ""}
+
+
+def _rebuild_writer(ix: Any, procs: int) -> Any:
+    """The writer of a rebuild: segments written from arrays (`bulk_writing`), one per process, each process
+    preparing its segment's search arrays as soon as it is written; Whoosh's writer for a schema they do not
+    write."""
+    if not supports(ix.schema):
+        return ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+    if procs > 1:
+        return ArrayMpWriter(ix, procs, after=_prepare_segment)
+    return ArrayWriter(ix)
+
+
+def _prepare_segment(storage: Any, schema: Any, segment: Any) -> None:
+    """Read a just-written segment's facet columns and common-word arrays and save them beside it."""
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        WhooshIndex._new_store(Path(storage.folder)).segment(reader)
+    finally:
+        reader.close()
 
 
 def _create(folder: Path) -> Any:
@@ -347,7 +369,7 @@ class WhooshIndex:
         try:
             folder.mkdir()
             ix = _create(folder)
-            writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+            writer = _rebuild_writer(ix, procs)
             try:
                 for doc in documents:
                     writer.add_document(**to_fields(doc))
