@@ -41,7 +41,7 @@ from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColu
 from heritage.search.fields import NO_DATE
 from heritage.search.fulltext import PageMatcher, joined, pack, text_hits, text_pages, text_statuses
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse, read
-from heritage.search.schema import SEARCHED_FIELDS, schema
+from heritage.search.schema import SEARCHED_FIELDS, codec, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
 from heritage.search.whoosh_speedups import install
 
@@ -67,7 +67,7 @@ def _writer(ix: Any) -> Any:
     Not Whoosh's AsyncWriter: when the lock is taken it writes later on a thread, and an rq work horse
     ends with `os._exit`, which kills that thread, so the update was silently lost.
     """
-    return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05)
+    return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05, codec=codec())
 
 
 def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
@@ -324,7 +324,7 @@ class WhooshIndex:
         try:
             folder.mkdir()
             ix = _create(folder)
-            writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+            writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1, codec=codec())
             try:
                 for doc in documents:
                     writer.add_document(**to_fields(doc))
