@@ -34,6 +34,7 @@ from heritage.search import (
     SearchQuery,
     SearchResult,
     facets_for,
+    result_line,
 )
 from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
@@ -110,12 +111,12 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "date_from": NO_DATE if doc.get("date_from") is None else int(doc["date_from"]),
         "date_to": NO_DATE if doc.get("date_to") is None else int(doc["date_to"]),
         "sort_title": doc.get("sort_title") or "",
-        "stored": doc.get("display", {}),
     }
     for name in FACETS:
         value = _join(doc.get("facets", {}).get(name, []))
         if value:
             fields[name] = value
+    fields["stored"] = result_line.pack(doc.get("display", {}), fields)  # without what the columns give back
     return {k: v for k, v in fields.items() if v != ""}
 
 
@@ -137,6 +138,24 @@ def check_analysis(folder: Path) -> None:
             f"analyses text as version {ANALYSIS_VERSION} (see `heritage/search/analyzers.py`): rebuild it with "
             "`heritage reindex`"
         )
+
+
+def _columns_of(
+    segments: list[tuple[Any, int, SegmentColumns]], docnum: int
+) -> tuple[result_line.Values, result_line.Number]:
+    """A document's keyword values and numbers, read from its segment's columns (for `result_line.unpack`)."""
+    found = [(offset, seg) for _sub, offset, seg in segments if offset <= docnum < offset + seg.n]
+    if not found:
+        return (lambda _name: []), (lambda _name: NO_DATE)
+    offset, seg = found[-1]
+    local = docnum - offset
+
+    def values(name: str) -> list[str]:
+        column = seg.columns[name]
+        ords = column.ords[column.offsets[local] : column.offsets[local + 1]]
+        return [column.vocab[int(o)] for o in ords]
+
+    return values, lambda name: int(seg.numbers[name][local])
 
 
 class UnionVocabulary:
@@ -434,7 +453,7 @@ class WhooshIndex:
             child_counts = self._child_counts(segments, bases) if "parent" in query.filters else None
             candidates = text_pages(searcher.reader(), [d for d, _s in docnums], words) if words is not None else None
             for docnum, score in docnums:
-                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages, candidates))
+                hits.append(self._hit(searcher, segments, docnum, score, words, query, child_counts, pages, candidates))
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, texts, stats, q, query)
@@ -697,6 +716,7 @@ class WhooshIndex:
     def _hit(
         self,
         searcher: Any,
+        segments: list[tuple[Any, int, SegmentColumns]],
         docnum: int,
         score: float | None,
         words: dict[str, set[str]] | None,
@@ -707,7 +727,7 @@ class WhooshIndex:
     ) -> dict[str, Any]:
         lang = query.lang
         fields = searcher.stored_fields(docnum)
-        stored = dict(fields.get("stored") or {})
+        stored = result_line.unpack(fields.get("stored"), *_columns_of(segments, docnum))
         hit_id = fields["id"]
         stored["id"] = hit_id
         stored["score"] = score
