@@ -11,19 +11,42 @@ before reads as it was.
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3TermInfo
 from whoosh.matching import ListMatcher
+from whoosh.util.numeric import length_to_byte
 
-INLINE_BELOW = 2  # postings in fewer documents than this are kept in the term's entry
+INLINE_BELOW = 8  # postings in fewer documents than this are kept in the term's entry
+
+
+class _InlinedTermInfo(W3TermInfo):
+    """A term's entry with its postings inside, pickled compactly: Whoosh pickles them with protocol 2,
+    which writes each posting's value (bytes) as a call to `_codecs.encode` of a string, some 30 bytes
+    more than the value; whole weights are kept as integers. `W3TermInfo.from_bytes` reads any protocol."""
+
+    def to_bytes(self) -> bytes:
+        head = self._struct.pack(
+            1,
+            self._weight,
+            self._df,
+            0 if self._minlength is None else length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+            self._maxweight,
+            0xFFFFFFFF if self._minid is None else self._minid,
+            0xFFFFFFFF if self._maxid is None else self._maxid,
+        )
+        ids, weights, values = self._inlined
+        whole = tuple(int(w) if float(w).is_integer() else w for w in weights)
+        return head + pickle.dumps((ids, whole, values), pickle.HIGHEST_PROTOCOL)
 
 
 class _InliningPostingsWriter(W3PostingsWriter):
     def finish_postings(self) -> Any:
         if self.written() or len(self) >= self._inlinelimit:
             return super().finish_postings()
-        terminfo = self._terminfo
+        terminfo = _InlinedTermInfo()  # the statistics all come from this one block
         terminfo.add_block(self)
         terminfo.set_inlined(self._ids, self._weights, self._values)
         self._terminfo = None

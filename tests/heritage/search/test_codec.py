@@ -1,4 +1,4 @@
-"""Words in one record have their posting kept in the terms file, and read, rank and merge as before."""
+"""Words in few records have their postings kept in the terms file, and read, rank and merge as before."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
 from heritage.search import SearchQuery
+from heritage.search.codec import INLINE_BELOW
 from heritage.search.evaluate import read_positions, read_postings
 from heritage.search.whoosh_index import WhooshIndex, to_fields
 from tests.heritage.search.builders import doc
@@ -27,12 +28,12 @@ def _reader_terms(ix: WhooshIndex, fieldname: str) -> dict[bytes, bool]:
         }
 
 
-def test_a_word_in_one_record_is_inlined_and_reads_as_a_block_would(tmp_path: Path) -> None:
+def test_a_word_in_few_records_is_inlined_and_reads_as_a_block_would(tmp_path: Path) -> None:
     ix = WhooshIndex(tmp_path / "index")
-    ix.rebuild(DOCS)
+    ix.rebuild([*DOCS, *(doc(f"f{i}", "Brief aan de raad") for i in range(INLINE_BELOW))])
     inlined = _reader_terms(ix, "text")
-    assert inlined[b"zeldzaam"] and _reader_terms(ix, "fulltext")[b"unicum"]
-    assert not inlined[b"brief"] and not inlined[b"raad"]  # in several records: a block as before
+    assert inlined[b"zeldzaam"] and inlined[b"rector"] and _reader_terms(ix, "fulltext")[b"unicum"]
+    assert not inlined[b"brief"] and not inlined[b"raad"]  # in INLINE_BELOW records or more: blocks as before
     with ix._searcher() as (searcher, _store):
         reader = searcher.leaf_searchers()[0][0].reader()
         ids, weights = read_postings(reader, "text", "zeldzaam")
