@@ -28,6 +28,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher  # noqa: E402
 from whoosh.filedb.compound import CompoundStorage  # noqa: E402
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
 
+from heritage.search import result_line  # noqa: E402
 from heritage.search.whoosh_index import WhooshIndex  # noqa: E402
 
 MB = 2**20
@@ -84,6 +85,15 @@ def _postings(reader: Any, fieldname: str) -> tuple[int, int, int]:
     return terms, total, positions
 
 
+def _stored_items(stored: Any) -> list[tuple[str, Any]]:
+    """The values a stored result line keeps, by key (a packed line keeps fewer: `result_line`)."""
+    if not isinstance(stored, tuple):
+        return list((stored or {}).items())
+    _mark, present, rebuilt, kept, *extra = stored
+    keys = [k for bit, k in enumerate(result_line.KEYS) if present >> bit & 1 and not rebuilt >> bit & 1]
+    return [*zip(keys, kept, strict=True), *(extra[0].items() if extra else [])]
+
+
 def _stored(reader: Any) -> dict[str, int]:
     """Pickled bytes by key of a sample of the stored result lines, scaled to the segment."""
     n = reader.doc_count_all()
@@ -93,7 +103,7 @@ def _stored(reader: Any) -> dict[str, int]:
     for docnum in range(0, n, step):
         fields = reader.stored_fields(docnum)
         taken += 1
-        for key, value in fields.get("stored", {}).items():
+        for key, value in _stored_items(fields.get("stored")):
             sizes[f"stored.{key}"] += len(pickle.dumps(value, 2))
         for key in ("id", "pages"):
             if key in fields:
