@@ -303,7 +303,7 @@ class FrequentPostings:
         table = json.loads((path / "words.json").read_text(encoding="utf-8"))
         if table.get("layout") != self.LAYOUT:
             raise ValueError(f"{path}: layout {table.get('layout')!r}, not {self.LAYOUT}")
-        # a word: [start, end] of its postings; with positions also [bits start, first far row, last far row,
+        # a word: [start, end) of its postings; with positions also [bits start, start and end of its far rows,
         # start of its far offsets]
         self._slices: dict[str, list[int]] = table["words"]
         self._arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in self.FILES}
