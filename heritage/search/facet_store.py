@@ -330,22 +330,24 @@ class FrequentPostings:
         ids = self._arrays["ids"][start:end]
         rows = _rows(ids, wanted)
         rows = rows[rows >= 0]
-        low_rows, low = positions_of_masks(self._arrays["bits"][bits_start : bits_start + (end - start)][rows])
-        docs, positions = [rows[low_rows]], [low]
+        low_at, low = positions_of_masks(self._arrays["bits"][bits_start : bits_start + (end - start)][rows])
         far_rows = self._arrays["far_rows"][far_start:far_end]
-        if len(far_rows) and len(rows):
-            at = np.minimum(np.searchsorted(far_rows, rows), len(far_rows) - 1)
-            hit = far_rows[at] == rows
-            offsets = self._arrays["far_offsets"][off_start : off_start + (far_end - far_start) + 1]
-            starts = offsets[at[hit]].astype(np.int64)
-            counts = offsets[at[hit] + 1].astype(np.int64) - starts
-            before = np.cumsum(counts) - counts
-            take = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
-            docs.append(np.repeat(rows[hit], counts))
-            positions.append(self._arrays["far_positions"][take].astype(np.int64))
-        row_of, at = np.concatenate(docs), np.concatenate(positions)
-        order = np.lexsort((at, row_of))  # each posting's far positions follow its low ones
-        return ids[row_of[order]].astype(np.int64), at[order]
+        if not len(far_rows) or not len(rows):
+            return ids[rows[low_at]].astype(np.int64), low
+        at = np.minimum(np.searchsorted(far_rows, rows), len(far_rows) - 1)
+        hit = np.flatnonzero(far_rows[at] == rows)
+        if not len(hit):
+            return ids[rows[low_at]].astype(np.int64), low
+        offsets = self._arrays["far_offsets"][off_start : off_start + (far_end - far_start) + 1]
+        starts = offsets[at[hit]].astype(np.int64)
+        counts = offsets[at[hit] + 1].astype(np.int64) - starts
+        before = np.cumsum(counts) - counts
+        take = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+        # two runs each in row order, a row's far positions after its low ones: a stable sort merges them
+        which = np.concatenate((low_at, np.repeat(hit, counts)))
+        order = np.argsort(which, kind="stable")
+        positions = np.concatenate((low, self._arrays["far_positions"][take].astype(np.int64)))
+        return ids[rows[which[order]]].astype(np.int64), positions[order]
 
     def bits(self, fieldname: str, text: Any, wanted: np.ndarray) -> np.ndarray | None:
         """For each of the documents `wanted` (sorted, all holding the word): its positions below 63 as the
