@@ -169,10 +169,13 @@ def read_postings(reader: Any, fieldname: str, text: Any) -> tuple[np.ndarray, n
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     while not isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "child"):
         matcher = matcher.child  # deletions are masked by the caller
-    if not isinstance(matcher, W3LeafMatcher):
-        items = list(matcher.all_items())
-        ids = np.asarray([i for i, _v in items], dtype=np.int64)
-        return ids, np.ones(len(ids), dtype=np.float32)
+    if not isinstance(matcher, W3LeafMatcher):  # postings kept in the term's entry (`codec`)
+        found: list[tuple[int, float]] = []
+        while matcher.is_active():
+            found.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        ids = np.fromiter((i for i, _w in found), dtype=np.int64, count=len(found))
+        return ids, np.fromiter((w for _i, w in found), dtype=np.float32, count=len(found))
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     while matcher.is_active():

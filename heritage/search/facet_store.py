@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from heritage.search.compact import MASK_POSITIONS, narrowed, narrowed_weights, positions_of_masks
 from heritage.search.evaluate import (
     PHRASE_FIELD,
     POSITION_OVERFLOW,
@@ -213,43 +214,63 @@ def read_segment(
     )
 
 
+COLUMNS_LAYOUT = 2  # of the saved columns; a file of another layout is read from the segment again
+
+
 def _save(path: Path, seg: SegmentColumns) -> None:
-    arrays: dict[str, Any] = {"n": np.asarray([seg.n]), "title_rank": seg.title_rank}
+    """Only what cannot be had again cheaply, each array in its narrowest type: per keyword field its
+    vocabulary, each document's number of values and the value ordinals (documents, offsets and counts
+    follow from them); the title ranks (a sort of every title). Dates, positions and field lengths are
+    columns of the segment itself, read again as whole arrays (`_load`)."""
+    arrays: dict[str, Any] = {
+        "layout": np.asarray([COLUMNS_LAYOUT]),
+        "n": np.asarray([seg.n]),
+        "title_rank": narrowed(seg.title_rank),
+    }
     for name, col in seg.columns.items():
         arrays[f"k.{name}.vocab"] = np.asarray(col.vocab, dtype=object)
-        arrays[f"k.{name}.offsets"] = col.offsets
-        arrays[f"k.{name}.ords"] = col.ords
-        arrays[f"k.{name}.docs"] = col.docs
-        arrays[f"k.{name}.full"] = col.full
-    for name, values in seg.numbers.items():
-        arrays[f"n.{name}"] = values
-    for name, lengths in seg.lengths.items():
-        if lengths is not None:
-            arrays[f"l.{name}"] = lengths
+        arrays[f"k.{name}.counts"] = narrowed(np.diff(col.offsets))
+        arrays[f"k.{name}.ords"] = narrowed(col.ords)
     tmp = path.with_suffix(".tmp.npz")
     with tmp.open("wb") as fh:
         np.savez(fh, **arrays)
     tmp.replace(path)
 
 
-def _load(path: Path, keyword_fields: Sequence[str], number_fields: Sequence[str]) -> SegmentColumns | None:
+def _column(vocab: list[str], counts: np.ndarray, ords: np.ndarray) -> Column:
+    """A column from its saved parts: the entries' documents and offsets from the counts per document."""
+    n = len(counts)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    docs = np.repeat(np.arange(n, dtype=ID_TYPE), counts.astype(np.int64))
+    ords = ords.astype(ID_TYPE)
+    return Column(vocab, offsets, ords, docs, np.bincount(ords, minlength=len(vocab)).astype(np.int64))
+
+
+def _load(
+    path: Path,
+    reader: Any,
+    keyword_fields: Sequence[str],
+    number_fields: Sequence[str],
+    length_fields: Sequence[str] = (),
+) -> SegmentColumns | None:
     try:
         with np.load(path, allow_pickle=True) as data:
+            if "layout" not in data.files or int(data["layout"][0]) != COLUMNS_LAYOUT:
+                return None
+            n = int(data["n"][0])
             columns = {
-                name: Column(
-                    list(data[f"k.{name}.vocab"]),
-                    data[f"k.{name}.offsets"],
-                    data[f"k.{name}.ords"],
-                    data[f"k.{name}.docs"],
-                    data[f"k.{name}.full"],
-                )
+                name: _column(list(data[f"k.{name}.vocab"]), data[f"k.{name}.counts"], data[f"k.{name}.ords"])
                 for name in keyword_fields
             }
-            numbers = {name: data[f"n.{name}"] for name in number_fields}
-            lengths = {key[2:]: data[key] for key in data.files if key.startswith("l.")}
-            return SegmentColumns(int(data["n"][0]), columns, numbers, data["title_rank"], lengths)
+            title_rank = data["title_rank"].astype(ID_TYPE)
     except (OSError, KeyError, ValueError):
         return None  # absent, from an older layout or damaged: read the segment again
+    if n != reader.doc_count_all():
+        return None
+    numbers = {name: _read_numbers(reader, name, n) for name in number_fields}
+    lengths = {name: read_lengths(reader, name) for name in length_fields}
+    return SegmentColumns(n, columns, numbers, title_rank, lengths)
 
 
 FREQUENT_DOCS = 1000  # a word in at least this many documents of a segment has its posting list kept as arrays
@@ -263,23 +284,27 @@ class FrequentPostings:
     million records is 800 blocks to unpickle for every search that names it. These words are few (the head
     of the vocabulary) and they are most of what searches read; rare words stay in Whoosh's blocks.
 
-    In the phrase field their positions are kept too (flat, in document order, with each posting's offset):
-    a phrase of two common words otherwise unpickles the positions of every document holding both, one
-    document at a time, which at a million records is seconds.
+    In the phrase field their positions are kept too: a phrase of two common words otherwise unpickles the
+    positions of every document holding both, one document at a time, which at a million records is seconds.
+    Each posting's positions below 63 are the bits of one 64-bit mask (`bits`), which checks most phrases
+    at once; only the positions from 63 on are kept as numbers (`far`), for the postings that have any, so no
+    position is kept twice. Frequencies and positions are saved in the narrowest type that holds them.
 
-    The arrays are flat `.npy` files in a folder (`FILES`), with a table of where each word's slice lies, and
+    The arrays are flat `.npy` files in a folder (`FILES`), with a table of where each word's slices lie, and
     are memory-mapped: a word's list is a view read through the operating system's page cache, which every
     web worker shares, with nothing decompressed, checksummed or copied per search.
     """
 
-    FILES = ("ids", "weights", "offsets", "positions", "bits")
-    LAYOUT = 2  # of the files; arrays of another layout are made again
+    FILES = ("ids", "weights", "bits", "far_rows", "far_offsets", "far_positions")
+    LAYOUT = 3  # of the files; arrays of another layout are made again
 
     def __init__(self, path: Path) -> None:
         self.path = path
         table = json.loads((path / "words.json").read_text(encoding="utf-8"))
         if table.get("layout") != self.LAYOUT:
             raise ValueError(f"{path}: layout {table.get('layout')!r}, not {self.LAYOUT}")
+        # a word: [start, end) of its postings; with positions also [bits start, start and end of its far rows,
+        # start of its far offsets]
         self._slices: dict[str, list[int]] = table["words"]
         self._arrays = {name: np.load(path / f"{name}.npy", mmap_mode="r") for name in self.FILES}
 
@@ -299,27 +324,38 @@ class FrequentPostings:
         """(document, position) pairs of a common word in the documents `wanted` (sorted), in document then
         position order; None when the word's positions are not kept here."""
         where = self._slices.get(self.key(fieldname, text))
-        if where is None or len(where) < 5:
+        if where is None or len(where) < 6:
             return None
-        start, end, off_start, pos_start, _bits_start = where
+        start, end, bits_start, far_start, far_end, off_start = where
         ids = self._arrays["ids"][start:end]
-        offsets = self._arrays["offsets"][off_start : off_start + (end - start) + 1]
-        flat = self._arrays["positions"][pos_start : pos_start + int(offsets[-1])]
         rows = _rows(ids, wanted)
         rows = rows[rows >= 0]
-        starts = offsets[rows].astype(np.int64)
-        counts = offsets[rows + 1].astype(np.int64) - starts
+        low_at, low = positions_of_masks(self._arrays["bits"][bits_start : bits_start + (end - start)][rows])
+        far_rows = self._arrays["far_rows"][far_start:far_end]
+        if not len(far_rows) or not len(rows):
+            return ids[rows[low_at]].astype(np.int64), low
+        at = np.minimum(np.searchsorted(far_rows, rows), len(far_rows) - 1)
+        hit = np.flatnonzero(far_rows[at] == rows)
+        if not len(hit):
+            return ids[rows[low_at]].astype(np.int64), low
+        offsets = self._arrays["far_offsets"][off_start : off_start + (far_end - far_start) + 1]
+        starts = offsets[at[hit]].astype(np.int64)
+        counts = offsets[at[hit] + 1].astype(np.int64) - starts
         before = np.cumsum(counts) - counts
         take = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
-        return np.repeat(ids[rows].astype(np.int64), counts), flat[take].astype(np.int64)
+        # two runs each in row order, a row's far positions after its low ones: a stable sort merges them
+        which = np.concatenate((low_at, np.repeat(hit, counts)))
+        order = np.argsort(which, kind="stable")
+        positions = np.concatenate((low, self._arrays["far_positions"][take].astype(np.int64)))
+        return ids[rows[which[order]]].astype(np.int64), positions[order]
 
     def bits(self, fieldname: str, text: Any, wanted: np.ndarray) -> np.ndarray | None:
         """For each of the documents `wanted` (sorted, all holding the word): its positions below 63 as the
         bits of a 64-bit word, with `POSITION_OVERFLOW` set where it also occurs further on; None when not kept."""
         where = self._slices.get(self.key(fieldname, text))
-        if where is None or len(where) < 5:
+        if where is None or len(where) < 6:
             return None
-        start, end, bits_start = where[0], where[1], where[4]
+        start, end, bits_start = where[0], where[1], where[2]
         rows = _rows(self._arrays["ids"][start:end], wanted)
         if len(rows) and int(rows.min()) < 0:
             return None
@@ -348,27 +384,40 @@ class FrequentPostings:
                 ids, weights = read_postings(reader, fieldname, text)
                 where = [sizes["ids"], sizes["ids"] + len(ids)]
                 parts["ids"].append(ids.astype(ID_TYPE))
-                parts["weights"].append(weights.astype(np.float32))
+                parts["weights"].append(weights)
                 sizes["ids"] += len(ids)
                 if with_positions:
                     docs, flat = read_positions(reader, fieldname, text, ids)
-                    counts = np.bincount(np.searchsorted(ids, docs), minlength=len(ids))
-                    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-                    where += [sizes["offsets"], sizes["positions"], sizes["bits"]]
-                    parts["offsets"].append(offsets)
-                    parts["positions"].append(flat.astype(np.int32))
+                    rows = np.searchsorted(ids, docs)
+                    offsets = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(ids))))).astype(np.int64)
+                    far = flat >= MASK_POSITIONS
+                    far_rows, far_counts = np.unique(rows[far], return_counts=True)
+                    far_offsets = sizes["far_positions"] + np.concatenate(([0], np.cumsum(far_counts)))
+                    where += [sizes["bits"], sizes["far_rows"], sizes["far_rows"] + len(far_rows)]
+                    where.append(sizes["far_offsets"])
                     parts["bits"].append(_position_bits(flat, offsets))
-                    sizes["offsets"] += len(ids) + 1
-                    sizes["positions"] += len(flat)
+                    parts["far_rows"].append(far_rows)
+                    parts["far_offsets"].append(far_offsets)
+                    parts["far_positions"].append(flat[far])
                     sizes["bits"] += len(ids)
+                    sizes["far_rows"] += len(far_rows)
+                    sizes["far_offsets"] += len(far_rows) + 1
+                    sizes["far_positions"] += int(far.sum())
                 words[cls.key(fieldname, text)] = where
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        dtypes = {"ids": ID_TYPE, "weights": np.float32, "offsets": np.int64, "positions": np.int32, "bits": np.uint64}
         for name in cls.FILES:
-            array = np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=dtypes[name])
-            np.save(tmp / f"{name}.npy", array.astype(dtypes[name]))
+            array = np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=np.int64)
+            if name == "ids":
+                array = array.astype(ID_TYPE)  # read by every search: as Whoosh's documents are numbered
+            elif name == "weights":
+                array = narrowed_weights(array)
+            elif name == "bits":
+                array = array.astype(np.uint64)
+            else:
+                array = narrowed(array.astype(np.int64))
+            np.save(tmp / f"{name}.npy", array)
         (tmp / "words.json").write_text(json.dumps({"layout": cls.LAYOUT, "words": words}), encoding="utf-8")
         try:
             tmp.rename(path)
@@ -431,7 +480,11 @@ class FacetStore:
             if cached is not None and cached.n == reader.doc_count_all():
                 return cached
             path = self.folder / f"{segid}.npz"
-            seg = _load(path, self.keyword_fields, self.number_fields) if path.exists() else None
+            seg = (
+                _load(path, reader, self.keyword_fields, self.number_fields, self.length_fields)
+                if path.exists()
+                else None
+            )
             if seg is None or seg.n != reader.doc_count_all():
                 seg = read_segment(reader, self.keyword_fields, self.number_fields, self.length_fields)
                 try:

@@ -6,6 +6,7 @@ from whoosh.fields import ID, STORED, Schema
 
 from heritage.search import FACETS
 from heritage.search.analyzers import folded, identifier, keywords, stemmed
+from heritage.search.codec import CatalogueCodec
 from heritage.search.fields import NO_DATE, BytesColumn, FastKeyword, FastText, NumberColumn, StringColumn
 from heritage.search.fulltext import PagedText
 
@@ -46,6 +47,11 @@ FIELD_ALIASES: dict[str, str] = {
     "tekst": "fulltext",
     "taxon": "taxon_text",
 }
+
+
+def codec() -> CatalogueCodec:
+    """The codec every writer of the catalogue index uses (see `codec`)."""
+    return CatalogueCodec()
 
 
 def schema() -> Schema:

@@ -35,6 +35,7 @@ from heritage.search import (
     SearchQuery,
     SearchResult,
     facets_for,
+    result_line,
 )
 from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
 from heritage.search.bulk_writing import ArrayMpWriter, ArrayWriter, supports
@@ -43,7 +44,7 @@ from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColu
 from heritage.search.fields import NO_DATE
 from heritage.search.fulltext import PageMatcher, joined, pack, text_hits, text_pages, text_statuses
 from heritage.search.query import LINK_SEPARATOR, any_match, highlight, matched_words, parse, read
-from heritage.search.schema import SEARCHED_FIELDS, schema
+from heritage.search.schema import SEARCHED_FIELDS, codec, schema
 from heritage.search.spelling import Lexicons, VisibleCorrector
 from heritage.search.whoosh_speedups import install
 
@@ -69,7 +70,7 @@ def _writer(ix: Any) -> Any:
     Not Whoosh's AsyncWriter: when the lock is taken it writes later on a thread, and an rq work horse
     ends with `os._exit`, which kills that thread, so the update was silently lost.
     """
-    return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05)
+    return ix.writer(timeout=WRITE_LOCK_WAIT_SECONDS, delay=0.05, codec=codec())
 
 
 class _PagesColumn:
@@ -135,12 +136,12 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "date_from": NO_DATE if doc.get("date_from") is None else int(doc["date_from"]),
         "date_to": NO_DATE if doc.get("date_to") is None else int(doc["date_to"]),
         "sort_title": doc.get("sort_title") or "",
-        "stored": doc.get("display", {}),
     }
     for name in FACETS:
         value = _join(doc.get("facets", {}).get(name, []))
         if value:
             fields[name] = value
+    fields["stored"] = result_line.pack(doc.get("display", {}), fields)  # without what the columns give back
     return {k: v for k, v in fields.items() if v != ""}
 
 
@@ -149,10 +150,10 @@ def _rebuild_writer(ix: Any, procs: int) -> Any:
     preparing its segment's search arrays as soon as it is written; Whoosh's writer for a schema they do not
     write."""
     if not supports(ix.schema):
-        return ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+        return ix.writer(limitmb=256, procs=procs, multisegment=procs > 1, codec=codec())
     if procs > 1:
-        return ArrayMpWriter(ix, procs, after=_prepare_segment)
-    return ArrayWriter(ix)
+        return ArrayMpWriter(ix, procs, after=_prepare_segment, codec=codec())
+    return ArrayWriter(ix, codec=codec())
 
 
 def _prepare_segment(storage: Any, schema: Any, segment: Any) -> None:
@@ -182,6 +183,24 @@ def check_analysis(folder: Path) -> None:
             f"analyses text as version {ANALYSIS_VERSION} (see `heritage/search/analyzers.py`): rebuild it with "
             "`heritage reindex`"
         )
+
+
+def _columns_of(
+    segments: list[tuple[Any, int, SegmentColumns]], docnum: int
+) -> tuple[result_line.Values, result_line.Number]:
+    """A document's keyword values and numbers, read from its segment's columns (for `result_line.unpack`)."""
+    found = [(offset, seg) for _sub, offset, seg in segments if offset <= docnum < offset + seg.n]
+    if not found:
+        return (lambda _name: []), (lambda _name: NO_DATE)
+    offset, seg = found[-1]
+    local = docnum - offset
+
+    def values(name: str) -> list[str]:
+        column = seg.columns[name]
+        ords = column.ords[column.offsets[local] : column.offsets[local + 1]]
+        return [column.vocab[int(o)] for o in ords]
+
+    return values, lambda name: int(seg.numbers[name][local])
 
 
 class UnionVocabulary:
@@ -480,7 +499,9 @@ class WhooshIndex:
             candidates = text_pages(searcher.reader(), [d for d, _s in docnums], words) if words is not None else None
             packed = _pages_column(searcher.reader()) if words is not None else None
             for docnum, score in docnums:
-                hits.append(self._hit(searcher, docnum, score, words, query, child_counts, pages, candidates, packed))
+                hits.append(
+                    self._hit(searcher, segments, docnum, score, words, query, child_counts, pages, candidates, packed)
+                )
         suggestion = None
         if total == 0 and is_text:
             suggestion = self._suggest(searcher, segments, visibles, texts, stats, q, query)
@@ -743,6 +764,7 @@ class WhooshIndex:
     def _hit(
         self,
         searcher: Any,
+        segments: list[tuple[Any, int, SegmentColumns]],
         docnum: int,
         score: float | None,
         words: dict[str, set[str]] | None,
@@ -754,7 +776,7 @@ class WhooshIndex:
     ) -> dict[str, Any]:
         lang = query.lang
         fields = searcher.stored_fields(docnum)
-        stored = dict(fields.get("stored") or {})
+        stored = result_line.unpack(fields.get("stored"), *_columns_of(segments, docnum))
         hit_id = fields["id"]
         stored["id"] = hit_id
         stored["score"] = score

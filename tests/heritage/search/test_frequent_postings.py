@@ -112,4 +112,55 @@ def test_arrays_of_an_earlier_layout_are_made_again(index: WhooshIndex) -> None:
     with index._searcher() as (searcher, store):
         seg = store.segment(searcher.leaf_searchers()[0][0].reader())
     assert seg.frequent is not None  # (no word is common enough here to be kept: the table is empty)
-    assert '"layout": 2' in table.read_text(encoding="utf-8")
+    assert f'"layout": {FrequentPostings.LAYOUT}' in table.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def long_index(tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
+    """Records with long descriptions (positions far beyond a mask's 63) and pages of full text (positions
+    from page * PAGE_GAP)."""
+    rng = random.Random(8)
+    ix = WhooshIndex(tmp_path_factory.mktemp("frequent-long") / "index")
+    docs = []
+    for i in range(300):
+        words = rng.choices(WORDS, k=rng.choice((1, 5, 70, 400)))
+        pages = tuple((p, " ".join(rng.choices(WORDS, k=rng.randint(1, 90)))) for p in range(1, rng.randint(1, 4) + 1))
+        docs.append(doc(f"d{i}", words[0], description=" ".join(words[1:]), pages=pages if i % 3 else ()))
+    ix.rebuild(docs)
+    return ix
+
+
+@pytest.mark.parametrize("fieldname", ["text", "fulltext"])
+def test_positions_beyond_the_masks_are_whooshs(long_index: WhooshIndex, fieldname: str, tmp_path: Path) -> None:
+    """Low positions come from the masks, the others from the numbers kept beside them: together Whoosh's."""
+    rng = random.Random(9)
+    with long_index._searcher() as (searcher, _store):
+        reader = searcher.leaf_searchers()[0][0].reader()
+        frequent = FrequentPostings.build(reader, (fieldname,), tmp_path / "p", min_docs=20, positions_field=fieldname)
+        largest = 0
+        for word in WORDS:
+            ids = read_postings(reader, fieldname, word)[0]
+            one = ids[:1]
+            some = np.asarray(sorted(rng.sample(range(reader.doc_count_all()), 60)))
+            for wanted in (ids, one, some, ids[:0]):
+                kept = frequent.positions(fieldname, word, wanted)
+                assert kept is not None
+                expected = read_positions(reader, fieldname, word, wanted)
+                assert np.array_equal(kept[0], expected[0]) and np.array_equal(kept[1], expected[1])
+                largest = max(largest, int(expected[1].max(initial=0)))
+    assert largest > (3 * 32768 if fieldname == "fulltext" else 255)  # past a page gap; past one byte
+    assert frequent._arrays["far_positions"].dtype == (np.uint32 if fieldname == "fulltext" else np.uint16)
+    assert frequent._arrays["weights"].dtype.kind == "u"
+
+
+def test_phrases_over_long_records_answer_alike_from_the_arrays(long_index: WhooshIndex, tmp_path: Path) -> None:
+    with long_index._searcher() as (searcher, store):
+        sub = long_index._segments(searcher, store)[0][0]
+        reader = sub.reader()
+        frequent = FrequentPostings.build(reader, FIELDS, tmp_path / "p", min_docs=20)
+        for text in ('"academische raad"', '"brief kaart leuven"', 'tekst:"notulen reglement"'):
+            q = parse(text, searcher.schema, reader)
+            plain = evaluate(q, Segment(reader, sub, {}), Stats(searcher))
+            arrays = evaluate(q, Segment(reader, sub, {}, frequent), Stats(searcher))
+            assert plain[0].any(), text
+            assert np.array_equal(plain[0], arrays[0]) and np.allclose(plain[1], arrays[1])
