@@ -18,7 +18,7 @@ import zlib
 from array import array
 from collections.abc import Callable
 from itertools import repeat
-from pickle import dumps
+from pickle import HIGHEST_PROTOCOL, dumps
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import IndexingError, SegmentWriter
 
+from heritage.search.codec import CatalogueCodec
 from heritage.search.whoosh_speedups import _Lengths
 
 _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct: flags, weight, doc freq, lengths, max weight, ids
@@ -97,9 +98,17 @@ class ArrayWriter(SegmentWriter):
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        if not isinstance(self.codec, W3Codec) or self.codec._inlinelimit > 1 or not supports(self.schema):
+        inlining = self.codec._inlinelimit > 1 if isinstance(self.codec, W3Codec) else False
+        if (
+            not isinstance(self.codec, W3Codec)
+            or (inlining and not isinstance(self.codec, CatalogueCodec))
+            or not supports(self.schema)
+        ):
             self.cancel()
-            raise ValueError("ArrayWriter writes whoosh3 segments without inlined postings, vectors or spellings")
+            raise ValueError(
+                "ArrayWriter writes whoosh3 segments (postings inlined as the catalogue's codec inlines them), "
+                "without vectors or spellings"
+            )
         self.pool: Any = ArrayPool()
 
     def add_document(self, **fields: Any) -> None:
@@ -341,9 +350,27 @@ def _write_terms(
     base = postfile.tell()
     table = bytearray()
     table_base = tindex.dbfile.tell()
-    index_append, hashfn, buckets = tindex.index.append, tindex.hashfn, tindex.buckets
+    inline_below = codec._inlinelimit  # the catalogue's codec keeps a word in few documents in its term entry
     b = 0
     for t, text in enumerate(texts):
+        if dfs[t] < inline_below:
+            info_bytes = _inlined(b, starts, ends, docs, weights, chunk_values, vo, fixed)
+            info_bytes = (
+                _TERM_INFO.pack(
+                    1,
+                    float(weights[starts[b] : ends[b]].sum()),
+                    dfs[t],
+                    min_len_byte[b],
+                    max_len_byte[b],
+                    term_max_weight[t],
+                    first_ids[t],
+                    last_ids[b],
+                )
+                + info_bytes
+            )
+            b += 1
+            _add_term(tindex, fieldid + text, info_bytes, table, table_base)
+            continue
         offset = base + len(out)
         out += WHOOSH3_HEADER_MAGIC
         last_block = b + blocks_of[t] - 1
@@ -383,19 +410,47 @@ def _write_terms(
             first_ids[t],
             last_ids[b - 1],
         ) + _EXTENT.pack(offset, base + len(out) - offset)
-        # OrderedHashWriter.add, its writes gathered into one: the same bytes, positions and hash buckets
-        if key <= tindex.lastkey:
-            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
-        pos = table_base + len(table)
-        index_append(pos)
-        table += _KEY_VALUE_LENGTHS.pack(len(key), len(info_bytes))
-        table += key
-        table += info_bytes
-        h = hashfn(key)
-        buckets[h & 255].append((h, pos))
-        tindex.lastkey = key
+        _add_term(tindex, key, info_bytes, table, table_base)
     tindex.dbfile.write(bytes(table))
     postfile.write(bytes(out))
+
+
+def _add_term(tindex: Any, key: bytes, info_bytes: bytes, table: bytearray, table_base: int) -> None:
+    """OrderedHashWriter.add, its writes gathered into `table`: the same bytes, positions and hash buckets."""
+    if key <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
+    pos = table_base + len(table)
+    tindex.index.append(pos)
+    table += _KEY_VALUE_LENGTHS.pack(len(key), len(info_bytes))
+    table += key
+    table += info_bytes
+    h = tindex.hashfn(key)
+    tindex.buckets[h & 255].append((h, pos))
+    tindex.lastkey = key
+
+
+def _inlined(
+    b: int,
+    starts: list[int],
+    ends: list[int],
+    docs: np.ndarray,
+    weights: np.ndarray,
+    chunk_values: bytes,
+    vo: list[int],
+    fixed: int | None,
+) -> bytes:
+    """The pickled postings of a term kept in its entry (one block's worth), as `codec._InlinedTermInfo` writes
+    them: absolute ids, whole weights as integers, each posting's value (none for a field without values)."""
+    s, e = starts[b], ends[b]
+    ids = tuple(docs[s:e].tolist())
+    whole = tuple(int(w) if float(w).is_integer() else w for w in weights[s:e].tolist())
+    shared: dict[bytes, bytes] = {}  # equal values as one object, as the fields' cached encodings are: pickled once
+    values = (
+        ()
+        if fixed == 0
+        else tuple(shared.setdefault(v, v) for i in range(s, e) if (v := chunk_values[vo[i] : vo[i + 1]]))
+    )
+    return dumps((ids, whole, values), HIGHEST_PROTOCOL)
 
 
 class _ArrayTask(SubWriterTask):

@@ -13,7 +13,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
 from heritage.search.bulk_writing import CHUNK_POSTINGS, ArrayWriter, supports
-from heritage.search.schema import schema
+from heritage.search.schema import codec, schema
 from heritage.search.whoosh_index import to_fields
 from tests.heritage.search.builders import doc
 
@@ -95,10 +95,10 @@ def _records(n: int, seed: int = 5) -> list[dict[str, Any]]:
     return out
 
 
-def _build(folder: Path, writer_class: type, records: list[dict[str, Any]]) -> Any:
+def _build(folder: Path, writer_class: type, records: list[dict[str, Any]], **kwargs: Any) -> Any:
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), schema())
-    writer = writer_class(ix)
+    writer = writer_class(ix, **kwargs)
     for record in records:
         writer.add_document(**to_fields(record))
     writer.commit()
@@ -168,6 +168,28 @@ def test_every_term_posting_and_statistic_is_whooshs(built: tuple[Any, Any]) -> 
         assert reader.doc_frequency("fulltext", "東京") > 0 and reader.doc_frequency("text", "ירושלים") > 0
         assert "fulltext" in set(reader.indexed_field_names())
     assert_same_segment(stock, ours)
+
+
+def test_words_in_few_records_are_inlined_as_the_catalogues_codec_inlines_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the catalogue's codec (`codec.CatalogueCodec`), a word in fewer than INLINE_BELOW records keeps its
+    postings in its term entry, written from the arrays exactly as the codec's own writer writes them (every
+    block compressed, as Whoosh does, the terms file is byte for byte the codec's)."""
+    import heritage.search.bulk_writing as bulk
+    from heritage.search.codec import INLINE_BELOW
+
+    monkeypatch.setattr(bulk, "COMPRESS_FROM", 0)
+
+    records = _records(500, seed=7)
+    stock = _build(tmp_path / "stock", SegmentWriter, records, codec=codec())
+    ours = _build(tmp_path / "arrays", ArrayWriter, records, codec=codec())
+    assert_same_segment(stock, ours)
+    with stock.reader() as a, ours.reader() as b:
+        inlined = [(f, t) for f, t in a.all_terms() if a.term_info(f, t).is_inlined()]
+        assert len(inlined) > 100 and all(b.term_info(f, t).is_inlined() for f, t in inlined)
+        assert all(a.doc_frequency(f, t) < INLINE_BELOW for f, t in inlined)
+        assert a._terms._dbfile.get(0, _size(a._terms._dbfile)) == b._terms._dbfile.get(0, _size(b._terms._dbfile))
 
 
 def test_the_postings_files_are_byte_for_byte_whooshs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,7 +277,7 @@ def test_a_rebuild_in_two_processes_holds_whooshs_postings(tmp_path: Path) -> No
     for segment in ours._segments():
         assert (facets / f"{segment.segment_id()}.npz").exists()
         assert (facets / f"{segment.segment_id()}.postings" / "words.json").exists()
-    stock = _build(tmp_path / "stock", SegmentWriter, records)
+    stock = _build(tmp_path / "stock", SegmentWriter, records, codec=codec())  # the rebuild's codec: inlining
     assert _by_record(ours) == _by_record(stock)
     with ours.searcher() as a, stock.searcher() as b:
         for name in stock.schema.names():
@@ -275,7 +297,7 @@ def test_a_process_holding_too_many_postings_writes_another_segment(
     index.rebuild(iter(records), procs=2)
     ours = whoosh_index.open_dir(str(index.current_dir()))
     assert len(ours._segments()) > 2 and all(s.doc_count_all() for s in ours._segments())
-    assert _by_record(ours) == _by_record(_build(tmp_path / "stock", SegmentWriter, records))
+    assert _by_record(ours) == _by_record(_build(tmp_path / "stock", SegmentWriter, records, codec=codec()))
 
 
 def _fail_in_a_process(storage: Any, schema: Any, segment: Any) -> None:
