@@ -21,6 +21,7 @@ from heritage.errors import Input, bad
 from heritage.file_adder import FileAdder, Upload
 from heritage.locations.reasons import Coded
 from heritage.models import ConditionCheck, ConservationTreatment, File, FileRole, Loan
+from heritage.museum import days
 from heritage.museum.vocabulary import checked
 
 PHOTO_FAMILIES = frozenset({"jpeg", "png", "tiff"})  # what a camera or a scanner gives; ingest's format families
@@ -34,14 +35,8 @@ MATERIALS = Input("materials", "--material, one or more")
 
 
 def _day(value: date | str | None, what: Input) -> date:
-    if value is None or value == "":
-        return date.today()
-    if isinstance(value, date):
-        return value
-    try:
-        day = date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise bad("%(field)s %(value)s is not a date (YYYY-MM-DD)", field=what, value=repr(value)) from None
+    """The day of a check: today when left out, never in the future."""
+    day = days.day(value, what, empty_is_today=True)
     if day > date.today():
         raise bad("%(field)s %(day)s: a check cannot be dated in the future", field=what, day=day)
     return day

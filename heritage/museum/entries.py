@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from heritage import catalogue, events
 from heritage.errors import BadRequest, Input, NotFound, bad
 from heritage.models import Acquisition, ObjectPassage
+from heritage.museum import days
 from heritage.museum.vocabulary import checked
 
 PREFIX = {"entry": "ENT", "exit": "EXI"}
@@ -27,14 +28,8 @@ DOCUMENTS = Input("documents", "--document")
 
 
 def _day(value: date | str | None, what: Input) -> date:
-    if value is None or value == "":
-        return date.today()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise bad("%(field)s %(value)s is not a date (YYYY-MM-DD)", field=what, value=repr(value)) from None
+    """The day of an entry, exit or acquisition: today when left out."""
+    return days.day(value, what, empty_is_today=True)
 
 
 def _receipt(session: Session, direction: str, day: date) -> str:

@@ -41,6 +41,7 @@ from heritage.locations.matching import misses, need_for
 from heritage.locations.reasons import Coded, Joined, Number
 from heritage.locations.tree import Place, get_place, load_places
 from heritage.models import ConditionCheck, Event, ExternalApproval, Item, Loan, LoanObject, Location, Outcome, utcnow
+from heritage.museum import days
 from heritage.museum.vocabulary import checked, loan_actions, loan_states
 from heritage.policy import facts as facts_mod
 from heritage.policy.model import Policy
@@ -131,12 +132,8 @@ def _record(
 
 
 def _day(value: date | str | None, what: Input) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise bad("%(field)s %(value)s is not a date (YYYY-MM-DD)", field=what, value=repr(value)) from None
+    """A loan's day: given, never taken as today."""
+    return days.day(value, what)
 
 
 def create(
