@@ -41,6 +41,7 @@ VERBS: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # verb: (required, 
 }
 SET_KINDS = {"collection": "Collections", "unit": "Custodial units", "domain": "Domains"}
 _SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
+_PREFIX = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")  # metadataPrefixType of the OAI-PMH schema
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -126,6 +127,9 @@ def _arguments(args: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, str]]:
     missing = sorted(required - set(params))
     if missing:
         raise OaiError("badArgument", f"{verb} needs the argument(s) {', '.join(missing)}")
+    prefix = params.get("metadataPrefix")
+    if prefix is not None and not _PREFIX.match(prefix):  # echoed in the request element, it must be one
+        raise OaiError("badArgument", f"metadataPrefix {prefix!r} is not a metadata prefix (see ListMetadataFormats)")
     return verb, params
 
 

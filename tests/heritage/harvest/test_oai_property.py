@@ -34,3 +34,19 @@ def test_any_request_gets_a_valid_response(runtime: Runtime, args: dict[str, lis
     assert errors(body, (OAI, "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")) == []
     error = etree.fromstring(body).find(f"{{{OAI}}}error")
     assert error is None or error.get("code") in CODES
+
+
+@pytest.mark.parametrize("prefix", ["", "a b", "oai/dc"])
+def test_a_metadata_prefix_that_is_none_is_a_bad_argument_echoed_as_the_base_url(runtime: Runtime, prefix: str) -> None:
+    """Found by the property above: an empty metadataPrefix answered cannotDisseminateFormat and echoed
+    metadataPrefix="" in the request element, which the schema refuses."""
+    for verb in ("ListRecords", "ListIdentifiers", "GetRecord"):
+        args = {"verb": [verb], "metadataPrefix": [prefix], "identifier": ["oai:h.example.org:x"]}
+        if verb != "GetRecord":
+            del args["identifier"]
+        with runtime.transaction() as session:
+            body = respond(session, args, REPO)
+        assert errors(body, (OAI, "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")) == []
+        root = etree.fromstring(body)
+        assert root.find(f"{{{OAI}}}error").get("code") == "badArgument"
+        assert dict(root.find(f"{{{OAI}}}request").attrib) == {}
