@@ -115,6 +115,8 @@ def test_browse_a_fonds_tree_lazily_and_page_by_page(page: Any, base_url: str) -
     page.goto(base_url + "/search?q=title:rectoraat&level=fonds")
     page.locator("li.hit h2 a").first.click()
     page.get_by_role("link", name="Bladeren in de boom").click()
+    page.wait_for_url("**/browse/**")
+    page.wait_for_load_state("load")  # the tree's script listens for a node opening: pressed before, nothing loads
     series = page.locator("details.node").filter(has_text="Briefwisseling").first
     series.locator("summary").focus()
     page.keyboard.press("Enter")  # a keyboard opens a node; its children load in place
@@ -124,6 +126,8 @@ def test_browse_a_fonds_tree_lazily_and_page_by_page(page: Any, base_url: str) -
     page.goto(base_url + "/search?q=title:coleoptera&level=collection")
     page.locator("li.hit h2 a").first.click()
     page.get_by_role("link", name="Bladeren in de boom").click()
+    page.wait_for_url("**/browse/**")
+    page.wait_for_load_state("load")
     assert page.locator("#tree > ul.tree-level > li").count() == 50
     page.locator("a.more-children").click()
     page.wait_for_function("() => document.querySelectorAll('#tree > ul.tree-level > li').length === 60")
