@@ -127,9 +127,15 @@ def _arguments(args: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, str]]:
     missing = sorted(required - set(params))
     if missing:
         raise OaiError("badArgument", f"{verb} needs the argument(s) {', '.join(missing)}")
+    # what is echoed in the request element must be valid there, whatever error comes later: checked first
     prefix = params.get("metadataPrefix")
-    if prefix is not None and not _PREFIX.match(prefix):  # echoed in the request element, it must be one
+    if prefix is not None and not _PREFIX.match(prefix):
         raise OaiError("badArgument", f"metadataPrefix {prefix!r} is not a metadata prefix (see ListMetadataFormats)")
+    for name in ("from", "until"):
+        if name in params:
+            _parse_when(name, params[name])
+    if "set" in params and not _SET_SPEC.match(params["set"]):
+        raise OaiError("badArgument", f"set {params['set']!r} is not a setSpec")
     return verb, params
 
 
