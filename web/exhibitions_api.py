@@ -108,14 +108,10 @@ def _answer(exhibition: Any, status: int = 200) -> Response:
 
 
 def _save(who: Viewer, spec: dict[str, Any], *, new: bool, expected: str | None) -> Response:
-    db = session()
-    try:
-        exhibition, _changed = service.save(db, spec, agent=who.username or "", new=new, expected=expected, viewer=who)
-        require_plannable(who, exhibition)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+    db = session()  # a refusal leaves it uncommitted: the request's session is closed and its changes dropped
+    exhibition, _changed = service.save(db, spec, agent=who.username or "", new=new, expected=expected, viewer=who)
+    require_plannable(who, exhibition)
+    db.commit()
     return _answer(exhibition, 201 if new else 200)
 
 
@@ -156,11 +152,9 @@ def api_act(slug: str, action: str) -> Response:
         raise BadRequest(f"action {action!r}: one of install, close")
     db = session()
     require_plannable(who, service.get(db, slug))
-    try:
-        moves = (service.install if action == "install" else service.close)(db, slug, agent=who.username or "")
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+    moves = (service.install if action == "install" else service.close)(db, slug, agent=who.username or "")
+    db.commit()
     exhibition = service.get(db, slug)
+    # a move's warnings are said (templates): the API gives their English, as the CLI and the events do
+    moves = [{**m, "warnings": [str(w) for w in m["warnings"]]} for m in moves]
     return jsonify({"slug": slug, "state": exhibition.state, "moves": moves})

@@ -106,6 +106,8 @@ def test_a_planner_creates_reads_replaces_installs_and_closes(
     installed = client.post("/api/exhibitions/brons/install", headers=bearer)
     assert installed.status_code == 200 and installed.get_json()["state"] == "installed"
     assert {m["item"] for m in installed.get_json()["moves"] if m["moved"]} == {items["drawing"], items["bronze"]}
+    warnings = [w for m in installed.get_json()["moves"] for w in m["warnings"]]
+    assert warnings and all(isinstance(w, str) for w in warnings), warnings  # the documented text, not templates
     assert _places(runtime, items["drawing"], items["bronze"]) == {ROOM}
     closed = client.post("/api/exhibitions/brons/close", headers=bearer)
     assert closed.status_code == 200 and closed.get_json()["state"] == "closed"
