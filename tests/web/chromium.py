@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,31 @@ def follow(page: Any, selector: str) -> None:
     tab_to(page, selector)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def serve_loan_world(tmp_path_factory: Any, name: str) -> Iterator[tuple[str, Any, Any]]:
+    """`heritage serve` on the loans' world (`tests.heritage.museum.builders.world`) with a registrar: the base URL,
+    the runtime the test holds too, and the world; for a module fixture to `yield from`."""
+    import os
+
+    import pytest
+
+    from heritage.runtime import Runtime
+    from heritage.settings import Settings
+    from tests.helpers import add_user
+    from tests.heritage.museum.builders import world
+    from tests.iiif.live_server import live_server
+
+    if not CHROMIUM.exists():
+        pytest.skip(MISSING)
+    settings = Settings.load({"data_dir": tmp_path_factory.mktemp(name) / "data"}, environ={})
+    runtime = Runtime.open(settings)
+    with runtime.transaction() as session:
+        made = world(session)
+    add_user(runtime, "registrar", "collection_manager", "central-archive")
+    env = {**os.environ, **settings.as_env(), "REDIS_URL": ""}
+    try:
+        with live_server(env, tmp_path_factory.mktemp("serve") / "server.log") as base:
+            yield base, runtime, made
+    finally:
+        runtime.close()

@@ -5,19 +5,16 @@ fits the screen and passes axe; signed out, the same image URLs are not found.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from heritage.runtime import Runtime
-from heritage.settings import Settings
-from tests.helpers import PASSWORD, add_user, make_image
-from tests.heritage.museum.builders import World, world
-from tests.iiif.live_server import live_server
+from tests.helpers import PASSWORD, make_image
+from tests.heritage.museum.builders import World
 from tests.web.axe import assert_accessible
-from tests.web.chromium import CHROMIUM, MISSING, fits, sign_in, tab_to
+from tests.web.chromium import fits, serve_loan_world, sign_in, tab_to
 
 pytestmark = pytest.mark.slow
 
@@ -25,19 +22,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime, World]]:
     """`heritage serve` on the loan's world with a registrar; the test holds its runtime too."""
-    if not CHROMIUM.exists():
-        pytest.skip(MISSING)
-    settings = Settings.load({"data_dir": tmp_path_factory.mktemp("photos") / "data"}, environ={})
-    runtime = Runtime.open(settings)
-    with runtime.transaction() as session:
-        made = world(session)
-    add_user(runtime, "registrar", "collection_manager", "central-archive")
-    env = {**os.environ, **settings.as_env(), "REDIS_URL": ""}
-    try:
-        with live_server(env, tmp_path_factory.mktemp("serve") / "server.log") as base:
-            yield base, runtime, made
-    finally:
-        runtime.close()
+    yield from serve_loan_world(tmp_path_factory, "photos")
 
 
 def test_a_registrar_photographs_the_damage_with_the_check(

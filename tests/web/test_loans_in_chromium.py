@@ -6,7 +6,6 @@ was scanned) and the loan is closed; every step shows in each object's museum hi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -15,12 +14,10 @@ import pytest
 
 from heritage.museum import loans
 from heritage.runtime import Runtime
-from heritage.settings import Settings
-from tests.helpers import PASSWORD, add_user
-from tests.heritage.museum.builders import VENUE, World, world
-from tests.iiif.live_server import live_server
+from tests.helpers import PASSWORD
+from tests.heritage.museum.builders import VENUE, World
 from tests.web.axe import assert_accessible
-from tests.web.chromium import CHROMIUM, MISSING, fits, sign_in
+from tests.web.chromium import fits, serve_loan_world, sign_in
 
 pytestmark = pytest.mark.slow
 STEPS = [
@@ -38,19 +35,7 @@ STEPS = [
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime, World]]:
     """`heritage serve` on the loan's world with a registrar; the test holds its runtime too."""
-    if not CHROMIUM.exists():
-        pytest.skip(MISSING)
-    settings = Settings.load({"data_dir": tmp_path_factory.mktemp("loans") / "data"}, environ={})
-    runtime = Runtime.open(settings)
-    with runtime.transaction() as session:
-        made = world(session)
-    add_user(runtime, "registrar", "collection_manager", "central-archive")
-    env = {**os.environ, **settings.as_env(), "REDIS_URL": ""}
-    try:
-        with live_server(env, tmp_path_factory.mktemp("serve") / "server.log") as base:
-            yield base, runtime, made
-    finally:
-        runtime.close()
+    yield from serve_loan_world(tmp_path_factory, "loans")
 
 
 def _state(runtime: Runtime, loan_id: int) -> str:
