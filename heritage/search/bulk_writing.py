@@ -29,6 +29,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import IndexingError, SegmentWriter
 
+from heritage.search.build_meter import ANALYSIS, ARRAYS, POSTINGS, BuildMeter
 from heritage.search.codec import CatalogueCodec
 from heritage.search.whoosh_speedups import _Lengths
 
@@ -110,6 +111,7 @@ class ArrayWriter(SegmentWriter):
                 "without vectors or spellings"
             )
         self.pool: Any = ArrayPool()
+        self.meter: BuildMeter | None = None  # told as each field's postings are written
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's `SegmentWriter.add_document` with the postings appended to the pool's arrays directly."""
@@ -174,7 +176,7 @@ class ArrayWriter(SegmentWriter):
         self.perdocwriter.close()
         pdr = self.per_document_reader()
         try:
-            write_postings(self.fieldwriter, self.schema, self.pool, _Lengths(pdr))
+            write_postings(self.fieldwriter, self.schema, self.pool, _Lengths(pdr), self.meter, self.docnum)
         finally:
             pdr.close()
         self.fieldwriter.close()
@@ -202,9 +204,19 @@ def _sorted(pool: ArrayPool) -> tuple[list[tuple[str, list[bytes]]], np.ndarray,
     return fields, order, counts
 
 
-def write_postings(fieldwriter: Any, schema: Any, pool: ArrayPool, lengths: _Lengths) -> None:
-    """Write the pool's terms and posting blocks through a `W3FieldWriter`'s files, as `add_postings` would."""
+def write_postings(
+    fieldwriter: Any,
+    schema: Any,
+    pool: ArrayPool,
+    lengths: _Lengths,
+    meter: BuildMeter | None = None,
+    doc_count: int = 0,
+) -> None:
+    """Write the pool's terms and posting blocks through a `W3FieldWriter`'s files, as `add_postings` would;
+    `meter` is told each field's share of the segment's `doc_count` documents' writing as it is written."""
     if not pool.term_count:
+        if meter is not None:
+            meter.add(POSTINGS * doc_count)
         return
     codec = fieldwriter._codec
     fields, order, counts = _sorted(pool)
@@ -238,6 +250,8 @@ def write_postings(fieldwriter: Any, schema: Any, pool: ArrayPool, lengths: _Len
             codec,
         )
         fieldwriter.finish_field()
+        if meter is not None:
+            meter.add(POSTINGS * doc_count * (end - start) / len(order))
         first += len(texts)
         start = end
 
@@ -458,29 +472,39 @@ class _ArrayTask(SubWriterTask):
     running `after(storage, schema, segment)` on it, here, beside the other processes."""
 
     after: Callable[[Any, Any, Any], None] | None = None
+    meter: BuildMeter | None = None
 
     def run(self) -> None:
         ix = self.storage.open_index(self.indexname)
-        self.writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+        self.writer = self._new_writer(ix)
         segments = []
         while True:
             jobinfo = self.jobqueue.get()
             if jobinfo is None:
                 break
             self._process_file(*jobinfo)
+            if self.meter is not None:
+                self.meter.add(ANALYSIS * jobinfo[1])
             if len(self.writer.pool.docs) >= MAX_SEGMENT_POSTINGS:  # memory: write this segment, start another
                 segments.append(self._write(self.writer))
-                self.writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+                self.writer = self._new_writer(ix)
         if self.writer.docnum or not segments:
             segments.append(self._write(self.writer))
         else:  # nothing came after the last segment was written (its files go with the commit's clean-up)
             self.writer._close_segment()
         self.resultqueue.put((None, None, segments), timeout=5)
 
+    def _new_writer(self, ix: Any) -> ArrayWriter:
+        writer = ArrayWriter(ix, _lk=False, **self.kwargs)
+        writer.meter = self.meter
+        return writer
+
     def _write(self, writer: ArrayWriter) -> Any:
         segment = writer._finalize_segment()
         if self.after is not None:
             self.after(self.storage, writer.schema, segment)
+            if self.meter is not None:
+                self.meter.add(ARRAYS * segment.doc_count_all())
         return segment
 
 
@@ -489,15 +513,25 @@ class ArrayMpWriter(MpWriter):
     process writing one segment of its own with an `ArrayWriter`; the segments are not merged.
 
     `after(storage, schema, segment)` runs in each process once its segment is written (the rebuild
-    prepares the segment's search arrays there, in parallel)."""
+    prepares the segment's search arrays there, in parallel). The processes tell `meter` what they have done:
+    documents analysed, postings written, arrays made."""
 
-    def __init__(self, ix: Any, procs: int, after: Callable[[Any, Any, Any], None] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        ix: Any,
+        procs: int,
+        after: Callable[[Any, Any, Any], None] | None = None,
+        meter: BuildMeter | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self.after = after
+        self.meter = meter
 
     def _new_task(self) -> Any:
         task = _ArrayTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, True)
         task.after = self.after
+        task.meter = self.meter
         self.tasks.append(task)
         task.start()
         return task
@@ -522,6 +556,8 @@ class ArrayMpWriter(MpWriter):
             try:
                 results.append(self.resultqueue.get(timeout=1))
             except queue.Empty:
+                if self.meter is not None:
+                    self.meter.poll()
                 failed = [task.exitcode for task in self.tasks if task.exitcode not in (None, 0)]
                 if failed:
                     self.cancel()

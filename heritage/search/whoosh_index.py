@@ -38,6 +38,7 @@ from heritage.search import (
     result_line,
 )
 from heritage.search.analyzers import ANALYSIS_VERSION, MULTI_SEPARATOR, STEMMED_LANGUAGES, fold
+from heritage.search.build_meter import ANALYSIS, ARRAYS, POSTINGS, BuildMeter
 from heritage.search.bulk_writing import ArrayMpWriter, ArrayWriter, supports
 from heritage.search.evaluate import PostingsCache, Stats, evaluate, postings, read_postings
 from heritage.search.facet_store import Column, FacetStore, Matched, SegmentColumns
@@ -145,15 +146,17 @@ def to_fields(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v != ""}
 
 
-def _rebuild_writer(ix: Any, procs: int) -> Any:
+def _rebuild_writer(ix: Any, procs: int, meter: BuildMeter) -> Any:
     """The writer of a rebuild: segments written from arrays (`bulk_writing`), one per process, each process
-    preparing its segment's search arrays as soon as it is written; Whoosh's writer for a schema they do not
-    write."""
+    preparing its segment's search arrays as soon as it is written and telling `meter` what it did; Whoosh's
+    writer for a schema they do not write."""
     if not supports(ix.schema):
         return ix.writer(limitmb=256, procs=procs, multisegment=procs > 1, codec=codec())
     if procs > 1:
-        return ArrayMpWriter(ix, procs, after=_prepare_segment, codec=codec())
-    return ArrayWriter(ix, codec=codec())
+        return ArrayMpWriter(ix, procs, after=_prepare_segment, meter=meter, codec=codec())
+    writer = ArrayWriter(ix, codec=codec())
+    writer.meter = meter
+    return writer
 
 
 def _prepare_segment(storage: Any, schema: Any, segment: Any) -> None:
@@ -385,22 +388,31 @@ class WhooshIndex:
         (self.path / "BUILDING").write_text(name, encoding="utf-8")
         (self.path / "PENDING").unlink(missing_ok=True)
         count = 0
+        meter = BuildMeter(progress)
         try:
             folder.mkdir()
             ix = _create(folder)
-            writer = _rebuild_writer(ix, procs)
+            writer = _rebuild_writer(ix, procs, meter)
+            here = not isinstance(writer, ArrayMpWriter)  # documents analysed as they are added, in this process
             try:
                 for doc in documents:
                     writer.add_document(**to_fields(doc))
                     count += 1
-                    if progress and count % 1000 == 0:
-                        progress(count)
+                    if count % 1000 == 0 and here:
+                        meter.add(ANALYSIS * 1000)
+                    elif count % 1000 == 0:
+                        meter.poll()
             except BaseException:
                 writer.cancel()
                 raise
+            if here:
+                meter.add(ANALYSIS * (count % 1000))
             writer.commit(optimize=procs == 1)
+            if getattr(writer, "meter", None) is None:  # Whoosh's own writer says nothing while it writes
+                meter.add(POSTINGS * count)
             self._replay(folder, refresh)
-            self._prepare(folder)
+            self._prepare(folder, meter if here else None)
+            meter.poll(force=True)  # all of it written: only the swap is left
             old = self.current_dir()
             tmp = self.path / "CURRENT.tmp"
             tmp.write_text(name, encoding="utf-8")
@@ -417,16 +429,19 @@ class WhooshIndex:
             progress(count)
         return count
 
-    def _prepare(self, folder: Path) -> None:
+    def _prepare(self, folder: Path, meter: BuildMeter | None = None) -> None:
         """Read the new generation's facet columns and common-word arrays (with positions) and save them
         beside its segments before it is swapped in: at a million records that is a minute and more, which
-        belongs to the rebuild, not to the first search after it."""
+        belongs to the rebuild, not to the first search after it. `meter` is told of each segment made here
+        (none when the writing processes made them)."""
         ix = whoosh_index.open_dir(str(folder))
         store = self._new_store(folder)
         with ix.searcher() as searcher:
             for sub, _offset in searcher.leaf_searchers():
                 if sub.reader().segment() is not None:
                     store.segment(sub.reader())
+                    if meter is not None:
+                        meter.add(ARRAYS * sub.reader().doc_count_all())
 
     def _replay(self, folder: Path, refresh: Callable[[list[str]], Iterable[dict[str, Any]]] | None) -> None:
         pending_file = self.path / "PENDING"
