@@ -48,8 +48,25 @@ def narrowed_weights(weights: np.ndarray) -> np.ndarray:
 
 
 def positions_of_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, position) of every position a row's mask holds (bits 0-62), in row then position order."""
-    low = np.ascontiguousarray(masks, dtype="<u8") & np.uint64((1 << MASK_POSITIONS) - 1)
-    bits = np.unpackbits(low.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    rows, positions = np.nonzero(bits)
-    return rows.astype(np.int64), positions.astype(np.int64)
+    """(row, position) of every position a row's mask holds (bits 0-62), in row then position order.
+
+    The lowest set bit of every mask is taken at once, again and again, so the work follows the positions
+    a word has (a few a record) rather than all 63 bits of every candidate: a common phrase word's masks
+    were unpacked to 64 bytes each, a third of the phrase's time at a million records."""
+    low = np.ascontiguousarray(masks, dtype=np.uint64) & np.uint64((1 << MASK_POSITIONS) - 1)
+    rows = np.flatnonzero(low)
+    low = low[rows]
+    found_rows: list[np.ndarray] = []
+    found_positions: list[np.ndarray] = []
+    while len(rows):
+        lowest = low & (~low + np.uint64(1))  # the lowest set bit (two's complement)
+        found_rows.append(rows)
+        found_positions.append(np.frexp(lowest.astype(np.float64))[1] - 1)  # a power of two is exact
+        low ^= lowest
+        left = low != 0
+        rows, low = rows[left], low[left]
+    if not found_rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    all_rows = np.concatenate(found_rows)
+    order = np.argsort(all_rows, kind="stable")  # each row's positions were found in rising order
+    return all_rows[order].astype(np.int64), np.concatenate(found_positions)[order].astype(np.int64)

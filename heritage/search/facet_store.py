@@ -334,13 +334,15 @@ class FrequentPostings:
         far_rows = self._arrays["far_rows"][far_start:far_end]
         if not len(far_rows) or not len(rows):
             return ids[rows[low_at]].astype(np.int64), low
-        at = np.minimum(np.searchsorted(far_rows, rows), len(far_rows) - 1)
-        hit = np.flatnonzero(far_rows[at] == rows)
-        if not len(hit):
+        # the wanted rows (sorted) that also have far positions: the fewer far rows looked up among them
+        at = np.minimum(np.searchsorted(rows, far_rows), len(rows) - 1)
+        far = np.flatnonzero(rows[at] == far_rows)  # of the far rows
+        if not len(far):
             return ids[rows[low_at]].astype(np.int64), low
+        hit = at[far]  # of the wanted rows, rising
         offsets = self._arrays["far_offsets"][off_start : off_start + (far_end - far_start) + 1]
-        starts = offsets[at[hit]].astype(np.int64)
-        counts = offsets[at[hit] + 1].astype(np.int64) - starts
+        starts = offsets[far].astype(np.int64)
+        counts = offsets[far + 1].astype(np.int64) - starts
         before = np.cumsum(counts) - counts
         take = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
         # two runs each in row order, a row's far positions after its low ones: a stable sort merges them

@@ -66,3 +66,16 @@ def test_masks_give_their_positions_back_in_row_then_position_order() -> None:
 def test_no_masks_no_positions() -> None:
     rows, positions = positions_of_masks(np.zeros(0, dtype=np.uint64))
     assert len(rows) == 0 and len(positions) == 0
+
+
+def test_masks_of_any_positions_give_them_all_back() -> None:
+    """Random masks, from none to all 63 low positions set, against a bit-by-bit reading."""
+    rng = np.random.default_rng(7)
+    masks = rng.integers(0, 2**63, size=2000, dtype=np.uint64, endpoint=False)
+    masks[::7] &= rng.integers(0, 2**63, size=len(masks[::7]), dtype=np.uint64)  # sparser ones
+    masks[::11] = 0
+    masks[5] = np.uint64(2**63 - 1)  # every kept position
+    masks[6] = POSITION_OVERFLOW | np.uint64(1 << 62)
+    expected = [(i, p) for i, m in enumerate(masks.tolist()) for p in range(MASK_POSITIONS) if m >> p & 1]
+    got_rows, got = positions_of_masks(masks)
+    assert list(zip(got_rows.tolist(), got.tolist(), strict=True)) == expected
