@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fulltext_search.py                                   # 1M records, 50,000 x 20 pages
     .venv/bin/python bench/fulltext_search.py --records 100000 --text-items 5000 --pages 20
+    .venv/bin/python bench/fulltext_search.py --procs 2 --without /tmp/heritage-bench-search/search-1000000/index
 
 Builds two indexes of the same generated catalogue (`bench/search.py`'s generator): one without full text,
 one where `--text-items` of its items (archive registers and library books) carry `--pages` pages of text
@@ -132,6 +133,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="times each search is asked of each index")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--procs", type=int, default=1, help="processes writing each index (reindex --procs)")
+    parser.add_argument(
+        "--without",
+        type=Path,
+        help="compare with this index of the same --records, built by bench/search.py (its records are these "
+        "without pages; it lacks only the 'full text' facet, one facet fewer to count), instead of building one",
+    )
     args = parser.parse_args()
     every = max(1, args.records // args.text_items) if args.text_items else 0
     print(
@@ -143,8 +150,8 @@ def main() -> None:
     results: dict[str, Any] = {"records": args.records, "text_items": args.text_items, "pages": args.pages}
     indexes: dict[str, WhooshIndex] = {}
     for label, n_every in (("without", 0), ("with", every)):
-        folder = args.dir / f"{label}-full-text"
-        if args.reuse and (folder / "CURRENT").exists():
+        folder = args.without if label == "without" and args.without else args.dir / f"{label}-full-text"
+        if (args.reuse or folder == args.without) and (folder / "CURRENT").exists():
             indexes[label] = WhooshIndex(folder)
             indexes[label].warm()
             results[label] = {"records": indexes[label].count(), "size_mb": size_mb(folder)}
