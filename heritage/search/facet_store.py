@@ -231,7 +231,7 @@ def _save(path: Path, seg: SegmentColumns) -> None:
         arrays[f"k.{name}.vocab"] = np.asarray(col.vocab, dtype=object)
         arrays[f"k.{name}.counts"] = narrowed(np.diff(col.offsets))
         arrays[f"k.{name}.ords"] = narrowed(col.ords)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")  # the writer and a search
     with tmp.open("wb") as fh:
         np.savez(fh, **arrays)
     tmp.replace(path)
@@ -500,6 +500,12 @@ class FacetStore:
                 seg.frequent = self._frequent(reader, segid)
             self._segments[segid] = seg
             return seg
+
+    def saved(self, segid: str) -> bool:
+        """Whether a segment's columns (and common-word arrays, where kept) are saved: a search only loads them."""
+        if not (self.folder / f"{segid}.npz").exists():
+            return False
+        return not self.postings_fields or (self.folder / f"{segid}.postings" / "words.json").exists()
 
     def _frequent(self, reader: Any, segid: str) -> FrequentPostings | None:
         path = self.folder / f"{segid}.postings"

@@ -321,6 +321,7 @@ class WhooshIndex:
             raise
         writer.commit()
         self._journal(d["id"] for d in docs)
+        self._prepare_written()
 
     def delete(self, ids: Iterable[str]) -> None:
         wanted = list(ids)
@@ -331,6 +332,19 @@ class WhooshIndex:
             writer.delete_by_term("id", item_id)
         writer.commit()
         self._journal(wanted)
+        self._prepare_written()
+
+    def _prepare_written(self) -> None:
+        """Make the facet columns and common-word arrays of the segments a commit wrote (the new one, and the one
+        Whoosh merged small ones into) here, in the writer, so that no search after a save waits for them; the
+        large segments' are on disk already and are not read."""
+        folder = self.current_dir()
+        store = self._store(folder)
+        with self._index(folder).searcher() as searcher:
+            for sub, _offset in searcher.leaf_searchers():
+                segment = sub.reader().segment()
+                if segment is not None and not store.saved(segment.segment_id()):
+                    store.segment(sub.reader())
 
     def clear(self) -> None:
         self.rebuild([])

@@ -96,3 +96,23 @@ def test_columns_saved_in_the_earlier_layout_are_read_again(index: WhooshIndex) 
     assert [h["id"] for h in found.hits] == [h["id"] for h in expected.hits] and found.total == expected.total
     with np.load(path, allow_pickle=True) as data:
         assert "layout" in data.files
+
+
+def test_an_update_leaves_no_arrays_to_be_made_by_the_next_search(tmp_path: Path) -> None:
+    """The segment a save writes (and one Whoosh merges small ones into) gets its columns and common-word arrays
+    from the writer: the next search, in any process, only loads them."""
+    from whoosh import index as whoosh_index
+
+    ix = WhooshIndex(tmp_path / "index")
+    ix.rebuild(doc(f"d{i}", f"brief {i}", subjects=("brieven",)) for i in range(300))
+    for i in range(12):  # enough small commits for Whoosh to merge some
+        ix.update([doc(f"d{i}", f"brief bewerkt {i}", subjects=("brieven",))])
+        ix.delete([f"d{200 + i}"])
+    folder = ix.current_dir()
+    segments = whoosh_index.open_dir(str(folder))._segments()
+    assert len(segments) > 1
+    fresh = WhooshIndex(tmp_path / "index")._new_store(folder)  # as another process sees the folder
+    for segment in segments:
+        assert fresh.saved(segment.segment_id()), segment.segment_id()
+    result = WhooshIndex(tmp_path / "index").search(SearchQuery(q="bewerkt"))
+    assert result.total == 12
