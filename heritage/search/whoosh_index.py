@@ -168,6 +168,19 @@ def _prepare_segment(storage: Any, schema: Any, segment: Any) -> None:
         reader.close()
 
 
+def _make_arrays(ix: Any, store: FacetStore, meter: BuildMeter | None = None) -> None:
+    """Make and save the facet columns and common-word arrays of the segments of `ix` that have none saved
+    (those a rebuild's processes or an earlier commit made are not read again), telling `meter` of each."""
+    with ix.searcher() as searcher:
+        for sub, _offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            segment = reader.segment()
+            if segment is not None and not store.saved(segment.segment_id()):
+                store.segment(reader)
+                if meter is not None:
+                    meter.add(ARRAYS * reader.doc_count_all())
+
+
 def _create(folder: Path) -> Any:
     """A new, empty index in `folder`, marked with the analysis version its words are made by."""
     ix = whoosh_index.create_in(str(folder), schema())
@@ -335,16 +348,10 @@ class WhooshIndex:
         self._prepare_written()
 
     def _prepare_written(self) -> None:
-        """Make the facet columns and common-word arrays of the segments a commit wrote (the new one, and the one
-        Whoosh merged small ones into) here, in the writer, so that no search after a save waits for them; the
-        large segments' are on disk already and are not read."""
+        """Make the arrays of the segments a commit wrote (the new one, and the one Whoosh merged small ones
+        into) here, in the writer, so that no search after a save waits for them."""
         folder = self.current_dir()
-        store = self._store(folder)
-        with self._index(folder).searcher() as searcher:
-            for sub, _offset in searcher.leaf_searchers():
-                segment = sub.reader().segment()
-                if segment is not None and not store.saved(segment.segment_id()):
-                    store.segment(sub.reader())
+        _make_arrays(self._index(folder), self._store(folder))
 
     def clear(self) -> None:
         self.rebuild([])
@@ -412,10 +419,11 @@ class WhooshIndex:
                 for doc in documents:
                     writer.add_document(**to_fields(doc))
                     count += 1
-                    if count % 1000 == 0 and here:
-                        meter.add(ANALYSIS * 1000)
-                    elif count % 1000 == 0:
-                        meter.poll()
+                    if count % 1000 == 0:
+                        if here:
+                            meter.add(ANALYSIS * 1000)
+                        else:
+                            meter.poll()
             except BaseException:
                 writer.cancel()
                 raise
@@ -425,7 +433,7 @@ class WhooshIndex:
             if getattr(writer, "meter", None) is None:  # Whoosh's own writer says nothing while it writes
                 meter.add(POSTINGS * count)
             self._replay(folder, refresh)
-            self._prepare(folder, meter if here else None)
+            self._prepare(folder, meter)
             meter.poll(force=True)  # all of it written: only the swap is left
             old = self.current_dir()
             tmp = self.path / "CURRENT.tmp"
@@ -443,19 +451,11 @@ class WhooshIndex:
             progress(count)
         return count
 
-    def _prepare(self, folder: Path, meter: BuildMeter | None = None) -> None:
-        """Read the new generation's facet columns and common-word arrays (with positions) and save them
-        beside its segments before it is swapped in: at a million records that is a minute and more, which
-        belongs to the rebuild, not to the first search after it. `meter` is told of each segment made here
-        (none when the writing processes made them)."""
-        ix = whoosh_index.open_dir(str(folder))
-        store = self._new_store(folder)
-        with ix.searcher() as searcher:
-            for sub, _offset in searcher.leaf_searchers():
-                if sub.reader().segment() is not None:
-                    store.segment(sub.reader())
-                    if meter is not None:
-                        meter.add(ARRAYS * sub.reader().doc_count_all())
+    def _prepare(self, folder: Path, meter: BuildMeter) -> None:
+        """Make the new generation's facet columns and common-word arrays (with positions) that its writing
+        processes did not, before it is swapped in: at a million records that is a minute and more, which
+        belongs to the rebuild, not to the first search after it."""
+        _make_arrays(whoosh_index.open_dir(str(folder)), self._new_store(folder), meter)
 
     def _replay(self, folder: Path, refresh: Callable[[list[str]], Iterable[dict[str, Any]]] | None) -> None:
         pending_file = self.path / "PENDING"
